@@ -1,0 +1,51 @@
+export type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
+export { CallContext, abortReason } from './call-context.js';
+export { pipeline } from './pipeline.js';
+export type { AltOf } from './pipeline.js';
+export { toResult } from './to-result.js';
+
+export { BulwarkError, isBulwarkError, errorGuard } from './bulwark-error.js';
+export type { BulwarkErrorOptions } from './bulwark-error.js';
+export { TimeoutError, isTimeoutError } from './timeout-error.js';
+export { BulkheadFullError, isBulkheadFullError } from './bulkhead-full-error.js';
+export { AbortedError, isAbortedError } from './aborted-error.js';
+export { OperationFailedError, isOperationFailedError } from './operation-failed-error.js';
+export { ChaosFaultError, isChaosFaultError } from './chaos-fault-error.js';
+export { toBulwarkError } from './to-bulwark-error.js';
+
+export { EventEmitter } from './event.js';
+export type { Disposable, Event } from './event.js';
+
+export { systemClock } from './clock.js';
+export type { Clock, Timer, TimerOptions } from './clock.js';
+export { createFakeClock } from './fake-clock.js';
+export type { FakeClock, FakeClockOptions } from './fake-clock.js';
+export { sleep } from './sleep.js';
+export type { SleepOptions } from './sleep.js';
+
+export { mergeSignals } from './merge-signals.js';
+export type { DisposableSignal } from './merge-signals.js';
+export { timeoutSignal } from './timeout-signal.js';
+export type { TimeoutSignalOptions } from './timeout-signal.js';
+
+export { timeout } from './timeout.js';
+export type { TimeoutEvent, TimeoutOptions, TimeoutPolicy, TimeoutStrategy } from './timeout.js';
+export { bulkhead } from './bulkhead.js';
+export type { BulkheadOptions, BulkheadPolicy, BulkheadRejectedEvent } from './bulkhead.js';
+export { fallback } from './fallback.js';
+export type { FallbackEvent, FallbackFunction, FallbackOptions, FallbackPolicy } from './fallback.js';
+export { chaos } from './chaos.js';
+export type { ChaosEvent, ChaosOptions, ChaosPolicy } from './chaos.js';
+
+export {
+  describeValue,
+  expectBoolean,
+  expectClock,
+  expectFunction,
+  expectInteger,
+  expectNumber,
+  expectOneOf,
+  expectOptions,
+  invalidOption,
+} from './validate.js';
+export type { NumberBounds } from './validate.js';

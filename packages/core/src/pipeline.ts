@@ -1,0 +1,54 @@
+import type { ResultAsync } from 'neverthrow';
+import type { BulwarkError } from './bulwark-error.js';
+import type { AbortSource, Policy, PolicyFunction } from './policy.js';
+import { toResult } from './to-result.js';
+
+/** The union of the alternative results of a list of policies. */
+export type AltOf<P> = P extends Policy<infer Alt> ? Alt : never;
+
+class Pipeline<Alt> implements Policy<Alt> {
+  readonly policies: readonly Policy<unknown>[];
+
+  constructor(policies: readonly Policy<unknown>[]) {
+    this.policies = policies;
+  }
+
+  execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T | Alt> {
+    return this.#run(0, fn, signal) as Promise<T | Alt>;
+  }
+
+  executeResult<T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T | Alt, BulwarkError> {
+    return toResult(this.execute(fn, signal));
+  }
+
+  #run<T>(index: number, fn: PolicyFunction<T>, signal: AbortSource | undefined): Promise<unknown> {
+    const policy = this.policies[index]!;
+    if (index === this.policies.length - 1) return policy.execute(fn, signal);
+    // Hand the context down, not its signal: nobody pays for an AbortController unless fn asks.
+    return policy.execute((context) => this.#run(index + 1, fn, context), signal);
+  }
+}
+
+/**
+ * Composes policies into one, outermost first: `pipeline(retry, breaker, timeout)` retries calls
+ * that go through the breaker, each attempt under its own timeout.
+ *
+ * Each policy gets the context of the one around it, so an outer abort (the caller's signal, an
+ * outer timeout) reaches every inner policy and the function's `signal`.
+ *
+ * @example
+ * ```ts
+ * const resilient = pipeline(fallback('offline'), timeout(500));
+ * const answer = await resilient.execute(({ signal }) => lookUp(query, signal));
+ * ```
+ */
+export function pipeline<const P extends readonly Policy<any>[]>(...policies: P): Policy<AltOf<P[number]>> {
+  if (policies.length === 0) throw new TypeError('Expected `policies` to hold at least one policy, got none.');
+  policies.forEach((policy, i) => {
+    if (typeof policy?.execute !== 'function') {
+      throw new TypeError(`Expected \`policies[${i}]\` to be a Policy (an object with execute), got ${typeof policy}.`);
+    }
+  });
+  const flat = policies.flatMap((p: Policy<unknown>) => (p instanceof Pipeline ? p.policies : [p]));
+  return new Pipeline<AltOf<P[number]>>(flat);
+}

@@ -1,0 +1,51 @@
+import type { ResultAsync } from 'neverthrow';
+import type { BulwarkError } from './bulwark-error.js';
+
+/**
+ * What a policy hands to the function it runs.
+ *
+ * `signal` is created on first access: a function that never reads it costs its policy no
+ * `AbortController`. Read it when you can act on it — pass it to `fetch`, a driver, a child policy.
+ */
+export interface ExecuteContext {
+  /** Aborted when the call should stop: the caller cancelled, a timeout expired, a hedge lost. */
+  readonly signal: AbortSignal;
+  /** The attempt number, from 1; only retrying policies raise it. */
+  readonly attempt: number;
+}
+
+/** The function a policy runs. It may return a value or a promise of one. */
+export type PolicyFunction<T> = (context: ExecuteContext) => PromiseLike<T> | T;
+
+/**
+ * Where a call's cancellation comes from: the caller's `AbortSignal`, or the {@link ExecuteContext}
+ * of an enclosing policy. Passing the context (as {@link pipeline} does) keeps signals lazy all the
+ * way down.
+ */
+export type AbortSource = AbortSignal | ExecuteContext;
+
+/**
+ * The one interface every Bulwark primitive that wraps a call implements — retry, circuit breaker,
+ * timeout, bulkhead, fallback, rate limiter, cache-aside — so that {@link pipeline} composes any of them.
+ *
+ * `Alt` is what the policy may return instead of the function's own value: `never` for most,
+ * the fallback's type for `fallback`.
+ *
+ * @example
+ * ```ts
+ * const policy = pipeline(timeout(2_000), fallback(null));
+ * const user = await policy.execute(({ signal }) => fetch(url, { signal }).then((r) => r.json()));
+ * ```
+ */
+export interface Policy<Alt = never> {
+  /**
+   * Runs `fn` under the policy and returns its value, or rejects: with the function's own error,
+   * with a {@link BulwarkError} the policy raised, or with the abort reason when `signal` aborts.
+   */
+  execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T | Alt>;
+  /**
+   * The neverthrow twin of {@link Policy.execute}: never rejects; every failure is an `Err` holding a
+   * {@link BulwarkError} (foreign errors wrapped in `OperationFailedError`, aborts in `AbortedError`).
+   */
+  executeResult<T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T | Alt, BulwarkError>;
+}

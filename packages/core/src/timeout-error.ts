@@ -1,0 +1,16 @@
+import { BulwarkError, errorGuard } from './bulwark-error.js';
+
+/** A call did not finish within its time limit (see `timeout`). Transient. */
+export class TimeoutError extends BulwarkError {
+  readonly code = 'TIMEOUT' as const;
+  /** The limit that was crossed, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, options: { readonly cause?: unknown } = {}) {
+    super(`The call timed out after ${timeoutMs} ms.`, { ...options, transient: true });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** True when `value` is a {@link TimeoutError}. */
+export const isTimeoutError = errorGuard<TimeoutError>('TIMEOUT');
