@@ -6,3 +6,4 @@ export { describeRedis, useRedis, redisUrl, redisUnavailableReason, REDIS_TAG } 
 export type { RedisFixture } from './redis.js';
 export { startRedisServer, pingRedis, freePort, ensureRedis, DEFAULT_REDIS_URL } from './redis-server.js';
 export type { PrivateRedisServer, RedisAvailability } from './redis-server.js';
+export type { BenchCase, BenchFile, BenchSuite } from './bench.js';
