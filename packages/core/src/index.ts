@@ -1,4 +1,4 @@
-export type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
+export type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult } from './policy.js';
 export { CallContext, abortReason } from './call-context.js';
 export { pipeline } from './pipeline.js';
 export type { AltOf } from './pipeline.js';

@@ -1,10 +1,10 @@
 import type { ResultAsync } from 'neverthrow';
 import type { BulwarkError } from './bulwark-error.js';
-import type { AbortSource, Policy, PolicyFunction } from './policy.js';
+import type { AbortSource, Policy, PolicyFunction, alternativeResult } from './policy.js';
 import { toResult } from './to-result.js';
 
 /** The union of the alternative results of a list of policies. */
-export type AltOf<P> = P extends Policy<infer Alt> ? Alt : never;
+export type AltOf<P> = P extends { readonly [alternativeResult]?: infer Alt } ? Alt : never;
 
 class Pipeline<Alt> implements Policy<Alt> {
   readonly policies: readonly Policy<unknown>[];

@@ -37,7 +37,12 @@ export type AbortSource = AbortSignal | ExecuteContext;
  * const user = await policy.execute(({ signal }) => fetch(url, { signal }).then((r) => r.json()));
  * ```
  */
+/** Type-level key carrying a policy's alternative result type (see {@link Policy}); absent at runtime. */
+export declare const alternativeResult: unique symbol;
+
 export interface Policy<Alt = never> {
+  /** Never set: lets the type system read `Alt` back (see `AltOf`). */
+  readonly [alternativeResult]?: Alt;
   /**
    * Runs `fn` under the policy and returns its value, or rejects: with the function's own error,
    * with a {@link BulwarkError} the policy raised, or with the abort reason when `signal` aborts.
