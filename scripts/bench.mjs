@@ -57,7 +57,7 @@ console.log(`bench: ${record.length} cases written to bench/results/latest.json 
 process.exit(failed ? 1 : 0);
 
 function printSuites(rows) {
-  for (const suite of [...new Set(rows.map((r) => r.suite))]) {
+  for (const suite of new Set(rows.map((r) => r.suite))) {
     const cases = rows.filter((r) => r.suite === suite);
     const ours = cases.find((r) => r.peer === null);
     console.log(`\n  ${suite}`);

@@ -49,6 +49,8 @@ for (const dir of packages) {
 console.log(`check: boundaries of ${packages.length} package(s) ${problems.length === 0 ? 'hold' : 'are broken'}.`);
 
 const bin = (name) => join('node_modules', '.bin', name);
+const lint = spawnSync(bin('oxlint'), ['--deny-warnings', 'packages', 'tools', 'scripts', 'apps'], { stdio: 'inherit' });
+if (lint.status !== 0) problems.push('oxlint found problems (see above).');
 if ((spawnSync('tsc', ['-b'], { stdio: 'inherit' }).status ?? 1) !== 0) problems.push('tsc -b failed.');
 for (const dir of packages) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
