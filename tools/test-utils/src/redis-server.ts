@@ -176,8 +176,11 @@ export interface RedisAvailability {
  * Finds a Redis for the test run: `REDIS_URL` (or the default) if it answers; otherwise a private
  * `redis-server` started on a free port when the binary is on the PATH; otherwise a reason why not.
  */
-export async function ensureRedis(env: NodeJS.ProcessEnv = process.env): Promise<RedisAvailability> {
-  const wanted = env.REDIS_URL || DEFAULT_REDIS_URL;
+export async function ensureRedis(
+  env: NodeJS.ProcessEnv = process.env,
+  defaultUrl: string = DEFAULT_REDIS_URL,
+): Promise<RedisAvailability> {
+  const wanted = env.REDIS_URL || defaultUrl;
   if (await pingRedis(wanted)) return { url: wanted, unavailableReason: undefined, started: undefined };
   if (env.REDIS_URL) {
     return { url: undefined, unavailableReason: `REDIS_URL=${redact(wanted)} does not answer PING`, started: undefined };
