@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { ChaosFaultError, chaos, createFakeClock, isChaosFaultError } from './index.js';
 
@@ -82,6 +83,14 @@ describe('chaos', () => {
     await expect(policy.execute(() => 'fine')).resolves.toBe('fine');
     on = true;
     await expect(policy.execute(() => 'fine')).rejects.toBeInstanceOf(ChaosFaultError);
+  });
+
+  test('leaves no listener on the caller signal, on or off', async () => {
+    const controller = new AbortController();
+    for (const enabled of [true, false]) {
+      await chaos({ enabled, seed: 1 }).execute(({ signal }) => signal.aborted, controller.signal);
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   test('validates its options', () => {

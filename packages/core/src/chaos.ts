@@ -55,9 +55,9 @@ class Chaos implements ChaosPolicy {
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
     const { enabled = true, faultRate = 0, latencyMs, clock = systemClock } = this.#options;
-    if (!(typeof enabled === 'function' ? enabled() : enabled)) return fn(new CallContext(signal));
     const call = new CallContext(signal);
     try {
+      if (!(typeof enabled === 'function' ? enabled() : enabled)) return await fn(call);
       if (latencyMs !== undefined && this.#random() < (this.#options.latencyRate ?? 1)) {
         const delayMs =
           typeof latencyMs === 'number' ? latencyMs : latencyMs[0] + this.#random() * (latencyMs[1] - latencyMs[0]);

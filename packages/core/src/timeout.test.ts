@@ -116,6 +116,18 @@ describe('timeout, aggressive (default)', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  test('a synchronous function that read the signal leaves no listener behind', async () => {
+    const policy = timeout(100, { clock: createFakeClock() });
+    const controller = new AbortController();
+    await policy.execute(({ signal }) => signal.aborted, controller.signal);
+    await policy
+      .execute(({ signal }) => {
+        throw new Error(String(signal.aborted));
+      }, controller.signal)
+      .catch(() => {});
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   test('rejects at once when the signal is already aborted, without calling the function', async () => {
     const policy = timeout(100, { clock: createFakeClock() });
     let called = false;

@@ -110,10 +110,12 @@ class Timeout implements TimeoutPolicy {
       pending = fn(call);
     } catch (error) {
       this.dequeue(call);
+      call.release();
       return Promise.reject(error);
     }
     if (!isPromiseLike(pending)) {
       this.dequeue(call);
+      call.release();
       return Promise.resolve(pending);
     }
     return this.strategy === 'aggressive' ? this.#race(call, pending) : this.#cooperate(call, pending);
