@@ -1,0 +1,37 @@
+// Type tests: checked by `tsc -b` (part of `npm test`), never executed.
+import type { ResultAsync } from 'neverthrow';
+import { expectTypeOf } from 'vitest';
+import {
+  bulkhead,
+  fallback,
+  pipeline,
+  timeout,
+  type BulwarkError,
+  type ExecuteContext,
+  type Policy,
+} from './index.js';
+
+// A policy's result is the function's value; a fallback adds its own type.
+expectTypeOf(timeout(1).execute(async () => 1)).toEqualTypeOf<Promise<number>>();
+expectTypeOf(fallback('spare' as const).execute(async () => 1)).toEqualTypeOf<Promise<number | 'spare'>>();
+expectTypeOf(pipeline(bulkhead({ limit: 1 }), timeout(1)).execute(() => 'x')).toEqualTypeOf<Promise<string>>();
+expectTypeOf(pipeline(fallback(null), timeout(1)).execute(async () => 1)).toEqualTypeOf<Promise<number | null>>();
+
+// The Result twin always carries a BulwarkError.
+expectTypeOf(timeout(1).executeResult(async () => 1)).toEqualTypeOf<ResultAsync<number, BulwarkError>>();
+
+// Every primitive is a Policy, so pipeline accepts any of them.
+expectTypeOf(timeout(1)).toMatchTypeOf<Policy>();
+expectTypeOf(bulkhead({ limit: 1 })).toMatchTypeOf<Policy>();
+expectTypeOf(fallback(0)).toMatchTypeOf<Policy<number>>();
+
+// The function gets the context.
+timeout(1).execute((context) => {
+  expectTypeOf(context).toEqualTypeOf<ExecuteContext>();
+  expectTypeOf(context.signal).toEqualTypeOf<AbortSignal>();
+  expectTypeOf(context.attempt).toEqualTypeOf<number>();
+  return 1;
+});
+
+// @ts-expect-error: options are checked at compile time too.
+timeout(1, { strategy: 'polite' });
