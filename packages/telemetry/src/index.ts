@@ -1,0 +1,14 @@
+export { policyMetrics, KNOWN_EVENTS, DURATION_BUCKETS_SECONDS } from './policy-metrics.js';
+export type { MeasuredPolicy, MeasureOptions, PolicyMetrics, PolicyMetricsOptions } from './policy-metrics.js';
+export { instrumentPolicies } from './instrument-policies.js';
+
+export { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from './format-prometheus.js';
+export type {
+  CollectedDataPoint,
+  CollectedMetric,
+  CollectedResourceMetrics,
+  FormatPrometheusOptions,
+  HistogramValue,
+} from './format-prometheus.js';
+export { renderPrometheus, MetricsCollectionError, isMetricsCollectionError } from './render-prometheus.js';
+export type { MetricCollector, RenderPrometheusOptions } from './render-prometheus.js';
