@@ -12,3 +12,14 @@ export type {
 } from './format-prometheus.js';
 export { renderPrometheus, MetricsCollectionError, isMetricsCollectionError } from './render-prometheus.js';
 export type { MetricCollector, RenderPrometheusOptions } from './render-prometheus.js';
+
+export { usageTracker, USAGE_OVERFLOW_KEY } from './usage-tracker.js';
+export type {
+  ApiUsage,
+  LatencySummary,
+  SnapshotOptions,
+  UsageSnapshot,
+  UsageStats,
+  UsageTracker,
+  UsageTrackerOptions,
+} from './usage-tracker.js';
