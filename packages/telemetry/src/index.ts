@@ -23,3 +23,14 @@ export type {
   UsageTracker,
   UsageTrackerOptions,
 } from './usage-tracker.js';
+
+export { health, healthStatusCode, HEALTH_CONTENT_TYPE, HealthCheckTimeoutError, isHealthCheckTimeoutError } from './health.js';
+export type {
+  CheckOutcome,
+  DependencyCheck,
+  Health,
+  HealthCheckEntry,
+  HealthOptions,
+  HealthReport,
+  HealthStatus,
+} from './health.js';
