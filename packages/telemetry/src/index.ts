@@ -34,3 +34,10 @@ export type {
   HealthReport,
   HealthStatus,
 } from './health.js';
+
+export { ewmaDetector } from './ewma-detector.js';
+export type { AnomalyEvent, EwmaDetector, EwmaDetectorOptions, ObserveOptions } from './ewma-detector.js';
+export { anomalyDetector } from './anomaly-detector.js';
+export type { AnomalyDetector, AnomalyDetectorOptions, CallAnomalyEvent } from './anomaly-detector.js';
+export { burnRateAlerts, SRE_WORKBOOK_WINDOWS } from './burn-rate-alerts.js';
+export type { BurnRateAlert, BurnRateAlerts, BurnRateAlertsOptions, BurnRateWindow } from './burn-rate-alerts.js';
