@@ -44,7 +44,13 @@ export interface BurnRateAlertsOptions {
    * @default one fifth of the shortest window (1 min for the workbook's rules)
    */
   readonly bucketMs?: number;
-  /** Fewest requests in a window for it to count; below, the rule does not fire. @default 1 */
+  /**
+   * Once firing, a rule resolves only when a window's burn rate falls below
+   * `factor × (1 − hysteresis)`, so a burn hovering at the factor does not page on and off.
+   * @default 0.1
+   */
+  readonly hysteresis?: number;
+  /** Fewest requests in a window for it to count; below, the rule does not fire (and a firing one resolves). @default 1 */
   readonly minRequests?: number;
   /** Names the SLO in the events. */
   readonly name?: string;
@@ -103,6 +109,7 @@ class Alerts implements BurnRateAlerts {
   readonly #budget: number;
   readonly #bucketMs: number;
   readonly #minRequests: number;
+  readonly #hysteresis: number;
   readonly #name: string | undefined;
   readonly #clock: Clock;
   readonly #rules: Rule[];
@@ -120,6 +127,7 @@ class Alerts implements BurnRateAlerts {
     this.#budget = 1 - o.objective;
     this.#bucketMs = bucketMs;
     this.#minRequests = o.minRequests ?? 1;
+    this.#hysteresis = o.hysteresis ?? 0.1;
     this.#name = o.name;
     this.#clock = o.clock ?? systemClock;
     this.#rules = windows.map((w) => ({
@@ -203,8 +211,9 @@ class Alerts implements BurnRateAlerts {
       this.#summedAt = epoch;
     }
     for (const rule of this.#rules) {
+      const bar = rule.firing ? rule.factor * (1 - this.#hysteresis) : rule.factor;
       const burning = [0, 1].every(
-        (i) => rule.total[i]! >= this.#minRequests && rule.bad[i]! / rule.total[i]! / this.#budget >= rule.factor,
+        (i) => rule.total[i]! >= this.#minRequests && rule.bad[i]! / rule.total[i]! / this.#budget >= bar,
       );
       if (burning === rule.firing) continue;
       rule.firing = burning;
@@ -239,7 +248,7 @@ class Alerts implements BurnRateAlerts {
  * SLO burn-rate alerts over two windows per rule — the multiwindow, multi-burn-rate scheme of the
  * Google SRE workbook. The burn rate is the error rate divided by the error budget (`1 − objective`);
  * a rule fires when it reaches `factor` over both its long window (a real problem) and its short
- * one (still happening), and resolves as soon as either drops below.
+ * one (still happening), and resolves as soon as either drops below (less a small hysteresis).
  *
  * Counts are kept in a ring of buckets (`bucketMs`), bounded by the longest window. All time comes
  * from the injected clock.
@@ -274,6 +283,7 @@ export function burnRateAlerts(options: BurnRateAlertsOptions): BurnRateAlerts {
   expectNumber('bucketMs', bucketMs, { min: 1 });
   const longest = Math.max(...windows.map((w: BurnRateWindow) => w.longWindowMs));
   if (longest / bucketMs > 100_000) throw invalidOption('bucketMs', bucketMs, `at least ${Math.ceil(longest / 100_000)} (at most 100000 buckets per window)`);
+  if (options.hysteresis !== undefined) expectNumber('hysteresis', options.hysteresis, { min: 0, max: 1 });
   if (options.minRequests !== undefined) expectInteger('minRequests', options.minRequests, { min: 1 });
   if (options.name !== undefined && typeof options.name !== 'string') throw invalidOption('name', options.name, 'a string');
   expectClock('clock', options.clock);
