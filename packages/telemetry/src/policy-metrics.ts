@@ -326,10 +326,10 @@ class PolicyMetricsImpl implements PolicyMetrics {
 
     // ratelimit
     on('onRateLimited', (p, a) => {
-      const decision = p.waited === true || p.decision === 'wait' || p.action === 'wait' ? 'wait' : 'reject';
-      this.#rateLimited.add(withKey({ ...a, 'bulwark.ratelimit.decision': decision }, p));
+      a['bulwark.ratelimit.decision'] = p.waited === true || p.decision === 'wait' || p.action === 'wait' ? 'wait' : 'reject';
       const waitMs = numberField(p, 'waitMs') ?? numberField(p, 'retryAfterMs');
-      if (waitMs !== undefined) this.#rateLimitWait.record(waitMs / 1000, { ...a, 'bulwark.ratelimit.decision': decision });
+      if (waitMs !== undefined) this.#rateLimitWait.record(waitMs / 1000, a);
+      this.#rateLimited.add(this.#keyAttribute ? withKey({ ...a }, p) : a);
     });
     on('onServerHint', (p, a) => this.#serverHints.add(withKey(a, p)));
     on('onStoreFallback', (p, a) => this.#storeFallbacks.add(withError(a, p)));

