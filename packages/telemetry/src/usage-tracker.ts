@@ -139,25 +139,23 @@ class Tracker implements UsageTracker {
   policy(api: string, key?: string): Policy {
     if (typeof api !== 'string' || api.length === 0) throw invalidOption('api', api, 'a non-empty string');
     if (key !== undefined && typeof key !== 'string') throw invalidOption('key', key, 'a string or undefined');
-    const tracker = this;
     const clock = this.#clock;
+    const execute = async <T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> => {
+      const call = new CallContext(signal);
+      const started = clock.monotonic();
+      let ok = false;
+      try {
+        const value = await fn(call);
+        ok = true;
+        return value;
+      } finally {
+        call.release();
+        this.record(api, key, clock.monotonic() - started, ok);
+      }
+    };
     const policy: Policy = {
-      async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
-        const call = new CallContext(signal);
-        const started = clock.monotonic();
-        let ok = false;
-        try {
-          const value = await fn(call);
-          ok = true;
-          return value;
-        } finally {
-          call.release();
-          tracker.record(api, key, clock.monotonic() - started, ok);
-        }
-      },
-      executeResult<T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError> {
-        return toResult(policy.execute(fn, signal));
-      },
+      execute,
+      executeResult: <T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError> => toResult(execute(fn, signal)),
     };
     return policy;
   }
