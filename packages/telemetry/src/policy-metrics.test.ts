@@ -1,4 +1,5 @@
 import { bulkhead, chaos, createFakeClock, fallback, pipeline, timeout, TimeoutError } from '@bulwark/core';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '../test/fake-sources.js';
 import { meterWithReader, type TestPullReader } from '../test/pull-reader.js';
@@ -240,5 +241,24 @@ describe('cardinality cap', () => {
     expect(await sum(reader, 'bulwark.ratelimit.limited')).toBe(5_001);
     expect(metrics.overflows.get('bulwark.ratelimit.limited')).toBe(5_000 - 9);
     expect((await points(reader, 'bulwark.ratelimit.wait')).length).toBeLessThanOrEqual(10);
+  });
+
+  test('for any stream of keys: at most `limit` series, the first keys keep their own, nothing is lost (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 12 }), fc.array(fc.string({ maxLength: 3 }), { maxLength: 200 }), async (limit, keys) => {
+        const { reader, meter } = meterWithReader();
+        const cache = fakeCache('c');
+        policyMetrics(meter, { cardinalityLimit: limit, keyAttribute: true }).instrument(cache);
+        for (const key of keys) cache.miss.emit({ key });
+        const series = await points(reader, 'bulwark.cache.lookups');
+        expect(series.length).toBeLessThanOrEqual(limit);
+        expect(series.reduce((n, p) => n + (p.value as number), 0)).toBe(keys.length);
+        const admitted = [...new Set(keys)].slice(0, limit - 1);
+        for (const key of admitted) {
+          expect(series.find((p) => p.attributes['bulwark.key'] === key)?.value).toBe(keys.filter((k) => k === key).length);
+        }
+      }),
+      { numRuns: 60, seed: 7 },
+    );
   });
 });
