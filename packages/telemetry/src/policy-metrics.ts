@@ -205,7 +205,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#fallbacks = counter('bulwark.fallback.activations', '{call}', 'Failed calls answered by a fallback, by the error they failed with.');
     this.#chaos = counter('bulwark.chaos.injections', '{injection}', 'Faults and latency injected by a chaos policy, by kind.');
     this.#breakerState = meter.createObservableGauge('bulwark.breaker.state', {
-      unit: '1',
+      unit: '{state}',
       description: 'Circuit breaker state: 1 for the current state of each breaker, 0 for the others.',
     });
     this.#stateLimiter = new AttributeLimiter(limit);

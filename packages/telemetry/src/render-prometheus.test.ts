@@ -82,7 +82,7 @@ describe('Prometheus exposition', () => {
     // And the exposition holds a family for every kind of event.
     for (const family of [
       'bulwark_call_duration_seconds', 'bulwark_call_active', 'bulwark_retry_attempts', 'bulwark_retry_retries_total',
-      'bulwark_retry_delay_seconds', 'bulwark_breaker_state_ratio', 'bulwark_breaker_transitions_total',
+      'bulwark_retry_delay_seconds', 'bulwark_breaker_state', 'bulwark_breaker_transitions_total',
       'bulwark_breaker_rejections_total', 'bulwark_ratelimit_limited_total', 'bulwark_ratelimit_wait_seconds',
       'bulwark_ratelimit_server_hints_total', 'bulwark_ratelimit_store_fallbacks_total', 'bulwark_cache_lookups_total',
       'bulwark_cache_refreshes_total', 'bulwark_cache_loader_errors_total', 'bulwark_cache_l2_errors_total',

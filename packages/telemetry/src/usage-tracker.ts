@@ -176,7 +176,7 @@ class Tracker implements UsageTracker {
  * Tracks requests, errors and latency percentiles per API and per key (API key, tenant, user),
  * in bounded memory: at most `maxApis × maxKeysPerApi` entries, each a log-bucketed histogram whose
  * percentiles are within 1 % (relative) of the exact sample of that rank and which holds at most
- * about 1,500 buckets whatever the traffic. APIs and keys past the caps are counted under
+ * about 1,270 buckets whatever the traffic. APIs and keys past the caps are counted under
  * {@link USAGE_OVERFLOW_KEY}, so nothing goes uncounted.
  *
  * @example

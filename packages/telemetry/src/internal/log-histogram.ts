@@ -14,7 +14,7 @@ const MAX_INDEX = Math.ceil(Math.log(MAX_TRACKED) / LOG_GAMMA);
  * `(γ^(i-1), γ^i]` with `γ = (1 + α) / (1 − α)`, and a quantile is answered with the bucket's
  * midpoint `2γ^i / (γ + 1)`, which is within a relative error of `α` (1 %) of the true sample of that
  * rank, for samples between {@link MIN_TRACKED} and {@link MAX_TRACKED}. Memory is bounded by the
- * number of distinct buckets touched, at most `MAX_INDEX − MIN_INDEX + 2` (about 1,500), whatever
+ * number of distinct buckets touched, at most `MAX_INDEX − MIN_INDEX + 2` (about 1,270), whatever
  * the number of samples; the min, max, count and sum are exact.
  */
 export class LogHistogram {
