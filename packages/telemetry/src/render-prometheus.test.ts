@@ -10,6 +10,7 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   renderPrometheus,
   type CollectedResourceMetrics,
+  usageTracker,
 } from './index.js';
 
 /** Drives one of every source through every canonical event, as the reference app would. */
@@ -54,6 +55,9 @@ async function realisticExposition(): Promise<string> {
   await clock.tickAsync(100);
   await slow;
   await measured.execute(async () => 'ok');
+  const usage = usageTracker({ meter, clock });
+  await usage.policy('validate', 'api-key-1').execute(async () => 'ok');
+  usage.record('validate', 'api-key-2', 30, false);
   return renderPrometheus(reader);
 }
 
@@ -88,6 +92,7 @@ describe('Prometheus exposition', () => {
       'bulwark_cache_refreshes_total', 'bulwark_cache_loader_errors_total', 'bulwark_cache_l2_errors_total',
       'bulwark_cache_evictions_total', 'bulwark_secret_rotations_total', 'bulwark_secret_accesses_total',
       'bulwark_secret_refresh_failures_total', 'bulwark_timeout_expirations_total', 'bulwark_fallback_activations_total',
+      'bulwark_usage_requests_total', 'bulwark_usage_duration_seconds',
     ]) {
       expect(text).toContain(`# TYPE ${family} `);
     }

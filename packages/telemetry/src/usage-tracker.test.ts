@@ -1,6 +1,7 @@
 import { createFakeClock } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { meterWithReader } from '../test/pull-reader.js';
 import { USAGE_OVERFLOW_KEY, usageTracker } from './index.js';
 
 const exact = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
@@ -65,6 +66,27 @@ describe('usageTracker', () => {
     expect(first.apis.geo!.keys['tenant-1']).toMatchObject({ requests: 2, errors: 1, errorRate: 0.5 });
     expect(first.apis.geo!.latencyMs!.max).toBe(120);
     expect(usage.snapshot().apis).toEqual({});
+  });
+
+  test('with a meter, requests and durations also become capped OpenTelemetry metrics', async () => {
+    const { reader, meter } = meterWithReader();
+    const usage = usageTracker({ meter, cardinalityLimit: 3 });
+    usage.record('validate', 'k1', 250, true);
+    usage.record('validate', 'k1', 50, false);
+    usage.record('validate', 'k2', 10, true);
+    usage.record('validate', 'k3', 10, true);
+    const { resourceMetrics } = await reader.collect();
+    const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+    const requests = metrics.find((m) => m.descriptor.name === 'bulwark.usage.requests')!.dataPoints;
+    expect(requests.map((p) => [p.attributes, p.value])).toEqual([
+      [{ 'bulwark.api': 'validate', 'bulwark.call.outcome': 'success', 'bulwark.key': 'k1' }, 1],
+      [{ 'bulwark.api': 'validate', 'bulwark.call.outcome': 'failure', 'bulwark.key': 'k1' }, 1],
+      [{ 'otel.metric.overflow': true }, 2],
+    ]);
+    const duration = metrics.find((m) => m.descriptor.name === 'bulwark.usage.duration')!.dataPoints;
+    const success = duration.find((p) => p.attributes['bulwark.call.outcome'] === 'success')!.value as { sum: number; count: number };
+    expect(success.count).toBe(3);
+    expect(success.sum).toBeCloseTo(0.27);
   });
 
   test('rejects bad options and arguments by name', () => {

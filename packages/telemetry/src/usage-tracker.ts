@@ -12,8 +12,11 @@ import {
   type Policy,
   type PolicyFunction,
 } from '@bulwark/core';
+import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 import type { ResultAsync } from 'neverthrow';
+import { AttributeLimiter } from './internal/attribute-limiter.js';
 import { LogHistogram } from './internal/log-histogram.js';
+import { DURATION_BUCKETS_SECONDS } from './policy-metrics.js';
 
 /** The key every key past `maxKeysPerApi` (or API past `maxApis`) is counted under. */
 export const USAGE_OVERFLOW_KEY = '__overflow__';
@@ -26,6 +29,15 @@ export interface UsageTrackerOptions {
   readonly maxKeysPerApi?: number;
   /** Where {@link UsageTracker.policy} reads time. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Also record every request as OpenTelemetry metrics on this meter: `bulwark.usage.requests`
+   * (counter; `bulwark.api`, `bulwark.key`, `bulwark.call.outcome`) and `bulwark.usage.duration`
+   * (histogram in seconds; `bulwark.api`, `bulwark.call.outcome`), each capped at
+   * `cardinalityLimit` series like every metric of this package.
+   */
+  readonly meter?: Meter;
+  /** Series per metric when `meter` is given. @default 2000 */
+  readonly cardinalityLimit?: number;
 }
 
 /** Latency percentiles, in milliseconds, each within 1 % of the true sample of that rank. */
@@ -104,16 +116,37 @@ class Api extends Usage {
   keys = new Map<string, Usage>();
 }
 
+interface UsageInstruments {
+  readonly requests: Counter;
+  readonly duration: Histogram;
+  readonly requestsLimiter: AttributeLimiter;
+  readonly durationLimiter: AttributeLimiter;
+}
+
 class Tracker implements UsageTracker {
   readonly #maxApis: number;
   readonly #maxKeys: number;
   readonly #clock: Clock;
+  readonly #instruments: UsageInstruments | undefined;
   #apis = new Map<string, Api>();
 
-  constructor(maxApis: number, maxKeys: number, clock: Clock) {
+  constructor(maxApis: number, maxKeys: number, clock: Clock, meter: Meter | undefined, limit: number) {
     this.#maxApis = maxApis;
     this.#maxKeys = maxKeys;
     this.#clock = clock;
+    this.#instruments =
+      meter === undefined
+        ? undefined
+        : {
+            requests: meter.createCounter('bulwark.usage.requests', { unit: '{request}', description: 'Requests per API and key, by outcome.' }),
+            duration: meter.createHistogram('bulwark.usage.duration', {
+              unit: 's',
+              description: 'Request duration per API, by outcome.',
+              advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+            }),
+            requestsLimiter: new AttributeLimiter(limit),
+            durationLimiter: new AttributeLimiter(limit),
+          };
   }
 
   record(api: string, key: string | undefined, durationMs: number, ok: boolean): void {
@@ -126,6 +159,13 @@ class Tracker implements UsageTracker {
       if (entry === undefined) this.#apis.set(name, (entry = new Api()));
     }
     entry.record(durationMs, ok);
+    const m = this.#instruments;
+    if (m !== undefined) {
+      const outcome = ok ? 'success' : 'failure';
+      const attributes = { 'bulwark.api': api, 'bulwark.call.outcome': outcome };
+      m.duration.record(Math.max(0, durationMs) / 1000, m.durationLimiter.limit(attributes));
+      m.requests.add(1, m.requestsLimiter.limit(key === undefined ? attributes : { ...attributes, 'bulwark.key': key }));
+    }
     if (key === undefined) return;
     let usage = entry.keys.get(key);
     if (usage === undefined) {
@@ -192,5 +232,9 @@ export function usageTracker(options: UsageTrackerOptions = {}): UsageTracker {
   if (options.maxApis !== undefined) expectInteger('maxApis', options.maxApis, { min: 2 });
   if (options.maxKeysPerApi !== undefined) expectInteger('maxKeysPerApi', options.maxKeysPerApi, { min: 2 });
   expectClock('clock', options.clock);
-  return new Tracker(options.maxApis ?? 100, options.maxKeysPerApi ?? 1000, options.clock ?? systemClock);
+  if (options.meter !== undefined && (typeof options.meter !== 'object' || options.meter === null || typeof options.meter.createCounter !== 'function')) {
+    throw invalidOption('meter', options.meter, 'an OpenTelemetry Meter');
+  }
+  if (options.cardinalityLimit !== undefined) expectInteger('cardinalityLimit', options.cardinalityLimit, { min: 2 });
+  return new Tracker(options.maxApis ?? 100, options.maxKeysPerApi ?? 1000, options.clock ?? systemClock, options.meter, options.cardinalityLimit ?? 2000);
 }
