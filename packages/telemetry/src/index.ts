@@ -10,7 +10,7 @@ export type {
   FormatPrometheusOptions,
   HistogramValue,
 } from './format-prometheus.js';
-export { renderPrometheus, MetricsCollectionError, isMetricsCollectionError } from './render-prometheus.js';
+export { renderPrometheus, renderPrometheusResult, MetricsCollectionError, isMetricsCollectionError } from './render-prometheus.js';
 export type { MetricCollector, RenderPrometheusOptions } from './render-prometheus.js';
 
 export { usageTracker, USAGE_OVERFLOW_KEY } from './usage-tracker.js';

@@ -9,6 +9,7 @@ import {
   policyMetrics,
   PROMETHEUS_CONTENT_TYPE,
   renderPrometheus,
+  renderPrometheusResult,
   type CollectedResourceMetrics,
   usageTracker,
 } from './index.js';
@@ -102,6 +103,15 @@ describe('Prometheus exposition', () => {
     expect(stats).toMatch(/bulwark_call_duration_seconds/);
   });
 
+  test('renderPrometheusResult resolves to Ok(text) and never rejects', async () => {
+    const { reader, meter } = meterWithReader();
+    meter.createCounter('ok', { description: 'o' }).add(2);
+    const result = await renderPrometheusResult(reader);
+    expect(result.isOk() && result.value.includes('ok_total 2')).toBe(true);
+    const broken = await renderPrometheusResult({ collect: () => Promise.reject(new Error('shut down')) });
+    expect(broken.isErr() && broken.error.code).toBe('OPERATION_FAILED');
+  });
+
   test('the exposition escapes label values and writes histograms cumulatively', async () => {
     const text = await realisticExposition();
     expect(text).toContain('bulwark_key="quote\\"back\\\\slash\\nnewline"');
@@ -169,5 +179,7 @@ describe('Prometheus exposition', () => {
     const text = await renderPrometheus(reader, { onCollectionErrors: (errors) => seen.push(...errors) });
     expect(text).toContain('fine_total 1');
     expect(seen).toHaveLength(1);
+    const result = await renderPrometheusResult(reader);
+    expect(result.isErr() && isMetricsCollectionError(result.error)).toBe(true);
   });
 });

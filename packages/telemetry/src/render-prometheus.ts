@@ -1,4 +1,5 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, toResult } from '@bulwark/core';
+import type { ResultAsync } from 'neverthrow';
 import { formatPrometheus, type CollectedResourceMetrics, type FormatPrometheusOptions } from './format-prometheus.js';
 
 /** Anything that collects metrics on demand: an OpenTelemetry SDK `MetricReader`, structurally. */
@@ -73,4 +74,12 @@ export async function renderPrometheus(reader: MetricCollector, options: RenderP
     options.onCollectionErrors(errors);
   }
   return text;
+}
+
+/**
+ * The neverthrow twin of {@link renderPrometheus}: never rejects; a collection error is an `Err`
+ * holding the {@link MetricsCollectionError}, anything else an `OperationFailedError` with the cause.
+ */
+export function renderPrometheusResult(reader: MetricCollector, options: RenderPrometheusOptions = {}): ResultAsync<string, BulwarkError> {
+  return toResult(renderPrometheus(reader, options));
 }
