@@ -1,6 +1,4 @@
 import {
-  BulwarkError,
-  errorGuard,
   expectBoolean,
   expectClock,
   expectFunction,
@@ -12,6 +10,7 @@ import {
   type Clock,
   type Disposable,
 } from '@bulwark/core';
+import { HealthCheckTimeoutError, isHealthCheckTimeoutError } from './health-check-timeout-error.js';
 import { eventOf, nameOf, normalizeState, type EventSource } from './internal/source.js';
 
 /** The media type of a {@link HealthReport}: `application/health+json`. */
@@ -114,21 +113,6 @@ export interface Health {
   /** Stops listening to the circuits' events. */
   dispose(): void;
 }
-
-/** The reason a timed-out check's signal aborts with. */
-export class HealthCheckTimeoutError extends BulwarkError {
-  readonly code = 'HEALTH_CHECK_TIMEOUT';
-  readonly check: string;
-  readonly timeoutMs: number;
-  constructor(check: string, timeoutMs: number) {
-    super(`Health check \`${check}\` timed out after ${timeoutMs} ms.`, { transient: true });
-    this.check = check;
-    this.timeoutMs = timeoutMs;
-  }
-}
-
-/** True for a {@link HealthCheckTimeoutError}. */
-export const isHealthCheckTimeoutError = errorGuard<HealthCheckTimeoutError>('HEALTH_CHECK_TIMEOUT');
 
 /**
  * The HTTP status to answer a health report with: 200 for `pass` and `warn`, 503 for `fail`, as

@@ -10,7 +10,8 @@ export type {
   FormatPrometheusOptions,
   HistogramValue,
 } from './format-prometheus.js';
-export { renderPrometheus, renderPrometheusResult, MetricsCollectionError, isMetricsCollectionError } from './render-prometheus.js';
+export { renderPrometheus, renderPrometheusResult } from './render-prometheus.js';
+export { MetricsCollectionError, isMetricsCollectionError } from './metrics-collection-error.js';
 export type { MetricCollector, RenderPrometheusOptions } from './render-prometheus.js';
 
 export { usageTracker, USAGE_OVERFLOW_KEY } from './usage-tracker.js';
@@ -24,7 +25,8 @@ export type {
   UsageTrackerOptions,
 } from './usage-tracker.js';
 
-export { health, healthStatusCode, HEALTH_CONTENT_TYPE, HealthCheckTimeoutError, isHealthCheckTimeoutError } from './health.js';
+export { health, healthStatusCode, HEALTH_CONTENT_TYPE } from './health.js';
+export { HealthCheckTimeoutError, isHealthCheckTimeoutError } from './health-check-timeout-error.js';
 export type {
   CheckOutcome,
   DependencyCheck,

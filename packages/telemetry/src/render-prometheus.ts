@@ -1,43 +1,12 @@
-import { BulwarkError, errorGuard, toResult } from '@bulwark/core';
+import { toResult, type BulwarkError } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
+import { MetricsCollectionError } from './metrics-collection-error.js';
 import { formatPrometheus, type CollectedResourceMetrics, type FormatPrometheusOptions } from './format-prometheus.js';
 
 /** Anything that collects metrics on demand: an OpenTelemetry SDK `MetricReader`, structurally. */
 export interface MetricCollector {
   collect(): Promise<{ readonly resourceMetrics: CollectedResourceMetrics; readonly errors: readonly unknown[] }>;
 }
-
-/**
- * Raised by {@link renderPrometheus} when the collection reported errors (an observable callback
- * threw, say). `exposition` still holds what was collected, for a caller who prefers to serve it.
- */
-export class MetricsCollectionError extends BulwarkError {
-  readonly code = 'METRICS_COLLECTION_FAILED';
-  /** The exposition of everything that was collected. */
-  readonly exposition: string;
-  /** The errors the collection reported. */
-  readonly errors: readonly unknown[];
-
-  constructor(errors: readonly unknown[], exposition: string) {
-    super(`Collecting metrics reported ${errors.length} error(s); the first: ${describe(errors[0])}`, {
-      cause: errors[0],
-      transient: true,
-    });
-    this.errors = errors;
-    this.exposition = exposition;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, errors: this.errors.length };
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** True for a {@link MetricsCollectionError}. */
-export const isMetricsCollectionError = errorGuard<MetricsCollectionError>('METRICS_COLLECTION_FAILED');
 
 /** Options for {@link renderPrometheus}. */
 export interface RenderPrometheusOptions extends FormatPrometheusOptions {
