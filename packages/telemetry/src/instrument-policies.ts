@@ -1,0 +1,29 @@
+import type { Disposable } from '@bulwark/core';
+import type { Meter } from '@opentelemetry/api';
+import { policyMetrics } from './policy-metrics.js';
+
+/**
+ * Records the events of every source (retry, breaker, rate limiter, cache, secret store, timeout,
+ * bulkhead, fallback, chaos — any object with Bulwark's `onXxx` events) as OpenTelemetry metrics on
+ * `meter`, with the default options. Dispose the handle to stop.
+ *
+ * Call it once per meter: for options, or to add sources later, use {@link policyMetrics}.
+ *
+ * @example
+ * ```ts
+ * const subscription = instrumentPolicies(meter, retryPolicy, breaker, cache);
+ * // later
+ * subscription.dispose();
+ * ```
+ */
+export function instrumentPolicies(meter: Meter, ...sources: readonly object[]): Disposable {
+  const metrics = policyMetrics(meter);
+  try {
+    metrics.instrument(...sources);
+  } catch (error) {
+    metrics.dispose();
+    throw error;
+  }
+  const dispose = (): void => metrics.dispose();
+  return { dispose, [Symbol.dispose]: dispose };
+}

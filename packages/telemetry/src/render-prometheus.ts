@@ -1,0 +1,54 @@
+import { toResult, type BulwarkError } from '@bulwark/core';
+import type { ResultAsync } from 'neverthrow';
+import { MetricsCollectionError } from './metrics-collection-error.js';
+import { formatPrometheus, type CollectedResourceMetrics, type FormatPrometheusOptions } from './format-prometheus.js';
+
+/** Anything that collects metrics on demand: an OpenTelemetry SDK `MetricReader`, structurally. */
+export interface MetricCollector {
+  collect(): Promise<{ readonly resourceMetrics: CollectedResourceMetrics; readonly errors: readonly unknown[] }>;
+}
+
+/** Options for {@link renderPrometheus}. */
+export interface RenderPrometheusOptions extends FormatPrometheusOptions {
+  /**
+   * Called with the collection's errors instead of rejecting; the exposition of what was
+   * collected is then returned.
+   * @default reject with MetricsCollectionError
+   */
+  readonly onCollectionErrors?: (errors: readonly unknown[]) => void;
+}
+
+/**
+ * Collects from `reader` (any OpenTelemetry SDK `MetricReader`, registered with the meter
+ * provider) and renders the result with {@link formatPrometheus}; serve it at `/metrics` with
+ * {@link PROMETHEUS_CONTENT_TYPE}. Opens no port.
+ *
+ * @example
+ * ```ts
+ * const reader = new PullMetricReader(); // see the README
+ * const provider = new MeterProvider({ readers: [reader] });
+ * app.get('/metrics', async (_req, res) => {
+ *   res.type(PROMETHEUS_CONTENT_TYPE).send(await renderPrometheus(reader));
+ * });
+ * ```
+ */
+export async function renderPrometheus(reader: MetricCollector, options: RenderPrometheusOptions = {}): Promise<string> {
+  if (typeof reader !== 'object' || reader === null || typeof reader.collect !== 'function') {
+    throw new TypeError('Expected `reader` to be a MetricReader (an object with collect()), got ' + (reader === null ? 'null' : typeof reader) + '.');
+  }
+  const { resourceMetrics, errors } = await reader.collect();
+  const text = formatPrometheus(resourceMetrics, options);
+  if (errors.length > 0) {
+    if (options.onCollectionErrors === undefined) throw new MetricsCollectionError(errors, text);
+    options.onCollectionErrors(errors);
+  }
+  return text;
+}
+
+/**
+ * The neverthrow twin of {@link renderPrometheus}: never rejects; a collection error is an `Err`
+ * holding the {@link MetricsCollectionError}, anything else an `OperationFailedError` with the cause.
+ */
+export function renderPrometheusResult(reader: MetricCollector, options: RenderPrometheusOptions = {}): ResultAsync<string, BulwarkError> {
+  return toResult(renderPrometheus(reader, options));
+}
