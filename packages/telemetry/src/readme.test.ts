@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 test("the README's Usage example runs and prints what it says", async () => {
-  const usage = readme.split('## Usage')[1]?.match(/```ts\n([\s\S]*?)```/)?.[1];
+  const usage = readme.split('## Usage')[1]?.match(/```ts(?: test)?\n([\s\S]*?)```/)?.[1];
   expect(usage, 'a ```ts block under ## Usage').toBeDefined();
   const index = fileURLToPath(new URL('./index.ts', import.meta.url));
   writeFileSync(tmp, usage!.replace(/from '@bulwark\/telemetry'/g, `from ${JSON.stringify(index)}`));
