@@ -5,7 +5,7 @@ import { CallContext } from './call-context.js';
 import { EventEmitter, type Event } from './event.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { toResult } from './to-result.js';
-import { expectInteger, expectOptions } from './validate.js';
+import { expectInteger, expectName, expectOptions } from './validate.js';
 
 /** Options for {@link bulkhead}. */
 export interface BulkheadOptions {
@@ -13,6 +13,8 @@ export interface BulkheadOptions {
   readonly limit: number;
   /** How many calls may wait for a slot, first in first out; beyond that calls are rejected. @default 0 */
   readonly queue?: number;
+  /** A name for logs and metrics. @default 'bulkhead' */
+  readonly name?: string;
 }
 
 /** Emitted by {@link BulkheadPolicy.onRejected} when a call finds no slot and no room in the queue. */
@@ -23,6 +25,8 @@ export interface BulkheadRejectedEvent {
 
 /** A {@link Policy} that caps concurrency. Create one with {@link bulkhead}. */
 export interface BulkheadPolicy extends Policy {
+  /** The name given in the options, for logs and metrics. */
+  readonly name: string;
   /** Calls running now. */
   readonly executing: number;
   /** Calls waiting for a slot now. */
@@ -48,6 +52,7 @@ class Waiter extends CallContext {
 }
 
 class Bulkhead implements BulkheadPolicy {
+  readonly name: string;
   readonly #limit: number;
   readonly #queueLimit: number;
   readonly #onRejected = new EventEmitter<BulkheadRejectedEvent>();
@@ -55,7 +60,8 @@ class Bulkhead implements BulkheadPolicy {
   #executing = 0;
   #queue: Waiter[] = [];
 
-  constructor(limit: number, queue: number) {
+  constructor(name: string, limit: number, queue: number) {
+    this.name = name;
     this.#limit = limit;
     this.#queueLimit = queue;
   }
@@ -136,5 +142,7 @@ export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
   expectInteger('limit', options.limit, { min: 1 });
   const queue = options.queue ?? 0;
   expectInteger('queue', queue, { min: 0 });
-  return new Bulkhead(options.limit, queue);
+  const name = options.name ?? 'bulkhead';
+  expectName(name);
+  return new Bulkhead(name, options.limit, queue);
 }

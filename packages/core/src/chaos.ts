@@ -8,7 +8,7 @@ import { seededRandom } from './internal/random.js';
 import type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
 import { sleep } from './sleep.js';
 import { toResult } from './to-result.js';
-import { expectClock, expectInteger, expectNumber, expectOptions, invalidOption } from './validate.js';
+import { expectClock, expectInteger, expectName, expectNumber, expectOptions, invalidOption } from './validate.js';
 
 /** Options for {@link chaos}. Rates are probabilities from 0 to 1, drawn per call. */
 export interface ChaosOptions {
@@ -26,6 +26,8 @@ export interface ChaosOptions {
   readonly enabled?: boolean | (() => boolean);
   /** Time source for the delays. @default systemClock */
   readonly clock?: Clock;
+  /** A name for logs and metrics. @default 'chaos' */
+  readonly name?: string;
 }
 
 /** Emitted by {@link ChaosPolicy.onChaos} for every call the policy interferes with. */
@@ -37,18 +39,22 @@ export interface ChaosEvent {
 
 /** A {@link Policy} that injects faults and latency. Create one with {@link chaos}. */
 export interface ChaosPolicy extends Policy {
+  /** The name given in the options, for logs and metrics. */
+  readonly name: string;
   readonly onChaos: Event<ChaosEvent>;
 }
 
 const isFunction = (value: unknown): value is (context: ExecuteContext) => unknown => typeof value === 'function';
 
 class Chaos implements ChaosPolicy {
+  readonly name: string;
   readonly #random: () => number;
   readonly #options: ChaosOptions;
   readonly #onChaos = new EventEmitter<ChaosEvent>();
   readonly onChaos = this.#onChaos.event;
 
   constructor(options: ChaosOptions, seed: number) {
+    this.name = options.name ?? 'chaos';
     this.#options = options;
     this.#random = seededRandom(seed);
   }
@@ -113,5 +119,6 @@ export function chaos(options: ChaosOptions): ChaosPolicy {
     throw invalidOption('enabled', o.enabled, 'a boolean or a function returning one');
   }
   expectClock('clock', o.clock);
+  if (o.name !== undefined) expectName(o.name);
   return new Chaos(o, o.seed ?? Math.floor(Math.random() * 2 ** 32));
 }

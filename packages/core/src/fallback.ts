@@ -4,7 +4,7 @@ import { CallContext } from './call-context.js';
 import { EventEmitter, type Event } from './event.js';
 import type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
 import { toResult } from './to-result.js';
-import { expectFunction, expectOptions } from './validate.js';
+import { expectFunction, expectName, expectOptions } from './validate.js';
 
 /** Computes the fallback from the error that made it necessary. */
 export type FallbackFunction<F> = (error: unknown, context: ExecuteContext) => PromiseLike<F> | F;
@@ -17,6 +17,8 @@ export interface FallbackOptions {
    * @default every error
    */
   readonly when?: (error: unknown) => boolean;
+  /** A name for logs and metrics. @default 'fallback' */
+  readonly name?: string;
 }
 
 /** Emitted by {@link FallbackPolicy.onFallback} each time the fallback answers for a failed call. */
@@ -26,17 +28,21 @@ export interface FallbackEvent {
 
 /** A {@link Policy} that answers for a failed call. Create one with {@link fallback}. */
 export interface FallbackPolicy<F> extends Policy<F> {
+  /** The name given in the options, for logs and metrics. */
+  readonly name: string;
   /** Fires each time the fallback is used. */
   readonly onFallback: Event<FallbackEvent>;
 }
 
 class Fallback<F> implements FallbackPolicy<F> {
+  readonly name: string;
   readonly #produce: FallbackFunction<F>;
   readonly #when: (error: unknown) => boolean;
   readonly #onFallback = new EventEmitter<FallbackEvent>();
   readonly onFallback = this.#onFallback.event;
 
-  constructor(produce: FallbackFunction<F>, when: (error: unknown) => boolean) {
+  constructor(name: string, produce: FallbackFunction<F>, when: (error: unknown) => boolean) {
+    this.name = name;
     this.#produce = produce;
     this.#when = when;
   }
@@ -77,5 +83,7 @@ export function fallback<F>(valueOrFunction: F | FallbackFunction<F>, options: F
   if (options.when !== undefined) expectFunction('when', options.when);
   const produce: FallbackFunction<F> =
     typeof valueOrFunction === 'function' ? (valueOrFunction as FallbackFunction<F>) : () => valueOrFunction;
-  return new Fallback(produce, options.when ?? (() => true));
+  const name = options.name ?? 'fallback';
+  expectName(name);
+  return new Fallback(name, produce, options.when ?? (() => true));
 }

@@ -42,6 +42,7 @@ export {
   expectBoolean,
   expectClock,
   expectFunction,
+  expectName,
   expectInteger,
   expectNumber,
   expectOneOf,

@@ -82,6 +82,14 @@ describe('pipeline', () => {
     expect(result.isOk() && result.value).toBe('spare');
   });
 
+  test('policies carry a name for logs and metrics', () => {
+    expect(timeout(5).name).toBe('timeout');
+    expect(timeout(5, { name: 'upstream' }).name).toBe('upstream');
+    expect(bulkhead({ limit: 1, name: 'pool' }).name).toBe('pool');
+    expect(fallback(0).name).toBe('fallback');
+    expect(() => timeout(5, { name: 42 as never })).toThrow('Expected `name` to be a non-empty string, got 42.');
+  });
+
   test('rejects what is not a policy, naming its position', () => {
     expect(() => pipeline()).toThrow('Expected `policies` to hold at least one policy, got none.');
     expect(() => pipeline(timeout(1), {} as Policy)).toThrow(/Expected `policies\[1\]` to be a Policy/);

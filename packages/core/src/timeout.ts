@@ -7,7 +7,7 @@ import { isPromiseLike } from './internal/is-promise-like.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { TimeoutError } from './timeout-error.js';
 import { toResult } from './to-result.js';
-import { expectClock, expectOneOf, expectOptions, invalidOption } from './validate.js';
+import { expectClock, expectName, expectOneOf, expectOptions, invalidOption } from './validate.js';
 
 /**
  * How a timeout ends a call.
@@ -25,6 +25,8 @@ export interface TimeoutOptions {
   readonly strategy?: TimeoutStrategy;
   /** Time source; inject a fake clock in tests. @default systemClock */
   readonly clock?: Clock;
+  /** A name for logs and metrics. @default 'timeout' */
+  readonly name?: string;
 }
 
 /** Emitted by {@link TimeoutPolicy.onTimeout} when a call runs out of time. */
@@ -35,6 +37,8 @@ export interface TimeoutEvent {
 
 /** A {@link Policy} that limits how long a call may take. Create one with {@link timeout}. */
 export interface TimeoutPolicy extends Policy {
+  /** The name given in the options, for logs and metrics. */
+  readonly name: string;
   /** The limit, in milliseconds. */
   readonly timeoutMs: number;
   /** The strategy in force. */
@@ -84,6 +88,7 @@ class TimeoutCall extends CallContext {
 }
 
 class Timeout implements TimeoutPolicy {
+  readonly name: string;
   readonly timeoutMs: number;
   readonly strategy: TimeoutStrategy;
   readonly #clock: Clock;
@@ -95,7 +100,8 @@ class Timeout implements TimeoutPolicy {
   #tail: TimeoutCall | undefined = undefined;
   #timer: Timer | undefined = undefined;
 
-  constructor(timeoutMs: number, strategy: TimeoutStrategy, clock: Clock) {
+  constructor(name: string, timeoutMs: number, strategy: TimeoutStrategy, clock: Clock) {
+    this.name = name;
     this.timeoutMs = timeoutMs;
     this.strategy = strategy;
     this.#clock = clock;
@@ -215,5 +221,7 @@ export function timeout(timeoutMs: number, options: TimeoutOptions = {}): Timeou
   const strategy = options.strategy ?? 'aggressive';
   expectOneOf('strategy', strategy, ['aggressive', 'cooperative'] as const);
   expectClock('clock', options.clock);
-  return new Timeout(timeoutMs, strategy, options.clock ?? systemClock);
+  const name = options.name ?? 'timeout';
+  expectName(name);
+  return new Timeout(name, timeoutMs, strategy, options.clock ?? systemClock);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { describeValue, expectInteger, expectNumber, expectOneOf, invalidOption } from './index.js';
+import { describeValue, expectInteger, expectName, expectNumber, expectOneOf, invalidOption } from './index.js';
 
 describe('option checks', () => {
   test('name the field, the value and what was expected', () => {
@@ -8,6 +8,7 @@ describe('option checks', () => {
     expect(() => expectNumber('ms', Infinity)).toThrow('Expected `ms` to be a finite number, got Infinity.');
     expect(() => expectNumber('ms', Infinity, { allowInfinity: true })).not.toThrow();
     expect(() => expectOneOf('mode', 'x', ['a', 'b'] as const)).toThrow('Expected `mode` to be one of "a", "b", got "x".');
+    expect(() => expectName('')).toThrow('Expected `name` to be a non-empty string, got "".');
     expect(invalidOption('f', { a: 1 }, 'a thing').message).toBe('Expected `f` to be a thing, got an object (Object).');
   });
 

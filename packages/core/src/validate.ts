@@ -84,6 +84,11 @@ export function expectOptions(field: string, value: unknown): asserts value is o
   }
 }
 
+/** Asserts a policy `name` option is a non-empty string. */
+export function expectName(value: unknown, field = 'name'): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidOption(field, value, 'a non-empty string');
+}
+
 /** Asserts an optional `clock` option looks like a {@link Clock}. */
 export function expectClock(field: string, value: unknown): void {
   if (value === undefined) return;
