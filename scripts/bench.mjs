@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { ensureRedis } from '../tools/test-utils/src/redis-server.ts';
 
 const wanted = process.argv.slice(2).map((p) => p.replace(/^@bulwark\//, ''));
-const packages = readdirSync('packages').filter((p) => existsSync(join('packages', p, 'bench')));
+// Package benchmarks live in packages/<name>/bench; suites that combine packages in tools/benchmarks/bench.
+const benchDirs = new Map();
+for (const parent of ['packages', 'tools']) {
+  for (const name of readdirSync(parent)) {
+    if (existsSync(join(parent, name, 'bench'))) benchDirs.set(name, join(parent, name, 'bench'));
+  }
+}
+const packages = [...benchDirs.keys()];
 for (const w of wanted) {
   if (!packages.includes(w)) {
     console.error(`bench: no benchmarks for ${JSON.stringify(w)}; packages with benchmarks: ${packages.join(', ')}.`);
@@ -27,7 +34,7 @@ if (redis.url) env.REDIS_URL = redis.url;
 const results = [];
 let failed = false;
 for (const pkg of chosen) {
-  const dir = join('packages', pkg, 'bench');
+  const dir = benchDirs.get(pkg);
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort()) {
     const path = join(dir, file);
     console.log(`bench: ${path}`);
