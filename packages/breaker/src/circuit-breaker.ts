@@ -186,6 +186,8 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   #isolations = 0;
   // Half-open episode.
   #admitted = 0;
+  /** Probes running, of this episode or of earlier ones that ended before they settled. */
+  #probing = 0;
   #successes = 0;
   // Shared state.
   #sharedOpen = false;
@@ -246,12 +248,13 @@ class CircuitBreaker implements CircuitBreakerPolicy {
 
   #closedSuccess(start: number): void {
     const counter = this.#counter;
-    if (!counter.timed) {
-      counter.record(false, false, 0);
-      return;
+    let reason: TripReason | undefined;
+    if (counter.timed) {
+      const now = this.#clock.monotonic();
+      reason = counter.record(false, now - start >= counter.slowCallDurationMs, now);
+    } else {
+      reason = counter.record(false, false, 0);
     }
-    const now = this.#clock.monotonic();
-    const reason = counter.record(false, now - start >= counter.slowCallDurationMs, now);
     if (reason !== undefined) this.#open(reason, undefined, undefined);
   }
 
@@ -293,8 +296,13 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     }
   }
 
+  /** Whether another probe may start: per episode, and at once across episodes. */
+  #probeSlotFree(): boolean {
+    return this.#admitted < this.#halfOpenMaxCalls && this.#probing < this.#halfOpenMaxCalls;
+  }
+
   async #probe<T>(fn: PolicyFunction<T>, ctx: CallContext): Promise<T> {
-    if (this.#admitted >= this.#halfOpenMaxCalls) throw this.#reject('half-open', 0);
+    if (!this.#probeSlotFree()) throw this.#reject('half-open', 0);
     const shared = this.#shared;
     if (shared !== undefined && !this.#leaseHeld) {
       // One half-open episode at a time across instances: whoever holds the lease probes.
@@ -319,10 +327,11 @@ class CircuitBreaker implements CircuitBreakerPolicy {
       }
       // A lease, or no answer from the store: then local state decides and this instance probes.
       this.#leaseHeld = answer !== undefined;
-      if (this.#admitted >= this.#halfOpenMaxCalls) throw this.#reject('half-open', 0);
+      if (!this.#probeSlotFree()) throw this.#reject('half-open', 0);
     }
     const generation = this.#generation;
     this.#admitted++;
+    this.#probing++;
     const timed = this.#counter.timed;
     const start = timed ? this.#clock.monotonic() : 0;
     let value: T;
@@ -330,12 +339,14 @@ class CircuitBreaker implements CircuitBreakerPolicy {
       value = await fn(ctx);
     } catch (error) {
       ctx.release();
+      this.#probing--;
       if (generation === this.#generation) {
         this.#probeDone(this.#counts(error, ctx) ? 'failure' : 'void', error);
       }
       throw error;
     }
     ctx.release();
+    this.#probing--;
     if (generation === this.#generation) {
       const slow = timed && this.#clock.monotonic() - start >= this.#counter.slowCallDurationMs;
       this.#probeDone(slow ? 'failure' : 'success', undefined);

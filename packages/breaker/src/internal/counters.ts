@@ -17,7 +17,7 @@ export interface WindowStats {
  * not allocate.
  */
 export interface Counter {
-  /** Whether the counter needs call durations (slow calls); when false, `slow` is always false. */
+  /** Whether `record` needs the time (slow calls, time slices); when false it gets `slow` false and `now` 0. */
   readonly timed: boolean;
   readonly slowCallDurationMs: number;
   /** Records one call; returns why the circuit should open, or undefined. */
@@ -118,7 +118,8 @@ class CountWindow implements Counter {
     if (failed) this.#failures++;
     if (slow) this.#slow++;
     this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
-    return failed || slow ? trip(this.#t, this.#calls, this.#failures, this.#slow) : undefined;
+    // Every call may cross a threshold: a success can bring the window up to `minimumCalls`.
+    return trip(this.#t, this.#calls, this.#failures, this.#slow);
   }
 
   reset(): void {
@@ -169,7 +170,7 @@ class TimeWindow implements Counter {
     this.#failures = new Uint32Array(buckets);
     this.#slowCalls = new Uint32Array(buckets);
     this.slowCallDurationMs = t.slowCallDurationMs;
-    this.timed = t.slowCallDurationMs !== Infinity;
+    this.timed = true; // slices need the time of every call
   }
 
   /** Moves the window to `now`, dropping the slices that left it; returns the current slice. */
@@ -205,7 +206,7 @@ class TimeWindow implements Counter {
       this.#slowCalls[slot]!++;
       this.#totalSlow++;
     }
-    return failed || slow ? trip(this.#t, this.#total, this.#totalFailures, this.#totalSlow) : undefined;
+    return trip(this.#t, this.#total, this.#totalFailures, this.#totalSlow);
   }
 
   reset(): void {
