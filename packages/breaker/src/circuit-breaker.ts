@@ -327,6 +327,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
       }
       // A lease, or no answer from the store: then local state decides and this instance probes.
       this.#leaseHeld = answer !== undefined;
+      if (answer?.shared === true) this.#sharedOpen = true;
       if (!this.#probeSlotFree()) throw this.#reject('half-open', 0);
     }
     const generation = this.#generation;

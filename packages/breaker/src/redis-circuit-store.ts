@@ -64,41 +64,51 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-// KEYS: votes, open. ARGV: instance, voteWindowMs, quorum, breakMs.
-const VOTE = `${NOW}
+// The open key holds the server time the shared break ends, and outlives it by the lease time:
+// while it exists past that time the circuit is half-open for all, and a failed probe reopens it
+// for all without a new quorum. A successful probe deletes it.
+const UNTIL = `local openUntil = tonumber(redis.call('GET', KEYS[OPEN]) or '0')
+`;
+
+// KEYS: votes, open. ARGV: instance, voteWindowMs, quorum, breakMs, leaseMs.
+const VOTE = `${NOW}${UNTIL.replace('OPEN', '2')}
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local votes = redis.call('ZCARD', KEYS[1])
-local left = redis.call('PTTL', KEYS[2])
-if left > 0 then return {votes, left} end
+if openUntil > now then return {votes, openUntil - now} end
 if votes >= tonumber(ARGV[3]) then
-  redis.call('SET', KEYS[2], now, 'PX', ARGV[4])
+  local breakMs = tonumber(ARGV[4])
+  redis.call('SET', KEYS[2], now + breakMs, 'PX', breakMs + tonumber(ARGV[5]))
   redis.call('DEL', KEYS[1])
-  return {votes, tonumber(ARGV[4])}
+  return {votes, breakMs}
 end
 return {votes, 0}`;
 
 // KEYS: open.
-const READ = `local left = redis.call('PTTL', KEYS[1])
-if left > 0 then return left end
+const READ = `${NOW}${UNTIL.replace('OPEN', '1')}
+if openUntil > now then return openUntil - now end
 return 0`;
 
-// KEYS: open, lease. ARGV: instance, leaseMs.
-const ACQUIRE = `local left = redis.call('PTTL', KEYS[1])
-if left > 0 then return {'open', left} end
-if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'probe', 0} end
+// KEYS: open, lease. ARGV: instance, leaseMs. Replies {kind, remainingMs, shared}.
+const ACQUIRE = `${NOW}${UNTIL.replace('OPEN', '1')}
+if openUntil > now then return {'open', openUntil - now, 1} end
+local shared = redis.call('EXISTS', KEYS[1])
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'probe', 0, shared} end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[2], ARGV[2])
-  return {'probe', 0}
+  return {'probe', 0, shared}
 end
-return {'busy', redis.call('PTTL', KEYS[2])}`;
+return {'busy', redis.call('PTTL', KEYS[2]), shared}`;
 
-// KEYS: open, lease, votes. ARGV: instance, outcome, breakMs.
+// KEYS: open, lease, votes. ARGV: instance, outcome, breakMs, leaseMs.
 const RELEASE = `${NOW}
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-if ARGV[2] == 'closed' then redis.call('DEL', KEYS[3]) end
-if ARGV[2] == 'reopen' and tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], now, 'PX', ARGV[3]) end
+if ARGV[2] == 'closed' then redis.call('DEL', KEYS[3], KEYS[1]) end
+local breakMs = tonumber(ARGV[3])
+if ARGV[2] == 'reopen' and breakMs > 0 then
+  redis.call('SET', KEYS[1], now + breakMs, 'PX', breakMs + tonumber(ARGV[4]))
+end
 return 1`;
 
 /** Braces would break the hash tag; `%` is escaped so the mapping stays one to one. */
@@ -139,19 +149,27 @@ class RedisStore implements RedisCircuitStore {
     return {
       syncIntervalMs: this.syncIntervalMs,
       vote: async (breakMs): Promise<SharedVote> => {
-        const reply = await this.#eval('vote', VOTE, [keys.votes, keys.open], [id, ms(this.#voteWindowMs), String(this.quorum), ms(breakMs)]);
+        const reply = await this.#eval('vote', VOTE, [keys.votes, keys.open], [
+          id,
+          ms(this.#voteWindowMs),
+          String(this.quorum),
+          ms(breakMs),
+          ms(this.#leaseMs),
+        ]);
         const [votes, openForMs] = reply as [number, number];
         return { votes: Number(votes), openForMs: Math.max(0, Number(openForMs)) };
       },
       read: async (): Promise<number> => Math.max(0, Number(await this.#eval('sync', READ, [keys.open], []))),
       acquire: async (): Promise<SharedAcquire> => {
-        const [kind, left] = (await this.#eval('acquire', ACQUIRE, [keys.open, keys.lease], [id, ms(this.#leaseMs)])) as [string, number];
-        if (kind === 'probe') return { kind };
+        const reply = await this.#eval('acquire', ACQUIRE, [keys.open, keys.lease], [id, ms(this.#leaseMs)]);
+        const [kind, left, shared] = reply as [string, number, number];
+        if (kind === 'probe') return { kind, shared: Number(shared) === 1 };
         if (kind === 'open' || kind === 'busy') return { kind, remainingMs: Math.max(0, Number(left)) };
         throw new SharedStateError('acquire', `unexpected reply ${JSON.stringify(kind)}`);
       },
       release: async (outcome, breakMs): Promise<void> => {
-        await this.#eval('release', RELEASE, [keys.open, keys.lease, keys.votes], [id, outcome, String(Math.max(0, Math.ceil(breakMs)))]);
+        const breakArg = String(Math.max(0, Math.ceil(breakMs)));
+        await this.#eval('release', RELEASE, [keys.open, keys.lease, keys.votes], [id, outcome, breakArg, ms(this.#leaseMs)]);
       },
     };
   }

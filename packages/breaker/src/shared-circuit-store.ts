@@ -8,8 +8,11 @@ export interface SharedVote {
 
 /** What {@link SharedCircuit.acquire} answered. */
 export type SharedAcquire =
-  /** This instance holds the probe lease and may send probe calls. */
-  | { readonly kind: 'probe' }
+  /**
+   * This instance holds the probe lease and may send probe calls; `shared` when the break being
+   * probed was a shared one (a failed probe then reopens the circuit for all).
+   */
+  | { readonly kind: 'probe'; readonly shared: boolean }
   /** The shared circuit is open (a quorum opened it, or a probe failed): stay open this long. */
   | { readonly kind: 'open'; readonly remainingMs: number }
   /** Another instance holds the lease and is probing now, for at most this long. */
