@@ -57,8 +57,9 @@ export interface CountWindowSpec extends WindowThresholds {
 
 /**
  * A time-based sliding window: the calls that ended in the last `windowMs` milliseconds decide.
- * Time is cut into `buckets` slices; a slice leaves the window whole, so the window spans between
- * `windowMs − windowMs / buckets` and `windowMs`.
+ * Time is cut into `buckets` slices aligned on the wall clock (so that a snapshot restored in
+ * another process lands in the same slices); a slice leaves the window whole, so the window spans
+ * between `windowMs − windowMs / buckets` and `windowMs`.
  *
  * @example
  * ```ts

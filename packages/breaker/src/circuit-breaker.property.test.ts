@@ -130,6 +130,54 @@ describe('properties', () => {
     );
   });
 
+  test('restore(toJSON()) in a fresh process behaves exactly like the original from then on', async () => {
+    const spec = fc.oneof(
+      fc.record({ kind: fc.constant('consecutive' as const), threshold: fc.integer({ min: 1, max: 5 }) }),
+      fc.record({
+        kind: fc.constant('count' as const),
+        size: fc.constant(6),
+        minimumCalls: fc.integer({ min: 1, max: 6 }),
+        failureRateThreshold: rate,
+        slowCallDurationMs: fc.integer({ min: 1, max: 300 }),
+      }),
+      fc.record({
+        kind: fc.constant('time' as const),
+        windowMs: fc.constant(1_200),
+        buckets: fc.integer({ min: 1, max: 6 }),
+        minimumCalls: fc.integer({ min: 1, max: 6 }),
+        failureRateThreshold: rate,
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(spec, outcomes, outcomes, fc.integer({ min: 0, max: 10_000 }), async (breaker, before, after, startAt) => {
+        const clockA = createFakeClock({ now: startAt });
+        const a = circuitBreaker({ breaker, clock: clockA, halfOpenAfterMs: 500 });
+        const run = async (b: CircuitBreakerPolicy, clock: ReturnType<typeof createFakeClock>, c: Outcome) => {
+          clock.tick(c.gapMs);
+          return b
+            .execute(() => {
+              clock.tick(c.ms);
+              return c.failed ? Promise.reject(boom) : Promise.resolve('ok');
+            })
+            .then(
+              () => 'ok',
+              (e: unknown) => (e === boom ? 'failed' : 'rejected'),
+            );
+        };
+        for (const c of before) await run(a, clockA, c);
+        const clockB = createFakeClock({ now: clockA.now() });
+        const b = circuitBreaker({ breaker, clock: clockB, halfOpenAfterMs: 500 });
+        b.restore(JSON.parse(JSON.stringify(a.toJSON())));
+        expect(b.state).toBe(a.state);
+        for (const c of after) {
+          expect(await run(b, clockB, c)).toBe(await run(a, clockA, c));
+          expect(b.state).toBe(a.state);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test('never more than halfOpenMaxCalls probes per half-open episode, whatever the interleaving', async () => {
     type Step = { kind: 'start' } | { kind: 'settle'; index: number; failed: boolean } | { kind: 'tick'; ms: number };
     const step: fc.Arbitrary<Step> = fc.oneof(

@@ -311,8 +311,8 @@ class CircuitBreaker implements CircuitBreakerPolicy {
       this.#acquiring = true;
       const answer = await this.#sharedCall('acquire', () => shared.acquire());
       this.#acquiring = false;
-      if (generation !== this.#generation) {
-        // Isolated or restored meanwhile: give the lease back and start over in the new state.
+      if (generation !== this.#generation || ctx.aborted) {
+        // Isolated, restored or cancelled meanwhile: give the lease back, start over or stop.
         if (answer?.kind === 'probe') this.#release('abandon', 0);
         return this.#dispatch(fn, ctx);
       }
@@ -600,7 +600,8 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   const { name, clock, shared } = options;
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw invalidOption('name', name, 'a non-empty string');
   expectClock('clock', clock);
-  const counter = createCounter(options.breaker ?? { kind: 'consecutive', threshold: 5 });
+  const time = clock ?? systemClock;
+  const counter = createCounter(options.breaker ?? { kind: 'consecutive', threshold: 5 }, () => time.now());
   const halfOpenAfter = checkHalfOpenAfter(options.halfOpenAfterMs);
   const halfOpenMaxCalls = options.halfOpenMaxCalls ?? 1;
   expectInteger('halfOpenMaxCalls', halfOpenMaxCalls, { min: 1 });
@@ -612,5 +613,5 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     }
     if (name === undefined) throw invalidOption('name', name, 'set when `shared` is (it keys the shared state)');
   }
-  return new CircuitBreaker(name, counter, clock ?? systemClock, isFailure, halfOpenAfter, halfOpenMaxCalls, shared?.bind(name!));
+  return new CircuitBreaker(name, counter, time, isFailure, halfOpenAfter, halfOpenMaxCalls, shared?.bind(name!));
 }

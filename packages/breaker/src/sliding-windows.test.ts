@@ -4,8 +4,8 @@ import { circuitBreaker, type BreakEvent, type BreakerSpec } from './index.js';
 
 const boom = new Error('down');
 
-function setup(breaker: BreakerSpec) {
-  const clock = createFakeClock();
+function setup(breaker: BreakerSpec, now = 0) {
+  const clock = createFakeClock({ now });
   const policy = circuitBreaker({ breaker, clock, halfOpenAfterMs: 1_000 });
   const breaks: BreakEvent[] = [];
   policy.onBreak((e) => breaks.push(e));
@@ -91,21 +91,23 @@ describe('time window', () => {
     expect(policy.state).toBe('open');
   });
 
-  test('snapshots keep the slices by age', async () => {
-    const a = setup({ kind: 'time', windowMs: 1_000, buckets: 4, minimumCalls: 3, failureRateThreshold: 1 });
+  test('snapshots keep the slices on the wall clock, for another process', async () => {
+    const spec = { kind: 'time', windowMs: 1_000, buckets: 4, minimumCalls: 3, failureRateThreshold: 1 } as const;
+    const a = setup(spec, 50_000);
     await a.call(true);
     a.clock.tick(300);
     await a.call(true);
     const saved = JSON.parse(JSON.stringify(a.policy.toJSON()));
-    const b = setup({ kind: 'time', windowMs: 1_000, buckets: 4, minimumCalls: 3, failureRateThreshold: 1 });
-    b.clock.tick(5_000);
+    expect(saved.window).toEqual([[50_000, 1, 1, 0], [50_250, 1, 1, 0]]);
+    const b = setup(spec, 50_400); // restarted 100 ms later
     b.policy.restore(saved);
     await b.call(true);
     expect(b.policy.state).toBe('open');
-    const c = setup({ kind: 'time', windowMs: 1_000, buckets: 4, minimumCalls: 3, failureRateThreshold: 1 });
+    const c = setup(spec, 51_000); // restarted once the first slice has left the window
     c.policy.restore(saved);
-    c.clock.tick(1_000); // every restored slice has left the window
     await c.call(true);
     expect(c.policy.state).toBe('closed');
+    await c.call(true);
+    expect(c.policy.state).toBe('open');
   });
 });

@@ -146,13 +146,18 @@ class CountWindow implements Counter {
   }
 }
 
+/**
+ * Slices are aligned on the wall clock, as resilience4j's epoch seconds are, so that a snapshot
+ * restored in another process lands in the same slices. A wall clock that steps back counts its
+ * calls in the newest slice rather than rewriting an old one.
+ */
 class TimeWindow implements Counter {
-  readonly timed: boolean;
+  readonly timed = true; // slices need the time of every call
   readonly slowCallDurationMs: number;
   readonly #t: Thresholds;
+  readonly #wall: () => number;
   readonly #width: number;
   readonly #n: number;
-  readonly #epoch: Float64Array;
   readonly #calls: Uint32Array;
   readonly #failures: Uint32Array;
   readonly #slowCalls: Uint32Array;
@@ -161,29 +166,30 @@ class TimeWindow implements Counter {
   #totalFailures = 0;
   #totalSlow = 0;
 
-  constructor(windowMs: number, buckets: number, t: Thresholds) {
+  constructor(windowMs: number, buckets: number, t: Thresholds, wall: () => number) {
     this.#t = t;
+    this.#wall = wall;
     this.#n = buckets;
     this.#width = windowMs / buckets;
-    this.#epoch = new Float64Array(buckets).fill(-Infinity);
     this.#calls = new Uint32Array(buckets);
     this.#failures = new Uint32Array(buckets);
     this.#slowCalls = new Uint32Array(buckets);
     this.slowCallDurationMs = t.slowCallDurationMs;
-    this.timed = true; // slices need the time of every call
   }
 
-  /** Moves the window to `now`, dropping the slices that left it; returns the current slice. */
-  #advance(now: number): number {
-    const idx = Math.floor(now / this.#width);
+  #slot(idx: number): number {
+    return ((idx % this.#n) + this.#n) % this.#n;
+  }
+
+  /** Moves the window to the slice of `wallMs`, dropping the slices that left it; returns its slot. */
+  #advance(wallMs: number): number {
+    const idx = Math.floor(wallMs / this.#width);
     if (idx > this.#head) {
       const from = Math.max(this.#head + 1, idx - this.#n + 1);
-      for (let e = from; e <= idx; e++) this.#clear(((e % this.#n) + this.#n) % this.#n);
+      for (let e = from; e <= idx; e++) this.#clear(this.#slot(e));
       this.#head = idx;
     }
-    const slot = ((idx % this.#n) + this.#n) % this.#n;
-    this.#epoch[slot] = idx;
-    return slot;
+    return this.#slot(this.#head);
   }
 
   #clear(slot: number): void {
@@ -191,21 +197,19 @@ class TimeWindow implements Counter {
     this.#totalFailures -= this.#failures[slot]!;
     this.#totalSlow -= this.#slowCalls[slot]!;
     this.#calls[slot] = this.#failures[slot] = this.#slowCalls[slot] = 0;
-    this.#epoch[slot] = -Infinity;
   }
 
-  record(failed: boolean, slow: boolean, now: number): TripReason | undefined {
-    const slot = this.#advance(now);
-    this.#calls[slot]!++;
-    this.#total++;
-    if (failed) {
-      this.#failures[slot]!++;
-      this.#totalFailures++;
-    }
-    if (slow) {
-      this.#slowCalls[slot]!++;
-      this.#totalSlow++;
-    }
+  #add(slot: number, calls: number, failures: number, slow: number): void {
+    this.#calls[slot]! += calls;
+    this.#failures[slot]! += failures;
+    this.#slowCalls[slot]! += slow;
+    this.#total += calls;
+    this.#totalFailures += failures;
+    this.#totalSlow += slow;
+  }
+
+  record(failed: boolean, slow: boolean): TripReason | undefined {
+    this.#add(this.#advance(this.#wall()), 1, failed ? 1 : 0, slow ? 1 : 0);
     return trip(this.#t, this.#total, this.#totalFailures, this.#totalSlow);
   }
 
@@ -215,42 +219,39 @@ class TimeWindow implements Counter {
   }
   closedAfterProbe(): void {}
   reopenedAfterProbe(): void {}
-  stats(now: number): WindowStats {
-    this.#advance(now);
+  stats(): WindowStats {
+    this.#advance(this.#wall());
     return { calls: this.#total, failures: this.#totalFailures, slowCalls: this.#totalSlow };
   }
-  save(now: number): unknown {
-    this.#advance(now);
+  save(): unknown {
+    this.#advance(this.#wall());
     const out: Array<[number, number, number, number]> = [];
-    for (let i = 0; i < this.#n; i++) {
-      if (this.#calls[i]! > 0) out.push([now - this.#epoch[i]! * this.#width, this.#calls[i]!, this.#failures[i]!, this.#slowCalls[i]!]);
+    for (let idx = this.#head - this.#n + 1; idx <= this.#head; idx++) {
+      const slot = this.#slot(idx);
+      if (this.#calls[slot]! > 0) out.push([idx * this.#width, this.#calls[slot]!, this.#failures[slot]!, this.#slowCalls[slot]!]);
     }
     return out;
   }
-  load(saved: unknown, now: number): void {
+  load(saved: unknown): void {
     const ok =
       Array.isArray(saved) &&
       saved.every(
         (b) =>
           Array.isArray(b) &&
           b.length === 4 &&
-          b.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) &&
+          b.every((x) => typeof x === 'number' && Number.isFinite(x)) &&
+          b.slice(1).every((x: number) => Number.isInteger(x) && x >= 0) &&
           b[2] <= b[1] &&
           b[3] <= b[1],
       );
-    if (!ok) throw badSnapshot('', saved, 'an array of [ageMs, calls, failures, slowCalls] slices');
+    if (!ok) throw badSnapshot('', saved, 'an array of [sliceStartMs, calls, failures, slowCalls] slices');
     this.reset();
-    for (const [age, calls, failures, slow] of saved as Array<[number, number, number, number]>) {
-      const at = now - age;
-      const idx = Math.floor(at / this.#width);
-      if (idx <= Math.floor(now / this.#width) - this.#n) continue;
-      const slot = this.#advance(Math.max(at, this.#head * this.#width));
-      this.#calls[slot]! += calls;
-      this.#failures[slot]! += failures;
-      this.#slowCalls[slot]! += slow;
-      this.#total += calls;
-      this.#totalFailures += failures;
-      this.#totalSlow += slow;
+    const oldest = Math.floor(this.#wall() / this.#width) - this.#n + 1;
+    // Oldest first: the window only ever moves forward.
+    const slices = [...(saved as Array<[number, number, number, number]>)].sort((a, b) => a[0] - b[0]);
+    for (const [startMs, calls, failures, slow] of slices) {
+      if (Math.floor(startMs / this.#width) < oldest) continue;
+      this.#add(this.#advance(startMs), calls, failures, slow);
     }
   }
 }
@@ -311,7 +312,7 @@ function thresholds(spec: WindowThresholds, defaultMinimum: number): Thresholds 
 }
 
 /** Validates a {@link BreakerSpec} and builds its counter. */
-export function createCounter(spec: BreakerSpec): Counter {
+export function createCounter(spec: BreakerSpec, wall: () => number): Counter {
   if (typeof spec !== 'object' || spec === null) throw invalidOption('breaker', spec, 'a breaker spec object or a cockatiel IBreaker');
   if (isCockatielBreaker(spec)) return new Cockatiel(spec);
   expectOneOf('breaker.kind', (spec as { kind?: unknown }).kind, ['consecutive', 'count', 'time'] as const);
@@ -329,7 +330,7 @@ export function createCounter(spec: BreakerSpec): Counter {
       expectNumber('breaker.windowMs', spec.windowMs, { min: 1 });
       const buckets = spec.buckets ?? 10;
       expectInteger('breaker.buckets', buckets, { min: 1, max: 1000 });
-      return new TimeWindow(spec.windowMs, buckets, thresholds(spec, 20));
+      return new TimeWindow(spec.windowMs, buckets, thresholds(spec, 20), wall);
     }
   }
 }
