@@ -94,22 +94,34 @@ describe('properties', () => {
         fc.integer({ min: 1, max: 10 }).map((n) => n * 100),
         fc.integer({ min: 1, max: 8 }),
         rate,
+        fc.option(fc.record({ ms: fc.integer({ min: 1, max: 300 }), rate }), { nil: undefined }),
         outcomes,
-        async (buckets, sliceMs, minimumCalls, failureRate, calls) => {
+        async (buckets, sliceMs, minimumCalls, failureRate, slow, calls) => {
           const windowMs = buckets * sliceMs;
           const ends: number[] = [];
           let t = 0;
           for (const c of calls) ends.push((t += c.gapMs + c.ms));
           const actual = await openedAt(
-            (clock) => circuitBreaker({ breaker: { kind: 'time', windowMs, buckets, minimumCalls, failureRateThreshold: failureRate }, clock }),
+            (clock) =>
+              circuitBreaker({
+                breaker: {
+                  kind: 'time',
+                  windowMs,
+                  buckets,
+                  minimumCalls,
+                  failureRateThreshold: failureRate,
+                  ...(slow === undefined ? {} : { slowCallDurationMs: slow.ms, slowCallRateThreshold: slow.rate }),
+                },
+                clock,
+              }),
             calls,
           );
           const slice = (ms: number) => Math.floor(ms / sliceMs);
           const expected = modelOpenedAt(calls, (i, j) => slice(ends[j]!) > slice(ends[i]!) - buckets, {
             minimumCalls,
             failureRate,
-            slowMs: Infinity,
-            slowRate: 1,
+            slowMs: slow?.ms ?? Infinity,
+            slowRate: slow?.rate ?? 1,
           });
           expect(actual).toBe(expected);
         },
