@@ -89,7 +89,7 @@ describeRedis('redisCircuitStore', () => {
 
     const probe = deferred<string>();
     const probing = a!.breaker.execute(() => probe.promise);
-    await vi.waitFor(async () => expect(await redis.client.get(keys.lease)).toBe('a'), BOUND);
+    await vi.waitFor(async () => expect(await redis.client.get(keys.lease)).toMatch(/^a:/), BOUND);
     let cCalled = false;
     await expect(c!.breaker.execute(() => (cCalled = true))).rejects.toMatchObject({ state: 'half-open' });
     expect(cCalled).toBe(false);
@@ -119,6 +119,22 @@ describeRedis('redisCircuitStore', () => {
     c!.clock.tick(1_000);
     await expect(c!.breaker.execute(ok)).rejects.toMatchObject({ state: 'open' });
     expect(c!.breaker.state).toBe('open');
+  });
+
+  test('an instance takes over a lease it left behind, but not another instance’s', async () => {
+    const [a, c] = ['a', 'c'].map((id) => instance(redis.client, redis.prefix, id));
+    const keys = a!.store.keys('payments');
+    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
+    await expect(c!.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
+    await endBreak(keys.open);
+    await redis.client.set(keys.lease, 'a:999', { PX: 60_000 }); // a crashed mid-probe, say
+    c!.clock.tick(1_000);
+    await expect(c!.breaker.execute(ok)).rejects.toMatchObject({ state: 'half-open' });
+    a!.clock.tick(1_000);
+    await expect(a!.breaker.execute(ok)).resolves.toBe('ok');
+    expect(a!.breaker.state).toBe('closed');
+    await vi.waitFor(async () => expect(await redis.client.exists(keys.lease)).toBe(0), BOUND);
   });
 
   test('every key it writes expires', async () => {
@@ -163,7 +179,7 @@ describeRedis('redisCircuitStore when Redis fails', () => {
     await pauser.connect();
     await expect(a.breaker.execute(fail)).rejects.toBe(boom);
     await vi.waitFor(() => expect(storeClock.pendingTimers).toBe(0), BOUND); // the vote is done
-    await pauser.sendCommand(['CLIENT', 'PAUSE', '3000', 'ALL']);
+    await pauser.sendCommand(['CLIENT', 'PAUSE', '500', 'ALL']);
 
     a.clock.tick(1_000);
     let probed = false;
@@ -180,6 +196,13 @@ describeRedis('redisCircuitStore when Redis fails', () => {
     expect(a.errors.map((e) => e.operation)).toContain('acquire');
     expect(isSharedStateError(a.errors[0]!.error)).toBe(true);
     expect(String(a.errors[0]!.error)).toContain('did not answer within 250 ms');
+    // When Redis wakes up, the lease it grants too late is handed straight back, not left to expire.
+    const lease = a.store.keys('payments').lease;
+    await vi.waitFor(async () => {
+      await storeClock.tickAsync(0);
+      expect(await pauser.exists(lease)).toBe(0);
+      expect(await pauser.get(a.store.keys('payments').open)).toBeNull();
+    }, { timeout: 2_500, interval: 20 }); // well before the lease would expire (5 s)
     pauser.destroy();
   });
 

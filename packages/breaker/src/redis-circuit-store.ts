@@ -90,18 +90,20 @@ const READ = `${NOW}${UNTIL.replace('OPEN', '1')}
 if openUntil > now then return openUntil - now end
 return 0`;
 
-// KEYS: open, lease. ARGV: instance, leaseMs. Replies {kind, remainingMs, shared}.
+// KEYS: open, lease. ARGV: token, leaseMs, instance prefix of tokens. Replies {kind, remainingMs, shared}.
+// A lease this instance left behind (a release that never arrived) is taken over, not waited out.
 const ACQUIRE = `${NOW}${UNTIL.replace('OPEN', '1')}
 if openUntil > now then return {'open', openUntil - now, 1} end
 local shared = redis.call('EXISTS', KEYS[1])
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'probe', 0, shared} end
-if redis.call('GET', KEYS[2]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+local holder = redis.call('GET', KEYS[2])
+if holder and string.sub(holder, 1, #ARGV[3]) == ARGV[3] then
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
   return {'probe', 0, shared}
 end
 return {'busy', redis.call('PTTL', KEYS[2]), shared}`;
 
-// KEYS: open, lease, votes. ARGV: instance, outcome, breakMs, leaseMs.
+// KEYS: open, lease, votes. ARGV: lease token, outcome, breakMs, leaseMs.
 const RELEASE = `${NOW}
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 if ARGV[2] == 'closed' then redis.call('DEL', KEYS[3], KEYS[1]) end
@@ -146,6 +148,17 @@ class RedisStore implements RedisCircuitStore {
     const keys = this.keys(name);
     const id = this.instanceId;
     const ms = (n: number): string => String(Math.max(1, Math.ceil(n)));
+    const leaseMs = ms(this.#leaseMs);
+    // Each acquisition has a token of its own, so that giving back a lease never frees a later one.
+    let seq = 0;
+    let token: string | undefined;
+    const release = (leaseToken: string, outcome: string, breakMs: number): Promise<unknown> =>
+      this.#eval('release', RELEASE, [keys.open, keys.lease, keys.votes], [
+        leaseToken,
+        outcome,
+        String(Math.max(0, Math.ceil(breakMs))),
+        leaseMs,
+      ]);
     return {
       syncIntervalMs: this.syncIntervalMs,
       vote: async (breakMs): Promise<SharedVote> => {
@@ -154,38 +167,59 @@ class RedisStore implements RedisCircuitStore {
           ms(this.#voteWindowMs),
           String(this.quorum),
           ms(breakMs),
-          ms(this.#leaseMs),
+          leaseMs,
         ]);
         const [votes, openForMs] = reply as [number, number];
         return { votes: Number(votes), openForMs: Math.max(0, Number(openForMs)) };
       },
       read: async (): Promise<number> => Math.max(0, Number(await this.#eval('sync', READ, [keys.open], []))),
       acquire: async (): Promise<SharedAcquire> => {
-        const reply = await this.#eval('acquire', ACQUIRE, [keys.open, keys.lease], [id, ms(this.#leaseMs)]);
+        const mine = `${id}:${++seq}`;
+        // A lease granted after the deadline was given up on is nobody's: hand it straight back,
+        // rather than make every instance wait `leaseMs` for it.
+        const late = (reply: unknown): void => {
+          if (Array.isArray(reply) && reply[0] === 'probe') release(mine, 'abandon', 0).catch(() => {});
+        };
+        const reply = await this.#eval('acquire', ACQUIRE, [keys.open, keys.lease], [mine, leaseMs, `${id}:`], late);
         const [kind, left, shared] = reply as [string, number, number];
-        if (kind === 'probe') return { kind, shared: Number(shared) === 1 };
+        if (kind === 'probe') {
+          token = mine;
+          return { kind, shared: Number(shared) === 1 };
+        }
         if (kind === 'open' || kind === 'busy') return { kind, remainingMs: Math.max(0, Number(left)) };
         throw new SharedStateError('acquire', `unexpected reply ${JSON.stringify(kind)}`);
       },
       release: async (outcome, breakMs): Promise<void> => {
-        const breakArg = String(Math.max(0, Math.ceil(breakMs)));
-        await this.#eval('release', RELEASE, [keys.open, keys.lease, keys.votes], [id, outcome, breakArg, ms(this.#leaseMs)]);
+        const held = token ?? '';
+        token = undefined;
+        await release(held, outcome, breakMs);
       },
     };
   }
 
-  /** One script, under the deadline; a client that is not connected fails at once. */
-  #eval(operation: string, script: string, keys: string[], args: string[]): Promise<unknown> {
+  /**
+   * One script, under the deadline; a client that is not connected fails at once. A reply that
+   * arrives after the deadline goes to `onLate`, if given.
+   */
+  #eval(operation: string, script: string, keys: string[], args: string[], onLate?: (reply: unknown) => void): Promise<unknown> {
     const client = this.#client;
     if (!client.isReady) return Promise.reject(new SharedStateError(operation, 'the Redis client is not connected'));
     return new Promise((resolve, reject) => {
+      let expired = false;
       const timer = this.#clock.setTimeout(
-        () => reject(new SharedStateError(operation, `Redis did not answer within ${this.#timeoutMs} ms`)),
+        () => {
+          expired = true;
+          reject(new SharedStateError(operation, `Redis did not answer within ${this.#timeoutMs} ms`));
+        },
         this.#timeoutMs,
         { unref: true },
       );
       client.eval(script, { keys, arguments: args }).then(
         (reply) => {
+          if (expired) {
+            onLate?.(reply);
+            return;
+          }
           timer.clear();
           resolve(reply);
         },
