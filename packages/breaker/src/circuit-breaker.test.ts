@@ -243,6 +243,28 @@ describe('circuitBreaker', () => {
     expect(isBulwarkError(error) && error.code).toBe('CIRCUIT_OPEN');
   });
 
+  test('sets no timer in any state: open turns half-open on the first call after the break', async () => {
+    const { breaker, clock } = setup({ breaker: { kind: 'time', windowMs: 1_000, minimumCalls: 1, slowCallDurationMs: 10 } });
+    await breaker.execute(ok);
+    await expect(breaker.execute(fail)).rejects.toBe(boom);
+    await expect(breaker.execute(ok)).rejects.toMatchObject({ state: 'open' });
+    clock.tick(5_000);
+    expect(breaker.state).toBe('open');
+    await breaker.execute(ok);
+    expect(breaker.state).toBe('closed');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  test('a function that throws synchronously counts like a rejection', async () => {
+    const { breaker } = setup({ breaker: { kind: 'consecutive', threshold: 1 } });
+    await expect(
+      breaker.execute(() => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(breaker.state).toBe('open');
+  });
+
   test('the name appears in errors and events', async () => {
     const { breaker } = setup({ name: 'payments', breaker: { kind: 'consecutive', threshold: 1 } });
     const seen: StateChangeEvent[] = [];
