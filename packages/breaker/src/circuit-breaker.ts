@@ -248,13 +248,8 @@ class CircuitBreaker implements CircuitBreakerPolicy {
 
   #closedSuccess(start: number): void {
     const counter = this.#counter;
-    let reason: TripReason | undefined;
-    if (counter.timed) {
-      const now = this.#clock.monotonic();
-      reason = counter.record(false, now - start >= counter.slowCallDurationMs, now);
-    } else {
-      reason = counter.record(false, false, 0);
-    }
+    const slow = counter.timed && this.#clock.monotonic() - start >= counter.slowCallDurationMs;
+    const reason = counter.record(false, slow);
     if (reason !== undefined) this.#open(reason, undefined, undefined);
   }
 
@@ -262,8 +257,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     if (!this.#counts(error, ctx)) return;
     this.#lastError = error;
     const counter = this.#counter;
-    const now = counter.timed ? this.#clock.monotonic() : 0;
-    const reason = counter.record(true, now - start >= counter.slowCallDurationMs, now);
+    const reason = counter.record(true, counter.timed && this.#clock.monotonic() - start >= counter.slowCallDurationMs);
     if (reason !== undefined) this.#open(reason, error, undefined);
   }
 
@@ -404,7 +398,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   /** Opens the circuit; returns the length of the break. `sharedMs` is the rest of a shared break. */
   #open(reason: BreakReason, error: unknown, sharedMs: number | undefined): number {
     const now = this.#clock.monotonic();
-    const stats = this.#onBreak.hasListeners ? this.#counter.stats(now) : undefined;
+    const stats = this.#onBreak.hasListeners ? this.#counter.stats() : undefined;
     const attempt = this.#state === HALF_OPEN || reason === 'shared' ? this.#attempt + 1 : 1;
     const duration = sharedMs ?? this.#breakDuration(attempt, error);
     this.#attempt = attempt;
@@ -456,7 +450,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
         this.#leaseHeld = false;
         this.#release('abandon', 0);
       }
-      const stats = this.#counter.stats(this.#clock.monotonic());
+      const stats = this.#counter.stats();
       this.#transition(ISOLATED);
       if (this.#onBreak.hasListeners) {
         this.#onBreak.emit({ name: this.name, reason: 'isolated', error: undefined, retryAfterMs: undefined, ...stats });
@@ -477,7 +471,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     const base = { version: 1 as const, ...(this.name === undefined ? {} : { name: this.name }) };
     switch (this.#state) {
       case CLOSED:
-        return { ...base, state: 'closed', window: this.#counter.save(now) };
+        return { ...base, state: 'closed', window: this.#counter.save() };
       case OPEN:
         return { ...base, state: 'open', openUntil: wall + Math.max(0, this.#openUntil - now), attempt: this.#attempt };
       case HALF_OPEN:
@@ -496,7 +490,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     if (snapshot.state === 'isolated') return this.isolate();
     const now = this.#clock.monotonic();
     if (snapshot.state === 'closed') {
-      if (snapshot.window !== undefined) this.#counter.load(snapshot.window, now);
+      if (snapshot.window !== undefined) this.#counter.load(snapshot.window);
       if (this.#state !== CLOSED) this.#close();
       return undefined;
     }
@@ -559,8 +553,8 @@ function checkSnapshot(snapshot: CircuitSnapshot): void {
   if (snapshot.attempt !== undefined) expectInteger('snapshot.attempt', snapshot.attempt, { min: 1 });
 }
 
-/** Validates the options shared by {@link circuitBreaker} and the registry; returns the half-open setting. */
-export function checkHalfOpenAfter(value: unknown): number | IBackoffFactory<HalfOpenBackoffContext> {
+/** Validates `halfOpenAfterMs`; returns it with its default applied. */
+function checkHalfOpenAfter(value: unknown): number | IBackoffFactory<HalfOpenBackoffContext> {
   if (value === undefined) return 30_000;
   if (typeof value === 'number') {
     if (!(value >= 0) || !Number.isFinite(value)) throw invalidOption('halfOpenAfterMs', value, 'a non-negative number of milliseconds or a cockatiel backoff');

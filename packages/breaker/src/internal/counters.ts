@@ -17,22 +17,22 @@ export interface WindowStats {
  * not allocate.
  */
 export interface Counter {
-  /** Whether `record` needs the time (slow calls, time slices); when false it gets `slow` false and `now` 0. */
+  /** Whether the breaker must time calls (slow calls, time slices); when false `record` always gets `slow` false. */
   readonly timed: boolean;
   readonly slowCallDurationMs: number;
   /** Records one call; returns why the circuit should open, or undefined. */
-  record(failed: boolean, slow: boolean, now: number): TripReason | undefined;
+  record(failed: boolean, slow: boolean): TripReason | undefined;
   /** Forgets every recorded call (on opening and on closing). */
   reset(): void;
   /** The circuit closed after a successful half-open episode. */
   closedAfterProbe(): void;
   /** The circuit reopens after a failed probe. */
   reopenedAfterProbe(): void;
-  stats(now: number): WindowStats;
+  stats(): WindowStats;
   /** A JSON-safe copy of the state, for snapshots. */
-  save(now: number): unknown;
+  save(): unknown;
   /** Restores what {@link Counter.save} returned; throws a TypeError on anything else. */
-  load(saved: unknown, now: number): void;
+  load(saved: unknown): void;
 }
 
 const badSnapshot = (field: string, value: unknown, expected: string): TypeError =>
