@@ -1,0 +1,221 @@
+import {
+  EventEmitter,
+  expectFunction,
+  expectInteger,
+  expectOptions,
+  invalidOption,
+  toResult,
+  type AbortSource,
+  type BulwarkError,
+  type Event,
+  type PolicyFunction,
+} from '@bulwark/core';
+import type { ResultAsync } from 'neverthrow';
+import { circuitBreaker, type CircuitBreakerOptions, type CircuitBreakerPolicy } from './circuit-breaker.js';
+import type { CircuitSnapshot } from './circuit-snapshot.js';
+import type { CircuitState } from './circuit-state.js';
+import { isReusableSpec } from './internal/counters.js';
+
+/** A dependency: a string key, or a host and an optional endpoint (`{ host: 'api.stripe.com', endpoint: 'POST /v1/charges' }`). */
+export type DependencyKey = string | { readonly host: string; readonly endpoint?: string };
+
+/** Options for {@link circuitBreakerRegistry}. */
+export interface CircuitBreakerRegistryOptions {
+  /**
+   * The options of every breaker (its `name` is the key), or a function of the key returning them,
+   * to tune one dependency differently. A cockatiel `IBreaker` instance cannot be shared between
+   * breakers: pass a function that makes a new one per key.
+   * @default {} (the defaults of circuitBreaker)
+   */
+  readonly breaker?: Omit<CircuitBreakerOptions, 'name'> | ((key: string) => CircuitBreakerOptions);
+  /**
+   * Breakers kept at most. Beyond it the least recently used closed breaker is dropped; when every
+   * breaker is open, half-open or isolated, the least recently used one is dropped all the same, and
+   * `onEvict` says so (its dependency starts again closed).
+   * @default 1000
+   */
+  readonly maxSize?: number;
+}
+
+/** Emitted by {@link CircuitBreakerRegistry.onCreate} when a breaker is made for a new key. */
+export interface BreakerCreatedEvent {
+  readonly key: string;
+  /** Subscribe to its events here (`onBreak`, `onStateChange`, ...) to watch every dependency. */
+  readonly breaker: CircuitBreakerPolicy;
+}
+
+/** Emitted by {@link CircuitBreakerRegistry.onEvict} when the registry drops a breaker to stay within `maxSize`. */
+export interface BreakerEvictedEvent {
+  readonly key: string;
+  /** Its state when dropped; anything but `closed` means an open circuit was forgotten. */
+  readonly state: CircuitState;
+}
+
+/** The registry's state, from {@link CircuitBreakerRegistry.toJSON}: the snapshot of every circuit that is not closed. */
+export interface RegistrySnapshot {
+  readonly version: 1;
+  readonly breakers: Readonly<Record<string, CircuitSnapshot>>;
+}
+
+/** Breakers keyed by dependency. Create one with {@link circuitBreakerRegistry}. */
+export interface CircuitBreakerRegistry {
+  /** Breakers held now. */
+  readonly size: number;
+  /** The breaker of a dependency, made on first use; marks it recently used. */
+  get(key: DependencyKey): CircuitBreakerPolicy;
+  /** The breaker of a dependency if there is one, without making it or marking it used. */
+  peek(key: DependencyKey): CircuitBreakerPolicy | undefined;
+  /** `get(key).execute(fn, signal)`. */
+  execute<T>(key: DependencyKey, fn: PolicyFunction<T>, signal?: AbortSource): Promise<T>;
+  /** `get(key).executeResult(fn, signal)`. */
+  executeResult<T>(key: DependencyKey, fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError>;
+  /** Drops a breaker; returns whether there was one. */
+  delete(key: DependencyKey): boolean;
+  /** The keys held, least recently used first. */
+  keys(): string[];
+  /** The snapshot of every breaker that is not closed (a restart must not forget an open circuit). */
+  toJSON(): RegistrySnapshot;
+  /** Restores {@link CircuitBreakerRegistry.toJSON}'s output, making the breakers it names. */
+  restore(snapshot: RegistrySnapshot): void;
+  readonly onCreate: Event<BreakerCreatedEvent>;
+  readonly onEvict: Event<BreakerEvictedEvent>;
+}
+
+/** The string form of a {@link DependencyKey}: `host` or `host endpoint`, the host lower-cased. */
+export function dependencyKey(key: DependencyKey): string {
+  if (typeof key === 'string') {
+    if (key === '') throw invalidOption('key', key, 'a non-empty string or { host, endpoint? }');
+    return key;
+  }
+  if (typeof key !== 'object' || key === null || typeof key.host !== 'string' || key.host === '') {
+    throw invalidOption('key', key, 'a non-empty string or { host, endpoint? }');
+  }
+  if (key.endpoint !== undefined && typeof key.endpoint !== 'string') throw invalidOption('key.endpoint', key.endpoint, 'a string');
+  const host = key.host.toLowerCase();
+  return key.endpoint === undefined || key.endpoint === '' ? host : `${host} ${key.endpoint}`;
+}
+
+class Registry implements CircuitBreakerRegistry {
+  readonly #make: (key: string) => CircuitBreakerPolicy;
+  readonly #maxSize: number;
+  // A Map iterates in insertion order: re-inserting on use keeps it least recently used first.
+  readonly #breakers = new Map<string, CircuitBreakerPolicy>();
+  readonly #onCreate = new EventEmitter<BreakerCreatedEvent>();
+  readonly #onEvict = new EventEmitter<BreakerEvictedEvent>();
+  readonly onCreate = this.#onCreate.event;
+  readonly onEvict = this.#onEvict.event;
+
+  constructor(make: (key: string) => CircuitBreakerPolicy, maxSize: number) {
+    this.#make = make;
+    this.#maxSize = maxSize;
+  }
+
+  get size(): number {
+    return this.#breakers.size;
+  }
+
+  get(key: DependencyKey): CircuitBreakerPolicy {
+    const k = typeof key === 'string' && key !== '' ? key : dependencyKey(key);
+    const map = this.#breakers;
+    let breaker = map.get(k);
+    if (breaker !== undefined) {
+      map.delete(k);
+      map.set(k, breaker);
+      return breaker;
+    }
+    breaker = this.#make(k);
+    if (map.size >= this.#maxSize) this.#evictOne();
+    map.set(k, breaker);
+    if (this.#onCreate.hasListeners) this.#onCreate.emit({ key: k, breaker });
+    return breaker;
+  }
+
+  peek(key: DependencyKey): CircuitBreakerPolicy | undefined {
+    return this.#breakers.get(dependencyKey(key));
+  }
+
+  execute<T>(key: DependencyKey, fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    return this.get(key).execute(fn, signal);
+  }
+
+  executeResult<T>(key: DependencyKey, fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError> {
+    return toResult(this.execute(key, fn, signal));
+  }
+
+  delete(key: DependencyKey): boolean {
+    return this.#breakers.delete(dependencyKey(key));
+  }
+
+  keys(): string[] {
+    return [...this.#breakers.keys()];
+  }
+
+  #evictOne(): void {
+    let victim: string | undefined;
+    for (const [key, breaker] of this.#breakers) {
+      if (breaker.state === 'closed') {
+        victim = key;
+        break;
+      }
+    }
+    victim ??= this.#breakers.keys().next().value;
+    if (victim === undefined) return;
+    const state = this.#breakers.get(victim)!.state;
+    this.#breakers.delete(victim);
+    if (this.#onEvict.hasListeners) this.#onEvict.emit({ key: victim, state });
+  }
+
+  toJSON(): RegistrySnapshot {
+    const breakers: Record<string, CircuitSnapshot> = {};
+    for (const [key, breaker] of this.#breakers) {
+      if (breaker.state !== 'closed') breakers[key] = breaker.toJSON();
+    }
+    return { version: 1, breakers };
+  }
+
+  restore(snapshot: RegistrySnapshot): void {
+    if (typeof snapshot !== 'object' || snapshot === null) throw invalidOption('snapshot', snapshot, 'a registry snapshot from toJSON()');
+    if (snapshot.version !== 1) throw invalidOption('snapshot.version', snapshot.version, '1');
+    if (typeof snapshot.breakers !== 'object' || snapshot.breakers === null) {
+      throw invalidOption('snapshot.breakers', snapshot.breakers, 'an object of circuit snapshots by key');
+    }
+    for (const [key, circuit] of Object.entries(snapshot.breakers)) this.get(key).restore(circuit);
+  }
+}
+
+/**
+ * Creates a registry of circuit breakers keyed by dependency (host, endpoint), so that one bad
+ * endpoint opens its own circuit and not everyone's. Bounded: see `maxSize` for what is dropped.
+ *
+ * With `shared` in the breaker options, each key's circuit is shared with other processes under
+ * that key.
+ *
+ * @example
+ * ```ts
+ * const breakers = circuitBreakerRegistry({ breaker: { halfOpenAfterMs: 5_000 }, maxSize: 500 });
+ * breakers.onCreate(({ breaker }) => breaker.onBreak((e) => metrics.increment('breaker.open', { dep: e.name })));
+ * const url = new URL(request.url);
+ * await breakers.execute({ host: url.host, endpoint: url.pathname }, ({ signal }) => fetch(url, { signal }));
+ * ```
+ */
+export function circuitBreakerRegistry(options: CircuitBreakerRegistryOptions = {}): CircuitBreakerRegistry {
+  expectOptions('options', options);
+  const maxSize = options.maxSize ?? 1000;
+  expectInteger('maxSize', maxSize, { min: 1 });
+  const base = options.breaker ?? {};
+  let make: (key: string) => CircuitBreakerPolicy;
+  if (typeof base === 'function') {
+    expectFunction('breaker', base);
+    make = (key) => circuitBreaker({ name: key, ...base(key) });
+  } else {
+    expectOptions('breaker', base);
+    if (!isReusableSpec(base.breaker)) {
+      throw invalidOption('breaker.breaker', base.breaker, 'a breaker spec object; a cockatiel IBreaker instance needs `breaker` to be a function of the key');
+    }
+    if ('name' in base) throw invalidOption('breaker.name', (base as { name?: unknown }).name, 'unset (each breaker is named by its key)');
+    const { shared: _shared, ...rest } = base;
+    circuitBreaker(rest); // validates the options now rather than on first use
+    make = (key) => circuitBreaker({ ...base, name: key });
+  }
+  return new Registry(make, maxSize);
+}

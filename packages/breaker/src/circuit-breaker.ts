@@ -1,0 +1,611 @@
+import {
+  CallContext,
+  EventEmitter,
+  expectClock,
+  expectFunction,
+  expectInteger,
+  expectOptions,
+  invalidOption,
+  systemClock,
+  toResult,
+  type AbortSource,
+  type BulwarkError,
+  type Clock,
+  type Disposable,
+  type Event,
+  type Policy,
+  type PolicyFunction,
+} from '@bulwark/core';
+import type { IBackoff, IBackoffFactory } from 'cockatiel';
+import type { ResultAsync } from 'neverthrow';
+import type { BreakerSpec } from './breaker-spec.js';
+import { CircuitOpenError } from './circuit-open-error.js';
+import type { CircuitSnapshot } from './circuit-snapshot.js';
+import type { CircuitState } from './circuit-state.js';
+import { createCounter, type Counter, type TripReason } from './internal/counters.js';
+import { isCircuitFailure } from './is-circuit-failure.js';
+import type { SharedCircuit, SharedCircuitStore } from './shared-circuit-store.js';
+
+/** What a `halfOpenAfterMs` backoff is told each time the circuit opens. */
+export interface HalfOpenBackoffContext {
+  /** How many times in a row the circuit has opened without closing, from 1. */
+  readonly attempt: number;
+  /** The failure that opened it, when there is one. */
+  readonly error: unknown;
+}
+
+/** Options for {@link circuitBreaker}. */
+export interface CircuitBreakerOptions {
+  /** Names the breaker in events and errors, and keys its shared state. @default undefined */
+  readonly name?: string;
+  /**
+   * What opens the circuit: `{ kind: 'consecutive' }`, `{ kind: 'count' }`, `{ kind: 'time' }`
+   * (see {@link BreakerSpec}) or a cockatiel `IBreaker` instance.
+   * @default { kind: 'consecutive', threshold: 5 }
+   */
+  readonly breaker?: BreakerSpec;
+  /**
+   * How long, in milliseconds, the circuit stays open before letting probes through; or a
+   * cockatiel backoff (`new ExponentialBackoff({ initialDelay: 1_000, maxDelay: 60_000 })`) whose
+   * next duration is taken each time the circuit reopens after a failed probe.
+   * @default 30_000
+   */
+  readonly halfOpenAfterMs?: number | IBackoffFactory<HalfOpenBackoffContext>;
+  /**
+   * Probe calls let through in one half-open episode (and so at most at once). The circuit closes
+   * when all of them succeed and reopens at the first that fails; other calls fail fast.
+   * @default 1
+   */
+  readonly halfOpenMaxCalls?: number;
+  /**
+   * Which errors count against the circuit. Errors it rejects count neither way. A call that fails
+   * because the caller aborted it never counts, whatever this says.
+   * @default isCircuitFailure (all but HTTP 4xx other than 408 and 429)
+   */
+  readonly isFailure?: (error: unknown) => boolean;
+  /** Shares the circuit with other processes, such as {@link redisCircuitStore}; needs `name`. @default undefined */
+  readonly shared?: SharedCircuitStore;
+  /** Time source; inject a fake clock in tests. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/** Why a circuit opened, in {@link BreakEvent}. */
+export type BreakReason = TripReason | 'half-open-failure' | 'shared' | 'isolated' | 'restored';
+
+/** Emitted by {@link CircuitBreakerPolicy.onBreak} when the circuit opens or is isolated. */
+export interface BreakEvent {
+  readonly name: string | undefined;
+  /**
+   * `consecutive-failures`, `failure-rate`, `slow-call-rate` or `breaker` (a cockatiel breaker
+   * decided): the window tripped; `half-open-failure`: a probe failed; `shared`: other instances
+   * opened it; `isolated`: held open by hand; `restored`: from a snapshot.
+   */
+  readonly reason: BreakReason;
+  /** The failure that opened it, when there is one. */
+  readonly error: unknown;
+  /** How long the circuit stays open, in milliseconds; `undefined` when isolated. */
+  readonly retryAfterMs: number | undefined;
+  /** Calls, failures and slow calls in the window when it tripped. */
+  readonly calls: number;
+  readonly failures: number;
+  readonly slowCalls: number;
+}
+
+/** Emitted by {@link CircuitBreakerPolicy.onStateChange}. */
+export interface StateChangeEvent {
+  readonly name: string | undefined;
+  readonly from: CircuitState;
+  readonly to: CircuitState;
+}
+
+/** Emitted by {@link CircuitBreakerPolicy.onCallRejected} for each call refused with {@link CircuitOpenError}. */
+export interface CallRejectedEvent {
+  readonly name: string | undefined;
+  readonly state: Exclude<CircuitState, 'closed'>;
+  readonly retryAfterMs: number | undefined;
+}
+
+/** Emitted by {@link CircuitBreakerPolicy.onReset} and {@link CircuitBreakerPolicy.onHalfOpen}. */
+export interface CircuitEvent {
+  readonly name: string | undefined;
+}
+
+/** Emitted by {@link CircuitBreakerPolicy.onSharedStateError} when the shared store failed or was too slow. */
+export interface SharedStateErrorEvent {
+  readonly name: string | undefined;
+  /** What was tried: `sync`, `vote`, `acquire` or `release`. */
+  readonly operation: 'sync' | 'vote' | 'acquire' | 'release';
+  readonly error: unknown;
+}
+
+/** A circuit breaker {@link Policy}. Create one with {@link circuitBreaker}. */
+export interface CircuitBreakerPolicy extends Policy {
+  readonly name: string | undefined;
+  /** The state now. Open turns half-open lazily, when the first call after the break arrives. */
+  readonly state: CircuitState;
+  /**
+   * Holds the circuit open by hand (for maintenance, or when you know the dependency is down):
+   * every call fails with a non-transient {@link CircuitOpenError} until every handle returned is
+   * disposed, when the circuit closes. Local to this process, even with a shared store.
+   */
+  isolate(): Disposable;
+  /** The state as JSON-safe data, to save before a restart; see {@link CircuitBreakerPolicy.restore}. */
+  toJSON(): CircuitSnapshot;
+  /**
+   * Restores what {@link CircuitBreakerPolicy.toJSON} saved (possibly in another process): an open
+   * circuit stays open until the saved wall-clock time. Returns the isolation handle when the
+   * snapshot was isolated. Throws a `TypeError` naming the field on a malformed snapshot.
+   */
+  restore(snapshot: CircuitSnapshot): Disposable | undefined;
+  readonly onBreak: Event<BreakEvent>;
+  readonly onReset: Event<CircuitEvent>;
+  readonly onHalfOpen: Event<CircuitEvent>;
+  readonly onStateChange: Event<StateChangeEvent>;
+  readonly onCallRejected: Event<CallRejectedEvent>;
+  readonly onSharedStateError: Event<SharedStateErrorEvent>;
+}
+
+const CLOSED = 0;
+const OPEN = 1;
+const HALF_OPEN = 2;
+const ISOLATED = 3;
+type StateCode = 0 | 1 | 2 | 3;
+const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated'];
+
+type ProbeOutcome = 'success' | 'failure' | 'void';
+
+class CircuitBreaker implements CircuitBreakerPolicy {
+  readonly name: string | undefined;
+  readonly #counter: Counter;
+  readonly #clock: Clock;
+  readonly #isFailure: (error: unknown) => boolean;
+  readonly #halfOpenAfter: number | IBackoffFactory<HalfOpenBackoffContext>;
+  readonly #halfOpenMaxCalls: number;
+  readonly #shared: SharedCircuit | undefined;
+
+  readonly #onBreak = new EventEmitter<BreakEvent>();
+  readonly #onReset = new EventEmitter<CircuitEvent>();
+  readonly #onHalfOpen = new EventEmitter<CircuitEvent>();
+  readonly #onStateChange = new EventEmitter<StateChangeEvent>();
+  readonly #onCallRejected = new EventEmitter<CallRejectedEvent>();
+  readonly #onSharedStateError = new EventEmitter<SharedStateErrorEvent>();
+  readonly onBreak = this.#onBreak.event;
+  readonly onReset = this.#onReset.event;
+  readonly onHalfOpen = this.#onHalfOpen.event;
+  readonly onStateChange = this.#onStateChange.event;
+  readonly onCallRejected = this.#onCallRejected.event;
+  readonly onSharedStateError = this.#onSharedStateError.event;
+
+  #state: StateCode = CLOSED;
+  /** Bumped on every transition; outcomes of calls started in an older generation are ignored. */
+  #generation = 0;
+  #openUntil = 0;
+  #attempt = 0;
+  #backoff: IBackoff<HalfOpenBackoffContext> | undefined = undefined;
+  #lastError: unknown = undefined;
+  #isolations = 0;
+  // Half-open episode.
+  #admitted = 0;
+  /** Probes running, of this episode or of earlier ones that ended before they settled. */
+  #probing = 0;
+  #successes = 0;
+  // Shared state.
+  #sharedOpen = false;
+  #leaseHeld = false;
+  #acquiring = false;
+  #leaseBusyUntil = 0;
+  #syncing = false;
+  #nextSyncAt = 0;
+
+  constructor(
+    name: string | undefined,
+    counter: Counter,
+    clock: Clock,
+    isFailure: (error: unknown) => boolean,
+    halfOpenAfter: number | IBackoffFactory<HalfOpenBackoffContext>,
+    halfOpenMaxCalls: number,
+    shared: SharedCircuit | undefined,
+  ) {
+    this.name = name;
+    this.#counter = counter;
+    this.#clock = clock;
+    this.#isFailure = isFailure;
+    this.#halfOpenAfter = halfOpenAfter;
+    this.#halfOpenMaxCalls = halfOpenMaxCalls;
+    this.#shared = shared;
+  }
+
+  get state(): CircuitState {
+    return STATES[this.#state]!;
+  }
+
+  execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    // The hot path: closed, no shared store. One CallContext, one async frame, no timers.
+    if (this.#state === CLOSED && this.#shared === undefined) return this.#closed(fn, new CallContext(signal));
+    return this.#dispatch(fn, new CallContext(signal));
+  }
+
+  executeResult<T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError> {
+    return toResult(this.execute(fn, signal));
+  }
+
+  async #closed<T>(fn: PolicyFunction<T>, ctx: CallContext): Promise<T> {
+    if (ctx.aborted) throw ctx.reason;
+    const generation = this.#generation;
+    const start = this.#counter.timed ? this.#clock.monotonic() : 0;
+    let value: T;
+    try {
+      value = await fn(ctx);
+    } catch (error) {
+      ctx.release();
+      if (generation === this.#generation) this.#closedFailure(error, ctx, start);
+      throw error;
+    }
+    ctx.release();
+    if (generation === this.#generation) this.#closedSuccess(start);
+    return value;
+  }
+
+  #closedSuccess(start: number): void {
+    const counter = this.#counter;
+    const slow = counter.timed && this.#clock.monotonic() - start >= counter.slowCallDurationMs;
+    const reason = counter.record(false, slow);
+    if (reason !== undefined) this.#open(reason, undefined, undefined);
+  }
+
+  #closedFailure(error: unknown, ctx: CallContext, start: number): void {
+    if (!this.#counts(error, ctx)) return;
+    this.#lastError = error;
+    const counter = this.#counter;
+    const reason = counter.record(true, counter.timed && this.#clock.monotonic() - start >= counter.slowCallDurationMs);
+    if (reason !== undefined) this.#open(reason, error, undefined);
+  }
+
+  /** Whether a failed call counts against the circuit. */
+  #counts(error: unknown, ctx: CallContext): boolean {
+    if (ctx.aborted) return false; // the caller gave up; that says nothing about the dependency
+    try {
+      return this.#isFailure(error) !== false;
+    } catch {
+      return true;
+    }
+  }
+
+  async #dispatch<T>(fn: PolicyFunction<T>, ctx: CallContext): Promise<T> {
+    if (ctx.aborted) throw ctx.reason;
+    if (this.#shared !== undefined) this.#maybeSync();
+    switch (this.#state) {
+      case CLOSED:
+        return this.#closed(fn, ctx);
+      case ISOLATED:
+        throw this.#reject('isolated', undefined);
+      case OPEN: {
+        const left = this.#openUntil - this.#clock.monotonic();
+        if (left > 0) throw this.#reject('open', left);
+        this.#enterHalfOpen();
+        return this.#probe(fn, ctx);
+      }
+      default:
+        return this.#probe(fn, ctx);
+    }
+  }
+
+  /** Whether another probe may start: per episode, and at once across episodes. */
+  #probeSlotFree(): boolean {
+    return this.#admitted < this.#halfOpenMaxCalls && this.#probing < this.#halfOpenMaxCalls;
+  }
+
+  async #probe<T>(fn: PolicyFunction<T>, ctx: CallContext): Promise<T> {
+    if (!this.#probeSlotFree()) throw this.#reject('half-open', 0);
+    const shared = this.#shared;
+    if (shared !== undefined && !this.#leaseHeld) {
+      // One half-open episode at a time across instances: whoever holds the lease probes.
+      if (this.#acquiring || this.#clock.monotonic() < this.#leaseBusyUntil) throw this.#reject('half-open', 0);
+      const generation = this.#generation;
+      this.#acquiring = true;
+      const answer = await this.#sharedCall('acquire', () => shared.acquire());
+      this.#acquiring = false;
+      if (generation !== this.#generation || ctx.aborted) {
+        // Isolated, restored or cancelled meanwhile: give the lease back, start over or stop.
+        if (answer?.kind === 'probe') this.#release('abandon', 0);
+        return this.#dispatch(fn, ctx);
+      }
+      if (answer?.kind === 'open') {
+        this.#sharedOpen = true;
+        this.#open('shared', this.#lastError, answer.remainingMs);
+        throw this.#reject('open', answer.remainingMs);
+      }
+      if (answer?.kind === 'busy') {
+        this.#leaseBusyUntil = this.#clock.monotonic() + Math.min(answer.remainingMs, shared.syncIntervalMs);
+        throw this.#reject('half-open', 0);
+      }
+      // A lease, or no answer from the store: then local state decides and this instance probes.
+      this.#leaseHeld = answer !== undefined;
+      if (answer?.shared === true) this.#sharedOpen = true;
+      if (!this.#probeSlotFree()) throw this.#reject('half-open', 0);
+    }
+    const generation = this.#generation;
+    this.#admitted++;
+    this.#probing++;
+    const timed = this.#counter.timed;
+    const start = timed ? this.#clock.monotonic() : 0;
+    let value: T;
+    try {
+      value = await fn(ctx);
+    } catch (error) {
+      ctx.release();
+      this.#probing--;
+      if (generation === this.#generation) {
+        this.#probeDone(this.#counts(error, ctx) ? 'failure' : 'void', error);
+      }
+      throw error;
+    }
+    ctx.release();
+    this.#probing--;
+    if (generation === this.#generation) {
+      const slow = timed && this.#clock.monotonic() - start >= this.#counter.slowCallDurationMs;
+      this.#probeDone(slow ? 'failure' : 'success', undefined);
+    }
+    return value;
+  }
+
+  #probeDone(outcome: ProbeOutcome, error: unknown): void {
+    if (outcome === 'void') {
+      // Aborted by the caller or not a failure: no verdict, the slot goes to the next probe.
+      this.#admitted--;
+      if (this.#leaseHeld && this.#admitted === 0) {
+        this.#leaseHeld = false;
+        this.#release('abandon', 0);
+      }
+      return;
+    }
+    if (outcome === 'failure') {
+      if (error !== undefined) this.#lastError = error;
+      this.#counter.reopenedAfterProbe();
+      const wasShared = this.#sharedOpen;
+      const duration = this.#open('half-open-failure', error, undefined);
+      if (this.#shared !== undefined && this.#leaseHeld) {
+        this.#leaseHeld = false;
+        this.#release(wasShared ? 'reopen' : 'abandon', duration);
+      }
+      return;
+    }
+    if (++this.#successes < this.#halfOpenMaxCalls) return;
+    this.#counter.closedAfterProbe();
+    if (this.#leaseHeld) {
+      this.#leaseHeld = false;
+      this.#release('closed', 0);
+    }
+    this.#close();
+  }
+
+  #reject(state: Exclude<CircuitState, 'closed'>, retryAfterMs: number | undefined): CircuitOpenError {
+    const after = retryAfterMs === undefined ? undefined : Math.max(0, Math.ceil(retryAfterMs));
+    if (this.#onCallRejected.hasListeners) this.#onCallRejected.emit({ name: this.name, state, retryAfterMs: after });
+    return new CircuitOpenError(state, after, this.name, this.#lastError);
+  }
+
+  #transition(to: StateCode): CircuitState {
+    const from = STATES[this.#state]!;
+    this.#state = to;
+    this.#generation++;
+    this.#admitted = 0;
+    this.#successes = 0;
+    if (this.#onStateChange.hasListeners) this.#onStateChange.emit({ name: this.name, from, to: STATES[to]! });
+    return from;
+  }
+
+  /** Opens the circuit; returns the length of the break. `sharedMs` is the rest of a shared break. */
+  #open(reason: BreakReason, error: unknown, sharedMs: number | undefined): number {
+    const now = this.#clock.monotonic();
+    const stats = this.#onBreak.hasListeners ? this.#counter.stats() : undefined;
+    const attempt = this.#state === HALF_OPEN || reason === 'shared' ? this.#attempt + 1 : 1;
+    const duration = sharedMs ?? this.#breakDuration(attempt, error);
+    this.#attempt = attempt;
+    // A failed probe on a break the quorum decided keeps it shared; any other local trip is a vote.
+    const keepShared = reason === 'shared' || (reason === 'half-open-failure' && this.#sharedOpen);
+    this.#sharedOpen = keepShared;
+    this.#openUntil = now + duration;
+    this.#counter.reset();
+    this.#transition(OPEN);
+    if (stats !== undefined) {
+      this.#onBreak.emit({ name: this.name, reason, error, retryAfterMs: duration, ...stats });
+    }
+    const shared = this.#shared;
+    if (shared !== undefined && !keepShared && reason !== 'restored') {
+      void this.#sharedCall('vote', () => shared.vote(duration)).then((vote) => {
+        if (vote !== undefined && vote.openForMs > 0 && this.#state === OPEN) this.#sharedOpen = true;
+      });
+    }
+    return duration;
+  }
+
+  #breakDuration(attempt: number, error: unknown): number {
+    const after = this.#halfOpenAfter;
+    if (typeof after === 'number') return after;
+    const context: HalfOpenBackoffContext = { attempt, error };
+    this.#backoff = attempt === 1 || this.#backoff === undefined ? after.next(context) : this.#backoff.next(context);
+    const duration = this.#backoff.duration;
+    return Number.isFinite(duration) && duration >= 0 ? duration : 0;
+  }
+
+  #enterHalfOpen(): void {
+    this.#transition(HALF_OPEN);
+    if (this.#onHalfOpen.hasListeners) this.#onHalfOpen.emit({ name: this.name });
+  }
+
+  #close(): void {
+    this.#attempt = 0;
+    this.#backoff = undefined;
+    this.#sharedOpen = false;
+    this.#counter.reset();
+    this.#transition(CLOSED);
+    if (this.#onReset.hasListeners) this.#onReset.emit({ name: this.name });
+  }
+
+  isolate(): Disposable {
+    this.#isolations++;
+    if (this.#state !== ISOLATED) {
+      if (this.#leaseHeld) {
+        this.#leaseHeld = false;
+        this.#release('abandon', 0);
+      }
+      const stats = this.#counter.stats();
+      this.#transition(ISOLATED);
+      if (this.#onBreak.hasListeners) {
+        this.#onBreak.emit({ name: this.name, reason: 'isolated', error: undefined, retryAfterMs: undefined, ...stats });
+      }
+    }
+    let active = true;
+    const dispose = (): void => {
+      if (!active) return;
+      active = false;
+      if (--this.#isolations === 0 && this.#state === ISOLATED) this.#close();
+    };
+    return { dispose, [Symbol.dispose]: dispose };
+  }
+
+  toJSON(): CircuitSnapshot {
+    const now = this.#clock.monotonic();
+    const wall = this.#clock.now();
+    const base = { version: 1 as const, ...(this.name === undefined ? {} : { name: this.name }) };
+    switch (this.#state) {
+      case CLOSED:
+        return { ...base, state: 'closed', window: this.#counter.save() };
+      case OPEN:
+        return { ...base, state: 'open', openUntil: wall + Math.max(0, this.#openUntil - now), attempt: this.#attempt };
+      case HALF_OPEN:
+        // A probe in flight is lost in a restart: the restored circuit probes again at once.
+        return { ...base, state: 'open', openUntil: wall, attempt: this.#attempt };
+      default:
+        return { ...base, state: 'isolated' };
+    }
+  }
+
+  restore(snapshot: CircuitSnapshot): Disposable | undefined {
+    checkSnapshot(snapshot);
+    if (this.#state === ISOLATED) {
+      throw new Error(`Cannot restore ${this.name === undefined ? 'a circuit' : JSON.stringify(this.name)} while it is isolated; dispose its isolation handles first.`);
+    }
+    if (snapshot.state === 'isolated') return this.isolate();
+    const now = this.#clock.monotonic();
+    if (snapshot.state === 'closed') {
+      if (snapshot.window !== undefined) this.#counter.load(snapshot.window);
+      if (this.#state !== CLOSED) this.#close();
+      return undefined;
+    }
+    const remaining = Math.max(0, snapshot.openUntil! - this.#clock.now());
+    this.#attempt = snapshot.attempt ?? 1;
+    if (typeof this.#halfOpenAfter !== 'number') this.#backoff = this.#halfOpenAfter.next({ attempt: this.#attempt, error: undefined });
+    this.#openUntil = now + remaining;
+    this.#counter.reset();
+    this.#transition(OPEN);
+    if (this.#onBreak.hasListeners) {
+      this.#onBreak.emit({ name: this.name, reason: 'restored', error: undefined, retryAfterMs: remaining, calls: 0, failures: 0, slowCalls: 0 });
+    }
+    return undefined;
+  }
+
+  // ---- shared state ----
+
+  #maybeSync(): void {
+    if (this.#state !== CLOSED || this.#syncing) return;
+    const now = this.#clock.monotonic();
+    if (now < this.#nextSyncAt) return;
+    const shared = this.#shared!;
+    this.#nextSyncAt = now + shared.syncIntervalMs;
+    this.#syncing = true;
+    const generation = this.#generation;
+    void this.#sharedCall('sync', () => shared.read()).then((remainingMs) => {
+      this.#syncing = false;
+      if (remainingMs !== undefined && remainingMs > 0 && this.#state === CLOSED && generation === this.#generation) {
+        this.#sharedOpen = true;
+        this.#open('shared', undefined, remainingMs);
+      }
+    });
+  }
+
+  #release(outcome: 'closed' | 'reopen' | 'abandon', breakMs: number): void {
+    const shared = this.#shared;
+    if (shared !== undefined) void this.#sharedCall('release', () => shared.release(outcome, breakMs));
+  }
+
+  /** Runs one store operation; a failure is reported and becomes `undefined`, never a rejection. */
+  async #sharedCall<R>(operation: SharedStateErrorEvent['operation'], run: () => Promise<R>): Promise<R | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      if (this.#onSharedStateError.hasListeners) this.#onSharedStateError.emit({ name: this.name, operation, error });
+      return undefined;
+    }
+  }
+}
+
+function checkSnapshot(snapshot: CircuitSnapshot): void {
+  if (typeof snapshot !== 'object' || snapshot === null) throw invalidOption('snapshot', snapshot, 'a snapshot object from toJSON()');
+  if (snapshot.version !== 1) throw invalidOption('snapshot.version', snapshot.version, '1');
+  if (!['closed', 'open', 'isolated'].includes(snapshot.state)) {
+    throw invalidOption('snapshot.state', snapshot.state, 'one of "closed", "open", "isolated"');
+  }
+  if (snapshot.state === 'open' && (typeof snapshot.openUntil !== 'number' || !Number.isFinite(snapshot.openUntil))) {
+    throw invalidOption('snapshot.openUntil', snapshot.openUntil, 'a wall-clock time in milliseconds');
+  }
+  if (snapshot.attempt !== undefined) expectInteger('snapshot.attempt', snapshot.attempt, { min: 1 });
+}
+
+/** Validates `halfOpenAfterMs`; returns it with its default applied. */
+function checkHalfOpenAfter(value: unknown): number | IBackoffFactory<HalfOpenBackoffContext> {
+  if (value === undefined) return 30_000;
+  if (typeof value === 'number') {
+    if (!(value >= 0) || !Number.isFinite(value)) throw invalidOption('halfOpenAfterMs', value, 'a non-negative number of milliseconds or a cockatiel backoff');
+    return value;
+  }
+  if (typeof value !== 'object' || value === null || typeof (value as IBackoffFactory<unknown>).next !== 'function') {
+    throw invalidOption('halfOpenAfterMs', value, 'a non-negative number of milliseconds or a cockatiel backoff');
+  }
+  return value as IBackoffFactory<HalfOpenBackoffContext>;
+}
+
+/**
+ * Creates a circuit breaker: after enough failures (by the chosen breaker) it stops calling the
+ * dependency for a while, failing fast with {@link CircuitOpenError}, then lets a few probe calls
+ * through to see whether it has recovered.
+ *
+ * The closed-state success path allocates nothing beyond the call's context and sets no timer;
+ * open turns half-open lazily, on the first call after the break.
+ *
+ * Gotchas: a call that never settles holds its half-open slot forever — put a `timeout` inside the
+ * breaker (`pipeline(circuitBreaker(...), timeout(2_000))`), so a hang counts as a failure. An
+ * error the caller's own abort caused never counts.
+ *
+ * @example
+ * ```ts
+ * const breaker = circuitBreaker({
+ *   name: 'payments',
+ *   breaker: { kind: 'count', size: 50, minimumCalls: 20, failureRateThreshold: 0.5 },
+ *   halfOpenAfterMs: 10_000,
+ * });
+ * breaker.onBreak(({ reason }) => log.warn({ reason }, 'payments circuit open'));
+ * const receipt = await breaker.execute(({ signal }) => charge(order, { signal }));
+ * ```
+ */
+export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreakerPolicy {
+  expectOptions('options', options);
+  const { name, clock, shared } = options;
+  if (name !== undefined && (typeof name !== 'string' || name === '')) throw invalidOption('name', name, 'a non-empty string');
+  expectClock('clock', clock);
+  const time = clock ?? systemClock;
+  const counter = createCounter(options.breaker ?? { kind: 'consecutive', threshold: 5 }, () => time.now());
+  const halfOpenAfter = checkHalfOpenAfter(options.halfOpenAfterMs);
+  const halfOpenMaxCalls = options.halfOpenMaxCalls ?? 1;
+  expectInteger('halfOpenMaxCalls', halfOpenMaxCalls, { min: 1 });
+  const isFailure = options.isFailure ?? isCircuitFailure;
+  expectFunction('isFailure', isFailure);
+  if (shared !== undefined) {
+    if (typeof shared !== 'object' || shared === null || typeof shared.bind !== 'function') {
+      throw invalidOption('shared', shared, 'a SharedCircuitStore (such as redisCircuitStore(...))');
+    }
+    if (name === undefined) throw invalidOption('name', name, 'set when `shared` is (it keys the shared state)');
+  }
+  return new CircuitBreaker(name, counter, time, isFailure, halfOpenAfter, halfOpenMaxCalls, shared?.bind(name!));
+}

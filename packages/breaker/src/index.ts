@@ -1,0 +1,38 @@
+export { circuitBreaker } from './circuit-breaker.js';
+export type {
+  BreakEvent,
+  BreakReason,
+  CallRejectedEvent,
+  CircuitBreakerOptions,
+  CircuitBreakerPolicy,
+  CircuitEvent,
+  HalfOpenBackoffContext,
+  SharedStateErrorEvent,
+  StateChangeEvent,
+} from './circuit-breaker.js';
+export type { CircuitState } from './circuit-state.js';
+export type { CircuitSnapshot } from './circuit-snapshot.js';
+export type {
+  BreakerSpec,
+  ConsecutiveBreakerSpec,
+  CountWindowSpec,
+  TimeWindowSpec,
+  WindowThresholds,
+} from './breaker-spec.js';
+export { CircuitOpenError, isCircuitOpenError } from './circuit-open-error.js';
+export { SharedStateError, isSharedStateError } from './shared-state-error.js';
+export { isCircuitFailure } from './is-circuit-failure.js';
+
+export { circuitBreakerRegistry, dependencyKey } from './circuit-breaker-registry.js';
+export type {
+  BreakerCreatedEvent,
+  BreakerEvictedEvent,
+  CircuitBreakerRegistry,
+  CircuitBreakerRegistryOptions,
+  DependencyKey,
+  RegistrySnapshot,
+} from './circuit-breaker-registry.js';
+
+export { redisCircuitStore } from './redis-circuit-store.js';
+export type { RedisCircuitClient, RedisCircuitStore, RedisCircuitStoreOptions } from './redis-circuit-store.js';
+export type { SharedAcquire, SharedCircuit, SharedCircuitStore, SharedVote } from './shared-circuit-store.js';

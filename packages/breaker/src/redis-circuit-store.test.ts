@@ -1,0 +1,256 @@
+import { createFakeClock, type FakeClock } from '@bulwark/core';
+import { deferred, describeRedis, startRedisServer, useRedis, type PrivateRedisServer } from '@bulwark/test-utils';
+import { createClient, type RedisClientType } from 'redis';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import {
+  circuitBreaker,
+  isSharedStateError,
+  redisCircuitStore,
+  type CircuitBreakerPolicy,
+  type RedisCircuitStore,
+  type SharedStateErrorEvent,
+} from './index.js';
+
+const boom = new Error('down');
+const fail = () => Promise.reject(boom);
+const ok = () => Promise.resolve('ok');
+const BOUND = { timeout: 5_000, interval: 5 };
+
+interface Instance {
+  readonly clock: FakeClock;
+  readonly store: RedisCircuitStore;
+  readonly breaker: CircuitBreakerPolicy;
+  readonly errors: SharedStateErrorEvent[];
+}
+
+function instance(client: RedisClientType, prefix: string, id: string, storeClock?: FakeClock): Instance {
+  const clock = createFakeClock();
+  const store = redisCircuitStore({
+    client,
+    prefix,
+    instanceId: id,
+    quorum: 2,
+    syncIntervalMs: 100,
+    leaseMs: 5_000,
+    ...(storeClock === undefined ? {} : { clock: storeClock }),
+  });
+  const breaker = circuitBreaker({
+    name: 'payments',
+    breaker: { kind: 'consecutive', threshold: 1 },
+    halfOpenAfterMs: 1_000,
+    shared: store,
+    clock,
+  });
+  const errors: SharedStateErrorEvent[] = [];
+  breaker.onSharedStateError((e) => errors.push(e));
+  return { clock, store, breaker, errors };
+}
+
+describeRedis('redisCircuitStore', () => {
+  const redis = useRedis();
+  /** Ends the shared break as time would: the key stays (half-open for all) with its end in the past. */
+  const endBreak = (key: string) => redis.client.set(key, '0', { KEEPTTL: true });
+
+  test('one sick instance opens only its own circuit; a quorum opens it for all', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => instance(redis.client, redis.prefix, id));
+    const keys = a!.store.keys('payments');
+
+    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
+    expect(a!.breaker.state).toBe('open');
+    await vi.waitFor(async () => expect(await redis.client.zCard(keys.votes)).toBe(1), BOUND);
+    expect(await redis.client.exists(keys.open)).toBe(0);
+    // c syncs and stays closed: one vote is not a quorum.
+    await expect(c!.breaker.execute(ok)).resolves.toBe('ok');
+    await vi.waitFor(async () => expect(c!.breaker.state).toBe('closed'), BOUND);
+
+    await expect(b!.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
+    expect(await redis.client.exists(keys.votes)).toBe(0); // the quorum is spent on this opening
+
+    c!.clock.tick(100); // c's next sync is due
+    await expect(c!.breaker.execute(ok)).resolves.toBe('ok'); // the call that syncs is not held up
+    await vi.waitFor(() => expect(c!.breaker.state).toBe('open'), BOUND);
+    const rejected = await c!.breaker.execute(ok).catch((e: unknown) => e);
+    expect(rejected).toMatchObject({ code: 'CIRCUIT_OPEN', state: 'open' });
+    expect((rejected as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+    expect((rejected as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(1_000);
+    expect([a, b, c].flatMap((i) => i!.errors)).toEqual([]);
+  });
+
+  test('one probe at a time across instances, through the lease', async () => {
+    const [a, c] = ['a', 'c'].map((id) => instance(redis.client, redis.prefix, id));
+    const keys = a!.store.keys('payments');
+    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
+    await expect(c!.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
+    await endBreak(keys.open); // the shared break is over: half-open for all
+    a!.clock.tick(1_000);
+    c!.clock.tick(1_000);
+
+    const probe = deferred<string>();
+    const probing = a!.breaker.execute(() => probe.promise);
+    await vi.waitFor(async () => expect(await redis.client.get(keys.lease)).toMatch(/^a:/), BOUND);
+    let cCalled = false;
+    await expect(c!.breaker.execute(() => (cCalled = true))).rejects.toMatchObject({ state: 'half-open' });
+    expect(cCalled).toBe(false);
+
+    probe.resolve('back');
+    await expect(probing).resolves.toBe('back');
+    expect(a!.breaker.state).toBe('closed');
+    await vi.waitFor(async () => expect(await redis.client.exists(keys.lease)).toBe(0), BOUND);
+
+    c!.clock.tick(100); // c stops backing off the lease
+    await expect(c!.breaker.execute(ok)).resolves.toBe('ok');
+    expect(c!.breaker.state).toBe('closed');
+  });
+
+  test('a failed probe on a shared break reopens it for all', async () => {
+    const [a, c] = ['a', 'c'].map((id) => instance(redis.client, redis.prefix, id));
+    const keys = a!.store.keys('payments');
+    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
+    await expect(c!.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
+    await endBreak(keys.open);
+    a!.clock.tick(1_000);
+    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
+    expect(a!.breaker.state).toBe('open');
+    await vi.waitFor(async () => expect(Number(await redis.client.get(keys.open))).toBeGreaterThan(0), BOUND);
+    // c, whose local break is over, learns it when it asks for the lease.
+    c!.clock.tick(1_000);
+    await expect(c!.breaker.execute(ok)).rejects.toMatchObject({ state: 'open' });
+    expect(c!.breaker.state).toBe('open');
+  });
+
+  test('an instance takes over a lease it left behind, but not another instance’s', async () => {
+    const [a, c] = ['a', 'c'].map((id) => instance(redis.client, redis.prefix, id));
+    const keys = a!.store.keys('payments');
+    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
+    await expect(c!.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
+    await endBreak(keys.open);
+    await redis.client.set(keys.lease, 'a:999', { PX: 60_000 }); // a crashed mid-probe, say
+    c!.clock.tick(1_000);
+    await expect(c!.breaker.execute(ok)).rejects.toMatchObject({ state: 'half-open' });
+    a!.clock.tick(1_000);
+    await expect(a!.breaker.execute(ok)).resolves.toBe('ok');
+    expect(a!.breaker.state).toBe('closed');
+    await vi.waitFor(async () => expect(await redis.client.exists(keys.lease)).toBe(0), BOUND);
+  });
+
+  test('every key it writes expires', async () => {
+    const [a, b] = ['a', 'b'].map((id) => instance(redis.client, redis.prefix, id));
+    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
+    const keys = a!.store.keys('payments');
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.votes)).toBeGreaterThan(0), BOUND);
+    await expect(b!.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
+    await endBreak(keys.open);
+    a!.clock.tick(1_000);
+    const probe = deferred<string>();
+    const probing = a!.breaker.execute(() => probe.promise);
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.lease)).toBeGreaterThan(0), BOUND);
+    probe.resolve('x');
+    await probing;
+    for await (const batch of redis.client.scanIterator({ MATCH: `${redis.prefix}*` })) {
+      for (const key of batch) expect(await redis.client.pTTL(key)).toBeGreaterThan(0);
+    }
+  });
+});
+
+describeRedis('redisCircuitStore when Redis fails', () => {
+  let server: PrivateRedisServer;
+  let client: RedisClientType;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = createClient({ url: server.url, socket: { reconnectStrategy: () => 50 } }) as RedisClientType;
+    client.on('error', () => {});
+    await client.connect();
+  });
+  afterAll(async () => {
+    client.destroy();
+    await server.kill();
+  });
+
+  test('a slow Redis delays only the probe, by at most timeoutMs; then local state decides', async () => {
+    const storeClock = createFakeClock();
+    const a = instance(client, 'slow:', 'a', storeClock);
+    const pauser = client.duplicate();
+    pauser.on('error', () => {});
+    await pauser.connect();
+    await expect(a.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(() => expect(storeClock.pendingTimers).toBe(0), BOUND); // the vote is done
+    await pauser.sendCommand(['CLIENT', 'PAUSE', '500', 'ALL']);
+
+    a.clock.tick(1_000);
+    let probed = false;
+    const probing = a.breaker.execute(async () => {
+      probed = true;
+      return 'ok';
+    });
+    await vi.waitFor(() => expect(storeClock.pendingTimers).toBe(1), BOUND); // waiting on the lease
+    expect(probed).toBe(false);
+    await storeClock.tickAsync(250);
+    await expect(probing).resolves.toBe('ok');
+    expect(probed).toBe(true);
+    expect(a.breaker.state).toBe('closed');
+    expect(a.errors.map((e) => e.operation)).toContain('acquire');
+    expect(isSharedStateError(a.errors[0]!.error)).toBe(true);
+    expect(String(a.errors[0]!.error)).toContain('did not answer within 250 ms');
+    // When Redis wakes up, the lease it grants too late is handed straight back, not left to expire.
+    const lease = a.store.keys('payments').lease;
+    await vi.waitFor(async () => {
+      await storeClock.tickAsync(0);
+      expect(await pauser.exists(lease)).toBe(0);
+      expect(await pauser.get(a.store.keys('payments').open)).toBeNull();
+    }, { timeout: 2_500, interval: 20 }); // well before the lease would expire (5 s)
+    pauser.destroy();
+  });
+
+  test('with Redis killed mid-run no call hangs, the breaker works on local state and says so', async () => {
+    const a = instance(client, 'dead:', 'a');
+    await expect(a.breaker.execute(ok)).resolves.toBe('ok');
+    await server.kill();
+    await vi.waitFor(() => expect(client.isReady).toBe(false), BOUND);
+
+    // Every call settles without anyone moving time: nothing waits for Redis.
+    await expect(a.breaker.execute(ok)).resolves.toBe('ok');
+    await expect(a.breaker.execute(fail)).rejects.toBe(boom);
+    expect(a.breaker.state).toBe('open');
+    await expect(a.breaker.execute(ok)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    a.clock.tick(1_000);
+    await expect(a.breaker.execute(ok)).resolves.toBe('ok'); // the probe goes ahead without a lease
+    expect(a.breaker.state).toBe('closed');
+    for (let i = 0; i < 50; i++) await a.breaker.execute(ok);
+    const operations = new Set(a.errors.map((e) => e.operation));
+    expect([...operations]).toEqual(expect.arrayContaining(['vote', 'acquire']));
+    expect(a.errors.some((e) => String(e.error).includes('not connected'))).toBe(true);
+
+    // Once Redis is back, the breaker uses it again.
+    await server.start();
+    await vi.waitFor(() => expect(client.isReady).toBe(true), BOUND);
+    await expect(a.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await client.zCard(a.store.keys('payments').votes)).toBe(1), BOUND);
+  });
+});
+
+describe('shared state errors are never thrown at the caller', () => {
+  test('a store that rejects everything leaves a working local breaker', async () => {
+    const clock = createFakeClock();
+    const client = { isReady: true, eval: () => Promise.reject(new Error('NOSCRIPT nope')) };
+    const breaker = circuitBreaker({
+      name: 'x',
+      breaker: { kind: 'consecutive', threshold: 1 },
+      halfOpenAfterMs: 10,
+      clock,
+      shared: redisCircuitStore({ client, clock, syncIntervalMs: 0 }),
+    });
+    const errors: string[] = [];
+    breaker.onSharedStateError((e) => errors.push(`${e.operation}: ${(e.error as Error).message}`));
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+    await expect(breaker.execute(fail)).rejects.toBe(boom);
+    clock.tick(10);
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+    expect(errors[0]).toBe('sync: The shared circuit store could not sync: NOSCRIPT nope. The breaker goes on with its local state.');
+    expect(errors.map((e) => e.split(':')[0])).toEqual(expect.arrayContaining(['sync', 'vote', 'acquire']));
+  });
+});
