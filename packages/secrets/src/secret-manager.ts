@@ -258,7 +258,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   const refreshFailed = new EventEmitter<SecretRefreshFailedEvent>();
   const cache = new Map<string, Entry>();
   const flights = new Map<string, Promise<Flight>>();
-  const authRefreshes = new Map<string, { version: string | undefined; at: number }>();
+  const authRefreshes = new Map<string, { version: string | undefined; at: number; done: Promise<Flight> }>();
   const stats = { fetches: 0, refreshFailures: 0, staleReads: 0 };
   let closed = false;
 
@@ -511,8 +511,12 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
       const last = authRefreshes.get(name);
       const now = clock.monotonic();
       if (last === undefined || last.version !== failedVersion || now - last.at >= authRefreshCooldownMs) {
-        authRefreshes.set(name, { version: failedVersion, at: now });
-        entry = (await flight(name)).entry;
+        const done = flight(name);
+        authRefreshes.set(name, { version: failedVersion, at: now, done });
+        entry = (await done).entry;
+      } else {
+        // Someone already asked the providers about this failure: share their answer.
+        entry = (await last.done).entry;
       }
       if (entry.current.version !== failedVersion) {
         entry.preferPrevious = false;
