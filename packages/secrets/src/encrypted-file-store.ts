@@ -16,7 +16,7 @@ import {
   systemClock,
   type Clock,
 } from '@bulwark/core';
-import { atomicWrite } from './internal/atomic-write.js';
+import { atomicWrite, removeStaleTempFiles } from './internal/atomic-write.js';
 import { acquireLock } from './internal/file-lock.js';
 import { deriveKey, hasArgon2, type KdfRecord } from './internal/kdf.js';
 import { isSecret, Secret } from './secret.js';
@@ -400,6 +400,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
     const attempt = async (): Promise<{ done: true; result: T } | { done: false }> => {
       const lock = await acquireLock(`${path}.lock`, { timeoutMs: lockTimeoutMs, staleMs: staleLockMs, clock });
       try {
+        await removeStaleTempFiles(path);
         const state = await load(await readText());
         let writeKey: { id: string; pair: KeyPair };
         if (state.writeKeyId !== undefined) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The name of a temporary file beside `path`; leftovers of crashed writers match `isTempFileOf`. */
@@ -41,4 +41,34 @@ export async function atomicWrite(path: string, data: string, beforeCommit: () =
     // Some platforms cannot fsync a directory; the rename itself is still atomic.
   }
   return true;
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes temporary files beside `path` left by writers that died before renaming them. Call it
+ * under the store's lock: a live writer's temporary file (its pid still running) is left alone.
+ */
+export async function removeStaleTempFiles(path: string): Promise<void> {
+  const base = basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^\\.${base}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+  let entries: string[];
+  try {
+    entries = await readdir(dirname(path));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const m = pattern.exec(entry);
+    if (m !== null && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) {
+      await unlink(join(dirname(path), entry)).catch(() => {});
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { sleep, type Clock } from '@bulwark/core';
 import { SecretStoreLockedError } from '../secret-store-locked-error.js';
@@ -38,10 +38,23 @@ const readLock = async (path: string): Promise<LockContent | undefined> => {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as LockContent;
   } catch {
-    // Missing, or half-written by a writer that just created it: neither is stale yet.
     return undefined;
   }
 };
+
+/** The lock file's identity and state, or undefined when there is none. */
+const inspectLock = async (path: string): Promise<{ ino: bigint; ageMs: number; content: LockContent | undefined } | undefined> => {
+  try {
+    const s = await stat(path, { bigint: true });
+    return { ino: s.ino, ageMs: Date.now() - Number(s.mtimeMs), content: await readLock(path) };
+  } catch {
+    return undefined;
+  }
+};
+
+// A lock file without readable content belongs to a writer that died between creating and
+// filling it (or is filling it right now): give it this long before calling it stale.
+const EMPTY_LOCK_GRACE_MS = 2_000;
 
 /**
  * An exclusive lock file created with `O_EXCL` (`wx`), holding a random token, the pid, host and
@@ -66,11 +79,15 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const holder = await readLock(path);
-    if (holder !== undefined) {
-      const dead = holder.host === me.host && !isAlive(holder.pid);
-      if (dead || Date.now() - holder.at > staleMs) {
-        await takeOver(path, holder.token);
+    const lock = await inspectLock(path);
+    if (lock !== undefined) {
+      const holder = lock.content;
+      const stale =
+        holder === undefined
+          ? lock.ageMs > Math.min(staleMs, EMPTY_LOCK_GRACE_MS)
+          : (holder.host === me.host && !isAlive(holder.pid)) || Date.now() - holder.at > staleMs;
+      if (stale) {
+        await takeOver(path, lock.ino);
         continue;
       }
     }
@@ -89,15 +106,15 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
   };
 }
 
-async function takeOver(path: string, staleToken: string): Promise<void> {
+async function takeOver(path: string, staleIno: bigint): Promise<void> {
   const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
   try {
     await rename(path, aside);
   } catch {
     return; // someone else took it over first
   }
-  const moved = await readLock(aside);
-  if (moved !== undefined && moved.token !== staleToken) {
+  const moved = await stat(aside, { bigint: true }).catch(() => undefined);
+  if (moved !== undefined && moved.ino !== staleIno) {
     // We moved a fresh lock that replaced the stale one: put it back unless a newer one exists.
     await link(aside, path).catch(() => {});
   }
