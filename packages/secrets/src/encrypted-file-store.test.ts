@@ -76,7 +76,7 @@ describe('encryptedFileStore', () => {
   test.each([
     ['a flipped ciphertext byte', (f: any) => {
       const c = Buffer.from(f.body.secrets.A[0].c, 'base64');
-      c[0] ^= 1;
+      c.writeUInt8(c.readUInt8(0) ^ 1, 0);
       f.body.secrets.A[0].c = c.toString('base64');
     }, /integrity check \(HMAC\) failed/],
     ['a value moved to another name', (f: any) => {
