@@ -30,7 +30,7 @@ const VALUES = {
   memory2: 'memory-secret-Rotated-Cc72',
   malformedUrl: 'malformed-url-secret Zk19',
   malformedKey: 'pk_malformed-secret-Fe46',
-  passphrase: 'store-passphrase-Gu83Lw',
+  passphrase: 'store-passphrase-Gu83Lw', // bulwark-allow-secret (test fixture)
 };
 
 test('no secret value appears in any error, event or log line produced while using secrets', async () => {
