@@ -63,20 +63,26 @@ describe('scanForSecrets', () => {
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
 
-  test('scans the files git tracks, honours the allow-list file and reports no values', async () => {
+  test('scans the files git tracks or would track, honours the allow-list file and reports no values', async () => {
     git('init', '-q');
     mkdirSync(join(repo, 'fixtures'));
     writeFileSync(join(repo, 'app.ts'), `const ok = 1;\n${FIXTURES['stripe-live-key']}\n`);
     writeFileSync(join(repo, 'fixtures', 'keys.json'), `{"k": "${FIXTURES['github-token']}"}`);
     writeFileSync(join(repo, 'untracked.ts'), FIXTURES['slack-token']!);
+    writeFileSync(join(repo, 'ignored.log'), FIXTURES['slack-token']!);
+    writeFileSync(join(repo, '.gitignore'), '*.log\n');
     writeFileSync(join(repo, 'image.bin'), Buffer.from([0, 1, 2, 3]));
     git('add', 'app.ts', 'fixtures/keys.json', 'image.bin');
     const report = await scanForSecrets({ cwd: repo });
-    expect(report.findings.map((f) => `${f.file}:${f.line}:${f.rule}`)).toEqual(['app.ts:2:stripe-live-key', 'fixtures/keys.json:1:github-token']);
+    expect(report.findings.map((f) => `${f.file}:${f.line}:${f.rule}`).sort()).toEqual([
+      'app.ts:2:stripe-live-key',
+      'fixtures/keys.json:1:github-token',
+      'untracked.ts:1:slack-token',
+    ]);
     expect(report.skipped).toEqual([{ file: 'image.bin', reason: 'binary' }]);
     writeFileSync(join(repo, '.bulwark-secrets-allow'), '# test fixtures\nfixtures/**\n');
     const allowed = await scanForSecrets({ cwd: repo });
-    expect(allowed.findings.map((f) => f.file)).toEqual(['app.ts']);
+    expect(allowed.findings.map((f) => f.file).sort()).toEqual(['app.ts', 'untracked.ts']);
     expect(allowed.skipped).toContainEqual({ file: 'fixtures/keys.json', reason: 'allow-listed' });
     const limited = await scanForSecrets({ cwd: repo, paths: ['fixtures'], allowListFile: join(repo, 'nothing-allowed') }).catch((e: unknown) => e);
     expect((limited as NodeJS.ErrnoException).code).toBe('ENOENT');

@@ -29,7 +29,7 @@ export interface SecretFinding {
 
 /** Options of {@link scanForSecrets}. */
 export interface ScanOptions {
-  /** The repository root: files are listed with `git ls-files` there. @default process.cwd() */
+  /** The repository root: files are listed with `git ls-files` there (tracked, and untracked but not ignored). @default process.cwd() */
   readonly cwd?: string;
   /** Limit the scan to these files or directories (relative to `cwd`). @default the whole repository */
   readonly paths?: readonly string[];
@@ -101,7 +101,7 @@ const globToRegExp = (glob: string): RegExp => {
 
 async function listFiles(cwd: string, paths: readonly string[]): Promise<string[]> {
   try {
-    const { stdout } = await promisify(execFile)('git', ['ls-files', '-z', '--', ...paths], {
+    const { stdout } = await promisify(execFile)('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...paths], {
       cwd,
       maxBuffer: 256 * 1024 * 1024,
     });
@@ -127,8 +127,9 @@ async function listFiles(cwd: string, paths: readonly string[]): Promise<string[
 }
 
 /**
- * Scans the files of a repository (`git ls-files`, so committed and staged files; or a directory
- * walk outside git) for credential-shaped strings, for a CI check. Test fixtures are marked with
+ * Scans the files of a repository (`git ls-files`: tracked files, plus untracked ones git does not
+ * ignore, so a credential is caught before it is committed; outside git, a directory walk) for
+ * credential-shaped strings, for a CI check. Test fixtures are marked with
  * `bulwark-allow-secret` on the line (or the line before), or listed by path glob in
  * `.bulwark-secrets-allow`. The report never contains a matched value.
  *
