@@ -32,6 +32,8 @@ export type {
   SecretReader,
   SecretRefreshFailedEvent,
   SecretRotatedEvent,
+  SecretContext,
+  SecretPolicy,
   SecretScopeOptions,
   WithSecretOptions,
 } from './secret-manager.js';

@@ -7,14 +7,18 @@ import {
   invalidOption,
   systemClock,
   toResult,
+  type AbortSource,
   type BulwarkError,
   type Clock,
+  type ExecuteContext,
+  type Policy,
   type Disposable,
   type Event,
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
 import { compileGrants } from './internal/grants.js';
+import { SecretCallContext } from './internal/secret-call-context.js';
 import { Secret } from './secret.js';
 import { SecretAccessDeniedError } from './secret-access-denied-error.js';
 import { SecretNotFoundError } from './secret-not-found-error.js';
@@ -119,6 +123,24 @@ export interface WithSecretOptions {
   readonly isAuthFailure?: (error: unknown) => boolean;
 }
 
+/** What a {@link SecretPolicy} hands to its function: the usual context plus the secret to use. */
+export interface SecretContext extends ExecuteContext {
+  /** The version to use for this attempt; `reveal()` it at the call. */
+  readonly secret: Secret<string>;
+}
+
+/**
+ * A {@link Policy} that runs a call with a secret and, when the call fails with an auth failure,
+ * runs it once more with the version `refreshOnAuthFailure` offers. Composes with `pipeline` like
+ * any policy; put it innermost, so that an outer retry gets a fresh secret on every attempt.
+ */
+export interface SecretPolicy extends Policy {
+  /** `<manager>:<secret name>`, for logs and metrics. */
+  readonly name: string;
+  execute<T>(fn: (context: SecretContext) => PromiseLike<T> | T, signal?: AbortSource): Promise<T>;
+  executeResult<T>(fn: (context: SecretContext) => PromiseLike<T> | T, signal?: AbortSource): ResultAsync<T, BulwarkError>;
+}
+
 /** Options of `scope`. */
 export interface SecretScopeOptions {
   /** Who the view belongs to, in audit events and denials, such as `billing-client`. */
@@ -163,6 +185,17 @@ export interface SecretReader {
     fn: (secret: Secret<string>) => PromiseLike<T> | T,
     options?: WithSecretOptions,
   ): ResultAsync<T, BulwarkError>;
+  /**
+   * The same as `withSecret`, as a {@link Policy}: `fn` receives a context with `signal`, `attempt`
+   * and `secret`. Rejects with the abort reason when `signal` aborts.
+   *
+   * @example
+   * ```ts
+   * const stripe = pipeline(retry({ maxAttempts: 3 }), vault.policy('STRIPE_KEY'));
+   * await stripe.execute((ctx) => fetch(url, { signal: ctx.signal, headers: { authorization: `Bearer ${(ctx as SecretContext).secret.reveal()}` } }));
+   * ```
+   */
+  policy(name: string, options?: WithSecretOptions): SecretPolicy;
   /** A view that may read only `names` (within this view's own grants); anything else is denied. */
   scope(options: SecretScopeOptions): SecretReader;
 }
@@ -321,13 +354,19 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
     let version = found.current.version;
     let counter = old?.counter ?? 0;
     let previous = found.previous;
-    if (version === undefined) {
+    if (version !== undefined && old !== undefined && old.current.version === version && !old.current.equals(value)) {
+      // Another provider answered with the same version label for a different value (the chain's
+      // answer moved from one provider to another): still a rotation, under a label of its own.
+      counter++;
+      version = `${version}+${counter}`;
+    } else if (version === undefined) {
       if (old !== undefined && old.current.equals(value)) {
         version = old.current.version!;
         previous ??= old.previous;
       } else {
-        counter++;
-        version = `v${counter}`;
+        // Labels of our own, distinct from any a provider gave before.
+        do version = `v${++counter}`;
+        while (version === old?.current.version || version === old?.previous?.version);
         previous ??= old?.current;
       }
     }
@@ -531,24 +570,63 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
       return undefined;
     };
 
+    /** Runs `attempt` with the secret, and once more with another version after an auth failure. */
+    const callWithSecret = async <T>(
+      name: string,
+      attempt: (secret: Secret<string>) => Promise<T>,
+      opts: WithSecretOptions,
+    ): Promise<T> => {
+      const isFailure = opts.isAuthFailure ?? isAuthFailure;
+      const first = await get(name);
+      try {
+        return await attempt(first);
+      } catch (error) {
+        if (!isFailure(error)) throw error;
+        const next = await refreshOnAuthFailure(name, first);
+        if (next === undefined) throw error;
+        return await attempt(next);
+      }
+    };
+
+    const checkCallOptions = (opts: WithSecretOptions): void => {
+      expectOptions('options', opts);
+      if (opts.isAuthFailure !== undefined) expectFunction('isAuthFailure', opts.isAuthFailure);
+    };
+
     const withSecret = async <T>(
       name: string,
       fn: (secret: Secret<string>) => PromiseLike<T> | T,
       opts: WithSecretOptions = {},
     ): Promise<T> => {
       expectFunction('fn', fn);
-      expectOptions('options', opts);
-      const isFailure = opts.isAuthFailure ?? isAuthFailure;
-      expectFunction('isAuthFailure', isFailure);
-      const first = await get(name);
-      try {
-        return await fn(first);
-      } catch (error) {
-        if (!isFailure(error)) throw error;
-        const next = await refreshOnAuthFailure(name, first);
-        if (next === undefined) throw error;
-        return await fn(next);
-      }
+      checkCallOptions(opts);
+      return callWithSecret(name, async (secret) => fn(secret), opts);
+    };
+
+    const policy = (name: string, opts: WithSecretOptions = {}): SecretPolicy => {
+      if (typeof name !== 'string' || name === '') throw invalidOption('name', name, 'a non-empty string');
+      checkCallOptions(opts);
+      const execute = async <T>(fn: (context: SecretContext) => PromiseLike<T> | T, signal?: AbortSource): Promise<T> => {
+        expectFunction('fn', fn);
+        return callWithSecret(
+          name,
+          async (secret) => {
+            const context = new SecretCallContext(signal, secret);
+            if (context.aborted) throw context.reason;
+            try {
+              return await fn(context);
+            } finally {
+              context.release();
+            }
+          },
+          opts,
+        );
+      };
+      return {
+        name: `${managerName}:${name}`,
+        execute,
+        executeResult: (fn, signal) => toResult(execute(fn, signal)),
+      };
     };
 
     const reader: SecretReader = {
@@ -563,6 +641,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
       refreshOnAuthFailureResult: (name, failed) => toResult(refreshOnAuthFailure(name, failed)),
       withSecret,
       withSecretResult: (name, fn, opts) => toResult(withSecret(name, fn, opts)),
+      policy,
       scope(scopeOptions: SecretScopeOptions): SecretReader {
         expectOptions('options', scopeOptions);
         if (typeof scopeOptions?.who !== 'string' || scopeOptions.who === '') {
