@@ -146,10 +146,16 @@ describe('encryptedFileStore', () => {
     const onlyNew = encryptedFileStore({ path, keys: [{ keyFile: newKey }] });
     expect((await onlyNew.get('B')).reveal()).toBe('under-new-key');
     await expect(onlyNew.get('A')).rejects.toThrow(/is under key [0-9a-f]{8}, which none of the given keys opens/);
+    // A previous version under the retired key is simply not offered; the current one still is.
+    await both.set('B', 'under-new-key-2');
+    await both.set('A', 'A-under-new-key');
+    const a = await onlyNew.fetch('A');
+    expect([a?.current.reveal(), a?.previous]).toEqual(['A-under-new-key', undefined]);
+    expect((await onlyNew.fetch('B'))?.previous?.reveal()).toBe('under-new-key');
     const result = await both.rekey();
     expect(result.reencrypted).toBe(1);
+    expect((await onlyNew.get('A', 'v1')).reveal()).toBe('under-old-key');
     expect(result.removedKeyIds).toHaveLength(1);
-    expect((await onlyNew.get('A')).reveal()).toBe('under-old-key');
     await expect(encryptedFileStore({ path, keys: [{ keyFile: oldKey }] }).get('A')).rejects.toSatisfy(isSecretStoreKeyError);
   });
 
@@ -228,6 +234,12 @@ describe('encryptedFileStore', () => {
     await vault.refresh('API_KEY');
     const versions = await vault.versions('API_KEY');
     expect([versions.current.version, versions.previous?.version]).toEqual(['v2', 'v1']);
+    // A tampered store: the manager keeps serving the last good value and says why.
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/"c": "./, '"c": "A'));
+    await expect(vault.refresh('API_KEY')).rejects.toThrow(
+      /^encrypted-file \(secret "API_KEY"\): failed: .*: its integrity check \(HMAC\) failed\./,
+    );
+    expect((await vault.get('API_KEY')).reveal()).toBe('key-2');
     vault.close();
   });
 

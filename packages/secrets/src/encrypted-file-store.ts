@@ -471,11 +471,13 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
       const state = await readState(name);
       const versions = state.body.secrets[name];
       if (versions === undefined) return undefined;
-      const previous = versions.at(-2);
-      return {
-        current: open(state, name, versions.at(-1)!),
-        previous: previous === undefined ? undefined : open(state, name, previous),
-      };
+      const current = open(state, name, versions.at(-1)!);
+      const stored = versions.at(-2);
+      let previous: Secret<string> | undefined;
+      // The previous version may still be under a key retired since (before a rekey): then there
+      // is no previous to offer, which is not a reason to refuse the current one. Tampering is.
+      if (stored !== undefined && state.keys.has(stored.kid)) previous = open(state, name, stored);
+      return { current, previous };
     },
     async list(): Promise<readonly string[]> {
       return Object.keys((await readState()).body.secrets).sort();

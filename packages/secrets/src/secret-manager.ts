@@ -5,6 +5,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  isBulwarkError,
   systemClock,
   toResult,
   type AbortSource,
@@ -317,6 +318,10 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
       return await Promise.race([provider.fetch(name, controller.signal), timedOut]);
     } catch (error) {
       if (isSecretProviderError(error)) throw error;
+      if (isBulwarkError(error)) {
+        // Ours (a store's wrong key or corruption): its message names no value.
+        throw new SecretProviderError(provider.name, name, `failed: ${error.message}`, { cause: error, transient: error.transient });
+      }
       // A foreign error's message might quote anything: keep it as the cause, name only its class.
       const kind = error instanceof Error ? error.name : typeof error;
       throw new SecretProviderError(provider.name, name, `failed (${kind}).`, { cause: error });

@@ -76,14 +76,14 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     id: 'connection-string-password',
     description: 'connection string with a password',
-    pattern: /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:/@'"`<>()]*):([^\s@/'"`<>()]+)@([^\s/'"`<>:?#()]+)/gi,
+    pattern: /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:/@'"`<>()]{0,256}):([^\s@/'"`<>()]{1,256})@([^\s/'"`<>:?#()]{1,256})/gi,
     accept: (m) => !isPlaceholder(decodeURIComponentSafe(m[3]!)),
     preview: (m) => `${m[1]}://${m[2]}:****@${m[4]}`,
   },
   {
     id: 'bearer-token',
     description: 'bearer token',
-    pattern: /\b[Bb]earer\s+([A-Za-z0-9\-._~+/]{20,}=*)/g,
+    pattern: /\b[Bb]earer\s{1,10}([A-Za-z0-9\-._~+/]{20,4096}=*)/g,
     accept: (m) => !isPlaceholder(m[1]!) && entropy(m[1]!) >= 3.5 && classes(m[1]!) >= 2,
     preview: () => 'Bearer ****',
   },
@@ -91,7 +91,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: 'generic-secret-assignment',
     description: 'credential-like value assigned to a secret-sounding name',
     pattern:
-      /(?<![A-Za-z0-9])((?:[A-Za-z0-9]+[_.-])*(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|passphrase|private[_-]?key|access[_-]?key|client[_-]?secret|credentials?)(?:[_.-][A-Za-z0-9]+)*)["']?\s*(?::=|=>|[:=])\s*["'`]([^"'`\s]{16,})["'`]/gi,
+      /(?<![A-Za-z0-9])((?:[A-Za-z0-9]{1,40}[_.-]){0,6}(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|passphrase|private[_-]?key|access[_-]?key|client[_-]?secret|credentials?)(?:[_.-][A-Za-z0-9]{1,40}){0,6})["']?\s*(?::=|=>|[:=])\s*["'`]([^"'`\s]{16,512})["'`]/gi,
     accept: (m) => {
       const value = m[2]!;
       return !isPlaceholder(value) && entropy(value) >= 3.5 && classes(value) >= 2 && !/^[A-Z0-9_]+$/.test(value);
