@@ -235,7 +235,7 @@ describe('encryptedFileStore', () => {
     const versions = await vault.versions('API_KEY');
     expect([versions.current.version, versions.previous?.version]).toEqual(['v2', 'v1']);
     // A tampered store: the manager keeps serving the last good value and says why.
-    writeFileSync(path, readFileSync(path, 'utf8').replace(/"c": "./, '"c": "A'));
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/"c": "(.)/, (_m: string, ch: string) => `"c": "${ch === 'A' ? 'B' : 'A'}`));
     await expect(vault.refresh('API_KEY')).rejects.toThrow(
       /^encrypted-file \(secret "API_KEY"\): failed: .*: its integrity check \(HMAC\) failed\./,
     );
