@@ -17,6 +17,7 @@ describe('Secret', () => {
       JSON.stringify({ nested: { s } }),
       inspect(s),
       inspect({ deep: [{ s }] }, { depth: 10, showHidden: true }),
+      inspect(s, { customInspect: false, showHidden: true, depth: 10 }),
       JSON.stringify(structuredClone({ s })),
       JSON.stringify({ ...s }),
       Object.values(s).join(','),

@@ -161,6 +161,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   };
   const readValue = async (): Promise<string> => {
     const file = values['from-file'];
+    if (file === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) {
+      io.stderr('Reading the value from stdin; end it with Ctrl-D. The terminal shows what you type: prefer piping it in.\n');
+    }
     const text = file === undefined ? await readAll(io.stdin) : await readAll((await open(resolve(io.cwd, file))).createReadStream());
     const value = stripTrailingNewline(text);
     if (value === '') throw new UsageError('the value is empty');
