@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { expectFunction, expectOptions, invalidOption } from '@bulwark/core';
+import { stripTrailingNewline, toEnvName } from './internal/names.js';
+import { Secret } from './secret.js';
+import { SecretProviderError } from './secret-provider-error.js';
+import type { SecretProvider, SecretVersions } from './secret-provider.js';
+
+/** Options of {@link envProvider}. */
+export interface EnvProviderOptions {
+  /** Prepended to every variable name: with `APP_`, secret `DB_PASSWORD` is read from `APP_DB_PASSWORD`. @default '' */
+  readonly prefix?: string;
+  /** The variables to read. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Suffix of the variable that names a file holding the value, the container convention
+   * (`DB_PASSWORD_FILE=/run/secrets/db_password`). Empty string turns it off.
+   * @default '_FILE'
+   */
+  readonly fileSuffix?: string;
+  /** Maps a secret name to a variable name (before the prefix). @default `stripe.apiKey` → `STRIPE_API_KEY` */
+  readonly mapName?: (name: string) => string;
+  /** Provider name in errors and events. @default 'env' */
+  readonly name?: string;
+}
+
+/**
+ * Reads secrets from environment variables, with an optional prefix, and from files named by
+ * `NAME_FILE` variables (Docker and Kubernetes images use this to keep values out of the
+ * environment). An empty variable counts as unset. Setting both `NAME` and `NAME_FILE` is an
+ * error, not a silent choice.
+ *
+ * @example
+ * ```ts
+ * const env = envProvider({ prefix: 'MYAPP_' }); // secret 'STRIPE_KEY' ← MYAPP_STRIPE_KEY or MYAPP_STRIPE_KEY_FILE
+ * ```
+ */
+export function envProvider(options: EnvProviderOptions = {}): SecretProvider {
+  expectOptions('options', options);
+  const prefix = options.prefix ?? '';
+  if (typeof prefix !== 'string') throw invalidOption('prefix', prefix, 'a string');
+  const fileSuffix = options.fileSuffix ?? '_FILE';
+  if (typeof fileSuffix !== 'string') throw invalidOption('fileSuffix', fileSuffix, 'a string');
+  const mapName = options.mapName ?? toEnvName;
+  expectFunction('mapName', mapName);
+  const providerName = options.name ?? 'env';
+  const env = options.env ?? process.env;
+
+  return {
+    name: providerName,
+    async fetch(name: string): Promise<SecretVersions | undefined> {
+      const variable = prefix + mapName(name);
+      const direct = env[variable];
+      const fileVariable = fileSuffix === '' ? undefined : variable + fileSuffix;
+      const file = fileVariable === undefined ? undefined : env[fileVariable];
+      const hasDirect = direct !== undefined && direct !== '';
+      const hasFile = file !== undefined && file !== '';
+      if (hasDirect && hasFile) {
+        throw new SecretProviderError(providerName, name, `both ${variable} and ${fileVariable} are set; set only one.`, {
+          transient: false,
+        });
+      }
+      if (hasDirect) return { current: new Secret(direct, { name }) };
+      if (!hasFile) return undefined;
+      let text: string;
+      try {
+        text = stripTrailingNewline(await readFile(file, 'utf8'));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw new SecretProviderError(providerName, name, `cannot read the file named by ${fileVariable} (${code}).`, {
+          cause: error,
+        });
+      }
+      return text === '' ? undefined : { current: new Secret(text, { name }) };
+    },
+    async list(): Promise<readonly string[]> {
+      const names: string[] = [];
+      for (const [key, value] of Object.entries(env)) {
+        if (!key.startsWith(prefix) || value === undefined || value === '') continue;
+        const bare = key.slice(prefix.length);
+        names.push(fileSuffix !== '' && bare.endsWith(fileSuffix) ? bare.slice(0, -fileSuffix.length) : bare);
+      }
+      return [...new Set(names)].sort();
+    },
+  };
+}

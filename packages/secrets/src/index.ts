@@ -1,0 +1,54 @@
+export { Secret, secret, isSecret, REDACTED } from './secret.js';
+export type { SecretMetadata } from './secret.js';
+
+export type { SecretProvider, SecretVersions, SecretChangeEvent } from './secret-provider.js';
+export { envProvider } from './env-provider.js';
+export type { EnvProviderOptions } from './env-provider.js';
+export { dotenvProvider } from './dotenv-provider.js';
+export type { DotenvProviderOptions } from './dotenv-provider.js';
+export { directoryProvider } from './directory-provider.js';
+export type { DirectoryProvider, DirectoryProviderOptions } from './directory-provider.js';
+export { memoryProvider } from './memory-provider.js';
+export type { MemoryProvider, MemoryProviderOptions } from './memory-provider.js';
+export { chainProviders } from './chain-providers.js';
+export { encryptedFileStore } from './encrypted-file-store.js';
+export type {
+  EncryptedFileStore,
+  EncryptedFileStoreOptions,
+  KdfOptions,
+  RekeyResult,
+  StoreKey,
+  StoredSecretInfo,
+  StoredVersionInfo,
+} from './encrypted-file-store.js';
+
+export { secretManager } from './secret-manager.js';
+export type {
+  SecretAuditAction,
+  SecretAuditEvent,
+  SecretManager,
+  SecretManagerOptions,
+  SecretManagerStats,
+  SecretReader,
+  SecretRefreshFailedEvent,
+  SecretRotatedEvent,
+  SecretContext,
+  SecretPolicy,
+  SecretScopeOptions,
+  WithSecretOptions,
+} from './secret-manager.js';
+export type { LoadedSecrets, SecretField, SecretFieldValue, SecretSchema } from './secret-schema.js';
+export { isAuthFailure } from './is-auth-failure.js';
+
+export { SecretNotFoundError, isSecretNotFoundError } from './secret-not-found-error.js';
+export { SecretAccessDeniedError, isSecretAccessDeniedError } from './secret-access-denied-error.js';
+export { SecretProviderError, isSecretProviderError } from './secret-provider-error.js';
+export type { SecretProviderErrorOptions } from './secret-provider-error.js';
+export { SecretSchemaError, isSecretSchemaError } from './secret-schema-error.js';
+export type { SecretSchemaProblem } from './secret-schema-error.js';
+export { SecretStoreKeyError, isSecretStoreKeyError } from './secret-store-key-error.js';
+export { SecretStoreCorruptError, isSecretStoreCorruptError } from './secret-store-corrupt-error.js';
+export { SecretStoreLockedError, isSecretStoreLockedError } from './secret-store-locked-error.js';
+
+export { scanForSecrets, scanText, ALLOW_SECRET_MARKER, ALLOW_LIST_FILE } from './scan-for-secrets.js';
+export type { ScanOptions, ScanReport, SecretFinding } from './scan-for-secrets.js';

@@ -1,0 +1,42 @@
+import type { Secret } from './secret.js';
+
+/**
+ * One secret a program needs at start-up.
+ *
+ * @example
+ * ```ts
+ * const schema = {
+ *   stripeKey: { name: 'STRIPE_KEY', pattern: /^sk_(test|live)_/ },
+ *   database: { name: 'DATABASE_URL', parse: (s: string) => new URL(s) },
+ *   sentryDsn: { name: 'SENTRY_DSN', optional: true },
+ * } satisfies SecretSchema;
+ * ```
+ */
+export interface SecretField<T = string> {
+  /** The secret's name in the providers. */
+  readonly name: string;
+  /** A missing secret is not a problem; it loads as `undefined`. @default false */
+  readonly optional?: boolean;
+  /** The value must match this pattern (tested on the raw string). */
+  readonly pattern?: RegExp;
+  /** The value must be at least this many characters long. */
+  readonly minLength?: number;
+  /**
+   * Turns the raw string into the value the program uses (a `URL`, a number, a key object).
+   * A throw marks the secret malformed; the error's message is not kept (it may quote the value).
+   */
+  readonly parse?: (value: string) => T;
+}
+
+/** Field name → {@link SecretField}: what `load` reads, all at once. */
+export type SecretSchema = Readonly<Record<string, SecretField<any>>>;
+
+/** The value type a field loads to: what `parse` returns, or `string`. */
+export type SecretFieldValue<F> = F extends { parse: (value: string) => infer T } ? T : string;
+
+/** What `load(schema)` returns: each field as a {@link Secret}, `undefined` only for optional ones. */
+export type LoadedSecrets<S extends SecretSchema> = {
+  -readonly [K in keyof S]: S[K] extends { optional: true }
+    ? Secret<SecretFieldValue<S[K]>> | undefined
+    : Secret<SecretFieldValue<S[K]>>;
+};

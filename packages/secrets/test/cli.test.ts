@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'bulwark-secrets-cli-'));
+const PASSPHRASE = 'cli passphrase for tests'; // bulwark-allow-secret (test fixture)
+const VALUE = 'sk_test_cli_value_0123456789';
+
+beforeAll(() => {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: build first (npx -y pnpm@10.34.9 exec tsc -b), npm test does.`);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+const cli = (args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: dir,
+      env: { ...env, BULWARK_SECRETS_PASSPHRASE: PASSPHRASE, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bulwark-secrets ${args.join(' ')} did not finish within 15 s`));
+    }, 15_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+
+const store = ['--store', 'store.json', '--kdf', 'scrypt', '--kdf-cost', '1024'];
+
+describe('bulwark-secrets CLI', () => {
+  test('set, get (redacted unless --reveal), list, rotate', async () => {
+    expect(await cli(['set', 'STRIPE_KEY', ...store], { input: `${VALUE}\n` })).toMatchObject({ code: 0, stdout: 'STRIPE_KEY v1\n' });
+    const get = await cli(['get', 'STRIPE_KEY', ...store]);
+    expect(get.code).toBe(0);
+    expect(get.stdout).toBe('STRIPE_KEY v1 [REDACTED] (versions: v1; add --reveal to print the value)\n');
+    expect(await cli(['get', 'STRIPE_KEY', '--reveal', ...store])).toMatchObject({ code: 0, stdout: `${VALUE}\n` });
+    const rotate = await cli(['rotate', 'STRIPE_KEY', ...store]);
+    expect(rotate).toMatchObject({ code: 0, stdout: 'STRIPE_KEY v2\n' });
+    const list = await cli(['list', ...store]);
+    expect(list.stdout).toMatch(/^STRIPE_KEY\tv2\tkey [0-9a-f]{8}\t\S+\t2 version\(s\)\n$/);
+    expect(await cli(['get', 'STRIPE_KEY', '--version', 'v1', '--reveal', ...store])).toMatchObject({ stdout: `${VALUE}\n` });
+    expect(readFileSync(join(dir, 'store.json'), 'utf8')).not.toContain(VALUE);
+  });
+
+  test('a wrong passphrase is a clear error and exit code 1', async () => {
+    const run = await cli(['get', 'STRIPE_KEY', ...store], { env: { BULWARK_SECRETS_PASSPHRASE: 'wrong' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/wrong passphrase or key file .*\[SECRET_STORE_WRONG_KEY\]\n$/);
+    expect(run.stdout).toBe('');
+  });
+
+  test('keygen and rekey from a passphrase to a key file', async () => {
+    expect(await cli(['keygen', 'store.key'])).toMatchObject({ code: 0 });
+    expect(statSync(join(dir, 'store.key')).mode & 0o777).toBe(0o600);
+    expect((await cli(['keygen', 'store.key'])).code).toBe(1); // never overwrites a key
+    const rekey = await cli(['rekey', '--new-key-file', 'store.key', ...store]);
+    expect(rekey.code).toBe(0);
+    expect(rekey.stdout).toMatch(/^re-encrypted 2 version\(s\) under key [0-9a-f]{8}; removed key\(s\): [0-9a-f]{8}\n$/);
+    expect(await cli(['get', 'STRIPE_KEY', '--version', 'v1', '--reveal', '--key-file', 'store.key', '--store', 'store.json'])).toMatchObject({
+      code: 0,
+      stdout: `${VALUE}\n`,
+    });
+    expect((await cli(['list', ...store])).code).toBe(1);
+  });
+
+  test('usage errors exit 2 and never take a value as an argument', async () => {
+    const run = await cli(['set', 'X', '--value', 'oops', ...store]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Unknown option '--value'/);
+    expect((await cli(['frobnicate', ...store])).code).toBe(2);
+    expect((await cli(['get', ...store])).stderr).toMatch(/get needs a secret name/);
+  });
+
+  test('scan exits 1 on findings and 0 on a clean tree, printing no values', async () => {
+    const tree = join(dir, 'tree');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(tree);
+    const key = `${'AKIA'}QWERTYUIOPASDFGH`;
+    writeFileSync(join(tree, 'config.ts'), `export const key = '${key}';\n`);
+    const found = await cli(['scan', 'tree']);
+    expect(found.code).toBe(1);
+    expect(found.stdout).toBe('tree/config.ts:1:21: aws-access-key-id: AWS access key id: AKIA******** (20 chars)\n');
+    expect(found.stdout + found.stderr).not.toContain(key);
+    writeFileSync(join(tree, 'config.ts'), `export const key = '${key}'; // bulwark-allow-secret: test fixture\n`);
+    const clean = await cli(['scan', 'tree']);
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).toMatch(/no credentials found in 1 files/);
+  });
+});
