@@ -49,5 +49,5 @@ test('the README shows this example verbatim', () => {
   const source = readFileSync(new URL('./readme-example.test.ts', import.meta.url), 'utf8');
   const example = source.split('// example:start\n')[1]!.split('// example:end')[0]!.replace("from './index.js'", "from '@bulwark/secrets'");
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+  expect(readme).toContain(`\`\`\`ts test\n${example}\`\`\``);
 });

@@ -36,6 +36,7 @@ describe('health', () => {
           return 'PONG';
         } },
         { name: 'upstream:connections', check: () => ({ observedValue: 3, observedUnit: 'connections', status: 'warn', output: 'pool nearly full' }) },
+        // bulwark-allow-secret: a fixture credential the report must blank out
         { name: 'reports-db', critical: false, check: () => { throw new Error('connect ECONNREFUSED postgres://app:hunter2@db:5432'); } },
       ],
     });

@@ -32,7 +32,7 @@ describe.skipIf(!hasRedisServerBinary() && !process.env.CI)('[redis] private ser
   });
 
   test('ensureRedis reports, rather than replaces, a REDIS_URL that does not answer', async () => {
-    const url = `redis://:hunter2@127.0.0.1:${await freePort()}`;
+    const url = `redis://:hunter2@127.0.0.1:${await freePort()}`; // bulwark-allow-secret: a fixture
     const found = await ensureRedis({ REDIS_URL: url });
     expect(found.url).toBeUndefined();
     expect(found.unavailableReason).toContain('does not answer PING');
