@@ -2,6 +2,8 @@
 // 1. Boundaries: a feature package imports no other feature package (only @bulwark/core), and no
 //    library imports tsyringe or reflect-metadata (DI is the app's choice).
 // 2. Package shape: every publishable package passes `publint --strict` and `attw --pack`.
+// 3. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
+//    `bulwark-allow-secret`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +63,9 @@ for (const dir of packages) {
   if (attw.status !== 0) problems.push(`${manifest.name}: attw --pack failed:\n${attw.stdout}${attw.stderr}`);
   console.log(`check: ${manifest.name}: publint ${publint.status === 0 ? 'ok' : 'FAILED'}, attw ${attw.status === 0 ? 'ok' : 'FAILED'}`);
 }
+
+const scan = spawnSync(process.execPath, [join('packages', 'secrets', 'dist', 'bin.js'), 'scan'], { stdio: 'inherit' });
+if (scan.status !== 0) problems.push('the credential scan found committed secrets, or could not run (see above).');
 
 if (problems.length > 0) {
   console.error(`\ncheck: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
