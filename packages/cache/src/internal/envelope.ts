@@ -1,0 +1,49 @@
+import { Entry } from './entry.js';
+import { deserialize } from './serialize.js';
+
+/** The text stored in Redis for an entry: its times, versions and tags around the value's JSON. */
+export function encodeEntry(e: Entry): string {
+  const head =
+    `{"f":${e.freshUntil},"s":${e.staleUntil},"e":${e.errorUntil},"l":${e.loadMs},"n":${e.negative ? 1 : 0},` +
+    `"k":${e.keyVersion},"g":${e.nsVersion},"t":${JSON.stringify(e.tags)},"w":${JSON.stringify(e.tagVersions)}`;
+  return e.json === undefined ? `${head}}` : `${head},"d":${e.json}}`;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Decodes stored text back into an entry; throws a plain Error saying what is wrong. */
+export function decodeEntry(key: string, text: string): Entry {
+  const o = JSON.parse(text) as Record<string, unknown>;
+  if (
+    typeof o !== 'object' ||
+    o === null ||
+    !isNum(o.f) ||
+    !isNum(o.s) ||
+    !isNum(o.e) ||
+    !isNum(o.l) ||
+    !isNum(o.k) ||
+    !isNum(o.g) ||
+    !Array.isArray(o.t) ||
+    !Array.isArray(o.w) ||
+    o.t.length !== o.w.length ||
+    !o.t.every((t) => typeof t === 'string') ||
+    !o.w.every(isNum)
+  ) {
+    throw new Error('it is not a cache entry');
+  }
+  const json = 'd' in o ? JSON.stringify(o.d) : undefined;
+  return new Entry(
+    key,
+    deserialize(json),
+    json,
+    o.f,
+    o.s,
+    o.e,
+    o.l,
+    o.n === 1,
+    o.t as string[],
+    o.k,
+    o.g,
+    o.w as number[],
+  );
+}
