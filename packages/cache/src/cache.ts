@@ -539,11 +539,17 @@ class TwoTierCache implements Cache {
   #startFlight(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, stale: Entry | undefined, background: boolean): Flight {
     const flight = new Flight(key, this.#epoch);
     this.#flights.set(key, flight);
-    this.#fly(flight, loader, this.#windows(options), stale, background)
-      .then((value) => flight.done(value), (error: unknown) => flight.fail(error))
-      .finally(() => {
+    // Leave the map before settling, so a caller woken by the result starts afresh.
+    this.#fly(flight, loader, this.#windows(options), stale, background).then(
+      (value) => {
         if (this.#flights.get(key) === flight) this.#flights.delete(key);
-      });
+        flight.done(value);
+      },
+      (error: unknown) => {
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+        flight.fail(error);
+      },
+    );
     return flight;
   }
 
