@@ -298,6 +298,8 @@ interface Invalidation {
   epoch: number;
   scope: Scope;
   target: string;
+  /** The announced version; Infinity for one made here (it outranks whatever we computed before). */
+  version: number;
 }
 
 const LOG_LIMIT = 1024;
@@ -309,6 +311,20 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
 const INVALIDATE =
   "local v = redis.call('INCR', KEYS[1]) if KEYS[2] then redis.call('UNLINK', KEYS[2]) end " +
   "redis.call('PUBLISH', ARGV[1], v .. '\\n' .. ARGV[2]) return v";
+
+// One adapter per client: the adapter adds listeners to the client it is given and never removes
+// them, and ours are configured alike (no namespace: keys are prefixed here).
+const adapters = new WeakMap<object, KeyvRedis<string>>();
+function adapterFor(client: CacheRedisClient): KeyvRedis<string> {
+  let adapter = adapters.get(client);
+  if (adapter === undefined) {
+    // The adapter takes the caller's client as is (it checks for `connect`), and throws instead of
+    // swallowing errors so that the breaker sees them.
+    adapter = new KeyvRedis<string>(client as never, { throwOnErrors: true, throwOnConnectError: true });
+    adapters.set(client, adapter);
+  }
+  return adapter;
+}
 
 function checkKey(field: string, key: unknown): TypeError | undefined {
   return typeof key === 'string' && key.length > 0 ? undefined : invalidOption(field, key, 'a non-empty string');
@@ -431,9 +447,7 @@ class TwoTierCache implements Cache {
       return;
     }
     this.#client = r.client;
-    // The adapter takes the caller's client as is (it checks for `connect`), and throws instead of
-    // swallowing errors so that our breaker sees them.
-    this.#adapter = new KeyvRedis(r.client as never, { throwOnErrors: true, throwOnConnectError: true });
+    this.#adapter = adapterFor(r.client);
     this.#l2Policy = pipeline(
       r.policy ?? new L2Guard(5, 5_000, this.#clock),
       timeout(r.timeoutMs ?? 250, { clock: this.#clock }),
@@ -636,7 +650,7 @@ class TwoTierCache implements Cache {
     const loadMs = this.#clock.monotonic() - started;
     const entry = this.#makeEntry(key, value, w, loadMs, read);
     this.#store(entry, flight.startEpoch);
-    if (read !== undefined && !this.#invalidatedSince(flight.startEpoch, key, entry.tags)) await this.#l2Write(entry);
+    if (read !== undefined && !this.#invalidatedSince(flight.startEpoch, entry)) await this.#l2Write(entry);
     return entry.value;
   }
 
@@ -665,7 +679,7 @@ class TwoTierCache implements Cache {
 
   /** Puts an entry in memory unless an invalidation it predates has been seen. */
   #store(e: Entry, startEpoch: number): void {
-    if (this.#l1 === undefined || this.#invalidatedSince(startEpoch, e.key, e.tags)) return;
+    if (this.#l1 === undefined || this.#invalidatedSince(startEpoch, e)) return;
     this.#l1.set(e);
   }
 
@@ -713,7 +727,7 @@ class TwoTierCache implements Cache {
         entry.keyVersion = versions.keyVersion;
         entry.nsVersion = versions.nsVersion;
         entry.tagVersions = versions.tagVersions;
-        if (!this.#invalidatedSince(startEpoch, entry.key, entry.tags)) await this.#l2Write(entry);
+        if (!this.#invalidatedSince(startEpoch, entry)) await this.#l2Write(entry);
       }
     }
     this.#store(entry, startEpoch);
@@ -761,7 +775,7 @@ class TwoTierCache implements Cache {
    */
   #invalidateLocally(scope: Scope, target: string, version: number): void {
     this.#epoch++;
-    this.#log.push({ epoch: this.#epoch, scope, target });
+    this.#log.push({ epoch: this.#epoch, scope, target, version });
     if (this.#log.length > LOG_LIMIT) this.#logFloor = this.#log.shift()!.epoch;
     const l1 = this.#l1;
     if (l1 === undefined) return;
@@ -784,16 +798,22 @@ class TwoTierCache implements Cache {
     }
   }
 
-  /** Whether an invalidation touching `key` or `tags` was seen after `startEpoch`. */
-  #invalidatedSince(startEpoch: number, key: string, tags: readonly string[]): boolean {
+  /** Whether an invalidation seen after `startEpoch` outranks the versions `e` was computed under. */
+  #invalidatedSince(startEpoch: number, e: Entry): boolean {
     if (this.#epoch === startEpoch) return false;
     if (startEpoch < this.#logFloor) return true;
     const log = this.#log;
     for (let i = log.length - 1; i >= 0; i--) {
       const r = log[i]!;
       if (r.epoch <= startEpoch) break;
-      if (r.scope === Scope.Namespace) return true;
-      if (r.scope === Scope.Key ? r.target === key : tags.includes(r.target)) return true;
+      if (r.scope === Scope.Namespace) {
+        if (e.nsVersion < r.version) return true;
+      } else if (r.scope === Scope.Key) {
+        if (r.target === e.key && e.keyVersion < r.version) return true;
+      } else {
+        const j = e.tags.indexOf(r.target);
+        if (j !== -1 && e.tagVersions[j]! < r.version) return true;
+      }
     }
     return false;
   }
