@@ -148,6 +148,13 @@ export interface CacheRedisOptions {
   readonly timeoutMs?: number;
   /** The breaker (any core `Policy`) every Redis operation goes through. @default a built-in guard: 5 failures in a row open it for 5 s */
   readonly policy?: Policy<any>;
+  /** Settings of the built-in guard, used when no `policy` is given. */
+  readonly guard?: {
+    /** Failures in a row that open it. @default 5 */
+    readonly failureThreshold?: number;
+    /** How long it stays open before one probe goes through, in ms. @default 5000 */
+    readonly cooldownMs?: number;
+  };
   /** How long a recompute lease lasts if its holder dies, in ms. @default 10000 */
   readonly leaseMs?: number;
   /** How long an instance waits for another's recompute before loading itself, in ms. @default 3000 */
@@ -449,7 +456,7 @@ class TwoTierCache implements Cache {
     this.#client = r.client;
     this.#adapter = adapterFor(r.client);
     this.#l2Policy = pipeline(
-      r.policy ?? new L2Guard(5, 5_000, this.#clock),
+      r.policy ?? new L2Guard(r.guard?.failureThreshold ?? 5, r.guard?.cooldownMs ?? 5_000, this.#clock),
       timeout(r.timeoutMs ?? 250, { clock: this.#clock }),
     );
     this.#ready = this.#subscribe(r.subscriber);
@@ -1147,6 +1154,11 @@ export function cache(options: CacheOptions = {}): SealedCache {
     if (r.leaseMs !== undefined) expectInteger('redis.leaseMs', r.leaseMs, { min: 1 });
     if (r.leaseWaitMs !== undefined) expectNumber('redis.leaseWaitMs', r.leaseWaitMs, { min: 0 });
     if (r.leasePollMs !== undefined) expectNumber('redis.leasePollMs', r.leasePollMs, { min: 1 });
+    if (r.guard !== undefined) {
+      expectOptions('redis.guard', r.guard);
+      if (r.guard.failureThreshold !== undefined) expectInteger('redis.guard.failureThreshold', r.guard.failureThreshold, { min: 1 });
+      if (r.guard.cooldownMs !== undefined) expectNumber('redis.guard.cooldownMs', r.guard.cooldownMs, { min: 0 });
+    }
     if (r.policy !== undefined && typeof (r.policy as { execute?: unknown }).execute !== 'function') {
       throw invalidOption('redis.policy', r.policy, 'a Policy (an object with execute)');
     }
