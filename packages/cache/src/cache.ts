@@ -310,6 +310,7 @@ interface Invalidation {
 }
 
 const LOG_LIMIT = 1024;
+const SETUP_DEADLINE_MS = 5_000;
 const NO_TAGS: readonly string[] = Object.freeze([]);
 const defaultIsNegative = (value: unknown): boolean => value === null || value === undefined;
 const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
@@ -798,7 +799,8 @@ class TwoTierCache implements Cache {
     } else if (version === Infinity) {
       l1.clear('invalidated');
     } else {
-      for (const key of [...l1.keys()]) {
+      // Copied first: deleting while walking the recency list would cut the walk short.
+      for (const key of Array.from(l1.keys())) {
         const e = l1.peek(key)!;
         if (e.nsVersion < version) l1.delete(key, 'invalidated', e);
       }
@@ -882,8 +884,9 @@ class TwoTierCache implements Cache {
     if (this.#subscribedOnce && !this.#closed) this.#invalidateLocally(Scope.Namespace, '', Infinity);
   };
 
+  /** Bounds connecting, subscribing and closing (not per-command work, which has `timeoutMs`). */
   #withDeadline<T>(promise: Promise<T>, operation: string): Promise<T> {
-    const ms = this.#leaseWaitMs;
+    const ms = SETUP_DEADLINE_MS;
     return new Promise<T>((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => reject(new CacheL2UnavailableError(operation, `no reply within ${ms} ms`)), ms, { unref: true });
       promise.then(
@@ -914,7 +917,7 @@ class TwoTierCache implements Cache {
       if (this.#ownsSubscriber) {
         if (sub.isOpen) await this.#withDeadline(sub.close(), 'close');
       } else if (sub.isReady) {
-        await this.#withDeadline(sub.unsubscribe(this.#channel), 'close');
+        await this.#withDeadline(sub.unsubscribe(this.#channel, this.#onMessage), 'close');
       }
     } catch (error) {
       if (this.#ownsSubscriber) sub.destroy();

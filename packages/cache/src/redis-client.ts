@@ -14,7 +14,7 @@ export interface CacheRedisClient {
   close(): Promise<unknown>;
   destroy(): unknown;
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
-  unsubscribe(channel?: string): Promise<unknown>;
+  unsubscribe(channel?: string, listener?: (message: string, channel: string) => void): Promise<unknown>;
   on(event: string, listener: (...args: any[]) => void): unknown;
   off(event: string, listener: (...args: any[]) => void): unknown;
 }
