@@ -617,7 +617,8 @@ class TwoTierCache implements Cache {
         if (lease === undefined) {
           const waitUntil = this.#clock.monotonic() + this.#leaseWaitMs;
           while (lease === undefined && this.#clock.monotonic() < waitUntil) {
-            await sleep(this.#leasePollMs, { clock: this.#clock, unref: true });
+            // Not unref'd: this wait is the caller's work, it must keep the process alive.
+            await sleep(this.#leasePollMs, { clock: this.#clock });
             const again = await this.#l2Read(key, w.tags);
             if (again === undefined) break;
             read = again;

@@ -316,3 +316,53 @@ describe('L2 trouble without a server', () => {
     expect(errors[0]).toMatch(/breaker open/);
   });
 });
+
+describe('the built-in guard on fake time', () => {
+  test('opens after failureThreshold failures, lets one probe through after cooldownMs, closes on success', async () => {
+    const clock = createFakeClock();
+    let healthy = false;
+    const store = new Map<string, string>();
+    const client = {
+      get isReady() {
+        return healthy;
+      },
+      isOpen: true,
+      mGet: async (keys: string[]) => keys.map((k) => store.get(k) ?? null),
+      set: async (key: string, value: string) => {
+        store.set(key, value);
+        return 'OK';
+      },
+      info: async () => 'redis_version:7.2.0',
+      eval: async () => 0,
+      connect: async () => {},
+      close: async () => {},
+      destroy: () => {},
+      subscribe: async () => {},
+      unsubscribe: async () => {},
+      on: () => client,
+      off: () => client,
+      duplicate: () => client,
+    };
+    const c = cache({
+      clock,
+      ttlJitter: 0,
+      earlyRefreshBeta: 0,
+      memory: false,
+      redis: { client: client as unknown as CacheRedisClient, guard: { failureThreshold: 2, cooldownMs: 1_000 } },
+    });
+    const operations: string[] = [];
+    c.onL2Error((e) => operations.push(e.error.message));
+    await c.get('a');
+    await c.get('b');
+    expect(operations).toHaveLength(2);
+    expect(operations.every((m) => /not connected/.test(m))).toBe(true);
+    healthy = true;
+    await c.get('c'); // still open: refused without asking Redis
+    expect(operations.at(-1)).toMatch(/circuit open after 2 consecutive failures/);
+    clock.tick(1_000);
+    const before = operations.length;
+    await c.set('d', 'value'); // the probe (a read of versions) goes through and closes the guard
+    expect(await c.get('d')).toBe('value');
+    expect(operations.length).toBe(before);
+  });
+});
