@@ -1,4 +1,4 @@
-import { createFakeClock, type FakeClock } from '@bulwark/core';
+import { createFakeClock, pipeline, timeout, type FakeClock } from '@bulwark/core';
 import { deferred } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
 import {
@@ -349,5 +349,27 @@ describe('bad input: a clear error at the call, nothing written', () => {
     expect(() => cache({ maxEntries: 0 })).toThrow(/`maxEntries` to be a positive integer/);
     expect(() => cache({ memory: false })).toThrow(/`redis`/);
     expect(() => cache({ redis: { client: {} as never } })).toThrow(/`redis.client`/);
+  });
+});
+
+describe('cache-aside as a Policy', () => {
+  test('composes with pipeline: a hit skips everything inside it', async () => {
+    const clock = createFakeClock();
+    const c = make(clock, { ttlMs: 1_000 });
+    let calls = 0;
+    const guarded = pipeline(c.policy('user:1'), timeout(500, { clock }));
+    const fetchUser = async ({ signal }: { signal: AbortSignal }) => {
+      calls++;
+      expect(signal.aborted).toBe(false);
+      return { id: 1 };
+    };
+    expect(await guarded.execute(fetchUser)).toEqual({ id: 1 });
+    expect(await guarded.execute(fetchUser)).toEqual({ id: 1 });
+    expect(calls).toBe(1);
+    const result = await c.policy('user:2').executeResult(async () => {
+      throw new Error('upstream down');
+    });
+    expect(result.isErr() && result.error.code).toBe('OPERATION_FAILED');
+    expect(() => c.policy(3 as never)).toThrow(/`key`/);
   });
 });

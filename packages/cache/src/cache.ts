@@ -1,4 +1,5 @@
 import {
+  CallContext,
   EventEmitter,
   expectClock,
   expectFunction,
@@ -14,7 +15,9 @@ import {
   type BulwarkError,
   type Clock,
   type Event,
+  type AbortSource,
   type Policy,
+  type PolicyFunction,
 } from '@bulwark/core';
 import KeyvRedis from '@keyv/redis';
 import type { ResultAsync } from 'neverthrow';
@@ -215,6 +218,15 @@ export interface Cache {
   getOrSet<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): Promise<T>;
   /** The neverthrow twin of {@link Cache.getOrSet}. */
   getOrSetResult<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): ResultAsync<T, BulwarkError>;
+  /**
+   * Cache-aside as a core {@link Policy}, to compose with `pipeline`: `execute(fn)` is
+   * `getOrSet(key, fn)`, with `fn` given an `ExecuteContext` linked to the caller's signal.
+   * @example
+   * ```ts
+   * const user = await pipeline(users.policy(`user:${id}`), breaker, retry).execute(({ signal }) => fetchUser(id, signal));
+   * ```
+   */
+  policy(key: string, options?: GetOrSetOptions<any>): Policy;
   /** A fresh value from memory or Redis, or `undefined`. */
   get<T>(key: string): Promise<T | undefined>;
   /** The neverthrow twin of {@link Cache.get}. */
@@ -487,6 +499,25 @@ class TwoTierCache implements Cache {
 
   getOrSetResult<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): ResultAsync<T, BulwarkError> {
     return toResult(this.getOrSet(key, loader, options));
+  }
+
+  policy(key: string, options?: GetOrSetOptions<any>): Policy {
+    const bad = checkKey('key', key) ?? checkEntryOptions(options);
+    if (bad !== undefined) throw bad;
+    const execute = <T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> =>
+      this.getOrSet<T>(
+        key,
+        async () => {
+          const context = new CallContext(signal);
+          try {
+            return await fn(context);
+          } finally {
+            context.release();
+          }
+        },
+        options,
+      );
+    return { execute, executeResult: (fn, signal) => toResult(execute(fn, signal)) };
   }
 
   get<T>(key: string): Promise<T | undefined> {

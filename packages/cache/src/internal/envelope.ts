@@ -1,5 +1,5 @@
 import { Entry } from './entry.js';
-import { deserialize } from './serialize.js';
+import { deepFreeze } from './serialize.js';
 
 /** The text stored in Redis for an entry: its times, versions and tags around the value's JSON. */
 export function encodeEntry(e: Entry): string {
@@ -31,10 +31,16 @@ export function decodeEntry(key: string, text: string): Entry {
   ) {
     throw new Error('it is not a cache entry');
   }
-  const json = 'd' in o ? JSON.stringify(o.d) : undefined;
+  let json: string | undefined;
+  if ('d' in o) {
+    // "d" is written last, and no field before it can hold `,"d":` outside a string: its text is
+    // the value's JSON as stored, with no need to stringify it again.
+    const at = text.indexOf(',"d":');
+    json = at === -1 ? JSON.stringify(o.d) : text.slice(at + 5, -1);
+  }
   return new Entry(
     key,
-    deserialize(json),
+    deepFreeze(o.d),
     json,
     o.f,
     o.s,

@@ -45,7 +45,8 @@ function check(key: string, value: unknown, path: string, seen: Set<object>): vo
   throw new UnserializableValueError(key, path, describe(value));
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes a decoded value and everything in it. */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
