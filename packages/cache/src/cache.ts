@@ -231,7 +231,7 @@ export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
   /** The neverthrow twin of {@link Cache.get}. */
   getResult<T>(key: string): ResultAsync<T | undefined, BulwarkError>;
-  /** What memory holds for `key` (fresh or stale), without touching Redis or recency. */
+  /** What memory holds for `key`, fresh or within a stale window, without touching Redis or recency. */
   peek<T>(key: string): T | undefined;
   /** Stores a value in every tier. */
   set<T>(key: string, value: T, options?: EntryOptions): Promise<void>;
@@ -553,7 +553,8 @@ class TwoTierCache implements Cache {
   }
 
   peek<T>(key: string): T | undefined {
-    return this.#l1?.peek(key)?.value as T | undefined;
+    const e = this.#l1?.peek(key);
+    return e !== undefined && this.#clock.now() < e.retainUntil ? (e.value as T) : undefined;
   }
 
   #getOrLoad(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, e: Entry | undefined, now: number): Promise<unknown> {
