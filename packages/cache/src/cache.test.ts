@@ -373,3 +373,28 @@ describe('cache-aside as a Policy', () => {
     expect(() => c.policy(3 as never)).toThrow(/`key`/);
   });
 });
+
+describe('abort', () => {
+  test("a caller's signal stops its own wait; the load carries on for the others and is stored", async () => {
+    const c = make(createFakeClock());
+    const gate = deferred<string>();
+    let calls = 0;
+    const loader = () => {
+      calls++;
+      return gate.promise;
+    };
+    const controller = new AbortController();
+    const leaving = c.getOrSet('k', loader, { signal: controller.signal });
+    const staying = c.getOrSet('k', loader);
+    const reason = new Error('client went away');
+    controller.abort(reason);
+    await expect(leaving).rejects.toBe(reason);
+    gate.resolve('v');
+    expect(await staying).toBe('v');
+    expect(c.peek('k')).toBe('v');
+    expect(calls).toBe(1);
+    await expect(c.getOrSet('other', loader, { signal: controller.signal })).rejects.toBe(reason);
+    expect(calls).toBe(1); // an aborted caller starts no load
+    await expect(c.getOrSet('k', loader, { signal: 'nope' as never })).rejects.toThrow(/`signal` to be an AbortSignal/);
+  });
+});

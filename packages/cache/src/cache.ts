@@ -134,6 +134,11 @@ export interface GetOrSetOptions<T> extends EntryOptions {
   readonly negativeTtlMs?: number;
   /** Which answers are negative ("not found", "invalid"). @default the cache's (`null` or `undefined`) */
   readonly isNegative?: (value: T) => boolean;
+  /**
+   * Stops this caller's wait: the call rejects with the signal's reason. The load itself carries on
+   * for the other callers waiting on it, and its result is still stored.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Redis (L2) settings of {@link CacheOptions}. */
@@ -219,8 +224,9 @@ export interface Cache {
   /** The neverthrow twin of {@link Cache.getOrSet}. */
   getOrSetResult<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): ResultAsync<T, BulwarkError>;
   /**
-   * Cache-aside as a core {@link Policy}, to compose with `pipeline`: `execute(fn)` is
-   * `getOrSet(key, fn)`, with `fn` given an `ExecuteContext` linked to the caller's signal.
+   * Cache-aside as a core {@link Policy}, to compose with `pipeline`: `execute(fn, signal)` is
+   * `getOrSet(key, fn, { signal })`. The caller's signal stops its own wait; `fn` runs on a context
+   * of its own, since its result is shared with every other caller.
    * @example
    * ```ts
    * const user = await pipeline(users.policy(`user:${id}`), breaker, retry).execute(({ signal }) => fetchUser(id, signal));
@@ -374,6 +380,7 @@ function checkEntryOptions(o: GetOrSetOptions<any> | undefined): TypeError | und
     }
   }
   if (isNegative !== undefined && typeof isNegative !== 'function') return invalidOption('isNegative', isNegative, 'a function');
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) return invalidOption('signal', o.signal, 'an AbortSignal');
   return undefined;
 }
 
@@ -491,10 +498,31 @@ class TwoTierCache implements Cache {
           if (this.#beta > 0 && e.loadMs > 0) this.#maybeRefreshEarly(e, now, loader, options);
           return (e.promise ??= Promise.resolve(e.value)) as Promise<T>;
         }
-        return this.#getOrLoad(key, loader, options, e, now) as Promise<T>;
+        return this.#wait(this.#getOrLoad(key, loader, options, e, now), options) as Promise<T>;
       }
     }
-    return this.#getOrLoad(key, loader, options, undefined, this.#clock.now()) as Promise<T>;
+    return this.#wait(this.#getOrLoad(key, loader, options, undefined, this.#clock.now()), options) as Promise<T>;
+  }
+
+  /** The caller's view of a shared load: it may stop waiting on its own signal. */
+  #wait(pending: Promise<unknown>, options: GetOrSetOptions<any> | undefined): Promise<unknown> {
+    const signal = options?.signal;
+    if (signal === undefined) return pending;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   getOrSetResult<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): ResultAsync<T, BulwarkError> {
@@ -504,19 +532,18 @@ class TwoTierCache implements Cache {
   policy(key: string, options?: GetOrSetOptions<any>): Policy {
     const bad = checkKey('key', key) ?? checkEntryOptions(options);
     if (bad !== undefined) throw bad;
-    const execute = <T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> =>
-      this.getOrSet<T>(
+    const execute = <T>(fn: PolicyFunction<T>, source?: AbortSource): Promise<T> => {
+      const signal = source === undefined ? undefined : source instanceof AbortSignal ? source : source.signal;
+      return this.getOrSet<T>(
         key,
         async () => {
-          const context = new CallContext(signal);
-          try {
-            return await fn(context);
-          } finally {
-            context.release();
-          }
+          // The load is shared: it runs on its own context, not on the first caller's signal.
+          const context = new CallContext();
+          return fn(context);
         },
-        options,
+        signal === undefined ? options : { ...options, signal },
       );
+    };
     return { execute, executeResult: (fn, signal) => toResult(execute(fn, signal)) };
   }
 
@@ -558,6 +585,7 @@ class TwoTierCache implements Cache {
   }
 
   #getOrLoad(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, e: Entry | undefined, now: number): Promise<unknown> {
+    if (options?.signal?.aborted === true) return Promise.reject(options.signal.reason);
     if (e !== undefined && now >= e.retainUntil) {
       this.#l1!.delete(key, 'expired', e);
       e = undefined;
