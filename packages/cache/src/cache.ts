@@ -508,7 +508,10 @@ class TwoTierCache implements Cache {
   #wait(pending: Promise<unknown>, options: GetOrSetOptions<any> | undefined): Promise<unknown> {
     const signal = options?.signal;
     if (signal === undefined) return pending;
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) {
+      pending.catch(() => {}); // its outcome is for the other callers; this one has left
+      return Promise.reject(signal.reason);
+    }
     return new Promise((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
