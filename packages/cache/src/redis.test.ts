@@ -366,3 +366,63 @@ describe('the built-in guard on fake time', () => {
     expect(operations.length).toBe(before);
   });
 });
+
+describe('the lease wait on fake time', () => {
+  /** Just enough of a Redis for leases: strings with SET NX, MGET, and scripts that do nothing. */
+  const fakeRedis = () => {
+    const store = new Map<string, string>();
+    const client = {
+      store,
+      isReady: true,
+      isOpen: true,
+      mGet: async (keys: string[]) => keys.map((k) => store.get(k) ?? null),
+      set: async (key: string, value: string, options?: { NX?: boolean }) => {
+        if (options?.NX === true && store.has(key)) return null;
+        store.set(key, value);
+        return 'OK';
+      },
+      info: async () => 'redis_version:7.2.0',
+      eval: async () => 0,
+      connect: async () => {},
+      close: async () => {},
+      destroy: () => {},
+      subscribe: async () => {},
+      unsubscribe: async () => {},
+      on: () => client,
+      off: () => client,
+      duplicate: () => client,
+    };
+    return client;
+  };
+
+  test('while another instance holds the lease, this one polls Redis and takes its result without loading', async () => {
+    const clock = createFakeClock({ now: 1_000_000 });
+    const redis = fakeRedis();
+    const options = { clock, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client: redis as unknown as CacheRedisClient, leaseWaitMs: 1_000, leasePollMs: 50 } };
+    const waiting = cache(options);
+    const holder = cache(options);
+    redis.store.set('bulwark:cache:l:k', 'someone else');
+    let loads = 0;
+    const pending = waiting.getOrSet('k', async () => ++loads);
+    await clock.tickAsync(400);
+    expect(loads).toBe(0);
+    await holder.set('k', 42); // the lease holder's result lands in Redis
+    await clock.tickAsync(50);
+    expect(await pending).toBe(42);
+    expect(loads).toBe(0);
+  });
+
+  test('the wait is bounded by leaseWaitMs: then this instance loads itself', async () => {
+    const clock = createFakeClock({ now: 1_000_000 });
+    const redis = fakeRedis();
+    const c = cache({ clock, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client: redis as unknown as CacheRedisClient, leaseWaitMs: 1_000, leasePollMs: 50 } });
+    redis.store.set('bulwark:cache:l:k', 'a holder that died');
+    let loads = 0;
+    let settled = false;
+    const pending = c.getOrSet('k', async () => ++loads).finally(() => (settled = true));
+    await clock.tickAsync(950);
+    expect(settled).toBe(false);
+    await clock.tickAsync(100);
+    expect(await pending).toBe(1);
+  });
+});
