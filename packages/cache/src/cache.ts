@@ -329,6 +329,8 @@ interface Invalidation {
 
 const LOG_LIMIT = 1024;
 const SETUP_DEADLINE_MS = 5_000;
+const DECODE_MEMO_ENTRIES = 256;
+const DECODE_MEMO_MAX_CHARS = 64 * 1024;
 const NO_TAGS: readonly string[] = Object.freeze([]);
 const defaultIsNegative = (value: unknown): boolean => value === null || value === undefined;
 const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
@@ -398,6 +400,9 @@ class TwoTierCache implements Cache {
   #log: Invalidation[] = [];
   #logFloor = 0;
   #sealingKeys: readonly SealingKey[] | undefined;
+  // The last text read from Redis per key and its decoded entry: a hot key read again and again
+  // is compared, not parsed (and unsealed) again. Versions are still checked on every read.
+  readonly #decoded = new Map<string, { raw: string; entry: Entry }>();
 
   // Redis tier.
   readonly #client: CacheRedisClient | undefined;
@@ -692,6 +697,18 @@ class TwoTierCache implements Cache {
             }
             lease = await this.#acquireLease(key);
           }
+        }
+        if (lease !== undefined && lease !== '') {
+          // The previous holder may have written its result and let go between our read and our
+          // lease: look once more before loading again.
+          const check = await this.#l2Read(key, w.tags);
+          const e = check?.entry;
+          if (e !== undefined && this.#clock.now() < e.freshUntil) {
+            void this.#releaseLease(key, lease);
+            this.#l2Hit(e, flight.startEpoch);
+            return e.value;
+          }
+          if (check !== undefined) read = check;
         }
       }
     }
@@ -1066,7 +1083,16 @@ class TwoTierCache implements Cache {
     if (raw === undefined || raw === null) return read;
     let e: Entry;
     try {
-      e = decodeEntry(key, this.#open(entryKey, raw));
+      const memo = this.#decoded.get(entryKey);
+      if (memo !== undefined && memo.raw === raw) {
+        e = memo.entry;
+      } else {
+        e = decodeEntry(key, this.#open(entryKey, raw));
+        if (raw.length <= DECODE_MEMO_MAX_CHARS) {
+          if (this.#decoded.size >= DECODE_MEMO_ENTRIES) this.#decoded.clear();
+          this.#decoded.set(entryKey, { raw, entry: e });
+        }
+      }
     } catch (error) {
       this.#integrityErrors++;
       this.#reportL2('read', new CacheIntegrityError(key, error instanceof Error ? error.message : String(error)));
@@ -1144,6 +1170,8 @@ class TwoTierCache implements Cache {
   /** Replaces the sealing keys (rotation): the first seals from now on, all open. */
   setSealingKeys(keys: readonly SealingKey[]): void {
     this.#sealingKeys = checkSealingKeys(keys);
+    // A value sealed under a key just dropped must stop opening.
+    this.#decoded.clear();
   }
 }
 

@@ -204,6 +204,18 @@ describeRedis('sealing', () => {
     await Promise.all([before.close(), after.close()]);
   });
 
+  test('dropping a key from the ring stops its values opening, even ones read a moment ago', async () => {
+    const c = make([k1]);
+    const errors: BulwarkError[] = [];
+    c.onL2Error((e) => errors.push(e.error));
+    await c.set('secret', 'sealed under k1');
+    expect(await c.get('secret')).toBe('sealed under k1');
+    c.setSealingKeys([k2]);
+    expect(await c.get('secret')).toBeUndefined();
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/key id "k1", which this cache does not hold/)]);
+    await c.close();
+  });
+
   test('a tampered, foreign or unsealed value is a miss and an event, never a crash', async () => {
     const c = make([k1]);
     const errors: BulwarkError[] = [];

@@ -11,26 +11,20 @@ export function encodeEntry(e: Entry): string {
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+function isEnvelope(o: Record<string, unknown>): boolean {
+  if (typeof o !== 'object' || o === null) return false;
+  if (!isNum(o.f) || !isNum(o.s) || !isNum(o.e) || !isNum(o.l) || !isNum(o.k) || !isNum(o.g)) return false;
+  const t = o.t;
+  const w = o.w;
+  if (!Array.isArray(t) || !Array.isArray(w) || t.length !== w.length) return false;
+  for (let i = 0; i < t.length; i++) if (typeof t[i] !== 'string' || !isNum(w[i])) return false;
+  return true;
+}
+
 /** Decodes stored text back into an entry; throws a plain Error saying what is wrong. */
 export function decodeEntry(key: string, text: string): Entry {
   const o = JSON.parse(text) as Record<string, unknown>;
-  if (
-    typeof o !== 'object' ||
-    o === null ||
-    !isNum(o.f) ||
-    !isNum(o.s) ||
-    !isNum(o.e) ||
-    !isNum(o.l) ||
-    !isNum(o.k) ||
-    !isNum(o.g) ||
-    !Array.isArray(o.t) ||
-    !Array.isArray(o.w) ||
-    o.t.length !== o.w.length ||
-    !o.t.every((t) => typeof t === 'string') ||
-    !o.w.every(isNum)
-  ) {
-    throw new Error('it is not a cache entry');
-  }
+  if (!isEnvelope(o)) throw new Error('it is not a cache entry');
   let json: string | undefined;
   if ('d' in o) {
     // "d" is written last, and no field before it can hold `,"d":` outside a string: its text is
@@ -42,14 +36,14 @@ export function decodeEntry(key: string, text: string): Entry {
     key,
     deepFreeze(o.d),
     json,
-    o.f,
-    o.s,
-    o.e,
-    o.l,
+    o.f as number,
+    o.s as number,
+    o.e as number,
+    o.l as number,
     o.n === 1,
     o.t as string[],
-    o.k,
-    o.g,
+    o.k as number,
+    o.g as number,
     o.w as number[],
   );
 }
