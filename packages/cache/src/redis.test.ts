@@ -57,6 +57,15 @@ describeRedis('Redis tier', () => {
     expect(hits.map((h) => h.tier)).toEqual(['l2', 'l1']);
   });
 
+  test('bad input writes nothing to Redis either', async () => {
+    const c = await make();
+    await expect(c.set('k', { at: new Date() })).rejects.toThrow(/an object of type Date at \$\.at/);
+    await expect(c.getOrSet('k', async () => 1n)).rejects.toThrow(/a bigint at \$/);
+    await expect(c.set('k', 1, { ttlMs: -1 })).rejects.toThrow(/`ttlMs`/);
+    await expect(c.set(7 as never, 1)).rejects.toThrow(/`key`/);
+    expect(await redis.client.keys(`${redis.prefix}*`)).toEqual([]);
+  });
+
   test('memory: false keeps Redis alone', async () => {
     const c = await make({ memory: false });
     let calls = 0;

@@ -98,7 +98,7 @@ describe.skipIf(redisUnavailableReason !== undefined)(`[redis] ${PROCESSES} proc
     }
   });
 
-  test('invalidation by key and by tag reaches every process', async () => {
+  test('invalidation by key, tag and namespace reaches every process', async () => {
     await Promise.all(workers.map((w) => w.call({ op: 'getOrSet', key: 'shared' })));
     await workers[0]!.call({ op: 'set', key: 'tagged', value: 1, tags: ['t'] });
     await Promise.all(workers.map((w) => w.call({ op: 'getOrSet', key: 'tagged' })));
@@ -110,5 +110,9 @@ describe.skipIf(redisUnavailableReason !== undefined)(`[redis] ${PROCESSES} proc
     await eventually(async () => (await peeks('shared')).every((v) => v === null));
     await workers[2]!.call({ op: 'invalidateTag', tag: 't' });
     await eventually(async () => (await peeks('tagged')).every((v) => v === null));
+    await Promise.all(workers.map((w) => w.call({ op: 'getOrSet', key: 'generation' })));
+    expect((await peeks('generation')).every((v) => v !== null)).toBe(true);
+    await workers[3]!.call({ op: 'bumpNamespace' });
+    await eventually(async () => (await peeks('generation')).every((v) => v === null));
   });
 });

@@ -43,6 +43,9 @@ process.on('message', async (msg) => {
       case 'invalidateTag':
         await c.invalidateTag(msg.tag);
         return reply({});
+      case 'bumpNamespace':
+        await c.bumpNamespace();
+        return reply({});
       case 'set':
         await c.set(msg.key, msg.value, { tags: msg.tags });
         return reply({});
