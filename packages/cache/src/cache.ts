@@ -1,0 +1,1262 @@
+import {
+  CallContext,
+  EventEmitter,
+  expectClock,
+  expectFunction,
+  expectInteger,
+  expectNumber,
+  expectOptions,
+  invalidOption,
+  pipeline,
+  sleep,
+  systemClock,
+  timeout,
+  toResult,
+  type BulwarkError,
+  type Clock,
+  type Event,
+  type AbortSource,
+  type Policy,
+  type PolicyFunction,
+} from '@bulwark/core';
+import KeyvRedis from '@keyv/redis';
+import type { ResultAsync } from 'neverthrow';
+import { randomBytes } from 'node:crypto';
+import { CacheIntegrityError } from './cache-integrity-error.js';
+import { CacheInvalidationError } from './cache-invalidation-error.js';
+import { CacheL2UnavailableError, isCacheL2UnavailableError } from './cache-l2-unavailable-error.js';
+import { decodeEntry, encodeEntry } from './internal/envelope.js';
+import { Entry } from './internal/entry.js';
+import { L2Guard } from './internal/l2-guard.js';
+import { Lru, type EvictReason } from './internal/lru.js';
+import { isSealed, seal, unseal, type SealingKey } from './internal/seal.js';
+import { deserialize, serialize } from './internal/serialize.js';
+import type { CacheRedisClient } from './redis-client.js';
+
+/** Which tier answered a hit: `l1` (this process's memory) or `l2` (Redis). */
+export type CacheTier = 'l1' | 'l2';
+
+/** Payload of {@link Cache.onHit}. */
+export interface CacheHitEvent {
+  readonly name: string;
+  readonly key: string;
+  readonly tier: CacheTier;
+}
+/** Payload of {@link Cache.onMiss}: neither tier held a fresh value, the loader runs. */
+export interface CacheMissEvent {
+  readonly name: string;
+  readonly key: string;
+}
+/** Payload of {@link Cache.onStale}: a stale value was served. */
+export interface CacheStaleEvent {
+  readonly name: string;
+  readonly key: string;
+  /** `revalidating`: within `staleWhileRevalidateMs`, a refresh runs behind it; `loader-error`: the loader failed within `staleIfErrorMs`. */
+  readonly reason: 'revalidating' | 'loader-error';
+  /** How long ago the value stopped being fresh, in milliseconds. */
+  readonly ageMs: number;
+}
+/** Payload of {@link Cache.onRefresh}: a background refresh started. */
+export interface CacheRefreshEvent {
+  readonly name: string;
+  readonly key: string;
+  /** `stale`: stale-while-revalidate; `early`: probabilistic early refresh of a fresh value. */
+  readonly reason: 'stale' | 'early';
+}
+/** Payload of {@link Cache.onLoaderError}. */
+export interface CacheLoaderErrorEvent {
+  readonly name: string;
+  readonly key: string;
+  readonly error: unknown;
+  /** Whether a stale value was served instead of failing the call. */
+  readonly servedStale: boolean;
+}
+/** Payload of {@link Cache.onL2Error}: Redis failed an operation (or a stored value was rejected); the cache carried on without it. */
+export interface CacheL2ErrorEvent {
+  readonly name: string;
+  /** A {@link CacheL2UnavailableError} or a {@link CacheIntegrityError}. */
+  readonly error: BulwarkError;
+  readonly operation: string;
+}
+/** Payload of {@link Cache.onEvict}: an entry left memory. */
+export interface CacheEvictEvent {
+  readonly name: string;
+  readonly key: string;
+  /** `capacity`: LRU bound; `expired`: past every window; `invalidated`: by key, tag, namespace or resync. */
+  readonly reason: EvictReason;
+}
+
+/** Counters since the cache was made, plus the memory tier's current size. */
+export interface CacheStats {
+  readonly hits: number;
+  readonly l1Hits: number;
+  readonly l2Hits: number;
+  readonly misses: number;
+  readonly staleServed: number;
+  readonly refreshes: number;
+  /** Loader calls made by this process. */
+  readonly loads: number;
+  readonly loaderErrors: number;
+  readonly l2Errors: number;
+  /** Stored values rejected as tampered or unreadable (also counted in `l2Errors`). */
+  readonly integrityErrors: number;
+  readonly evictions: number;
+  /** Entries in memory now. */
+  readonly entries: number;
+  /** Estimated bytes in memory now. */
+  readonly bytes: number;
+}
+
+/** What the loader receives. */
+export interface LoaderContext {
+  /** The key being loaded. */
+  readonly key: string;
+}
+
+/** Computes the value for a key on a miss. */
+export type CacheLoader<T> = (context: LoaderContext) => PromiseLike<T> | T;
+
+/** Per-entry windows; every field falls back to the cache's default. */
+export interface EntryOptions {
+  /** How long a value is fresh, in ms (before jitter). @default the cache's `ttlMs` */
+  readonly ttlMs?: number;
+  /** After freshness ends, how long the stale value is served at once while one refresh runs, in ms. @default the cache's */
+  readonly staleWhileRevalidateMs?: number;
+  /** After freshness ends, how long the stale value is served when the loader fails, in ms. @default the cache's */
+  readonly staleIfErrorMs?: number;
+  /** Tags for {@link Cache.invalidateTag}. @default [] */
+  readonly tags?: readonly string[];
+}
+
+/** Options of {@link Cache.getOrSet}. */
+export interface GetOrSetOptions<T> extends EntryOptions {
+  /** How long a negative answer (see `isNegative`) is fresh, in ms. @default the cache's `negativeTtlMs` */
+  readonly negativeTtlMs?: number;
+  /** Which answers are negative ("not found", "invalid"). @default the cache's (`null` or `undefined`) */
+  readonly isNegative?: (value: T) => boolean;
+  /**
+   * Stops this caller's wait: the call rejects with the signal's reason. The load itself carries on
+   * for the other callers waiting on it, and its result is still stored.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Redis (L2) settings of {@link CacheOptions}. */
+export interface CacheRedisOptions {
+  /** A connected node-redis 6 client. Commands go through the keyv Redis adapter built on it. */
+  readonly client: CacheRedisClient;
+  /**
+   * A connected client for pub/sub (a subscribed connection can run nothing else).
+   * @default `client.duplicate()`, connected and closed by the cache
+   */
+  readonly subscriber?: CacheRedisClient;
+  /** Prefix of every Redis key and of the invalidation channel. @default 'bulwark:cache:' */
+  readonly prefix?: string;
+  /** Deadline of each Redis operation, in ms. @default 250 */
+  readonly timeoutMs?: number;
+  /** The breaker (any core `Policy`) every Redis operation goes through. @default a built-in guard: 5 failures in a row open it for 5 s */
+  readonly policy?: Policy<any>;
+  /** Settings of the built-in guard, used when no `policy` is given. */
+  readonly guard?: {
+    /** Failures in a row that open it. @default 5 */
+    readonly failureThreshold?: number;
+    /** How long it stays open before one probe goes through, in ms. @default 5000 */
+    readonly cooldownMs?: number;
+  };
+  /** How long a recompute lease lasts if its holder dies, in ms. @default 10000 */
+  readonly leaseMs?: number;
+  /** How long an instance waits for another's recompute before loading itself, in ms. @default 3000 */
+  readonly leaseWaitMs?: number;
+  /** How often a waiting instance looks for the result, in ms. @default 20 */
+  readonly leasePollMs?: number;
+}
+
+/** AES-256-GCM sealing of values written to Redis. */
+export interface CacheSealingOptions {
+  /** Keys by id; the first seals, all open. At least one; each key 32 bytes, ids without `:`. */
+  readonly keys: readonly SealingKey[];
+}
+
+/** Options of {@link cache}. */
+export interface CacheOptions {
+  /** Name for events and metrics. @default 'cache' */
+  readonly name?: string;
+  /** Default freshness, in ms. @default 60000 */
+  readonly ttlMs?: number;
+  /** Default stale-while-revalidate window, in ms. @default 0 */
+  readonly staleWhileRevalidateMs?: number;
+  /** Default stale-if-error window, in ms. @default 0 */
+  readonly staleIfErrorMs?: number;
+  /** Default freshness of negative answers, in ms. @default ttlMs */
+  readonly negativeTtlMs?: number;
+  /** Default test for negative answers. @default value === null || value === undefined */
+  readonly isNegative?: (value: unknown) => boolean;
+  /** Each TTL is shortened by up to this fraction at random, so entries written together expire apart (0 to 1). @default 0.1 */
+  readonly ttlJitter?: number;
+  /** XFetch's beta: how eagerly a fresh value is refreshed before it expires, scaled by the loader's duration; 0 turns it off. @default 1 */
+  readonly earlyRefreshBeta?: number;
+  /** Keep an in-memory tier (L1). @default true */
+  readonly memory?: boolean;
+  /** L1 bound in entries. @default 10000 */
+  readonly maxEntries?: number;
+  /** L1 bound in estimated bytes. @default 67108864 (64 MiB) */
+  readonly maxBytes?: number;
+  /** Redis tier (L2). @default none: memory only */
+  readonly redis?: CacheRedisOptions;
+  /** Seal values written to Redis. @default none */
+  readonly sealing?: CacheSealingOptions;
+  /** Time source. @default systemClock */
+  readonly clock?: Clock;
+  /** Random source in [0, 1) for jitter and early refresh. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** A two-tier cache. Create one with {@link cache}. */
+export interface Cache {
+  readonly name: string;
+  /**
+   * The value for `key`: from memory at once when fresh, else from Redis; otherwise runs `loader`
+   * once however many callers wait (and, with Redis, once across instances), stores and returns it.
+   * Serves stale values within the stale windows. Rejects with the loader's error when there is
+   * nothing to fall back on; with a `TypeError` or {@link UnserializableValueError} on bad input.
+   */
+  getOrSet<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): Promise<T>;
+  /** The neverthrow twin of {@link Cache.getOrSet}. */
+  getOrSetResult<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): ResultAsync<T, BulwarkError>;
+  /**
+   * Cache-aside as a core {@link Policy}, to compose with `pipeline`: `execute(fn, signal)` is
+   * `getOrSet(key, fn, { signal })`. The caller's signal stops its own wait; `fn` runs on a context
+   * of its own, since its result is shared with every other caller.
+   * @example
+   * ```ts
+   * const user = await pipeline(users.policy(`user:${id}`), breaker, retry).execute(({ signal }) => fetchUser(id, signal));
+   * ```
+   */
+  policy(key: string, options?: GetOrSetOptions<any>): Policy;
+  /** A fresh value from memory or Redis, or `undefined`. */
+  get<T>(key: string): Promise<T | undefined>;
+  /** The neverthrow twin of {@link Cache.get}. */
+  getResult<T>(key: string): ResultAsync<T | undefined, BulwarkError>;
+  /** What memory holds for `key`, fresh or within a stale window, without touching Redis or recency. */
+  peek<T>(key: string): T | undefined;
+  /** Stores a value in every tier. */
+  set<T>(key: string, value: T, options?: EntryOptions): Promise<void>;
+  /** The neverthrow twin of {@link Cache.set}. */
+  setResult<T>(key: string, value: T, options?: EntryOptions): ResultAsync<void, BulwarkError>;
+  /** Drops `key` everywhere; other instances drop it from memory through pub/sub. */
+  delete(key: string): Promise<void>;
+  /** The neverthrow twin of {@link Cache.delete}. */
+  deleteResult(key: string): ResultAsync<void, BulwarkError>;
+  /** Drops every entry tagged `tag`, everywhere. */
+  invalidateTag(tag: string): Promise<void>;
+  /** The neverthrow twin of {@link Cache.invalidateTag}. */
+  invalidateTagResult(tag: string): ResultAsync<void, BulwarkError>;
+  /** Drops a whole generation: every entry written before, everywhere. */
+  bumpNamespace(): Promise<void>;
+  /** The neverthrow twin of {@link Cache.bumpNamespace}. */
+  bumpNamespaceResult(): ResultAsync<void, BulwarkError>;
+  /** Resolves once the invalidation channel is subscribed (at once without Redis). Never rejects. */
+  ready(): Promise<void>;
+  /** Counters and sizes. */
+  stats(): CacheStats;
+  /** Unsubscribes and closes the connection the cache opened; the caller's client stays open. */
+  close(): Promise<void>;
+  readonly onHit: Event<CacheHitEvent>;
+  readonly onMiss: Event<CacheMissEvent>;
+  readonly onStale: Event<CacheStaleEvent>;
+  readonly onRefresh: Event<CacheRefreshEvent>;
+  readonly onLoaderError: Event<CacheLoaderErrorEvent>;
+  readonly onL2Error: Event<CacheL2ErrorEvent>;
+  readonly onEvict: Event<CacheEvictEvent>;
+}
+
+interface Windows {
+  ttlMs: number;
+  swrMs: number;
+  sieMs: number;
+  negativeTtlMs: number;
+  tags: readonly string[];
+  isNegative: (value: any) => boolean;
+}
+
+/** What a Redis read found: the entry if valid, and the versions current at the time. */
+interface L2Read {
+  entry: Entry | undefined;
+  keyVersion: number;
+  nsVersion: number;
+  tagVersions: number[];
+}
+
+class Flight {
+  readonly key: string;
+  readonly startEpoch: number;
+  readonly promise: Promise<unknown>;
+  resolve!: (value: unknown) => void;
+  reject!: (error: unknown) => void;
+  settled = false;
+  constructor(key: string, startEpoch: number) {
+    this.key = key;
+    this.startEpoch = startEpoch;
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+  done(value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(value);
+  }
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(error);
+  }
+}
+
+const enum Scope {
+  Key,
+  Tag,
+  Namespace,
+}
+interface Invalidation {
+  epoch: number;
+  scope: Scope;
+  target: string;
+  /** The announced version; Infinity for one made here (it outranks whatever we computed before). */
+  version: number;
+}
+
+const LOG_LIMIT = 1024;
+const SETUP_DEADLINE_MS = 5_000;
+const DECODE_MEMO_ENTRIES = 256;
+const DECODE_MEMO_MAX_CHARS = 64 * 1024;
+const NO_TAGS: readonly string[] = Object.freeze([]);
+const defaultIsNegative = (value: unknown): boolean => value === null || value === undefined;
+const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+// INCR the version, drop the entry (if any), and announce the new version, atomically, so that the
+// announcement order is the version order.
+const INVALIDATE =
+  "local v = redis.call('INCR', KEYS[1]) if KEYS[2] then redis.call('UNLINK', KEYS[2]) end " +
+  "redis.call('PUBLISH', ARGV[1], v .. '\\n' .. ARGV[2]) return v";
+
+// One adapter per client: the adapter adds listeners to the client it is given and never removes
+// them, and ours are configured alike (no namespace: keys are prefixed here).
+const adapters = new WeakMap<object, KeyvRedis<string>>();
+function adapterFor(client: CacheRedisClient): KeyvRedis<string> {
+  let adapter = adapters.get(client);
+  if (adapter === undefined) {
+    // The adapter takes the caller's client as is (it checks for `connect`), and throws instead of
+    // swallowing errors so that the breaker sees them.
+    adapter = new KeyvRedis<string>(client as never, { throwOnErrors: true, throwOnConnectError: true });
+    adapters.set(client, adapter);
+  }
+  return adapter;
+}
+
+function checkKey(field: string, key: unknown): TypeError | undefined {
+  return typeof key === 'string' && key.length > 0 ? undefined : invalidOption(field, key, 'a non-empty string');
+}
+
+function checkEntryOptions(o: GetOrSetOptions<any> | undefined): TypeError | undefined {
+  if (o === undefined) return undefined;
+  if (typeof o !== 'object' || o === null) return invalidOption('options', o, 'an options object');
+  const { ttlMs, staleWhileRevalidateMs, staleIfErrorMs, negativeTtlMs, tags, isNegative } = o;
+  if (ttlMs !== undefined && !(typeof ttlMs === 'number' && ttlMs > 0 && Number.isFinite(ttlMs))) {
+    return invalidOption('ttlMs', ttlMs, 'a positive number of milliseconds');
+  }
+  if (negativeTtlMs !== undefined && !(typeof negativeTtlMs === 'number' && negativeTtlMs > 0 && Number.isFinite(negativeTtlMs))) {
+    return invalidOption('negativeTtlMs', negativeTtlMs, 'a positive number of milliseconds');
+  }
+  if (staleWhileRevalidateMs !== undefined && !(typeof staleWhileRevalidateMs === 'number' && staleWhileRevalidateMs >= 0 && Number.isFinite(staleWhileRevalidateMs))) {
+    return invalidOption('staleWhileRevalidateMs', staleWhileRevalidateMs, 'a non-negative number of milliseconds');
+  }
+  if (staleIfErrorMs !== undefined && !(typeof staleIfErrorMs === 'number' && staleIfErrorMs >= 0 && Number.isFinite(staleIfErrorMs))) {
+    return invalidOption('staleIfErrorMs', staleIfErrorMs, 'a non-negative number of milliseconds');
+  }
+  if (tags !== undefined) {
+    if (!Array.isArray(tags)) return invalidOption('tags', tags, 'an array of non-empty strings');
+    for (let i = 0; i < tags.length; i++) {
+      const bad = checkKey(`tags[${i}]`, tags[i]);
+      if (bad !== undefined) return bad;
+    }
+  }
+  if (isNegative !== undefined && typeof isNegative !== 'function') return invalidOption('isNegative', isNegative, 'a function');
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) return invalidOption('signal', o.signal, 'an AbortSignal');
+  return undefined;
+}
+
+class TwoTierCache implements Cache {
+  readonly name: string;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #defaults: Windows;
+  readonly #jitter: number;
+  readonly #beta: number;
+  readonly #l1: Lru | undefined;
+  readonly #flights = new Map<string, Flight>();
+  // Invalidations seen (local and announced), so a load that began before one never stores its result.
+  #epoch = 0;
+  #log: Invalidation[] = [];
+  #logFloor = 0;
+  #sealingKeys: readonly SealingKey[] | undefined;
+  // The last text read from Redis per key and its decoded entry: a hot key read again and again
+  // is compared, not parsed (and unsealed) again. Versions are still checked on every read.
+  readonly #decoded = new Map<string, { raw: string; entry: Entry }>();
+
+  // Redis tier.
+  readonly #client: CacheRedisClient | undefined;
+  readonly #adapter: KeyvRedis<string> | undefined;
+  readonly #l2Policy: Policy<any> | undefined;
+  readonly #prefix: string;
+  readonly #channel: string;
+  readonly #leaseMs: number;
+  readonly #leaseWaitMs: number;
+  readonly #leasePollMs: number;
+  readonly #instanceId = randomBytes(8).toString('hex');
+  #subscriber: CacheRedisClient | undefined;
+  #ownsSubscriber = false;
+  #ready: Promise<void>;
+  #closed = false;
+  #subscribedOnce = false;
+
+  #l1Hits = 0;
+  #l2Hits = 0;
+  #misses = 0;
+  #staleServed = 0;
+  #refreshes = 0;
+  #loads = 0;
+  #loaderErrors = 0;
+  #l2Errors = 0;
+  #integrityErrors = 0;
+  #evictions = 0;
+
+  readonly #onHit = new EventEmitter<CacheHitEvent>();
+  readonly #onMiss = new EventEmitter<CacheMissEvent>();
+  readonly #onStale = new EventEmitter<CacheStaleEvent>();
+  readonly #onRefresh = new EventEmitter<CacheRefreshEvent>();
+  readonly #onLoaderError = new EventEmitter<CacheLoaderErrorEvent>();
+  readonly #onL2Error = new EventEmitter<CacheL2ErrorEvent>();
+  readonly #onEvict = new EventEmitter<CacheEvictEvent>();
+  readonly onHit = this.#onHit.event;
+  readonly onMiss = this.#onMiss.event;
+  readonly onStale = this.#onStale.event;
+  readonly onRefresh = this.#onRefresh.event;
+  readonly onLoaderError = this.#onLoaderError.event;
+  readonly onL2Error = this.#onL2Error.event;
+  readonly onEvict = this.#onEvict.event;
+
+  constructor(o: CacheOptions) {
+    this.name = o.name ?? 'cache';
+    this.#clock = o.clock ?? systemClock;
+    this.#random = o.random ?? Math.random;
+    const ttlMs = o.ttlMs ?? 60_000;
+    this.#defaults = {
+      ttlMs,
+      swrMs: o.staleWhileRevalidateMs ?? 0,
+      sieMs: o.staleIfErrorMs ?? 0,
+      negativeTtlMs: o.negativeTtlMs ?? ttlMs,
+      tags: NO_TAGS,
+      isNegative: o.isNegative ?? defaultIsNegative,
+    };
+    this.#jitter = o.ttlJitter ?? 0.1;
+    this.#beta = o.earlyRefreshBeta ?? 1;
+    this.#l1 =
+      o.memory === false
+        ? undefined
+        : new Lru(o.maxEntries ?? 10_000, o.maxBytes ?? 64 * 1024 * 1024, (e, reason) => this.#evicted(e, reason));
+    this.#sealingKeys = o.sealing?.keys;
+
+    const r = o.redis;
+    this.#prefix = r?.prefix ?? 'bulwark:cache:';
+    this.#channel = `${this.#prefix}invalidations`;
+    this.#leaseMs = r?.leaseMs ?? 10_000;
+    this.#leaseWaitMs = r?.leaseWaitMs ?? 3_000;
+    this.#leasePollMs = r?.leasePollMs ?? 20;
+    if (r === undefined) {
+      this.#client = this.#adapter = this.#l2Policy = undefined;
+      this.#ready = Promise.resolve();
+      return;
+    }
+    this.#client = r.client;
+    this.#adapter = adapterFor(r.client);
+    this.#l2Policy = pipeline(
+      r.policy ?? new L2Guard(r.guard?.failureThreshold ?? 5, r.guard?.cooldownMs ?? 5_000, this.#clock),
+      timeout(r.timeoutMs ?? 250, { clock: this.#clock }),
+    );
+    this.#ready = this.#subscribe(r.subscriber);
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  getOrSet<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): Promise<T> {
+    const bad = checkKey('key', key) ?? (typeof loader === 'function' ? undefined : invalidOption('loader', loader, 'a function')) ?? checkEntryOptions(options);
+    if (bad !== undefined) return Promise.reject(bad);
+    const l1 = this.#l1;
+    if (l1 !== undefined) {
+      const e = l1.get(key);
+      if (e !== undefined) {
+        const now = this.#clock.now();
+        if (now < e.freshUntil) {
+          this.#l1Hits++;
+          if (this.#onHit.hasListeners) this.#onHit.emit({ name: this.name, key, tier: 'l1' });
+          if (this.#beta > 0 && e.loadMs > 0) this.#maybeRefreshEarly(e, now, loader, options);
+          return (e.promise ??= Promise.resolve(e.value)) as Promise<T>;
+        }
+        return this.#wait(this.#getOrLoad(key, loader, options, e, now), options) as Promise<T>;
+      }
+    }
+    return this.#wait(this.#getOrLoad(key, loader, options, undefined, this.#clock.now()), options) as Promise<T>;
+  }
+
+  /** The caller's view of a shared load: it may stop waiting on its own signal. */
+  #wait(pending: Promise<unknown>, options: GetOrSetOptions<any> | undefined): Promise<unknown> {
+    const signal = options?.signal;
+    if (signal === undefined) return pending;
+    if (signal.aborted) {
+      pending.catch(() => {}); // its outcome is for the other callers; this one has left
+      return Promise.reject(signal.reason);
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  getOrSetResult<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): ResultAsync<T, BulwarkError> {
+    return toResult(this.getOrSet(key, loader, options));
+  }
+
+  policy(key: string, options?: GetOrSetOptions<any>): Policy {
+    const bad = checkKey('key', key) ?? checkEntryOptions(options);
+    if (bad !== undefined) throw bad;
+    const execute = <T>(fn: PolicyFunction<T>, source?: AbortSource): Promise<T> => {
+      const signal = source === undefined ? undefined : source instanceof AbortSignal ? source : source.signal;
+      return this.getOrSet<T>(
+        key,
+        async () => {
+          // The load is shared: it runs on its own context, not on the first caller's signal.
+          const context = new CallContext();
+          return fn(context);
+        },
+        signal === undefined ? options : { ...options, signal },
+      );
+    };
+    return { execute, executeResult: (fn, signal) => toResult(execute(fn, signal)) };
+  }
+
+  get<T>(key: string): Promise<T | undefined> {
+    const bad = checkKey('key', key);
+    if (bad !== undefined) return Promise.reject(bad);
+    const e = this.#l1?.get(key);
+    if (e !== undefined && this.#clock.now() < e.freshUntil) {
+      this.#l1Hits++;
+      if (this.#onHit.hasListeners) this.#onHit.emit({ name: this.name, key, tier: 'l1' });
+      return (e.promise ??= Promise.resolve(e.value)) as Promise<T>;
+    }
+    if (this.#adapter === undefined) {
+      this.#missed(key);
+      return Promise.resolve(undefined);
+    }
+    return this.#getFromL2<T>(key);
+  }
+
+  async #getFromL2<T>(key: string): Promise<T | undefined> {
+    const startEpoch = this.#epoch;
+    const read = await this.#l2Read(key, NO_TAGS);
+    const e = read?.entry;
+    if (e !== undefined && this.#clock.now() < e.freshUntil) {
+      this.#l2Hit(e, startEpoch);
+      return e.value as T;
+    }
+    this.#missed(key);
+    return undefined;
+  }
+
+  getResult<T>(key: string): ResultAsync<T | undefined, BulwarkError> {
+    return toResult(this.get<T>(key));
+  }
+
+  peek<T>(key: string): T | undefined {
+    const e = this.#l1?.peek(key);
+    return e !== undefined && this.#clock.now() < e.retainUntil ? (e.value as T) : undefined;
+  }
+
+  #getOrLoad(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, e: Entry | undefined, now: number): Promise<unknown> {
+    if (options?.signal?.aborted === true) return Promise.reject(options.signal.reason);
+    if (e !== undefined && now >= e.retainUntil) {
+      this.#l1!.delete(key, 'expired', e);
+      e = undefined;
+    }
+    if (e !== undefined && now < e.staleUntil) {
+      this.#servedStale(key, 'revalidating', now - e.freshUntil);
+      this.#refreshInBackground(key, loader, options, 'stale');
+      return (e.promise ??= Promise.resolve(e.value));
+    }
+    const flight = this.#flights.get(key);
+    if (flight !== undefined) return flight.promise;
+    return this.#startFlight(key, loader, options, e, false).promise;
+  }
+
+  #maybeRefreshEarly(e: Entry, now: number, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined): void {
+    // XFetch: refresh when now - loadMs * beta * ln(rand) passes the expiry. -ln(rand) rarely
+    // exceeds 20, so entries far from expiry skip the logarithm.
+    const gap = e.freshUntil - now;
+    const scale = e.loadMs * this.#beta;
+    if (gap > scale * 20) return;
+    if (-Math.log(1 - this.#random()) * scale >= gap) this.#refreshInBackground(e.key, loader, options, 'early');
+  }
+
+  #refreshInBackground(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, reason: 'stale' | 'early'): void {
+    if (this.#flights.has(key)) return;
+    this.#refreshes++;
+    if (this.#onRefresh.hasListeners) this.#onRefresh.emit({ name: this.name, key, reason });
+    const flight = this.#startFlight(key, loader, options, this.#l1?.peek(key), true);
+    // Failures were reported through onLoaderError; the stale value keeps being served.
+    flight.promise.catch(() => {});
+  }
+
+  #startFlight(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, stale: Entry | undefined, background: boolean): Flight {
+    const flight = new Flight(key, this.#epoch);
+    this.#flights.set(key, flight);
+    // Leave the map before settling, so a caller woken by the result starts afresh.
+    this.#fly(flight, loader, this.#windows(options), stale, background).then(
+      (value) => {
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+        flight.done(value);
+      },
+      (error: unknown) => {
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+        flight.fail(error);
+      },
+    );
+    return flight;
+  }
+
+  #windows(o: GetOrSetOptions<any> | undefined): Windows {
+    const d = this.#defaults;
+    if (o === undefined) return d;
+    return {
+      ttlMs: o.ttlMs ?? d.ttlMs,
+      swrMs: o.staleWhileRevalidateMs ?? d.swrMs,
+      sieMs: o.staleIfErrorMs ?? d.sieMs,
+      negativeTtlMs: o.negativeTtlMs ?? d.negativeTtlMs,
+      tags: o.tags ?? d.tags,
+      isNegative: o.isNegative ?? d.isNegative,
+    };
+  }
+
+  async #fly(flight: Flight, loader: CacheLoader<unknown>, w: Windows, stale: Entry | undefined, background: boolean): Promise<unknown> {
+    const key = flight.key;
+    let read: L2Read | undefined;
+    let lease: string | undefined;
+    if (this.#adapter !== undefined) {
+      read = await this.#l2Read(key, w.tags);
+      const found = read?.entry;
+      if (found !== undefined) {
+        const now = this.#clock.now();
+        if (now < found.freshUntil) {
+          this.#l2Hit(found, flight.startEpoch);
+          return found.value;
+        }
+        if (stale === undefined || found.freshUntil > stale.freshUntil) stale = found;
+        if (!background && now < found.staleUntil) {
+          // Stale in Redis but within its revalidate window: answer now, refresh behind it.
+          this.#store(found, flight.startEpoch);
+          this.#servedStale(key, 'revalidating', now - found.freshUntil);
+          this.#refreshes++;
+          if (this.#onRefresh.hasListeners) this.#onRefresh.emit({ name: this.name, key, reason: 'stale' });
+          flight.done(found.value);
+        }
+      }
+      if (read !== undefined) {
+        // Only one instance recomputes: the others wait (bounded) for its result in Redis.
+        lease = await this.#acquireLease(key);
+        if (lease === undefined) {
+          const waitUntil = this.#clock.monotonic() + this.#leaseWaitMs;
+          while (lease === undefined && this.#clock.monotonic() < waitUntil) {
+            // Not unref'd: this wait is the caller's work, it must keep the process alive.
+            await sleep(this.#leasePollMs, { clock: this.#clock });
+            const again = await this.#l2Read(key, w.tags);
+            if (again === undefined) break;
+            read = again;
+            const e = again.entry;
+            if (e !== undefined && this.#clock.now() < e.freshUntil) {
+              this.#l2Hit(e, flight.startEpoch);
+              return e.value;
+            }
+            lease = await this.#acquireLease(key);
+          }
+        }
+        if (lease !== undefined && lease !== '') {
+          // The previous holder may have written its result and let go between our read and our
+          // lease: look once more before loading again.
+          const check = await this.#l2Read(key, w.tags);
+          const e = check?.entry;
+          if (e !== undefined && this.#clock.now() < e.freshUntil) {
+            void this.#releaseLease(key, lease);
+            this.#l2Hit(e, flight.startEpoch);
+            return e.value;
+          }
+          if (check !== undefined) read = check;
+        }
+      }
+    }
+    if (!flight.settled && !background) this.#missed(key);
+    try {
+      return await this.#load(flight, loader, w, stale, read);
+    } finally {
+      if (lease !== undefined) void this.#releaseLease(key, lease);
+    }
+  }
+
+  async #load(flight: Flight, loader: CacheLoader<unknown>, w: Windows, stale: Entry | undefined, read: L2Read | undefined): Promise<unknown> {
+    const key = flight.key;
+    this.#loads++;
+    const started = this.#clock.monotonic();
+    let value: unknown;
+    try {
+      value = await loader({ key });
+    } catch (error) {
+      this.#loaderErrors++;
+      const now = this.#clock.now();
+      const servedStale = stale !== undefined && now < stale.errorUntil;
+      if (this.#onLoaderError.hasListeners) this.#onLoaderError.emit({ name: this.name, key, error, servedStale });
+      if (!servedStale) throw error;
+      if (!flight.settled) this.#servedStale(key, 'loader-error', now - stale.freshUntil);
+      return stale.value;
+    }
+    const loadMs = this.#clock.monotonic() - started;
+    const entry = this.#makeEntry(key, value, w, loadMs, read);
+    this.#store(entry, flight.startEpoch);
+    if (read !== undefined && !this.#invalidatedSince(flight.startEpoch, entry)) await this.#l2Write(entry);
+    return entry.value;
+  }
+
+  #makeEntry(key: string, value: unknown, w: Windows, loadMs: number, read: L2Read | undefined): Entry {
+    const json = serialize(key, value);
+    const negative = w.isNegative(value) === true;
+    const base = negative ? w.negativeTtlMs : w.ttlMs;
+    const ttl = this.#jitter > 0 ? base * (1 - this.#jitter * this.#random()) : base;
+    const now = this.#clock.now();
+    const freshUntil = now + ttl;
+    return new Entry(
+      key,
+      deserialize(json),
+      json,
+      freshUntil,
+      freshUntil + w.swrMs,
+      freshUntil + w.sieMs,
+      loadMs,
+      negative,
+      w.tags,
+      read?.keyVersion ?? 0,
+      read?.nsVersion ?? 0,
+      read?.tagVersions ?? w.tags.map(() => 0),
+    );
+  }
+
+  /** Puts an entry in memory unless an invalidation it predates has been seen. */
+  #store(e: Entry, startEpoch: number): void {
+    if (this.#l1 === undefined || this.#invalidatedSince(startEpoch, e)) return;
+    this.#l1.set(e);
+  }
+
+  #l2Hit(e: Entry, startEpoch: number): void {
+    this.#l2Hits++;
+    if (this.#onHit.hasListeners) this.#onHit.emit({ name: this.name, key: e.key, tier: 'l2' });
+    this.#store(e, startEpoch);
+  }
+
+  #missed(key: string): void {
+    this.#misses++;
+    if (this.#onMiss.hasListeners) this.#onMiss.emit({ name: this.name, key });
+  }
+
+  #servedStale(key: string, reason: 'revalidating' | 'loader-error', ageMs: number): void {
+    this.#staleServed++;
+    if (this.#onStale.hasListeners) this.#onStale.emit({ name: this.name, key, reason, ageMs });
+  }
+
+  #evicted(e: Entry, reason: EvictReason): void {
+    this.#evictions++;
+    if (this.#onEvict.hasListeners) this.#onEvict.emit({ name: this.name, key: e.key, reason });
+  }
+
+  // ---- writes and invalidation -------------------------------------------------------------------
+
+  set<T>(key: string, value: T, options?: EntryOptions): Promise<void> {
+    const bad = checkKey('key', key) ?? checkEntryOptions(options);
+    if (bad !== undefined) return Promise.reject(bad);
+    const w = this.#windows(options);
+    let entry: Entry;
+    try {
+      entry = this.#makeEntry(key, value, { ...w, isNegative: () => false }, 0, undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#setEntry(entry, w);
+  }
+
+  async #setEntry(entry: Entry, w: Windows): Promise<void> {
+    const startEpoch = this.#epoch;
+    if (this.#adapter !== undefined) {
+      const versions = await this.#l2Versions(entry.key, w.tags);
+      if (versions !== undefined) {
+        entry.keyVersion = versions.keyVersion;
+        entry.nsVersion = versions.nsVersion;
+        entry.tagVersions = versions.tagVersions;
+        if (!this.#invalidatedSince(startEpoch, entry)) await this.#l2Write(entry);
+      }
+    }
+    this.#store(entry, startEpoch);
+  }
+
+  setResult<T>(key: string, value: T, options?: EntryOptions): ResultAsync<void, BulwarkError> {
+    return toResult(this.set(key, value, options));
+  }
+
+  delete(key: string): Promise<void> {
+    const bad = checkKey('key', key);
+    if (bad !== undefined) return Promise.reject(bad);
+    this.#invalidateLocally(Scope.Key, key, Infinity);
+    return this.#announce('key', key, `${this.#prefix}v:${key}`, `${this.#prefix}e:${key}`);
+  }
+
+  deleteResult(key: string): ResultAsync<void, BulwarkError> {
+    return toResult(this.delete(key));
+  }
+
+  invalidateTag(tag: string): Promise<void> {
+    const bad = checkKey('tag', tag);
+    if (bad !== undefined) return Promise.reject(bad);
+    this.#invalidateLocally(Scope.Tag, tag, Infinity);
+    return this.#announce('tag', tag, `${this.#prefix}t:${tag}`, undefined);
+  }
+
+  invalidateTagResult(tag: string): ResultAsync<void, BulwarkError> {
+    return toResult(this.invalidateTag(tag));
+  }
+
+  bumpNamespace(): Promise<void> {
+    this.#invalidateLocally(Scope.Namespace, '', Infinity);
+    return this.#announce('namespace', undefined, `${this.#prefix}ns`, undefined);
+  }
+
+  bumpNamespaceResult(): ResultAsync<void, BulwarkError> {
+    return toResult(this.bumpNamespace());
+  }
+
+  /**
+   * Records an invalidation and drops what memory holds under it. `version` is the announced
+   * version: an entry already computed under that version or a later one is kept, so a late
+   * announcement never drops (or lets back) anything newer than itself.
+   */
+  #invalidateLocally(scope: Scope, target: string, version: number): void {
+    this.#epoch++;
+    this.#log.push({ epoch: this.#epoch, scope, target, version });
+    if (this.#log.length > LOG_LIMIT) this.#logFloor = this.#log.shift()!.epoch;
+    const l1 = this.#l1;
+    if (l1 === undefined) return;
+    if (scope === Scope.Key) {
+      const e = l1.peek(target);
+      if (e !== undefined && e.keyVersion < version) l1.delete(target, 'invalidated', e);
+    } else if (scope === Scope.Tag) {
+      for (const key of l1.keysWithTag(target)) {
+        const e = l1.peek(key)!;
+        const i = e.tags.indexOf(target);
+        if (i !== -1 && e.tagVersions[i]! < version) l1.delete(key, 'invalidated', e);
+      }
+    } else if (version === Infinity) {
+      l1.clear('invalidated');
+    } else {
+      // Copied first: deleting while walking the recency list would cut the walk short.
+      for (const key of Array.from(l1.keys())) {
+        const e = l1.peek(key)!;
+        if (e.nsVersion < version) l1.delete(key, 'invalidated', e);
+      }
+    }
+  }
+
+  /** Whether an invalidation seen after `startEpoch` outranks the versions `e` was computed under. */
+  #invalidatedSince(startEpoch: number, e: Entry): boolean {
+    if (this.#epoch === startEpoch) return false;
+    if (startEpoch < this.#logFloor) return true;
+    const log = this.#log;
+    for (let i = log.length - 1; i >= 0; i--) {
+      const r = log[i]!;
+      if (r.epoch <= startEpoch) break;
+      if (r.scope === Scope.Namespace) {
+        if (e.nsVersion < r.version) return true;
+      } else if (r.scope === Scope.Key) {
+        if (r.target === e.key && e.keyVersion < r.version) return true;
+      } else {
+        const j = e.tags.indexOf(r.target);
+        if (j !== -1 && e.tagVersions[j]! < r.version) return true;
+      }
+    }
+    return false;
+  }
+
+  async #announce(scope: 'key' | 'tag' | 'namespace', target: string | undefined, versionKey: string, entryKey: string | undefined): Promise<void> {
+    if (this.#client === undefined) return;
+    const kind = scope === 'key' ? 'k' : scope === 'tag' ? 't' : 'n';
+    try {
+      await this.#l2('invalidate', () =>
+        this.#client!.eval(INVALIDATE, {
+          keys: entryKey === undefined ? [versionKey] : [versionKey, entryKey],
+          arguments: [this.#channel, `${kind}\n${this.#instanceId}\n${target ?? ''}`],
+        }),
+      );
+    } catch (error) {
+      throw new CacheInvalidationError(scope, target, { cause: error });
+    }
+  }
+
+  #onMessage = (message: string): void => {
+    // `<version>\n<kind>\n<origin>\n<target>`; the target may itself hold newlines.
+    const a = message.indexOf('\n');
+    const b = message.indexOf('\n', a + 1);
+    const c = message.indexOf('\n', b + 1);
+    if (a < 0 || b < 0 || c < 0) return;
+    const version = Number(message.slice(0, a));
+    const kind = message.slice(a + 1, b);
+    const target = message.slice(c + 1);
+    if (!Number.isFinite(version)) return;
+    const scope = kind === 'k' ? Scope.Key : kind === 't' ? Scope.Tag : kind === 'n' ? Scope.Namespace : undefined;
+    if (scope !== undefined) this.#invalidateLocally(scope, target, version);
+  };
+
+  async #subscribe(given: CacheRedisClient | undefined): Promise<void> {
+    try {
+      let sub = given;
+      if (sub === undefined) {
+        sub = this.#client!.duplicate();
+        this.#ownsSubscriber = true;
+        sub.on('error', this.#onSubscriberError);
+        this.#subscriber = sub;
+        await this.#withDeadline(sub.connect(), 'subscribe');
+      }
+      this.#subscriber = sub;
+      // Messages sent while the subscription was down are lost: start over from Redis.
+      sub.on('ready', this.#onSubscriberReady);
+      await this.#withDeadline(sub.subscribe(this.#channel, this.#onMessage), 'subscribe');
+      this.#subscribedOnce = true;
+    } catch (error) {
+      this.#reportL2('subscribe', error);
+    }
+  }
+
+  #onSubscriberError = (error: unknown): void => {
+    this.#reportL2('subscribe', error);
+  };
+
+  #onSubscriberReady = (): void => {
+    if (this.#subscribedOnce && !this.#closed) this.#invalidateLocally(Scope.Namespace, '', Infinity);
+  };
+
+  /** Bounds connecting, subscribing and closing (not per-command work, which has `timeoutMs`). */
+  #withDeadline<T>(promise: Promise<T>, operation: string): Promise<T> {
+    const ms = SETUP_DEADLINE_MS;
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => reject(new CacheL2UnavailableError(operation, `no reply within ${ms} ms`)), ms, { unref: true });
+      promise.then(
+        (v) => {
+          timer.clear();
+          resolve(v);
+        },
+        (e: unknown) => {
+          timer.clear();
+          reject(e);
+        },
+      );
+    });
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ready;
+    const sub = this.#subscriber;
+    if (sub === undefined) return;
+    sub.off('ready', this.#onSubscriberReady);
+    try {
+      if (this.#ownsSubscriber) {
+        if (sub.isOpen) await this.#withDeadline(sub.close(), 'close');
+      } else if (sub.isReady) {
+        await this.#withDeadline(sub.unsubscribe(this.#channel, this.#onMessage), 'close');
+      }
+    } catch (error) {
+      if (this.#ownsSubscriber) sub.destroy();
+      this.#reportL2('close', error);
+    }
+  }
+
+  stats(): CacheStats {
+    return {
+      hits: this.#l1Hits + this.#l2Hits,
+      l1Hits: this.#l1Hits,
+      l2Hits: this.#l2Hits,
+      misses: this.#misses,
+      staleServed: this.#staleServed,
+      refreshes: this.#refreshes,
+      loads: this.#loads,
+      loaderErrors: this.#loaderErrors,
+      l2Errors: this.#l2Errors,
+      integrityErrors: this.#integrityErrors,
+      evictions: this.#evictions,
+      entries: this.#l1?.size ?? 0,
+      bytes: this.#l1?.bytes ?? 0,
+    };
+  }
+
+  // ---- Redis tier -------------------------------------------------------------------------------
+
+  /** Runs one Redis operation under the breaker and the deadline; fails fast when not connected. */
+  #l2<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.#l2Policy!.execute(() => {
+      if (this.#closed && operation !== 'release') throw new CacheL2UnavailableError(operation, 'the cache is closed');
+      if (!this.#client!.isReady) throw new CacheL2UnavailableError(operation, 'the Redis client is not connected');
+      return fn();
+    }) as Promise<T>;
+  }
+
+  #reportL2(operation: string, error: unknown): void {
+    this.#l2Errors++;
+    if (!this.#onL2Error.hasListeners) return;
+    const reported = isCacheL2UnavailableError(error) || error instanceof CacheIntegrityError
+      ? (error as BulwarkError)
+      : new CacheL2UnavailableError(operation, error instanceof Error ? error.message : String(error), { cause: error });
+    this.#onL2Error.emit({ name: this.name, error: reported, operation });
+  }
+
+  async #l2Versions(key: string, tags: readonly string[]): Promise<L2Read | undefined> {
+    const p = this.#prefix;
+    const keys = [`${p}v:${key}`, `${p}ns`];
+    for (const t of tags) keys.push(`${p}t:${t}`);
+    try {
+      const got = (await this.#l2('read', () => this.#adapter!.getMany(keys))) as Array<string | undefined>;
+      return { entry: undefined, keyVersion: Number(got[0] ?? 0), nsVersion: Number(got[1] ?? 0), tagVersions: tags.map((_, i) => Number(got[2 + i] ?? 0)) };
+    } catch (error) {
+      this.#reportL2('read', error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Reads an entry with the versions it must match: its key's, the namespace's and its tags'. An
+   * entry computed under older versions was invalidated and reads as absent.
+   */
+  async #l2Read(key: string, tags: readonly string[]): Promise<L2Read | undefined> {
+    const p = this.#prefix;
+    const entryKey = `${p}e:${key}`;
+    const keys = [entryKey, `${p}v:${key}`, `${p}ns`];
+    for (const t of tags) keys.push(`${p}t:${t}`);
+    let got: Array<string | undefined>;
+    try {
+      got = (await this.#l2('read', () => this.#adapter!.getMany(keys))) as Array<string | undefined>;
+    } catch (error) {
+      this.#reportL2('read', error);
+      return undefined;
+    }
+    const read: L2Read = {
+      entry: undefined,
+      keyVersion: Number(got[1] ?? 0),
+      nsVersion: Number(got[2] ?? 0),
+      tagVersions: tags.map((_, i) => Number(got[3 + i] ?? 0)),
+    };
+    const raw = got[0];
+    if (raw === undefined || raw === null) return read;
+    let e: Entry;
+    try {
+      const memo = this.#decoded.get(entryKey);
+      if (memo !== undefined && memo.raw === raw) {
+        e = memo.entry;
+      } else {
+        e = decodeEntry(key, this.#open(entryKey, raw));
+        if (raw.length <= DECODE_MEMO_MAX_CHARS) {
+          if (this.#decoded.size >= DECODE_MEMO_ENTRIES) this.#decoded.clear();
+          this.#decoded.set(entryKey, { raw, entry: e });
+        }
+      }
+    } catch (error) {
+      this.#integrityErrors++;
+      this.#reportL2('read', new CacheIntegrityError(key, error instanceof Error ? error.message : String(error)));
+      return read;
+    }
+    if (e.keyVersion !== read.keyVersion || e.nsVersion !== read.nsVersion) return read;
+    if (e.tags.length > 0) {
+      const missing = e.tags.filter((t) => !tags.includes(t));
+      let extra: Array<string | undefined> = [];
+      if (missing.length > 0) {
+        try {
+          extra = (await this.#l2('read', () => this.#adapter!.getMany(missing.map((t) => `${p}t:${t}`)))) as Array<string | undefined>;
+        } catch (error) {
+          this.#reportL2('read', error);
+          return undefined;
+        }
+      }
+      for (let i = 0; i < e.tags.length; i++) {
+        const t = e.tags[i]!;
+        const j = tags.indexOf(t);
+        const current = j !== -1 ? read.tagVersions[j]! : Number(extra[missing.indexOf(t)] ?? 0);
+        if (e.tagVersions[i] !== current) return read;
+      }
+    }
+    read.entry = e;
+    return read;
+  }
+
+  #open(entryKey: string, raw: string): string {
+    const keys = this.#sealingKeys;
+    if (keys === undefined) {
+      if (isSealed(raw)) throw new Error('it is sealed and this cache has no sealing keys');
+      return raw;
+    }
+    if (!isSealed(raw)) throw new Error('it is not sealed and this cache requires sealed values');
+    return unseal(keys, entryKey, raw);
+  }
+
+  async #l2Write(e: Entry): Promise<void> {
+    const entryKey = `${this.#prefix}e:${e.key}`;
+    const plain = encodeEntry(e);
+    const keys = this.#sealingKeys;
+    const stored = keys === undefined ? plain : seal(keys, entryKey, plain);
+    // Redis expires the entry on the server's clock once every window has passed.
+    const expires = Date.now() + Math.max(1, Math.ceil(e.retainUntil - this.#clock.now()));
+    try {
+      await this.#l2('write', () => this.#adapter!.set(entryKey, stored, expires));
+    } catch (error) {
+      this.#reportL2('write', error);
+    }
+  }
+
+  async #acquireLease(key: string): Promise<string | undefined> {
+    const token = `${this.#instanceId}:${randomBytes(6).toString('hex')}`;
+    try {
+      const ok = await this.#l2('lease', () => this.#client!.set(`${this.#prefix}l:${key}`, token, { NX: true, PX: this.#leaseMs }));
+      return ok === 'OK' ? token : undefined;
+    } catch (error) {
+      this.#reportL2('lease', error);
+      // Without Redis there is no one to wait for: load here.
+      return '';
+    }
+  }
+
+  async #releaseLease(key: string, token: string): Promise<void> {
+    if (token === '') return;
+    try {
+      await this.#l2('release', () => this.#client!.eval(RELEASE_LEASE, { keys: [`${this.#prefix}l:${key}`], arguments: [token] }));
+    } catch (error) {
+      // The lease expires on its own after leaseMs.
+      this.#reportL2('release', error);
+    }
+  }
+
+  /** Replaces the sealing keys (rotation): the first seals from now on, all open. */
+  setSealingKeys(keys: readonly SealingKey[]): void {
+    this.#sealingKeys = checkSealingKeys(keys);
+    // A value sealed under a key just dropped must stop opening.
+    this.#decoded.clear();
+  }
+}
+
+function checkSealingKeys(keys: unknown): readonly SealingKey[] {
+  if (!Array.isArray(keys) || keys.length === 0) throw invalidOption('sealing.keys', keys, 'a non-empty array of { id, key }');
+  const ids = new Set<string>();
+  keys.forEach((k: unknown, i) => {
+    const { id, key } = (k ?? {}) as { id?: unknown; key?: unknown };
+    if (typeof id !== 'string' || id.length === 0 || id.includes(':')) {
+      throw invalidOption(`sealing.keys[${i}].id`, id, 'a non-empty string without ":"');
+    }
+    if (ids.has(id)) throw invalidOption(`sealing.keys[${i}].id`, id, 'an id not used by another key');
+    ids.add(id);
+    if (!(key instanceof Uint8Array) || key.length !== 32) {
+      // Never echo key material: describe it by type and length only.
+      const what = key instanceof Uint8Array ? `${key.length} bytes` : typeof key;
+      throw new TypeError(`Expected \`sealing.keys[${i}].key\` to be 32 bytes (AES-256), got ${what}.`);
+    }
+  });
+  return Object.freeze(keys.map((k: SealingKey) => Object.freeze({ id: k.id, key: Uint8Array.from(k.key) })));
+}
+
+/** A {@link Cache} whose sealing keys can be rotated at run time. */
+export interface SealedCache extends Cache {
+  /** Replaces the sealing keys: the first seals from now on, all of them open. Validated like the option. */
+  setSealingKeys(keys: readonly SealingKey[]): void;
+}
+
+/**
+ * Creates a two-tier cache: memory (L1, LRU bounded by entries and bytes) and, with `redis`,
+ * Redis (L2, through the keyv Redis adapter on your node-redis 6 client). Either tier alone works.
+ *
+ * Gotchas: values must be JSON data (checked on write, see {@link UnserializableValueError}) and
+ * come back deeply frozen; a Redis that is slow or gone never blocks a call longer than its
+ * deadline — the cache carries on from memory and reports through `onL2Error`.
+ *
+ * @example
+ * ```ts
+ * const validations = cache({ ttlMs: 60_000, staleIfErrorMs: 3_600_000 });
+ * const verdict = await validations.getOrSet(`email:${address}`, () => api.validate(address));
+ * ```
+ */
+export function cache(options: CacheOptions = {}): SealedCache {
+  expectOptions('options', options);
+  const o = options;
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) throw invalidOption('name', o.name, 'a non-empty string');
+  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { min: Number.MIN_VALUE });
+  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { min: Number.MIN_VALUE });
+  if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0 });
+  if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0 });
+  if (o.isNegative !== undefined) expectFunction('isNegative', o.isNegative);
+  if (o.ttlJitter !== undefined) expectNumber('ttlJitter', o.ttlJitter, { min: 0, max: 1 });
+  if (o.earlyRefreshBeta !== undefined) expectNumber('earlyRefreshBeta', o.earlyRefreshBeta, { min: 0 });
+  if (o.memory !== undefined && typeof o.memory !== 'boolean') throw invalidOption('memory', o.memory, 'a boolean');
+  if (o.maxEntries !== undefined) expectInteger('maxEntries', o.maxEntries, { min: 1 });
+  if (o.maxBytes !== undefined) expectInteger('maxBytes', o.maxBytes, { min: 1 });
+  expectClock('clock', o.clock);
+  if (o.random !== undefined) expectFunction('random', o.random);
+  if (o.memory === false && o.redis === undefined) throw invalidOption('redis', o.redis, 'a Redis tier when `memory` is false');
+  if (o.sealing !== undefined) {
+    expectOptions('sealing', o.sealing);
+    if (o.redis === undefined) throw invalidOption('sealing', o.sealing, 'used with `redis` (only Redis values are sealed)');
+  }
+  let sealing: CacheSealingOptions | undefined;
+  if (o.sealing !== undefined) sealing = { keys: checkSealingKeys(o.sealing.keys) };
+  if (o.redis !== undefined) {
+    const r = o.redis;
+    expectOptions('redis', r);
+    const c = r.client as unknown as Record<string, unknown> | undefined;
+    if (typeof c !== 'object' || c === null || typeof c.set !== 'function' || typeof c.eval !== 'function' || typeof c.duplicate !== 'function') {
+      throw invalidOption('redis.client', r.client, 'a connected node-redis client (createClient() from the `redis` package)');
+    }
+    if (r.prefix !== undefined && typeof r.prefix !== 'string') throw invalidOption('redis.prefix', r.prefix, 'a string');
+    if (r.timeoutMs !== undefined) expectNumber('redis.timeoutMs', r.timeoutMs, { min: 1, max: 2 ** 31 - 1 });
+    if (r.leaseMs !== undefined) expectInteger('redis.leaseMs', r.leaseMs, { min: 1 });
+    if (r.leaseWaitMs !== undefined) expectNumber('redis.leaseWaitMs', r.leaseWaitMs, { min: 0 });
+    if (r.leasePollMs !== undefined) expectNumber('redis.leasePollMs', r.leasePollMs, { min: 1 });
+    if (r.guard !== undefined) {
+      expectOptions('redis.guard', r.guard);
+      if (r.guard.failureThreshold !== undefined) expectInteger('redis.guard.failureThreshold', r.guard.failureThreshold, { min: 1 });
+      if (r.guard.cooldownMs !== undefined) expectNumber('redis.guard.cooldownMs', r.guard.cooldownMs, { min: 0 });
+    }
+    if (r.policy !== undefined && typeof (r.policy as { execute?: unknown }).execute !== 'function') {
+      throw invalidOption('redis.policy', r.policy, 'a Policy (an object with execute)');
+    }
+  }
+  return new TwoTierCache(sealing === undefined ? o : { ...o, sealing });
+}
