@@ -8,7 +8,7 @@ import { expect, test, vi } from 'vitest';
 test('the README Usage example runs and prints what its comment says', async () => {
   const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
   const usage = readme.slice(readme.indexOf('## Usage'));
-  const block = /```ts\n([\s\S]*?)```/.exec(usage)?.[1];
+  const block = /```ts(?: test)?\n([\s\S]*?)```/.exec(usage)?.[1];
   expect(block).toBeDefined();
   const index = fileURLToPath(new URL('./index.ts', import.meta.url));
   const source = block!.replace("from '@bulwark/cache'", `from ${JSON.stringify(index)}`);
