@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeRedis, redisUrl, useRedis } from '@bulwark/test-utils';
@@ -7,8 +7,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 // Plain Node, as a user's process: no source condition from the test runner, so the package resolves to dist.
-const CHILD_OPTIONS = {
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as const,
+const CHILD_OPTIONS: ForkOptions = {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   execArgv: [],
   env: { ...process.env, NODE_OPTIONS: '' },
 };
