@@ -79,7 +79,7 @@ class Memory implements MemoryStore {
     let entry = table!.get(key);
     if (entry === undefined) {
       if (++this.#insertsSinceSweep >= Math.max(1024, this.#size) || this.#size >= this.#maxKeys) this.#sweep(now);
-      entry = { s: new Array<number>(limits.length * STATE_SLOTS).fill(-Infinity), expiresAt: 0 };
+      entry = { s: Array.from({ length: limits.length * STATE_SLOTS }, () => -Infinity), expiresAt: 0 };
       table!.set(key, entry);
       this.#size++;
     }

@@ -4,12 +4,20 @@ import { DECIDE_SCRIPT, HOLD_SCRIPT } from './internal/redis-scripts.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
 
+/** Keys and arguments of a script call, as node-redis takes them. */
+export interface RedisScriptCall {
+  keys: string[];
+  arguments: string[];
+}
+
 /**
- * The part of a node-redis 6 client (`createClient()` from `redis`, connected) the store uses.
- * A `RedisClientType` fits as is.
+ * The part of a node-redis 6 client the store uses: a connected `createClient()` or
+ * `createCluster()` from `redis` fits as is (a cluster routes each script by its first key; all
+ * keys of one decision share a hash slot).
  */
 export interface RedisClientLike {
-  sendCommand(args: readonly string[]): Promise<unknown>;
+  evalSha(sha: string, call: RedisScriptCall): Promise<unknown>;
+  eval(script: string, call: RedisScriptCall): Promise<unknown>;
   /** When `false`, the store does not send (the command would wait in the offline queue). */
   readonly isReady?: boolean;
 }
@@ -37,13 +45,12 @@ export interface RedisStore extends RateLimitStore {
   readonly prefix: string;
 }
 
-class Script {
+interface Script {
+  readonly source: string;
   readonly sha: string;
-  loaded: Promise<unknown> | undefined = undefined;
-  constructor(readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
 }
+
+const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
 
@@ -53,8 +60,8 @@ class Redis implements RedisStore {
   readonly #client: RedisClientLike;
   readonly #timeoutMs: number;
   readonly #clock: Clock;
-  readonly #decide = new Script(DECIDE_SCRIPT);
-  readonly #hold = new Script(HOLD_SCRIPT);
+  readonly #decide = script(DECIDE_SCRIPT);
+  readonly #hold = script(HOLD_SCRIPT);
   readonly #argsCache = new WeakMap<LimitSet, string[]>();
 
   constructor(client: RedisClientLike, prefix: string, timeoutMs: number, clock: Clock) {
@@ -101,19 +108,21 @@ class Redis implements RedisStore {
     return [`${base}hold`, `${base}strikes`];
   }
 
-  /** EVALSHA under the deadline; on NOSCRIPT (a restarted or flushed server) loads the script and tries once more. */
-  async #run(operation: string, script: Script, keys: string[], args: string[]): Promise<unknown> {
-    const command = ['EVALSHA', script.sha, String(keys.length), ...keys, ...args];
+  /**
+   * EVALSHA under the deadline. On NOSCRIPT (a restarted or flushed server, or a cluster node that
+   * never saw the script) EVAL runs the script, which also caches it there, so later calls go by SHA.
+   */
+  async #run(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
+    const call: RedisScriptCall = { keys, arguments: args };
     try {
-      return await this.#send(operation, command);
+      return await this.#send(operation, (client) => client.evalSha(s.sha, call));
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      await this.#send(operation, ['SCRIPT', 'LOAD', script.source]);
-      return await this.#send(operation, command);
+      return await this.#send(operation, (client) => client.eval(s.source, call));
     }
   }
 
-  #send(operation: string, command: readonly string[]): Promise<unknown> {
+  #send(operation: string, command: (client: RedisClientLike) => Promise<unknown>): Promise<unknown> {
     const client = this.#client;
     if (client.isReady === false) {
       return Promise.reject(new StoreUnavailableError(operation, 'the Redis client is not connected'));
@@ -131,7 +140,7 @@ class Redis implements RedisStore {
       );
       let pending: Promise<unknown>;
       try {
-        pending = client.sendCommand(command);
+        pending = command(client);
       } catch (error) {
         pending = Promise.reject(error);
       }
@@ -157,8 +166,8 @@ class Redis implements RedisStore {
 
 /**
  * Creates a {@link RateLimitStore} in Redis, shared by every process that uses the same Redis and
- * prefix. Each decision is one atomic Lua script (loaded once, called by SHA, reloaded after
- * NOSCRIPT), timed by Redis `TIME` only — no client clock skew — over one key per limit, all in one
+ * prefix. Each decision is one atomic Lua script (called by SHA; after NOSCRIPT, run once with
+ * EVAL, which loads it again), timed by Redis `TIME` only — no client clock skew — over one key per limit, all in one
  * hash slot (`prefix{key}:...`) so it works on Redis Cluster.
  *
  * Every call has a deadline (`timeoutMs`); the limiter decides locally while Redis fails, and the
@@ -174,8 +183,8 @@ class Redis implements RedisStore {
 export function redisStore(options: RedisStoreOptions): RedisStore {
   expectOptions('options', options);
   if (options === undefined) throw invalidOption('options', options, 'an options object with `client`');
-  if (typeof options.client?.sendCommand !== 'function') {
-    throw invalidOption('client', options.client, 'a connected node-redis client (with sendCommand)');
+  if (typeof options.client?.evalSha !== 'function' || typeof options.client.eval !== 'function') {
+    throw invalidOption('client', options.client, 'a connected node-redis client (with evalSha and eval)');
   }
   const prefix = options.prefix ?? 'bulwark:ratelimit:';
   if (typeof prefix !== 'string') throw invalidOption('prefix', prefix, 'a string');

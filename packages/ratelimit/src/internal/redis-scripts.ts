@@ -1,6 +1,7 @@
 // Lua scripts of the Redis store. Each decision is one script run: atomic, timed by Redis `TIME`
 // alone, touching only keys of one hash slot (`prefix{key}:...`), so it runs on Redis Cluster too.
-// The arithmetic mirrors algorithms.ts.
+// The arithmetic mirrors algorithms.ts. State per limit key: GCRA the TAT as a number, windows
+// "window:count:previousCount" as one string (GET and SET PX: two commands, not three with a hash).
 
 /**
  * KEYS[1] = hold key, KEYS[2..n+1] = one key per limit.
@@ -33,14 +34,17 @@ for i = 1, n do
     st[i] = {code, L, W, C, tat}
   else
     local w = math.floor(now / W)
-    local v = redis.call('HMGET', key, 'w', 'c', 'p')
-    local sw = tonumber(v[1])
     local c, p = 0, 0
-    if sw == w then
-      c = tonumber(v[2]) or 0
-      p = tonumber(v[3]) or 0
-    elseif sw == w - 1 then
-      p = tonumber(v[2]) or 0
+    local v = redis.call('GET', key)
+    if v then
+      local sw, sc, sp = string.match(v, '^(%-?%d+):(%d+):(%d+)$')
+      sw = tonumber(sw)
+      if sw == w then
+        c = tonumber(sc)
+        p = tonumber(sp)
+      elseif sw == w - 1 then
+        p = tonumber(sc)
+      end
     end
     if code == 'f' then
       a = L - c
@@ -89,10 +93,9 @@ for i = 1, n do
     redis.call('SET', key, string.format('%.17g', tat), 'PX', math.max(1, math.ceil(tat - now)))
   else
     local w = s[5]
-    redis.call('HSET', key, 'w', w, 'c', s[6] + granted, 'p', s[7])
     local span = 1
     if code == 's' then span = 2 end
-    redis.call('PEXPIRE', key, math.max(1, math.ceil((w + span) * W - now)))
+    redis.call('SET', key, string.format('%d:%d:%d', w, s[6] + granted, s[7]), 'PX', math.max(1, math.ceil((w + span) * W - now)))
   end
 end
 return {1, granted, 0, least - granted, math.floor(now)}
