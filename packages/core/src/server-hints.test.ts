@@ -88,6 +88,11 @@ describe('parseServerHints: input shapes', () => {
     expect(fromRecord.limit).toBe(10);
   });
 
+  test('reads a response-shaped object whose headers are a plain record (undici request, got, axios)', () => {
+    const hints = parseServerHints({ status: 503, headers: { 'retry-after': '9', 'content-length': 0 } }, { now: NOW });
+    expect(hints).toMatchObject({ status: 503, retryAfterMs: 9_000 });
+  });
+
   test('rejects a value that is not headers at all', () => {
     expect(() => parseServerHints(null as never)).toThrow(/Expected `input` to be a Response, Headers or a record of headers, got null/);
   });
@@ -168,6 +173,17 @@ describe('parseServerHints: IETF RateLimit and RateLimit-Policy', () => {
     const hints = parseServerHints({ RateLimit: field });
     expect(hints.limits).toEqual([]);
     expect(hints.remaining).toBeUndefined();
+  });
+
+  test('follows Structured Field syntax: whitespace, escapes, unknown parameters, inner lists', () => {
+    const hints = parseServerHints({
+      RateLimit: ' "a\\"b";r=1;x;y=?0;z=1.5 ,\t"c";r=2,  (1 2);r=0, "d"; r=3 ',
+    });
+    expect(hints.limits.map((l) => [l.name, l.remaining])).toEqual([
+      ['a"b', 1],
+      ['c', 2],
+      ['d', 3],
+    ]);
   });
 
   test('skips members without the required parameter or with negative or decimal values', () => {

@@ -6,14 +6,17 @@ export interface HeadersLike {
   get(name: string): string | null | undefined;
 }
 
-/** A Fetch `Response`, or anything shaped like one: a status and headers. */
-export interface ResponseLike {
-  readonly status: number;
-  readonly headers: HeadersLike;
-}
-
 /** A plain record of headers, as Node's `IncomingHttpHeaders` or a test fixture; names in any case. */
 export type HeaderRecord = Readonly<Record<string, string | readonly string[] | number | undefined>>;
+
+/**
+ * A Fetch `Response`, or anything shaped like one: a status and headers (a `Headers`-like object, or a
+ * plain record as undici's `request`, got or axios give).
+ */
+export interface ResponseLike {
+  readonly status: number;
+  readonly headers: HeadersLike | HeaderRecord;
+}
 
 /** What {@link parseServerHints} reads. */
 export type ServerHintsInput = ResponseLike | HeadersLike | HeaderRecord;
@@ -92,8 +95,7 @@ function reader(input: ServerHintsInput): { get: (name: string) => string | unde
   }
   const maybeResponse = input as Partial<ResponseLike>;
   if (typeof maybeResponse.status === 'number' && typeof maybeResponse.headers === 'object' && maybeResponse.headers !== null) {
-    const headers = maybeResponse.headers;
-    return { get: (n) => headers.get(n) ?? undefined, status: maybeResponse.status };
+    return { get: reader(maybeResponse.headers).get, status: maybeResponse.status };
   }
   if (isHeadersLike(input)) return { get: (n) => input.get(n) ?? undefined, status: undefined };
   const lower = new Map<string, string>();
