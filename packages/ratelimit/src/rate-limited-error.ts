@@ -3,14 +3,16 @@ import { BulwarkError, errorGuard } from '@bulwark/core';
 /**
  * Why a call was refused:
  * - `limit`: the limit (or a server hint) allows the call later than the caller would wait;
+ * - `timeout`: the call waited `maxWaitMs` in the queue behind others without its turn coming;
  * - `queue-full`: too many calls were already waiting.
  */
-export type RateLimitedReason = 'limit' | 'queue-full';
+export type RateLimitedReason = 'limit' | 'timeout' | 'queue-full';
 
 /**
  * A call was refused by a rate limiter: it would have had to wait longer than `maxWaitMs`, or the
- * wait queue was full. Transient; `retryAfterMs` says when the limit allows the call (for
- * `queue-full`, when the queue's head may go). The message names the key, never a secret.
+ * wait queue was full. Transient; `retryAfterMs` says when the limit allows the call (for `timeout`
+ * and `queue-full`, an estimate from the queue's length and the slowest limit's rate). The message
+ * names the key, never a secret.
  */
 export class RateLimitedError extends BulwarkError {
   readonly code = 'RATE_LIMITED' as const;

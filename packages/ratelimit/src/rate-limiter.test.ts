@@ -188,6 +188,28 @@ describe('acquire', () => {
     );
   });
 
+  test('a call still queued behind others at its deadline is refused then, not later', async () => {
+    const { clock, limiter } = setup({ limit: 10, windowMs: 1_000, burst: 1 });
+    await limiter.acquire('k');
+    const patient = [limiter.acquire('k'), limiter.acquire('k'), limiter.acquire('k')];
+    let outcome: unknown;
+    const hasty = limiter.acquire('k', { maxWaitMs: 150 }).then(
+      () => (outcome = 'granted'),
+      (e: unknown) => (outcome = e),
+    );
+    await clock.tickAsync(149);
+    expect(outcome).toBeUndefined();
+    await clock.tickAsync(1);
+    await hasty;
+    expect(outcome).toMatchObject({ code: 'RATE_LIMITED', reason: 'timeout', key: 'k', retryAfterMs: 300 });
+    expect((outcome as Error).message).toBe(
+      'Rate limited on "k": no turn came within its wait of at most 150 ms (2 calls ahead); retry after 300 ms.',
+    );
+    await clock.tickAsync(300);
+    await Promise.all(patient);
+    expect(limiter.queued).toBe(0);
+  });
+
   test('a bounded queue: overflow is a clear RateLimitedError', async () => {
     const { clock, limiter } = setup({ limit: 1, windowMs: 1_000 }, { maxQueue: 2 });
     await limiter.acquire('k');

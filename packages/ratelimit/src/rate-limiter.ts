@@ -23,7 +23,7 @@ import {
 import type { ResultAsync } from 'neverthrow';
 import { compileLimit, type CompiledLimit, type LimitOptions } from './limit.js';
 import { memoryStore } from './memory-store.js';
-import { RateLimitedError } from './rate-limited-error.js';
+import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
 
@@ -104,7 +104,11 @@ export interface RateLimitDecision {
 export interface AcquireOptions {
   /** Units this call costs, a positive integer. @default 1 */
   readonly cost?: number;
-  /** The longest wait, in milliseconds; beyond it the call fails at once with {@link RateLimitedError}. @default the limiter's maxWaitMs */
+  /**
+   * The longest wait, in milliseconds. A call the limit would allow only later is refused at once; a
+   * call still queued behind others at its deadline is refused then. Both with {@link RateLimitedError}.
+   * @default the limiter's maxWaitMs
+   */
   readonly maxWaitMs?: number;
   /** Stops waiting at once: the call leaves the queue and rejects with the abort reason. */
   readonly signal?: AbortSource;
@@ -116,8 +120,8 @@ export interface RateLimitedEvent {
   readonly key: string;
   readonly retryAfterMs: number;
   readonly cost: number;
-  /** `denied` (tryAcquire said no), `limit` or `queue-full` (acquire rejected). */
-  readonly reason: 'denied' | 'limit' | 'queue-full';
+  /** `denied` (tryAcquire said no), or why acquire refused: `limit`, `timeout` or `queue-full`. */
+  readonly reason: 'denied' | RateLimitedReason;
 }
 
 /** Emitted by {@link RateLimiter.onServerHint} for each observed response that holds a key back or carries rate-limit headers. */
@@ -200,6 +204,8 @@ class Waiter extends CallContext {
   resolve: ((decision: RateLimitDecision) => void) | undefined = undefined;
   reject: ((reason: unknown) => void) | undefined = undefined;
   queued = false;
+  /** Ends the wait at the deadline, should the turn not come by then. */
+  timer: Timer | undefined = undefined;
   readonly #owner: Limiter;
   constructor(
     owner: Limiter,
@@ -440,6 +446,9 @@ class Limiter implements RateLimiter {
       waiter.reject = reject;
       waiter.queued = true;
       this.#queued++;
+      if (Number.isFinite(maxWaitMs)) {
+        waiter.timer = this.#clock.setTimeout(() => this.#expire(waiter, maxWaitMs), Math.max(0, waiter.deadline - this.#clock.monotonic()), { unref: true });
+      }
       let queue = this.#queues.get(key);
       if (queue === undefined) {
         this.#queues.set(key, (queue = { waiters: [waiter], timer: undefined, wake: undefined }));
@@ -455,7 +464,7 @@ class Limiter implements RateLimiter {
     return toResult(this.acquire(key, options));
   }
 
-  #refuse(key: string, cost: number, retryAfterMs: number, reason: 'limit' | 'queue-full', detail: string): RateLimitedError {
+  #refuse(key: string, cost: number, retryAfterMs: number, reason: RateLimitedReason, detail: string): RateLimitedError {
     if (this.#onRateLimited.hasListeners) this.#onRateLimited.emit({ name: this.name, key, retryAfterMs, cost, reason });
     return new RateLimitedError(key, retryAfterMs, reason, detail);
   }
@@ -499,8 +508,19 @@ class Limiter implements RateLimiter {
     waiters.shift();
     waiter.queued = false;
     this.#queued--;
+    waiter.timer?.clear();
     waiter.release();
     return waiter;
+  }
+
+  /** A queued waiter's deadline passed before its turn came: refuse it. */
+  #expire(waiter: Waiter, maxWaitMs: number): void {
+    if (!waiter.queued) return;
+    const ahead = this.#queues.get(waiter.key)?.waiters.indexOf(waiter) ?? 0;
+    this.leave(waiter);
+    waiter.release();
+    const retryAfterMs = Math.max(1, Math.ceil((ahead + 1) * this.#slowestIntervalMs));
+    waiter.reject!(this.#refuse(waiter.key, waiter.cost, retryAfterMs, 'timeout', `no turn came within its wait of at most ${maxWaitMs} ms (${ahead} calls ahead)`));
   }
 
   /** A waiter aborted: drop it; if its queue is now empty, wake the pump so it can finish. */
@@ -508,6 +528,7 @@ class Limiter implements RateLimiter {
     const queue = this.#queues.get(waiter.key);
     waiter.queued = false;
     this.#queued--;
+    waiter.timer?.clear();
     if (queue === undefined) return;
     const i = queue.waiters.indexOf(waiter);
     if (i !== -1) queue.waiters.splice(i, 1);
