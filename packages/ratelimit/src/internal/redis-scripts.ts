@@ -4,7 +4,8 @@
 // "window:count:previousCount" as one string (GET and SET PX: two commands, not three with a hash).
 
 /**
- * KEYS[1] = hold key, KEYS[2..n+1] = one key per limit.
+ * KEYS[1] = hold key (value: the Redis time, in ms, until which the key is held), KEYS[2..n+1] = one
+ * key per limit, all read with one MGET.
  * ARGV[1] = cost, ARGV[2] = take (>= cost), then per limit: code (g|s|f), limit, windowMs, capacity.
  * Returns { allowed (0|1), granted, retryAfterMs, remaining (-1 while held), now (ms) }.
  */
@@ -13,8 +14,9 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local cost = tonumber(ARGV[1])
 local take = tonumber(ARGV[2])
-local held = redis.call('PTTL', KEYS[1])
-if held > 0 then return {0, 0, held, -1, math.floor(now)} end
+local vals = redis.call('MGET', unpack(KEYS))
+local held = tonumber(vals[1])
+if held and held > now then return {0, 0, math.ceil(held - now), -1, math.floor(now)} end
 local n = #KEYS - 1
 local st = {}
 local least = math.huge
@@ -24,18 +26,17 @@ for i = 1, n do
   local L = tonumber(ARGV[b + 2])
   local W = tonumber(ARGV[b + 3])
   local C = tonumber(ARGV[b + 4])
-  local key = KEYS[i + 1]
   local a
   if code == 'g' then
     local iv = W / L
-    local tat = tonumber(redis.call('GET', key) or '0') or 0
+    local tat = tonumber(vals[i + 1]) or 0
     if tat < now then tat = now end
     a = math.floor((now + C * iv - tat) / iv + 1e-9)
     st[i] = {code, L, W, C, tat}
   else
     local w = math.floor(now / W)
     local c, p = 0, 0
-    local v = redis.call('GET', key)
+    local v = vals[i + 1]
     if v then
       local sw, sc, sp = string.match(v, '^(%-?%d+):(%d+):(%d+)$')
       sw = tonumber(sw)
@@ -104,6 +105,7 @@ return {1, granted, 0, least - granted, math.floor(now)}
 /**
  * KEYS[1] = hold key, KEYS[2] = strikes key.
  * ARGV[1] = 'hold' with ARGV[2] = ms; or 'strike' with ARGV[2] = baseMs, ARGV[3] = maxMs; or 'clear'.
+ * The hold key holds the Redis time (ms) until which the key is held, and expires then.
  * Returns the hold applied, in ms (0 for 'clear').
  */
 export const HOLD_SCRIPT = `
@@ -123,8 +125,13 @@ else
   ms = math.min(base * 2 ^ (n - 1), max)
 end
 ms = math.ceil(ms)
-if ms > 0 and redis.call('PTTL', KEYS[1]) < ms then
-  redis.call('SET', KEYS[1], '1', 'PX', ms)
+if ms > 0 then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+  if current < now + ms then
+    redis.call('SET', KEYS[1], string.format('%d', now + ms), 'PX', ms)
+  end
 end
 return ms
 `;
