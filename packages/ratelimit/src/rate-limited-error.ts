@@ -13,6 +13,12 @@ export type RateLimitedReason = 'limit' | 'timeout' | 'queue-full';
  * wait queue was full. Transient; `retryAfterMs` says when the limit allows the call (for `timeout`
  * and `queue-full`, an estimate from the queue's length and the slowest limit's rate). The message
  * names the key, never a secret.
+ *
+ * @example
+ * ```ts
+ * try { await limiter.acquire('api', { maxWaitMs: 2_000 }) }
+ * catch (error) { if (isRateLimitedError(error)) return reply(503, { retryAfterMs: error.retryAfterMs }); throw error }
+ * ```
  */
 export class RateLimitedError extends BulwarkError {
   readonly code = 'RATE_LIMITED' as const;
@@ -30,5 +36,5 @@ export class RateLimitedError extends BulwarkError {
   }
 }
 
-/** True when `value` is a {@link RateLimitedError}. */
+/** True when `value` is a {@link RateLimitedError} (from any copy of the package). */
 export const isRateLimitedError = errorGuard<RateLimitedError>('RATE_LIMITED');

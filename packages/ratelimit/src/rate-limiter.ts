@@ -340,8 +340,10 @@ class Limiter implements RateLimiter {
     } catch (error) {
       return Promise.resolve(this.#decideLocally(key, cost, error));
     }
-    if (answer instanceof Promise) return answer.catch((error: unknown) => this.#decideLocally(key, cost, error));
-    return Promise.resolve(answer);
+    if (typeof (answer as Promise<StoreDecision>).then === 'function') {
+      return Promise.resolve(answer).catch((error: unknown) => this.#decideLocally(key, cost, error));
+    }
+    return Promise.resolve(answer as StoreDecision);
   }
 
   /** Takes `cost` (or, leasing, up to `take`) units from the store, or from the fallback when it fails. */

@@ -4,6 +4,11 @@ import { BulwarkError, errorGuard } from '@bulwark/core';
  * The shared store (Redis) did not answer in time or failed. A rate limiter never throws it where a
  * decision was asked for: it decides locally instead and reports this error through
  * `onStoreFallback`. Transient.
+ *
+ * @example
+ * ```ts
+ * limiter.onStoreFallback(({ error, fallbackDecisions }) => metrics.count('ratelimit.fallback', { op: error.operation }));
+ * ```
  */
 export class StoreUnavailableError extends BulwarkError {
   readonly code = 'RATE_LIMIT_STORE_UNAVAILABLE' as const;
