@@ -1,7 +1,8 @@
 import { createFakeClock } from '@bulwark/core';
 import { describeRedis, useRedis } from '@bulwark/test-utils';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { rateLimiter, redisStore, type RedisClientLike, type StoreFallbackEvent } from './index.js';
+import { memoryStore, rateLimiter, redisStore, type LimitOptions, type RedisClientLike, type StoreFallbackEvent } from './index.js';
 
 describeRedis('redisStore', () => {
   const redis = useRedis();
@@ -79,6 +80,35 @@ describeRedis('redisStore', () => {
       if ((await b.tryAcquire('k')).allowed) allowed++;
     }
     expect(allowed).toBe(50);
+  });
+
+  test('property: the Lua script decides as the in-memory algorithms do', async () => {
+    // Long windows and slow rates, so the milliseconds a run takes cannot change an answer.
+    const YEAR = 365 * 86_400_000;
+    const limits: LimitOptions[] = [
+      { limit: 50, windowMs: YEAR, burst: 9, name: 'g' },
+      { algorithm: 'fixed-window', limit: 20, windowMs: YEAR, name: 'f' },
+      { algorithm: 'sliding-window', limit: 15, windowMs: YEAR, name: 's' },
+    ];
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray([0, 1, 2], { minLength: 1 }),
+        fc.array(fc.tuple(fc.constantFrom('a', 'b'), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 25 }),
+        async (which, calls) => {
+          const chosen = which.map((i) => limits[i]!);
+          const prefix = `${redis.prefix}${run++}:`;
+          const inRedis = rateLimiter({ limits: chosen, store: redisStore({ client: redis.client, prefix }) });
+          const inMemory = rateLimiter({ limits: chosen, store: memoryStore() });
+          for (const [key, cost] of calls) {
+            const r = await inRedis.tryAcquire(key, Math.min(cost, 9));
+            const m = await inMemory.tryAcquire(key, Math.min(cost, 9));
+            expect([r.allowed, r.remaining]).toEqual([m.allowed, m.remaining]);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   test('calls the script by SHA and reloads it once after NOSCRIPT', async () => {
