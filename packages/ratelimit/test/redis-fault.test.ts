@@ -21,59 +21,78 @@ describe('Redis killed mid-run and restarted', () => {
     await server?.stop();
   });
 
-  test('no call hangs or throws, fallback decisions are counted, shared limiting resumes', async () => {
+  /** Resolves when `condition` holds, checking every 10 ms; fails after `ms`. */
+  const eventually = async (what: string, condition: () => boolean, ms: number): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  test('under load: no call hangs or throws, fallback decisions are counted, shared limiting resumes', async () => {
     const limiter = rateLimiter({
-      limits: { algorithm: 'fixed-window', limit: 1_000_000, windowMs: 60_000 },
-      store: redisStore({ client, timeoutMs: 200 }),
+      limits: [
+        { limit: 100_000, windowMs: 1_000, burst: 1_000 },
+        { algorithm: 'fixed-window', limit: 1_000_000, windowMs: 60_000, name: 'minute' },
+      ],
+      store: redisStore({ client, timeoutMs: 100 }),
       fallbackShare: 0.5,
+      maxWaitMs: 1_000,
     });
     const events: StoreFallbackEvent[] = [];
     limiter.onStoreFallback((e) => events.push(e));
-    const hung = Symbol('hung');
 
-    // Every decision must settle: a guard of 2 s (ten deadlines) marks one that does not.
-    const decide = async (): Promise<RateLimitDecision> => {
+    const log: Array<{ phase: string; decision: RateLimitDecision }> = [];
+    const failures: unknown[] = [];
+    let phase = 'before';
+    let running = true;
+    // Every decision must settle: a guard of 2 s (twenty deadlines) records one that does not.
+    const guarded = async (pending: Promise<RateLimitDecision>): Promise<void> => {
       let timer: NodeJS.Timeout | undefined;
-      const guard = new Promise<typeof hung>((resolve) => {
-        timer = setTimeout(() => resolve(hung), 2_000);
+      const guard = new Promise<'hung'>((resolve) => {
+        timer = setTimeout(() => resolve('hung'), 2_000);
       });
-      const result = await Promise.race([limiter.tryAcquire('k'), guard]);
-      clearTimeout(timer);
-      if (result === hung) throw new Error('a decision did not settle within 2 s');
-      return result;
-    };
-    /** Decides repeatedly until `until` holds for a decision, or fails after `ms`. */
-    const decideUntil = async (until: (d: RateLimitDecision) => boolean, ms: number): Promise<RateLimitDecision[]> => {
-      const seen: RateLimitDecision[] = [];
-      const deadline = Date.now() + ms;
-      while (Date.now() < deadline) {
-        const d = await decide();
-        seen.push(d);
-        if (until(d)) return seen;
-        await new Promise((r) => setTimeout(r, 5));
+      try {
+        const result = await Promise.race([pending, guard]);
+        if (result === 'hung') failures.push(new Error(`a decision did not settle within 2 s (${phase})`));
+        else log.push({ phase, decision: result });
+      } catch (error) {
+        failures.push(error);
+      } finally {
+        clearTimeout(timer);
       }
-      throw new Error(`condition not reached within ${ms} ms after ${seen.length} decisions`);
     };
+    const loops = [0, 1, 2, 3].map(async (i) => {
+      while (running) {
+        await guarded(i % 2 === 0 ? limiter.tryAcquire('k') : limiter.acquire('k'));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    });
+    const count = (p: string, fallback: boolean) => log.filter((l) => l.phase === p && l.decision.fallback === fallback).length;
 
-    const before = await decideUntil(() => true, 2_000);
-    expect(before[0]!.fallback).toBe(false);
+    try {
+      await eventually('shared decisions before the crash', () => count('before', false) >= 20, 5_000);
+      phase = 'down';
+      await server.kill();
+      await eventually('fallback decisions while Redis is down', () => count('down', true) >= 30, 5_000);
+      phase = 'restarted';
+      await server.start();
+      await eventually('shared decisions after the restart', () => count('restarted', false) >= 20, 10_000);
+    } finally {
+      running = false;
+      await Promise.all(loops);
+    }
 
-    await server.kill();
-    const during = await decideUntil((d) => d.fallback, 5_000);
-    for (let i = 0; i < 20; i++) during.push(await decide());
-    expect(during.filter((d) => d.fallback).length).toBeGreaterThanOrEqual(20);
-    expect(during.every((d) => d.allowed)).toBe(true);
-    const counted = limiter.fallbackDecisions;
-    expect(counted).toBeGreaterThanOrEqual(20);
-    expect(events).toHaveLength(counted);
-
-    await server.start();
-    const after = await decideUntil((d) => !d.fallback, 10_000);
-    // Shared state again: the count lives in the restarted Redis.
-    expect(after.at(-1)).toMatchObject({ allowed: true, fallback: false });
-    const keys = await client.keys('bulwark:ratelimit:{k}:*');
-    expect(keys).toEqual(['bulwark:ratelimit:{k}:fixed-window-1000000-60000']);
-    expect(Number((await client.get(keys[0]!))?.split(':')[1])).toBeGreaterThanOrEqual(1);
+    expect(failures).toEqual([]);
+    expect(log.every((l) => l.decision.allowed)).toBe(true);
+    expect(count('before', true)).toBe(0);
+    expect(limiter.fallbackDecisions).toBe(events.length);
+    expect(limiter.fallbackDecisions).toBe(log.filter((l) => l.decision.fallback).length);
+    // Shared state again: the count lives in the restarted Redis, which holds only post-restart calls.
+    const minute = await client.get('bulwark:ratelimit:{k}:minute');
+    const sharedAfter = log.filter((l) => l.phase === 'restarted' && !l.decision.fallback).length;
+    expect(Number(minute?.split(':')[1])).toBeGreaterThanOrEqual(sharedAfter);
   });
 
   test('observe during an outage holds locally instead of throwing', async () => {
