@@ -51,6 +51,15 @@ describe('store failure', () => {
     expect(limiter.fallbackDecisions).toBe(10);
   });
 
+  test('a cost above the fallback share of the capacity takes the whole local bucket instead of never passing', async () => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryStore({ clock }));
+    const limiter = rateLimiter({ limits: { limit: 4, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
+    state.down = true;
+    expect(await limiter.tryAcquire('k', 3)).toMatchObject({ allowed: true, fallback: true });
+    expect(await limiter.tryAcquire('k', 3)).toMatchObject({ allowed: false, retryAfterMs: 1_000, fallback: true });
+  });
+
   test('acquire and observe never throw for a store failure', async () => {
     const clock = createFakeClock({ now: START });
     const { store, state } = flakyStore(memoryStore({ clock }));

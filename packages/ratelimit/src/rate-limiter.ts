@@ -197,8 +197,10 @@ interface Lease {
   tokens: number;
   expiresAt: number;
   deniedUntil: number;
-  retryAfterMs: number;
 }
+
+/** Leases kept before expired ones are swept. */
+const LEASE_SWEEP_AT = 10_000;
 
 class Waiter extends CallContext {
   resolve: ((decision: RateLimitDecision) => void) | undefined = undefined;
@@ -230,7 +232,6 @@ interface KeyQueue {
   wake: (() => void) | undefined;
 }
 
-
 class Limiter implements RateLimiter {
   readonly name: string;
   readonly #set: LimitSet;
@@ -242,6 +243,7 @@ class Limiter implements RateLimiter {
   readonly #maxWaitMs: number;
   readonly #maxQueue: number;
   readonly #maxCost: number;
+  readonly #fallbackMaxCost: number;
   readonly #slowestIntervalMs: number;
   readonly #lease: { readonly size: number; readonly ttlMs: number } | undefined;
   readonly #backoffBaseMs: number;
@@ -290,6 +292,7 @@ class Limiter implements RateLimiter {
     this.#maxWaitMs = o.maxWaitMs;
     this.#maxQueue = o.maxQueue;
     this.#maxCost = Math.min(...o.limits.map((l) => l.capacity));
+    this.#fallbackMaxCost = Math.min(...scaled.map((l) => l.capacity));
     this.#slowestIntervalMs = Math.max(...o.limits.map((l) => l.windowMs / l.limit));
     this.#lease = o.lease;
     this.#backoffBaseMs = o.backoffBaseMs;
@@ -356,7 +359,9 @@ class Limiter implements RateLimiter {
   }
 
   #decideLocally(key: string, cost: number, error: unknown): StoreDecision {
-    const d = this.#fallback.decide(key, this.#fallbackSet, cost, cost) as StoreDecision;
+    // A cost above the fallback's (scaled-down) capacity could never pass: it takes the whole bucket.
+    const units = Math.min(cost, this.#fallbackMaxCost);
+    const d = this.#fallback.decide(key, this.#fallbackSet, units, units) as StoreDecision;
     this.#fellBack(key, 'decide', error);
     return { ...d, fallback: true };
   }
@@ -404,7 +409,12 @@ class Limiter implements RateLimiter {
     if (decision.fallback) return decision;
     const now = this.#clock.monotonic();
     let lease = this.#leases.get(key);
-    if (lease === undefined) this.#leases.set(key, (lease = { tokens: 0, expiresAt: 0, deniedUntil: 0, retryAfterMs: 0 }));
+    if (lease === undefined) {
+      if (this.#leases.size >= LEASE_SWEEP_AT) {
+        for (const [k, l] of this.#leases) if (l.expiresAt <= now && l.deniedUntil <= now) this.#leases.delete(k);
+      }
+      this.#leases.set(key, (lease = { tokens: 0, expiresAt: 0, deniedUntil: 0 }));
+    }
     if (decision.allowed) {
       lease.tokens = decision.granted - cost;
       lease.expiresAt = now + ttlMs;
