@@ -16,6 +16,8 @@ const PROCESSES = 4;
 const WINDOW_MS = 300;
 const LIMIT = 40;
 const WINDOWS = 12;
+// Enough burst to absorb a process starved of CPU for a few intervals on a busy machine.
+const BURST = 10;
 
 interface Done {
   admitted: Record<string, number[]>;
@@ -56,13 +58,13 @@ describeRedis('four processes sharing one Redis', () => {
   });
 
   const scenarios = [
-    { name: 'gcra', key: 'g', limits: { limit: LIMIT, windowMs: WINDOW_MS, burst: 5 } },
+    { name: 'gcra', key: 'g', limits: { limit: LIMIT, windowMs: WINDOW_MS, burst: BURST } },
     { name: 'fixed', key: 'f', limits: { algorithm: 'fixed-window', limit: LIMIT, windowMs: WINDOW_MS } },
     { name: 'sliding', key: 's', limits: { algorithm: 'sliding-window', limit: LIMIT, windowMs: WINDOW_MS } },
   ];
 
   test(`${PROCESSES} processes over ${WINDOWS} windows: no limit exceeded, at least 95% of it used`, async () => {
-    const job = { redisUrl, prefix: redis.prefix, scenarios, durationMs: WINDOW_MS * WINDOWS, concurrency: 2 };
+    const job = { redisUrl, prefix: redis.prefix, scenarios, durationMs: WINDOW_MS * WINDOWS, concurrency: 1 };
     for (let i = 0; i < PROCESSES; i++) children.push(fork(WORKER, [], CHILD_OPTIONS));
     const ready = children.map((c) => waitFor(c, 'ready', 15_000));
     for (const c of children) c.send(job);
@@ -79,7 +81,7 @@ describeRedis('four processes sharing one Redis', () => {
     const interval = WINDOW_MS / LIMIT;
     for (let i = 0; i < g.length; i++) {
       for (let j = i; j < g.length && g[j]! - g[i]! < 2 * WINDOW_MS; j++) {
-        expect(j - i + 1).toBeLessThanOrEqual(5 + (g[j]! - g[i]! + 1) / interval + 1e-9);
+        expect(j - i + 1).toBeLessThanOrEqual(BURST + (g[j]! - g[i]! + 1) / interval + 1e-9);
       }
     }
     const span = g.at(-1)! - g[0]!;
