@@ -111,7 +111,42 @@ describeRedis('redisStore', () => {
     );
   });
 
-  test('calls the script by SHA and reloads it once after NOSCRIPT', async () => {
+  test('calls the script by SHA and reloads it once after NOSCRIPT (raw sendCommand path)', async () => {
+    const client = await redis.connect();
+    const calls: string[] = [];
+    let forgotten = false;
+    const forgetful = {
+      isReady: true,
+      evalSha: () => Promise.reject(new Error('not used when sendCommand is there')),
+      eval: () => Promise.reject(new Error('not used when sendCommand is there')),
+      sendCommand(args: string[]) {
+        calls.push(args[0]!);
+        if (args[0] === 'EVALSHA' && !forgotten) {
+          forgotten = true;
+          return Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'));
+        }
+        return client.sendCommand(args);
+      },
+    };
+    const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisStore({ client: forgetful, prefix: redis.prefix }) });
+    for (let i = 0; i < 3; i++) expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, fallback: false });
+    expect(calls).toEqual(['EVALSHA', 'EVAL', 'EVALSHA', 'EVALSHA']);
+  });
+
+  test('routes through evalSha for a cluster, whose sendCommand takes (firstKey, isReadonly, args)', async () => {
+    const client = await redis.connect();
+    const clusterLike = {
+      masters: [],
+      isReady: true,
+      sendCommand: () => Promise.reject(new Error('a cluster needs a first key')),
+      evalSha: (sha: string, call: { keys: string[]; arguments: string[] }) => client.evalSha(sha, call),
+      eval: (script: string, call: { keys: string[]; arguments: string[] }) => client.eval(script, call),
+    };
+    const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisStore({ client: clusterLike, prefix: redis.prefix }) });
+    expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, fallback: false });
+  });
+
+  test('calls the script by SHA and reloads it once after NOSCRIPT (evalSha path, as for a cluster)', async () => {
     const client = await redis.connect();
     const calls: string[] = [];
     let forgotten = false;

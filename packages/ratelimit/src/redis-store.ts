@@ -18,6 +18,11 @@ export interface RedisScriptCall {
 export interface RedisClientLike {
   evalSha(sha: string, call: RedisScriptCall): Promise<unknown>;
   eval(script: string, call: RedisScriptCall): Promise<unknown>;
+  /**
+   * A standalone client's raw `sendCommand(args)`: used instead of `evalSha`/`eval` when present (and
+   * the client is not a cluster), which skips node-redis's command layer, about 10 µs a call.
+   */
+  sendCommand?(...args: never[]): Promise<unknown>;
   /** When `false`, the store does not send (the command would wait in the offline queue). */
   readonly isReady?: boolean;
 }
@@ -58,6 +63,8 @@ class Redis implements RedisStore {
   readonly kind = 'redis' as const;
   readonly prefix: string;
   readonly #client: RedisClientLike;
+  /** The raw command path of a standalone client, or undefined (cluster, or a client without it). */
+  readonly #raw: ((args: string[]) => Promise<unknown>) | undefined;
   readonly #timeoutMs: number;
   readonly #clock: Clock;
   readonly #decide = script(DECIDE_SCRIPT);
@@ -66,6 +73,9 @@ class Redis implements RedisStore {
 
   constructor(client: RedisClientLike, prefix: string, timeoutMs: number, clock: Clock) {
     this.#client = client;
+    const sendCommand = client.sendCommand as ((args: string[]) => Promise<unknown>) | undefined;
+    // A cluster's sendCommand takes (firstKey, isReadonly, args): leave routing to evalSha/eval there.
+    this.#raw = typeof sendCommand === 'function' && !('masters' in client) ? (args) => sendCommand.call(client, args) : undefined;
     this.prefix = prefix;
     this.#timeoutMs = timeoutMs;
     this.#clock = clock;
@@ -113,6 +123,16 @@ class Redis implements RedisStore {
    * never saw the script) EVAL runs the script, which also caches it there, so later calls go by SHA.
    */
   async #run(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
+    const raw = this.#raw;
+    if (raw !== undefined) {
+      const tail = [String(keys.length), ...keys, ...args];
+      try {
+        return await this.#send(operation, () => raw(['EVALSHA', s.sha, ...tail]));
+      } catch (error) {
+        if (!isNoScript(error)) throw error;
+        return await this.#send(operation, () => raw(['EVAL', s.source, ...tail]));
+      }
+    }
     const call: RedisScriptCall = { keys, arguments: args };
     try {
       return await this.#send(operation, (client) => client.evalSha(s.sha, call));
