@@ -89,7 +89,10 @@ export interface RateLimitDecision {
   readonly allowed: boolean;
   /** When denied, milliseconds until the call could be allowed; 0 when allowed. */
   readonly retryAfterMs: number;
-  /** Units left on the most constrained limit after this decision (-1 while a server hint holds the key). */
+  /**
+   * Units left on the most constrained limit after this decision (-1 while a server hint holds the
+   * key); with `lease`, the units left in this process's lease.
+   */
   readonly remaining: number;
   /** Whether the decision was made by the local fallback because the store failed. */
   readonly fallback: boolean;
