@@ -255,7 +255,7 @@ export function parseServerHints(input: ServerHintsInput, options: ParseServerHi
       remaining = Math.floor(draftRemaining);
       limit = leadingNumber(get('ratelimit-limit'));
       const reset = leadingNumber(get('ratelimit-reset'));
-      if (reset !== undefined) resetMs = Math.min(reset * 1000, maxMs);
+      if (reset !== undefined) resetMs = Math.min(Math.ceil(reset * 1000), maxMs);
       family = 'ratelimit';
     } else if (xRemaining !== undefined) {
       remaining = Math.floor(xRemaining);

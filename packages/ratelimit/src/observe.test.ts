@@ -1,4 +1,5 @@
 import { createFakeClock } from '@bulwark/core';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { memoryStore, rateLimiter } from './index.js';
 
@@ -117,6 +118,37 @@ describe('observe', () => {
         source: 'retry-after',
       },
     ]);
+  });
+
+  test('property: whatever the headers say, observe never throws and holds within [0, maxHintMs]', async () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer({ min: -1e15, max: 1e15 }).map(String),
+      fc.double({ noNaN: false }).map(String),
+      fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+      fc.constantFrom('"default";r=0;t=30', '"a";r=1, "b";r=0;t=9999999', '10;w=1', '"x";q=5;w=1', ';;', '"', '(', '0'),
+    );
+    const headerName = fc.constantFrom(
+      'retry-after',
+      'ratelimit',
+      'ratelimit-policy',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'x-ratelimit-reset-after',
+      'x-ratelimit-limit',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(200, 403, 429, 503), fc.dictionary(headerName, value), async (status, headers) => {
+        const { limiter } = setup({ maxHintMs: 120_000, backoff: { baseMs: 10, maxMs: 100 } });
+        const result = await limiter.observe('api', { status, headers });
+        expect(result.holdMs).toBeGreaterThanOrEqual(0);
+        expect(result.holdMs).toBeLessThanOrEqual(120_000);
+        expect(Number.isFinite(result.holdMs)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('accepts plain header records (status unknown: no backoff)', async () => {
