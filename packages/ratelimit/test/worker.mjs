@@ -16,7 +16,7 @@ process.once('message', async (job) => {
   let fallbacks = 0;
   const loops = [];
   for (const scenario of job.scenarios) {
-    const limiter = rateLimiter({ limits: scenario.limits, store, maxWaitMs: 5_000 });
+    const limiter = rateLimiter({ limits: scenario.limits, store, maxWaitMs: 5_000, ...(scenario.lease ? { lease: scenario.lease } : {}) });
     const times = (admitted[scenario.name] = []);
     for (let i = 0; i < job.concurrency; i++) {
       loops.push(
