@@ -50,3 +50,19 @@ export {
   invalidOption,
 } from './validate.js';
 export type { NumberBounds } from './validate.js';
+
+export { parseServerHints } from './server-hints.js';
+export type {
+  HeaderRecord,
+  HeadersLike,
+  ParseServerHintsOptions,
+  RateLimitHint,
+  RateLimitPolicyHint,
+  ResponseLike,
+  ServerHintSource,
+  ServerHints,
+  ServerHintsInput,
+} from './server-hints.js';
+export { DEFAULT_MAX_HINT_MS, parseRetryAfter } from './parse-retry-after.js';
+export type { ParseRetryAfterOptions } from './parse-retry-after.js';
+export { parseHttpDate } from './parse-http-date.js';

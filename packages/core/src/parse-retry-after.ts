@@ -1,0 +1,38 @@
+import { parseHttpDate } from './parse-http-date.js';
+
+/** Options for {@link parseRetryAfter}. */
+export interface ParseRetryAfterOptions {
+  /** The current wall-clock time, milliseconds since the Unix epoch, to measure an HTTP-date against. @default Date.now() */
+  readonly now?: number;
+  /** Longer waits are clamped to this, in milliseconds. @default 86_400_000 (one day) */
+  readonly maxMs?: number;
+}
+
+/** The default ceiling on server-requested waits: one day. */
+export const DEFAULT_MAX_HINT_MS = 86_400_000;
+
+/**
+ * Reads a `Retry-After` value (RFC 9110 §10.2.3) and returns the wait it asks for, in milliseconds,
+ * or `undefined` when the value is malformed (and so must not be trusted).
+ *
+ * Accepts `delay-seconds` (digits only: `120`; not `1.5`, not `-1`) and an HTTP-date in any of its
+ * three formats. A date in the past means "now" (0). The result is clamped to `maxMs`, so a server
+ * (or an attacker in the middle) cannot park a client for a year.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter('120'); // 120000
+ * parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', { now: Date.parse('2015-10-21T07:27:00Z') }); // 60000
+ * ```
+ */
+export function parseRetryAfter(value: string | null | undefined, options: ParseRetryAfterOptions = {}): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  const maxMs = options.maxMs ?? DEFAULT_MAX_HINT_MS;
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, maxMs);
+  const now = options.now ?? Date.now();
+  const at = parseHttpDate(text, now);
+  if (at === undefined) return undefined;
+  return Math.min(Math.max(0, at - now), maxMs);
+}

@@ -1,0 +1,142 @@
+import { createFakeClock } from '@bulwark/core';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { isStoreUnavailableError, memoryStore, rateLimiter, type RateLimitStore, type StoreFallbackEvent } from './index.js';
+
+const START = Date.UTC(2026, 0, 1);
+
+/** A store that forwards to a memory store, counts calls, and fails while `down` is set. */
+function flakyStore(inner: RateLimitStore) {
+  const state = { down: false, calls: 0 };
+  const guard = <R>(run: () => R): Promise<R> => {
+    state.calls++;
+    return state.down ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6390')) : Promise.resolve(run());
+  };
+  const store: RateLimitStore = {
+    kind: 'redis',
+    decide: (key, set, cost, take) => guard(() => inner.decide(key, set, cost, take)) as never,
+    hold: (key, ms) => guard(() => inner.hold(key, ms)) as never,
+    strike: (key, base, max) => guard(() => inner.strike(key, base, max)) as never,
+    clearStrikes: (key) => guard(() => inner.clearStrikes(key)) as never,
+  };
+  return { store, state };
+}
+
+describe('store failure', () => {
+  test('decides locally with fallbackShare of the limit, counts and reports each fallback, then resumes shared state', async () => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryStore({ clock }));
+    const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 20, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
+    const events: StoreFallbackEvent[] = [];
+    limiter.onStoreFallback((e) => events.push(e));
+
+    for (let i = 0; i < 10; i++) expect((await limiter.tryAcquire('k')).fallback).toBe(false);
+    state.down = true;
+    const local = [];
+    for (let i = 0; i < 10; i++) local.push(await limiter.tryAcquire('k'));
+    expect(local.filter((d) => d.allowed)).toHaveLength(5); // 25% of 20
+    expect(local.every((d) => d.fallback)).toBe(true);
+    expect(limiter.fallbackDecisions).toBe(10);
+    expect(events).toHaveLength(10);
+    expect(events[0]).toMatchObject({ key: 'k', fallbackDecisions: 1 });
+    expect(isStoreUnavailableError(events[0]!.error)).toBe(true);
+    expect(events[0]!.error.message).toBe('The rate-limit store could not decide: ECONNREFUSED 127.0.0.1:6390.');
+
+    state.down = false;
+    // The shared count (10 of 20 used) takes over again.
+    const shared = [];
+    for (let i = 0; i < 15; i++) shared.push(await limiter.tryAcquire('k'));
+    expect(shared.filter((d) => d.allowed)).toHaveLength(10);
+    expect(shared.some((d) => d.fallback)).toBe(false);
+    expect(limiter.fallbackDecisions).toBe(10);
+  });
+
+  test('a cost above the fallback share of the capacity takes the whole local bucket instead of never passing', async () => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryStore({ clock }));
+    const limiter = rateLimiter({ limits: { limit: 4, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
+    state.down = true;
+    expect(await limiter.tryAcquire('k', 3)).toMatchObject({ allowed: true, fallback: true });
+    expect(await limiter.tryAcquire('k', 3)).toMatchObject({ allowed: false, retryAfterMs: 1_000, fallback: true });
+  });
+
+  test('acquire and observe never throw for a store failure', async () => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryStore({ clock }));
+    const limiter = rateLimiter({ limits: { limit: 4, windowMs: 1_000 }, store, clock, fallbackShare: 0.5 });
+    state.down = true;
+    await expect(limiter.acquire('k')).resolves.toMatchObject({ allowed: true, fallback: true });
+    const observed = await limiter.observe('k', new Response(null, { status: 429, headers: { 'Retry-After': '1' } }));
+    expect(observed.holdMs).toBe(1_000);
+    // The hold went to the local fallback, which now holds the key.
+    expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: false, retryAfterMs: 1_000, fallback: true });
+  });
+});
+
+describe('lease (local batching)', () => {
+  test('takes units from the store in leases, cutting store calls by the lease size', async () => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryStore({ clock }));
+    const limiter = rateLimiter({ limits: { limit: 1_000, windowMs: 1_000 }, store, clock, lease: { size: 50 } });
+    let allowed = 0;
+    for (let i = 0; i < 500; i++) if ((await limiter.tryAcquire('k')).allowed) allowed++;
+    expect(allowed).toBe(500);
+    expect(state.calls).toBe(10);
+  });
+
+  test('a denied lease answers locally until the store said to come back', async () => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryStore({ clock }));
+    const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 10, windowMs: 1_000 }, store, clock, lease: { size: 10 } });
+    expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, remaining: 9 });
+    for (let i = 0; i < 9; i++) await limiter.tryAcquire('k');
+    const calls = state.calls;
+    for (let i = 0; i < 5; i++) expect((await limiter.tryAcquire('k')).allowed).toBe(false);
+    expect(state.calls - calls).toBe(1);
+    clock.tick(1_000);
+    expect((await limiter.tryAcquire('k')).allowed).toBe(true);
+  });
+
+  test('concurrent callers share one lease fetch', async () => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryStore({ clock }));
+    const limiter = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store, clock, lease: { size: 20 } });
+    const decisions = await Promise.all(Array.from({ length: 20 }, () => limiter.tryAcquire('k')));
+    expect(decisions.every((d) => d.allowed)).toBe(true);
+    expect(state.calls).toBe(1);
+  });
+
+  test('an observed hold drops the local lease', async () => {
+    const clock = createFakeClock({ now: START });
+    const limiter = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, clock, lease: { size: 20 } });
+    await limiter.tryAcquire('k');
+    await limiter.observe('k', new Response(null, { status: 429, headers: { 'Retry-After': '1' } }));
+    expect((await limiter.tryAcquire('k')).allowed).toBe(false);
+  });
+
+  test('property: over-admission per window is at most processes × (size − 1), the documented bound', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 60 })), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (steps, size) => {
+          const clock = createFakeClock({ now: START });
+          const store = memoryStore({ clock });
+          const limits = { algorithm: 'fixed-window' as const, limit: 10, windowMs: 1_000 };
+          // Three "processes" sharing one store, each with its own lease.
+          const processes = [0, 1, 2].map(() => rateLimiter({ limits, store, clock, lease: { size, ttlMs: 1_000 } }));
+          const perWindow = new Map<number, number>();
+          for (const [who, gap] of steps) {
+            clock.tick(gap);
+            if ((await processes[who]!.tryAcquire('k')).allowed) {
+              const w = Math.floor(clock.now() / 1_000);
+              perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+            }
+          }
+          for (const count of perWindow.values()) expect(count).toBeLessThanOrEqual(10 + 3 * (size - 1));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,73 @@
+import { expectInteger, expectOneOf, expectOptions, invalidOption } from '@bulwark/core';
+
+/**
+ * How a limit counts.
+ * - `gcra`: the generic cell rate algorithm, a token bucket kept as one timestamp: `limit` per
+ *   `windowMs` as a steady rate, with up to `burst` at once. Exact, smooth, the default.
+ * - `sliding-window`: a counter over the current and previous fixed windows, the previous one
+ *   weighted by how much of it still overlaps. Exact per aligned window; see the README for its
+ *   error bound over an arbitrary trailing window.
+ * - `fixed-window`: a counter per aligned window. Exact per window, but up to twice the limit can
+ *   pass across a window boundary.
+ */
+export type LimitAlgorithm = 'gcra' | 'sliding-window' | 'fixed-window';
+
+/** One limit on a key, such as "100 per second with a burst of 20" or "10,000 per day". */
+export interface LimitOptions {
+  /** How many units (calls, by default of cost 1) are allowed per `windowMs`: a positive integer. */
+  readonly limit: number;
+  /** The window, in milliseconds: a positive integer. */
+  readonly windowMs: number;
+  /** The counting algorithm. @default 'gcra' */
+  readonly algorithm?: LimitAlgorithm;
+  /**
+   * `gcra` only: the most units allowed at once (the bucket size), a positive integer.
+   * @default limit
+   */
+  readonly burst?: number;
+  /**
+   * A name for this limit, part of its store key: give one to keep counting across a change of the
+   * limit's numbers; by default the name is derived from them (`gcra-100-1000-20`).
+   */
+  readonly name?: string;
+}
+
+/** @internal A validated limit, as stores consume it. */
+export interface CompiledLimit {
+  readonly id: string;
+  readonly algorithm: LimitAlgorithm;
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Units allowed at once: `burst` for GCRA, `limit` for the windows. */
+  readonly capacity: number;
+  /** One letter for the Lua script: g, s or f. */
+  readonly code: 'g' | 's' | 'f';
+}
+
+const CODES = { gcra: 'g', 'sliding-window': 's', 'fixed-window': 'f' } as const;
+
+/** @internal Validates limit options (`field` names them in errors) and compiles them for stores. */
+export function compileLimit(field: string, options: LimitOptions): CompiledLimit {
+  expectOptions(field, options);
+  if (options === undefined) throw invalidOption(field, options, 'a limit ({ limit, windowMs })');
+  const algorithm = options.algorithm ?? 'gcra';
+  expectOneOf(`${field}.algorithm`, algorithm, ['gcra', 'sliding-window', 'fixed-window'] as const);
+  expectInteger(`${field}.limit`, options.limit, { min: 1 });
+  expectInteger(`${field}.windowMs`, options.windowMs, { min: 1 });
+  if (options.burst !== undefined && algorithm !== 'gcra') {
+    throw invalidOption(`${field}.burst`, options.burst, 'undefined for a window algorithm (burst applies to gcra only)');
+  }
+  const capacity = options.burst ?? options.limit;
+  expectInteger(`${field}.burst`, capacity, { min: 1 });
+  const code = CODES[algorithm];
+  let id: string;
+  if (options.name !== undefined) {
+    if (typeof options.name !== 'string' || !/^[\w.-]{1,64}$/.test(options.name)) {
+      throw invalidOption(`${field}.name`, options.name, 'a name of 1 to 64 letters, digits, dots, dashes or underscores');
+    }
+    id = options.name;
+  } else {
+    id = `${algorithm}-${options.limit}-${options.windowMs}${algorithm === 'gcra' ? `-${capacity}` : ''}`;
+  }
+  return { id, algorithm, limit: options.limit, windowMs: options.windowMs, capacity, code };
+}

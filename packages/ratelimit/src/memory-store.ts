@@ -1,0 +1,178 @@
+import { expectClock, expectInteger, expectOptions, systemClock, type Clock } from '@bulwark/core';
+import { STATE_SLOTS, available, consume, waitFor } from './internal/algorithms.js';
+import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
+
+/** Options for {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The most keys kept at once. Expired keys are reclaimed as the store goes; when every key is
+   * still live and the store is full, the least recently created keys are dropped (those keys
+   * start afresh, so a store too small for its keys admits more than the limit).
+   * @default 100_000
+   */
+  readonly maxKeys?: number;
+  /** Time source; the limiter's `clock` does not reach a store you create yourself. @default systemClock */
+  readonly clock?: Clock;
+}
+
+interface Entry {
+  readonly s: number[];
+  expiresAt: number;
+}
+
+interface Hold {
+  until: number;
+  strikes: number;
+  strikesUntil: number;
+}
+
+/** A {@link RateLimitStore} in this process's memory; see {@link memoryStore}. */
+export interface MemoryStore extends RateLimitStore {
+  readonly kind: 'memory';
+  /** Keys held now (live or not yet reclaimed), summed over every limiter using the store. */
+  readonly size: number;
+  /** Live keys dropped because the store was full. */
+  readonly evictions: number;
+}
+
+class Memory implements MemoryStore {
+  readonly kind = 'memory' as const;
+  readonly #clock: Clock;
+  readonly #maxKeys: number;
+  readonly #tables = new Map<string, Map<string, Entry>>();
+  readonly #holds = new Map<string, Hold>();
+  #lastSet: LimitSet | undefined = undefined;
+  #lastTable: Map<string, Entry> | undefined = undefined;
+  #size = 0;
+  #evictions = 0;
+  #insertsSinceSweep = 0;
+
+  constructor(maxKeys: number, clock: Clock) {
+    this.#maxKeys = maxKeys;
+    this.#clock = clock;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get evictions(): number {
+    return this.#evictions;
+  }
+
+  decide(key: string, set: LimitSet, cost: number, take: number): StoreDecision {
+    const now = this.#clock.now();
+    if (this.#holds.size > 0) {
+      const hold = this.#holds.get(key);
+      if (hold !== undefined && hold.until > now) {
+        return { allowed: false, granted: 0, retryAfterMs: Math.ceil(hold.until - now), remaining: -1, decidedAt: now, fallback: false };
+      }
+    }
+    let table = this.#lastTable;
+    if (set !== this.#lastSet) {
+      table = this.#tables.get(set.id);
+      if (table === undefined) this.#tables.set(set.id, (table = new Map()));
+      this.#lastSet = set;
+      this.#lastTable = table;
+    }
+    const limits = set.limits;
+    let entry = table!.get(key);
+    if (entry === undefined) {
+      if (++this.#insertsSinceSweep >= Math.max(1024, this.#size) || this.#size >= this.#maxKeys) this.#sweep(now);
+      entry = { s: Array.from({ length: limits.length * STATE_SLOTS }, () => -Infinity), expiresAt: 0 };
+      table!.set(key, entry);
+      this.#size++;
+    }
+    const s = entry.s;
+    let least = Infinity;
+    for (let i = 0; i < limits.length; i++) {
+      const a = available(limits[i]!, s, i * STATE_SLOTS, now);
+      if (a < least) least = a;
+    }
+    if (least < cost) {
+      let wait = 0;
+      for (let i = 0; i < limits.length; i++) {
+        const w = waitFor(limits[i]!, s, i * STATE_SLOTS, now, cost);
+        if (w > wait) wait = w;
+      }
+      return { allowed: false, granted: 0, retryAfterMs: Math.max(1, Math.ceil(wait)), remaining: Math.max(0, least), decidedAt: now, fallback: false };
+    }
+    const granted = take < least ? take : least;
+    let expiresAt = 0;
+    for (let i = 0; i < limits.length; i++) {
+      const e = consume(limits[i]!, s, i * STATE_SLOTS, now, granted);
+      if (e > expiresAt) expiresAt = e;
+    }
+    entry.expiresAt = expiresAt;
+    return { allowed: true, granted, retryAfterMs: 0, remaining: least - granted, decidedAt: now, fallback: false };
+  }
+
+  hold(key: string, ms: number): void {
+    const until = this.#clock.now() + ms;
+    const hold = this.#holds.get(key);
+    if (hold === undefined) this.#holds.set(key, { until, strikes: 0, strikesUntil: 0 });
+    else if (hold.until < until) hold.until = until;
+  }
+
+  strike(key: string, baseMs: number, maxMs: number): number {
+    const now = this.#clock.now();
+    let hold = this.#holds.get(key);
+    if (hold === undefined) this.#holds.set(key, (hold = { until: 0, strikes: 0, strikesUntil: 0 }));
+    if (hold.strikesUntil <= now) hold.strikes = 0;
+    hold.strikes++;
+    // Strikes are forgotten after a quiet spell of four maximum backoffs, as in the Redis store.
+    hold.strikesUntil = now + maxMs * 4;
+    const ms = Math.min(baseMs * 2 ** (hold.strikes - 1), maxMs);
+    if (hold.until < now + ms) hold.until = now + ms;
+    return ms;
+  }
+
+  clearStrikes(key: string): void {
+    const hold = this.#holds.get(key);
+    if (hold !== undefined) hold.strikes = 0;
+  }
+
+  /** Drops expired keys; if the store is still full, drops the oldest keys until a tenth is free. */
+  #sweep(now: number): void {
+    this.#insertsSinceSweep = 0;
+    for (const table of this.#tables.values()) {
+      for (const [key, entry] of table) {
+        if (entry.expiresAt <= now) {
+          table.delete(key);
+          this.#size--;
+        }
+      }
+    }
+    for (const [key, hold] of this.#holds) {
+      if (hold.until <= now && hold.strikesUntil <= now) this.#holds.delete(key);
+    }
+    if (this.#size < this.#maxKeys) return;
+    const target = Math.min(this.#maxKeys - 1, Math.floor(this.#maxKeys * 0.9));
+    for (const table of this.#tables.values()) {
+      for (const key of table.keys()) {
+        if (this.#size <= target) return;
+        table.delete(key);
+        this.#size--;
+        this.#evictions++;
+      }
+    }
+  }
+}
+
+/**
+ * Creates a {@link RateLimitStore} in this process's memory: the default of {@link rateLimiter}, and
+ * the right one when a single process calls the API. Bounded by `maxKeys`; expired keys are reclaimed
+ * as new ones arrive, with no timer.
+ *
+ * @example
+ * ```ts
+ * const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, store: memoryStore({ maxKeys: 10_000 }) });
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  expectOptions('options', options);
+  const maxKeys = options.maxKeys ?? 100_000;
+  expectInteger('maxKeys', maxKeys, { min: 1 });
+  expectClock('clock', options.clock);
+  return new Memory(maxKeys, options.clock ?? systemClock);
+}

@@ -1,0 +1,688 @@
+import {
+  CallContext,
+  EventEmitter,
+  expectClock,
+  expectInteger,
+  expectNumber,
+  expectOptions,
+  invalidOption,
+  parseServerHints,
+  systemClock,
+  toResult,
+  type AbortSource,
+  type BulwarkError,
+  type Clock,
+  type Event,
+  type Policy,
+  type PolicyFunction,
+  type ServerHints,
+  type ServerHintSource,
+  type ServerHintsInput,
+  type Timer,
+} from '@bulwark/core';
+import type { ResultAsync } from 'neverthrow';
+import { compileLimit, type CompiledLimit, type LimitOptions } from './limit.js';
+import { memoryStore } from './memory-store.js';
+import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
+import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
+import { StoreUnavailableError } from './store-unavailable-error.js';
+
+/** Local batching: take tokens from the store in leases and spend them in this process. */
+export interface LeaseOptions {
+  /**
+   * Units taken from the store at once (fewer when fewer are left). Over-admission is bounded: in
+   * any window, `processes × (size − 1)` units beyond the limit at most (see the README).
+   */
+  readonly size: number;
+  /**
+   * How long a lease may be spent, in milliseconds; unspent units are dropped after it (they were
+   * counted by the store, so dropping them only under-admits). At most the shortest `windowMs`.
+   * @default the shortest windowMs, capped at 1_000
+   */
+  readonly ttlMs?: number;
+}
+
+/** Backoff for a 429 or 503 that says nothing about when to come back. */
+export interface BackoffOptions {
+  /** The first hold, in milliseconds; doubled at each further header-less 429/503. @default 1_000 */
+  readonly baseMs?: number;
+  /** The longest hold, in milliseconds. @default 60_000 */
+  readonly maxMs?: number;
+}
+
+/** Options for {@link rateLimiter}. */
+export interface RateLimiterOptions {
+  /**
+   * One limit or several, all enforced on each key at once (a call takes units from every one, or
+   * from none): `[{ limit: 100, windowMs: 1_000, burst: 20 }, { limit: 10_000, windowMs: 86_400_000 }]`.
+   */
+  readonly limits: LimitOptions | readonly LimitOptions[];
+  /** Where counts live: {@link memoryStore} (one process) or {@link redisStore} (shared). @default memoryStore({ clock }) */
+  readonly store?: RateLimitStore;
+  /** A name for events and logs. @default 'rateLimiter' */
+  readonly name?: string;
+  /** The key that {@link RateLimiter.execute} (the `Policy` side) limits. @default 'default' */
+  readonly key?: string;
+  /** How long {@link RateLimiter.acquire} waits at most, in milliseconds, unless the call says otherwise. @default 30_000 */
+  readonly maxWaitMs?: number;
+  /** How many calls may wait in {@link RateLimiter.acquire} at once, over all keys. @default 1_000 */
+  readonly maxQueue?: number;
+  /**
+   * The share of each limit this process may use on its own while the store fails (0 < share ≤ 1):
+   * with four processes sharing Redis, `0.25` keeps the total within the limit during an outage.
+   * @default 0.25
+   */
+  readonly fallbackShare?: number;
+  /** Local batching of store decisions (meant for Redis); off by default. */
+  readonly lease?: LeaseOptions;
+  /** Backoff after a 429/503 without Retry-After or rate-limit headers. */
+  readonly backoff?: BackoffOptions;
+  /** The longest hold a server hint may impose, in milliseconds; longer ones are clamped. @default 3_600_000 */
+  readonly maxHintMs?: number;
+  /** Time source for waits and leases; also the default memory store's. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/** The answer to {@link RateLimiter.tryAcquire}. */
+export interface RateLimitDecision {
+  /** Whether the call may go now (its units were taken). */
+  readonly allowed: boolean;
+  /** When denied, milliseconds until the call could be allowed; 0 when allowed. */
+  readonly retryAfterMs: number;
+  /**
+   * Units left on the most constrained limit after this decision (-1 while a server hint holds the
+   * key); with `lease`, the units left in this process's lease.
+   */
+  readonly remaining: number;
+  /** Whether the decision was made by the local fallback because the store failed. */
+  readonly fallback: boolean;
+  /**
+   * When the decision was made, milliseconds since the Unix epoch, by the clock of whoever made it:
+   * Redis `TIME` for the Redis store, the limiter's clock for memory, leases and the fallback.
+   */
+  readonly decidedAt: number;
+}
+
+/** Options for one {@link RateLimiter.acquire}. */
+export interface AcquireOptions {
+  /** Units this call costs, a positive integer. @default 1 */
+  readonly cost?: number;
+  /**
+   * The longest wait, in milliseconds. A call the limit would allow only later is refused at once; a
+   * call still queued behind others at its deadline is refused then. Both with {@link RateLimitedError}.
+   * @default the limiter's maxWaitMs
+   */
+  readonly maxWaitMs?: number;
+  /** Stops waiting at once: the call leaves the queue and rejects with the abort reason. */
+  readonly signal?: AbortSource;
+}
+
+/** Emitted by {@link RateLimiter.onRateLimited} when a caller is refused. */
+export interface RateLimitedEvent {
+  readonly name: string;
+  readonly key: string;
+  readonly retryAfterMs: number;
+  readonly cost: number;
+  /** `denied` (tryAcquire said no), or why acquire refused: `limit`, `timeout` or `queue-full`. */
+  readonly reason: 'denied' | RateLimitedReason;
+}
+
+/** Emitted by {@link RateLimiter.onServerHint} for each observed response that holds a key back or carries rate-limit headers. */
+export interface ServerHintEvent {
+  readonly name: string;
+  readonly key: string;
+  readonly status: number | undefined;
+  /** How long everyone sharing the store is held back, in milliseconds (0: not held). */
+  readonly holdMs: number;
+  /** Whether the hold is an exponential backoff (a 429/503 without usable headers). */
+  readonly backoff: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly remaining: number | undefined;
+  readonly limit: number | undefined;
+  readonly resetMs: number | undefined;
+  readonly source: ServerHintSource;
+}
+
+/** Emitted by {@link RateLimiter.onStoreFallback} for each operation decided locally because the store failed. */
+export interface StoreFallbackEvent {
+  readonly name: string;
+  readonly key: string;
+  /** Why: a {@link StoreUnavailableError} (its `cause` holds the driver's error, if any). */
+  readonly error: StoreUnavailableError;
+  /** Fallback decisions so far, this one included. */
+  readonly fallbackDecisions: number;
+}
+
+/** What {@link RateLimiter.observe} did with a response. */
+export interface ObserveResult {
+  /** The hold applied to the key, in milliseconds (0: none). */
+  readonly holdMs: number;
+  /** Whether the hold is a header-less backoff. */
+  readonly backoff: boolean;
+  /** The parsed hints. */
+  readonly hints: ServerHints;
+}
+
+/**
+ * A client-side rate limiter; create one with {@link rateLimiter}. It is also a `Policy`:
+ * `execute(fn)` waits for a unit on the limiter's `key`, then runs `fn`.
+ */
+export interface RateLimiter extends Policy {
+  readonly name: string;
+  /** Decisions made by the local fallback because the store failed, since creation. */
+  readonly fallbackDecisions: number;
+  /** Calls waiting in {@link RateLimiter.acquire} now. */
+  readonly queued: number;
+  /** Answers at once: allowed (units taken) or denied with `retryAfterMs`. Never throws for a store failure. */
+  tryAcquire(key: string, cost?: number): Promise<RateLimitDecision>;
+  /**
+   * Waits its turn, first in first out per key, and resolves when the call may go; wakes no earlier
+   * than the limit allows. Rejects with {@link RateLimitedError} when the wait would exceed
+   * `maxWaitMs` or the queue is full, and with the abort reason on abort.
+   */
+  acquire(key: string, options?: AcquireOptions): Promise<RateLimitDecision>;
+  /** The neverthrow twin of {@link RateLimiter.acquire}. */
+  acquireResult(key: string, options?: AcquireOptions): ResultAsync<RateLimitDecision, BulwarkError>;
+  /**
+   * Reads what the server said (`Retry-After`, `RateLimit`, `X-RateLimit-*`, or a bare 429/503) and
+   * holds `key` back for everyone sharing the store. Never throws for a store failure.
+   */
+  observe(key: string, response: ServerHintsInput): Promise<ObserveResult>;
+  /** Fires when a caller is refused. */
+  readonly onRateLimited: Event<RateLimitedEvent>;
+  /** Fires when an observed response carried hints or held a key. */
+  readonly onServerHint: Event<ServerHintEvent>;
+  /** Fires for each decision or hint applied locally because the store failed. */
+  readonly onStoreFallback: Event<StoreFallbackEvent>;
+}
+
+interface Lease {
+  tokens: number;
+  expiresAt: number;
+  deniedUntil: number;
+}
+
+/** Leases kept before expired ones are swept. */
+const LEASE_SWEEP_AT = 10_000;
+
+class Waiter extends CallContext {
+  resolve: ((decision: RateLimitDecision) => void) | undefined = undefined;
+  reject: ((reason: unknown) => void) | undefined = undefined;
+  queued = false;
+  /** Ends the wait at the deadline, should the turn not come by then. */
+  timer: Timer | undefined = undefined;
+  readonly #owner: Limiter;
+  constructor(
+    owner: Limiter,
+    signal: AbortSource | undefined,
+    readonly key: string,
+    readonly cost: number,
+    readonly deadline: number,
+  ) {
+    super(signal);
+    this.#owner = owner;
+  }
+  protected override onAbort(reason: unknown): void {
+    if (!this.queued) return;
+    this.#owner.leave(this);
+    this.reject!(reason);
+  }
+}
+
+interface KeyQueue {
+  readonly waiters: Waiter[];
+  timer: Timer | undefined;
+  wake: (() => void) | undefined;
+}
+
+class Limiter implements RateLimiter {
+  readonly name: string;
+  readonly #set: LimitSet;
+  readonly #fallbackSet: LimitSet;
+  readonly #store: RateLimitStore;
+  readonly #fallback: RateLimitStore;
+  readonly #clock: Clock;
+  readonly #key: string;
+  readonly #maxWaitMs: number;
+  readonly #maxQueue: number;
+  readonly #maxCost: number;
+  readonly #fallbackMaxCost: number;
+  readonly #slowestIntervalMs: number;
+  readonly #lease: { readonly size: number; readonly ttlMs: number } | undefined;
+  readonly #backoffBaseMs: number;
+  readonly #backoffMaxMs: number;
+  readonly #maxHintMs: number;
+  readonly #leases = new Map<string, Lease>();
+  readonly #leaseFetches = new Map<string, Promise<unknown>>();
+  readonly #queues = new Map<string, KeyQueue>();
+  readonly #struck = new Set<string>();
+  readonly #onRateLimited = new EventEmitter<RateLimitedEvent>();
+  readonly #onServerHint = new EventEmitter<ServerHintEvent>();
+  readonly #onStoreFallback = new EventEmitter<StoreFallbackEvent>();
+  readonly onRateLimited = this.#onRateLimited.event;
+  readonly onServerHint = this.#onServerHint.event;
+  readonly onStoreFallback = this.#onStoreFallback.event;
+  #fallbackDecisions = 0;
+  #queued = 0;
+
+  constructor(o: {
+    name: string;
+    limits: CompiledLimit[];
+    fallbackShare: number;
+    store: RateLimitStore | undefined;
+    clock: Clock;
+    key: string;
+    maxWaitMs: number;
+    maxQueue: number;
+    lease: { size: number; ttlMs: number } | undefined;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    maxHintMs: number;
+  }) {
+    this.name = o.name;
+    this.#clock = o.clock;
+    this.#set = { id: o.limits.map((l) => l.id).join('|'), limits: o.limits };
+    const scaled = o.limits.map((l) => ({
+      ...l,
+      id: `${l.id}~${o.fallbackShare}`,
+      limit: Math.max(1, Math.floor(l.limit * o.fallbackShare)),
+      capacity: Math.max(1, Math.floor(l.capacity * o.fallbackShare)),
+    }));
+    this.#fallbackSet = { id: scaled.map((l) => l.id).join('|'), limits: scaled };
+    this.#store = o.store ?? memoryStore({ clock: o.clock });
+    this.#fallback = memoryStore({ clock: o.clock, maxKeys: 10_000 });
+    this.#key = o.key;
+    this.#maxWaitMs = o.maxWaitMs;
+    this.#maxQueue = o.maxQueue;
+    this.#maxCost = Math.min(...o.limits.map((l) => l.capacity));
+    this.#fallbackMaxCost = Math.min(...scaled.map((l) => l.capacity));
+    this.#slowestIntervalMs = Math.max(...o.limits.map((l) => l.windowMs / l.limit));
+    this.#lease = o.lease;
+    this.#backoffBaseMs = o.backoffBaseMs;
+    this.#backoffMaxMs = o.backoffMaxMs;
+    this.#maxHintMs = o.maxHintMs;
+  }
+
+  get fallbackDecisions(): number {
+    return this.#fallbackDecisions;
+  }
+
+  get queued(): number {
+    return this.#queued;
+  }
+
+  #checkKey(key: string): void {
+    if (typeof key !== 'string' || key.length === 0) throw invalidOption('key', key, 'a non-empty string');
+  }
+
+  #checkCost(cost: number): void {
+    expectInteger('cost', cost, { min: 1 });
+    if (cost > this.#maxCost) {
+      throw invalidOption('cost', cost, `an integer of at most ${this.#maxCost} (the smallest limit's capacity; a larger cost could never be allowed)`);
+    }
+  }
+
+  tryAcquire(key: string, cost = 1): Promise<RateLimitDecision> {
+    try {
+      this.#checkKey(key);
+      this.#checkCost(cost);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const decision = this.#decide(key, cost);
+    if (!this.#onRateLimited.hasListeners) return decision;
+    return decision.then((d) => {
+      if (!d.allowed) this.#onRateLimited.emit({ name: this.name, key, retryAfterMs: d.retryAfterMs, cost, reason: 'denied' });
+      return d;
+    });
+  }
+
+  /** One decision: the lease if any, else the store, else (store failing) the local fallback. */
+  #decide(key: string, cost: number): Promise<RateLimitDecision> {
+    if (this.#lease !== undefined) return this.#decideLeased(key, cost);
+    let answer: StoreDecision | Promise<StoreDecision>;
+    try {
+      answer = this.#store.decide(key, this.#set, cost, cost);
+    } catch (error) {
+      return Promise.resolve(this.#decideLocally(key, cost, error));
+    }
+    if (typeof (answer as Promise<StoreDecision>).then === 'function') {
+      return Promise.resolve(answer).catch((error: unknown) => this.#decideLocally(key, cost, error));
+    }
+    return Promise.resolve(answer as StoreDecision);
+  }
+
+  /** Takes `cost` (or, leasing, up to `take`) units from the store, or from the fallback when it fails. */
+  async #ask(key: string, cost: number, take: number): Promise<StoreDecision> {
+    try {
+      return await this.#store.decide(key, this.#set, cost, take);
+    } catch (error) {
+      return this.#decideLocally(key, cost, error);
+    }
+  }
+
+  #decideLocally(key: string, cost: number, error: unknown): StoreDecision {
+    // A cost above the fallback's (scaled-down) capacity could never pass: it takes the whole bucket.
+    const units = Math.min(cost, this.#fallbackMaxCost);
+    const d = this.#fallback.decide(key, this.#fallbackSet, units, units) as StoreDecision;
+    this.#fellBack(key, 'decide', error);
+    return { ...d, fallback: true };
+  }
+
+  #fellBack(key: string, operation: string, error: unknown): void {
+    this.#fallbackDecisions++;
+    if (!this.#onStoreFallback.hasListeners) return;
+    const reason =
+      error instanceof StoreUnavailableError
+        ? error
+        : new StoreUnavailableError(operation, error instanceof Error ? error.message : String(error), { cause: error });
+    this.#onStoreFallback.emit({ name: this.name, key, error: reason, fallbackDecisions: this.#fallbackDecisions });
+  }
+
+  async #decideLeased(key: string, cost: number): Promise<RateLimitDecision> {
+    for (;;) {
+      const now = this.#clock.monotonic();
+      const lease = this.#leases.get(key);
+      if (lease !== undefined) {
+        if (lease.expiresAt > now && lease.tokens >= cost) {
+          lease.tokens -= cost;
+          return this.#allowedLocally(lease.tokens);
+        }
+        if (lease.deniedUntil > now) {
+          const retryAfterMs = Math.max(1, Math.ceil(lease.deniedUntil - now));
+          return { allowed: false, retryAfterMs, remaining: 0, fallback: false, decidedAt: this.#clock.now() };
+        }
+      }
+      const pending = this.#leaseFetches.get(key);
+      if (pending === undefined) break;
+      await pending;
+    }
+    const fetch = this.#fetchLease(key, cost);
+    this.#leaseFetches.set(key, fetch);
+    try {
+      return await fetch;
+    } finally {
+      this.#leaseFetches.delete(key);
+    }
+  }
+
+  async #fetchLease(key: string, cost: number): Promise<RateLimitDecision> {
+    const { size, ttlMs } = this.#lease!;
+    const decision = await this.#ask(key, cost, Math.max(size, cost));
+    if (decision.fallback) return decision;
+    const now = this.#clock.monotonic();
+    let lease = this.#leases.get(key);
+    if (lease === undefined) {
+      if (this.#leases.size >= LEASE_SWEEP_AT) {
+        for (const [k, l] of this.#leases) if (l.expiresAt <= now && l.deniedUntil <= now) this.#leases.delete(k);
+      }
+      this.#leases.set(key, (lease = { tokens: 0, expiresAt: 0, deniedUntil: 0 }));
+    }
+    if (decision.allowed) {
+      lease.tokens = decision.granted - cost;
+      lease.expiresAt = now + ttlMs;
+      lease.deniedUntil = 0;
+      return this.#allowedLocally(lease.tokens);
+    }
+    lease.tokens = 0;
+    lease.deniedUntil = now + decision.retryAfterMs;
+    return decision;
+  }
+
+  #allowedLocally(remaining: number): RateLimitDecision {
+    return { allowed: true, retryAfterMs: 0, remaining, fallback: false, decidedAt: this.#clock.now() };
+  }
+
+  async acquire(key: string, options: AcquireOptions = {}): Promise<RateLimitDecision> {
+    this.#checkKey(key);
+    expectOptions('options', options);
+    const cost = options.cost ?? 1;
+    this.#checkCost(cost);
+    const maxWaitMs = options.maxWaitMs ?? this.#maxWaitMs;
+    expectNumber('maxWaitMs', maxWaitMs, { min: 0, allowInfinity: true });
+    const waiter = new Waiter(this, options.signal, key, cost, this.#clock.monotonic() + maxWaitMs);
+    if (waiter.aborted) throw waiter.reason;
+    if (!this.#queues.has(key)) {
+      // Nobody waits on this key: ask at once, and queue only if the answer is "later".
+      const first = await this.#decide(key, cost);
+      if (waiter.aborted) throw waiter.reason;
+      if (first.allowed) return first;
+      if (first.retryAfterMs > maxWaitMs) {
+        throw this.#refuse(key, cost, first.retryAfterMs, 'limit', `the limit allows this call in ${first.retryAfterMs} ms, later than its wait of at most ${maxWaitMs} ms`);
+      }
+    }
+    if (this.#queued >= this.#maxQueue) {
+      // An estimate: the queue drains no faster than the slowest limit's rate.
+      const retryAfterMs = Math.max(1, Math.ceil((this.#queued + 1) * this.#slowestIntervalMs));
+      throw this.#refuse(key, cost, retryAfterMs, 'queue-full', `${this.#queued} calls are already waiting (maxQueue ${this.#maxQueue})`);
+    }
+    return new Promise<RateLimitDecision>((resolve, reject) => {
+      waiter.resolve = resolve;
+      waiter.reject = reject;
+      waiter.queued = true;
+      this.#queued++;
+      if (Number.isFinite(maxWaitMs)) {
+        waiter.timer = this.#clock.setTimeout(() => this.#expire(waiter, maxWaitMs), Math.max(0, waiter.deadline - this.#clock.monotonic()), { unref: true });
+      }
+      let queue = this.#queues.get(key);
+      if (queue === undefined) {
+        this.#queues.set(key, (queue = { waiters: [waiter], timer: undefined, wake: undefined }));
+        void this.#pump(key, queue);
+      } else {
+        queue.waiters.push(waiter);
+      }
+      waiter.listen();
+    });
+  }
+
+  acquireResult(key: string, options?: AcquireOptions): ResultAsync<RateLimitDecision, BulwarkError> {
+    return toResult(this.acquire(key, options));
+  }
+
+  #refuse(key: string, cost: number, retryAfterMs: number, reason: RateLimitedReason, detail: string): RateLimitedError {
+    if (this.#onRateLimited.hasListeners) this.#onRateLimited.emit({ name: this.name, key, retryAfterMs, cost, reason });
+    return new RateLimitedError(key, retryAfterMs, reason, detail);
+  }
+
+  /** Serves one key's queue in order: ask for the head; grant, refuse, or sleep until the limit allows. */
+  async #pump(key: string, queue: KeyQueue): Promise<void> {
+    const waiters = queue.waiters;
+    while (waiters.length > 0) {
+      const head = waiters[0]!;
+      let decision: RateLimitDecision;
+      try {
+        decision = await this.#decide(key, head.cost);
+      } catch (error) {
+        // Not a store failure (those fall back): a bug; fail the head rather than hang it.
+        if (waiters[0] === head) this.#settle(head, waiters).reject!(error);
+        continue;
+      }
+      if (waiters[0] !== head) continue; // the head left (aborted) while we asked; its units are lost, as a real call's would be
+      if (decision.allowed) {
+        this.#settle(head, waiters).resolve!(decision);
+        continue;
+      }
+      const left = head.deadline - this.#clock.monotonic();
+      if (decision.retryAfterMs > left) {
+        this.#settle(head, waiters).reject!(
+          this.#refuse(key, head.cost, decision.retryAfterMs, 'limit', `the limit allows this call in ${decision.retryAfterMs} ms, later than its wait of at most ${Math.max(0, Math.floor(left))} ms`),
+        );
+        continue;
+      }
+      await new Promise<void>((wake) => {
+        queue.wake = wake;
+        queue.timer = this.#clock.setTimeout(wake, decision.retryAfterMs);
+      });
+      queue.wake = undefined;
+      queue.timer = undefined;
+    }
+    this.#queues.delete(key);
+  }
+
+  #settle(waiter: Waiter, waiters: Waiter[]): Waiter {
+    waiters.shift();
+    waiter.queued = false;
+    this.#queued--;
+    waiter.timer?.clear();
+    waiter.release();
+    return waiter;
+  }
+
+  /** A queued waiter's deadline passed before its turn came: refuse it. */
+  #expire(waiter: Waiter, maxWaitMs: number): void {
+    if (!waiter.queued) return;
+    const ahead = this.#queues.get(waiter.key)?.waiters.indexOf(waiter) ?? 0;
+    this.leave(waiter);
+    waiter.release();
+    const retryAfterMs = Math.max(1, Math.ceil((ahead + 1) * this.#slowestIntervalMs));
+    waiter.reject!(this.#refuse(waiter.key, waiter.cost, retryAfterMs, 'timeout', `no turn came within its wait of at most ${maxWaitMs} ms (${ahead} calls ahead)`));
+  }
+
+  /** A waiter aborted: drop it; if its queue is now empty, wake the pump so it can finish. */
+  leave(waiter: Waiter): void {
+    const queue = this.#queues.get(waiter.key);
+    waiter.queued = false;
+    this.#queued--;
+    waiter.timer?.clear();
+    if (queue === undefined) return;
+    const i = queue.waiters.indexOf(waiter);
+    if (i !== -1) queue.waiters.splice(i, 1);
+    if (queue.waiters.length === 0 && queue.wake !== undefined) {
+      queue.timer?.clear();
+      queue.wake();
+    }
+  }
+
+  async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    const call = new CallContext(signal);
+    try {
+      await this.acquire(this.#key, { signal: call });
+      return await fn(call);
+    } finally {
+      call.release();
+    }
+  }
+
+  executeResult<T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError> {
+    return toResult(this.execute(fn, signal));
+  }
+
+  async observe(key: string, response: ServerHintsInput): Promise<ObserveResult> {
+    this.#checkKey(key);
+    const hints = parseServerHints(response, { now: this.#clock.now(), maxMs: this.#maxHintMs });
+    const status = hints.status;
+    let holdMs = 0;
+    let backoff = false;
+    if (hints.waitMs !== undefined && hints.waitMs > 0) {
+      holdMs = hints.waitMs;
+      await this.#apply(key, 'hold', (store) => store.hold(key, holdMs));
+    } else if ((status === 429 || status === 503) && hints.waitMs === undefined) {
+      backoff = true;
+      this.#struck.add(key);
+      holdMs = await this.#apply(key, 'strike', (store) => store.strike(key, this.#backoffBaseMs, this.#backoffMaxMs));
+    } else if (status !== undefined && status < 400 && this.#struck.has(key)) {
+      this.#struck.delete(key);
+      await this.#apply(key, 'clear', (store) => store.clearStrikes(key));
+    }
+    if (holdMs > 0) this.#leases.delete(key);
+    if (this.#onServerHint.hasListeners && (holdMs > 0 || hints.source !== 'none')) {
+      this.#onServerHint.emit({
+        name: this.name,
+        key,
+        status,
+        holdMs,
+        backoff,
+        retryAfterMs: hints.retryAfterMs,
+        remaining: hints.remaining,
+        limit: hints.limit,
+        resetMs: hints.resetMs,
+        source: hints.source,
+      });
+    }
+    return { holdMs, backoff, hints };
+  }
+
+  /** Runs a hint operation on the store, or on the local fallback when the store fails. */
+  async #apply<R>(key: string, operation: string, run: (store: RateLimitStore) => R | Promise<R>): Promise<R> {
+    try {
+      return await run(this.#store);
+    } catch (error) {
+      this.#fellBack(key, operation, error);
+      return await run(this.#fallback);
+    }
+  }
+}
+
+/**
+ * Creates a client-side rate limiter: it keeps calls to someone else's API under the provider's
+ * limits before the provider has to say so, waits politely when it must (`acquire`, or `execute`
+ * as a `Policy`), and obeys the provider when it does say so (`observe`).
+ *
+ * One process: the default memory store. Many processes: {@link redisStore}, where each decision is
+ * one atomic script on Redis time; while Redis fails, each process decides on its own with
+ * `fallbackShare` of the limits, counted and reported through `onStoreFallback`.
+ *
+ * @example
+ * ```ts
+ * const limiter = rateLimiter({
+ *   limits: [{ limit: 100, windowMs: 1_000, burst: 20 }, { limit: 10_000, windowMs: 86_400_000 }],
+ * });
+ * await limiter.acquire('api.example.com', { maxWaitMs: 5_000 });
+ * const response = await fetch('https://api.example.com/v1/things');
+ * await limiter.observe('api.example.com', response);
+ * ```
+ */
+export function rateLimiter(options: RateLimiterOptions): RateLimiter {
+  expectOptions('options', options);
+  if (options === undefined) throw invalidOption('options', options, 'an options object with `limits`');
+  const list = Array.isArray(options.limits) ? (options.limits as readonly LimitOptions[]) : [options.limits as LimitOptions];
+  if (list.length === 0) throw invalidOption('limits', options.limits, 'at least one limit');
+  const limits = list.map((l, i) => compileLimit(Array.isArray(options.limits) ? `limits[${i}]` : 'limits', l));
+  const ids = new Set(limits.map((l) => l.id));
+  if (ids.size !== limits.length) throw invalidOption('limits', options.limits, 'limits with distinct names (or distinct numbers)');
+  const name = options.name ?? 'rateLimiter';
+  if (typeof name !== 'string') throw invalidOption('name', name, 'a string');
+  const key = options.key ?? 'default';
+  if (typeof key !== 'string' || key.length === 0) throw invalidOption('key', key, 'a non-empty string');
+  const maxWaitMs = options.maxWaitMs ?? 30_000;
+  expectNumber('maxWaitMs', maxWaitMs, { min: 0, allowInfinity: true });
+  const maxQueue = options.maxQueue ?? 1_000;
+  expectInteger('maxQueue', maxQueue, { min: 0 });
+  const fallbackShare = options.fallbackShare ?? 0.25;
+  expectNumber('fallbackShare', fallbackShare, { min: 0, max: 1 });
+  if (fallbackShare === 0) throw invalidOption('fallbackShare', fallbackShare, 'a number above 0 and at most 1');
+  if (options.store !== undefined && typeof options.store?.decide !== 'function') {
+    throw invalidOption('store', options.store, 'a store from memoryStore() or redisStore()');
+  }
+  expectClock('clock', options.clock);
+  let lease: { size: number; ttlMs: number } | undefined;
+  if (options.lease !== undefined) {
+    expectOptions('lease', options.lease);
+    expectInteger('lease.size', options.lease.size, { min: 1 });
+    const shortest = Math.min(...limits.map((l) => l.windowMs));
+    const ttlMs = options.lease.ttlMs ?? Math.min(shortest, 1_000);
+    expectInteger('lease.ttlMs', ttlMs, { min: 1, max: shortest });
+    lease = { size: options.lease.size, ttlMs };
+  }
+  expectOptions('backoff', options.backoff);
+  const backoffBaseMs = options.backoff?.baseMs ?? 1_000;
+  expectInteger('backoff.baseMs', backoffBaseMs, { min: 1 });
+  const backoffMaxMs = options.backoff?.maxMs ?? 60_000;
+  expectInteger('backoff.maxMs', backoffMaxMs, { min: backoffBaseMs });
+  const maxHintMs = options.maxHintMs ?? 3_600_000;
+  expectInteger('maxHintMs', maxHintMs, { min: 0 });
+  return new Limiter({
+    name,
+    limits,
+    fallbackShare,
+    store: options.store,
+    clock: options.clock ?? systemClock,
+    key,
+    maxWaitMs,
+    maxQueue,
+    lease,
+    backoffBaseMs,
+    backoffMaxMs,
+    maxHintMs,
+  });
+}
