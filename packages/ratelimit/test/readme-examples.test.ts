@@ -5,7 +5,7 @@ import { isRateLimitedError } from '@bulwark/ratelimit';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const example = (name: string) => readFileSync(new URL(`./readme/${name}.example.ts`, import.meta.url), 'utf8');
-const block = (name: string) => new RegExp(`<!-- readme-example: ${name} -->\\n\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+const block = (name: string) => new RegExp(`<!-- readme-example: ${name} -->\\n\`\`\`ts(?: test)?\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
 
 describe('README usage examples', () => {
   afterEach(() => {
