@@ -192,7 +192,7 @@ describe('retry', () => {
     const clock = createFakeClock();
     const policy = retry({ clock, maxElapsedMs: 5_000 });
     const limited = http(429, { retryAfterMs: 60_000 });
-    const caught = policy.execute(flaky([{ error: limited }])).catch((e: unknown) => e as RetriesExhaustedError);
+    const caught = policy.execute(flaky<never>([{ error: limited }])).catch((e: unknown) => e as RetriesExhaustedError);
     await clock.flush();
     expect(clock.pendingTimers).toBe(0);
     const error = await caught;
@@ -385,8 +385,11 @@ describe('retry budget', () => {
     await clock.tickAsync(0);
     expect(await call).toBe('ok');
     expect(budget.available).toBe(0);
-    const second = flaky([{ error: reset() }, 'ok']);
-    const error = await b.execute(second).catch((e: unknown) => e as RetryBudgetExhaustedError);
+    const second = flaky<string>([{ error: reset() }, 'ok']);
+    const error = (await b.execute(second).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as RetryBudgetExhaustedError;
     expect(second.calls).toBe(1);
     expect(isRetryBudgetExhaustedError(error)).toBe(true);
     expect(error.attempts).toBe(1);
