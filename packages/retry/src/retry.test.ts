@@ -1,4 +1,4 @@
-import { BulkheadFullError, TimeoutError, createFakeClock, pipeline, timeout, type Clock, type TimerOptions } from '@bulwark/core';
+import { BulkheadFullError, BulwarkError, TimeoutError, createFakeClock, pipeline, timeout, type Clock, type TimerOptions } from '@bulwark/core';
 import { deferred, flaky } from '@bulwark/test-utils';
 import { IterableBackoff } from 'cockatiel';
 import { describe, expect, test } from 'vitest';
@@ -315,6 +315,37 @@ describe('retry', () => {
       await call;
     }
     expect(seen).toEqual([true, false]);
+  });
+
+  test('a custom backoff is told the attempt, the error and its previous (capped) wait', async () => {
+    const clock = createFakeClock();
+    const seen: Array<[number, number, string]> = [];
+    const policy = retry({
+      clock,
+      maxAttempts: 4,
+      maxDelayMs: 500,
+      backoff: ({ attempt, previousDelayMs, error }) => (seen.push([attempt, previousDelayMs, (error as Error).message]), attempt * 300),
+    });
+    await settle(clock, policy.execute(flaky([{ error: reset() }])));
+    expect(seen).toEqual([
+      [1, 0, 'read ECONNRESET'],
+      [2, 300, 'read ECONNRESET'],
+      [3, 500, 'read ECONNRESET'],
+    ]);
+  });
+
+  test('honours retryAfterMs on a transient Bulwark error, such as an open circuit', async () => {
+    class OpenCircuit extends BulwarkError {
+      readonly code = 'CIRCUIT_OPEN' as const;
+    }
+    const clock = createFakeClock();
+    const policy = retry({ clock, backoff: constantBackoff(0) });
+    const fn = flaky([{ error: new OpenCircuit('open', { transient: true, retryAfterMs: 750 }) }, 'ok']);
+    const call = policy.execute(fn);
+    await clock.tickAsync(749);
+    expect(fn.calls).toBe(1);
+    await clock.tickAsync(1);
+    expect(await call).toBe('ok');
   });
 
   test('accepts a cockatiel backoff', async () => {

@@ -68,7 +68,8 @@ export interface RetryOptions {
   /**
    * The overall deadline, in milliseconds from the start of `execute`: no wait may end past it. When
    * the next wait would, the policy gives up at once with `RetriesExhaustedError` (`reason: 'deadline'`).
-   * It does not cut an attempt short: pair with core's `timeout` for that.
+   * It does not cut an attempt short: pair with core's `timeout` for that. A wait longer than a timer
+   * can hold (2³¹−1 ms, about 24.8 days) counts as crossing it even when this is `Infinity`.
    * @default Infinity
    */
   readonly maxElapsedMs?: number;
