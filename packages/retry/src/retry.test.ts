@@ -1,6 +1,7 @@
 import { BulkheadFullError, BulwarkError, TimeoutError, createFakeClock, pipeline, timeout, type Clock, type TimerOptions } from '@bulwark/core';
 import { deferred, flaky } from '@bulwark/test-utils';
 import { IterableBackoff } from 'cockatiel';
+import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import {
   RetriesExhaustedError,
@@ -294,6 +295,22 @@ describe('retry', () => {
       await expect(call).rejects.toThrow('stop');
       expect(calls).toBe(1);
     });
+  });
+
+  test('leaves no listener on a long-lived signal, hedged or not', async () => {
+    const clock = createFakeClock();
+    const shutdown = new AbortController();
+    const plain = retry({ clock, backoff: constantBackoff(5) });
+    const hedged = retry({ clock, backoff: constantBackoff(5), hedge: { delayMs: 1 } });
+    for (const policy of [plain, hedged]) {
+      for (let i = 0; i < 3; i++) {
+        const fn = flaky([{ error: reset() }, 'ok']);
+        const call = policy.execute(({ signal }) => (signal.aborted ? 'aborted' : fn()), shutdown.signal);
+        await clock.runAllAsync();
+        expect(await call).toBe('ok');
+      }
+    }
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
   });
 
   test('waits are unref’d by default, and referenced with unref: false', async () => {
