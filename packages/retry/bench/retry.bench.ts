@@ -50,6 +50,8 @@ const oursRealZero = retry({ maxAttempts: 3, backoff: constantBackoff(0), unref:
 const theirsRealZero = cockatielRetry(handleAll, { maxAttempts: 2, backoff: new ConstantBackoff(0) });
 const oursInstant = retry({ maxAttempts: 3, backoff: constantBackoff(0), clock: instantClock });
 
+const oursHedged = retry({ maxAttempts: 3, hedge: { delayMs: 1_000 } });
+
 const flakyOurs = failEveryOther();
 const flakyCockatiel = failEveryOther();
 const flakyOursInstant = failEveryOther();
@@ -68,6 +70,19 @@ const suites = [
         fn: loop(() => theirs.execute(work)),
       },
       { name: 'p-retry pRetry(fn, { retries: 2 })', peer: 'p-retry', batch: BATCH, fn: loop(() => pRetry(work, { retries: 2 })) },
+    ],
+  },
+  {
+    // No peer hedges; this shows what arming (and clearing) the hedge timer costs per call.
+    suite: 'retry with hedging, success path',
+    cases: [
+      { name: 'bare await fn()', peer: 'baseline', batch: BATCH, fn: loop(work) },
+      {
+        name: '@bulwark/retry hedge: { delayMs: 1000 }',
+        peer: null,
+        batch: BATCH,
+        fn: loop(() => oursHedged.execute(work)),
+      },
     ],
   },
   {

@@ -502,6 +502,37 @@ describe('hedging', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  test('concurrent calls of one policy each hedge on time; a call answered first never hedges', async () => {
+    const clock = createFakeClock();
+    const policy = retry({ clock, hedge: { delayMs: 50 }, unref: false });
+    const hedgesAt: Array<[number, number]> = [];
+    const answers = [deferred<string>(), deferred<string>(), deferred<string>()];
+    const calls = answers.map((answer, i) => ({ answer, i }));
+    const started: Promise<string>[] = [];
+    for (const { answer, i } of calls) {
+      started.push(
+        policy.execute(({ attempt }) => {
+          if (attempt === 2) hedgesAt.push([i, clock.monotonic()]);
+          return attempt === 1 ? answer.promise : new Promise<string>(() => {});
+        }),
+      );
+      await clock.tickAsync(20);
+    }
+    // t = 60: call 0 hedged at 50; call 1 answers before its hedge (due at 70).
+    answers[1]!.resolve('one');
+    expect(await started[1]).toBe('one');
+    await clock.tickAsync(100);
+    expect(hedgesAt).toEqual([
+      [0, 50],
+      [2, 90],
+    ]);
+    answers[0]!.resolve('zero');
+    answers[2]!.resolve('two');
+    expect(await Promise.all([started[0], started[2]])).toEqual(['zero', 'two']);
+    // With unref: false, no idle timer is left to hold the process.
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   test('bounds the number of hedged attempts, and they count toward maxAttempts', async () => {
     const clock = createFakeClock();
     const never = (): Promise<never> => new Promise(() => {});

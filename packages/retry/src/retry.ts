@@ -24,6 +24,7 @@ import type { IBackoff, IBackoffFactory, IRetryBackoffContext } from 'cockatiel'
 import type { ResultAsync } from 'neverthrow';
 import type { Backoff } from './backoff.js';
 import { exponentialBackoff } from './exponential-backoff.js';
+import { FixedDelayQueue, type QueueEntry } from './internal/fixed-delay-queue.js';
 import { retryAfterMs } from './internal/inspect.js';
 import { isRetryableError } from './is-retryable-error.js';
 import { requestMayHaveBeenSent } from './request-may-have-been-sent.js';
@@ -213,12 +214,16 @@ class Retry implements RetryPolicy {
   readonly config: Config;
   /** Whether `execute` must read the clock when it starts. */
   readonly timed: boolean;
+  /** Pending hedges of every call of this policy, on one timer. */
+  readonly hedges: FixedDelayQueue | undefined;
 
   constructor(config: Config) {
     this.config = config;
     this.name = config.name;
     this.maxAttempts = config.maxAttempts;
     this.timed = config.maxElapsedMs !== Infinity;
+    this.hedges =
+      config.hedge === undefined ? undefined : new FixedDelayQueue(config.clock, config.hedge.delayMs, config.unref);
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
@@ -362,7 +367,11 @@ const hedgeLost = (): DOMException => new DOMException('Another attempt of the h
  * One hedged `execute`: attempts run side by side, the first success wins, the rest are aborted.
  * Failures are retried as usual once no attempt is left in flight.
  */
-class HedgedRun<T> extends CallContext {
+class HedgedRun<T> extends CallContext implements QueueEntry {
+  due = 0;
+  queued = false;
+  prev: QueueEntry | undefined = undefined;
+  next: QueueEntry | undefined = undefined;
   readonly promise: Promise<T>;
   readonly #policy: Retry;
   readonly #fn: PolicyFunction<T>;
@@ -408,11 +417,11 @@ class HedgedRun<T> extends CallContext {
     const hedge = config.hedge!;
     if (this.#hedges >= hedge.maxHedgedAttempts || this.#run.attempts >= config.maxAttempts) return;
     if (timed && config.clock.monotonic() - this.#run.start + hedge.delayMs > config.maxElapsedMs) return;
-    this.#timer = config.clock.setTimeout(this.#hedge, hedge.delayMs, { unref: config.unref });
+    this.#policy.hedges!.add(this);
   }
 
-  readonly #hedge = (): void => {
-    this.#timer = undefined;
+  /** @internal The hedge delay has passed with no answer: start another attempt. */
+  expire(): void {
     if (this.#settled) return;
     const { budget, hedge } = this.#policy.config;
     // A spent budget only stops the hedge: the attempt in flight may still succeed.
@@ -420,7 +429,7 @@ class HedgedRun<T> extends CallContext {
     this.#hedges++;
     this.#policy.hedged(this.#run.attempts + 1, hedge!.delayMs);
     this.#launch();
-  };
+  }
 
   readonly #afterBackoff = (): void => {
     this.#timer = undefined;
@@ -430,7 +439,7 @@ class HedgedRun<T> extends CallContext {
   #won(context: CallContext, value: T): void {
     this.#remove(context);
     if (this.#settled) return;
-    this.#finish(hedgeLost());
+    this.#finish(undefined);
     this.#policy.succeeded(this.#run.attempts);
     this.#resolve(value);
   }
@@ -443,11 +452,11 @@ class HedgedRun<T> extends CallContext {
     try {
       this.#policy.check(run, error);
       if (this.#inFlight.length > 0) return; // another attempt may still succeed
-      this.#timer?.clear();
+      this.#policy.hedges!.remove(this);
       const { clock, unref } = this.#policy.config;
       this.#timer = clock.setTimeout(this.#afterBackoff, this.#policy.nextDelay(run), { unref });
     } catch (thrown) {
-      this.#finish(hedgeLost());
+      this.#finish(undefined);
       this.#reject(thrown);
     }
   }
@@ -458,13 +467,18 @@ class HedgedRun<T> extends CallContext {
     if (i !== -1) this.#inFlight.splice(i, 1);
   }
 
-  #finish(loserReason: unknown): void {
+  /** Settles the run; attempts still out are aborted with `reason`, or a "lost the race" AbortError. */
+  #finish(reason: unknown): void {
     this.#settled = true;
+    this.#policy.hedges!.remove(this);
     this.#timer?.clear();
     this.#timer = undefined;
     const losers = this.#inFlight;
     this.#inFlight = [];
-    for (const loser of losers) loser.abort(loserReason);
+    if (losers.length > 0) {
+      const loserReason = reason ?? hedgeLost();
+      for (const loser of losers) loser.abort(loserReason);
+    }
     this.release();
   }
 
