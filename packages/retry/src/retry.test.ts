@@ -609,6 +609,28 @@ describe('hedging', () => {
     expect(await call).toBe('ok');
   });
 
+  test('an abort during the backoff of a hedged call rejects at once and clears the wait', async () => {
+    const clock = createFakeClock();
+    const controller = new AbortController();
+    const fn = flaky([{ error: reset() }, 'ok']);
+    const call = retry({ clock, backoff: constantBackoff(5_000), hedge: { delayMs: 100 } }).execute(fn, controller.signal);
+    await clock.tickAsync(0);
+    expect(fn.calls).toBe(1);
+    expect(clock.pendingTimers).toBe(1);
+    controller.abort(new Error('cancelled'));
+    await expect(call).rejects.toThrow('cancelled');
+    expect(clock.pendingTimers).toBe(0);
+    expect(clock.monotonic()).toBe(0);
+  });
+
+  test('no hedge is started whose wait would cross the deadline', async () => {
+    const clock = createFakeClock();
+    let calls = 0;
+    void retry({ clock, maxElapsedMs: 80, hedge: { delayMs: 100 } }).execute(() => (calls++, new Promise(() => {})));
+    await clock.tickAsync(1_000);
+    expect(calls).toBe(1);
+  });
+
   test('hedging is refused for non-idempotent calls', () => {
     expect(() => retry({ idempotent: false, hedge: { delayMs: 10 } })).toThrow(
       'Expected `hedge` to be undefined when `idempotent` is false',
