@@ -613,7 +613,9 @@ describe('hedging', () => {
     const clock = createFakeClock();
     const controller = new AbortController();
     const fn = flaky([{ error: reset() }, 'ok']);
-    const call = retry({ clock, backoff: constantBackoff(5_000), hedge: { delayMs: 100 } }).execute(fn, controller.signal);
+    // unref: false, so the policy's shared hedge timer is cleared as soon as no hedge is pending.
+    const policy = retry({ clock, backoff: constantBackoff(5_000), hedge: { delayMs: 100 }, unref: false });
+    const call = policy.execute(fn, controller.signal);
     await clock.tickAsync(0);
     expect(fn.calls).toBe(1);
     expect(clock.pendingTimers).toBe(1);
