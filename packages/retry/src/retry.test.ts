@@ -1,6 +1,6 @@
 import { BulkheadFullError, BulwarkError, TimeoutError, createFakeClock, pipeline, timeout, type Clock, type TimerOptions } from '@bulwark/core';
 import { deferred, flaky } from '@bulwark/test-utils';
-import { IterableBackoff } from 'cockatiel';
+import { ExponentialBackoff, IterableBackoff } from 'cockatiel';
 import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import {
@@ -372,6 +372,18 @@ describe('retry', () => {
     policy.onRetry(({ delayMs }) => delays.push(delayMs));
     await settle(clock, policy.execute(flaky([{ error: reset() }])));
     expect(delays).toEqual([30, 70, 200]);
+  });
+
+  test("accepts cockatiel's ExponentialBackoff (Polly's decorrelated jitter), capped at maxDelayMs", async () => {
+    const clock = createFakeClock();
+    const policy = retry({ clock, maxAttempts: 6, maxDelayMs: 400, backoff: new ExponentialBackoff({ initialDelay: 50 }) });
+    const delays: number[] = [];
+    policy.onRetry(({ delayMs }) => delays.push(delayMs));
+    const fn = flaky([{ error: reset() }]);
+    await settle(clock, policy.execute(fn));
+    expect(fn.calls).toBe(6);
+    expect(delays).toHaveLength(5);
+    for (const d of delays) expect(d >= 0 && d <= 400).toBe(true);
   });
 
   test('a backoff that returns a bad number rejects with a TypeError that says so', async () => {
