@@ -502,6 +502,10 @@ class HedgedRun<T> extends CallContext implements QueueEntry {
  *   which the request may have reached the server, reject with the function's own error, untouched.
  * - The caller's signal cancels a wait at once and reaches each attempt's `signal`; `execute` then
  *   rejects with the abort reason.
+ * - With `hedge`, a slow attempt gets company after `hedge.delayMs`; the first success wins and the
+ *   others are aborted through their `signal`.
+ * - Waits are `unref`'d unless `unref: false`: in a script with nothing else pending, Node would exit
+ *   mid-wait, so pass `unref: false` there.
  *
  * @example
  * ```ts
