@@ -1,0 +1,79 @@
+import { BulwarkError, errorGuard } from '@bulwark/core';
+import { describeError } from './internal/describe-error.js';
+
+/** Why a retry policy stopped with {@link RetriesExhaustedError}. */
+export type ExhaustedReason = 'max-attempts' | 'deadline';
+
+/** What {@link RetriesExhaustedError} is built from. */
+export interface RetriesExhaustedErrorOptions {
+  /** Why the policy stopped. */
+  readonly reason: ExhaustedReason;
+  /** Every attempt's error, in order; the last one becomes `cause`. */
+  readonly errors: readonly unknown[];
+  /** How many calls were made (hedged attempts included). */
+  readonly attempts: number;
+  /** The limit in force: `maxAttempts`, or `maxElapsedMs` for a deadline. */
+  readonly limit: number;
+  /** For a deadline: the wait that would have crossed it, in milliseconds. */
+  readonly delayMs?: number;
+  /** For a deadline: whether the wait came from the server (`retryAfterMs`). */
+  readonly serverHint?: boolean;
+}
+
+/**
+ * A retry policy gave up on a failure it would otherwise retry: every attempt failed
+ * (`reason: 'max-attempts'`), or the next wait would have crossed `maxElapsedMs`
+ * (`reason: 'deadline'`, including a server's `retryAfterMs` that reaches past it).
+ *
+ * `errors` holds every attempt's error in order (like `AggregateError`), `cause` the last one, and
+ * `retryAfterMs` the last error's server hint when it had one, so the caller can schedule a later try.
+ *
+ * Not transient: this policy already retried, and an outer retry would multiply the load on a
+ * dependency that is failing.
+ *
+ * @example
+ * ```ts
+ * try { await policy.execute(call) }
+ * catch (error) { if (isRetriesExhaustedError(error)) report(error.attempts, error.cause) }
+ * ```
+ */
+export class RetriesExhaustedError extends BulwarkError {
+  readonly code = 'RETRIES_EXHAUSTED' as const;
+  /** Why the policy stopped. */
+  readonly reason: ExhaustedReason;
+  /** How many calls were made (hedged attempts included). */
+  readonly attempts: number;
+  /** Every attempt's error, in order; the last is also `cause`. */
+  readonly errors: readonly unknown[];
+
+  constructor(options: RetriesExhaustedErrorOptions) {
+    const last = options.errors[options.errors.length - 1];
+    const hint = (last as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    const attempts = `${options.attempts} attempt${options.attempts === 1 ? '' : 's'}`;
+    let why: string;
+    if (options.reason === 'max-attempts') {
+      why = `all ${attempts} failed (maxAttempts is ${options.limit})`;
+    } else if (options.serverHint === true) {
+      why = `after ${attempts}, the server asked to wait ${options.delayMs} ms (retryAfterMs), which would cross the ${options.limit} ms deadline (maxElapsedMs)`;
+    } else {
+      why = `after ${attempts}, the next wait of ${options.delayMs} ms would cross the ${options.limit} ms deadline (maxElapsedMs)`;
+    }
+    super(`Gave up retrying: ${why}; the last error was ${describeError(last)}.`, {
+      cause: last,
+      transient: false,
+      ...(typeof hint === 'number' ? { retryAfterMs: hint } : {}),
+    });
+    this.reason = options.reason;
+    this.attempts = options.attempts;
+    this.errors = options.errors;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const out = super.toJSON();
+    out.errors = this.errors.map(describeError);
+    return out;
+  }
+}
+
+/** True when `value` is a {@link RetriesExhaustedError}. */
+export const isRetriesExhaustedError = errorGuard<RetriesExhaustedError>('RETRIES_EXHAUSTED');
