@@ -8,7 +8,8 @@ export interface Timer {
 export interface TimerOptions {
   /**
    * Let the process exit while this timer is pending (Node's `unref`). Guards such as timeouts
-   * use it; waits that are the work itself (a backoff, injected latency) should not.
+   * always use it; retry waits use it by default (a pending retry must not block a shutdown), and
+   * injected latency and `sleep` do not unless asked.
    * @default false
    */
   readonly unref?: boolean;

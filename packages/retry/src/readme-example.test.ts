@@ -7,7 +7,7 @@ import * as lib from './index.js';
 /** The ```ts block that follows a `<!-- readme-test: NAME -->` marker in the README. */
 function readmeBlock(name: string): string {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const match = new RegExp(`<!-- readme-test: ${name} -->\\n\`\`\`ts\\n([\\s\\S]*?)\\n\`\`\``).exec(readme);
+  const match = new RegExp(`<!-- readme-test: ${name} -->\\n\`\`\`ts(?: test)?\\n([\\s\\S]*?)\\n\`\`\``).exec(readme);
   if (match === null) throw new Error(`README.md has no block marked readme-test: ${name}.`);
   return match[1]!;
 }
