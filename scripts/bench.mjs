@@ -2,7 +2,7 @@
 // against the built packages, each file in a process of its own, and writes
 // bench/results/latest.json. Compare ratios within one run, never absolute figures across runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureRedis } from '../tools/test-utils/src/redis-server.ts';
 
@@ -58,9 +58,16 @@ for (const pkg of chosen) {
 await redis.started?.stop();
 
 mkdirSync(join('bench', 'results'), { recursive: true });
-const record = results.map(({ suite, case: name, hz, meanNs, p99Ns, peer }) => ({ suite, case: name, hz, meanNs, p99Ns, peer }));
-writeFileSync(join('bench', 'results', 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);
-console.log(`bench: ${record.length} cases written to bench/results/latest.json (Node ${process.versions.node}).`);
+const latest = join('bench', 'results', 'latest.json');
+let record = results.map(({ suite, case: name, hz, meanNs, p99Ns, peer }) => ({ suite, case: name, hz, meanNs, p99Ns, peer }));
+// A run of some packages replaces their suites and keeps the others' (each suite is one run's).
+if (wanted.length > 0 && existsSync(latest)) {
+  const ran = new Set(record.map((r) => r.suite));
+  const kept = JSON.parse(readFileSync(latest, 'utf8')).filter((r) => !ran.has(r.suite));
+  record = [...kept, ...record];
+}
+writeFileSync(latest, `${JSON.stringify(record, null, 2)}\n`);
+console.log(`bench: ${results.length} cases measured, ${record.length} in bench/results/latest.json (Node ${process.versions.node}).`);
 process.exit(failed ? 1 : 0);
 
 function printSuites(rows) {
