@@ -4,7 +4,7 @@ import { CallContext } from './call-context.js';
 import { ChaosFaultError } from './chaos-fault-error.js';
 import { systemClock, type Clock } from './clock.js';
 import { EventEmitter, type Event } from './event.js';
-import { seededRandom } from './internal/random.js';
+import { seededRandom } from './seeded-random.js';
 import type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
 import { sleep } from './sleep.js';
 import { toResult } from './to-result.js';

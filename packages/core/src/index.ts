@@ -34,6 +34,7 @@ export { bulkhead } from './bulkhead.js';
 export type { BulkheadOptions, BulkheadPolicy, BulkheadRejectedEvent } from './bulkhead.js';
 export { fallback } from './fallback.js';
 export type { FallbackEvent, FallbackFunction, FallbackOptions, FallbackPolicy } from './fallback.js';
+export { seededRandom } from './seeded-random.js';
 export { chaos } from './chaos.js';
 export type { ChaosEvent, ChaosOptions, ChaosPolicy } from './chaos.js';
 

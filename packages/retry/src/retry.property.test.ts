@@ -1,4 +1,4 @@
-import { createFakeClock } from '@bulwark/core';
+import { createFakeClock, seededRandom } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
@@ -12,17 +12,6 @@ import {
   type RetryEvent,
 } from './index.js';
 
-/** mulberry32: a seeded uniform source in [0, 1). */
-const seeded = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 type Outcome =
   | { readonly kind: 'ok' }
@@ -69,7 +58,7 @@ describe('retry properties', () => {
           maxDelayMs: s.maxDelayMs,
           maxElapsedMs: s.maxElapsedMs,
           backoff: s.backoff,
-          random: seeded(s.seed),
+          random: seededRandom(s.seed),
         });
         const retries: Array<RetryEvent & { at: number }> = [];
         policy.onRetry((e) => retries.push({ ...e, at: clock.monotonic() }));
