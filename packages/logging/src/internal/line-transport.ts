@@ -1,0 +1,32 @@
+import type { Writable } from 'node:stream';
+import winston from 'winston';
+
+const MESSAGE = Symbol.for('message');
+
+// winston exports the transport base class as `Transport` at run time; its typings call it `transport`.
+type TransportClass = new () => Writable & { log?(info: Record<symbol, unknown>, next: () => void): unknown };
+const TransportStream = (winston as unknown as { Transport: TransportClass }).Transport;
+
+/** Anything with a `write(string)`: a Node Writable, `process.stdout`, a test's collector. */
+export interface LineDestination {
+  write(chunk: string): unknown;
+}
+
+/**
+ * The default winston transport: writes each formatted line and a newline to `destination`, at
+ * once. Unlike winston's Stream transport it schedules nothing per line (no `setImmediate` to emit
+ * `logged`), so a burst does not keep every line's object alive until the event loop turns.
+ */
+export class LineTransport extends TransportStream {
+  readonly #destination: LineDestination;
+
+  constructor(destination: LineDestination) {
+    super();
+    this.#destination = destination;
+  }
+
+  override log(info: Record<symbol, unknown>, callback: () => void): void {
+    this.#destination.write(`${info[MESSAGE] as string}\n`);
+    callback();
+  }
+}
