@@ -1,0 +1,110 @@
+import { Writable } from 'node:stream';
+import { createLogger, registerSecretValue, withLogContext } from '@bulwark/logging';
+import { pino } from 'pino';
+import winston from 'winston';
+
+// Shape: BenchSuite[] from @bulwark/test-utils.
+/** A Writable that drops everything, synchronously: what every logger of the benchmarks writes to. */
+const nullWritable = (): Writable =>
+  new Writable({
+    decodeStrings: false,
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+
+/** The same facts for every logger: a request line with a header that must not be logged. */
+const requestFields = {
+  status: 200,
+  durationMs: 12,
+  path: '/v1/validate/email',
+  headers: { authorization: 'Bearer sk_live_4f9a8b7c6d5e', 'user-agent': 'bench/1.0' },
+};
+const REQUEST_ID = 'req-6f1c2a';
+const SECRET = 'sk_live_4f9a8b7c6d5e';
+
+const BATCH = 1_000;
+
+// Ours: JSON, a log context, default redaction on (the authorization header is replaced) and a
+// registered secret value scanned for in every string.
+registerSecretValue(SECRET);
+const bulwark = createLogger({ service: 'bench', level: 'info', destination: nullWritable(), floodControl: false });
+
+// Plain winston: JSON with a timestamp and the service as default meta; the request id passed with the call.
+const plainWinston = winston.createLogger({
+  level: 'info',
+  format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+  defaultMeta: { service: 'bench' },
+  transports: [new winston.transports.Stream({ stream: nullWritable() })],
+});
+
+// pino: JSON with an ISO timestamp, the service as base and the request id bound in a child.
+const plainPino = pino({ level: 'info', base: { service: 'bench' }, timestamp: pino.stdTimeFunctions.isoTime }, nullWritable());
+const pinoRequest = plainPino.child({ requestId: REQUEST_ID });
+
+const ctx = { requestId: REQUEST_ID };
+const winstonFields = { requestId: REQUEST_ID, ...requestFields };
+
+const suites = [
+  {
+    suite: 'one JSON line, with context (and redaction, for bulwark)',
+    cases: [
+      {
+        name: '@bulwark/logging info (context + redaction)',
+        peer: null,
+        batch: BATCH,
+        fn: () =>
+          withLogContext(ctx, () => {
+            for (let i = 0; i < BATCH; i++) bulwark.info('request handled', requestFields);
+          }),
+      },
+      {
+        name: 'winston 3 JSON info',
+        peer: 'winston',
+        batch: BATCH,
+        fn: () => {
+          for (let i = 0; i < BATCH; i++) plainWinston.info('request handled', winstonFields);
+        },
+      },
+      {
+        name: 'pino info (child with requestId)',
+        peer: 'pino',
+        batch: BATCH,
+        fn: () => {
+          for (let i = 0; i < BATCH; i++) pinoRequest.info(requestFields, 'request handled');
+        },
+      },
+    ],
+  },
+  {
+    suite: 'a debug call below level info',
+    cases: [
+      {
+        name: '@bulwark/logging debug (dropped)',
+        peer: null,
+        batch: BATCH,
+        fn: () => {
+          for (let i = 0; i < BATCH; i++) bulwark.debug('cache state', requestFields);
+        },
+      },
+      {
+        name: 'winston 3 debug (dropped)',
+        peer: 'winston',
+        batch: BATCH,
+        fn: () => {
+          for (let i = 0; i < BATCH; i++) plainWinston.debug('cache state', winstonFields);
+        },
+      },
+      {
+        name: 'pino debug (dropped)',
+        peer: 'pino',
+        batch: BATCH,
+        fn: () => {
+          for (let i = 0; i < BATCH; i++) pinoRequest.debug(requestFields, 'cache state');
+        },
+      },
+    ],
+  },
+];
+
+export default suites;
