@@ -27,6 +27,10 @@ export class LineTransport extends TransportStream {
 
   override log(info: Record<symbol, unknown>, callback: () => void): void {
     this.#destination.write(`${info[MESSAGE] as string}\n`);
+    // The write is done. Saying so as not synchronous keeps readable-stream (winston's streams)
+    // from scheduling a nextTick per line, which would hold every line's context until the burst
+    // ends; winston's own Logger does the same in its _transform.
+    (this as unknown as { _writableState: { sync: boolean } })._writableState.sync = false;
     callback();
   }
 }
