@@ -1,6 +1,6 @@
 import { createFakeClock } from '@bulwark/core';
 import winston from 'winston';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { capture } from '../test/capture.js';
 import { createLogger, LOG_LEVEL_NAMES, type LoggerOptions } from './index.js';
 
@@ -75,6 +75,37 @@ describe('createLogger: lines', () => {
       deep: { a: { b: { c: { d: '[Truncated]' } } } }, // four levels of objects, then cut
       when: '2026-11-24T12:00:00.000Z',
     });
+  });
+
+  test('Maps and Sets are written with their contents', async () => {
+    const { out, logger } = setup();
+    logger.info('collections', { byKey: new Map<string, unknown>([['a', 1], ['token', 't']]), ids: new Set([1, 2]) });
+    expect((await out.lines())[0]).toMatchObject({ byKey: { a: 1, token: '[REDACTED]' }, ids: [1, 2] });
+  });
+
+  test('a burst schedules no work per line (nothing is held until the event loop turns)', async () => {
+    const { out, logger } = setup();
+    const nextTick = vi.spyOn(process, 'nextTick');
+    const immediate = vi.spyOn(globalThis, 'setImmediate');
+    try {
+      for (let i = 0; i < 1_000; i++) logger.info('burst', { i });
+    } finally {
+      nextTick.mockRestore();
+      immediate.mockRestore();
+    }
+    expect(nextTick.mock.calls.length + immediate.mock.calls.length).toBeLessThan(5);
+    expect(await out.lines()).toHaveLength(1_000);
+  });
+
+  test('close() ends the family; lines after it are dropped, not thrown', async () => {
+    const { out, logger } = setup();
+    const child = logger.child({ a: 1 });
+    logger.info('before');
+    await child.close();
+    logger.info('after');
+    child.error('after too');
+    await logger.close();
+    expect((await out.lines()).map((l) => l.message)).toEqual(['before']);
   });
 
   test('a getter that throws does not lose the line', async () => {
@@ -190,6 +221,8 @@ describe('createLogger: levels', () => {
     expect(() => {
       child.level = 'nope' as never;
     }).toThrow(TypeError);
+    expect(() => logger.log('toString' as never, 'x')).toThrow('Expected `level` to be one of');
+    expect(logger.isLevelEnabled('toString' as never)).toBe(false);
   });
 });
 

@@ -109,7 +109,10 @@ export interface Logger {
   isLevelEnabled(level: LogLevel): boolean;
   /** A logger whose lines carry `fields` too (over this logger's own, under each call's). */
   child(fields: LogFields): Logger;
-  /** Writes pending flood-control summaries, ends the winston logger and waits for it to finish. */
+  /**
+   * Writes pending flood-control summaries, ends the winston logger and waits for it to finish.
+   * Closes the whole family (parent and children); lines logged afterwards are dropped.
+   */
   close(): Promise<void>;
 }
 
@@ -139,6 +142,8 @@ interface Shared {
   readonly defaults: LogFields;
   lastNow: number;
   lastTimestamp: string;
+  closed: boolean;
+  closing: Promise<void> | undefined;
 }
 
 function isError(value: unknown): value is Error {
@@ -201,13 +206,12 @@ class BulwarkLogger implements Logger {
     if (this.#shared.threshold >= 6) this.#write('silly', message, fields);
   }
   log(level: LogLevel, message: LogMessage, fields?: LogFields | Error): void {
-    const rank = LOG_LEVELS[level];
-    if (rank === undefined) expectOneOf('level', level, LOG_LEVEL_NAMES);
-    if (rank <= this.#shared.threshold) this.#write(level, message, fields);
+    if (!Object.hasOwn(LOG_LEVELS, level)) expectOneOf('level', level, LOG_LEVEL_NAMES);
+    if (LOG_LEVELS[level] <= this.#shared.threshold) this.#write(level, message, fields);
   }
 
   isLevelEnabled(level: LogLevel): boolean {
-    return LOG_LEVELS[level] <= this.#shared.threshold;
+    return Object.hasOwn(LOG_LEVELS, level) && LOG_LEVELS[level] <= this.#shared.threshold;
   }
 
   child(fields: LogFields): Logger {
@@ -215,14 +219,18 @@ class BulwarkLogger implements Logger {
     return new BulwarkLogger(this.#shared, { ...this.#bindings, ...fields });
   }
 
-  async close(): Promise<void> {
-    this.#shared.flood?.flush();
-    const w = this.#shared.winston;
-    if (w.writableFinished) return;
-    await new Promise<void>((resolve) => {
-      w.once('finish', () => resolve());
-      w.end();
-    });
+  close(): Promise<void> {
+    const shared = this.#shared;
+    if (shared.closing === undefined) {
+      shared.flood?.flush();
+      shared.closed = true;
+      const w = shared.winston;
+      shared.closing = new Promise<void>((resolve) => {
+        w.once('finish', () => resolve());
+        w.end();
+      });
+    }
+    return shared.closing;
   }
 
   #write(level: LogLevel, message: LogMessage, fields: LogFields | Error | undefined): void {
@@ -261,6 +269,8 @@ class BulwarkLogger implements Logger {
   /** Builds, redacts, serializes and writes one line. @internal */
   emit(level: LogLevel, message: string, fields: LogFields, store: ContextStore | undefined): void {
     const shared = this.#shared;
+    // winston cannot be written to once ended (it would emit an error that crashes the process).
+    if (shared.closed) return;
     const redactor = shared.redactor;
     const now = shared.clock.now();
     if (now !== shared.lastNow) {
@@ -429,6 +439,8 @@ export function createLogger(options: LoggerOptions): Logger {
     defaults: options.fields === undefined || Object.keys(options.fields).length === 0 ? EMPTY : { ...options.fields },
     lastNow: Number.NaN,
     lastTimestamp: '',
+    closed: false,
+    closing: undefined,
   };
   return new BulwarkLogger(shared, EMPTY);
 }

@@ -1,3 +1,4 @@
+import { expectBoolean, expectInteger, expectOptions } from '@bulwark/core';
 import { DEFAULT_REDACT_KEYS } from './default-redact-keys.js';
 import { Redactor } from './internal/redactor.js';
 
@@ -24,6 +25,9 @@ let shared: Redactor | undefined;
  * ```
  */
 export function serializeError(error: unknown, options: SerializeErrorOptions = {}): unknown {
+  expectOptions('options', options);
+  if (options.maxDepth !== undefined) expectInteger('maxDepth', options.maxDepth, { min: 1, max: 100 });
+  if (options.stack !== undefined) expectBoolean('stack', options.stack);
   const redactor =
     options.maxDepth === undefined && options.stack === undefined
       ? (shared ??= new Redactor({ rules: DEFAULT_REDACT_KEYS, censor: '[REDACTED]', maxDepth: 10, errorStack: true }))

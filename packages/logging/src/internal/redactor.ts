@@ -151,6 +151,9 @@ export class Redactor {
         return out;
       }
     }
+    // JSON would write a Map or a Set as {}: write their contents instead.
+    if (value instanceof Map) return this.#object(Object.fromEntries(value), node, depth);
+    if (value instanceof Set) return this.#object([...value], node, depth);
     stack.push(value);
     let out: unknown[] | Record<string, unknown> | undefined;
     if (Array.isArray(value)) {
