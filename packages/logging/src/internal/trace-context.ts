@@ -28,7 +28,7 @@ function load(): OtelApi | null {
 /** The active span's ids, when `@opentelemetry/api` is installed, registered and a span is active. */
 export function activeSpanContext(): SpanContext | undefined {
   if ((globalThis as Record<symbol, unknown>)[OTEL_GLOBAL] === undefined) return undefined;
-  api ??= load();
+  if (api === undefined) api = load();
   if (api === null) return undefined;
   const span = api.trace.getSpan(api.context.active());
   if (span === undefined) return undefined;
