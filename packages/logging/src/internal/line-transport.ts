@@ -15,7 +15,8 @@ export interface LineDestination {
 /**
  * The default winston transport: writes each formatted line and a newline to `destination`, at
  * once. Unlike winston's Stream transport it schedules nothing per line (no `setImmediate` to emit
- * `logged`), so a burst does not keep every line's object alive until the event loop turns.
+ * `logged`, no `nextTick` after the write), so a burst does not keep every line's objects alive
+ * until the event loop turns.
  */
 export class LineTransport extends TransportStream {
   readonly #destination: LineDestination;
