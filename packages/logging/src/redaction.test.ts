@@ -60,6 +60,30 @@ describe('redaction by field name', () => {
     expect((await out.lines())[0]!.req).toEqual({ headers: { authorization: '[REDACTED]', accept: 'json' } });
   });
 
+  test('no deep clone: objects with nothing to redact reach the transports as they are', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const { default: winston } = await import('winston');
+    const Transport = (winston as unknown as { Transport: new () => { log?: unknown } }).Transport;
+    class Collect extends Transport {
+      log(info: Record<string, unknown>, next: () => void): void {
+        seen.push(info);
+        next();
+      }
+    }
+    const logger = createLogger({ service: 's', transports: [new Collect() as unknown as import('winston').transport] });
+    const clean = { a: { b: [1, 2, { c: 'text' }] } };
+    const dirty = { keep: { x: 1 }, headers: { authorization: 'Bearer abc', accept: 'json' } };
+    logger.info('identity', { clean, dirty });
+    await logger.close();
+    const info = seen[0]!;
+    expect(info.clean).toBe(clean);
+    const written = info.dirty as typeof dirty;
+    expect(written).not.toBe(dirty);
+    expect(written.keep).toBe(dirty.keep);
+    expect(written.headers).toEqual({ authorization: '[REDACTED]', accept: 'json' });
+    expect(dirty.headers.authorization).toBe('Bearer abc');
+  });
+
   test('paths from the line’s root, with * for any one field; names added by `redact`', async () => {
     const { out, logger } = setup({ redact: ['req.body.ssn', 'accounts.*.iban', 'pin'] });
     logger.info('paths', {
