@@ -187,10 +187,13 @@ describe('createLogger: levels', () => {
     expect(await out.lines()).toEqual([]);
   });
 
-  test('a message function runs when the line is written', async () => {
+  test('a message function runs when the line is written; if it throws, the line says so', async () => {
     const { out, logger } = setup({ level: 'debug' });
     logger.debug(() => 'built lazily');
-    expect((await out.lines())[0]).toMatchObject({ level: 'debug', message: 'built lazily' });
+    logger.debug(() => {
+      throw new RangeError('oops');
+    });
+    expect((await out.lines()).map((l) => l.message)).toEqual(['built lazily', '[the message function threw RangeError]']);
   });
 
   test('the level comes from LOG_LEVEL when the options have none, in any case', async () => {

@@ -238,7 +238,14 @@ class BulwarkLogger implements Logger {
     let error: unknown;
     let callFields: LogFields | undefined;
     if (typeof message === 'string') text = message;
-    else if (typeof message === 'function') text = String(message());
+    else if (typeof message === 'function') {
+      try {
+        text = String(message());
+      } catch (error) {
+        // A log call never throws: the line is still written, saying what went wrong.
+        text = `[the message function threw ${isError(error) ? error.name : typeof error}]`;
+      }
+    }
     else if (isError(message)) {
       text = String(message.message);
       error = message;

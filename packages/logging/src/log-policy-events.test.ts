@@ -1,4 +1,4 @@
-import { bulkhead, createFakeClock, EventEmitter, fallback, isTimeoutError, timeout } from '@bulwark/core';
+import { bulkhead, chaos, createFakeClock, EventEmitter, fallback, isTimeoutError, timeout } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
 import { capture } from '../test/capture.js';
 import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '../test/fake-sources.js';
@@ -148,6 +148,17 @@ describe('logPolicyEvents with every family of events', () => {
 });
 
 describe("logPolicyEvents with core's real policies", () => {
+  test('chaos faults are logged at debug, so they show only when asked for', async () => {
+    const { out, logger } = setup({ level: 'info' });
+    const monkey = chaos({ faultRate: 1, seed: 1, name: 'monkey' });
+    using _ = logPolicyEvents(logger, monkey);
+    await expect(monkey.execute(async () => 1)).rejects.toThrow();
+    expect(await out.lines()).toEqual([]);
+    logger.level = 'debug';
+    await expect(monkey.execute(async () => 1)).rejects.toThrow();
+    expect(await out.lines()).toEqual([expect.objectContaining({ level: 'debug', event: 'chaos', policy: 'monkey', kind: 'fault' })]);
+  });
+
   test('timeout, fallback and bulkhead events become lines with their facts', async () => {
     const { out, logger } = setup();
     const clock = createFakeClock();
