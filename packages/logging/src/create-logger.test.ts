@@ -147,6 +147,24 @@ describe('createLogger: lines', () => {
 });
 
 describe('createLogger: levels', () => {
+  test("a winston transport's own level still filters what it receives", async () => {
+    const { Writable } = await import('node:stream');
+    const seen: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        seen.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ service: 's', level: 'debug', transports: [new winston.transports.Stream({ stream: sink, level: 'warn' })] });
+    logger.debug('no');
+    logger.info('no');
+    logger.warn('yes');
+    logger.error('yes too');
+    await logger.close();
+    expect(seen.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['yes', 'yes too']);
+  });
+
   test('lines below the level are dropped', async () => {
     const { out, logger } = setup({ level: 'warn' });
     logger.info('dropped');

@@ -50,6 +50,18 @@ describe('registerSecretValue', () => {
     expect((await out.lines()).map((l) => l.message)).toEqual(['in scope $&-hidden', 'out of scope scoped_secret_value']);
   });
 
+  test('a value registered after a child or a context was made is redacted in their fields too', async () => {
+    const { out, logger } = setup();
+    const { withLogContext } = await import('./index.js');
+    const child = logger.child({ upstreamUrl: 'https://api.example.com/?key=late_registered_value' });
+    withLogContext({ note: 'late_registered_value' }, () => {
+      using _ = registerSecretValue('late_registered_value');
+      child.info('after registration');
+    });
+    expect(await out.text()).not.toContain('late_registered_value');
+    expect((await out.lines())[0]).toMatchObject({ upstreamUrl: 'https://api.example.com/?key=[REDACTED]', note: '[REDACTED]' });
+  });
+
   test('only non-empty strings', () => {
     expect(() => registerSecretValue('')).toThrow('Expected `value` to be a non-empty string, got "".');
     expect(() => registerSecretValue(42 as never)).toThrow('Expected `value` to be a non-empty string, got 42.');
