@@ -1,0 +1,264 @@
+import { createFakeClock } from '@bulwark/core';
+import winston from 'winston';
+import { describe, expect, test, vi } from 'vitest';
+import { capture } from '../test/capture.js';
+import { createLogger, LOG_LEVEL_NAMES, type LoggerOptions } from './index.js';
+
+const at = Date.UTC(2026, 10, 24, 12, 0, 0, 0);
+
+function setup(options: Partial<LoggerOptions> = {}) {
+  const out = capture();
+  const clock = createFakeClock({ now: at });
+  const logger = createLogger({ service: 'checkout', clock, destination: out.destination, ...options });
+  return { out, clock, logger };
+}
+
+describe('createLogger: lines', () => {
+  test('one JSON object per line with timestamp, level, message, service and the fields', async () => {
+    const { out, logger } = setup();
+    logger.info('charged', { orderId: 42, amountCents: 1250, tags: ['a', 'b'] });
+    logger.warn('slow', { durationMs: 900 });
+    const lines = await out.lines();
+    expect(lines).toEqual([
+      {
+        timestamp: '2026-11-24T12:00:00.000Z',
+        level: 'info',
+        message: 'charged',
+        service: 'checkout',
+        orderId: 42,
+        amountCents: 1250,
+        tags: ['a', 'b'],
+      },
+      { timestamp: '2026-11-24T12:00:00.000Z', level: 'warn', message: 'slow', service: 'checkout', durationMs: 900 },
+    ]);
+    expect(Object.keys(lines[0]!).slice(0, 4)).toEqual(['timestamp', 'level', 'message', 'service']);
+  });
+
+  test('every level method writes its level; log(level) too', async () => {
+    const { out, logger } = setup({ level: 'silly' });
+    for (const level of LOG_LEVEL_NAMES) logger[level](`at ${level}`);
+    logger.log('warn', 'through log');
+    const lines = await out.lines();
+    expect(lines.map((l) => [l.level, l.message])).toEqual([
+      ...LOG_LEVEL_NAMES.map((level) => [level, `at ${level}`]),
+      ['warn', 'through log'],
+    ]);
+  });
+
+  test('the timestamp follows the clock', async () => {
+    const { out, logger, clock } = setup();
+    logger.info('one');
+    clock.tick(1_500);
+    logger.info('two');
+    expect((await out.lines()).map((l) => l.timestamp)).toEqual(['2026-11-24T12:00:00.000Z', '2026-11-24T12:00:01.500Z']);
+  });
+
+  test('an Error as message writes its message and the error; an Error as fields becomes `error`', async () => {
+    const { out, logger } = setup();
+    logger.error(new TypeError('bad input'));
+    logger.warn('could not save', new RangeError('too big'));
+    const [a, b] = await out.lines();
+    expect(a).toMatchObject({ level: 'error', message: 'bad input', error: { name: 'TypeError', message: 'bad input' } });
+    expect(b).toMatchObject({ level: 'warn', message: 'could not save', error: { name: 'RangeError', message: 'too big' } });
+    expect(typeof (b!.error as { stack: unknown }).stack).toBe('string');
+  });
+
+  test('values JSON cannot hold are still written: bigint as a string, cycles marked, depth bounded', async () => {
+    const { out, logger } = setup({ maxDepth: 4 });
+    const cyclic: Record<string, unknown> = { name: 'root' };
+    cyclic.self = cyclic;
+    logger.info('odd values', { big: 12345678901234567890n, cyclic, deep: { a: { b: { c: { d: { e: 1 } } } } }, when: new Date(at) });
+    const [line] = await out.lines();
+    expect(line).toMatchObject({
+      big: '12345678901234567890',
+      cyclic: { name: 'root', self: '[Circular]' },
+      deep: { a: { b: { c: { d: '[Truncated]' } } } }, // four levels of objects, then cut
+      when: '2026-11-24T12:00:00.000Z',
+    });
+  });
+
+  test('Maps and Sets are written with their contents', async () => {
+    const { out, logger } = setup();
+    logger.info('collections', { byKey: new Map<string, unknown>([['a', 1], ['token', 't']]), ids: new Set([1, 2]) });
+    expect((await out.lines())[0]).toMatchObject({ byKey: { a: 1, token: '[REDACTED]' }, ids: [1, 2] });
+  });
+
+  test('a burst schedules no work per line (nothing is held until the event loop turns)', async () => {
+    const { out, logger } = setup();
+    const nextTick = vi.spyOn(process, 'nextTick');
+    const immediate = vi.spyOn(globalThis, 'setImmediate');
+    try {
+      for (let i = 0; i < 1_000; i++) logger.info('burst', { i });
+    } finally {
+      nextTick.mockRestore();
+      immediate.mockRestore();
+    }
+    expect(nextTick.mock.calls.length + immediate.mock.calls.length).toBeLessThan(5);
+    expect(await out.lines()).toHaveLength(1_000);
+  });
+
+  test('close() ends the family; lines after it are dropped, not thrown', async () => {
+    const { out, logger } = setup();
+    const child = logger.child({ a: 1 });
+    logger.info('before');
+    await child.close();
+    logger.info('after');
+    child.error('after too');
+    await logger.close();
+    expect((await out.lines()).map((l) => l.message)).toEqual(['before']);
+  });
+
+  test('a getter that throws does not lose the line', async () => {
+    const { out, logger } = setup();
+    const hostile = {
+      get boom(): never {
+        throw new Error('getter');
+      },
+    };
+    logger.info('still written', { hostile, ok: true });
+    expect(await out.lines()).toEqual([expect.objectContaining({ message: 'still written', hostile: '[Unserializable]', ok: true })]);
+  });
+
+  test('pretty format: a readable line, stacks below it', async () => {
+    const { out, logger } = setup({ format: 'pretty' });
+    logger.info('charged', { orderId: 42, note: 'two words' });
+    logger.error('failed', new Error('boom'));
+    const text = await out.text();
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('12:00:00.000 INFO    checkout: charged orderId=42 note="two words"');
+    expect(lines[1]).toMatch(/^12:00:00\.000 ERROR {3}checkout: failed error=\{"name":"Error","message":"boom"\}$/);
+    expect(lines[2]).toMatch(/^ {4}Error: boom$/);
+  });
+
+  test('custom winston transports receive the finished, redacted line', async () => {
+    const seen: string[] = [];
+    const transport = new winston.transports.Stream({ stream: new (await import('node:stream')).Writable({
+      write(chunk: Buffer, _enc, done) {
+        seen.push(chunk.toString());
+        done();
+      },
+    }) });
+    const logger = createLogger({ service: 'svc', transports: [transport] });
+    logger.info('to a stream', { password: 'hunter2' });
+    await logger.close();
+    expect(seen).toHaveLength(1);
+    expect(JSON.parse(seen[0]!)).toMatchObject({ message: 'to a stream', password: '[REDACTED]' });
+  });
+});
+
+describe('createLogger: levels', () => {
+  test("a winston transport's own level still filters what it receives", async () => {
+    const { Writable } = await import('node:stream');
+    const seen: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        seen.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ service: 's', level: 'debug', transports: [new winston.transports.Stream({ stream: sink, level: 'warn' })] });
+    logger.debug('no');
+    logger.info('no');
+    logger.warn('yes');
+    logger.error('yes too');
+    await logger.close();
+    expect(seen.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['yes', 'yes too']);
+  });
+
+  test('lines below the level are dropped', async () => {
+    const { out, logger } = setup({ level: 'warn' });
+    logger.info('dropped');
+    logger.debug('dropped');
+    logger.warn('kept');
+    logger.error('kept too');
+    expect((await out.lines()).map((l) => l.message)).toEqual(['kept', 'kept too']);
+  });
+
+  test('a call below the level touches neither its message nor its fields', async () => {
+    const { out, logger } = setup({ level: 'info' });
+    let touched = 0;
+    const fields = new Proxy(
+      {},
+      {
+        get: () => void touched++,
+        ownKeys: () => {
+          touched++;
+          return [];
+        },
+        has: () => {
+          touched++;
+          return false;
+        },
+      },
+    );
+    let formatted = 0;
+    logger.debug(() => {
+      formatted++;
+      return 'expensive';
+    }, fields);
+    logger.child({ a: 1 }).verbose('x', fields);
+    logger.log('silly', () => `${formatted++}`, fields);
+    expect(touched).toBe(0);
+    expect(formatted).toBe(0);
+    expect(logger.isLevelEnabled('debug')).toBe(false);
+    expect(logger.isLevelEnabled('warn')).toBe(true);
+    expect(await out.lines()).toEqual([]);
+  });
+
+  test('a message function runs when the line is written; if it throws, the line says so', async () => {
+    const { out, logger } = setup({ level: 'debug' });
+    logger.debug(() => 'built lazily');
+    logger.debug(() => {
+      throw new RangeError('oops');
+    });
+    expect((await out.lines()).map((l) => l.message)).toEqual(['built lazily', '[the message function threw RangeError]']);
+  });
+
+  test('the level comes from LOG_LEVEL when the options have none, in any case', async () => {
+    const { out, logger } = setup({ env: { LOG_LEVEL: 'DEBUG' } });
+    expect(logger.level).toBe('debug');
+    logger.debug('shown');
+    expect(await out.lines()).toHaveLength(1);
+    expect(setup({ env: { LOG_LEVEL: 'debug' }, level: 'error' }).logger.level).toBe('error');
+    expect(setup({ env: {} }).logger.level).toBe('info');
+  });
+
+  test('an invalid level is a clear error, from the options or from LOG_LEVEL', () => {
+    expect(() => setup({ level: 'loud' as never })).toThrow(
+      'Expected `level` to be one of "error", "warn", "info", "http", "verbose", "debug", "silly", got "loud".',
+    );
+    expect(() => setup({ env: { LOG_LEVEL: 'chatty' } })).toThrow(
+      'Expected `LOG_LEVEL (environment variable)` to be one of "error", "warn", "info", "http", "verbose", "debug", "silly", got "chatty".',
+    );
+  });
+
+  test('setting level on a child changes it for the whole family', async () => {
+    const { out, logger } = setup({ level: 'info' });
+    const child = logger.child({ component: 'db' });
+    child.level = 'debug';
+    expect(logger.level).toBe('debug');
+    logger.debug('now shown');
+    expect(await out.lines()).toHaveLength(1);
+    expect(() => {
+      child.level = 'nope' as never;
+    }).toThrow(TypeError);
+    expect(() => logger.log('toString' as never, 'x')).toThrow('Expected `level` to be one of');
+    expect(logger.isLevelEnabled('toString' as never)).toBe(false);
+  });
+});
+
+describe('createLogger: options are checked', () => {
+  test.each([
+    [{ service: '' }, 'Expected `service` to be a non-empty string, got "".'],
+    [{ service: 's', format: 'xml' }, 'Expected `format` to be one of "json", "pretty", got "xml".'],
+    [{ service: 's', fields: 'x' }, 'Expected `fields` to be an object of fields, got "x".'],
+    [{ service: 's', destination: {} }, 'Expected `destination` to be a writable stream (an object with write), got an object (Object).'],
+    [{ service: 's', transports: [] }, 'Expected `transports` to be a non-empty array of winston transports, got an array of length 0.'],
+    [{ service: 's', redact: ['a..b'] }, 'Expected `redact[0]` to be a field name or a dotted path such as "req.headers.cookie", got "a..b".'],
+    [{ service: 's', maxDepth: 0 }, 'Expected `maxDepth` to be an integer from 1 to 100, got 0.'],
+    [{ service: 's', floodControl: { windowMs: -1 } }, 'Expected `floodControl.windowMs` to be a positive integer, got -1.'],
+    [{ service: 's', clock: {} }, 'Expected `clock` to be a Clock (now, monotonic and setTimeout), got an object (Object).'],
+  ])('%j', (options, message) => {
+    expect(() => createLogger(options as unknown as LoggerOptions)).toThrow(message);
+  });
+});

@@ -1,0 +1,453 @@
+import {
+  expectBoolean,
+  expectClock,
+  expectInteger,
+  expectName,
+  expectOneOf,
+  expectOptions,
+  invalidOption,
+  systemClock,
+  type Clock,
+} from '@bulwark/core';
+import winston from 'winston';
+import { DEFAULT_REDACT_KEYS } from './default-redact-keys.js';
+import { contextStorage, type ContextStore } from './internal/context-store.js';
+import { FloodControl } from './internal/flood-control.js';
+import { LineTransport, type LineDestination } from './internal/line-transport.js';
+import { formatPretty } from './internal/pretty.js';
+import { Redactor } from './internal/redactor.js';
+import { activeSpanContext } from './internal/trace-context.js';
+import { LOG_LEVELS, LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
+
+/** Structured fields of a line: any JSON-friendly values, errors, `Secret`s (redacted). */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** A message: a string, an `Error` (its message, and the error as the `error` field), or a function called only when the line is written. */
+export type LogMessage = string | Error | (() => string);
+
+/** Options for {@link createLogger}'s flood control. */
+export interface FloodControlOptions {
+  /** Length of a sampling window, in milliseconds, from the first line of an error. @default 1000 */
+  readonly windowMs?: number;
+  /** Lines of the same error (same message and code) written per window; the rest are counted. @default 10 */
+  readonly maxPerWindow?: number;
+}
+
+/** Options for {@link createLogger}. */
+export interface LoggerOptions {
+  /** The service's name, written as `service` on every line. */
+  readonly service: string;
+  /**
+   * The most verbose level written. Without it, the `LOG_LEVEL` environment variable (any case);
+   * an invalid value in either throws a `TypeError` naming it.
+   * @default process.env.LOG_LEVEL ?? 'info'
+   */
+  readonly level?: LogLevel;
+  /** `json`: one JSON object per line. `pretty`: a line for people, stacks below it. @default 'json' */
+  readonly format?: 'json' | 'pretty';
+  /** Default fields of every line; the weakest layer (see "Field precedence"). @default {} */
+  readonly fields?: LogFields;
+  /** Where lines go when `transports` is not given. @default process.stdout */
+  readonly destination?: LineDestination;
+  /**
+   * winston transports to write to instead of `destination` (a File transport, say). Each receives
+   * the finished line as `info[Symbol.for('message')]`, already redacted.
+   * @default [a transport writing to `destination`]
+   */
+  readonly transports?: readonly winston.transport[];
+  /**
+   * More field names (redacted at any depth) and dotted paths from the line's root (`req.headers.x-session`,
+   * `*` for any one field), added to {@link DEFAULT_REDACT_KEYS}. Case- and `-`/`_`-insensitive.
+   * @default []
+   */
+  readonly redact?: readonly string[];
+  /** Redact {@link DEFAULT_REDACT_KEYS}. @default true */
+  readonly redactDefaults?: boolean;
+  /** What a redacted value is replaced with. @default '[REDACTED]' */
+  readonly censor?: string;
+  /** Nesting depth of fields written; deeper values become `[Truncated]`. @default 10 */
+  readonly maxDepth?: number;
+  /** Write errors' stacks. @default true */
+  readonly errorStack?: boolean;
+  /** Sampling of the same error repeated many times a second, or `false` to write every line. @default { windowMs: 1000, maxPerWindow: 10 } */
+  readonly floodControl?: false | FloodControlOptions;
+  /** Add `trace_id` and `span_id` of the active OpenTelemetry span (when `@opentelemetry/api` is installed). @default true */
+  readonly traceContext?: boolean;
+  /** Source of timestamps and of flood-control time. @default systemClock */
+  readonly clock?: Clock;
+  /** Where `LOG_LEVEL` is read from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * A structured logger: one method per level, each taking a message and optional fields.
+ *
+ * @example
+ * ```ts
+ * logger.info('charged', { orderId: 42, amountCents: 1250 });
+ * logger.error('upstream failed', error);            // the error as the `error` field
+ * logger.debug(() => `cache state ${dump()}`);        // dump() runs only when debug is on
+ * ```
+ */
+export interface Logger {
+  /** The `service` written on every line. */
+  readonly service: string;
+  /** The most verbose level written; shared by a logger and all its children. Set it to change it. */
+  level: LogLevel;
+  /** The winston logger lines are written through (to add or remove transports). */
+  readonly winston: winston.Logger;
+  error(message: LogMessage, fields?: LogFields | Error): void;
+  warn(message: LogMessage, fields?: LogFields | Error): void;
+  info(message: LogMessage, fields?: LogFields | Error): void;
+  http(message: LogMessage, fields?: LogFields | Error): void;
+  verbose(message: LogMessage, fields?: LogFields | Error): void;
+  debug(message: LogMessage, fields?: LogFields | Error): void;
+  silly(message: LogMessage, fields?: LogFields | Error): void;
+  /** Writes at `level`. */
+  log(level: LogLevel, message: LogMessage, fields?: LogFields | Error): void;
+  /** Whether a line at `level` would be written: guard costly preparations with it. */
+  isLevelEnabled(level: LogLevel): boolean;
+  /** A logger whose lines carry `fields` too (over this logger's own, under each call's). */
+  child(fields: LogFields): Logger;
+  /**
+   * Writes pending flood-control summaries, ends the winston logger and waits for it to finish.
+   * Closes the whole family (parent and children); lines logged afterwards are dropped.
+   */
+  close(): Promise<void>;
+}
+
+const LEVEL = Symbol.for('level');
+const MESSAGE = Symbol.for('message');
+const RESERVED = new Set(['timestamp', 'level', 'message', 'service']);
+const EMPTY: LogFields = Object.freeze({});
+
+interface Suppressed {
+  readonly logger: BulwarkLogger;
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly error: unknown;
+  readonly store: ContextStore | undefined;
+}
+
+interface Shared {
+  threshold: number;
+  levelName: LogLevel;
+  readonly service: string;
+  readonly winston: winston.Logger;
+  readonly redactor: Redactor;
+  readonly flood: FloodControl<Suppressed> | undefined;
+  readonly clock: Clock;
+  readonly pretty: boolean;
+  readonly trace: boolean;
+  readonly defaults: LogFields;
+  lastNow: number;
+  lastTimestamp: string;
+  closed: boolean;
+  closing: Promise<void> | undefined;
+}
+
+function isError(value: unknown): value is Error {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]')
+  );
+}
+
+function checkFields(field: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOption(field, value, 'an object of fields');
+}
+
+class BulwarkLogger implements Logger {
+  readonly #shared: Shared;
+  readonly #bindings: LogFields;
+
+  constructor(shared: Shared, bindings: LogFields) {
+    this.#shared = shared;
+    this.#bindings = bindings;
+  }
+
+  get service(): string {
+    return this.#shared.service;
+  }
+  get winston(): winston.Logger {
+    return this.#shared.winston;
+  }
+  get level(): LogLevel {
+    return this.#shared.levelName;
+  }
+  set level(level: LogLevel) {
+    expectOneOf('level', level, LOG_LEVEL_NAMES);
+    this.#shared.levelName = level;
+    this.#shared.threshold = LOG_LEVELS[level];
+  }
+
+  // Each method checks the level before touching its arguments: a line below the level costs a
+  // comparison and nothing else.
+  error(message: LogMessage, fields?: LogFields | Error): void {
+    this.#write('error', message, fields);
+  }
+  warn(message: LogMessage, fields?: LogFields | Error): void {
+    if (this.#shared.threshold >= 1) this.#write('warn', message, fields);
+  }
+  info(message: LogMessage, fields?: LogFields | Error): void {
+    if (this.#shared.threshold >= 2) this.#write('info', message, fields);
+  }
+  http(message: LogMessage, fields?: LogFields | Error): void {
+    if (this.#shared.threshold >= 3) this.#write('http', message, fields);
+  }
+  verbose(message: LogMessage, fields?: LogFields | Error): void {
+    if (this.#shared.threshold >= 4) this.#write('verbose', message, fields);
+  }
+  debug(message: LogMessage, fields?: LogFields | Error): void {
+    if (this.#shared.threshold >= 5) this.#write('debug', message, fields);
+  }
+  silly(message: LogMessage, fields?: LogFields | Error): void {
+    if (this.#shared.threshold >= 6) this.#write('silly', message, fields);
+  }
+  log(level: LogLevel, message: LogMessage, fields?: LogFields | Error): void {
+    if (!Object.hasOwn(LOG_LEVELS, level)) expectOneOf('level', level, LOG_LEVEL_NAMES);
+    if (LOG_LEVELS[level] <= this.#shared.threshold) this.#write(level, message, fields);
+  }
+
+  isLevelEnabled(level: LogLevel): boolean {
+    return Object.hasOwn(LOG_LEVELS, level) && LOG_LEVELS[level] <= this.#shared.threshold;
+  }
+
+  child(fields: LogFields): Logger {
+    checkFields('fields', fields);
+    return new BulwarkLogger(this.#shared, { ...this.#bindings, ...fields });
+  }
+
+  close(): Promise<void> {
+    const shared = this.#shared;
+    if (shared.closing === undefined) {
+      shared.flood?.flush();
+      shared.closed = true;
+      const w = shared.winston;
+      shared.closing = new Promise<void>((resolve) => {
+        w.once('finish', () => resolve());
+        w.end();
+      });
+    }
+    return shared.closing;
+  }
+
+  #write(level: LogLevel, message: LogMessage, fields: LogFields | Error | undefined): void {
+    let text: string;
+    let error: unknown;
+    let callFields: LogFields | undefined;
+    if (typeof message === 'string') text = message;
+    else if (typeof message === 'function') {
+      try {
+        text = String(message());
+      } catch (error) {
+        // A log call never throws: the line is still written, saying what went wrong.
+        text = `[the message function threw ${isError(error) ? error.name : typeof error}]`;
+      }
+    }
+    else if (isError(message)) {
+      text = String(message.message);
+      error = message;
+    } else text = String(message);
+    if (fields !== undefined && fields !== null) {
+      if (isError(fields)) error = fields;
+      else {
+        callFields = fields;
+        const own = fields.error ?? fields.err;
+        if (isError(own)) error = own;
+      }
+    }
+    const store = contextStorage.getStore();
+    const flood = this.#shared.flood;
+    if (error !== undefined && flood !== undefined) {
+      const { code } = error as { code?: unknown };
+      const key = `${level}\u0000${String((error as Error).message)}\u0000${String(code)}`;
+      const admitted = flood.admit(key, () => ({ logger: this, level, message: text, error, store }));
+      if (!admitted) return;
+    }
+    if (callFields === undefined && error !== undefined) callFields = { error };
+    else if (callFields !== undefined && error !== undefined && callFields.error === undefined && callFields.err === undefined) {
+      callFields = { error, ...callFields };
+    }
+    this.emit(level, text, callFields ?? EMPTY, store);
+  }
+
+  /** Builds, redacts, serializes and writes one line. @internal */
+  emit(level: LogLevel, message: string, fields: LogFields, store: ContextStore | undefined): void {
+    const shared = this.#shared;
+    // winston cannot be written to once ended (it would emit an error that crashes the process).
+    if (shared.closed) return;
+    const redactor = shared.redactor;
+    const now = shared.clock.now();
+    if (now !== shared.lastNow) {
+      shared.lastNow = now;
+      shared.lastTimestamp = new Date(now).toISOString();
+    }
+    const record: Record<string | symbol, unknown> = {
+      timestamp: shared.lastTimestamp,
+      level,
+      message: redactor.text(message),
+      service: shared.service,
+    };
+    if (shared.trace) {
+      const span = activeSpanContext();
+      if (span !== undefined) {
+        record.trace_id = span.traceId;
+        record.span_id = span.spanId;
+      }
+    }
+    // Weakest first, each layer overwriting the one before: defaults, context, bindings, the call.
+    if (shared.defaults !== EMPTY) assign(record, shared.defaults, redactor);
+    if (store !== undefined) assign(record, store.fields, redactor);
+    if (this.#bindings !== EMPTY) assign(record, this.#bindings, redactor);
+    if (fields !== EMPTY) assign(record, fields, redactor);
+    let line: string;
+    try {
+      line = shared.pretty ? formatPretty(record) : JSON.stringify(record);
+    } catch {
+      line = JSON.stringify({
+        timestamp: record.timestamp,
+        level,
+        message: record.message,
+        service: shared.service,
+        logError: 'the fields of this line could not be serialized',
+      });
+    }
+    record[LEVEL] = level;
+    record[MESSAGE] = line;
+    shared.winston.write(record as unknown as winston.LogEntry);
+  }
+
+  /** Writes the summary of suppressed repeats of one error. @internal */
+  static suppressed(windowMs: number, last: Suppressed, dropped: number): void {
+    last.logger.emit(
+      last.level,
+      last.message,
+      { error: last.error, suppressed: dropped, suppressedWindowMs: windowMs },
+      last.store,
+    );
+  }
+}
+
+function assign(record: Record<string, unknown>, layer: LogFields, redactor: Redactor): void {
+  for (const key of Object.keys(layer)) {
+    const value = layer[key];
+    if (value === undefined) continue;
+    record[RESERVED.has(key) ? `_${key}` : key] = redactor.field(key, value);
+  }
+}
+
+const passThrough = winston.format((info) => info)();
+
+function resolveLevel(options: LoggerOptions): LogLevel {
+  if (options.level !== undefined) {
+    expectOneOf('level', options.level, LOG_LEVEL_NAMES);
+    return options.level;
+  }
+  const env = options.env ?? process.env;
+  const fromEnv = env.LOG_LEVEL;
+  if (fromEnv === undefined || fromEnv === '') return 'info';
+  const lower = fromEnv.toLowerCase();
+  expectOneOf('LOG_LEVEL (environment variable)', lower, LOG_LEVEL_NAMES);
+  return lower;
+}
+
+/**
+ * Creates a structured logger on winston 3: one JSON object per line with `timestamp`, `level`,
+ * `message`, `service`, the active OpenTelemetry `trace_id`/`span_id`, and every field of the
+ * current {@link withLogContext} context, of the logger's children and of the call.
+ *
+ * Field precedence, the same however a method is called: the call's own fields over the child's
+ * (the newest child first) over the log context's (innermost first) over the logger's `fields`.
+ * `timestamp`, `level`, `message` and `service` are the line's own: a field by one of those names
+ * is written with a `_` prefix instead of being lost.
+ *
+ * Before anything is written, fields named like credentials (see {@link DEFAULT_REDACT_KEYS} and
+ * `redact`), Bulwark `Secret`s and registered secret values ({@link registerSecretValue}) are
+ * replaced by `[REDACTED]`; errors become objects with their cause chain. Repeats of the same error
+ * beyond `floodControl.maxPerWindow` a window are counted and summed up in one line.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger({ service: 'checkout', level: 'info' });
+ * await withLogContext({ requestId: 'r-1' }, async () => {
+ *   logger.child({ component: 'payments' }).info('charged', { amountCents: 1250 });
+ * });
+ * // {"timestamp":"…","level":"info","message":"charged","service":"checkout","requestId":"r-1","component":"payments","amountCents":1250}
+ * ```
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  expectOptions('options', options);
+  if (options === undefined) throw invalidOption('options', options, 'an options object with a `service`');
+  expectName(options.service, 'service');
+  const level = resolveLevel(options);
+  if (options.format !== undefined) expectOneOf('format', options.format, ['json', 'pretty'] as const);
+  if (options.fields !== undefined) checkFields('fields', options.fields);
+  if (options.destination !== undefined && typeof options.destination?.write !== 'function') {
+    throw invalidOption('destination', options.destination, 'a writable stream (an object with write)');
+  }
+  if (options.transports !== undefined && (!Array.isArray(options.transports) || options.transports.length === 0)) {
+    throw invalidOption('transports', options.transports, 'a non-empty array of winston transports');
+  }
+  if (options.redact !== undefined) {
+    if (!Array.isArray(options.redact)) throw invalidOption('redact', options.redact, 'an array of field names or paths');
+    options.redact.forEach((rule: unknown, i: number) => {
+      if (typeof rule !== 'string' || rule.length === 0 || rule.split('.').includes('')) {
+        throw invalidOption(`redact[${i}]`, rule, 'a field name or a dotted path such as "req.headers.cookie"');
+      }
+    });
+  }
+  if (options.redactDefaults !== undefined) expectBoolean('redactDefaults', options.redactDefaults);
+  if (options.censor !== undefined && typeof options.censor !== 'string') throw invalidOption('censor', options.censor, 'a string');
+  if (options.maxDepth !== undefined) expectInteger('maxDepth', options.maxDepth, { min: 1, max: 100 });
+  if (options.errorStack !== undefined) expectBoolean('errorStack', options.errorStack);
+  if (options.traceContext !== undefined) expectBoolean('traceContext', options.traceContext);
+  expectClock('clock', options.clock);
+  const floodOptions = options.floodControl ?? {};
+  if (floodOptions !== false) {
+    expectOptions('floodControl', floodOptions);
+    if (floodOptions.windowMs !== undefined) expectInteger('floodControl.windowMs', floodOptions.windowMs, { min: 1 });
+    if (floodOptions.maxPerWindow !== undefined) expectInteger('floodControl.maxPerWindow', floodOptions.maxPerWindow, { min: 1 });
+  }
+
+  const clock = options.clock ?? systemClock;
+  const transports = options.transports ?? [new LineTransport(options.destination ?? process.stdout) as unknown as winston.transport];
+  const instance = winston.createLogger({
+    // This logger filters by level itself, before any work; winston passes every line it is given.
+    level: 'silly',
+    levels: { ...LOG_LEVELS },
+    format: passThrough,
+    transports: [...transports],
+    exitOnError: false,
+  });
+  const redactor = new Redactor({
+    rules: [...(options.redactDefaults === false ? [] : DEFAULT_REDACT_KEYS), ...(options.redact ?? [])],
+    censor: options.censor ?? '[REDACTED]',
+    maxDepth: options.maxDepth ?? 10,
+    errorStack: options.errorStack ?? true,
+  });
+  const windowMs = floodOptions === false ? 0 : (floodOptions.windowMs ?? 1_000);
+  const shared: Shared = {
+    threshold: LOG_LEVELS[level],
+    levelName: level,
+    service: options.service,
+    winston: instance,
+    redactor,
+    flood:
+      floodOptions === false
+        ? undefined
+        : new FloodControl<Suppressed>(clock, windowMs, floodOptions.maxPerWindow ?? 10, (last, dropped) =>
+            BulwarkLogger.suppressed(windowMs, last, dropped),
+          ),
+    clock,
+    pretty: options.format === 'pretty',
+    trace: options.traceContext ?? true,
+    defaults: options.fields === undefined || Object.keys(options.fields).length === 0 ? EMPTY : { ...options.fields },
+    lastNow: Number.NaN,
+    lastTimestamp: '',
+    closed: false,
+    closing: undefined,
+  };
+  return new BulwarkLogger(shared, EMPTY);
+}

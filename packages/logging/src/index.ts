@@ -1,0 +1,11 @@
+export { createLogger } from './create-logger.js';
+export type { FloodControlOptions, LogFields, LogMessage, Logger, LoggerOptions } from './create-logger.js';
+export { LOG_LEVELS, LOG_LEVEL_NAMES } from './levels.js';
+export type { LogLevel } from './levels.js';
+export { DEFAULT_REDACT_KEYS } from './default-redact-keys.js';
+export { withLogContext, getLogContext } from './with-log-context.js';
+export { registerSecretValue } from './register-secret-value.js';
+export { serializeError } from './serialize-error.js';
+export type { SerializeErrorOptions } from './serialize-error.js';
+export { logPolicyEvents, POLICY_EVENT_LINES } from './log-policy-events.js';
+export type { LineDestination } from './internal/line-transport.js';

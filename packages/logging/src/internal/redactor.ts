@@ -1,0 +1,196 @@
+import { secretMatcher } from './secret-registry.js';
+
+/** The brand a Bulwark `Secret` carries (`Symbol.for('@bulwark/secret')` set to `true`). */
+export const SECRET_BRAND = Symbol.for('@bulwark/secret');
+/** What a Bulwark `Secret` (and any well-behaved secret wrapper) serializes to. */
+export const SECRET_JSON = '[REDACTED]';
+
+interface PathNode {
+  readonly children: Map<string, PathNode>;
+  wildcard: PathNode | undefined;
+  terminal: boolean;
+}
+
+const newNode = (): PathNode => ({ children: new Map(), wildcard: undefined, terminal: false });
+
+/** Field names compare case-insensitively and ignore `-` and `_`: `apiKey`, `api_key`, `API-KEY` are one. */
+export const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
+
+const ERROR_OWN = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code']);
+const NORMALIZED_CACHE_LIMIT = 4096;
+
+function isError(value: object): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+}
+
+export interface RedactorOptions {
+  /** Field names (anywhere) and dotted paths from the record's root (`*` for any one field). */
+  readonly rules: readonly string[];
+  readonly censor: string;
+  readonly maxDepth: number;
+  readonly errorStack: boolean;
+}
+
+/**
+ * A precompiled redaction plan: names in a set, dotted paths in a trie, registered secret values in
+ * one regular expression. `value()` returns its input untouched when nothing in it needs redaction
+ * and copies only the objects on the way to what changed (never a deep clone of the record).
+ * Errors become plain objects (name, message, code, stack, own fields, cause, errors); cycles become
+ * `[Circular]` and anything deeper than `maxDepth` becomes `[Truncated]`.
+ */
+export class Redactor {
+  readonly censor: string;
+  readonly #replacement: string;
+  readonly #maxDepth: number;
+  readonly #errorStack: boolean;
+  readonly #names = new Set<string>();
+  readonly #root: PathNode | undefined;
+  readonly #normalized = new Map<string, string>();
+  readonly #stack: object[] = [];
+
+  constructor(options: RedactorOptions) {
+    this.censor = options.censor;
+    this.#replacement = options.censor.replace(/\$/g, '$$$$');
+    this.#maxDepth = options.maxDepth;
+    this.#errorStack = options.errorStack;
+    let root: PathNode | undefined;
+    for (const rule of options.rules) {
+      if (!rule.includes('.')) {
+        this.#names.add(normalizeKey(rule));
+        continue;
+      }
+      root ??= newNode();
+      let node = root;
+      for (const segment of rule.split('.')) {
+        if (segment === '*') node = node.wildcard ??= newNode();
+        else {
+          const key = normalizeKey(segment);
+          let child = node.children.get(key);
+          if (child === undefined) node.children.set(key, (child = newNode()));
+          node = child;
+        }
+      }
+      node.terminal = true;
+    }
+    this.#root = root;
+  }
+
+  /** Replaces registered secret values inside `text`. */
+  text(text: string): string {
+    const matcher = secretMatcher();
+    if (matcher === null) return text;
+    matcher.lastIndex = 0;
+    if (!matcher.test(text)) return text;
+    return text.replace(matcher, this.#replacement);
+  }
+
+  /** The redacted value of the top-level field `key`, or `this.censor`. Never throws. */
+  field(key: string, value: unknown): unknown {
+    try {
+      return this.#field(key, value, this.#root, 0);
+    } catch {
+      this.#stack.length = 0;
+      return '[Unserializable]';
+    }
+  }
+
+  /** The redacted form of any value (an error, an object, a string), from the record's root. */
+  value(value: unknown): unknown {
+    try {
+      return this.#value(value, this.#root, 0);
+    } catch {
+      this.#stack.length = 0;
+      return '[Unserializable]';
+    }
+  }
+
+  #normalize(key: string): string {
+    let normalized = this.#normalized.get(key);
+    if (normalized === undefined) {
+      normalized = normalizeKey(key);
+      if (this.#normalized.size < NORMALIZED_CACHE_LIMIT) this.#normalized.set(key, normalized);
+    }
+    return normalized;
+  }
+
+  #field(key: string, value: unknown, node: PathNode | undefined, depth: number): unknown {
+    const normalized = this.#normalize(key);
+    if (this.#names.has(normalized)) return value === undefined || value === null ? value : this.censor;
+    const next = node === undefined ? undefined : (node.children.get(normalized) ?? node.wildcard);
+    if (next !== undefined && next.terminal) return value === undefined || value === null ? value : this.censor;
+    return this.#value(value, next, depth);
+  }
+
+  #value(value: unknown, node: PathNode | undefined, depth: number): unknown {
+    switch (typeof value) {
+      case 'string':
+        return this.text(value);
+      case 'bigint':
+        return value.toString();
+      case 'object':
+        return value === null ? null : this.#object(value, node, depth);
+      default:
+        return value;
+    }
+  }
+
+  #object(value: object, node: PathNode | undefined, depth: number): unknown {
+    if ((value as Record<symbol, unknown>)[SECRET_BRAND] === true) return this.censor;
+    if (depth >= this.#maxDepth) return '[Truncated]';
+    const stack = this.#stack;
+    if (stack.includes(value)) return '[Circular]';
+    if (isError(value)) return this.#error(value, node, depth);
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      const json: unknown = toJSON.call(value, '');
+      if (json === SECRET_JSON) return this.censor;
+      if (json !== value) {
+        stack.push(value);
+        const out = this.#value(json, node, depth + 1);
+        stack.pop();
+        return out;
+      }
+    }
+    // JSON would write a Map or a Set as {}: write their contents instead.
+    if (value instanceof Map) return this.#object(Object.fromEntries(value), node, depth);
+    if (value instanceof Set) return this.#object([...value], node, depth);
+    stack.push(value);
+    let out: unknown[] | Record<string, unknown> | undefined;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const redacted = this.#value(item, node, depth + 1);
+        if (redacted !== item) ((out ??= value.slice()) as unknown[])[i] = redacted;
+      }
+    } else {
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        const item = record[key];
+        const redacted = this.#field(key, item, node, depth + 1);
+        if (redacted !== item) ((out ??= { ...record }) as Record<string, unknown>)[key] = redacted;
+      }
+    }
+    stack.pop();
+    return out ?? value;
+  }
+
+  #error(error: Error, node: PathNode | undefined, depth: number): Record<string, unknown> {
+    this.#stack.push(error);
+    const out: Record<string, unknown> = {
+      name: this.text(String(error.name)),
+      message: this.text(String(error.message)),
+    };
+    const record = error as unknown as Record<string, unknown>;
+    if (record.code !== undefined) out.code = this.#value(record.code, undefined, depth + 1);
+    if (this.#errorStack && typeof error.stack === 'string') out.stack = this.text(error.stack);
+    for (const key of Object.keys(record)) {
+      if (ERROR_OWN.has(key)) continue;
+      const item = record[key];
+      if (item !== undefined) out[key] = this.#field(key, item, node, depth + 1);
+    }
+    if (record.cause !== undefined) out.cause = this.#value(record.cause, undefined, depth + 1);
+    if (Array.isArray(record.errors)) out.errors = record.errors.map((e: unknown) => this.#value(e, undefined, depth + 1));
+    this.#stack.pop();
+    return out;
+  }
+}

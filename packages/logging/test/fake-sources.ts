@@ -1,0 +1,71 @@
+import { EventEmitter } from '@bulwark/core';
+
+/** Stand-ins for the feature packages' policies: their canonical events, emitted by hand. */
+export function fakeRetry(name = 'upstream-retry') {
+  const retry = new EventEmitter<{ attempt: number; delayMs: number; error: unknown }>();
+  const giveUp = new EventEmitter<{ attempts: number; error: unknown; reason: string }>();
+  const success = new EventEmitter<{ attempts: number }>();
+  return { name, onRetry: retry.event, onGiveUp: giveUp.event, onSuccess: success.event, retry, giveUp, success };
+}
+
+export function fakeBreaker(name = 'upstream-breaker') {
+  const brk = new EventEmitter<{ error?: unknown }>();
+  const reset = new EventEmitter<Record<string, never>>();
+  const halfOpen = new EventEmitter<Record<string, never>>();
+  const stateChange = new EventEmitter<{ from: string; to: string }>();
+  const rejected = new EventEmitter<{ state: string; retryAfterMs: number }>();
+  return {
+    name,
+    onBreak: brk.event,
+    onReset: reset.event,
+    onHalfOpen: halfOpen.event,
+    onStateChange: stateChange.event,
+    onCallRejected: rejected.event,
+    brk,
+    reset,
+    halfOpen,
+    stateChange,
+    rejected,
+  };
+}
+
+export function fakeRateLimiter(name = 'upstream-limit') {
+  const limited = new EventEmitter<{ key: string; retryAfterMs: number }>();
+  const hint = new EventEmitter<{ key: string; remaining: number; resetMs: number }>();
+  const storeFallback = new EventEmitter<{ error: unknown }>();
+  return { name, onRateLimited: limited.event, onServerHint: hint.event, onStoreFallback: storeFallback.event, limited, hint, storeFallback };
+}
+
+export function fakeCache(name = 'validation-cache') {
+  const hit = new EventEmitter<{ key: string; tier: string }>();
+  const miss = new EventEmitter<{ key: string }>();
+  const stale = new EventEmitter<{ key: string; reason: string }>();
+  const refresh = new EventEmitter<{ key: string }>();
+  const loaderError = new EventEmitter<{ key: string; error: unknown }>();
+  const l2Error = new EventEmitter<{ error: unknown }>();
+  const evict = new EventEmitter<{ key: string }>();
+  return {
+    name,
+    onHit: hit.event,
+    onMiss: miss.event,
+    onStale: stale.event,
+    onRefresh: refresh.event,
+    onLoaderError: loaderError.event,
+    onL2Error: l2Error.event,
+    onEvict: evict.event,
+    hit,
+    miss,
+    stale,
+    refresh,
+    loaderError,
+    l2Error,
+    evict,
+  };
+}
+
+export function fakeSecrets(name = 'env-secrets') {
+  const rotated = new EventEmitter<{ name: string; version: string }>();
+  const audit = new EventEmitter<{ action: string; name: string; version: string; who: string; at: number }>();
+  const refreshFailed = new EventEmitter<{ name: string; error: unknown }>();
+  return { name, onRotated: rotated.event, onAudit: audit.event, onRefreshFailed: refreshFailed.event, rotated, audit, refreshFailed };
+}
