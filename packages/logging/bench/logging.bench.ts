@@ -18,10 +18,11 @@ const requestFields = {
   status: 200,
   durationMs: 12,
   path: '/v1/validate/email',
+  // bulwark-allow-secret: a made-up credential for the redaction path
   headers: { authorization: 'Bearer sk_live_4f9a8b7c6d5e', 'user-agent': 'bench/1.0' },
 };
 const REQUEST_ID = 'req-6f1c2a';
-const SECRET = 'sk_live_4f9a8b7c6d5e';
+const SECRET = 'sk_live_4f9a8b7c6d5e'; // bulwark-allow-secret: made up
 
 const BATCH = 1_000;
 

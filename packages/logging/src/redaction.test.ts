@@ -137,7 +137,7 @@ describe('Secret objects', () => {
 describe('registered secret values', () => {
   test('replaced in messages, in any string field, in error messages and stacks', async () => {
     const { out, logger } = setup();
-    const value = 'sk_live_0123456789abcdef';
+    const value = 'sk_live_0123456789abcdef'; // bulwark-allow-secret: a fixture
     disposables.push(registerSecretValue(value));
     const error = new Error(`upstream rejected key ${value}`, { cause: new Error(`cause mentions ${value}`) });
     logger.error(`call with ${value} failed`, { url: `https://api.example.com/?key=${value}`, deep: [{ note: `x${value}x` }], error });
