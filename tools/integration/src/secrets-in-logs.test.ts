@@ -2,6 +2,7 @@ import { createFakeClock, pipeline } from '@bulwark/core';
 import { createLogger, logPolicyEvents, registerSecretValue, withLogContext, type Logger } from '@bulwark/logging';
 import { retry, constantBackoff } from '@bulwark/retry';
 import { memoryProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
+import { usageTracker } from '@bulwark/telemetry';
 import { describe, expect, test } from 'vitest';
 import { switchableProvider } from './support.js';
 
@@ -154,6 +155,24 @@ describe('without registration', () => {
     expect(JSON.stringify(error)).not.toContain(BEARER);
     expect(error.cause?.message).toContain(BEARER); // the documented limit: register revealed values
     broken.close();
+  });
+});
+
+describe('registered values used as object keys', () => {
+  // BUG (@bulwark/logging): a registered secret value is replaced in every string *value* at any
+  // depth, but not in object keys (nor Map keys), so a structure keyed by a credential is written
+  // with the credential as a JSON key. Per-key usage is the natural case: usageTracker from
+  // @bulwark/telemetry tracks "per API key", and its snapshot is keyed by the key it was given.
+  test.fails('a snapshot of usage per API key, logged, holds no API key (logging redacts object keys)', async () => {
+    const raw: string[] = [];
+    const logger = createLogger({ service: 'gateway', env: {}, destination: { write: (line: string) => void raw.push(line) } });
+    using _registered = registerSecretValue(API_KEY);
+    const usage = usageTracker({ clock: createFakeClock() });
+    usage.record('validate', API_KEY, 12, true);
+    logger.info('usage', { usage: usage.snapshot(), perKey: new Map([[API_KEY, 1]]) });
+    await logger.close();
+    expect(raw.join('\n')).toContain('validate');
+    expectNoSecretIn(raw.join('\n'));
   });
 });
 
