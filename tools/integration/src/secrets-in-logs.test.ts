@@ -149,7 +149,10 @@ describe.each(['json', 'pretty'] as const)('no secret reaches a %s log', (format
 describe('without registration', () => {
   test("a provider's own error is kept only as the cause: the manager's error names no value", async () => {
     const broken = secretManager({ providers: [leakyProvider], refreshAheadMs: 0 });
-    const error = await broken.get('API_KEY').catch((e: unknown) => e as Error & { cause?: Error });
+    const error = (await broken.get('API_KEY').then(
+      () => new Error('expected a failure'),
+      (e: unknown) => e,
+    )) as Error & { cause?: Error };
     expect(error).toMatchObject({ code: 'SECRET_PROVIDER_FAILED', message: expect.stringContaining('careless-sdk') });
     expect(error.message).not.toContain(BEARER);
     expect(JSON.stringify(error)).not.toContain(BEARER);

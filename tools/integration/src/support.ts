@@ -1,6 +1,6 @@
 // Shared fixtures of the integration tests: a logger writing to memory, and the real event
 // sources of every package, each on one fake clock.
-import { bulkhead, createFakeClock, fallback, timeout, type FakeClock } from '@bulwark/core';
+import { bulkhead, fallback, timeout, type FakeClock } from '@bulwark/core';
 import { circuitBreaker } from '@bulwark/breaker';
 import { cache } from '@bulwark/cache';
 import { createLogger, type Logger, type LogLevel } from '@bulwark/logging';
