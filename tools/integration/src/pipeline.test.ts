@@ -163,6 +163,49 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     expect(calledAt[1]! - calledAt[0]!).toBeGreaterThanOrEqual(2_000);
   });
 
+  test("a 429 observed by the limiter and raised to the retry is waited out once, not twice", async () => {
+    const clock = createFakeClock();
+    const { policy, limiter } = composed(clock);
+    const hints: unknown[] = [];
+    limiter.onServerHint((e) => hints.push(e));
+    const calledAt: number[] = [];
+    const answer = await settle(
+      clock,
+      policy.execute(async () => {
+        calledAt.push(clock.monotonic());
+        if (calledAt.length === 1) {
+          // What an HTTP wrapper does with the response: tell the limiter, raise the hint.
+          const { holdMs } = await limiter.observe('api.example.com', { status: 429, headers: { 'Retry-After': '2' } });
+          throw tooManyRequests(holdMs);
+        }
+        return { valid: true };
+      }),
+    );
+    expect(answer).toEqual({ valid: true });
+    expect(hints).toEqual([expect.objectContaining({ key: 'api.example.com', holdMs: 2_000 })]);
+    // The retry waits 2 s; by then the limiter's hold is over too, so the call goes at once.
+    expect(calledAt[1]! - calledAt[0]!).toBeGreaterThanOrEqual(2_000);
+    expect(calledAt[1]! - calledAt[0]!).toBeLessThan(2_100);
+  });
+
+  test('a call the limiter cannot admit within maxWaitMs is refused with retryAfterMs, which the retry honours', async () => {
+    const clock = createFakeClock();
+    const { policy, limiter, retries } = composed(clock);
+    await limiter.observe('api.example.com', { status: 429, headers: { 'Retry-After': '3' } });
+    let calls = 0;
+    const answer = await settle(
+      clock,
+      policy.execute(async () => {
+        calls++;
+        return { valid: true };
+      }),
+    );
+    expect(answer).toEqual({ valid: true });
+    expect(calls).toBe(1);
+    // The limiter refused the first attempt at once (3 s > its maxWaitMs of 2 s); the retry waited it out.
+    expect(retries).toEqual([expect.objectContaining({ attempt: 1, delayMs: 3_000 })]);
+  });
+
   describe("the caller's abort stops everything at once", () => {
     test('during an attempt in flight: rejects with the reason, no fallback, no retry, the attempt is aborted', async () => {
       const clock = createFakeClock();
