@@ -1,6 +1,6 @@
 import { circuitBreaker, isCircuitOpenError } from '@bulwark/breaker';
 import { cache } from '@bulwark/cache';
-import { createFakeClock, pipeline } from '@bulwark/core';
+import { createFakeClock, fallback, pipeline } from '@bulwark/core';
 import { constantBackoff, retry } from '@bulwark/retry';
 import { describe, expect, test } from 'vitest';
 import { connectionReset } from './support.js';
@@ -103,5 +103,33 @@ describe('cache.getOrSet with a loader behind pipeline(retry, circuitBreaker): t
     await validations.getOrSet(key, load('ada@example.com'));
     expect(stale.length).toBe(staleBefore); // a fresh hit now
     expect(api.calls).toBe(callsBefore + 1);
+  });
+
+  test('the same offline path with the cache as a policy: pipeline(fallback, cache.policy(key), retry, circuitBreaker)', async () => {
+    const clock = createFakeClock();
+    const validations = cache({ name: 'validations', ttlMs: 60_000, staleIfErrorMs: 3_600_000, ttlJitter: 0, earlyRefreshBeta: 0, clock });
+    const breaker = circuitBreaker({ name: 'validation-api', breaker: { kind: 'consecutive', threshold: 2 }, halfOpenAfterMs: 30_000, clock });
+    const inner = [retry({ name: 'validation-api', maxAttempts: 2, backoff: constantBackoff(50), maxElapsedMs: 1_000, clock }), breaker] as const;
+    const offline = fallback({ email: '?', valid: false, offline: true });
+    const validate = (email: string) => pipeline(offline, validations.policy(`email:${email}`), ...inner);
+    let up = true;
+    let calls = 0;
+    const api = async (email: string): Promise<Verdict> => {
+      calls++;
+      if (!up) throw connectionReset('validation API unreachable');
+      return { email, valid: true };
+    };
+    expect(await validate('ada@example.com').execute(() => api('ada@example.com'))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(await validate('ada@example.com').execute(() => api('ada@example.com'))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(calls).toBe(1); // the second was a hit
+    up = false;
+    await clock.tickAsync(61_000);
+    expect(await settle(clock, validate('ada@example.com').execute(() => api('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(breaker.state).toBe('open');
+    // Cached before: stale. Never cached: the fallback answers. Neither reaches the API.
+    const callsWhileOpen = calls;
+    expect(await settle(clock, validate('ada@example.com').execute(() => api('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(await settle(clock, validate('bob@example.com').execute(() => api('bob@example.com')))).toEqual({ email: '?', valid: false, offline: true });
+    expect(calls).toBe(callsWhileOpen);
   });
 });

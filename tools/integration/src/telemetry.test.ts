@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createFakeClock, pipeline } from '@bulwark/core';
-import { policyMetrics, renderPrometheus } from '@bulwark/telemetry';
+import { health, healthStatusCode, policyMetrics, renderPrometheus } from '@bulwark/telemetry';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, test } from 'vitest';
-import { driveEverySource, realSources } from './support.js';
+import { connectionReset, driveEverySource, realSources } from './support.js';
 
 /** A reader that collects only when asked, as a /metrics endpoint does. */
 class PullMetricReader extends MetricReader {
@@ -129,5 +129,24 @@ describe('the real sources through policyMetrics and renderPrometheus', () => {
     const text = await exposition();
     const check = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 15_000 });
     expect({ status: check.status, stdout: check.stdout, stderr: check.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
+
+  test('health().ready() follows a real circuit breaker: closed passes, open fails with 503', async () => {
+    const clock = createFakeClock();
+    const s = realSources(clock);
+    const probes = health({ serviceId: 'gateway', circuits: [s.breaker], clock });
+    const before = await probes.ready();
+    expect(healthStatusCode(before)).toBe(200);
+    expect(before.checks?.['upstream-breaker:circuit']?.[0]).toMatchObject({ status: 'pass' });
+    for (let i = 0; i < 2; i++) await s.breaker.execute(async () => Promise.reject(connectionReset())).catch(() => undefined);
+    const open = await probes.ready();
+    expect(healthStatusCode(open)).toBe(503);
+    expect(open.checks?.['upstream-breaker:circuit']?.[0]).toMatchObject({ status: 'fail' });
+    const lenient = await health({ circuits: [s.breaker], openCircuit: 'warn', clock }).ready();
+    expect([lenient.status, healthStatusCode(lenient)]).toEqual(['warn', 200]);
+    await clock.tickAsync(1_000);
+    await s.breaker.execute(async () => 'probe');
+    expect(healthStatusCode(await probes.ready())).toBe(200);
+    s.secrets.close();
   });
 });
