@@ -334,7 +334,8 @@ function assign(record: Record<string, unknown>, layer: LogFields, redactor: Red
   for (const key of Object.keys(layer)) {
     const value = layer[key];
     if (value === undefined) continue;
-    record[RESERVED.has(key) ? `_${key}` : key] = redactor.field(key, value);
+    const name = redactor.key(key);
+    record[RESERVED.has(name) ? `_${name}` : name] = redactor.field(key, value);
   }
 }
 

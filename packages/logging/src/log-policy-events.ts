@@ -16,12 +16,14 @@ export const POLICY_EVENT_LINES: Readonly<Record<string, EventLine>> = Object.fr
   onRetry: { level: 'warn', message: 'retrying after a failed attempt' },
   onGiveUp: { level: 'error', message: 'gave up retrying' },
   onSuccess: { level: 'debug', message: 'call succeeded' },
+  onHedge: { level: 'debug', message: 'hedged attempt started' },
   // breaker
   onBreak: { level: 'error', message: 'circuit opened' },
   onReset: { level: 'info', message: 'circuit closed' },
   onHalfOpen: { level: 'info', message: 'circuit half-open, trying a call' },
   onStateChange: { level: 'info', message: 'circuit state changed' },
   onCallRejected: { level: 'warn', message: 'call rejected by the circuit breaker' },
+  onSharedStateError: { level: 'warn', message: 'circuit breaker shared state failed, deciding locally' },
   // ratelimit
   onRateLimited: { level: 'warn', message: 'rate limited' },
   onServerHint: { level: 'info', message: 'rate-limit hint from the server' },

@@ -19,6 +19,22 @@ describe('registerSecretValue', () => {
     expect((await out.lines()).map((l) => l.message)).toEqual(['with [REDACTED]', 'with tok_abcdefghijkl']);
   });
 
+  test('a registered value used as a field name is replaced there too, at any depth and in maps', async () => {
+    const { out, logger } = setup();
+    using _key = registerSecretValue('key_live_9f8e7d6c5b4a');
+    logger.info('usage', {
+      key_live_9f8e7d6c5b4a: 1,
+      usage: { perKey: { key_live_9f8e7d6c5b4a: { requests: 3 } } },
+      counts: new Map([['key_live_9f8e7d6c5b4a', 2]]),
+    });
+    expect(await out.text()).not.toContain('key_live_9f8e7d6c5b4a');
+    expect((await out.lines())[0]).toMatchObject({
+      '[REDACTED]': 1,
+      usage: { perKey: { '[REDACTED]': { requests: 3 } } },
+      counts: { '[REDACTED]': 2 },
+    });
+  });
+
   test('registrations are counted: a value stays redacted until every handle is disposed', async () => {
     const { out, logger } = setup();
     const first = registerSecretValue('shared_value_123456');

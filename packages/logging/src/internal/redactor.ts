@@ -84,6 +84,11 @@ export class Redactor {
     return text.replace(matcher, this.#replacement);
   }
 
+  /** `key` with registered secret values replaced, for a field name. */
+  key(key: string): string {
+    return this.text(key);
+  }
+
   /** The redacted value of the top-level field `key`, or `this.censor`. Never throws. */
   field(key: string, value: unknown): unknown {
     try {
@@ -164,10 +169,17 @@ export class Redactor {
       }
     } else {
       const record = value as Record<string, unknown>;
+      // A registered secret can be a key too (a map of usage per API key): rename such keys.
+      const keysMayHoldSecrets = secretMatcher() !== null;
       for (const key of Object.keys(record)) {
         const item = record[key];
         const redacted = this.#field(key, item, node, depth + 1);
-        if (redacted !== item) ((out ??= { ...record }) as Record<string, unknown>)[key] = redacted;
+        const safeKey = keysMayHoldSecrets ? this.text(key) : key;
+        if (safeKey !== key) {
+          const copy = (out ??= { ...record }) as Record<string, unknown>;
+          delete copy[key];
+          copy[safeKey] = redacted;
+        } else if (redacted !== item) ((out ??= { ...record }) as Record<string, unknown>)[key] = redacted;
       }
     }
     stack.pop();
