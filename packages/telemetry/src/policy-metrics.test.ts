@@ -64,6 +64,8 @@ describe('policyMetrics', () => {
     expect(await sum(reader, 'bulwark.breaker.transitions', { 'bulwark.breaker.from': 'closed', 'bulwark.breaker.to': 'open' })).toBe(1);
     expect(await sum(reader, 'bulwark.breaker.transitions')).toBe(2);
     expect(await sum(reader, 'bulwark.breaker.rejections', { 'bulwark.breaker.state': 'open', 'bulwark.policy.name': 'geo' })).toBe(2);
+    breaker.storeFailed(new TypeError('The client is closed'));
+    expect(await sum(reader, 'bulwark.breaker.shared_state_errors', { 'error.type': 'TypeError', 'bulwark.policy.name': 'geo' })).toBe(1);
   });
 
   test('a breaker with only onBreak/onReset/onHalfOpen and no state property is tracked from its events', async () => {

@@ -79,7 +79,7 @@ export interface PolicyMetrics {
 /** The events {@link PolicyMetrics.instrument} recognises, by their canonical names. */
 export const KNOWN_EVENTS: readonly string[] = Object.freeze([
   'onRetry', 'onGiveUp', 'onSuccess',
-  'onBreak', 'onReset', 'onHalfOpen', 'onStateChange', 'onCallRejected',
+  'onBreak', 'onReset', 'onHalfOpen', 'onStateChange', 'onCallRejected', 'onSharedStateError',
   'onRateLimited', 'onServerHint', 'onStoreFallback',
   'onHit', 'onMiss', 'onStale', 'onRefresh', 'onLoaderError', 'onL2Error', 'onEvict',
   'onRotated', 'onAudit', 'onRefreshFailed',
@@ -140,6 +140,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #retryDelay: LimitedHistogram;
   readonly #breakerTransitions: LimitedCounter;
   readonly #breakerRejections: LimitedCounter;
+  readonly #breakerSharedStateErrors: LimitedCounter;
   readonly #rateLimited: LimitedCounter;
   readonly #rateLimitWait: LimitedHistogram;
   readonly #serverHints: LimitedCounter;
@@ -188,6 +189,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#retryDelay = histogram('bulwark.retry.delay', 's', 'Backoff delay before each retry.', WAIT_BUCKETS_SECONDS);
     this.#breakerTransitions = counter('bulwark.breaker.transitions', '{transition}', 'Circuit breaker state changes, by from and to state.');
     this.#breakerRejections = counter('bulwark.breaker.rejections', '{call}', 'Calls rejected by a circuit breaker without running, by breaker state.');
+    this.#breakerSharedStateErrors = counter('bulwark.breaker.shared_state_errors', '{error}', 'Failures of a circuit breaker\'s shared state store; the breaker decided locally.');
     this.#rateLimited = counter('bulwark.ratelimit.limited', '{call}', 'Calls held back by a rate limiter, by decision (wait or reject).');
     this.#rateLimitWait = histogram('bulwark.ratelimit.wait', 's', 'How long a rate limiter made (or told) the caller wait.', WAIT_BUCKETS_SECONDS);
     this.#serverHints = counter('bulwark.ratelimit.server_hints', '{hint}', 'Rate-limit hints (Retry-After, RateLimit headers) received from servers.');
@@ -322,6 +324,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
       on('onCallRejected', (p, a) => {
         this.#breakerRejections.add({ ...a, 'bulwark.breaker.state': normalizeState(p.state) ?? breaker.state ?? 'open' });
       });
+      on('onSharedStateError', (p, a) => this.#breakerSharedStateErrors.add(withError(a, p)));
     }
 
     // ratelimit

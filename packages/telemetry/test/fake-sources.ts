@@ -14,6 +14,7 @@ export function fakeBreaker(name = 'upstream-breaker') {
   const brk = new EventEmitter<{ error?: unknown }>();
   const reset = new EventEmitter<Record<string, never>>();
   const halfOpen = new EventEmitter<Record<string, never>>();
+  const sharedStateError = new EventEmitter<{ operation: string; error: unknown }>();
   const self = {
     name,
     state: 'closed',
@@ -22,6 +23,10 @@ export function fakeBreaker(name = 'upstream-breaker') {
     onBreak: brk.event,
     onReset: reset.event,
     onHalfOpen: halfOpen.event,
+    onSharedStateError: sharedStateError.event,
+    storeFailed(error: unknown) {
+      sharedStateError.emit({ operation: 'sync', error });
+    },
     moveTo(to: string) {
       const from = self.state;
       self.state = to;
