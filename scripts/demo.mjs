@@ -1,12 +1,13 @@
 // `npm run demo`: a flaky upstream called two ways, side by side — naively, and through
 // pipeline(fallback, bulkhead, timeout) from @bulwark/core — and what happened to each.
 import { spawnSync } from 'node:child_process';
-import { bulkhead, chaos, fallback, isTimeoutError, pipeline, timeout } from '@bulwark/core';
 
+// Build first, then load the built package: a fresh clone has no dist/ until tsc has run.
 if ((spawnSync('tsc', ['-b'], { stdio: 'inherit' }).status ?? 1) !== 0) {
   console.error('demo: the build (tsc -b) failed.');
   process.exit(1);
 }
+const { bulkhead, chaos, fallback, isTimeoutError, pipeline, timeout } = await import('@bulwark/core');
 
 const REQUESTS = 60;
 const CONCURRENCY = 6;
