@@ -1,7 +1,7 @@
 import { bulkhead, chaos, createFakeClock, EventEmitter, fallback, isTimeoutError, timeout } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
 import { capture } from '../test/capture.js';
-import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '../test/fake-sources.js';
+import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { createLogger, logPolicyEvents, POLICY_EVENT_LINES, registerSecretValue, withLogContext, type LoggerOptions } from './index.js';
 
 function setup(options: Partial<LoggerOptions> = {}) {

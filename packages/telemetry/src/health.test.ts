@@ -1,6 +1,6 @@
 import { createFakeClock } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
-import { fakeBreaker } from '../test/fake-sources.js';
+import { fakeBreaker } from '@bulwark/test-utils';
 import { health, HEALTH_CONTENT_TYPE, healthStatusCode, type HealthReport } from './index.js';
 
 const T0 = Date.UTC(2026, 0, 1);

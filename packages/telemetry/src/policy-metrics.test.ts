@@ -1,7 +1,7 @@
 import { bulkhead, chaos, createFakeClock, fallback, pipeline, timeout, TimeoutError } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '../test/fake-sources.js';
+import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { meterWithReader, type TestPullReader } from '../test/pull-reader.js';
 import { instrumentPolicies, policyMetrics } from './index.js';
 

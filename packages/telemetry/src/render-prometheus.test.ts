@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createFakeClock, fallback, pipeline, timeout, TimeoutError } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
-import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '../test/fake-sources.js';
+import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { meterWithReader } from '../test/pull-reader.js';
 import {
   formatPrometheus,

@@ -7,3 +7,4 @@ export type { RedisFixture } from './redis.js';
 export { startRedisServer, pingRedis, freePort, ensureRedis, hasRedisServerBinary, DEFAULT_REDIS_URL } from './redis-server.js';
 export type { PrivateRedisServer, RedisAvailability } from './redis-server.js';
 export type { BenchCase, BenchFile, BenchSuite } from './bench.js';
+export { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from './fake-sources.js';

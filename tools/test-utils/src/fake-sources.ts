@@ -1,6 +1,10 @@
 import { EventEmitter } from '@bulwark/core';
 
-/** Stand-ins for the feature packages' policies: the canonical events, emitted by hand. */
+// Stand-ins for the feature packages' policies, for tests of packages that subscribe to their events
+// by name (logging, telemetry) and may not import them: the canonical events, emitted by hand, and
+// the emitters themselves for tests that want to emit one event alone.
+
+/** A retry policy's events: `onRetry`, `onGiveUp`, `onSuccess`. */
 export function fakeRetry(name = 'upstream-retry') {
   const retry = new EventEmitter<{ attempt: number; delayMs: number; error: unknown }>();
   const giveUp = new EventEmitter<{ attempts: number; error: unknown; reason: string }>();
@@ -8,6 +12,10 @@ export function fakeRetry(name = 'upstream-retry') {
   return { name, onRetry: retry.event, onGiveUp: giveUp.event, onSuccess: success.event, retry, giveUp, success };
 }
 
+/**
+ * A circuit breaker's events and `state`; `moveTo(state)` emits what a real breaker would for the
+ * transition, `reject()` a rejected call, `storeFailed(error)` a shared-state failure.
+ */
 export function fakeBreaker(name = 'upstream-breaker') {
   const stateChange = new EventEmitter<{ from: string; to: string }>();
   const rejected = new EventEmitter<{ state: string; retryAfterMs: number }>();
@@ -38,17 +46,25 @@ export function fakeBreaker(name = 'upstream-breaker') {
     reject(retryAfterMs = 1000) {
       rejected.emit({ state: self.state, retryAfterMs });
     },
+    stateChange,
+    rejected,
+    brk,
+    reset,
+    halfOpen,
+    sharedStateError,
   };
   return self;
 }
 
+/** A rate limiter's events: `onRateLimited`, `onServerHint`, `onStoreFallback`. */
 export function fakeRateLimiter(name = 'upstream-limit') {
   const limited = new EventEmitter<{ key: string; retryAfterMs: number; waited?: boolean }>();
-  const hint = new EventEmitter<{ key: string; remaining: number }>();
+  const hint = new EventEmitter<{ key: string; remaining: number; resetMs?: number }>();
   const storeFallback = new EventEmitter<{ error: unknown }>();
   return { name, onRateLimited: limited.event, onServerHint: hint.event, onStoreFallback: storeFallback.event, limited, hint, storeFallback };
 }
 
+/** A cache's events: hit, miss, stale, refresh, loader error, L2 error, evict. */
 export function fakeCache(name = 'validation-cache') {
   const hit = new EventEmitter<{ key: string; tier: string }>();
   const miss = new EventEmitter<{ key: string }>();
@@ -65,6 +81,7 @@ export function fakeCache(name = 'validation-cache') {
   };
 }
 
+/** A secret manager's events: `onRotated`, `onAudit`, `onRefreshFailed`. */
 export function fakeSecrets(name = 'env-secrets') {
   const rotated = new EventEmitter<{ name: string; version: string }>();
   const audit = new EventEmitter<{ action: string; name: string; version: string; who: string; at: number }>();
