@@ -1,27 +1,9 @@
-import { Writable } from 'node:stream';
 import { createLogger, registerSecretValue, withLogContext } from '@bulwark/logging';
 import { pino } from 'pino';
 import winston from 'winston';
+import { REQUEST_ID, nullWritable, requestFields } from './fixtures.ts';
 
 // Shape: BenchSuite[] from @bulwark/test-utils.
-/** A Writable that drops everything, synchronously: what every logger of the benchmarks writes to. */
-const nullWritable = (): Writable =>
-  new Writable({
-    decodeStrings: false,
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
-
-/** The same facts for every logger: a request line with a header that must not be logged. */
-const requestFields = {
-  status: 200,
-  durationMs: 12,
-  path: '/v1/validate/email',
-  // bulwark-allow-secret: a made-up credential for the redaction path
-  headers: { authorization: 'Bearer sk_live_4f9a8b7c6d5e', 'user-agent': 'bench/1.0' },
-};
-const REQUEST_ID = 'req-6f1c2a';
 const SECRET = 'sk_live_4f9a8b7c6d5e'; // bulwark-allow-secret: made up
 
 const BATCH = 1_000;

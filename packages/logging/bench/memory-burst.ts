@@ -7,29 +7,14 @@
 // so whatever a logger keeps per line until then is counted), minus the same after a full GC
 // before the burst. "After" is the same measure once the event loop has turned and GC ran.
 import { fork } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { REQUEST_ID, nullWritable, requestFields } from './fixtures.ts';
 
 const LINES = 200_000;
 const CASES = ['@bulwark/logging', 'winston', 'pino'] as const;
 type Case = (typeof CASES)[number];
 
-const nullWritable = (): Writable =>
-  new Writable({
-    decodeStrings: false,
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
-const requestFields = {
-  status: 200,
-  durationMs: 12,
-  path: '/v1/validate/email',
-  // bulwark-allow-secret: a made-up credential for the redaction path
-  headers: { authorization: 'Bearer sk_live_4f9a8b7c6d5e', 'user-agent': 'bench/1.0' },
-};
-const REQUEST_ID = 'req-6f1c2a';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const used = (): number => {
