@@ -1,4 +1,5 @@
 import { expectInteger, expectOneOf, expectOptions, invalidOption } from '@bulwark/core';
+import { MAX_FIXED_LIMIT, MAX_SLIDING_LIMIT } from './internal/redis-scripts.js';
 
 /**
  * How a limit counts.
@@ -14,7 +15,10 @@ export type LimitAlgorithm = 'gcra' | 'sliding-window' | 'fixed-window';
 
 /** One limit on a key, such as "100 per second with a burst of 20" or "10,000 per day". */
 export interface LimitOptions {
-  /** How many units (calls, by default of cost 1) are allowed per `windowMs`: a positive integer. */
+  /**
+   * How many units (calls, by default of cost 1) are allowed per `windowMs`: a positive integer; at
+   * most 33,554,431 for a sliding window.
+   */
   readonly limit: number;
   /** The window, in milliseconds: a positive integer. */
   readonly windowMs: number;
@@ -53,6 +57,13 @@ export function compileLimit(field: string, options: LimitOptions): CompiledLimi
   const algorithm = options.algorithm ?? 'gcra';
   expectOneOf(`${field}.algorithm`, algorithm, ['gcra', 'sliding-window', 'fixed-window'] as const);
   expectInteger(`${field}.limit`, options.limit, { min: 1 });
+  // Both window counts of a sliding limit share one number in the Redis store (see redis-scripts.ts).
+  if (algorithm === 'sliding-window' && options.limit > MAX_SLIDING_LIMIT) {
+    throw invalidOption(`${field}.limit`, options.limit, `an integer of at most ${MAX_SLIDING_LIMIT} for a sliding-window limit (use gcra for more per window)`);
+  }
+  if (algorithm === 'fixed-window' && options.limit > MAX_FIXED_LIMIT) {
+    throw invalidOption(`${field}.limit`, options.limit, `an integer of at most ${MAX_FIXED_LIMIT} for a fixed-window limit`);
+  }
   expectInteger(`${field}.windowMs`, options.windowMs, { min: 1 });
   if (options.burst !== undefined && algorithm !== 'gcra') {
     throw invalidOption(`${field}.burst`, options.burst, 'undefined for a window algorithm (burst applies to gcra only)');

@@ -151,6 +151,14 @@ describe('several limits on one key', () => {
     expect(() => rateLimiter({ limits: [{ limit: 1, windowMs: 10 }, { limit: 1, windowMs: 10 }] })).toThrow('distinct');
     expect(() => rateLimiter({ limits: { limit: 0, windowMs: 10 } })).toThrow('Expected `limits.limit` to be a positive integer, got 0.');
     expect(() => rateLimiter({ limits: [{ limit: 1, windowMs: 1.5 }] })).toThrow('Expected `limits[0].windowMs` to be a positive integer, got 1.5.');
+    expect(() => rateLimiter({ limits: { algorithm: 'sliding-window', limit: 2 ** 25, windowMs: 1_000 } })).toThrow(
+      'Expected `limits.limit` to be an integer of at most 33554431 for a sliding-window limit (use gcra for more per window), got 33554432.',
+    );
+    expect(() => rateLimiter({ limits: { algorithm: 'fixed-window', limit: 2 ** 51, windowMs: 1_000 } })).toThrow('for a fixed-window limit');
+    expect(rateLimiter({ limits: { algorithm: 'sliding-window', limit: 2 ** 25 - 1, windowMs: 1_000 } }).name).toBe('rateLimiter');
+    const many = Array.from({ length: 33 }, (_, i) => ({ limit: 1, windowMs: i + 1 }));
+    expect(() => rateLimiter({ limits: many })).toThrow('Expected `limits` to be an array of at most 32 limits, got an array of length 33.');
+    expect(rateLimiter({ limits: many.slice(0, 32) }).name).toBe('rateLimiter');
     expect(() => rateLimiter({ limits: { algorithm: 'fixed-window', limit: 1, windowMs: 10, burst: 2 } })).toThrow('limits.burst');
     expect(() => rateLimiter({ limits: { algorithm: 'leaky' as never, limit: 1, windowMs: 10 } })).toThrow('limits.algorithm');
     expect(() => rateLimiter({ limits: { limit: 1, windowMs: 10 }, fallbackShare: 0 })).toThrow('fallbackShare');

@@ -21,6 +21,7 @@ import {
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
+import { MAX_LIMITS } from './internal/redis-scripts.js';
 import { compileLimit, type CompiledLimit, type LimitOptions } from './limit.js';
 import { memoryStore } from './memory-store.js';
 import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
@@ -637,6 +638,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   if (options === undefined) throw invalidOption('options', options, 'an options object with `limits`');
   const list = Array.isArray(options.limits) ? (options.limits as readonly LimitOptions[]) : [options.limits as LimitOptions];
   if (list.length === 0) throw invalidOption('limits', options.limits, 'at least one limit');
+  if (list.length > MAX_LIMITS) throw invalidOption('limits', options.limits, `an array of at most ${MAX_LIMITS} limits`);
   const limits = list.map((l, i) => compileLimit(Array.isArray(options.limits) ? `limits[${i}]` : 'limits', l));
   const ids = new Set(limits.map((l) => l.id));
   if (ids.size !== limits.length) throw invalidOption('limits', options.limits, 'limits with distinct names (or distinct numbers)');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { expectClock, expectInteger, expectOptions, invalidOption, systemClock, type Clock } from '@bulwark/core';
-import { DECIDE_SCRIPT, HOLD_SCRIPT } from './internal/redis-scripts.js';
+import { expectClock, expectInteger, expectOptions, invalidOption, isTimeoutError, systemClock, timeout, type Clock, type TimeoutPolicy } from '@bulwark/core';
+import { decideScript, decodeDecision, HOLD_SCRIPT } from './internal/redis-scripts.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
 
@@ -58,6 +58,8 @@ interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
+/** Why a call was not sent: the client said it is not ready. */
+const NOT_CONNECTED = Symbol('not connected');
 
 class Redis implements RedisStore {
   readonly kind = 'redis' as const;
@@ -66,10 +68,10 @@ class Redis implements RedisStore {
   /** The raw command path of a standalone client, or undefined (cluster, or a client without it). */
   readonly #raw: ((args: string[]) => Promise<unknown>) | undefined;
   readonly #timeoutMs: number;
-  readonly #clock: Clock;
-  readonly #decide = script(DECIDE_SCRIPT);
+  readonly #deadline: TimeoutPolicy;
   readonly #hold = script(HOLD_SCRIPT);
-  readonly #argsCache = new WeakMap<LimitSet, string[]>();
+  /** The decision script of each limit set, generated and hashed once. */
+  readonly #decideScripts = new WeakMap<LimitSet, Script>();
 
   constructor(client: RedisClientLike, prefix: string, timeoutMs: number, clock: Clock) {
     this.#client = client;
@@ -78,27 +80,20 @@ class Redis implements RedisStore {
     this.#raw = typeof sendCommand === 'function' && !('masters' in client) ? (args) => sendCommand.call(client, args) : undefined;
     this.prefix = prefix;
     this.#timeoutMs = timeoutMs;
-    this.#clock = clock;
+    this.#deadline = timeout(timeoutMs, { clock, name: 'redisStore' });
   }
 
   async decide(key: string, set: LimitSet, cost: number, take: number): Promise<StoreDecision> {
     const base = `${this.prefix}{${key}}:`;
-    let limitArgs = this.#argsCache.get(set);
-    if (limitArgs === undefined) {
-      limitArgs = set.limits.flatMap((l) => [l.code, String(l.limit), String(l.windowMs), String(l.capacity)]);
-      this.#argsCache.set(set, limitArgs);
+    let decide = this.#decideScripts.get(set);
+    if (decide === undefined) {
+      decide = script(decideScript(set.limits));
+      this.#decideScripts.set(set, decide);
     }
     const keys = [`${base}hold`];
     for (const l of set.limits) keys.push(`${base}${l.id}`);
-    const reply = (await this.#run('decide', this.#decide, keys, [String(cost), String(take), ...limitArgs])) as number[];
-    return {
-      allowed: Number(reply[0]) === 1,
-      granted: Number(reply[1]),
-      retryAfterMs: Number(reply[2]),
-      remaining: Number(reply[3]),
-      decidedAt: Number(reply[4]),
-      fallback: false,
-    };
+    const d = decodeDecision(await this.#run('decide', decide, keys, [String(cost), String(take)]));
+    return { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
   }
 
   async hold(key: string, ms: number): Promise<void> {
@@ -124,71 +119,40 @@ class Redis implements RedisStore {
    */
   async #run(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
     const raw = this.#raw;
-    if (raw !== undefined) {
-      const tail = [String(keys.length), ...keys, ...args];
-      try {
-        return await this.#send(operation, () => raw(['EVALSHA', s.sha, ...tail]));
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return await this.#send(operation, () => raw(['EVAL', s.source, ...tail]));
-      }
-    }
+    const tail = raw === undefined ? undefined : [String(keys.length), ...keys, ...args];
     const call: RedisScriptCall = { keys, arguments: args };
     try {
-      return await this.#send(operation, (client) => client.evalSha(s.sha, call));
+      return await this.#send(tail === undefined ? (c) => c.evalSha(s.sha, call) : () => raw!(['EVALSHA', s.sha, ...tail]));
     } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return await this.#send(operation, (client) => client.eval(s.source, call));
+      if (!isNoScript(error)) throw this.#unavailable(operation, error);
+    }
+    try {
+      return await this.#send(tail === undefined ? (c) => c.eval(s.source, call) : () => raw!(['EVAL', s.source, ...tail]));
+    } catch (error) {
+      throw this.#unavailable(operation, error);
     }
   }
 
-  #send(operation: string, command: (client: RedisClientLike) => Promise<unknown>): Promise<unknown> {
+  /** Sends under the deadline: every call of this store shares one timer (core's `timeout`). */
+  #send(command: (client: RedisClientLike) => Promise<unknown>): Promise<unknown> {
     const client = this.#client;
-    if (client.isReady === false) {
-      return Promise.reject(new StoreUnavailableError(operation, 'the Redis client is not connected'));
-    }
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const timer = this.#clock.setTimeout(
-        () => {
-          if (settled) return;
-          settled = true;
-          reject(new StoreUnavailableError(operation, `Redis did not answer within ${this.#timeoutMs} ms`));
-        },
-        this.#timeoutMs,
-        { unref: true },
-      );
-      let pending: Promise<unknown>;
-      try {
-        pending = command(client);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          timer.clear();
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          timer.clear();
-          // NOSCRIPT passes through untouched, for #run to handle; anything else becomes ours.
-          if (isNoScript(error)) reject(error);
-          else reject(new StoreUnavailableError(operation, error instanceof Error ? error.message : String(error), { cause: error }));
-        },
-      );
-    });
+    if (client.isReady === false) return Promise.reject(NOT_CONNECTED);
+    return this.#deadline.execute(() => command(client));
+  }
+
+  #unavailable(operation: string, error: unknown): StoreUnavailableError {
+    if (error === NOT_CONNECTED) return new StoreUnavailableError(operation, 'the Redis client is not connected');
+    if (isTimeoutError(error)) return new StoreUnavailableError(operation, `Redis did not answer within ${this.#timeoutMs} ms`);
+    return new StoreUnavailableError(operation, error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 
 /**
  * Creates a {@link RateLimitStore} in Redis, shared by every process that uses the same Redis and
- * prefix. Each decision is one atomic Lua script (called by SHA; after NOSCRIPT, run once with
- * EVAL, which loads it again), timed by Redis `TIME` only — no client clock skew — over one key per limit, all in one
- * hash slot (`prefix{key}:...`) so it works on Redis Cluster.
+ * prefix. Each decision is one atomic Lua script (generated once per set of limits, with their
+ * numbers built in; called by SHA; after NOSCRIPT, run once with EVAL, which loads it again), timed
+ * by Redis `TIME` only — no client clock skew — over one key per limit, all in one hash slot
+ * (`prefix{key}:...`) so it works on Redis Cluster.
  *
  * Every call has a deadline (`timeoutMs`); the limiter decides locally while Redis fails, and the
  * shared state takes over again when it answers.

@@ -92,7 +92,7 @@ describe('Redis killed mid-run and restarted', () => {
     // Shared state again: the count lives in the restarted Redis, which holds only post-restart calls.
     const minute = await client.get('bulwark:ratelimit:{k}:minute');
     const sharedAfter = log.filter((l) => l.phase === 'restarted' && !l.decision.fallback).length;
-    expect(Number(minute?.split(':')[1])).toBeGreaterThanOrEqual(sharedAfter);
+    expect(Math.floor(Number(minute) / 4)).toBeGreaterThanOrEqual(sharedAfter); // count * 4 + window % 4
   });
 
   test('observe during an outage holds locally instead of throwing', async () => {

@@ -1,106 +1,160 @@
 // Lua scripts of the Redis store. Each decision is one script run: atomic, timed by Redis `TIME`
 // alone, touching only keys of one hash slot (`prefix{key}:...`), so it runs on Redis Cluster too.
-// The arithmetic mirrors algorithms.ts. State per limit key: GCRA the TAT as a number, windows
-// "window:count:previousCount" as one string (GET and SET PX: two commands, not three with a hash).
+//
+// The decision script is generated per set of limits, with each limit's numbers written into it as
+// constants and its arithmetic unrolled: no argument parsing, no tables, no loops. The arithmetic
+// mirrors algorithms.ts. Every limit's state is one number in one key, so the script reads all keys
+// with one MGET and writes each with one SET ... PX, and never parses a string:
+//   gcra:           the theoretical arrival time (TAT) of the next unit, in Redis-time milliseconds;
+//   fixed-window:   count * 4 + window % 4, expiring at the window's end;
+//   sliding-window: (count * 2^25 + previousCount) * 4 + window % 4, expiring one window later.
+// `window % 4` tells the window a stored count belongs to: keys expire within a window or two of
+// their own, so the stored window is the current one, the previous one or older, never four ahead;
+// it also covers the instant where Redis's expiry check (at the start of the script) and `TIME`
+// (read inside it) fall either side of a window boundary.
+import type { CompiledLimit } from '../limit.js';
+
+/** The largest sliding-window limit: both counts share one number below 2^53. */
+export const MAX_SLIDING_LIMIT = 2 ** 25 - 1;
+/** The largest fixed-window limit: the count times 4 stays below 2^53. */
+export const MAX_FIXED_LIMIT = 2 ** 51 - 1;
+/** The most limits one limiter may have (the script keeps a few locals per limit; Lua allows 200). */
+export const MAX_LIMITS = 32;
+const SLIDING_BASE = 2 ** 25;
 
 /**
+ * The decision script for `limits`.
  * KEYS[1] = hold key (value: the Redis time, in ms, until which the key is held), KEYS[2..n+1] = one
- * key per limit, all read with one MGET.
- * ARGV[1] = cost, ARGV[2] = take (>= cost), then per limit: code (g|s|f), limit, windowMs, capacity.
- * Returns { allowed (0|1), granted, retryAfterMs, remaining (-1 while held), now (ms) }.
+ * key per limit, in order. ARGV[1] = cost, ARGV[2] = take (>= cost).
+ * Returns { granted (> 0) or -retryAfterMs (< 0), remaining (-1 while held), now (ms) }: see
+ * {@link decodeDecision}.
  */
-export const DECIDE_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local cost = tonumber(ARGV[1])
-local take = tonumber(ARGV[2])
-local vals = redis.call('MGET', unpack(KEYS))
-local held = tonumber(vals[1])
-if held and held > now then return {0, 0, math.ceil(held - now), -1, math.floor(now)} end
-local n = #KEYS - 1
-local st = {}
-local least = math.huge
-for i = 1, n do
-  local b = 2 + (i - 1) * 4
-  local code = ARGV[b + 1]
-  local L = tonumber(ARGV[b + 2])
-  local W = tonumber(ARGV[b + 3])
-  local C = tonumber(ARGV[b + 4])
-  local a
-  if code == 'g' then
-    local iv = W / L
-    local tat = tonumber(vals[i + 1]) or 0
-    if tat < now then tat = now end
-    a = math.floor((now + C * iv - tat) / iv + 1e-9)
-    st[i] = {code, L, W, C, tat}
-  else
-    local w = math.floor(now / W)
-    local c, p = 0, 0
-    local v = vals[i + 1]
-    if v then
-      local sw, sc, sp = string.match(v, '^(%-?%d+):(%d+):(%d+)$')
-      sw = tonumber(sw)
-      if sw == w then
-        c = tonumber(sc)
-        p = tonumber(sp)
-      elseif sw == w - 1 then
-        p = tonumber(sc)
-      end
-    end
-    if code == 'f' then
-      a = L - c
-    else
-      local el = (now - w * W) / W
-      a = math.floor(L - p * (1 - el) - c + 1e-9)
-    end
-    st[i] = {code, L, W, C, w, c, p}
-  end
-  if a < least then least = a end
-end
-if least < cost then
-  local wait = 0
-  for i = 1, n do
-    local s = st[i]
-    local code, L, W, C = s[1], s[2], s[3], s[4]
-    local x
-    if code == 'g' then
-      local iv = W / L
-      x = s[5] + cost * iv - C * iv - now
-    elseif code == 'f' then
-      if s[6] + cost <= L then x = 0 else x = (s[5] + 1) * W - now end
-    else
-      local w, c, p = s[5], s[6], s[7]
-      if c + cost <= L then
-        if p == 0 then x = 0 else x = w * W + (1 - (L - c - cost) / p) * W - now end
-      else
-        local f = 0
-        if c > 0 then f = math.max(0, 1 - (L - cost) / c) end
-        x = (w + 1) * W + f * W - now
-      end
-    end
-    if x > wait then wait = x end
-  end
-  if least < 0 then least = 0 end
-  return {0, 0, math.max(1, math.ceil(wait)), least, math.floor(now)}
-end
-local granted = take
-if least < granted then granted = least end
-for i = 1, n do
-  local s = st[i]
-  local code, L, W = s[1], s[2], s[3]
-  local key = KEYS[i + 1]
-  if code == 'g' then
-    local tat = s[5] + granted * W / L
-    redis.call('SET', key, string.format('%.17g', tat), 'PX', math.max(1, math.ceil(tat - now)))
-  else
-    local w = s[5]
-    local span = 1
-    if code == 's' then span = 2 end
-    redis.call('SET', key, string.format('%d:%d:%d', w, s[6] + granted, s[7]), 'PX', math.max(1, math.ceil((w + span) * W - now)))
-  end
-end
-return {1, granted, 0, least - granted, math.floor(now)}
-`;
+export function decideScript(limits: readonly CompiledLimit[]): string {
+  const n = limits.length;
+  const lines: string[] = [
+    "local t = redis.call('TIME')",
+    'local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000',
+    `local v = redis.call('MGET', ${Array.from({ length: n + 1 }, (_, i) => `KEYS[${i + 1}]`).join(', ')})`,
+    'local held = tonumber(v[1])',
+    'if held and held > now then return {-math.ceil(held - now), -1, math.floor(now)} end',
+    'local cost = tonumber(ARGV[1])',
+    'local x, m, d',
+  ];
+  // Available units per limit, bringing window state up to `now`.
+  limits.forEach((l, j) => {
+    const i = j + 1;
+    const L = String(l.limit);
+    const W = String(l.windowMs);
+    if (l.code === 'g') {
+      const iv = `(${W} / ${L})`;
+      lines.push(
+        `local t${i} = tonumber(v[${i + 1}]) or 0`,
+        `if t${i} < now then t${i} = now end`,
+        `local a${i} = math.floor((now + ${l.capacity} * ${iv} - t${i}) / ${iv} + 1e-9)`,
+      );
+    } else if (l.code === 'f') {
+      lines.push(
+        `local w${i} = math.floor(now / ${W})`,
+        `local c${i} = 0`,
+        `x = tonumber(v[${i + 1}])`,
+        `local k${i} = false`,
+        `if x then m = x % 4 if (w${i} - m) % 4 == 0 then c${i} = (x - m) / 4 k${i} = true end end`,
+        `local a${i} = ${L} - c${i}`,
+      );
+    } else {
+      lines.push(
+        `local w${i} = math.floor(now / ${W})`,
+        `local c${i}, p${i}, k${i} = 0, 0, false`,
+        `x = tonumber(v[${i + 1}])`,
+        'if x then',
+        '  m = x % 4',
+        `  d = (w${i} - m) % 4`,
+        '  if d < 2 then',
+        '    x = (x - m) / 4',
+        `    local hi = math.floor(x / ${SLIDING_BASE})`,
+        `    if d == 0 then c${i} = hi p${i} = x - hi * ${SLIDING_BASE} k${i} = true else p${i} = hi end`,
+        '  end',
+        'end',
+        `local a${i} = math.floor(${L} - p${i} * (1 - (now - w${i} * ${W}) / ${W}) - c${i} + 1e-9)`,
+      );
+    }
+  });
+  lines.push('local least = a1');
+  for (let i = 2; i <= n; i++) lines.push(`if a${i} < least then least = a${i} end`);
+  // Denied: how long until `cost` units are available on every limit.
+  lines.push('if least < cost then', '  local wait = 0');
+  limits.forEach((l, j) => {
+    const i = j + 1;
+    const L = String(l.limit);
+    const W = String(l.windowMs);
+    if (l.code === 'g') {
+      const iv = `(${W} / ${L})`;
+      lines.push(`  x = t${i} + cost * ${iv} - ${l.capacity} * ${iv} - now`);
+    } else if (l.code === 'f') {
+      lines.push(`  if c${i} + cost <= ${L} then x = 0 else x = (w${i} + 1) * ${W} - now end`);
+    } else {
+      lines.push(
+        `  if c${i} + cost <= ${L} then`,
+        `    if p${i} == 0 then x = 0 else x = w${i} * ${W} + (1 - (${L} - c${i} - cost) / p${i}) * ${W} - now end`,
+        '  else',
+        `    local f = 0`,
+        `    if c${i} > 0 then f = math.max(0, 1 - (${L} - cost) / c${i}) end`,
+        `    x = (w${i} + 1) * ${W} + f * ${W} - now`,
+        '  end',
+      );
+    }
+    lines.push('  if x > wait then wait = x end');
+  });
+  lines.push(
+    '  if least < 0 then least = 0 end',
+    '  return {-math.max(1, math.ceil(wait)), least, math.floor(now)}',
+    'end',
+    'local g = tonumber(ARGV[2])',
+    'if least < g then g = least end',
+  );
+  // Allowed: take `g` units from every limit. Numbers go to redis.call as numbers (exact to 17
+  // digits). A window key that already counts the current window only grows (INCRBY keeps its
+  // expiry); a new or stale one is written whole, with the expiry of its window.
+  limits.forEach((l, j) => {
+    const i = j + 1;
+    const L = String(l.limit);
+    const W = String(l.windowMs);
+    const key = `KEYS[${i + 1}]`;
+    if (l.code === 'g') {
+      lines.push(`x = t${i} + g * ${W} / ${L}`, `redis.call('SET', ${key}, x, 'PX', math.max(1, math.ceil(x - now)))`);
+    } else if (l.code === 'f') {
+      lines.push(
+        `if k${i} then redis.call('INCRBY', ${key}, g * 4)`,
+        `else redis.call('SET', ${key}, g * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 1) * ${W} - now))) end`,
+      );
+    } else {
+      lines.push(
+        `if k${i} then redis.call('INCRBY', ${key}, g * ${SLIDING_BASE * 4})`,
+        `else redis.call('SET', ${key}, (g * ${SLIDING_BASE} + p${i}) * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 2) * ${W} - now))) end`,
+      );
+    }
+  });
+  lines.push('return {g, least - g, math.floor(now)}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** A decision as the script answers it. */
+export interface ScriptDecision {
+  readonly allowed: boolean;
+  readonly granted: number;
+  readonly retryAfterMs: number;
+  readonly remaining: number;
+  readonly decidedAt: number;
+}
+
+/** Reads the reply of a {@link decideScript} script: `{ granted or -retryAfterMs, remaining, now }`. */
+export function decodeDecision(reply: unknown): ScriptDecision {
+  const r = reply as [number, number, number];
+  const head = Number(r[0]);
+  return head > 0
+    ? { allowed: true, granted: head, retryAfterMs: 0, remaining: Number(r[1]), decidedAt: Number(r[2]) }
+    : { allowed: false, granted: 0, retryAfterMs: -head, remaining: Number(r[1]), decidedAt: Number(r[2]) };
+}
 
 /**
  * KEYS[1] = hold key, KEYS[2] = strikes key.
