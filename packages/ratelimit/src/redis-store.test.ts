@@ -54,7 +54,7 @@ describeRedis('redisStore', () => {
 
   test('the most limits a limiter may have (32) fit in one generated script', async () => {
     const algorithms = ['gcra', 'fixed-window', 'sliding-window'] as const;
-    const limits = Array.from({ length: 32 }, (_, i) => ({ algorithm: algorithms[i % 3], limit: 40 - i, windowMs: 60_000 + i }));
+    const limits = Array.from({ length: 32 }, (_, i) => ({ algorithm: algorithms[i % 3]!, limit: 40 - i, windowMs: 60_000 + i }));
     const inRedis = make(limits);
     const inMemory = rateLimiter({ limits, store: memoryStore() });
     for (let i = 0; i < 12; i++) {
