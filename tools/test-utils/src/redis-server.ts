@@ -1,7 +1,10 @@
 // Finding, pinging and starting Redis servers for tests. Node built-ins only, so the test runner
 // script can load this file directly (Node strips the types) before any bundler is involved.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The Redis URL tests use unless `REDIS_URL` says otherwise. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -96,7 +99,15 @@ function waitForExit(child: ChildProcess): Promise<void> {
  * answers PING. Use it for tests that must stop, kill or restart a server — never the shared one.
  * The server is killed when the process exits, should a test forget to stop it.
  */
-export async function startRedisServer(options: { readonly startTimeoutMs?: number } = {}): Promise<PrivateRedisServer> {
+export async function startRedisServer(
+  options: {
+    readonly startTimeoutMs?: number;
+    /** More `redis-server` arguments, such as `['--cluster-enabled', 'yes']`. */
+    readonly args?: readonly string[];
+    /** The server's working directory (`--dir`), for files such as a cluster's node table. */
+    readonly dir?: string;
+  } = {},
+): Promise<PrivateRedisServer> {
   if (!hasRedisServerBinary()) {
     throw new Error('Cannot start a private Redis: no `redis-server` on the PATH (Debian: apt-get install redis-server).');
   }
@@ -116,7 +127,22 @@ export async function startRedisServer(options: { readonly startTimeoutMs?: numb
     if (child !== undefined) return;
     const proc = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+        ...(options.dir === undefined ? [] : ['--dir', options.dir]),
+        ...(options.args ?? []),
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child = proc;
@@ -160,6 +186,60 @@ export async function startRedisServer(options: { readonly startTimeoutMs?: numb
     kill: () => halt('SIGKILL'),
     start,
   };
+}
+
+/** A private Redis Cluster of masters on loopback ports, started by a test. */
+export interface PrivateRedisCluster {
+  /** The masters, one per node; each answers as a cluster node. */
+  readonly nodes: readonly PrivateRedisServer[];
+  /** `redis://127.0.0.1:<port>` of every node, for node-redis `createCluster({ rootNodes })`. */
+  readonly urls: readonly string[];
+  /** Stops every node and removes their working directories. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Redis Cluster of `masters` nodes (default 3, no replicas) on free loopback ports, and
+ * waits until every node reports `cluster_state:ok`. For tests that must prove a store is
+ * Cluster-safe: a command whose keys span two hash slots fails there with CROSSSLOT.
+ */
+export async function startRedisCluster(options: { readonly masters?: number; readonly readyTimeoutMs?: number } = {}): Promise<PrivateRedisCluster> {
+  const masters = options.masters ?? 3;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  if (spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error('Cannot start a private Redis Cluster: no `redis-cli` on the PATH (Debian: apt-get install redis-tools).');
+  }
+  const root = mkdtempSync(join(tmpdir(), 'bulwark-cluster-'));
+  const nodes: PrivateRedisServer[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.kill()));
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const dir = join(root, String(i));
+      mkdirSync(dir);
+      nodes.push(await startRedisServer({ dir, args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'] }));
+    }
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+      timeout: readyTimeoutMs,
+    });
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed (exit ${create.status}): ${create.stdout}${create.stderr}`);
+    const deadline = Date.now() + readyTimeoutMs;
+    for (const node of nodes) {
+      for (;;) {
+        const info = spawnSync('redis-cli', ['-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
+        if (info.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error(`The cluster node on port ${node.port} did not reach cluster_state:ok within ${readyTimeoutMs} ms.`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes, urls: nodes.map((n) => n.url), stop };
 }
 
 /** What {@link ensureRedis} found. */
