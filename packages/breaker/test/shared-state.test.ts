@@ -1,14 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describeRedis, redisUrl, useRedis } from '@bulwark/test-utils';
+import { describeRedis, forkBuiltWorker, redisUrl, useRedis } from '@bulwark/test-utils';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 // Several real processes share one circuit through Redis. Each imports @bulwark/breaker by name,
 // which resolves to the built dist: `npm test` builds first.
-const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const WORKER = fileURLToPath(new URL('./shared-worker.mjs', import.meta.url));
+const DIST = new URL('../dist/index.js', import.meta.url);
+const WORKER = new URL('./shared-worker.mjs', import.meta.url);
 const SYNC_MS = 100;
 const TIMEOUT_MS = 250;
 const BREAK_MS = 10_000;
@@ -49,15 +47,10 @@ describeRedis('shared circuit state across processes', () => {
     });
 
   beforeAll(async () => {
-    if (!existsSync(DIST)) {
-      throw new Error(`${DIST} is missing: build first (npm test does; or npx pnpm exec tsc -b).`);
-    }
     for (const instance of ['a', 'b', 'c', 'd']) {
-      const child = fork(WORKER, [], {
-        env: { ...process.env, NODE_OPTIONS: '', REDIS_URL: redisUrl, PREFIX: prefix, INSTANCE: instance, SYNC_MS: String(SYNC_MS), TIMEOUT_MS: String(TIMEOUT_MS), BREAK_MS: String(BREAK_MS) },
-        // Not vitest's own flags (its source condition would load src/*.ts): plain Node, as users run it.
-        execArgv: [],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      const child = forkBuiltWorker(WORKER, {
+        built: DIST,
+        env: { REDIS_URL: redisUrl, PREFIX: prefix, INSTANCE: instance, SYNC_MS: String(SYNC_MS), TIMEOUT_MS: String(TIMEOUT_MS), BREAK_MS: String(BREAK_MS) },
       });
       children.push(child);
       await new Promise<void>((resolve, reject) => {

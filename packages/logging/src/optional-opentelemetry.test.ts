@@ -1,19 +1,17 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { forkBuiltWorker } from '@bulwark/test-utils';
 import { afterAll, expect, test } from 'vitest';
 
-const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const worker = fileURLToPath(new URL('../test/without-opentelemetry.mjs', import.meta.url));
+const dist = new URL('../dist/index.js', import.meta.url);
+const worker = new URL('../test/without-opentelemetry.mjs', import.meta.url);
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const child of children) child.kill();
 });
 
 test('works without @opentelemetry/api installed: lines carry no trace ids and nothing throws', async () => {
-  if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (npx -y pnpm@10.34.9 exec tsc -b).`);
   // Plain Node, as a user runs it: no source condition inherited from the test runner.
-  const child = fork(worker, { execArgv: [], env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = forkBuiltWorker(worker, { built: dist });
   children.push(child);
   const answer = await new Promise<{ lines: string[]; attempts: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the worker did not answer within 15 s')), 15_000);

@@ -1,17 +1,9 @@
-import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describeRedis, redisUrl, useRedis } from '@bulwark/test-utils';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { describeRedis, forkBuiltWorker, redisUrl, useRedis } from '@bulwark/test-utils';
+import { afterAll, expect, test } from 'vitest';
 
-const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
-const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-// Plain Node, as a user's process: no source condition from the test runner, so the package resolves to dist.
-const CHILD_OPTIONS: ForkOptions = {
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  execArgv: [],
-  env: { ...process.env, NODE_OPTIONS: '' },
-};
+const WORKER = new URL('./worker.mjs', import.meta.url);
+const DIST = new URL('../dist/index.js', import.meta.url);
 const PROCESSES = 4;
 const WINDOW_MS = 300;
 const LIMIT = 40;
@@ -48,12 +40,6 @@ describeRedis('four processes sharing one Redis', () => {
   const redis = useRedis();
   let results: Done[] = [];
 
-  beforeAll(() => {
-    if (!existsSync(DIST)) {
-      throw new Error(`${DIST} is missing: build first (npm test runs tsc -b; or npx pnpm exec tsc -b packages/ratelimit).`);
-    }
-  });
-
   afterAll(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -68,7 +54,7 @@ describeRedis('four processes sharing one Redis', () => {
 
   test(`${PROCESSES} processes over ${WINDOWS} windows: no limit exceeded, at least 95% of it used`, async () => {
     const job = { redisUrl, prefix: redis.prefix, scenarios, durationMs: WINDOW_MS * WINDOWS, concurrency: 1 };
-    for (let i = 0; i < PROCESSES; i++) children.push(fork(WORKER, [], CHILD_OPTIONS));
+    for (let i = 0; i < PROCESSES; i++) children.push(forkBuiltWorker(WORKER, { built: DIST }));
     const ready = children.map((c) => waitFor(c, 'ready', 15_000));
     for (const c of children) c.send(job);
     await Promise.all(ready);

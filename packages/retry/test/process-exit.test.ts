@@ -1,26 +1,18 @@
-import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { forkBuiltWorker } from '@bulwark/test-utils';
+import { afterAll, expect, test } from 'vitest';
 
-const worker = fileURLToPath(new URL('./pending-wait-worker.mjs', import.meta.url));
-const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const children: ReturnType<typeof fork>[] = [];
+const worker = new URL('./pending-wait-worker.mjs', import.meta.url);
+const dist = new URL('../dist/index.js', import.meta.url);
+const children: ChildProcess[] = [];
 
-beforeAll(() => {
-  if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (npm test runs tsc -b).`);
-});
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
 test('a pending backoff wait does not hold the process open', async () => {
   // A plain Node process, as a user has: the built package, not the test runner's source condition.
-  const child = fork(worker, [], {
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    execArgv: [],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const child = forkBuiltWorker(worker, { built: dist, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   children.push(child);
   const messages: unknown[] = [];
   child.on('message', (m) => messages.push(m));

@@ -1,20 +1,17 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { forkBuiltWorker } from '@bulwark/test-utils';
+import { afterAll, describe, expect, test } from 'vitest';
 import { encryptedFileStore } from '../src/index.js';
 
-const worker = fileURLToPath(new URL('./store-worker.mjs', import.meta.url));
-const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const worker = new URL('./store-worker.mjs', import.meta.url);
+const dist = new URL('../dist/index.js', import.meta.url);
 const PASSPHRASE = 'multi-process passphrase'; // bulwark-allow-secret (test fixture)
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-secrets-procs-'));
 const children = new Set<ChildProcess>();
 
-beforeAll(() => {
-  if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (npx -y pnpm@10.34.9 exec tsc -b), npm test does.`);
-});
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -22,12 +19,7 @@ afterAll(() => {
 
 const start = (args: string[]): ChildProcess => {
   // A plain Node process, without the test runner's flags, so the package resolves to dist/.
-  const { NODE_OPTIONS: _, ...env } = process.env;
-  const child = fork(worker, args, {
-    env: { ...env, STORE_PASSPHRASE: PASSPHRASE },
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkBuiltWorker(worker, { built: dist, args, env: { STORE_PASSPHRASE: PASSPHRASE } });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;

@@ -8,3 +8,5 @@ export { startRedisServer, startRedisCluster, pingRedis, freePort, ensureRedis, 
 export type { PrivateRedisCluster, PrivateRedisServer, RedisAvailability } from './redis-server.js';
 export type { BenchCase, BenchFile, BenchSuite } from './bench.js';
 export { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from './fake-sources.js';
+export { forkBuiltWorker } from './fork-built.js';
+export type { ForkBuiltWorkerOptions } from './fork-built.js';

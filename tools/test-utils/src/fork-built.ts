@@ -1,0 +1,38 @@
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Options for {@link forkBuiltWorker}. */
+export interface ForkBuiltWorkerOptions {
+  /**
+   * The built file the worker imports, such as `new URL('../dist/index.js', import.meta.url)`: checked
+   * before forking, so a missing build fails at once with what to run.
+   */
+  readonly built: string | URL;
+  /** Arguments of the worker script. */
+  readonly args?: readonly string[];
+  /** Variables added to the test's environment (NODE_OPTIONS is never passed on). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default ['ignore', 'inherit', 'inherit', 'ipc'] */
+  readonly stdio?: StdioOptions;
+}
+
+const toPath = (p: string | URL): string => (p instanceof URL ? fileURLToPath(p) : p);
+
+/**
+ * Forks a worker script as a user's process would run it: plain Node, with neither the test runner's
+ * `execArgv` nor its `NODE_OPTIONS`. Both would carry the `@bulwark/source` condition into the child,
+ * which would then load the packages' TypeScript sources instead of their built `dist/`.
+ */
+export function forkBuiltWorker(worker: string | URL, options: ForkBuiltWorkerOptions): ChildProcess {
+  const built = toPath(options.built);
+  if (!existsSync(built)) {
+    throw new Error(`${built} is missing: build first (npm test runs tsc -b; or npx -y pnpm@10.34.9 exec tsc -b).`);
+  }
+  const { NODE_OPTIONS: _, ...inherited } = process.env;
+  return fork(toPath(worker), [...(options.args ?? [])], {
+    execArgv: [],
+    env: { ...inherited, ...options.env },
+    stdio: options.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
