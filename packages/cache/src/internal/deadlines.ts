@@ -9,14 +9,16 @@ interface Call {
   readonly guard: L2Guard | undefined;
   readonly probe: boolean;
   settled: boolean;
+  prev: Call | undefined;
   next: Call | undefined;
 }
 
 /**
  * The deadline of every Redis call in flight, served by one timer. All calls share one limit, so
- * they expire in the order they started: a queue replaces a timer per call, and a call that
- * settles is only marked, then dropped when the timer passes it. The hot read path allocates one
- * promise and one small record per call, no timer.
+ * they expire in the order they started: a queue replaces a timer per call. A call leaves the
+ * queue as it settles (so nothing it answered is kept alive until the timer fires); the timer stays
+ * armed and re-aims at the oldest call when it fires. The hot read path allocates one promise and
+ * one small record per call, no timer.
  */
 export class Deadlines {
   readonly #ms: number;
@@ -36,26 +38,37 @@ export class Deadlines {
    */
   race<T>(operation: string, pending: Promise<T>, guard: L2Guard | undefined, probe: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const call: Call = { deadline: this.#clock.monotonic() + this.#ms, operation, reject, guard, probe, settled: false, next: undefined };
-      if (this.#tail === undefined) this.#head = call;
-      else this.#tail.next = call;
+      const tail = this.#tail;
+      const call: Call = { deadline: this.#clock.monotonic() + this.#ms, operation, reject, guard, probe, settled: false, prev: tail, next: undefined };
+      if (tail === undefined) this.#head = call;
+      else tail.next = call;
       this.#tail = call;
       if (this.#timer === undefined) this.#arm(this.#ms);
       pending.then(
         (value) => {
           if (call.settled) return;
-          call.settled = true;
+          this.#settle(call);
           guard?.succeeded(probe);
           resolve(value);
         },
         (error: unknown) => {
           if (call.settled) return;
-          call.settled = true;
+          this.#settle(call);
           guard?.failed(probe);
           reject(error);
         },
       );
     });
+  }
+
+  #settle(call: Call): void {
+    call.settled = true;
+    const { prev, next } = call;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    call.prev = call.next = undefined;
   }
 
   #arm(delayMs: number): void {
@@ -65,16 +78,12 @@ export class Deadlines {
   readonly #expire = (): void => {
     this.#timer = undefined;
     const now = this.#clock.monotonic();
-    let call = this.#head;
     // Timers may fire a fraction of a millisecond early against the monotonic clock.
-    for (; call !== undefined && (call.settled || call.deadline <= now + 0.5); call = call.next) {
-      if (call.settled) continue;
-      call.settled = true;
+    for (let call = this.#head; call !== undefined && call.deadline <= now + 0.5; call = this.#head) {
+      this.#settle(call);
       call.guard?.failed(call.probe);
       call.reject(new CacheL2UnavailableError(call.operation, `no reply within ${this.#ms} ms`));
     }
-    this.#head = call;
-    if (call === undefined) this.#tail = undefined;
-    else this.#arm(call.deadline - now);
+    if (this.#head !== undefined) this.#arm(this.#head.deadline - now);
   };
 }
