@@ -364,6 +364,11 @@ function adapterFor(client: CacheRedisClient): KeyvRedis<string> {
   return adapter;
 }
 
+/** Whether a node-redis client is a single connection (not a Cluster client, which has `slots`). */
+function isStandalone(client: CacheRedisClient): boolean {
+  return (client as { slots?: unknown }).slots === undefined;
+}
+
 function checkKey(field: string, key: unknown): TypeError | undefined {
   return typeof key === 'string' && key.length > 0 ? undefined : invalidOption(field, key, 'a non-empty string');
 }
@@ -989,9 +994,11 @@ class TwoTierCache implements Cache {
       sub.on('ready', this.#onSubscriberReady);
       sub.on('end', this.#onSubscriberDown);
       sub.on('reconnecting', this.#onSubscriberDown);
+      // A Cluster client reports its nodes' reconnects only, not its pub/sub node's own.
+      sub.on('node-ready', this.#onSubscriberReady);
       await this.#withDeadline(sub.subscribe(this.#keys.channel, this.#onMessage), 'subscribe');
       this.#subscribedOnce = true;
-      if (sub.isReady && !this.#closed) this.#memo.trust();
+      if (sub.isReady && !this.#closed && isStandalone(sub)) this.#memo.trust();
     } catch (error) {
       this.#reportL2('subscribe', error);
     }
@@ -1007,10 +1014,11 @@ class TwoTierCache implements Cache {
   };
 
   #onSubscriberReady = (): void => {
-    // node-redis has subscribed again by the time it reports ready.
     if (!this.#subscribedOnce || this.#closed) return;
     this.#invalidateLocally(Scope.Namespace, '', Infinity);
-    this.#memo.trust();
+    // node-redis has subscribed again by the time a client reports ready. A Cluster client says
+    // nothing when its pub/sub node drops, so what it heard is never trusted: versions are read.
+    if (isStandalone(this.#subscriber!)) this.#memo.trust();
   };
 
   /** Bounds connecting, subscribing and closing (not per-command work, which has `timeoutMs`). */
@@ -1045,6 +1053,7 @@ class TwoTierCache implements Cache {
     sub.off('ready', this.#onSubscriberReady);
     sub.off('end', this.#onSubscriberDown);
     sub.off('reconnecting', this.#onSubscriberDown);
+    sub.off('node-ready', this.#onSubscriberReady);
     try {
       if (this.#ownsSubscriber) {
         if (sub.isOpen) await this.#withDeadline(sub.close(), 'close');
