@@ -1194,9 +1194,11 @@ class TwoTierCache implements Cache {
    * Reads an entry with the versions it must match: its key's, the namespace's and its tags'. An
    * entry computed under older versions was invalidated and reads as absent. With the versions in
    * memory this is one GET of the entry; otherwise the entry and its key version are one MGET (one
-   * slot), and each other counter one GET, all sent at once.
+   * slot), and each other counter one GET, all sent at once. When an entry disagrees with a
+   * version from memory, that version is read again once: the entry may be a late write, or the
+   * counter may have expired and been made again.
    */
-  async #l2Read(key: string, tags: readonly string[]): Promise<L2Read | undefined> {
+  async #l2Read(key: string, tags: readonly string[], again = false): Promise<L2Read | undefined> {
     const keys = this.#keys;
     const memo = this.#memo;
     const adapter = this.#adapter!;
@@ -1205,6 +1207,8 @@ class TwoTierCache implements Cache {
     let record = memo.key(entryKey);
     let keyVersion = memo.keyVersion(record);
     let nsVersion = memo.counter(keys.namespace);
+    const keyRemembered = keyVersion !== undefined;
+    const nsRemembered = nsVersion !== undefined;
     let tagVersions: readonly number[] = NO_VERSIONS;
     let raw: string | undefined;
     try {
@@ -1253,7 +1257,16 @@ class TwoTierCache implements Cache {
       }
       memo.decoded(entryKey, raw, e);
     }
-    if (e.keyVersion !== read.keyVersion || e.nsVersion !== read.nsVersion) return read;
+    if (e.keyVersion !== read.keyVersion) {
+      if (!keyRemembered || record === undefined) return read;
+      memo.forgetKey(record);
+      return again ? read : this.#l2Read(key, tags, true);
+    }
+    if (e.nsVersion !== read.nsVersion) {
+      if (!nsRemembered) return read;
+      memo.forgetCounter(keys.namespace);
+      return again ? read : this.#l2Read(key, tags, true);
+    }
     if (e.tags.length > 0) {
       // The entry's own tags: those the caller named were read above, the others now.
       let current: readonly number[];
@@ -1267,7 +1280,14 @@ class TwoTierCache implements Cache {
           return undefined;
         }
       }
-      for (let i = 0; i < e.tags.length; i++) if (e.tagVersions[i] !== current[i]) return read;
+      for (let i = 0; i < e.tags.length; i++) {
+        if (e.tagVersions[i] !== current[i]) {
+          const counter = keys.tag(e.tags[i]!);
+          if (memo.counter(counter) === undefined) return read;
+          memo.forgetCounter(counter);
+          return again ? read : this.#l2Read(key, tags, true);
+        }
+      }
     }
     read.entry = e;
     return read;

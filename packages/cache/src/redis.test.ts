@@ -159,6 +159,24 @@ describeRedis('Redis tier', () => {
     expect(await b.get('k')).toBe('again');
   });
 
+  test('a counter that expired in Redis and was made again is learned afresh, not fought over', async () => {
+    const a = await make({ memory: false });
+    const b = await make({ memory: false });
+    let loads = 0;
+    const loader = async () => `v${++loads}`;
+    await a.delete('k'); // a remembers the key's version from here on
+    expect(await a.getOrSet('k', loader)).toBe('v1');
+    expect(Number(await redis.client.pTTL(`${redis.prefix}{k}:v`))).toBeGreaterThan(86_000_000); // the counter expires
+    // The entry and its counter both expire; b writes again under a counter made afresh at 0.
+    await redis.client.del([`${redis.prefix}{k}`, `${redis.prefix}{k}:v`]);
+    expect(await b.getOrSet('k', loader)).toBe('v2');
+    expect(await redis.client.get(`${redis.prefix}{k}:v`)).toBe('0');
+    // a's remembered version disagrees with the entry: it reads the counter again rather than load.
+    expect(await a.getOrSet('k', loader)).toBe('v2');
+    expect(await b.getOrSet('k', loader)).toBe('v2');
+    expect(loads).toBe(2);
+  });
+
   test('a late or replayed announcement never drops a newer value from memory', async () => {
     const a = await make();
     const channel = `${redis.prefix}invalidations`;

@@ -99,6 +99,22 @@ export class ReadMemo {
     record.generation = generation;
   }
 
+  /**
+   * Stops vouching for a counter: an entry disagreed with it. Either the entry is a late write
+   * (reading the counter again costs one command) or the counter expired in Redis and was made
+   * again at 0, which only a fresh read learns — without this, two instances could keep replacing
+   * each other's entries.
+   */
+  forgetCounter(name: string): void {
+    if (name === this.#namespaceCounter) this.#namespace = undefined;
+    else this.#counters.delete(name);
+  }
+
+  /** Stops vouching for a key's version (see {@link ReadMemo.forgetCounter}). */
+  forgetKey(record: KeyRecord): void {
+    record.generation = -1;
+  }
+
   /** Keeps the text read for a key and its decoded entry. */
   decoded(entryKey: string, raw: string, entry: Entry): void {
     if (raw.length > MAX_MEMO_CHARS) return;
