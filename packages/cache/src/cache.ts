@@ -337,11 +337,12 @@ const INVALIDATE =
   "else redis.call('SET', KEYS[1], s) end " +
   "if KEYS[2] then redis.call('UNLINK', KEYS[2]) end " +
   "redis.call('PUBLISH', ARGV[1], s .. '\\n' .. ARGV[2]) return s";
-// Makes a counter outlive an entry that refers to it: creates it at 0 if absent (the version the
-// entry was read under) and moves its expiry out to ARGV[1] (Unix ms) if that is later.
+// Makes a counter outlive an entry that refers to it: moves its expiry out to ARGV[1] (Unix ms) if
+// that is later, or, if it has expired (and with it every entry that referred to it), makes it
+// again at ARGV[2], the version the entry was computed under, so that instances agree on it.
 const TOUCH =
   "local at = tonumber(ARGV[1]) local cur = redis.call('PEXPIRETIME', KEYS[1]) " +
-  "if cur == -2 then redis.call('SET', KEYS[1], '0', 'PXAT', at) " +
+  "if cur == -2 then redis.call('SET', KEYS[1], ARGV[2], 'PXAT', at) " +
   "elseif cur >= 0 and cur < at then redis.call('PEXPIREAT', KEYS[1], at) end return 0";
 /** A key or tag counter lives at least this long after its last invalidation. */
 const COUNTER_MIN_TTL_MS = 86_400_000;
@@ -1313,13 +1314,15 @@ class TwoTierCache implements Cache {
     const expires = Date.now() + Math.max(1, Math.ceil(e.retainUntil - this.#clock.now()));
     // The key and tag counters the entry was computed under must outlive it, or an invalidated
     // entry could match a counter made again from nothing; they are touched first, on the way.
-    const keep = [String(expires + COUNTER_MARGIN_MS)];
+    const keepUntil = String(expires + COUNTER_MARGIN_MS);
     const client = this.#client!;
     const adapter = this.#adapter!;
     try {
       await this.#l2('write', () => {
-        const writes: Array<Promise<unknown>> = [client.eval(TOUCH, { keys: [keys.keyVersion(entryKey)], arguments: keep })];
-        for (const t of e.tags) writes.push(client.eval(TOUCH, { keys: [keys.tag(t)], arguments: keep }));
+        const writes: Array<Promise<unknown>> = [client.eval(TOUCH, { keys: [keys.keyVersion(entryKey)], arguments: [keepUntil, String(e.keyVersion)] })];
+        for (let i = 0; i < e.tags.length; i++) {
+          writes.push(client.eval(TOUCH, { keys: [keys.tag(e.tags[i]!)], arguments: [keepUntil, String(e.tagVersions[i])] }));
+        }
         writes.push(adapter.set(entryKey, stored, expires));
         return Promise.all(writes);
       });
