@@ -22,10 +22,6 @@ export class L2Guard {
     this.#clock = clock;
   }
 
-  get open(): boolean {
-    return this.#failures >= this.#threshold;
-  }
-
   /**
    * Admits one call: returns whether it is the probe that may close the guard again, or throws
    * {@link CacheL2UnavailableError} while the guard is open. Report its outcome with

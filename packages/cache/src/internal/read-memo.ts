@@ -7,10 +7,10 @@ const MAX_MEMO_CHARS = 16 * 1024;
 
 /** What is remembered of one key between reads. */
 export interface KeyRecord {
-  /** The key's version counter, as of `generation`. */
+  /** The key's version counter, as of `epoch`. */
   keyVersion: number;
-  /** The memo's generation `keyVersion` was learned in; -1 for none. */
-  generation: number;
+  /** The memo's epoch `keyVersion` was learned in; -1 for none. */
+  epoch: number;
   /** The last text read for the key, and its decoded entry: the same text is not parsed (and unsealed) again. */
   raw: string | undefined;
   entry: Entry | undefined;
@@ -23,9 +23,11 @@ export interface KeyRecord {
  *
  * Versions are trusted only while the subscription is known to be healthy: whenever it may have
  * missed an announcement (not yet subscribed, an error, a reconnect) they are forgotten and the
- * generation moves on, and a value read from Redis by a command sent in an older generation is not
- * kept. Counters only grow (see the INVALIDATE script), so the larger of two values heard is the
- * newer. Lookups are one map access per key, since on a loaded machine each costs more than it seems.
+ * epoch moves on. A value read from Redis is kept only if nothing was forgotten since its command
+ * was sent (the `generation` captured before sending): a reply from before a forget may predate the
+ * announcement that made it stale. Counters only grow (see the INVALIDATE script), so the larger of
+ * two values heard is the newer. Lookups are one map access per key, since on a loaded machine each
+ * costs more than it seems.
  */
 export class ReadMemo {
   readonly #keys = new Map<string, KeyRecord>();
@@ -33,12 +35,16 @@ export class ReadMemo {
   readonly #namespaceCounter: string;
   #namespace: number | undefined = undefined;
   #healthy = false;
+  /** Moves on when every version is forgotten: key records of an older epoch are not trusted. */
+  #epoch = 0;
+  /** Moves on at every forgetting, of all versions or of one: replies to commands sent before are not kept. */
   #generation = 0;
 
   constructor(namespaceCounter: string) {
     this.#namespaceCounter = namespaceCounter;
   }
 
+  /** Capture before sending a command whose reply will be learned. */
   get generation(): number {
     return this.#generation;
   }
@@ -58,6 +64,7 @@ export class ReadMemo {
   #forget(): void {
     this.#counters.clear();
     this.#namespace = undefined;
+    this.#epoch++;
     this.#generation++;
   }
 
@@ -87,16 +94,16 @@ export class ReadMemo {
 
   /** The key's current version from its record, when known. */
   keyVersion(record: KeyRecord | undefined): number | undefined {
-    return record !== undefined && this.#healthy && record.generation === this.#generation ? record.keyVersion : undefined;
+    return record !== undefined && this.#healthy && record.epoch === this.#epoch ? record.keyVersion : undefined;
   }
 
   /** A key version read by a command sent during `generation`, or announced. */
   learnKey(entryKey: string, version: number, generation: number): void {
     if (!this.#healthy || generation !== this.#generation) return;
     const record = this.#record(entryKey);
-    if (record.generation === generation && record.keyVersion >= version) return;
+    if (record.epoch === this.#epoch && record.keyVersion >= version) return;
     record.keyVersion = version;
-    record.generation = generation;
+    record.epoch = this.#epoch;
   }
 
   /**
@@ -108,11 +115,13 @@ export class ReadMemo {
   forgetCounter(name: string): void {
     if (name === this.#namespaceCounter) this.#namespace = undefined;
     else this.#counters.delete(name);
+    this.#generation++;
   }
 
   /** Stops vouching for a key's version (see {@link ReadMemo.forgetCounter}). */
   forgetKey(record: KeyRecord): void {
-    record.generation = -1;
+    record.epoch = -1;
+    this.#generation++;
   }
 
   /** Keeps the text read for a key and its decoded entry. */
@@ -132,7 +141,7 @@ export class ReadMemo {
     let record = this.#keys.get(entryKey);
     if (record === undefined) {
       if (this.#keys.size >= MAX_KEYS) this.#keys.clear();
-      record = { keyVersion: 0, generation: -1, raw: undefined, entry: undefined };
+      record = { keyVersion: 0, epoch: -1, raw: undefined, entry: undefined };
       this.#keys.set(entryKey, record);
     }
     return record;
