@@ -7,10 +7,8 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
-  pipeline,
   sleep,
   systemClock,
-  timeout,
   toResult,
   type BulwarkError,
   type Clock,
@@ -25,12 +23,15 @@ import { randomBytes } from 'node:crypto';
 import { CacheIntegrityError } from './cache-integrity-error.js';
 import { CacheInvalidationError } from './cache-invalidation-error.js';
 import { CacheL2UnavailableError, isCacheL2UnavailableError } from './cache-l2-unavailable-error.js';
+import { Deadlines } from './internal/deadlines.js';
 import { decodeEntry, encodeEntry } from './internal/envelope.js';
 import { Entry } from './internal/entry.js';
 import { L2Guard } from './internal/l2-guard.js';
+import { KeyLayout } from './internal/key-layout.js';
 import { Lru, type EvictReason } from './internal/lru.js';
 import { isSealed, seal, unseal, type SealingKey } from './internal/seal.js';
 import { deserialize, serialize } from './internal/serialize.js';
+import { ReadMemo } from './internal/read-memo.js';
 import type { CacheRedisClient } from './redis-client.js';
 
 /** Which tier answered a hit: `l1` (this process's memory) or `l2` (Redis). */
@@ -284,33 +285,22 @@ interface L2Read {
   entry: Entry | undefined;
   keyVersion: number;
   nsVersion: number;
-  tagVersions: number[];
+  tagVersions: readonly number[];
 }
 
+/** One load (or Redis read) of a key, shared by every caller that asks while it runs. */
 class Flight {
   readonly key: string;
   readonly startEpoch: number;
-  readonly promise: Promise<unknown>;
-  resolve!: (value: unknown) => void;
-  reject!: (error: unknown) => void;
-  settled = false;
-  constructor(key: string, startEpoch: number) {
+  /** A refresh behind a value already served (stale-while-revalidate, early refresh). */
+  readonly background: boolean;
+  promise: Promise<unknown> = NEVER;
+  /** The callers already have their answer (a stale value); the rest runs in the background. */
+  answered = false;
+  constructor(key: string, startEpoch: number, background: boolean) {
     this.key = key;
     this.startEpoch = startEpoch;
-    this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-  done(value: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.resolve(value);
-  }
-  fail(error: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.reject(error);
+    this.background = background;
   }
 }
 
@@ -329,16 +319,37 @@ interface Invalidation {
 
 const LOG_LIMIT = 1024;
 const SETUP_DEADLINE_MS = 5_000;
-const DECODE_MEMO_ENTRIES = 256;
-const DECODE_MEMO_MAX_CHARS = 64 * 1024;
 const NO_TAGS: readonly string[] = Object.freeze([]);
+const NO_VERSIONS: readonly number[] = Object.freeze([]);
+const NEVER: Promise<unknown> = new Promise(() => {});
 const defaultIsNegative = (value: unknown): boolean => value === null || value === undefined;
 const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-// INCR the version, drop the entry (if any), and announce the new version, atomically, so that the
-// announcement order is the version order.
+// Raises a version counter, drops the entry (a key's own invalidation; same slot as its counter)
+// and announces the new version, atomically, so that the announcement order is the version order.
+// Versions never repeat, even once a counter has expired and is made again: the new value is at
+// least the server's time in microseconds (below 2^53, so exact in Lua and in JavaScript). The
+// counter lives at least ARGV[3] ms from now (0: for good).
 const INVALIDATE =
-  "local v = redis.call('INCR', KEYS[1]) if KEYS[2] then redis.call('UNLINK', KEYS[2]) end " +
-  "redis.call('PUBLISH', ARGV[1], v .. '\\n' .. ARGV[2]) return v";
+  "local t = redis.call('TIME') " +
+  "local v = math.max((tonumber(redis.call('GET', KEYS[1])) or 0) + 1, t[1] * 1000000 + t[2]) " +
+  "local s = string.format('%.0f', v) local keep = tonumber(ARGV[3]) " +
+  "if keep > 0 then redis.call('SET', KEYS[1], s, 'PX', math.max(redis.call('PTTL', KEYS[1]), keep)) " +
+  "else redis.call('SET', KEYS[1], s) end " +
+  "if KEYS[2] then redis.call('UNLINK', KEYS[2]) end " +
+  "redis.call('PUBLISH', ARGV[1], s .. '\\n' .. ARGV[2]) return s";
+// Makes a counter outlive an entry that refers to it: moves its expiry out to ARGV[1] (Unix ms) if
+// that is later, or, if it has expired (and with it every entry that referred to it), makes it
+// again at ARGV[2], the version the entry was computed under, so that instances agree on it.
+const TOUCH =
+  "local at = tonumber(ARGV[1]) local cur = redis.call('PEXPIRETIME', KEYS[1]) " +
+  "if cur == -2 then redis.call('SET', KEYS[1], ARGV[2], 'PXAT', at) " +
+  "elseif cur >= 0 and cur < at then redis.call('PEXPIREAT', KEYS[1], at) end return 0";
+/** A key or tag counter lives at least this long after its last invalidation. */
+const COUNTER_MIN_TTL_MS = 86_400_000;
+/** A load whose versions were read longer ago than this is not written to Redis: its counters may have expired and started over. */
+const MAX_LOAD_AGE_MS = COUNTER_MIN_TTL_MS / 2;
+/** Counters outlive the entries that refer to them by this much (clock skew between instances and Redis). */
+const COUNTER_MARGIN_MS = 600_000;
 
 // One adapter per client: the adapter adds listeners to the client it is given and never removes
 // them, and ours are configured alike (no namespace: keys are prefixed here).
@@ -352,6 +363,11 @@ function adapterFor(client: CacheRedisClient): KeyvRedis<string> {
     adapters.set(client, adapter);
   }
   return adapter;
+}
+
+/** Whether a node-redis client is a single connection (not a Cluster client, which has `slots`). */
+function isStandalone(client: CacheRedisClient): boolean {
+  return (client as { slots?: unknown }).slots === undefined;
 }
 
 function checkKey(field: string, key: unknown): TypeError | undefined {
@@ -400,16 +416,17 @@ class TwoTierCache implements Cache {
   #log: Invalidation[] = [];
   #logFloor = 0;
   #sealingKeys: readonly SealingKey[] | undefined;
-  // The last text read from Redis per key and its decoded entry: a hot key read again and again
-  // is compared, not parsed (and unsealed) again. Versions are still checked on every read.
-  readonly #decoded = new Map<string, { raw: string; entry: Entry }>();
 
   // Redis tier.
   readonly #client: CacheRedisClient | undefined;
   readonly #adapter: KeyvRedis<string> | undefined;
-  readonly #l2Policy: Policy<any> | undefined;
-  readonly #prefix: string;
-  readonly #channel: string;
+  // Every Redis call has a deadline and goes through the caller's policy or the built-in guard.
+  readonly #deadlines: Deadlines | undefined;
+  readonly #policy: Policy<any> | undefined;
+  readonly #guard: L2Guard | undefined;
+  readonly #keys: KeyLayout;
+  // Versions vouched for by the subscription, and the last text read per key, decoded.
+  readonly #memo: ReadMemo;
   readonly #leaseMs: number;
   readonly #leaseWaitMs: number;
   readonly #leasePollMs: number;
@@ -468,22 +485,21 @@ class TwoTierCache implements Cache {
     this.#sealingKeys = o.sealing?.keys;
 
     const r = o.redis;
-    this.#prefix = r?.prefix ?? 'bulwark:cache:';
-    this.#channel = `${this.#prefix}invalidations`;
+    this.#keys = new KeyLayout(r?.prefix ?? 'bulwark:cache:');
+    this.#memo = new ReadMemo(this.#keys.namespace);
     this.#leaseMs = r?.leaseMs ?? 10_000;
     this.#leaseWaitMs = r?.leaseWaitMs ?? 3_000;
     this.#leasePollMs = r?.leasePollMs ?? 20;
     if (r === undefined) {
-      this.#client = this.#adapter = this.#l2Policy = undefined;
+      this.#client = this.#adapter = this.#deadlines = this.#policy = this.#guard = undefined;
       this.#ready = Promise.resolve();
       return;
     }
     this.#client = r.client;
     this.#adapter = adapterFor(r.client);
-    this.#l2Policy = pipeline(
-      r.policy ?? new L2Guard(r.guard?.failureThreshold ?? 5, r.guard?.cooldownMs ?? 5_000, this.#clock),
-      timeout(r.timeoutMs ?? 250, { clock: this.#clock }),
-    );
+    this.#deadlines = new Deadlines(r.timeoutMs ?? 250, this.#clock);
+    this.#policy = r.policy;
+    this.#guard = r.policy === undefined ? new L2Guard(r.guard?.failureThreshold ?? 5, r.guard?.cooldownMs ?? 5_000, this.#clock) : undefined;
     this.#ready = this.#subscribe(r.subscriber);
   }
 
@@ -627,20 +643,16 @@ class TwoTierCache implements Cache {
   }
 
   #startFlight(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, stale: Entry | undefined, background: boolean): Flight {
-    const flight = new Flight(key, this.#epoch);
+    const flight = new Flight(key, this.#epoch, background);
     this.#flights.set(key, flight);
-    // Leave the map before settling, so a caller woken by the result starts afresh.
-    this.#fly(flight, loader, this.#windows(options), stale, background).then(
-      (value) => {
-        if (this.#flights.get(key) === flight) this.#flights.delete(key);
-        flight.done(value);
-      },
-      (error: unknown) => {
-        if (this.#flights.get(key) === flight) this.#flights.delete(key);
-        flight.fail(error);
-      },
-    );
+    // The flight's promise is the load itself: no promise in between on the read path.
+    flight.promise = this.#fly(flight, loader, this.#windows(options), stale);
     return flight;
+  }
+
+  /** Leave the map before settling, so a caller woken by the result starts afresh. */
+  #land(flight: Flight): void {
+    if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
   }
 
   #windows(o: GetOrSetOptions<any> | undefined): Windows {
@@ -656,63 +668,78 @@ class TwoTierCache implements Cache {
     };
   }
 
-  async #fly(flight: Flight, loader: CacheLoader<unknown>, w: Windows, stale: Entry | undefined, background: boolean): Promise<unknown> {
+  async #fly(flight: Flight, loader: CacheLoader<unknown>, w: Windows, stale: Entry | undefined): Promise<unknown> {
     const key = flight.key;
-    let read: L2Read | undefined;
-    let lease: string | undefined;
-    if (this.#adapter !== undefined) {
-      read = await this.#l2Read(key, w.tags);
-      const found = read?.entry;
-      if (found !== undefined) {
-        const now = this.#clock.now();
-        if (now < found.freshUntil) {
-          this.#l2Hit(found, flight.startEpoch);
-          return found.value;
-        }
-        if (stale === undefined || found.freshUntil > stale.freshUntil) stale = found;
-        if (!background && now < found.staleUntil) {
-          // Stale in Redis but within its revalidate window: answer now, refresh behind it.
-          this.#store(found, flight.startEpoch);
-          this.#servedStale(key, 'revalidating', now - found.freshUntil);
-          this.#refreshes++;
-          if (this.#onRefresh.hasListeners) this.#onRefresh.emit({ name: this.name, key, reason: 'stale' });
-          flight.done(found.value);
-        }
-      }
-      if (read !== undefined) {
-        // Only one instance recomputes: the others wait (bounded) for its result in Redis.
-        lease = await this.#acquireLease(key);
-        if (lease === undefined) {
-          const waitUntil = this.#clock.monotonic() + this.#leaseWaitMs;
-          while (lease === undefined && this.#clock.monotonic() < waitUntil) {
-            // Not unref'd: this wait is the caller's work, it must keep the process alive.
-            await sleep(this.#leasePollMs, { clock: this.#clock });
-            const again = await this.#l2Read(key, w.tags);
-            if (again === undefined) break;
-            read = again;
-            const e = again.entry;
-            if (e !== undefined && this.#clock.now() < e.freshUntil) {
-              this.#l2Hit(e, flight.startEpoch);
-              return e.value;
-            }
-            lease = await this.#acquireLease(key);
+    try {
+      let read: L2Read | undefined;
+      if (this.#adapter !== undefined) {
+        read = await this.#l2Read(key, w.tags);
+        const found = read?.entry;
+        if (found !== undefined) {
+          const now = this.#clock.now();
+          if (now < found.freshUntil) {
+            this.#l2Hit(found, flight.startEpoch);
+            return found.value;
+          }
+          if (stale === undefined || found.freshUntil > stale.freshUntil) stale = found;
+          if (!flight.background && now < found.staleUntil) {
+            // Stale in Redis but within its revalidate window: answer now, refresh behind it (the
+            // flight stays in the map until then, so later callers get the same stale answer).
+            this.#store(found, flight.startEpoch);
+            this.#servedStale(key, 'revalidating', now - found.freshUntil);
+            this.#refreshes++;
+            if (this.#onRefresh.hasListeners) this.#onRefresh.emit({ name: this.name, key, reason: 'stale' });
+            flight.answered = true;
+            this.#leaseAndLoad(flight, loader, w, stale, read)
+              .catch(() => {}) // reported through onLoaderError
+              .finally(() => this.#land(flight));
+            return found.value;
           }
         }
-        if (lease !== undefined && lease !== '') {
-          // The previous holder may have written its result and let go between our read and our
-          // lease: look once more before loading again.
-          const check = await this.#l2Read(key, w.tags);
-          const e = check?.entry;
+      }
+      return await this.#leaseAndLoad(flight, loader, w, stale, read);
+    } finally {
+      if (!flight.answered) this.#land(flight);
+    }
+  }
+
+  /** After a read found nothing fresh: takes the lease (or waits for its holder's result), then loads. */
+  async #leaseAndLoad(flight: Flight, loader: CacheLoader<unknown>, w: Windows, stale: Entry | undefined, read: L2Read | undefined): Promise<unknown> {
+    const key = flight.key;
+    let lease: string | undefined;
+    if (read !== undefined) {
+      // Only one instance recomputes: the others wait (bounded) for its result in Redis.
+      lease = await this.#acquireLease(key);
+      if (lease === undefined) {
+        const waitUntil = this.#clock.monotonic() + this.#leaseWaitMs;
+        while (lease === undefined && this.#clock.monotonic() < waitUntil) {
+          // Not unref'd: this wait is the caller's work, it must keep the process alive.
+          await sleep(this.#leasePollMs, { clock: this.#clock });
+          const again = await this.#l2Read(key, w.tags);
+          if (again === undefined) break;
+          read = again;
+          const e = again.entry;
           if (e !== undefined && this.#clock.now() < e.freshUntil) {
-            void this.#releaseLease(key, lease);
             this.#l2Hit(e, flight.startEpoch);
             return e.value;
           }
-          if (check !== undefined) read = check;
+          lease = await this.#acquireLease(key);
         }
       }
+      if (lease !== undefined && lease !== '') {
+        // The previous holder may have written its result and let go between our read and our
+        // lease: look once more before loading again.
+        const check = await this.#l2Read(key, w.tags);
+        const e = check?.entry;
+        if (e !== undefined && this.#clock.now() < e.freshUntil) {
+          void this.#releaseLease(key, lease);
+          this.#l2Hit(e, flight.startEpoch);
+          return e.value;
+        }
+        if (check !== undefined) read = check;
+      }
     }
-    if (!flight.settled && !background) this.#missed(key);
+    if (!flight.answered && !flight.background) this.#missed(key);
     try {
       return await this.#load(flight, loader, w, stale, read);
     } finally {
@@ -733,13 +760,17 @@ class TwoTierCache implements Cache {
       const servedStale = stale !== undefined && now < stale.errorUntil;
       if (this.#onLoaderError.hasListeners) this.#onLoaderError.emit({ name: this.name, key, error, servedStale });
       if (!servedStale) throw error;
-      if (!flight.settled) this.#servedStale(key, 'loader-error', now - stale.freshUntil);
+      if (!flight.answered) this.#servedStale(key, 'loader-error', now - stale.freshUntil);
       return stale.value;
     }
     const loadMs = this.#clock.monotonic() - started;
     const entry = this.#makeEntry(key, value, w, loadMs, read);
     this.#store(entry, flight.startEpoch);
-    if (read !== undefined && !this.#invalidatedSince(flight.startEpoch, entry)) await this.#l2Write(entry);
+    // Versions were read just before the load started: a load that ran for half a counter's
+    // lifetime may have outlived them, so its result is not written.
+    if (read !== undefined && !this.#invalidatedSince(flight.startEpoch, entry) && this.#clock.monotonic() - started < MAX_LOAD_AGE_MS) {
+      await this.#l2Write(entry);
+    }
     return entry.value;
   }
 
@@ -830,7 +861,8 @@ class TwoTierCache implements Cache {
     const bad = checkKey('key', key);
     if (bad !== undefined) return Promise.reject(bad);
     this.#invalidateLocally(Scope.Key, key, Infinity);
-    return this.#announce('key', key, `${this.#prefix}v:${key}`, `${this.#prefix}e:${key}`);
+    const entryKey = this.#keys.entry(key);
+    return this.#announce('key', key, this.#keys.keyVersion(entryKey), entryKey);
   }
 
   deleteResult(key: string): ResultAsync<void, BulwarkError> {
@@ -841,7 +873,7 @@ class TwoTierCache implements Cache {
     const bad = checkKey('tag', tag);
     if (bad !== undefined) return Promise.reject(bad);
     this.#invalidateLocally(Scope.Tag, tag, Infinity);
-    return this.#announce('tag', tag, `${this.#prefix}t:${tag}`, undefined);
+    return this.#announce('tag', tag, this.#keys.tag(tag), undefined);
   }
 
   invalidateTagResult(tag: string): ResultAsync<void, BulwarkError> {
@@ -850,7 +882,7 @@ class TwoTierCache implements Cache {
 
   bumpNamespace(): Promise<void> {
     this.#invalidateLocally(Scope.Namespace, '', Infinity);
-    return this.#announce('namespace', undefined, `${this.#prefix}ns`, undefined);
+    return this.#announce('namespace', undefined, this.#keys.namespace, undefined);
   }
 
   bumpNamespaceResult(): ResultAsync<void, BulwarkError> {
@@ -908,19 +940,26 @@ class TwoTierCache implements Cache {
     return false;
   }
 
-  async #announce(scope: 'key' | 'tag' | 'namespace', target: string | undefined, versionKey: string, entryKey: string | undefined): Promise<void> {
+  async #announce(scope: 'key' | 'tag' | 'namespace', target: string | undefined, counter: string, entryKey: string | undefined): Promise<void> {
     if (this.#client === undefined) return;
     const kind = scope === 'key' ? 'k' : scope === 'tag' ? 't' : 'n';
+    // The namespace counter is one key per cache: it is kept for good. Key and tag counters expire.
+    const keepMs = scope === 'namespace' ? '0' : String(COUNTER_MIN_TTL_MS);
+    const generation = this.#memo.generation;
+    let version: unknown;
     try {
-      await this.#l2('invalidate', () =>
+      version = await this.#l2('invalidate', () =>
         this.#client!.eval(INVALIDATE, {
-          keys: entryKey === undefined ? [versionKey] : [versionKey, entryKey],
-          arguments: [this.#channel, `${kind}\n${this.#instanceId}\n${target ?? ''}`],
+          keys: entryKey === undefined ? [counter] : [counter, entryKey],
+          arguments: [this.#keys.channel, `${kind}\n${this.#instanceId}\n${target ?? ''}`, keepMs],
         }),
       );
     } catch (error) {
       throw new CacheInvalidationError(scope, target, { cause: error });
     }
+    // Our own reads must not wait for the announcement to stop trusting the old version.
+    if (entryKey !== undefined) this.#memo.learnKey(entryKey, Number(version), generation);
+    else this.#memo.learnCounter(counter, Number(version), generation);
   }
 
   #onMessage = (message: string): void => {
@@ -934,7 +973,11 @@ class TwoTierCache implements Cache {
     const target = message.slice(c + 1);
     if (!Number.isFinite(version)) return;
     const scope = kind === 'k' ? Scope.Key : kind === 't' ? Scope.Tag : kind === 'n' ? Scope.Namespace : undefined;
-    if (scope !== undefined) this.#invalidateLocally(scope, target, version);
+    if (scope === undefined) return;
+    const memo = this.#memo;
+    if (scope === Scope.Key) memo.learnKey(this.#keys.entry(target), version, memo.generation);
+    else memo.learnCounter(scope === Scope.Tag ? this.#keys.tag(target) : this.#keys.namespace, version, memo.generation);
+    this.#invalidateLocally(scope, target, version);
   };
 
   async #subscribe(given: CacheRedisClient | undefined): Promise<void> {
@@ -950,19 +993,33 @@ class TwoTierCache implements Cache {
       this.#subscriber = sub;
       // Messages sent while the subscription was down are lost: start over from Redis.
       sub.on('ready', this.#onSubscriberReady);
-      await this.#withDeadline(sub.subscribe(this.#channel, this.#onMessage), 'subscribe');
+      sub.on('end', this.#onSubscriberDown);
+      sub.on('reconnecting', this.#onSubscriberDown);
+      // A Cluster client reports its nodes' reconnects only, not its pub/sub node's own.
+      sub.on('node-ready', this.#onSubscriberReady);
+      await this.#withDeadline(sub.subscribe(this.#keys.channel, this.#onMessage), 'subscribe');
       this.#subscribedOnce = true;
+      if (sub.isReady && !this.#closed && isStandalone(sub)) this.#memo.trust();
     } catch (error) {
       this.#reportL2('subscribe', error);
     }
   }
 
   #onSubscriberError = (error: unknown): void => {
+    this.#memo.distrust();
     this.#reportL2('subscribe', error);
   };
 
+  #onSubscriberDown = (): void => {
+    this.#memo.distrust();
+  };
+
   #onSubscriberReady = (): void => {
-    if (this.#subscribedOnce && !this.#closed) this.#invalidateLocally(Scope.Namespace, '', Infinity);
+    if (!this.#subscribedOnce || this.#closed) return;
+    this.#invalidateLocally(Scope.Namespace, '', Infinity);
+    // node-redis has subscribed again by the time a client reports ready. A Cluster client says
+    // nothing when its pub/sub node drops, so what it heard is never trusted: versions are read.
+    if (isStandalone(this.#subscriber!)) this.#memo.trust();
   };
 
   /** Bounds connecting, subscribing and closing (not per-command work, which has `timeoutMs`). */
@@ -993,12 +1050,16 @@ class TwoTierCache implements Cache {
     await this.#ready;
     const sub = this.#subscriber;
     if (sub === undefined) return;
+    this.#memo.distrust();
     sub.off('ready', this.#onSubscriberReady);
+    sub.off('end', this.#onSubscriberDown);
+    sub.off('reconnecting', this.#onSubscriberDown);
+    sub.off('node-ready', this.#onSubscriberReady);
     try {
       if (this.#ownsSubscriber) {
         if (sub.isOpen) await this.#withDeadline(sub.close(), 'close');
       } else if (sub.isReady) {
-        await this.#withDeadline(sub.unsubscribe(this.#channel, this.#onMessage), 'close');
+        await this.#withDeadline(sub.unsubscribe(this.#keys.channel, this.#onMessage), 'close');
       }
     } catch (error) {
       if (this.#ownsSubscriber) sub.destroy();
@@ -1028,11 +1089,30 @@ class TwoTierCache implements Cache {
 
   /** Runs one Redis operation under the breaker and the deadline; fails fast when not connected. */
   #l2<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return this.#l2Policy!.execute(() => {
-      if (this.#closed && operation !== 'release') throw new CacheL2UnavailableError(operation, 'the cache is closed');
-      if (!this.#client!.isReady) throw new CacheL2UnavailableError(operation, 'the Redis client is not connected');
-      return fn();
-    }) as Promise<T>;
+    const policy = this.#policy;
+    if (policy !== undefined) return policy.execute(() => this.#deadlines!.race(operation, this.#start(operation, fn), undefined, false)) as Promise<T>;
+    // The built-in guard is inline rather than one more policy layer: this is the hot read path.
+    const guard = this.#guard!;
+    let probe: boolean;
+    let pending: Promise<T>;
+    try {
+      probe = guard.admit();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    try {
+      pending = this.#start(operation, fn);
+    } catch (error) {
+      guard.failed(probe);
+      return Promise.reject(error);
+    }
+    return this.#deadlines!.race(operation, pending, guard, probe);
+  }
+
+  #start<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed && operation !== 'release') throw new CacheL2UnavailableError(operation, 'the cache is closed');
+    if (!this.#client!.isReady) throw new CacheL2UnavailableError(operation, 'the Redis client is not connected');
+    return fn();
   }
 
   #reportL2(operation: string, error: unknown): void {
@@ -1044,77 +1124,170 @@ class TwoTierCache implements Cache {
     this.#onL2Error.emit({ name: this.name, error: reported, operation });
   }
 
-  async #l2Versions(key: string, tags: readonly string[]): Promise<L2Read | undefined> {
-    const p = this.#prefix;
-    const keys = [`${p}v:${key}`, `${p}ns`];
-    for (const t of tags) keys.push(`${p}t:${t}`);
-    try {
-      const got = (await this.#l2('read', () => this.#adapter!.getMany(keys))) as Array<string | undefined>;
-      return { entry: undefined, keyVersion: Number(got[0] ?? 0), nsVersion: Number(got[1] ?? 0), tagVersions: tags.map((_, i) => Number(got[2 + i] ?? 0)) };
-    } catch (error) {
-      this.#reportL2('read', error);
-      return undefined;
+  /** Versions of `counters` that memory vouches for, and the indexes of those to read from Redis. */
+  #remembered(counters: readonly string[]): { versions: number[]; missing: number[] } {
+    const versions: number[] = [];
+    const missing: number[] = [];
+    for (let i = 0; i < counters.length; i++) {
+      const v = this.#memo.counter(counters[i]!);
+      if (v === undefined) missing.push(i);
+      else versions[i] = v;
+    }
+    return { versions, missing };
+  }
+
+  /** Fills in the counters read from Redis (`got[j]` is `counters[missing[j]]`), and remembers them. */
+  #fill(counters: readonly string[], versions: number[], missing: readonly number[], got: readonly unknown[], generation: number): void {
+    for (let j = 0; j < missing.length; j++) {
+      const i = missing[j]!;
+      versions[i] = Number(got[j] ?? 0);
+      this.#memo.learnCounter(counters[i]!, versions[i], generation);
     }
   }
 
   /**
-   * Reads an entry with the versions it must match: its key's, the namespace's and its tags'. An
-   * entry computed under older versions was invalidated and reads as absent.
+   * Current versions of counters: from memory when the subscription vouches for them, else read
+   * from Redis, one single-key GET each, sent together under one deadline.
    */
-  async #l2Read(key: string, tags: readonly string[]): Promise<L2Read | undefined> {
-    const p = this.#prefix;
-    const entryKey = `${p}e:${key}`;
-    const keys = [entryKey, `${p}v:${key}`, `${p}ns`];
-    for (const t of tags) keys.push(`${p}t:${t}`);
-    let got: Array<string | undefined>;
+  async #counters(counters: readonly string[]): Promise<number[]> {
+    const generation = this.#memo.generation;
+    const { versions, missing } = this.#remembered(counters);
+    if (missing.length === 0) return versions;
+    const adapter = this.#adapter!;
+    const got = await this.#l2('read', () => Promise.all(missing.map((i) => adapter.get(counters[i]!))));
+    this.#fill(counters, versions, missing, got, generation);
+    return versions;
+  }
+
+  /** The versions a value written now for `key` is computed under. */
+  async #l2Versions(key: string, tags: readonly string[]): Promise<L2Read | undefined> {
+    const keys = this.#keys;
+    const memo = this.#memo;
+    const generation = memo.generation;
+    const entryKey = keys.entry(key);
+    let keyVersion = memo.keyVersion(memo.key(entryKey));
+    const counters = [keys.namespace];
+    for (const t of tags) counters.push(keys.tag(t));
+    const { versions, missing } = this.#remembered(counters);
     try {
-      got = (await this.#l2('read', () => this.#adapter!.getMany(keys))) as Array<string | undefined>;
+      if (keyVersion === undefined || missing.length > 0) {
+        const adapter = this.#adapter!;
+        const readKeyVersion = keyVersion === undefined;
+        const got = await this.#l2('read', () => {
+          const reads: Array<Promise<unknown>> = readKeyVersion ? [adapter.get(keys.keyVersion(entryKey))] : [];
+          for (const i of missing) reads.push(adapter.get(counters[i]!));
+          return Promise.all(reads);
+        });
+        if (readKeyVersion) {
+          keyVersion = Number(got[0] ?? 0);
+          memo.learnKey(entryKey, keyVersion, generation);
+        }
+        this.#fill(counters, versions, missing, readKeyVersion ? got.slice(1) : got, generation);
+      }
     } catch (error) {
       this.#reportL2('read', error);
       return undefined;
     }
-    const read: L2Read = {
-      entry: undefined,
-      keyVersion: Number(got[1] ?? 0),
-      nsVersion: Number(got[2] ?? 0),
-      tagVersions: tags.map((_, i) => Number(got[3 + i] ?? 0)),
-    };
-    const raw = got[0];
-    if (raw === undefined || raw === null) return read;
-    let e: Entry;
+    return { entry: undefined, keyVersion: keyVersion!, nsVersion: versions[0]!, tagVersions: tags.length === 0 ? NO_VERSIONS : versions.slice(1) };
+  }
+
+  /**
+   * Reads an entry with the versions it must match: its key's, the namespace's and its tags'. An
+   * entry computed under older versions was invalidated and reads as absent. With the versions in
+   * memory this is one GET of the entry; otherwise the entry and its key version are one MGET (one
+   * slot), and each other counter one GET, all sent at once. When an entry disagrees with a
+   * version from memory, that version is read again once: the entry may be a late write, or the
+   * counter may have expired and been made again.
+   */
+  async #l2Read(key: string, tags: readonly string[], again = false): Promise<L2Read | undefined> {
+    const keys = this.#keys;
+    const memo = this.#memo;
+    const adapter = this.#adapter!;
+    const generation = memo.generation;
+    const entryKey = keys.entry(key);
+    let record = memo.key(entryKey);
+    let keyVersion = memo.keyVersion(record);
+    let nsVersion = memo.counter(keys.namespace);
+    const keyRemembered = keyVersion !== undefined;
+    const nsRemembered = nsVersion !== undefined;
+    let tagVersions: readonly number[] = NO_VERSIONS;
+    let raw: string | undefined;
     try {
-      const memo = this.#decoded.get(entryKey);
-      if (memo !== undefined && memo.raw === raw) {
-        e = memo.entry;
+      if (keyVersion !== undefined && nsVersion !== undefined && tags.length === 0) {
+        raw = await this.#l2('read', () => adapter.get(entryKey));
       } else {
-        e = decodeEntry(key, this.#open(entryKey, raw));
-        if (raw.length <= DECODE_MEMO_MAX_CHARS) {
-          if (this.#decoded.size >= DECODE_MEMO_ENTRIES) this.#decoded.clear();
-          this.#decoded.set(entryKey, { raw, entry: e });
+        const counters = [keys.namespace];
+        for (const t of tags) counters.push(keys.tag(t));
+        const { versions, missing } = this.#remembered(counters);
+        const readKeyVersion = keyVersion === undefined;
+        // One deadline and one breaker call for the whole read; every command is single-slot.
+        const got = await this.#l2('read', () => {
+          const reads: Array<Promise<unknown>> = [readKeyVersion ? adapter.getMany([entryKey, keys.keyVersion(entryKey)]) : adapter.get(entryKey)];
+          for (const i of missing) reads.push(adapter.get(counters[i]!));
+          return Promise.all(reads);
+        });
+        if (readKeyVersion) {
+          const pair = got[0] as Array<string | undefined>;
+          raw = pair[0] ?? undefined;
+          keyVersion = Number(pair[1] ?? 0);
+          memo.learnKey(entryKey, keyVersion, generation);
+          record = memo.key(entryKey);
+        } else {
+          raw = (got[0] as string | undefined) ?? undefined;
         }
+        this.#fill(counters, versions, missing, got.slice(1), generation);
+        nsVersion = versions[0]!;
+        if (tags.length > 0) tagVersions = versions.slice(1);
       }
     } catch (error) {
-      this.#integrityErrors++;
-      this.#reportL2('read', new CacheIntegrityError(key, error instanceof Error ? error.message : String(error)));
-      return read;
+      this.#reportL2('read', error);
+      return undefined;
     }
-    if (e.keyVersion !== read.keyVersion || e.nsVersion !== read.nsVersion) return read;
+    const read: L2Read = { entry: undefined, keyVersion: keyVersion!, nsVersion: nsVersion!, tagVersions };
+    if (raw === undefined || raw === null) return read;
+    let e: Entry;
+    if (record !== undefined && record.raw === raw) {
+      e = record.entry!;
+    } else {
+      try {
+        e = decodeEntry(key, this.#open(entryKey, raw));
+      } catch (error) {
+        this.#integrityErrors++;
+        this.#reportL2('read', new CacheIntegrityError(key, error instanceof Error ? error.message : String(error)));
+        return read;
+      }
+      memo.decoded(entryKey, raw, e);
+    }
+    if (e.keyVersion !== read.keyVersion) {
+      if (!keyRemembered || record === undefined) return read;
+      memo.forgetKey(record);
+      return again ? read : this.#l2Read(key, tags, true);
+    }
+    if (e.nsVersion !== read.nsVersion) {
+      if (!nsRemembered) return read;
+      memo.forgetCounter(keys.namespace);
+      return again ? read : this.#l2Read(key, tags, true);
+    }
     if (e.tags.length > 0) {
-      const missing = e.tags.filter((t) => !tags.includes(t));
-      let extra: Array<string | undefined> = [];
-      if (missing.length > 0) {
+      // The entry's own tags: those the caller named were read above, the others now.
+      let current: readonly number[];
+      if (e.tags === tags || (e.tags.length === tags.length && e.tags.every((t, i) => t === tags[i]))) {
+        current = tagVersions;
+      } else {
         try {
-          extra = (await this.#l2('read', () => this.#adapter!.getMany(missing.map((t) => `${p}t:${t}`)))) as Array<string | undefined>;
+          current = await this.#counters(e.tags.map((t) => keys.tag(t)));
         } catch (error) {
           this.#reportL2('read', error);
           return undefined;
         }
       }
       for (let i = 0; i < e.tags.length; i++) {
-        const t = e.tags[i]!;
-        const j = tags.indexOf(t);
-        const current = j !== -1 ? read.tagVersions[j]! : Number(extra[missing.indexOf(t)] ?? 0);
-        if (e.tagVersions[i] !== current) return read;
+        if (e.tagVersions[i] !== current[i]) {
+          const counter = keys.tag(e.tags[i]!);
+          if (memo.counter(counter) === undefined) return read;
+          memo.forgetCounter(counter);
+          return again ? read : this.#l2Read(key, tags, true);
+        }
       }
     }
     read.entry = e;
@@ -1132,14 +1305,27 @@ class TwoTierCache implements Cache {
   }
 
   async #l2Write(e: Entry): Promise<void> {
-    const entryKey = `${this.#prefix}e:${e.key}`;
+    const keys = this.#keys;
+    const entryKey = keys.entry(e.key);
     const plain = encodeEntry(e);
-    const keys = this.#sealingKeys;
-    const stored = keys === undefined ? plain : seal(keys, entryKey, plain);
+    const sealing = this.#sealingKeys;
+    const stored = sealing === undefined ? plain : seal(sealing, entryKey, plain);
     // Redis expires the entry on the server's clock once every window has passed.
     const expires = Date.now() + Math.max(1, Math.ceil(e.retainUntil - this.#clock.now()));
+    // The key and tag counters the entry was computed under must outlive it, or an invalidated
+    // entry could match a counter made again from nothing; they are touched first, on the way.
+    const keepUntil = String(expires + COUNTER_MARGIN_MS);
+    const client = this.#client!;
+    const adapter = this.#adapter!;
     try {
-      await this.#l2('write', () => this.#adapter!.set(entryKey, stored, expires));
+      await this.#l2('write', () => {
+        const writes: Array<Promise<unknown>> = [client.eval(TOUCH, { keys: [keys.keyVersion(entryKey)], arguments: [keepUntil, String(e.keyVersion)] })];
+        for (let i = 0; i < e.tags.length; i++) {
+          writes.push(client.eval(TOUCH, { keys: [keys.tag(e.tags[i]!)], arguments: [keepUntil, String(e.tagVersions[i])] }));
+        }
+        writes.push(adapter.set(entryKey, stored, expires));
+        return Promise.all(writes);
+      });
     } catch (error) {
       this.#reportL2('write', error);
     }
@@ -1147,8 +1333,9 @@ class TwoTierCache implements Cache {
 
   async #acquireLease(key: string): Promise<string | undefined> {
     const token = `${this.#instanceId}:${randomBytes(6).toString('hex')}`;
+    const leaseKey = this.#keys.lease(this.#keys.entry(key));
     try {
-      const ok = await this.#l2('lease', () => this.#client!.set(`${this.#prefix}l:${key}`, token, { NX: true, PX: this.#leaseMs }));
+      const ok = await this.#l2('lease', () => this.#client!.set(leaseKey, token, { NX: true, PX: this.#leaseMs }));
       return ok === 'OK' ? token : undefined;
     } catch (error) {
       this.#reportL2('lease', error);
@@ -1159,8 +1346,9 @@ class TwoTierCache implements Cache {
 
   async #releaseLease(key: string, token: string): Promise<void> {
     if (token === '') return;
+    const leaseKey = this.#keys.lease(this.#keys.entry(key));
     try {
-      await this.#l2('release', () => this.#client!.eval(RELEASE_LEASE, { keys: [`${this.#prefix}l:${key}`], arguments: [token] }));
+      await this.#l2('release', () => this.#client!.eval(RELEASE_LEASE, { keys: [leaseKey], arguments: [token] }));
     } catch (error) {
       // The lease expires on its own after leaseMs.
       this.#reportL2('release', error);
@@ -1171,7 +1359,7 @@ class TwoTierCache implements Cache {
   setSealingKeys(keys: readonly SealingKey[]): void {
     this.#sealingKeys = checkSealingKeys(keys);
     // A value sealed under a key just dropped must stop opening.
-    this.#decoded.clear();
+    this.#memo.forgetDecoded();
   }
 }
 

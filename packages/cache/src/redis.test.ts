@@ -98,7 +98,7 @@ describeRedis('Redis tier', () => {
     const b = await make({}, { leaseWaitMs: 100 });
     const never = deferred<string>();
     void a.getOrSet('k', () => never.promise).catch(() => {});
-    await eventually(async () => (await redis.client.exists(`${redis.prefix}l:k`)) === 1);
+    await eventually(async () => (await redis.client.exists(`${redis.prefix}{k}:l`)) === 1);
     expect(await b.getOrSet('k', async () => 'b loaded it')).toBe('b loaded it');
     never.resolve('late');
   });
@@ -129,16 +129,68 @@ describeRedis('Redis tier', () => {
     const b = await make({ memory: false });
     const gate = deferred<string>();
     const slow = a.getOrSet('k', () => gate.promise); // read versions, then loads slowly
-    await eventually(async () => (await redis.client.exists(`${redis.prefix}l:k`)) === 1);
+    await eventually(async () => (await redis.client.exists(`${redis.prefix}{k}:l`)) === 1);
     await b.delete('k');
     gate.resolve('old');
     expect(await slow).toBe('old'); // its own caller gets what it asked for...
     expect(await b.get('k')).toBeUndefined(); // ...but nobody reads it afterwards
     expect(await b.getOrSet('k', async () => 'new')).toBe('new');
+  });
 
-    // An invalidation whose announcement was lost still wins over the stored entry.
-    await redis.client.incr(`${redis.prefix}v:k`);
+  test('versions are taken from memory only while the subscription is up: an announcement missed while it was down never serves an invalidated value', async () => {
+    const subscriber = await redis.connect();
+    const id = await subscriber.clientId();
+    const b = await make({ memory: false }, { subscriber: subscriber as unknown as CacheRedisClient });
+    await b.set('k', 'old', { tags: ['t'] });
+    expect(await b.get('k')).toBe('old'); // the versions are in memory from here on
+    expect(await b.get('k')).toBe('old');
+
+    const down = new Promise((resolve) => subscriber.once('reconnecting', resolve));
+    await redis.client.clientKill({ filter: 'ID', id });
+    await down;
+    // An invalidation whose announcement this instance cannot hear: the tag's counter moves on in
+    // Redis without a message reaching it.
+    await redis.client.incr(`${redis.prefix}t:{t}`);
     expect(await b.get('k')).toBeUndefined();
+    // Subscribed again: memory vouches for versions once more, read afresh.
+    await eventually(() => subscriber.isReady);
+    await b.set('k', 'again', { tags: ['t'] });
+    expect(await b.get('k')).toBe('again');
+    expect(await b.get('k')).toBe('again');
+  });
+
+  test('a counter that expired in Redis is made again at the version of the entry written next', async () => {
+    const a = await make({ memory: false });
+    let loads = 0;
+    const loader = async () => `v${++loads}`;
+    await a.delete('k'); // a remembers the key's version from here on
+    const version = await redis.client.get(`${redis.prefix}{k}:v`);
+    expect(await a.getOrSet('k', loader)).toBe('v1');
+    expect(await redis.client.pTTL(`${redis.prefix}{k}:v`)).toBeGreaterThan(86_000_000); // the counter expires
+    // The entry and its counter both expire; a writes again under the version it remembers.
+    await redis.client.del([`${redis.prefix}{k}`, `${redis.prefix}{k}:v`]);
+    expect(await a.getOrSet('k', loader)).toBe('v2');
+    expect(await redis.client.get(`${redis.prefix}{k}:v`)).toBe(version);
+    const fresh = await make({ memory: false });
+    expect(await fresh.getOrSet('k', loader)).toBe('v2');
+    expect(loads).toBe(2);
+  });
+
+  test('an entry that disagrees with a remembered version makes the read look at Redis again, not load', async () => {
+    const a = await make({ memory: false });
+    let loads = 0;
+    const loader = async () => `v${++loads}`;
+    await a.delete('k'); // a remembers the key's version from here on
+    expect(await a.getOrSet('k', loader)).toBe('v1');
+    // Redis lost the entry and its counter; an instance that never heard of the old version writes
+    // again under a counter of 0.
+    await redis.client.del([`${redis.prefix}{k}`, `${redis.prefix}{k}:v`]);
+    const fresh = await make({ memory: false });
+    expect(await fresh.getOrSet('k', loader)).toBe('v2');
+    expect(await redis.client.get(`${redis.prefix}{k}:v`)).toBe('0');
+    expect(await a.getOrSet('k', loader)).toBe('v2');
+    expect(await a.get('k')).toBe('v2');
+    expect(loads).toBe(2);
   });
 
   test('a late or replayed announcement never drops a newer value from memory', async () => {
@@ -150,12 +202,13 @@ describeRedis('Redis tier', () => {
       await redis.client.publish(channel, `${version}\nk\nelsewhere\nmarker`);
       await eventually(() => a.peek('marker') === undefined);
     };
-    await a.delete('k'); // key version 1
-    await a.set('k', 'v2'); // computed under version 1
-    await redis.client.publish(channel, `1\nk\nelsewhere\nk`); // a replay of version 1
+    await a.delete('k');
+    const version = Number(await redis.client.get(`${redis.prefix}{k}:v`));
+    await a.set('k', 'v2'); // computed under that version
+    await redis.client.publish(channel, `${version}\nk\nelsewhere\nk`); // a replay of it
     await settle(1_000);
     expect(a.peek('k')).toBe('v2');
-    await redis.client.publish(channel, `2\nk\nelsewhere\nk`); // a genuinely newer one
+    await redis.client.publish(channel, `${version + 1}\nk\nelsewhere\nk`); // a genuinely newer one
     await settle(1_001);
     expect(a.peek('k')).toBeUndefined();
   });
@@ -187,7 +240,7 @@ describeRedis('sealing', () => {
     });
     return c;
   };
-  const raw = () => redis.client.get(`${redis.prefix}e:secret`);
+  const raw = () => redis.client.get(`${redis.prefix}{secret}`);
 
   test('values are sealed at rest and open with the same key', async () => {
     const a = make([k1]);
@@ -233,7 +286,7 @@ describeRedis('sealing', () => {
     const stored = (await raw())!;
     const body = Buffer.from(stored.slice('s1:k1:'.length), 'base64');
     body[body.length - 1]! ^= 1;
-    await redis.client.set(`${redis.prefix}e:secret`, `s1:k1:${body.toString('base64')}`);
+    await redis.client.set(`${redis.prefix}{secret}`, `s1:k1:${body.toString('base64')}`);
     expect(await c.get('secret')).toBeUndefined();
     expect(await c.getOrSet('secret', async () => 'reloaded')).toBe('reloaded');
 
@@ -243,7 +296,7 @@ describeRedis('sealing', () => {
     expect(await c.get('secret')).toBeUndefined();
     const plain = make(undefined);
     plain.onL2Error((e) => errors.push(e.error));
-    await redis.client.set(`${redis.prefix}e:secret`, '{"not":"an entry"}');
+    await redis.client.set(`${redis.prefix}{secret}`, '{"not":"an entry"}');
     expect(await plain.get('secret')).toBeUndefined();
 
     expect(errors.length).toBeGreaterThanOrEqual(4);
@@ -348,6 +401,7 @@ describe('the built-in guard on fake time', () => {
         return healthy;
       },
       isOpen: true,
+      get: async (key: string) => store.get(key) ?? null,
       mGet: async (keys: string[]) => keys.map((k) => store.get(k) ?? null),
       set: async (key: string, value: string) => {
         store.set(key, value);
@@ -396,6 +450,7 @@ describe('the lease wait on fake time', () => {
       store,
       isReady: true,
       isOpen: true,
+      get: async (key: string) => store.get(key) ?? null,
       mGet: async (keys: string[]) => keys.map((k) => store.get(k) ?? null),
       set: async (key: string, value: string, options?: { NX?: boolean }) => {
         if (options?.NX === true && store.has(key)) return null;
@@ -422,7 +477,7 @@ describe('the lease wait on fake time', () => {
     const options = { clock, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client: redis as unknown as CacheRedisClient, leaseWaitMs: 1_000, leasePollMs: 50 } };
     const waiting = cache(options);
     const holder = cache(options);
-    redis.store.set('bulwark:cache:l:k', 'someone else');
+    redis.store.set('bulwark:cache:{k}:l', 'someone else');
     let loads = 0;
     const pending = waiting.getOrSet('k', async () => ++loads);
     await clock.tickAsync(400);
@@ -437,7 +492,7 @@ describe('the lease wait on fake time', () => {
     const clock = createFakeClock({ now: 1_000_000 });
     const redis = fakeRedis();
     const c = cache({ clock, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client: redis as unknown as CacheRedisClient, leaseWaitMs: 1_000, leasePollMs: 50 } });
-    redis.store.set('bulwark:cache:l:k', 'a holder that died');
+    redis.store.set('bulwark:cache:{k}:l', 'a holder that died');
     let loads = 0;
     let settled = false;
     const pending = c.getOrSet('k', async () => ++loads).finally(() => (settled = true));

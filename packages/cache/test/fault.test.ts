@@ -75,7 +75,7 @@ describe.skipIf(redisUnavailableReason !== undefined)('[redis] Redis killed mid-
     await eventually(() => a.peek('new') === undefined);
     await eventually(async () => {
       await a.set('after', 'restart');
-      return (await client.get('bulwark:cache:e:after')) !== null;
+      return (await client.get('bulwark:cache:{after}')) !== null;
     });
     const b = make();
     let bLoads = 0;

@@ -1,14 +1,14 @@
-import { CallContext, toResult, type BulwarkError, type Clock, type Policy, type PolicyFunction } from '@bulwark/core';
-import type { ResultAsync } from 'neverthrow';
+import type { Clock } from '@bulwark/core';
 import { CacheL2UnavailableError } from '../cache-l2-unavailable-error.js';
 
 /**
  * The default breaker in front of Redis: after `threshold` failures in a row it fails every L2
  * operation at once for `cooldownMs`, then lets one probe through; a success closes it again.
  * Deliberately small — hand the cache any core `Policy` (a breaker from `@bulwark/breaker`, say)
- * to replace it.
+ * to replace it. It is called inline by the cache (admit, then report the outcome) rather than
+ * wrapped around the call, to keep promise layers off the read path.
  */
-export class L2Guard implements Policy {
+export class L2Guard {
   readonly #threshold: number;
   readonly #cooldownMs: number;
   readonly #clock: Clock;
@@ -22,46 +22,26 @@ export class L2Guard implements Policy {
     this.#clock = clock;
   }
 
-  get open(): boolean {
-    return this.#failures >= this.#threshold;
-  }
-
-  execute<T>(fn: PolicyFunction<T>): Promise<T> {
-    let probe = false;
-    if (this.#failures >= this.#threshold) {
-      const now = this.#clock.monotonic();
-      if (now < this.#openUntil || this.#probing) {
-        return Promise.reject(
-          new CacheL2UnavailableError('guard', `circuit open after ${this.#failures} consecutive failures`),
-        );
-      }
-      this.#probing = probe = true;
+  /**
+   * Admits one call: returns whether it is the probe that may close the guard again, or throws
+   * {@link CacheL2UnavailableError} while the guard is open. Report its outcome with
+   * {@link L2Guard.succeeded} or {@link L2Guard.failed}.
+   */
+  admit(): boolean {
+    if (this.#failures < this.#threshold) return false;
+    if (this.#clock.monotonic() < this.#openUntil || this.#probing) {
+      throw new CacheL2UnavailableError('guard', `circuit open after ${this.#failures} consecutive failures`);
     }
-    let pending: PromiseLike<T> | T;
-    try {
-      pending = fn(new CallContext());
-    } catch (error) {
-      this.#fail(probe);
-      return Promise.reject(error);
-    }
-    return Promise.resolve(pending).then(
-      (value) => {
-        if (probe) this.#probing = false;
-        this.#failures = 0;
-        return value;
-      },
-      (error: unknown) => {
-        this.#fail(probe);
-        throw error;
-      },
-    );
+    this.#probing = true;
+    return true;
   }
 
-  executeResult<T>(fn: PolicyFunction<T>): ResultAsync<T, BulwarkError> {
-    return toResult(this.execute(fn));
+  succeeded(probe: boolean): void {
+    if (probe) this.#probing = false;
+    this.#failures = 0;
   }
 
-  #fail(probe: boolean): void {
+  failed(probe: boolean): void {
     if (probe) this.#probing = false;
     this.#failures++;
     if (this.#failures >= this.#threshold) this.#openUntil = this.#clock.monotonic() + this.#cooldownMs;
