@@ -7,8 +7,10 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  isTimeoutError,
   sleep,
   systemClock,
+  timeout,
   toResult,
   type BulwarkError,
   type Clock,
@@ -16,6 +18,7 @@ import {
   type AbortSource,
   type Policy,
   type PolicyFunction,
+  type TimeoutPolicy,
 } from '@bulwark/core';
 import KeyvRedis from '@keyv/redis';
 import type { ResultAsync } from 'neverthrow';
@@ -23,7 +26,6 @@ import { randomBytes } from 'node:crypto';
 import { CacheIntegrityError } from './cache-integrity-error.js';
 import { CacheInvalidationError } from './cache-invalidation-error.js';
 import { CacheL2UnavailableError, isCacheL2UnavailableError } from './cache-l2-unavailable-error.js';
-import { Deadlines } from './internal/deadlines.js';
 import { decodeEntry, encodeEntry } from './internal/envelope.js';
 import { Entry } from './internal/entry.js';
 import { L2Guard } from './internal/l2-guard.js';
@@ -421,7 +423,9 @@ class TwoTierCache implements Cache {
   readonly #client: CacheRedisClient | undefined;
   readonly #adapter: KeyvRedis<string> | undefined;
   // Every Redis call has a deadline and goes through the caller's policy or the built-in guard.
-  readonly #deadlines: Deadlines | undefined;
+  /** The deadline of every Redis call: core's timeout, one timer for all calls in flight. */
+  readonly #deadline: TimeoutPolicy | undefined;
+  readonly #timeoutMs: number;
   readonly #policy: Policy<any> | undefined;
   readonly #guard: L2Guard | undefined;
   readonly #keys: KeyLayout;
@@ -491,13 +495,15 @@ class TwoTierCache implements Cache {
     this.#leaseWaitMs = r?.leaseWaitMs ?? 3_000;
     this.#leasePollMs = r?.leasePollMs ?? 20;
     if (r === undefined) {
-      this.#client = this.#adapter = this.#deadlines = this.#policy = this.#guard = undefined;
+      this.#client = this.#adapter = this.#deadline = this.#policy = this.#guard = undefined;
+      this.#timeoutMs = 0;
       this.#ready = Promise.resolve();
       return;
     }
     this.#client = r.client;
     this.#adapter = adapterFor(r.client);
-    this.#deadlines = new Deadlines(r.timeoutMs ?? 250, this.#clock);
+    this.#timeoutMs = r.timeoutMs ?? 250;
+    this.#deadline = timeout(this.#timeoutMs, { clock: this.#clock, name: 'cacheRedis' });
     this.#policy = r.policy;
     this.#guard = r.policy === undefined ? new L2Guard(r.guard?.failureThreshold ?? 5, r.guard?.cooldownMs ?? 5_000, this.#clock) : undefined;
     this.#ready = this.#subscribe(r.subscriber);
@@ -1090,23 +1096,30 @@ class TwoTierCache implements Cache {
   /** Runs one Redis operation under the breaker and the deadline; fails fast when not connected. */
   #l2<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     const policy = this.#policy;
-    if (policy !== undefined) return policy.execute(() => this.#deadlines!.race(operation, this.#start(operation, fn), undefined, false)) as Promise<T>;
+    if (policy !== undefined) return policy.execute(() => this.#underDeadline(operation, fn, undefined, false)) as Promise<T>;
     // The built-in guard is inline rather than one more policy layer: this is the hot read path.
     const guard = this.#guard!;
     let probe: boolean;
-    let pending: Promise<T>;
     try {
       probe = guard.admit();
     } catch (error) {
       return Promise.reject(error);
     }
-    try {
-      pending = this.#start(operation, fn);
-    } catch (error) {
-      guard.failed(probe);
-      return Promise.reject(error);
-    }
-    return this.#deadlines!.race(operation, pending, guard, probe);
+    return this.#underDeadline(operation, fn, guard, probe);
+  }
+
+  /** `fn` under the deadline; its outcome reported to `guard` when given. */
+  #underDeadline<T>(operation: string, fn: () => Promise<T>, guard: L2Guard | undefined, probe: boolean): Promise<T> {
+    return this.#deadline!.execute(() => this.#start(operation, fn)).then(
+      (value) => {
+        guard?.succeeded(probe);
+        return value;
+      },
+      (error: unknown) => {
+        guard?.failed(probe);
+        throw isTimeoutError(error) ? new CacheL2UnavailableError(operation, `no reply within ${this.#timeoutMs} ms`) : error;
+      },
+    );
   }
 
   #start<T>(operation: string, fn: () => Promise<T>): Promise<T> {

@@ -1,16 +1,14 @@
 // Several processes on one Redis: one loader call per expiry across all of them, and invalidations
 // reaching every process's memory.
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
-import { redisUnavailableReason, redisUrl } from '@bulwark/test-utils';
+import { forkBuiltWorker, redisUnavailableReason, redisUrl } from '@bulwark/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const PROCESSES = 4;
-const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const workerPath = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const dist = new URL('../dist/index.js', import.meta.url);
+const workerPath = new URL('./worker.mjs', import.meta.url);
 
 interface Worker {
   child: ChildProcess;
@@ -19,11 +17,7 @@ interface Worker {
 
 function start(args: object): Promise<Worker> {
   // Plain Node, without the test runner's source conditions: the worker loads dist/ like a user would.
-  const child = fork(workerPath, [JSON.stringify(args)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const child = forkBuiltWorker(workerPath, { built: dist, args: [JSON.stringify(args)] });
   let next = 0;
   const waiting = new Map<number, (body: { value?: unknown; error?: string }) => void>();
   child.on('message', (m: { id?: number; value?: unknown; error?: string }) => {
@@ -66,9 +60,6 @@ describe.skipIf(redisUnavailableReason !== undefined)(`[redis] ${PROCESSES} proc
   let redis: ReturnType<typeof createClient>;
 
   beforeAll(async () => {
-    if (!existsSync(dist)) {
-      throw new Error(`${dist} is missing: build first (npx -y pnpm@10.34.9 exec tsc -b), the workers import the built package.`);
-    }
     redis = createClient({ url: redisUrl! });
     redis.on('error', () => {});
     await redis.connect();

@@ -219,7 +219,14 @@ export async function startRedisCluster(options: { readonly masters?: number; re
     for (let i = 0; i < masters; i++) {
       const dir = join(root, String(i));
       mkdirSync(dir);
-      nodes.push(await startRedisServer({ dir, args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'] }));
+      // The cluster bus gets a free port of its own: the default, port + 10000, may be taken or above 65535.
+      const busPort = await freePort();
+      nodes.push(
+        await startRedisServer({
+          dir,
+          args: ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
+        }),
+      );
     }
     const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
       encoding: 'utf8',
