@@ -31,6 +31,8 @@ const SLIDING_BASE = 2 ** 25;
  */
 export function decideScript(limits: readonly CompiledLimit[]): string {
   const n = limits.length;
+  // Each limit with its number in the script (i: locals a1, w1, ...; KEYS[i + 1]) and its numbers as Lua literals.
+  const numbered = limits.map((l, j) => ({ l, i: j + 1, L: String(l.limit), W: String(l.windowMs), iv: `(${l.windowMs} / ${l.limit})` }));
   const lines: string[] = [
     "local t = redis.call('TIME')",
     'local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000',
@@ -41,12 +43,8 @@ export function decideScript(limits: readonly CompiledLimit[]): string {
     'local x, m, d',
   ];
   // Available units per limit, bringing window state up to `now`.
-  limits.forEach((l, j) => {
-    const i = j + 1;
-    const L = String(l.limit);
-    const W = String(l.windowMs);
+  for (const { l, i, L, W, iv } of numbered) {
     if (l.code === 'g') {
-      const iv = `(${W} / ${L})`;
       lines.push(
         `local t${i} = tonumber(v[${i + 1}]) or 0`,
         `if t${i} < now then t${i} = now end`,
@@ -78,17 +76,13 @@ export function decideScript(limits: readonly CompiledLimit[]): string {
         `local a${i} = math.floor(${L} - p${i} * (1 - (now - w${i} * ${W}) / ${W}) - c${i} + 1e-9)`,
       );
     }
-  });
+  }
   lines.push('local least = a1');
   for (let i = 2; i <= n; i++) lines.push(`if a${i} < least then least = a${i} end`);
   // Denied: how long until `cost` units are available on every limit.
   lines.push('if least < cost then', '  local wait = 0');
-  limits.forEach((l, j) => {
-    const i = j + 1;
-    const L = String(l.limit);
-    const W = String(l.windowMs);
+  for (const { l, i, L, W, iv } of numbered) {
     if (l.code === 'g') {
-      const iv = `(${W} / ${L})`;
       lines.push(`  x = t${i} + cost * ${iv} - ${l.capacity} * ${iv} - now`);
     } else if (l.code === 'f') {
       lines.push(`  if c${i} + cost <= ${L} then x = 0 else x = (w${i} + 1) * ${W} - now end`);
@@ -104,7 +98,7 @@ export function decideScript(limits: readonly CompiledLimit[]): string {
       );
     }
     lines.push('  if x > wait then wait = x end');
-  });
+  }
   lines.push(
     '  if least < 0 then least = 0 end',
     '  return {-math.max(1, math.ceil(wait)), least, math.floor(now)}',
@@ -115,10 +109,7 @@ export function decideScript(limits: readonly CompiledLimit[]): string {
   // Allowed: take `g` units from every limit. Numbers go to redis.call as numbers (exact to 17
   // digits). A window key that already counts the current window only grows (INCRBY keeps its
   // expiry); a new or stale one is written whole, with the expiry of its window.
-  limits.forEach((l, j) => {
-    const i = j + 1;
-    const L = String(l.limit);
-    const W = String(l.windowMs);
+  for (const { l, i, W, L } of numbered) {
     const key = `KEYS[${i + 1}]`;
     if (l.code === 'g') {
       lines.push(`x = t${i} + g * ${W} / ${L}`, `redis.call('SET', ${key}, x, 'PX', math.max(1, math.ceil(x - now)))`);
@@ -133,7 +124,7 @@ export function decideScript(limits: readonly CompiledLimit[]): string {
         `else redis.call('SET', ${key}, (g * ${SLIDING_BASE} + p${i}) * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 2) * ${W} - now))) end`,
       );
     }
-  });
+  }
   lines.push('return {g, least - g, math.floor(now)}');
   return `${lines.join('\n')}\n`;
 }
