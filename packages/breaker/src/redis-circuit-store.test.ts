@@ -1,7 +1,7 @@
 import { createFakeClock, type FakeClock } from '@bulwark/core';
-import { deferred, describeRedis, startRedisServer, useRedis, type PrivateRedisServer } from '@bulwark/test-utils';
-import { createClient, type RedisClientType } from 'redis';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { deferred, describeRedis, usePrivateRedis, useRedis } from '@bulwark/test-utils';
+import type { RedisClientType } from 'redis';
+import { describe, expect, test, vi } from 'vitest';
 import {
   circuitBreaker,
   isSharedStateError,
@@ -158,20 +158,10 @@ describeRedis('redisCircuitStore', () => {
 });
 
 describeRedis('redisCircuitStore when Redis fails', () => {
-  let server: PrivateRedisServer;
-  let client: RedisClientType;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    client = createClient({ url: server.url, socket: { reconnectStrategy: () => 50 } }) as RedisClientType;
-    client.on('error', () => {});
-    await client.connect();
-  });
-  afterAll(async () => {
-    client.destroy();
-    await server.kill();
-  });
+  const redis = usePrivateRedis();
 
   test('a slow Redis delays only the probe, by at most timeoutMs; then local state decides', async () => {
+    const { client } = redis;
     const storeClock = createFakeClock();
     const a = instance(client, 'slow:', 'a', storeClock);
     const pauser = client.duplicate();
@@ -207,6 +197,7 @@ describeRedis('redisCircuitStore when Redis fails', () => {
   });
 
   test('with Redis killed mid-run no call hangs, the breaker works on local state and says so', async () => {
+    const { client, server } = redis;
     const a = instance(client, 'dead:', 'a');
     await expect(a.breaker.execute(ok)).resolves.toBe('ok');
     await server.kill();

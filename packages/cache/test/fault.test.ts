@@ -1,8 +1,7 @@
 // A private redis-server killed mid-run and started again: no call hangs, memory keeps serving,
 // the Redis tier comes back on its own.
-import { startRedisServer, redisUnavailableReason, type PrivateRedisServer } from '@bulwark/test-utils';
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { redisUnavailableReason, usePrivateRedis } from '@bulwark/test-utils';
+import { describe, expect, test } from 'vitest';
 import { cache, isCacheInvalidationError, type CacheRedisClient } from '@bulwark/cache';
 
 /** Rejects if `promise` has not settled within `ms` of real time: the test's definition of a hang. */
@@ -23,20 +22,10 @@ async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000):
 }
 
 describe.skipIf(redisUnavailableReason !== undefined)('[redis] Redis killed mid-run', () => {
-  let server: PrivateRedisServer;
-  let client: ReturnType<typeof createClient>;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    client = createClient({ url: server.url, socket: { reconnectStrategy: () => 50, connectTimeout: 500 } });
-    client.on('error', () => {});
-    await client.connect();
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await server?.stop();
-  });
+  const redis = usePrivateRedis();
 
   test('no call hangs, L1 keeps serving, and Redis is used again once it is back', async () => {
+    const { client, server } = redis;
     const make = () =>
       cache({
         ttlJitter: 0,

@@ -1,25 +1,11 @@
-import { startRedisServer, type PrivateRedisServer } from '@bulwark/test-utils';
-import { createClient, type RedisClientType } from 'redis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { usePrivateRedis } from '@bulwark/test-utils';
+import { describe, expect, test } from 'vitest';
 import { rateLimiter, redisStore, type RateLimitDecision, type StoreFallbackEvent } from '@bulwark/ratelimit';
 
 // Its own redis-server, killed (SIGKILL, as a crash) mid-run and started again on the same port:
 // the restarted server has no scripts cached, so the store must reload its script after NOSCRIPT.
 describe('Redis killed mid-run and restarted', () => {
-  let server: PrivateRedisServer;
-  let client: RedisClientType;
-
-  beforeAll(async () => {
-    server = await startRedisServer();
-    client = createClient({ url: server.url, socket: { reconnectStrategy: () => 50 } }) as RedisClientType;
-    client.on('error', () => {});
-    await client.connect();
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    await server?.stop();
-  });
+  const redis = usePrivateRedis();
 
   /** Resolves when `condition` holds, checking every 10 ms; fails after `ms`. */
   const eventually = async (what: string, condition: () => boolean, ms: number): Promise<void> => {
@@ -36,7 +22,7 @@ describe('Redis killed mid-run and restarted', () => {
         { limit: 100_000, windowMs: 1_000, burst: 1_000 },
         { algorithm: 'fixed-window', limit: 1_000_000, windowMs: 60_000, name: 'minute' },
       ],
-      store: redisStore({ client, timeoutMs: 100 }),
+      store: redisStore({ client: redis.client, timeoutMs: 100 }),
       fallbackShare: 0.5,
       maxWaitMs: 1_000,
     });
@@ -74,10 +60,10 @@ describe('Redis killed mid-run and restarted', () => {
     try {
       await eventually('shared decisions before the crash', () => count('before', false) >= 20, 5_000);
       phase = 'down';
-      await server.kill();
+      await redis.server.kill();
       await eventually('fallback decisions while Redis is down', () => count('down', true) >= 30, 5_000);
       phase = 'restarted';
-      await server.start();
+      await redis.server.start();
       await eventually('shared decisions after the restart', () => count('restarted', false) >= 20, 10_000);
     } finally {
       running = false;
@@ -90,21 +76,21 @@ describe('Redis killed mid-run and restarted', () => {
     expect(limiter.fallbackDecisions).toBe(events.length);
     expect(limiter.fallbackDecisions).toBe(log.filter((l) => l.decision.fallback).length);
     // Shared state again: the count lives in the restarted Redis, which holds only post-restart calls.
-    const minute = await client.get('bulwark:ratelimit:{k}:minute');
+    const minute = await redis.client.get('bulwark:ratelimit:{k}:minute');
     const sharedAfter = log.filter((l) => l.phase === 'restarted' && !l.decision.fallback).length;
     expect(Math.floor(Number(minute) / 4)).toBeGreaterThanOrEqual(sharedAfter); // count * 4 + window % 4
   });
 
   test('observe during an outage holds locally instead of throwing', async () => {
-    const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, store: redisStore({ client, timeoutMs: 200 }) });
-    await server.kill();
+    const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, store: redisStore({ client: redis.client, timeoutMs: 200 }) });
+    await redis.server.kill();
     try {
       const result = await limiter.observe('api', new Response(null, { status: 429 }));
       expect(result).toMatchObject({ holdMs: 1_000, backoff: true });
       expect(await limiter.tryAcquire('api')).toMatchObject({ allowed: false, fallback: true });
       expect(limiter.fallbackDecisions).toBe(2);
     } finally {
-      await server.start();
+      await redis.server.start();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, inject } from 'vitest';
+import { startRedisServer, type PrivateRedisServer } from './redis-server.js';
 
 /** Why Redis tests are skipped in this run, or `undefined` when a server is available. */
 export const redisUnavailableReason: string | undefined = inject('redisUnavailableReason');
@@ -81,6 +82,49 @@ export function useRedis(): RedisFixture {
       const c = await open();
       extra.push(c);
       return c;
+    },
+  };
+}
+
+/** A private server of a fault test and a client connected to it; see {@link usePrivateRedis}. */
+export interface PrivateRedisFixture {
+  /** The server, to stop, kill and start again. */
+  readonly server: PrivateRedisServer;
+  /**
+   * A client of the server that reconnects every 50 ms (so a restarted server is found again at
+   * once), with connect attempts bounded by 500 ms and its error events swallowed: the test watches
+   * the code under test, not the client.
+   */
+  readonly client: RedisClientType;
+}
+
+/**
+ * Registers hooks in the enclosing suite: start a private `redis-server` and connect a client
+ * before it, destroy the client and kill the server after it. For tests that kill or restart Redis
+ * — never the shared one.
+ */
+export function usePrivateRedis(): PrivateRedisFixture {
+  let server: PrivateRedisServer | undefined;
+  let client: RedisClientType | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = createClient({ url: server.url, socket: { reconnectStrategy: () => 50, connectTimeout: 500 } }) as RedisClientType;
+    client.on('error', () => {});
+    await client.connect();
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await server?.kill();
+  });
+  const unready = (): never => {
+    throw new Error('The private Redis fixture is used outside its suite, or before it started.');
+  };
+  return {
+    get server() {
+      return server ?? unready();
+    },
+    get client() {
+      return client ?? unready();
     },
   };
 }
