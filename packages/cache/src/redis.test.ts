@@ -391,33 +391,39 @@ describe('L2 trouble without a server', () => {
   });
 });
 
+/** Just enough of a Redis for the fake-time tests: strings with SET NX, MGET, scripts that do nothing, and `isReady` to flip. */
+const fakeRedis = () => {
+  const store = new Map<string, string>();
+  const client = {
+    store,
+    isReady: true as boolean,
+    isOpen: true,
+    get: async (key: string) => store.get(key) ?? null,
+    mGet: async (keys: string[]) => keys.map((k) => store.get(k) ?? null),
+    set: async (key: string, value: string, options?: { NX?: boolean }) => {
+      if (options?.NX === true && store.has(key)) return null;
+      store.set(key, value);
+      return 'OK';
+    },
+    info: async () => 'redis_version:7.2.0',
+    eval: async () => 0,
+    connect: async () => {},
+    close: async () => {},
+    destroy: () => {},
+    subscribe: async () => {},
+    unsubscribe: async () => {},
+    on: () => client,
+    off: () => client,
+    duplicate: () => client,
+  };
+  return client;
+};
+
 describe('the built-in guard on fake time', () => {
   test('opens after failureThreshold failures, lets one probe through after cooldownMs, closes on success', async () => {
     const clock = createFakeClock();
-    let healthy = false;
-    const store = new Map<string, string>();
-    const client = {
-      get isReady() {
-        return healthy;
-      },
-      isOpen: true,
-      get: async (key: string) => store.get(key) ?? null,
-      mGet: async (keys: string[]) => keys.map((k) => store.get(k) ?? null),
-      set: async (key: string, value: string) => {
-        store.set(key, value);
-        return 'OK';
-      },
-      info: async () => 'redis_version:7.2.0',
-      eval: async () => 0,
-      connect: async () => {},
-      close: async () => {},
-      destroy: () => {},
-      subscribe: async () => {},
-      unsubscribe: async () => {},
-      on: () => client,
-      off: () => client,
-      duplicate: () => client,
-    };
+    const client = fakeRedis();
+    client.isReady = false;
     const c = cache({
       clock,
       ttlJitter: 0,
@@ -431,7 +437,7 @@ describe('the built-in guard on fake time', () => {
     await c.get('b');
     expect(operations).toHaveLength(2);
     expect(operations.every((m) => /not connected/.test(m))).toBe(true);
-    healthy = true;
+    client.isReady = true;
     await c.get('c'); // still open: refused without asking Redis
     expect(operations.at(-1)).toMatch(/circuit open after 2 consecutive failures/);
     clock.tick(1_000);
@@ -443,33 +449,6 @@ describe('the built-in guard on fake time', () => {
 });
 
 describe('the lease wait on fake time', () => {
-  /** Just enough of a Redis for leases: strings with SET NX, MGET, and scripts that do nothing. */
-  const fakeRedis = () => {
-    const store = new Map<string, string>();
-    const client = {
-      store,
-      isReady: true,
-      isOpen: true,
-      get: async (key: string) => store.get(key) ?? null,
-      mGet: async (keys: string[]) => keys.map((k) => store.get(k) ?? null),
-      set: async (key: string, value: string, options?: { NX?: boolean }) => {
-        if (options?.NX === true && store.has(key)) return null;
-        store.set(key, value);
-        return 'OK';
-      },
-      info: async () => 'redis_version:7.2.0',
-      eval: async () => 0,
-      connect: async () => {},
-      close: async () => {},
-      destroy: () => {},
-      subscribe: async () => {},
-      unsubscribe: async () => {},
-      on: () => client,
-      off: () => client,
-      duplicate: () => client,
-    };
-    return client;
-  };
 
   test('while another instance holds the lease, this one polls Redis and takes its result without loading', async () => {
     const clock = createFakeClock({ now: 1_000_000 });
