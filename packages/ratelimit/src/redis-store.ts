@@ -58,6 +58,14 @@ interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
+const ignore = (): void => undefined;
+
+/** A decision script's reply as a store decision. */
+const toStoreDecision = (reply: unknown): StoreDecision => {
+  const d = decodeDecision(reply);
+  return { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
+};
+
 /** Why a call was not sent: the client said it is not ready. */
 const NOT_CONNECTED = Symbol('not connected');
 
@@ -83,7 +91,7 @@ class Redis implements RedisStore {
     this.#deadline = timeout(timeoutMs, { clock, name: 'redisStore' });
   }
 
-  async decide(key: string, set: LimitSet, cost: number, take: number): Promise<StoreDecision> {
+  decide(key: string, set: LimitSet, cost: number, take: number): Promise<StoreDecision> {
     const base = `${this.prefix}{${key}}:`;
     let decide = this.#decideScripts.get(set);
     if (decide === undefined) {
@@ -92,20 +100,19 @@ class Redis implements RedisStore {
     }
     const keys = [`${base}hold`];
     for (const l of set.limits) keys.push(`${base}${l.id}`);
-    const d = decodeDecision(await this.#run('decide', decide, keys, [String(cost), String(take)]));
-    return { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
+    return this.#run('decide', decide, keys, [String(cost), String(take)], toStoreDecision);
   }
 
-  async hold(key: string, ms: number): Promise<void> {
-    await this.#run('hold', this.#hold, this.#holdKeys(key), ['hold', String(Math.ceil(ms))]);
+  hold(key: string, ms: number): Promise<void> {
+    return this.#run('hold', this.#hold, this.#holdKeys(key), ['hold', String(Math.ceil(ms))], ignore);
   }
 
-  async strike(key: string, baseMs: number, maxMs: number): Promise<number> {
-    return Number(await this.#run('strike', this.#hold, this.#holdKeys(key), ['strike', String(baseMs), String(maxMs)]));
+  strike(key: string, baseMs: number, maxMs: number): Promise<number> {
+    return this.#run('strike', this.#hold, this.#holdKeys(key), ['strike', String(baseMs), String(maxMs)], Number);
   }
 
-  async clearStrikes(key: string): Promise<void> {
-    await this.#run('clear', this.#hold, this.#holdKeys(key), ['clear']);
+  clearStrikes(key: string): Promise<void> {
+    return this.#run('clear', this.#hold, this.#holdKeys(key), ['clear'], ignore);
   }
 
   #holdKeys(key: string): string[] {
@@ -114,23 +121,29 @@ class Redis implements RedisStore {
   }
 
   /**
-   * EVALSHA under the deadline. On NOSCRIPT (a restarted or flushed server, or a cluster node that
-   * never saw the script) EVAL runs the script, which also caches it there, so later calls go by SHA.
+   * EVALSHA under the deadline, its reply read by `read`. On NOSCRIPT (a restarted or flushed
+   * server, or a cluster node that never saw the script) EVAL runs the script, which also caches it
+   * there, so later calls go by SHA. One promise step from the reply to the answer.
    */
-  async #run(operation: string, s: Script, keys: string[], args: string[]): Promise<unknown> {
+  #run<T>(operation: string, s: Script, keys: string[], args: string[], read: (reply: unknown) => T): Promise<T> {
     const raw = this.#raw;
-    const tail = raw === undefined ? undefined : [String(keys.length), ...keys, ...args];
-    const call: RedisScriptCall = { keys, arguments: args };
-    try {
-      return await this.#send(tail === undefined ? (c) => c.evalSha(s.sha, call) : () => raw!(['EVALSHA', s.sha, ...tail]));
-    } catch (error) {
+    let bySha: (client: RedisClientLike) => Promise<unknown>;
+    let byScript: (client: RedisClientLike) => Promise<unknown>;
+    if (raw !== undefined) {
+      const tail = [String(keys.length), ...keys, ...args];
+      bySha = () => raw(['EVALSHA', s.sha, ...tail]);
+      byScript = () => raw(['EVAL', s.source, ...tail]);
+    } else {
+      const call: RedisScriptCall = { keys, arguments: args };
+      bySha = (c) => c.evalSha(s.sha, call);
+      byScript = (c) => c.eval(s.source, call);
+    }
+    return this.#send(bySha).then(read, (error: unknown) => {
       if (!isNoScript(error)) throw this.#unavailable(operation, error);
-    }
-    try {
-      return await this.#send(tail === undefined ? (c) => c.eval(s.source, call) : () => raw!(['EVAL', s.source, ...tail]));
-    } catch (error) {
-      throw this.#unavailable(operation, error);
-    }
+      return this.#send(byScript).then(read, (again: unknown) => {
+        throw this.#unavailable(operation, again);
+      });
+    });
   }
 
   /** Sends under the deadline: every call of this store shares one timer (core's `timeout`). */
