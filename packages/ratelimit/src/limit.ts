@@ -31,7 +31,8 @@ export interface LimitOptions {
   readonly burst?: number;
   /**
    * A name for this limit, part of its store key: give one to keep counting across a change of the
-   * limit's numbers; by default the name is derived from them (`gcra-100-1000-20`).
+   * limit's numbers (a change of algorithm starts afresh); by default the name is derived from them
+   * (`gcra-100-1000-20`).
    */
   readonly name?: string;
 }
@@ -46,6 +47,12 @@ export interface CompiledLimit {
   readonly capacity: number;
   /** One letter for the Lua script: g, s or f. */
   readonly code: 'g' | 's' | 'f';
+  /**
+   * The limit's part of a store key: the derived id (which names the algorithm), or a given name
+   * with the algorithm's letter (`day:f`), so that changing the algorithm under one name starts
+   * afresh instead of reading another algorithm's state.
+   */
+  readonly key: string;
 }
 
 const CODES = { gcra: 'g', 'sliding-window': 's', 'fixed-window': 'f' } as const;
@@ -80,5 +87,6 @@ export function compileLimit(field: string, options: LimitOptions): CompiledLimi
   } else {
     id = `${algorithm}-${options.limit}-${options.windowMs}${algorithm === 'gcra' ? `-${capacity}` : ''}`;
   }
-  return { id, algorithm, limit: options.limit, windowMs: options.windowMs, capacity, code };
+  const key = options.name === undefined ? id : `${id}:${code}`;
+  return { id, algorithm, limit: options.limit, windowMs: options.windowMs, capacity, code, key };
 }

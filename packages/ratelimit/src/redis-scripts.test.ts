@@ -57,7 +57,7 @@ describeRedis('the generated decision script', () => {
           for (const { advanceMs, key, cost, extra } of steps) {
             clock.tick(advanceMs);
             const now = clock.now();
-            const keys = [`${prefix}{${key}}:hold`, ...limits.map((l) => `${prefix}{${key}}:${l.id}`)];
+            const keys = [`${prefix}{${key}}:hold`, ...limits.map((l) => `${prefix}{${key}}:${l.key}`)];
             for (const [i, l] of limits.entries()) {
               const at = written.get(keys[i + 1]!);
               if (l.code !== 'g' && at !== undefined && Math.floor(now / l.windowMs) - Math.floor(at / l.windowMs) >= 3) {

@@ -49,7 +49,7 @@ describeRedis('redisStore', () => {
     expect((await limiter.tryAcquire('k', 8)).allowed).toBe(true);
     expect((await limiter.tryAcquire('k', 3)).allowed).toBe(false); // the minute limit has 2 left
     expect((await limiter.tryAcquire('k', 2)).allowed).toBe(true); // so the day limit lost nothing
-    expect(Math.floor(Number(await redis.client.get(`${redis.prefix}{k}:day`)) / 4)).toBe(10); // count * 4 + window % 4
+    expect(Math.floor(Number(await redis.client.get(`${redis.prefix}{k}:day:f`)) / 4)).toBe(10); // count * 4 + window % 4
   });
 
   test('the most limits a limiter may have (32) fit in one generated script', async () => {
@@ -61,6 +61,16 @@ describeRedis('redisStore', () => {
       const [r, m] = [await inRedis.tryAcquire('k', 1 + (i % 3)), await inMemory.tryAcquire('k', 1 + (i % 3))];
       expect([r.fallback, r.allowed, r.remaining]).toEqual([false, m.allowed, m.remaining]);
     }
+  });
+
+  test('a name keeps counting across a change of numbers, and starts afresh on a change of algorithm', async () => {
+    const sliding = make({ algorithm: 'sliding-window', limit: 5, windowMs: 60_000, name: 'quota' });
+    for (let i = 0; i < 5; i++) expect((await sliding.tryAcquire('k')).allowed).toBe(true);
+    expect((await make({ algorithm: 'sliding-window', limit: 6, windowMs: 60_000, name: 'quota' }).tryAcquire('k')).remaining).toBe(0);
+    const fixed = make({ algorithm: 'fixed-window', limit: 5, windowMs: 60_000, name: 'quota' });
+    expect(await fixed.tryAcquire('k')).toMatchObject({ allowed: true, remaining: 4 });
+    const gcra = make({ limit: 5, windowMs: 60_000, name: 'quota' });
+    expect(await gcra.tryAcquire('k')).toMatchObject({ allowed: true, remaining: 4 });
   });
 
   test('two limiters (as two processes would) share the count', async () => {

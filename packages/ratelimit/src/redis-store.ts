@@ -99,7 +99,7 @@ class Redis implements RedisStore {
       this.#decideScripts.set(set, decide);
     }
     const keys = [`${base}hold`];
-    for (const l of set.limits) keys.push(`${base}${l.id}`);
+    for (const l of set.limits) keys.push(`${base}${l.key}`);
     return this.#run('decide', decide, keys, [String(cost), String(take)], toStoreDecision);
   }
 

@@ -76,7 +76,7 @@ describe('Redis killed mid-run and restarted', () => {
     expect(limiter.fallbackDecisions).toBe(events.length);
     expect(limiter.fallbackDecisions).toBe(log.filter((l) => l.decision.fallback).length);
     // Shared state again: the count lives in the restarted Redis, which holds only post-restart calls.
-    const minute = await redis.client.get('bulwark:ratelimit:{k}:minute');
+    const minute = await redis.client.get('bulwark:ratelimit:{k}:minute:f');
     const sharedAfter = log.filter((l) => l.phase === 'restarted' && !l.decision.fallback).length;
     expect(Math.floor(Number(minute) / 4)).toBeGreaterThanOrEqual(sharedAfter); // count * 4 + window % 4
   });
