@@ -140,13 +140,16 @@ describeRedis('redisStore', () => {
       isReady: true,
       evalSha: () => Promise.reject(new Error('not used when sendCommand is there')),
       eval: () => Promise.reject(new Error('not used when sendCommand is there')),
-      sendCommand(args: string[]) {
+      sendCommand(args: string[], options: unknown) {
         calls.push(args[0]!);
+        // No node-redis per-command timer (it would only guard the wait to be written, at about
+        // 15 µs a call): the store's own deadline covers every call.
+        expect(options).toEqual({ timeout: 0 });
         if (args[0] === 'EVALSHA' && !forgotten) {
           forgotten = true;
           return Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'));
         }
-        return client.sendCommand(args);
+        return client.sendCommand(args, options as never);
       },
     };
     const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisStore({ client: forgetful, prefix: redis.prefix }) });
@@ -229,3 +232,4 @@ describe('redisStore deadlines', () => {
     expect(() => redisStore({ client, timeoutMs: 0 })).toThrow('Expected `timeoutMs` to be a positive integer, got 0.');
   });
 });
+
