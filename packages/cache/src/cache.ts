@@ -353,15 +353,33 @@ const MAX_LOAD_AGE_MS = COUNTER_MIN_TTL_MS / 2;
 /** Counters outlive the entries that refer to them by this much (clock skew between instances and Redis). */
 const COUNTER_MARGIN_MS = 600_000;
 
+/**
+ * The client as the cache sends its commands: node-redis gives every command a timer of its own (an
+ * `AbortSignal.timeout`, 5 s by default) that only guards the wait to be written, at about 15 µs a
+ * command. Every cache call already has its deadline (`timeoutMs`, one timer for all calls in
+ * flight), so the cache uses the client's view without it (`withCommandOptions({ timeout: 0 })`:
+ * the same connection and listeners).
+ */
+const views = new WeakMap<object, CacheRedisClient>();
+function commandView(client: CacheRedisClient): CacheRedisClient {
+  let view = views.get(client);
+  if (view === undefined) {
+    const withOptions = (client as { withCommandOptions?: (options: object) => unknown }).withCommandOptions;
+    view = typeof withOptions === 'function' ? (withOptions.call(client, { timeout: 0 }) as CacheRedisClient) : client;
+    views.set(client, view);
+  }
+  return view;
+}
+
 // One adapter per client: the adapter adds listeners to the client it is given and never removes
 // them, and ours are configured alike (no namespace: keys are prefixed here).
 const adapters = new WeakMap<object, KeyvRedis<string>>();
 function adapterFor(client: CacheRedisClient): KeyvRedis<string> {
   let adapter = adapters.get(client);
   if (adapter === undefined) {
-    // The adapter takes the caller's client as is (it checks for `connect`), and throws instead of
+    // The adapter takes the client as is (it checks for `connect`), and throws instead of
     // swallowing errors so that the breaker sees them.
-    adapter = new KeyvRedis<string>(client as never, { throwOnErrors: true, throwOnConnectError: true });
+    adapter = new KeyvRedis<string>(commandView(client) as never, { throwOnErrors: true, throwOnConnectError: true });
     adapters.set(client, adapter);
   }
   return adapter;
@@ -421,6 +439,8 @@ class TwoTierCache implements Cache {
 
   // Redis tier.
   readonly #client: CacheRedisClient | undefined;
+  /** The client's view the cache sends its commands through (see commandView). */
+  readonly #commands: CacheRedisClient | undefined;
   readonly #adapter: KeyvRedis<string> | undefined;
   // Every Redis call has a deadline and goes through the caller's policy or the built-in guard.
   /** The deadline of every Redis call: core's timeout, one timer for all calls in flight. */
@@ -495,12 +515,13 @@ class TwoTierCache implements Cache {
     this.#leaseWaitMs = r?.leaseWaitMs ?? 3_000;
     this.#leasePollMs = r?.leasePollMs ?? 20;
     if (r === undefined) {
-      this.#client = this.#adapter = this.#deadline = this.#policy = this.#guard = undefined;
+      this.#client = this.#commands = this.#adapter = this.#deadline = this.#policy = this.#guard = undefined;
       this.#timeoutMs = 0;
       this.#ready = Promise.resolve();
       return;
     }
     this.#client = r.client;
+    this.#commands = commandView(r.client);
     this.#adapter = adapterFor(r.client);
     this.#timeoutMs = r.timeoutMs ?? 250;
     this.#deadline = timeout(this.#timeoutMs, { clock: this.#clock, name: 'cacheRedis' });
@@ -955,7 +976,7 @@ class TwoTierCache implements Cache {
     let version: unknown;
     try {
       version = await this.#l2('invalidate', () =>
-        this.#client!.eval(INVALIDATE, {
+        this.#commands!.eval(INVALIDATE, {
           keys: entryKey === undefined ? [counter] : [counter, entryKey],
           arguments: [this.#keys.channel, `${kind}\n${this.#instanceId}\n${target ?? ''}`, keepMs],
         }),
@@ -1328,7 +1349,7 @@ class TwoTierCache implements Cache {
     // The key and tag counters the entry was computed under must outlive it, or an invalidated
     // entry could match a counter made again from nothing; they are touched first, on the way.
     const keepUntil = String(expires + COUNTER_MARGIN_MS);
-    const client = this.#client!;
+    const client = this.#commands!;
     const adapter = this.#adapter!;
     try {
       await this.#l2('write', () => {
@@ -1348,7 +1369,7 @@ class TwoTierCache implements Cache {
     const token = `${this.#instanceId}:${randomBytes(6).toString('hex')}`;
     const leaseKey = this.#keys.lease(this.#keys.entry(key));
     try {
-      const ok = await this.#l2('lease', () => this.#client!.set(leaseKey, token, { NX: true, PX: this.#leaseMs }));
+      const ok = await this.#l2('lease', () => this.#commands!.set(leaseKey, token, { NX: true, PX: this.#leaseMs }));
       return ok === 'OK' ? token : undefined;
     } catch (error) {
       this.#reportL2('lease', error);
@@ -1361,7 +1382,7 @@ class TwoTierCache implements Cache {
     if (token === '') return;
     const leaseKey = this.#keys.lease(this.#keys.entry(key));
     try {
-      await this.#l2('release', () => this.#client!.eval(RELEASE_LEASE, { keys: [leaseKey], arguments: [token] }));
+      await this.#l2('release', () => this.#commands!.eval(RELEASE_LEASE, { keys: [leaseKey], arguments: [token] }));
     } catch (error) {
       // The lease expires on its own after leaseMs.
       this.#reportL2('release', error);

@@ -65,6 +65,8 @@ function recording(client: RedisClientType) {
         const value = Reflect.get(t, property) as unknown;
         if (typeof value !== 'function' || typeof property !== 'string') return value;
         if (property === 'duplicate') return () => wrap((value as () => object).call(t));
+        // The cache sends its commands through a view of the client with other command options.
+        if (property === 'withCommandOptions') return (options: object) => wrap((value as (o: object) => object).call(t, options));
         if (notCommands.has(property)) return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(t, args);
         return (...args: unknown[]) => {
           const keys = keysOf[property]?.(args);

@@ -448,6 +448,32 @@ describe('the built-in guard on fake time', () => {
   });
 });
 
+describe('the commands the cache sends', () => {
+  test('go through a view of the client without node-redis\'s per-command timer (the cache has its deadline)', async () => {
+    const client = fakeRedis();
+    const asked: object[] = [];
+    const viaView: string[] = [];
+    const view = {
+      ...client,
+      get: (key: string) => (viaView.push(`get ${key}`), client.get(key)),
+      mGet: (keys: string[]) => (viaView.push(`mGet ${keys.join(' ')}`), client.mGet(keys)),
+      set: (key: string, value: string, options?: { NX?: boolean }) => (viaView.push(`set ${key}`), client.set(key, value, options)),
+    };
+    const withView = Object.assign(client, {
+      withCommandOptions: (options: object) => {
+        asked.push(options);
+        return view;
+      },
+    });
+    const c = cache({ memory: false, redis: { client: withView as unknown as CacheRedisClient } });
+    await c.set('k', 1);
+    expect(await c.get('k')).toBe(1);
+    expect(asked).toEqual([{ timeout: 0 }]);
+    expect(viaView).toContain('set bulwark:cache:{k}');
+    expect(viaView.some((command) => command.includes('bulwark:cache:{k}') && /^(get|mGet) /.test(command))).toBe(true);
+  });
+});
+
 describe('the lease wait on fake time', () => {
 
   test('while another instance holds the lease, this one polls Redis and takes its result without loading', async () => {
