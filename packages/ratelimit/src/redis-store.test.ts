@@ -159,15 +159,22 @@ describeRedis('redisStore', () => {
 
   test('routes through evalSha for a cluster, whose sendCommand takes (firstKey, isReadonly, args)', async () => {
     const client = await redis.connect();
+    const asked: object[] = [];
     const clusterLike = {
       masters: [],
       isReady: true,
       sendCommand: () => Promise.reject(new Error('a cluster needs a first key')),
       evalSha: (sha: string, call: { keys: string[]; arguments: string[] }) => client.evalSha(sha, call),
       eval: (script: string, call: { keys: string[]; arguments: string[] }) => client.eval(script, call),
+      // The store asks for a view without node-redis's per-command timer, as node-redis clients offer.
+      withCommandOptions(options: object) {
+        asked.push(options);
+        return this;
+      },
     };
     const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisStore({ client: clusterLike, prefix: redis.prefix }) });
     expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, fallback: false });
+    expect(asked).toEqual([{ timeout: 0 }]);
   });
 
   test('calls the script by SHA and reloads it once after NOSCRIPT (evalSha path, as for a cluster)', async () => {

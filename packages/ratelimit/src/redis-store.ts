@@ -67,7 +67,11 @@ const toStoreDecision = (reply: unknown): StoreDecision => {
   return { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
 };
 
-/** node-redis command options for the raw path: no per-command timer (the store has its deadline). */
+/**
+ * node-redis command options for the store's calls: no per-command timer. node-redis arms one per
+ * command (an AbortSignal.timeout, 5 s by default) that only guards the wait to be written; the
+ * store's deadline covers every call with one timer.
+ */
 const NO_COMMAND_TIMEOUT = Object.freeze({ timeout: 0 });
 
 /** Why a call was not sent: the client said it is not ready. */
@@ -77,6 +81,8 @@ class Redis implements RedisStore {
   readonly kind = 'redis' as const;
   readonly prefix: string;
   readonly #client: RedisClientLike;
+  /** The client's view for evalSha/eval: without node-redis's per-command timer (see NO_COMMAND_TIMEOUT). */
+  readonly #commands: RedisClientLike;
   /** The raw command path of a standalone client, or undefined (cluster, or a client without it). */
   readonly #raw: ((args: string[]) => Promise<unknown>) | undefined;
   readonly #timeoutMs: number;
@@ -87,6 +93,8 @@ class Redis implements RedisStore {
 
   constructor(client: RedisClientLike, prefix: string, timeoutMs: number, clock: Clock) {
     this.#client = client;
+    const withOptions = (client as { withCommandOptions?: (options: object) => RedisClientLike }).withCommandOptions;
+    this.#commands = typeof withOptions === 'function' ? withOptions.call(client, NO_COMMAND_TIMEOUT) : client;
     const sendCommand = client.sendCommand as ((args: string[], options: object) => Promise<unknown>) | undefined;
     // A cluster's sendCommand takes (firstKey, isReadonly, args): leave routing to evalSha/eval there.
     // `timeout: 0` turns off node-redis's own per-command timeout for these calls (an AbortSignal
@@ -156,9 +164,9 @@ class Redis implements RedisStore {
 
   /** Sends under the deadline: every call of this store shares one timer (core's `timeout`). */
   #send(command: (client: RedisClientLike) => Promise<unknown>): Promise<unknown> {
-    const client = this.#client;
-    if (client.isReady === false) return Promise.reject(NOT_CONNECTED);
-    return this.#deadline.execute(() => command(client));
+    if (this.#client.isReady === false) return Promise.reject(NOT_CONNECTED);
+    const commands = this.#commands;
+    return this.#deadline.execute(() => command(commands));
   }
 
   #unavailable(operation: string, error: unknown): StoreUnavailableError {
