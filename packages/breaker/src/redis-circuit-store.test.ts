@@ -137,6 +137,21 @@ describeRedis('redisCircuitStore', () => {
     await vi.waitFor(async () => expect(await redis.client.exists(keys.lease)).toBe(0), BOUND);
   });
 
+  test('scripts go through the client\'s view without node-redis\'s per-command timer (the store has its deadline)', async () => {
+    const asked: object[] = [];
+    const client = Object.assign(Object.create(redis.client) as RedisClientType, {
+      withCommandOptions: (options: object) => {
+        asked.push(options);
+        return redis.client.withCommandOptions(options as never);
+      },
+    });
+    const a = instance(client, redis.prefix, 'a');
+    expect(asked).toEqual([{ timeout: 0 }]);
+    await expect(a.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await redis.client.zCard(a.store.keys('payments').votes)).toBe(1), BOUND);
+    expect(a.errors).toEqual([]);
+  });
+
   test('every key it writes expires', async () => {
     const [a, b] = ['a', 'b'].map((id) => instance(redis.client, redis.prefix, id));
     await expect(a!.breaker.execute(fail)).rejects.toBe(boom);

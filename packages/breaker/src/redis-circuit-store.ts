@@ -121,6 +121,12 @@ class RedisStore implements RedisCircuitStore {
   readonly quorum: number;
   readonly syncIntervalMs: number;
   readonly #client: RedisCircuitClient;
+  /**
+   * The client's view the scripts go through: without node-redis's per-command timer (an
+   * AbortSignal.timeout per command that only guards the wait to be written); every call here has
+   * its own deadline (`timeoutMs`).
+   */
+  readonly #commands: RedisCircuitClient;
   readonly #prefix: string;
   readonly #voteWindowMs: number;
   readonly #timeoutMs: number;
@@ -129,6 +135,8 @@ class RedisStore implements RedisCircuitStore {
 
   constructor(o: Required<Omit<RedisCircuitStoreOptions, 'clock'>> & { clock: Clock }) {
     this.#client = o.client;
+    const withOptions = (o.client as { withCommandOptions?: (options: object) => RedisCircuitClient }).withCommandOptions;
+    this.#commands = typeof withOptions === 'function' ? withOptions.call(o.client, { timeout: 0 }) : o.client;
     this.#prefix = o.prefix;
     this.quorum = o.quorum;
     this.#voteWindowMs = o.voteWindowMs;
@@ -214,7 +222,7 @@ class RedisStore implements RedisCircuitStore {
         this.#timeoutMs,
         { unref: true },
       );
-      client.eval(script, { keys, arguments: args }).then(
+      this.#commands.eval(script, { keys, arguments: args }).then(
         (reply) => {
           if (expired) {
             onLate?.(reply);
