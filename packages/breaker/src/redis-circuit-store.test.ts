@@ -50,6 +50,16 @@ describeRedis('redisCircuitStore', () => {
   const redis = useRedis();
   /** Ends the shared break as time would: the key stays (half-open for all) with its end in the past. */
   const endBreak = (key: string) => redis.client.set(key, '0', { KEEPTTL: true });
+  /** Instances a and c both fail, so the quorum opens the break for all; then the break is over: half-open for all. */
+  const sharedBreakOver = async () => {
+    const [a, c] = ['a', 'c'].map((id) => instance(redis.client, redis.prefix, id)) as [Instance, Instance];
+    const keys = a.store.keys('payments');
+    await expect(a.breaker.execute(fail)).rejects.toBe(boom);
+    await expect(c.breaker.execute(fail)).rejects.toBe(boom);
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
+    await endBreak(keys.open);
+    return { a, c, keys };
+  };
 
   test('one sick instance opens only its own circuit; a quorum opens it for all', async () => {
     const [a, b, c] = ['a', 'b', 'c'].map((id) => instance(redis.client, redis.prefix, id));
@@ -78,12 +88,7 @@ describeRedis('redisCircuitStore', () => {
   });
 
   test('one probe at a time across instances, through the lease', async () => {
-    const [a, c] = ['a', 'c'].map((id) => instance(redis.client, redis.prefix, id));
-    const keys = a!.store.keys('payments');
-    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
-    await expect(c!.breaker.execute(fail)).rejects.toBe(boom);
-    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
-    await endBreak(keys.open); // the shared break is over: half-open for all
+    const { a, c, keys } = await sharedBreakOver();
     a!.clock.tick(1_000);
     c!.clock.tick(1_000);
 
@@ -105,12 +110,7 @@ describeRedis('redisCircuitStore', () => {
   });
 
   test('a failed probe on a shared break reopens it for all', async () => {
-    const [a, c] = ['a', 'c'].map((id) => instance(redis.client, redis.prefix, id));
-    const keys = a!.store.keys('payments');
-    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
-    await expect(c!.breaker.execute(fail)).rejects.toBe(boom);
-    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
-    await endBreak(keys.open);
+    const { a, c, keys } = await sharedBreakOver();
     a!.clock.tick(1_000);
     await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
     expect(a!.breaker.state).toBe('open');
@@ -122,12 +122,7 @@ describeRedis('redisCircuitStore', () => {
   });
 
   test('an instance takes over a lease it left behind, but not another instance’s', async () => {
-    const [a, c] = ['a', 'c'].map((id) => instance(redis.client, redis.prefix, id));
-    const keys = a!.store.keys('payments');
-    await expect(a!.breaker.execute(fail)).rejects.toBe(boom);
-    await expect(c!.breaker.execute(fail)).rejects.toBe(boom);
-    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(0), BOUND);
-    await endBreak(keys.open);
+    const { a, c, keys } = await sharedBreakOver();
     await redis.client.set(keys.lease, 'a:999', { PX: 60_000 }); // a crashed mid-probe, say
     c!.clock.tick(1_000);
     await expect(c!.breaker.execute(ok)).rejects.toMatchObject({ state: 'half-open' });
