@@ -99,15 +99,19 @@ export async function optionsFromArgs(argv: readonly string[]): Promise<Simulato
     });
   }
   const base = await baseProfile(values.profile ?? 'calm');
-  const profile = resolveProfile(overlay, { base });
-  const options: { -readonly [K in keyof SimulatorOptions]: SimulatorOptions[K] } = { profile };
+  const options: { -readonly [K in keyof SimulatorOptions]: SimulatorOptions[K] } = {};
   if (values.port !== undefined) options.port = number('--port', values.port)!;
   if (values.seed !== undefined) options.seed = number('--seed', values.seed)!;
   if (values['keys-file'] !== undefined) options.keysFile = resolve(values['keys-file']);
+  try {
+    options.profile = resolveProfile(overlay, { base });
+  } catch (error) {
+    throw isConfigError(error) ? asFlagError(error) : error;
+  }
   return options;
 }
 
-/** Renames an error about a field to the flag the user typed, when one set it. */
+/** Renames an error about a field the flags set to the flag the user typed. */
 function asFlagError(error: ConfigError): ConfigError {
   const flag = FLAG_OF[error.field.replace(/\[\d+\].*$/, '')];
   if (flag === undefined) return error;
@@ -124,7 +128,7 @@ interface Io {
 /** Runs the simulator from the command line; resolves with the exit code once it has stopped. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const fail = (message: string, code: number): number => {
-    io.stderr.write(`upstream-simulator: ${message}\n`);
+    io.stderr.write(`upstream-simulator: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
     return code;
   };
   try {
@@ -133,14 +137,17 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const sim = await startSimulator(options);
+    const sim = await startSimulator(options).catch((error: unknown) => {
+      // What startSimulator checks here came from --port, --seed or --keys-file.
+      throw isConfigError(error) && ['port', 'seed', 'keysFile'].includes(error.field) ? asFlagError(error) : error;
+    });
     const keysFile = options.keysFile ?? sim.profile.keys.file;
     io.stdout.write(`${JSON.stringify({ event: 'listening', url: sim.url, port: sim.port, profile: sim.profile.name, seed: sim.seed, keysFile, pid: process.pid })}\n`);
     await io.stopSignal;
     await sim.close();
     return 0;
   } catch (error) {
-    if (isConfigError(error)) return fail(asFlagError(error).message, 2);
+    if (isConfigError(error)) return fail(error.message, 2);
     if (isPortInUseError(error)) return fail(error.message, 1);
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) return fail(`${(error as Error).message} (see --help)`, 2);
     return fail(`could not start: ${(error as Error).message}`, 1);

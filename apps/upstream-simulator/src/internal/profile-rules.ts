@@ -45,8 +45,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function fields(field: string, value: unknown, checks: Readonly<Record<string, Check>>): void {
+function fields(field: string, value: unknown, checks: Readonly<Record<string, Check>>, required = false): void {
   if (!isPlainObject(value)) fail(field, value, 'an object');
+  if (required) for (const key of Object.keys(checks)) if (!(key in value)) checks[key]!(`${field}.${key}`, undefined);
   for (const [key, inner] of Object.entries(value)) {
     const path = field === '' ? key : `${field}.${key}`;
     const check = checks[key];
@@ -101,7 +102,7 @@ function statusWeights(field: string, value: unknown): void {
 
 function outageList(field: string, value: unknown): void {
   if (!Array.isArray(value)) fail(field, value, 'an array of { atMs, forMs }');
-  value.forEach((outage, i) => fields(`${field}[${i}]`, outage, { atMs: nonNegative, forMs: positiveDuration }));
+  value.forEach((outage, i) => fields(`${field}[${i}]`, outage, { atMs: nonNegative, forMs: positiveDuration }, true));
 }
 
 function positiveDuration(field: string, value: unknown): void {
@@ -128,10 +129,8 @@ export function crossCheck(profile: Profile, source: string | undefined): void {
   withSource(source, () => {
     const { latency, rateLimit, keys } = profile;
     if (latency.p99Ms < latency.p50Ms) fail('latency.p99Ms', latency.p99Ms, `at least latency.p50Ms (${latency.p50Ms})`);
-    if (rateLimit !== null && (rateLimit.quota === undefined || rateLimit.windowMs === undefined)) {
-      const missing = rateLimit.quota === undefined ? 'quota' : 'windowMs';
-      fail(`rateLimit.${missing}`, undefined, missing === 'quota' ? 'a positive integer' : 'a whole number of seconds in milliseconds');
-    }
+    // A limit given in part over a profile with none must still come out whole.
+    if (rateLimit !== null) fields('rateLimit', rateLimit, SECTIONS.rateLimit!, true);
     const failing = profile.errors.rate + profile.hangs.rate + profile.drops.rate;
     if (failing > 1 + 1e-9) fail('errors.rate + hangs.rate + drops.rate', failing, 'at most 1');
     profile.outages.forEach((outage, i) => {
