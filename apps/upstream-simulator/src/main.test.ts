@@ -27,8 +27,8 @@ interface Cli {
 
 function cli(...args: string[]): Cli {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npm test runs tsc -b; or npx -y pnpm@10.34.9 exec tsc -b).`);
-  const { NODE_OPTIONS: _, ...env } = process.env;
-  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A plain environment: none of the runner's NODE_OPTIONS, nor colour variables Node would warn about on stderr.
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   let err = '';
