@@ -6,7 +6,7 @@ import { presentedKey, readJson, sendJson, sendProblem, type Headers, type Probl
 import type { Run } from './run.js';
 import { validateEmail } from './validate-email.js';
 
-export const VALIDATE_PATH = '/v1/validate/email';
+const VALIDATE_PATH = '/v1/validate/email';
 const BODY_LIMIT = 16 * 1024;
 const POLICY = 'default';
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));

@@ -31,7 +31,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   ...Object.fromEntries(Object.entries(FIELD_FLAGS).map(([flag, { field }]) => [field, `--${flag}`])),
 };
 
-export const USAGE = `Usage: upstream-simulator [--port N] [--profile calm|mild|hard|FILE.json] [--seed N] [--keys-file PATH] [fault flags]
+const USAGE = `Usage: upstream-simulator [--port N] [--profile calm|mild|hard|FILE.json] [--seed N] [--keys-file PATH] [fault flags]
 
 A stand-in third-party email-validation API with fault injection, on 127.0.0.1. Prints one JSON line
 {"event":"listening","url":…} on stdout when it listens; stops on SIGTERM or SIGINT.
@@ -69,7 +69,7 @@ function baseProfile(value: string): Profile | Promise<Profile> {
 }
 
 /** Turns the command line into simulator options; throws a ConfigError naming the flag at fault. */
-export async function optionsFromArgs(argv: readonly string[]): Promise<SimulatorOptions | 'help'> {
+async function optionsFromArgs(argv: readonly string[]): Promise<SimulatorOptions | 'help'> {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
