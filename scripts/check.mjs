@@ -3,7 +3,10 @@
 //    library imports tsyringe or reflect-metadata (DI is the app's choice), and a standalone app
 //    (the upstream simulator) imports no Bulwark package at run time.
 // 2. Package shape: every publishable package passes `publint --strict` and `attw --pack`.
-// 3. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
+// 3. Published files: each tarball (as pnpm packs it) holds no tests, benchmarks or build info.
+// 4. One version spec per dependency across the workspace (sherif); no unused files, exports or
+//    dependencies (knip).
+// 5. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
 //    `bulwark-allow-secret`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,6 +14,8 @@ import { join } from 'node:path';
 
 const problems = [];
 const FORBIDDEN_IN_LIBRARIES = ['tsyringe', 'reflect-metadata'];
+// Never in a tarball: tests, type tests, benchmarks, test folders, build info.
+const NOT_PUBLISHED = /(\.(test|test-d|bench|property\.test)\.[cm]?[jt]s$)|(^|\/)(test|bench|__tests__)\/|\.tsbuildinfo$/;
 
 const packages = readdirSync('packages')
   .map((dir) => join('packages', dir))
@@ -83,8 +88,20 @@ for (const dir of packages) {
   if (publint.status !== 0) problems.push(`${manifest.name}: publint --strict failed:\n${publint.stdout}${publint.stderr}`);
   const attw = spawnSync(bin('attw'), ['--pack', dir, '--profile', 'esm-only', '--format', 'table-flipped'], { encoding: 'utf8' });
   if (attw.status !== 0) problems.push(`${manifest.name}: attw --pack failed:\n${attw.stdout}${attw.stderr}`);
-  console.log(`check: ${manifest.name}: publint ${publint.status === 0 ? 'ok' : 'FAILED'}, attw ${attw.status === 0 ? 'ok' : 'FAILED'}`);
+  const packed = spawnSync('pnpm', ['pack', '--dry-run', '--json'], { cwd: dir, encoding: 'utf8' });
+  let shipped = [];
+  try {
+    shipped = JSON.parse(packed.stdout).files.map((f) => f.path);
+  } catch {
+    problems.push(`${manifest.name}: could not list the packed files:\n${packed.stdout}${packed.stderr}`);
+  }
+  const stray = shipped.filter((path) => NOT_PUBLISHED.test(path));
+  if (stray.length > 0) problems.push(`${manifest.name}: the tarball would ship ${stray.join(', ')}; fix "files" in package.json.`);
+  console.log(`check: ${manifest.name}: publint ${publint.status === 0 ? 'ok' : 'FAILED'}, attw ${attw.status === 0 ? 'ok' : 'FAILED'}, ${shipped.length} files packed${stray.length > 0 ? ' (with stray files)' : ''}`);
 }
+
+if (spawnSync(bin('sherif'), [], { stdio: 'inherit' }).status !== 0) problems.push('sherif found dependency specs that disagree (see above).');
+if (spawnSync(bin('knip'), ['--no-progress'], { stdio: 'inherit' }).status !== 0) problems.push('knip found unused files, exports or dependencies (see above).');
 
 const scan = spawnSync(process.execPath, [join('packages', 'secrets', 'dist', 'bin.js'), 'scan'], { stdio: 'inherit' });
 if (scan.status !== 0) problems.push('the credential scan found committed secrets, or could not run (see above).');
