@@ -49,8 +49,10 @@ export {
   expectOneOf,
   expectOptions,
   invalidOption,
+  knownOptions,
 } from './validate.js';
-export type { NumberBounds } from './validate.js';
+export type { InvalidOptionOptions, KnownOptions, NumberBounds } from './validate.js';
+export { quote } from './quote.js';
 
 export { parseServerHints } from './server-hints.js';
 export type {
