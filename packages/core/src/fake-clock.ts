@@ -60,7 +60,7 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
   const due = (until: number): Scheduled | undefined => {
     let best: Scheduled | undefined;
     for (const t of timers) {
-      if (t.cleared || t.at > until) continue;
+      if (t.cleared || t.at > until || t.at === Infinity) continue;
       if (best === undefined || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
     }
     return best;
@@ -77,7 +77,8 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     monotonic: () => elapsed,
     setTimeout(callback: () => void, delayMs: number, _options?: TimerOptions): Timer {
       const entry: Scheduled = {
-        at: elapsed + Math.max(0, Number.isFinite(delayMs) ? delayMs : 0),
+        // Like systemClock: `Infinity` never fires, NaN and negative delays fire at once.
+        at: delayMs === Infinity ? Infinity : elapsed + (delayMs > 0 ? delayMs : 0),
         seq: seq++,
         callback,
         cleared: false,

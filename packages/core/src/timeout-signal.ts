@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from './clock.js';
 import type { DisposableSignal } from './merge-signals.js';
 import { TimeoutError } from './timeout-error.js';
-import { expectClock, invalidOption } from './validate.js';
+import { expectClock, expectNumber } from './validate.js';
 
 /** Options for {@link timeoutSignal}. */
 export interface TimeoutSignalOptions {
@@ -22,9 +22,7 @@ export interface TimeoutSignalOptions {
  * ```
  */
 export function timeoutSignal(ms: number, options: TimeoutSignalOptions = {}): DisposableSignal {
-  if (typeof ms !== 'number' || !(ms >= 0) || ms > 2 ** 31 - 1) {
-    throw invalidOption('ms', ms, 'a non-negative number of milliseconds up to 2147483647');
-  }
+  expectNumber('ms', ms, { min: 0 });
   expectClock('clock', options.clock);
   const controller = new AbortController();
   const timer = (options.clock ?? systemClock).setTimeout(() => controller.abort(new TimeoutError(ms)), ms, {
