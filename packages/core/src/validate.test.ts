@@ -44,6 +44,10 @@ describe('option checks', () => {
     );
     expect(message(() => expectInteger('n', 5, { min: 30_000 }))).toBe('Expected `n` to be an integer of at least 30_000, got 5.');
     expect(message(() => expectNumber('x', 2, { max: 1.5 }))).toBe('Expected `x` to be a number of at most 1.5, got 2.');
+    // A reason for the bounds follows them.
+    expect(message(() => expectInteger('burst', 5, { min: 1, max: 4, reason: 'a full bucket must refill within a day' }))).toBe(
+      'Expected `burst` to be an integer from 1 to 4 (a full bucket must refill within a day), got 5.',
+    );
     // Infinity, where allowed, is said.
     expect(message(() => expectNumber('maxWaitMs', -1, { min: 0, allowInfinity: true }))).toBe(
       'Expected `maxWaitMs` to be a non-negative number or Infinity, got -1.',

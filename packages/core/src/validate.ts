@@ -48,6 +48,8 @@ export interface NumberBounds {
   readonly max?: number;
   /** Accept `Infinity`. @default false */
   readonly allowInfinity?: boolean;
+  /** Why the bounds are what they are, said after them: `(100 years, the longest the store keeps)`. */
+  readonly reason?: string;
 }
 
 /** A bound as a person reads it: `30_000`, not `30000`; `0.25` as is. */
@@ -56,7 +58,7 @@ function formatNumber(n: number): string {
   return `${n < 0 ? '-' : ''}${String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, '_')}`;
 }
 
-function describeBounds(kind: 'number' | 'integer', { min, above, max, allowInfinity }: NumberBounds): string {
+function describeBounds(kind: 'number' | 'integer', { min, above, max, allowInfinity, reason }: NumberBounds): string {
   const a = kind === 'integer' ? 'an integer' : 'a number';
   let text: string;
   if (min !== undefined && max !== undefined) text = `${a} from ${formatNumber(min)} to ${formatNumber(max)}`;
@@ -67,7 +69,8 @@ function describeBounds(kind: 'number' | 'integer', { min, above, max, allowInfi
   else if (min !== undefined) text = `${a} of at least ${formatNumber(min)}`;
   else if (max !== undefined) text = `${a} of at most ${formatNumber(max)}`;
   else text = kind === 'integer' || allowInfinity === true ? a : 'a finite number';
-  return allowInfinity === true && max === undefined ? `${text} or Infinity` : text;
+  if (allowInfinity === true && max === undefined) text += ' or Infinity';
+  return reason === undefined ? text : `${text} (${reason})`;
 }
 
 /** Asserts `value` is a number (finite unless `allowInfinity`) within the bounds. */

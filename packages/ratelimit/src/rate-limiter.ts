@@ -22,7 +22,7 @@ import {
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
-import { compileLimit, type CompiledLimit, type LimitOptions } from './limit.js';
+import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
 import { memoryStore } from './memory-store.js';
 import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
@@ -45,9 +45,9 @@ export interface LeaseOptions {
 
 /** Backoff for a 429 or 503 that says nothing about when to come back. */
 export interface BackoffOptions {
-  /** The first hold, in milliseconds; doubled at each further header-less 429/503. @default 1_000 */
+  /** The first hold, in milliseconds; doubled at each further header-less 429/503. At most 100 years. @default 1_000 */
   readonly baseMs?: number;
-  /** The longest hold, in milliseconds. @default 60_000 */
+  /** The longest hold, in milliseconds: at least `baseMs`, at most 100 years. @default 60_000 */
   readonly maxMs?: number;
 }
 
@@ -78,7 +78,7 @@ export interface RateLimiterOptions {
   readonly lease?: LeaseOptions;
   /** Backoff after a 429/503 without Retry-After or rate-limit headers. */
   readonly backoff?: BackoffOptions;
-  /** The longest hold a server hint may impose, in milliseconds; longer ones are clamped. @default 3_600_000 */
+  /** The longest hold a server hint may impose, in milliseconds (at most 100 years); longer ones are clamped. @default 3_600_000 */
   readonly maxHintMs?: number;
   /** Time source for waits and leases; also the default memory store's. @default systemClock */
   readonly clock?: Clock;
@@ -668,11 +668,11 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   }
   expectOptions('backoff', options.backoff);
   const backoffBaseMs = options.backoff?.baseMs ?? 1_000;
-  expectInteger('backoff.baseMs', backoffBaseMs, { min: 1 });
+  expectInteger('backoff.baseMs', backoffBaseMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   const backoffMaxMs = options.backoff?.maxMs ?? 60_000;
-  expectInteger('backoff.maxMs', backoffMaxMs, { min: backoffBaseMs });
+  expectInteger('backoff.maxMs', backoffMaxMs, { min: backoffBaseMs, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   const maxHintMs = options.maxHintMs ?? 3_600_000;
-  expectInteger('maxHintMs', maxHintMs, { min: 0 });
+  expectInteger('maxHintMs', maxHintMs, { min: 0, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   return new Limiter({
     name,
     limits,
