@@ -23,32 +23,36 @@ function flakyStore(inner: RateLimitStore) {
 }
 
 describe('store failure', () => {
-  test('decides locally with fallbackShare of the limit, counts and reports each fallback, then resumes shared state', async () => {
+  test('decides locally with fallbackShare of the limit, less its own units of the window, counts and reports each fallback, then resumes shared state', async () => {
     const clock = createFakeClock({ now: START });
     const { store, state } = flakyStore(memoryStore({ clock }));
     const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 20, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
     const events: StoreFallbackEvent[] = [];
     limiter.onStoreFallback((e) => events.push(e));
 
-    for (let i = 0; i < 10; i++) expect((await limiter.tryAcquire('k')).fallback).toBe(false);
+    for (let i = 0; i < 2; i++) expect((await limiter.tryAcquire('k')).fallback).toBe(false);
     state.down = true;
     const local = [];
     for (let i = 0; i < 10; i++) local.push(await limiter.tryAcquire('k'));
-    expect(local.filter((d) => d.allowed)).toHaveLength(5); // 25% of 20
+    expect(local.filter((d) => d.allowed)).toHaveLength(3); // 25% of 20, less the 2 the store granted
     expect(local.every((d) => d.fallback)).toBe(true);
-    expect(limiter.fallbackDecisions).toBe(10);
-    expect(events).toHaveLength(10);
+    // Once the local share is spent, calls are refused locally without asking the failing store.
+    expect(limiter.fallbackDecisions).toBe(3);
+    expect(events).toHaveLength(3);
     expect(events[0]).toMatchObject({ key: 'k', fallbackDecisions: 1 });
     expect(isStoreUnavailableError(events[0]!.error)).toBe(true);
     expect(events[0]!.error.message).toBe('The rate-limit store could not decide: ECONNREFUSED 127.0.0.1:6390.');
 
     state.down = false;
-    // The shared count (10 of 20 used) takes over again.
+    // The store never saw the 3 admitted locally: until their window ends, the local share still binds.
+    expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: false, fallback: true });
+    clock.tick(1_000);
+    // A new window: the shared count takes over again.
     const shared = [];
-    for (let i = 0; i < 15; i++) shared.push(await limiter.tryAcquire('k'));
-    expect(shared.filter((d) => d.allowed)).toHaveLength(10);
+    for (let i = 0; i < 25; i++) shared.push(await limiter.tryAcquire('k'));
+    expect(shared.filter((d) => d.allowed)).toHaveLength(20);
     expect(shared.some((d) => d.fallback)).toBe(false);
-    expect(limiter.fallbackDecisions).toBe(10);
+    expect(limiter.fallbackDecisions).toBe(3);
   });
 
   test('a cost above the fallback share of the capacity takes the whole local bucket instead of never passing', async () => {

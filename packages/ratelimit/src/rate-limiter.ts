@@ -23,7 +23,7 @@ import {
 import type { ResultAsync } from 'neverthrow';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
 import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
-import { memoryStore } from './memory-store.js';
+import { memoryStore, type MemoryStore } from './memory-store.js';
 import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
@@ -69,8 +69,11 @@ export interface RateLimiterOptions {
   /** How many calls may wait in {@link RateLimiter.acquire} at once, over all keys. @default 1_000 */
   readonly maxQueue?: number;
   /**
-   * The share of each limit this process may use on its own while the store fails (0 < share ≤ 1):
-   * with four processes sharing Redis, `0.25` keeps the total within the limit during an outage.
+   * The share of each limit this process may use on its own while the store fails (0 < share ≤ 1),
+   * counting the units the store granted it in the window: with four processes sharing Redis, `0.25`
+   * keeps the total within the limit during an outage. In a window where the store fails or comes
+   * back, a process admits at most this share, or nothing more locally if the store had granted it
+   * more; the processes together, at most `(2 − share) × limit` (see the README).
    * @default 0.25
    */
   readonly fallbackShare?: number;
@@ -95,7 +98,10 @@ export interface RateLimitDecision {
    * key); with `lease`, the units left in this process's lease.
    */
   readonly remaining: number;
-  /** Whether the decision was made by the local fallback because the store failed. */
+  /**
+   * Whether the decision was made by the local fallback: because the store failed, or (a refusal)
+   * because units the fallback admitted while the store failed still count in their window.
+   */
   readonly fallback: boolean;
   /**
    * When the decision was made, milliseconds since the Unix epoch, by the clock of whoever made it:
@@ -170,7 +176,7 @@ export interface ObserveResult {
  */
 export interface RateLimiter extends Policy {
   readonly name: string;
-  /** Decisions made by the local fallback because the store failed, since creation. */
+  /** Decisions made by the local fallback because the store was asked and failed, since creation. */
   readonly fallbackDecisions: number;
   /** Calls waiting in {@link RateLimiter.acquire} now. */
   readonly queued: number;
@@ -205,6 +211,8 @@ interface Lease {
 
 /** Leases kept before expired ones are swept. */
 const LEASE_SWEEP_AT = 10_000;
+/** Settling keys kept before those that settled are swept. */
+const SETTLING_SWEEP_AT = 10_000;
 
 class Waiter extends CallContext {
   resolve: ((decision: RateLimitDecision) => void) | undefined = undefined;
@@ -241,7 +249,14 @@ class Limiter implements RateLimiter {
   readonly #set: LimitSet;
   readonly #fallbackSet: LimitSet;
   readonly #store: RateLimitStore;
-  readonly #fallback: RateLimitStore;
+  readonly #fallback: MemoryStore;
+  /**
+   * Whether the store can fail (it is not in memory): then the fallback also counts the units the
+   * store grants this process, and bounds what the process admits around a switch (see #ask).
+   */
+  readonly #shadowed: boolean;
+  /** Per key: until when (wall clock) units the fallback admitted still count; the store does not know them. */
+  readonly #settling = new Map<string, number>();
   readonly #clock: Clock;
   readonly #key: string;
   readonly #maxWaitMs: number;
@@ -292,6 +307,7 @@ class Limiter implements RateLimiter {
     this.#fallbackSet = { id: scaled.map((l) => l.id).join('|'), limits: scaled };
     this.#store = o.store ?? memoryStore({ clock: o.clock });
     this.#fallback = memoryStore({ clock: o.clock, maxKeys: 10_000 });
+    this.#shadowed = this.#store.kind !== 'memory';
     this.#key = o.key;
     this.#maxWaitMs = o.maxWaitMs;
     this.#maxQueue = o.maxQueue;
@@ -341,6 +357,7 @@ class Limiter implements RateLimiter {
   /** One decision: the lease if any, else the store, else (store failing) the local fallback. */
   #decide(key: string, cost: number): Promise<RateLimitDecision> {
     if (this.#lease !== undefined) return this.#decideLeased(key, cost);
+    if (this.#shadowed) return this.#ask(key, cost, cost);
     let answer: StoreDecision | Promise<StoreDecision>;
     try {
       answer = this.#store.decide(key, this.#set, cost, cost);
@@ -353,21 +370,69 @@ class Limiter implements RateLimiter {
     return Promise.resolve(answer as StoreDecision);
   }
 
-  /** Takes `cost` (or, leasing, up to `take`) units from the store, or from the fallback when it fails. */
+  /**
+   * Takes `cost` (or, leasing, up to `take`) units from the store, or from the fallback when it fails.
+   *
+   * Around a switch between them, neither count knows the other's units. So, for a store that can
+   * fail, the fallback also counts every unit the store grants this process: when the store fails,
+   * the process admits locally only what is left of its `fallbackShare` after its own units of the
+   * window. And while units the fallback admitted still count (to the end of their window), a call
+   * must pass the fallback as well as the store, which never saw them. In the window of a switch a
+   * process thus admits at most the larger of its share and what the store had granted it.
+   */
   async #ask(key: string, cost: number, take: number): Promise<StoreDecision> {
-    try {
-      return await this.#store.decide(key, this.#set, cost, take);
-    } catch (error) {
-      return this.#decideLocally(key, cost, error);
+    let local: StoreDecision | undefined;
+    if (this.#shadowed && this.#isSettling(key)) {
+      local = this.#takeLocally(key, cost);
+      if (!local.allowed) return local;
     }
+    let decision: StoreDecision;
+    try {
+      decision = await this.#store.decide(key, this.#set, cost, take);
+    } catch (error) {
+      if (local === undefined) return this.#decideLocally(key, cost, error);
+      this.#fellBack(key, 'decide', error);
+      this.#startSettling(key);
+      return local;
+    }
+    if (this.#shadowed && decision.allowed) {
+      // Units the local check above already took are not taken twice.
+      const units = local === undefined ? decision.granted : decision.granted - cost;
+      if (units > 0) this.#fallback.charge(key, this.#fallbackSet, units);
+    }
+    return decision;
   }
 
   #decideLocally(key: string, cost: number, error: unknown): StoreDecision {
+    const d = this.#takeLocally(key, cost);
+    this.#fellBack(key, 'decide', error);
+    if (d.allowed) this.#startSettling(key);
+    return d;
+  }
+
+  /** A decision of the fallback alone, with this process's share of the limits. */
+  #takeLocally(key: string, cost: number): StoreDecision {
     // A cost above the fallback's (scaled-down) capacity could never pass: it takes the whole bucket.
     const units = Math.min(cost, this.#fallbackMaxCost);
-    const d = this.#fallback.decide(key, this.#fallbackSet, units, units) as StoreDecision;
-    this.#fellBack(key, 'decide', error);
-    return { ...d, fallback: true };
+    return { ...(this.#fallback.decide(key, this.#fallbackSet, units, units) as StoreDecision), fallback: true };
+  }
+
+  /** Marks `key` as settling until the units the fallback admitted on it stop counting. */
+  #startSettling(key: string): void {
+    if (!this.#shadowed) return;
+    if (this.#settling.size >= SETTLING_SWEEP_AT) {
+      const now = this.#clock.now();
+      for (const [k, until] of this.#settling) if (until <= now) this.#settling.delete(k);
+    }
+    this.#settling.set(key, this.#fallback.expiresAt(key, this.#fallbackSet));
+  }
+
+  #isSettling(key: string): boolean {
+    const until = this.#settling.get(key);
+    if (until === undefined) return false;
+    if (until > this.#clock.now()) return true;
+    this.#settling.delete(key);
+    return false;
   }
 
   #fellBack(key: string, operation: string, error: unknown): void {
