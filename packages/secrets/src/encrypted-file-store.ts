@@ -13,6 +13,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  quote,
   systemClock,
   type Clock,
 } from '@bulwark/core';
@@ -353,7 +354,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
       throw new SecretStoreKeyError(
         path,
         state.body.keys.map((k) => k.id),
-        `version v${stored.v} of "${name}" is under key ${stored.kid}, which none of the given keys opens; give that key too.`,
+        `version v${stored.v} of ${quote(name)} is under key ${stored.kid}, which none of the given keys opens; give that key too.`,
       );
     }
     const sealed = Buffer.from(stored.c, 'base64');
@@ -364,7 +365,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
       const plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
       return new Secret(plain.toString('utf8'), { name, version: `v${stored.v}` });
     } catch (error) {
-      throw new SecretStoreCorruptError(path, `version v${stored.v} of "${name}" failed authentication`, { cause: error });
+      throw new SecretStoreCorruptError(path, `version v${stored.v} of ${quote(name)} failed authentication`, { cause: error });
     }
   };
 

@@ -40,7 +40,7 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
 
   const set = (name: string, value: string): string => {
     if (typeof name !== 'string' || name === '') throw invalidOption('name', name, 'a non-empty string');
-    if (typeof value !== 'string') throw invalidOption('value', '[REDACTED]', 'a string');
+    if (typeof value !== 'string') throw invalidOption('value', value, 'a string', { redact: true });
     const old = store.get(name);
     const counter = (old?.counter ?? 0) + 1;
     const version = `v${counter}`;
@@ -48,7 +48,11 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     changes.emit({ name });
     return version;
   };
-  for (const [name, value] of Object.entries(options.secrets ?? {})) set(name, value);
+  expectOptions('secrets', options.secrets);
+  for (const [name, value] of Object.entries(options.secrets ?? {})) {
+    if (typeof value !== 'string') throw invalidOption(`secrets.${name}`, value, 'a string', { redact: true });
+    set(name, value);
+  }
 
   return {
     name: providerName,

@@ -6,6 +6,7 @@ import {
   expectOptions,
   invalidOption,
   isBulwarkError,
+  quote,
   systemClock,
   toResult,
   type AbortSource,
@@ -25,7 +26,7 @@ import { SecretAccessDeniedError } from './secret-access-denied-error.js';
 import { SecretNotFoundError } from './secret-not-found-error.js';
 import { SecretProviderError, isSecretProviderError } from './secret-provider-error.js';
 import type { SecretProvider, SecretVersions } from './secret-provider.js';
-import type { LoadedSecrets, SecretSchema } from './secret-schema.js';
+import { checkSecretField, type LoadedSecrets, type SecretSchema } from './secret-schema.js';
 import { SecretSchemaError, type SecretSchemaProblem } from './secret-schema-error.js';
 import { isAuthFailure } from './is-auth-failure.js';
 
@@ -489,11 +490,11 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
     const load = async <const S extends SecretSchema>(schema: S): Promise<LoadedSecrets<S>> => {
       expectOptions('schema', schema);
       const fields = Object.entries(schema);
+      for (const [field, spec] of fields) checkSecretField(`schema.${field}`, spec);
       const problems: SecretSchemaProblem[] = [];
       const out: Record<string, Secret<unknown> | undefined> = {};
       await Promise.all(
         fields.map(async ([field, spec]) => {
-          if (typeof spec?.name !== 'string' || spec.name === '') throw invalidOption(`schema.${field}.name`, spec?.name, 'a non-empty string');
           const key = spec.name;
           let secret: Secret<string>;
           try {
@@ -504,7 +505,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
               if (spec.optional === true) out[field] = undefined;
               else problems.push({ field, key, problem: 'missing', detail: 'not set in any provider' });
             } else if (e.code === 'SECRET_ACCESS_DENIED') {
-              problems.push({ field, key, problem: 'denied', detail: `"${who}" may not read it` });
+              problems.push({ field, key, problem: 'denied', detail: `${quote(who)} may not read it` });
             } else {
               problems.push({ field, key, problem: 'unavailable', detail: e.message ?? 'a provider failed' });
             }
