@@ -1,6 +1,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHash,
   createHmac,
   hkdfSync,
   randomBytes,
@@ -79,7 +80,10 @@ export interface EncryptedFileStoreOptions {
   readonly historyLimit?: number;
   /** How long a writer waits for the lock held by another, in ms. @default 10_000 */
   readonly lockTimeoutMs?: number;
-  /** A lock older than this is taken over (a writer that crashed on another host), in ms. @default 30_000 */
+  /**
+   * A lock older than this is taken over (a writer that crashed on another host), in ms. A lock whose
+   * process is gone (same host), or with no owner in it, is taken over at once. @default 30_000
+   */
   readonly staleLockMs?: number;
   /** Time source for lock waits. @default systemClock */
   readonly clock?: Clock;
@@ -168,6 +172,12 @@ const subkeys = (master: Uint8Array): KeyPair => ({
 });
 const keyCheck = (pair: KeyPair, id: string): Buffer => createHmac('sha256', pair.mac).update(`${FORMAT} key-check ${id}`).digest();
 const bodyMac = (pair: KeyPair, body: Body): Buffer => createHmac('sha256', pair.mac).update(`${FORMAT}\0${JSON.stringify(body)}`).digest();
+/**
+ * A plain SHA-256 of the body, checked before any key is tried: damage anywhere in the file (a key
+ * record's id, check or salt included) reads as damage, not as a wrong passphrase. It proves no
+ * authorship: the HMAC, checked once a key opens the store, does.
+ */
+const bodyDigest = (body: Body): string => createHash('sha256').update(`${FORMAT}\0${JSON.stringify(body)}`).digest('base64');
 const aad = (name: string, v: number, kid: string): Buffer => Buffer.from(`${FORMAT}\0${name}\0${v}\0${kid}`, 'utf8');
 const safeEqual = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
 
@@ -180,9 +190,11 @@ function parseKeyFile(bytes: Buffer, path: string): Buffer {
   throw invalidOption('keyFile', path, 'a file holding a 32-byte key (raw, base64 or hex); make one with `bulwark-secrets keygen`');
 }
 
-function validateBody(value: unknown): value is { format: string; body: Body; mac: string } {
-  const file = value as { format?: unknown; body?: Partial<Body>; mac?: unknown };
-  if (typeof file !== 'object' || file === null || file.format !== FORMAT || typeof file.mac !== 'string') return false;
+function validateBody(value: unknown): value is { format: string; body: Body; digest: string; mac: string } {
+  const file = value as { format?: unknown; body?: Partial<Body>; digest?: unknown; mac?: unknown };
+  if (typeof file !== 'object' || file === null || file.format !== FORMAT || typeof file.mac !== 'string' || typeof file.digest !== 'string') {
+    return false;
+  }
   const body = file.body;
   if (typeof body !== 'object' || body === null || !Array.isArray(body.keys) || typeof body.macKeyId !== 'string') return false;
   if (typeof body.secrets !== 'object' || body.secrets === null) return false;
@@ -200,7 +212,8 @@ function validateBody(value: unknown): value is { format: string; body: Body; ma
  *
  * Each value is sealed with AES-256-GCM under a fresh 12-byte nonce, with the secret's name,
  * version and key id as associated data (a value cannot be moved to another name or version). The
- * whole file carries an HMAC, so removed or reordered entries are detected too. Keys come from a
+ * whole file carries an HMAC, so removed or reordered entries are detected too, and a SHA-256
+ * checksum, checked before any key is tried, so a damaged file is reported as damaged. Keys come from a
  * passphrase (Argon2id where the runtime has it, else scrypt; parameters stored per key record) or
  * a key file; each value records its key id, so values written under an older key still open when
  * that key is given too. Writes are atomic (temporary file, fsync, rename) and serialised across
@@ -295,6 +308,9 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
     }
     if (!validateBody(file)) throw new SecretStoreCorruptError(path, `it is not a ${FORMAT} store`);
     const body = file.body;
+    // Integrity first: a damaged key record must not read as a wrong key. The base64 texts are
+    // compared, so that even a change to a padding bit is seen.
+    if (bodyDigest(body) !== file.digest) throw new SecretStoreCorruptError(path, 'its checksum (SHA-256) does not match its content');
     const keys = new Map<string, KeyPair>();
     let writeKeyId: string | undefined;
     for (const record of body.keys) {
@@ -318,7 +334,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
     if (macPair === undefined) {
       throw new SecretStoreKeyError(path, ids, `it was last written under key ${body.macKeyId}, which none of the given keys opens; give that key too.`);
     }
-    if (!safeEqual(bodyMac(macPair, body), Buffer.from(file.mac, 'base64'))) {
+    if (!safeEqual(Buffer.from(b64(bodyMac(macPair, body))), Buffer.from(file.mac))) {
       throw new SecretStoreCorruptError(path, 'its integrity check (HMAC) failed');
     }
     return { body, keys, writeKeyId };
@@ -402,6 +418,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
       const lock = await acquireLock(`${path}.lock`, { timeoutMs: lockTimeoutMs, staleMs: staleLockMs, clock });
       try {
         await removeStaleTempFiles(path);
+        await removeStaleTempFiles(`${path}.lock`);
         const state = await load(await readText());
         let writeKey: { id: string; pair: KeyPair };
         if (state.writeKeyId !== undefined) {
@@ -415,7 +432,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
         const result = change(state, writeKey);
         state.body.macKeyId = writeKey.id;
         const mac = b64(bodyMac(writeKey.pair, state.body));
-        const text = `${JSON.stringify({ format: FORMAT, body: state.body, mac }, null, 1)}\n`;
+        const text = `${JSON.stringify({ format: FORMAT, body: state.body, digest: bodyDigest(state.body), mac }, null, 1)}\n`;
         // Commit only while the lock is still ours (nobody took it over as stale meanwhile).
         if (!(await atomicWrite(path, text, () => lock.stillHeld()))) return { done: false };
         readCache = undefined;
