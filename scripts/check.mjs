@@ -4,6 +4,8 @@
 // 2. Package shape: every publishable package passes `publint --strict` and `attw --pack`.
 // 3. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
 //    `bulwark-allow-secret`).
+// 4. The built declarations and the type tests compile in a user's project: plain `strict` and the
+//    `tsc --init` defaults, with TypeScript 7 and 5.9 (tools/consumer-types).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +65,9 @@ for (const dir of packages) {
   if (attw.status !== 0) problems.push(`${manifest.name}: attw --pack failed:\n${attw.stdout}${attw.stderr}`);
   console.log(`check: ${manifest.name}: publint ${publint.status === 0 ? 'ok' : 'FAILED'}, attw ${attw.status === 0 ? 'ok' : 'FAILED'}`);
 }
+
+const consumerTypes = spawnSync(process.execPath, [join('tools', 'consumer-types', 'check.mjs')], { stdio: 'inherit' });
+if (consumerTypes.status !== 0) problems.push('the declarations or type tests do not compile under a consumer\'s settings (see above).');
 
 const scan = spawnSync(process.execPath, [join('packages', 'secrets', 'dist', 'bin.js'), 'scan'], { stdio: 'inherit' });
 if (scan.status !== 0) problems.push('the credential scan found committed secrets, or could not run (see above).');
