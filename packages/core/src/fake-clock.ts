@@ -1,5 +1,5 @@
 import type { Clock, Timer, TimerOptions } from './clock.js';
-import { expectNumber } from './validate.js';
+import { expectNumber, expectOptions, knownOptions } from './validate.js';
 
 /** Options for {@link createFakeClock}. */
 export interface FakeClockOptions {
@@ -39,6 +39,8 @@ interface Scheduled {
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+const FAKE_CLOCK_OPTIONS = knownOptions<FakeClockOptions>('createFakeClock()', { now: ['start', 'startMs', 'epoch'] });
+
 /**
  * Creates a {@link FakeClock} for tests: inject it wherever a Bulwark option takes `clock`.
  *
@@ -51,6 +53,7 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(res
  * ```
  */
 export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
+  expectOptions('options', options, FAKE_CLOCK_OPTIONS);
   const start = options.now ?? 0;
   expectNumber('now', start, { min: 0 });
   let elapsed = 0;

@@ -7,7 +7,7 @@ import { isPromiseLike } from './internal/is-promise-like.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { TimeoutError } from './timeout-error.js';
 import { toResult } from './to-result.js';
-import { expectClock, expectName, expectNumber, expectOneOf, expectOptions } from './validate.js';
+import { expectClock, expectName, expectNumber, expectOneOf, expectOptions, knownOptions } from './validate.js';
 
 /**
  * How a timeout ends a call.
@@ -197,6 +197,12 @@ class Timeout implements TimeoutPolicy {
   };
 }
 
+const TIMEOUT_OPTIONS = knownOptions<TimeoutOptions>('timeout()', {
+  strategy: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * Creates a policy that limits each call to `timeoutMs` milliseconds; a late call rejects with
  * {@link TimeoutError} and its `signal` is aborted with that error as the reason.
@@ -213,7 +219,7 @@ class Timeout implements TimeoutPolicy {
  */
 export function timeout(timeoutMs: number, options: TimeoutOptions = {}): TimeoutPolicy {
   expectNumber('timeoutMs', timeoutMs, { above: 0 });
-  expectOptions('options', options);
+  expectOptions('options', options, TIMEOUT_OPTIONS);
   const strategy = options.strategy ?? 'aggressive';
   expectOneOf('strategy', strategy, ['aggressive', 'cooperative'] as const);
   expectClock('clock', options.clock);

@@ -1,4 +1,4 @@
-import { expectInteger, expectOneOf, expectOptions, invalidOption } from '@bulwark/core';
+import { expectInteger, expectOneOf, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { MAX_FIXED_LIMIT, MAX_SLIDING_LIMIT } from './internal/redis-scripts.js';
 
 /**
@@ -71,9 +71,17 @@ export const MAX_DURATION_MS = 3_155_760_000_000;
 /** @internal What {@link MAX_DURATION_MS} is, in words, for messages. */
 export const MAX_DURATION_WHY = '100 years, the longest duration the Redis store keeps exactly';
 
+const LIMIT_OPTIONS = knownOptions<LimitOptions>('rateLimiter()', {
+  limit: ['max', 'points', 'count', 'requests'],
+  windowMs: ['window', 'duration', 'interval', 'intervalMs', 'per', 'perMs'],
+  algorithm: [],
+  burst: [],
+  name: [],
+});
+
 /** @internal Validates limit options (`field` names them in errors) and compiles them for stores. */
 export function compileLimit(field: string, options: LimitOptions): CompiledLimit {
-  expectOptions(field, options);
+  expectOptions(field, options, LIMIT_OPTIONS);
   if (options === undefined) throw invalidOption(field, options, 'a limit ({ limit, windowMs })');
   const algorithm = options.algorithm ?? 'gcra';
   expectOneOf(`${field}.algorithm`, algorithm, ['gcra', 'sliding-window', 'fixed-window'] as const);

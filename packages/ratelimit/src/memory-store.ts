@@ -1,4 +1,4 @@
-import { expectClock, expectInteger, expectOptions, systemClock, type Clock } from '@bulwark/core';
+import { expectClock, expectInteger, expectOptions, knownOptions, systemClock, type Clock } from '@bulwark/core';
 import { STATE_SLOTS, available, consume, waitFor } from './internal/algorithms.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 
@@ -184,6 +184,11 @@ class Memory implements MemoryStore {
   }
 }
 
+const MEMORY_STORE_OPTIONS = knownOptions<MemoryStoreOptions>('memoryStore()', {
+  maxKeys: ['max', 'maxSize', 'size'],
+  clock: [],
+});
+
 /**
  * Creates a {@link RateLimitStore} in this process's memory: the default of {@link rateLimiter}, and
  * the right one when a single process calls the API. Bounded by `maxKeys`; expired keys are reclaimed
@@ -195,7 +200,7 @@ class Memory implements MemoryStore {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  expectOptions('options', options);
+  expectOptions('options', options, MEMORY_STORE_OPTIONS);
   const maxKeys = options.maxKeys ?? 100_000;
   expectInteger('maxKeys', maxKeys, { min: 1 });
   expectClock('clock', options.clock);

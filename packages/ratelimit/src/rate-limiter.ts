@@ -6,6 +6,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   parseServerHints,
   systemClock,
   toResult,
@@ -679,6 +680,30 @@ class Limiter implements RateLimiter {
   }
 }
 
+const RATE_LIMITER_OPTIONS = knownOptions<RateLimiterOptions>('rateLimiter()', {
+  limits: ['limit', 'points', 'rate', 'rules'],
+  store: [],
+  name: [],
+  key: [],
+  maxWaitMs: ['maxWait', 'timeout', 'timeoutMs'],
+  maxQueue: ['queue', 'queueSize'],
+  fallbackShare: [],
+  lease: [],
+  backoff: [],
+  maxHintMs: [],
+  clock: [],
+});
+
+const LEASE_OPTIONS = knownOptions<LeaseOptions>('rateLimiter()', {
+  size: [],
+  ttlMs: [],
+});
+
+const BACKOFF_OPTIONS = knownOptions<BackoffOptions>('rateLimiter()', {
+  baseMs: [],
+  maxMs: [],
+});
+
 /**
  * Creates a client-side rate limiter: it keeps calls to someone else's API under the provider's
  * limits before the provider has to say so, waits politely when it must (`acquire`, or `execute`
@@ -699,7 +724,7 @@ class Limiter implements RateLimiter {
  * ```
  */
 export function rateLimiter(options: RateLimiterOptions): RateLimiter {
-  expectOptions('options', options);
+  expectOptions('options', options, RATE_LIMITER_OPTIONS);
   if (options === undefined) throw invalidOption('options', options, 'an options object with `limits`');
   const list = Array.isArray(options.limits) ? (options.limits as readonly LimitOptions[]) : [options.limits as LimitOptions];
   if (list.length === 0) throw invalidOption('limits', options.limits, 'at least one limit');
@@ -724,14 +749,14 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   expectClock('clock', options.clock);
   let lease: { size: number; ttlMs: number } | undefined;
   if (options.lease !== undefined) {
-    expectOptions('lease', options.lease);
+    expectOptions('lease', options.lease, LEASE_OPTIONS);
     expectInteger('lease.size', options.lease.size, { min: 1 });
     const shortest = Math.min(...limits.map((l) => l.windowMs));
     const ttlMs = options.lease.ttlMs ?? Math.min(shortest, 1_000);
     expectInteger('lease.ttlMs', ttlMs, { min: 1, max: shortest });
     lease = { size: options.lease.size, ttlMs };
   }
-  expectOptions('backoff', options.backoff);
+  expectOptions('backoff', options.backoff, BACKOFF_OPTIONS);
   const backoffBaseMs = options.backoff?.baseMs ?? 1_000;
   expectInteger('backoff.baseMs', backoffBaseMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   const backoffMaxMs = options.backoff?.maxMs ?? 60_000;

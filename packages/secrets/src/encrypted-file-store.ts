@@ -14,6 +14,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   quote,
   systemClock,
   type Clock,
@@ -207,6 +208,17 @@ function validateBody(value: unknown): value is { format: string; body: Body; di
   return body.keys.every((k) => typeof k?.id === 'string' && typeof k.check === 'string' && typeof k.kdf?.algorithm === 'string');
 }
 
+const ENCRYPTED_FILE_STORE_OPTIONS = knownOptions<EncryptedFileStoreOptions>('encryptedFileStore()', {
+  path: [],
+  keys: ['key', 'passphrase', 'keyFile'],
+  kdf: [],
+  historyLimit: [],
+  lockTimeoutMs: [],
+  staleLockMs: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * An encrypted file of secrets at rest, with a version history per secret.
  *
@@ -230,7 +242,7 @@ function validateBody(value: unknown): value is { format: string; body: Body; di
  * ```
  */
 export function encryptedFileStore(options: EncryptedFileStoreOptions): EncryptedFileStore {
-  expectOptions('options', options);
+  expectOptions('options', options, ENCRYPTED_FILE_STORE_OPTIONS);
   const path = options?.path;
   if (typeof path !== 'string' || path === '') throw invalidOption('path', path, 'a file path');
   if (!Array.isArray(options.keys) || options.keys.length === 0) throw invalidOption('keys', options.keys, 'a non-empty array of keys');
@@ -553,8 +565,18 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
   };
 }
 
+const KDF_OPTIONS = knownOptions<KdfOptions>('encryptedFileStore()', {
+  algorithm: [],
+  cost: ['N'],
+  blockSize: ['r'],
+  parallelization: ['p'],
+  memoryKiB: [],
+  passes: [],
+  parallelism: [],
+});
+
 function resolveKdf(kdf: KdfOptions | undefined): Omit<Extract<KdfRecord, { algorithm: 'scrypt' }>, 'salt'> | Omit<Extract<KdfRecord, { algorithm: 'argon2id' }>, 'salt'> {
-  if (kdf !== undefined) expectOptions('kdf', kdf);
+  if (kdf !== undefined) expectOptions('kdf', kdf, KDF_OPTIONS);
   const algorithm = kdf?.algorithm ?? (hasArgon2 ? 'argon2id' : 'scrypt');
   if (algorithm === 'scrypt') {
     const k = (kdf ?? {}) as Extract<KdfOptions, { algorithm: 'scrypt' }>;

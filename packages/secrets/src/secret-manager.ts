@@ -6,6 +6,7 @@ import {
   expectOptions,
   invalidOption,
   isBulwarkError,
+  knownOptions,
   quote,
   systemClock,
   toResult,
@@ -239,6 +240,19 @@ interface Flight {
 
 const DEFAULT_TTL_MS = 300_000;
 
+const SECRET_MANAGER_OPTIONS = knownOptions<SecretManagerOptions>('secretManager()', {
+  providers: ['provider', 'sources'],
+  ttlMs: ['ttl', 'cacheTtl', 'cacheTtlMs'],
+  refreshAheadMs: [],
+  refreshRetryMs: [],
+  fetchTimeoutMs: [],
+  previousOverlapMs: [],
+  authRefreshCooldownMs: [],
+  who: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * A cache of secrets over one or more providers, with TTLs, background refresh, versions for
  * rotation, single-flight refresh on auth failures, scoped views and audit events.
@@ -255,7 +269,7 @@ const DEFAULT_TTL_MS = 300_000;
  * ```
  */
 export function secretManager(options: SecretManagerOptions): SecretManager {
-  expectOptions('options', options);
+  expectOptions('options', options, SECRET_MANAGER_OPTIONS);
   const providerList: readonly SecretProvider[] = Array.isArray(options?.providers)
     ? (options.providers as readonly SecretProvider[])
     : options?.providers === undefined
