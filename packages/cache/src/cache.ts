@@ -1463,8 +1463,8 @@ export function cache(options: CacheOptions = {}): SealedCache {
   expectOptions('options', options, CACHE_OPTIONS);
   const o = options;
   if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) throw invalidOption('name', o.name, 'a non-empty string');
-  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { min: Number.MIN_VALUE });
-  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { min: Number.MIN_VALUE });
+  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { above: 0 });
+  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { above: 0 });
   if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0 });
   if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0 });
   if (o.isNegative !== undefined) expectFunction('isNegative', o.isNegative);

@@ -44,6 +44,11 @@ describe('option checks', () => {
     );
     expect(message(() => expectInteger('n', 5, { min: 30_000 }))).toBe('Expected `n` to be an integer of at least 30_000, got 5.');
     expect(message(() => expectNumber('x', 2, { max: 1.5 }))).toBe('Expected `x` to be a number of at most 1.5, got 2.');
+    expect(message(() => expectNumber('objective', 1, { above: 0, below: 1 }))).toBe('Expected `objective` to be a number above 0 and below 1, got 1.');
+    expect(message(() => expectNumber('refreshAheadMs', 300_000, { min: 0, below: 300_000 }))).toBe(
+      'Expected `refreshAheadMs` to be a non-negative number below 300_000, got 300000.',
+    );
+    expect(message(() => expectNumber('x', 9, { min: 2, below: 5 }))).toBe('Expected `x` to be a number of at least 2 and below 5, got 9.');
     // A reason for the bounds follows them.
     expect(message(() => expectInteger('burst', 5, { min: 1, max: 4, reason: 'a full bucket must refill within a day' }))).toBe(
       'Expected `burst` to be an integer from 1 to 4 (a full bucket must refill within a day), got 5.',

@@ -46,6 +46,8 @@ export interface NumberBounds {
   readonly above?: number;
   /** The largest value allowed (inclusive). */
   readonly max?: number;
+  /** Every value allowed is less than this (exclusive). */
+  readonly below?: number;
   /** Accept `Infinity`. @default false */
   readonly allowInfinity?: boolean;
   /** Why the bounds are what they are, said after them: `(100 years, the longest the store keeps)`. */
@@ -58,18 +60,19 @@ function formatNumber(n: number): string {
   return `${n < 0 ? '-' : ''}${String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, '_')}`;
 }
 
-function describeBounds(kind: 'number' | 'integer', { min, above, max, allowInfinity, reason }: NumberBounds): string {
+function describeBounds(kind: 'number' | 'integer', { min, above, max, below, allowInfinity, reason }: NumberBounds): string {
   const a = kind === 'integer' ? 'an integer' : 'a number';
+  const upper = max !== undefined ? `at most ${formatNumber(max)}` : below !== undefined ? `below ${formatNumber(below)}` : undefined;
   let text: string;
   if (min !== undefined && max !== undefined) text = `${a} from ${formatNumber(min)} to ${formatNumber(max)}`;
-  else if (above !== undefined && max !== undefined) text = `${a} above ${formatNumber(above)} and at most ${formatNumber(max)}`;
-  else if (above === 0 || (min === 1 && kind === 'integer')) text = `a positive ${kind}`;
-  else if (min === 0) text = `a non-negative ${kind}`;
+  else if (above !== undefined && upper !== undefined) text = `${a} above ${formatNumber(above)} and ${upper}`;
+  else if (above === 0 || (min === 1 && kind === 'integer')) text = `a positive ${kind}${upper === undefined ? '' : ` ${upper}`}`;
+  else if (min === 0) text = `a non-negative ${kind}${upper === undefined ? '' : ` ${upper}`}`;
   else if (above !== undefined) text = `${a} above ${formatNumber(above)}`;
-  else if (min !== undefined) text = `${a} of at least ${formatNumber(min)}`;
-  else if (max !== undefined) text = `${a} of at most ${formatNumber(max)}`;
+  else if (min !== undefined) text = `${a} of at least ${formatNumber(min)}${upper === undefined ? '' : ` and ${upper}`}`;
+  else if (upper !== undefined) text = `${a} ${max !== undefined ? 'of ' : ''}${upper}`;
   else text = kind === 'integer' || allowInfinity === true ? a : 'a finite number';
-  if (allowInfinity === true && max === undefined) text += ' or Infinity';
+  if (allowInfinity === true && upper === undefined) text += ' or Infinity';
   return reason === undefined ? text : `${text} (${reason})`;
 }
 
@@ -81,7 +84,8 @@ export function expectNumber(field: string, value: unknown, bounds: NumberBounds
     (Number.isFinite(value) || (bounds.allowInfinity === true && value === Infinity)) &&
     (bounds.min === undefined || value >= bounds.min) &&
     (bounds.above === undefined || value > bounds.above) &&
-    (bounds.max === undefined || value <= bounds.max);
+    (bounds.max === undefined || value <= bounds.max) &&
+    (bounds.below === undefined || value < bounds.below);
   if (!ok) throw invalidOption(field, value, describeBounds('number', bounds));
 }
 
@@ -92,7 +96,8 @@ export function expectInteger(field: string, value: unknown, bounds: NumberBound
     (Number.isInteger(value) || (bounds.allowInfinity === true && value === Infinity)) &&
     (bounds.min === undefined || value >= bounds.min) &&
     (bounds.above === undefined || value > bounds.above) &&
-    (bounds.max === undefined || value <= bounds.max);
+    (bounds.max === undefined || value <= bounds.max) &&
+    (bounds.below === undefined || value < bounds.below);
   if (!ok) throw invalidOption(field, value, describeBounds('integer', bounds));
 }
 

@@ -46,8 +46,8 @@ describe('gcra', () => {
 
   test('a cost above the smallest capacity is refused at once, since it could never pass', async () => {
     const { limiter } = setup({ limit: 10, windowMs: 1_000, burst: 4 });
-    await expect(limiter.tryAcquire('k', 5)).rejects.toThrow('Expected `cost` to be an integer of at most 4');
-    await expect(limiter.tryAcquire('k', 0)).rejects.toThrow('Expected `cost` to be a positive integer, got 0.');
+    await expect(limiter.tryAcquire('k', 5)).rejects.toThrow("Expected `cost` to be an integer from 1 to 4 (the smallest limit's capacity");
+    await expect(limiter.tryAcquire('k', 0)).rejects.toThrow("Expected `cost` to be an integer from 1 to 4 (the smallest limit's capacity; a larger cost could never be allowed), got 0.");
   });
 
   test('property: over any interval, admitted units never exceed burst + interval × rate', async () => {

@@ -334,10 +334,7 @@ class Limiter implements RateLimiter {
   }
 
   #checkCost(cost: number): void {
-    expectInteger('cost', cost, { min: 1 });
-    if (cost > this.#maxCost) {
-      throw invalidOption('cost', cost, `an integer of at most ${this.#maxCost} (the smallest limit's capacity; a larger cost could never be allowed)`);
-    }
+    expectInteger('cost', cost, { min: 1, max: this.#maxCost, reason: "the smallest limit's capacity; a larger cost could never be allowed" });
   }
 
   tryAcquire(key: string, cost = 1): Promise<RateLimitDecision> {
@@ -741,8 +738,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const maxQueue = options.maxQueue ?? 1_000;
   expectInteger('maxQueue', maxQueue, { min: 0 });
   const fallbackShare = options.fallbackShare ?? 0.25;
-  expectNumber('fallbackShare', fallbackShare, { min: 0, max: 1 });
-  if (fallbackShare === 0) throw invalidOption('fallbackShare', fallbackShare, 'a number above 0 and at most 1');
+  expectNumber('fallbackShare', fallbackShare, { above: 0, max: 1 });
   if (options.store !== undefined && typeof options.store?.decide !== 'function') {
     throw invalidOption('store', options.store, 'a store from memoryStore() or redisStore()');
   }

@@ -284,8 +284,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   expectNumber('ttlMs', ttlMs, { min: 1, allowInfinity: true });
   const refreshAheadMs = options.refreshAheadMs ?? (Number.isFinite(ttlMs) ? ttlMs / 5 : 0);
-  expectNumber('refreshAheadMs', refreshAheadMs, { min: 0 });
-  if (refreshAheadMs >= ttlMs) throw invalidOption('refreshAheadMs', refreshAheadMs, `a number below ttlMs (${ttlMs})`);
+  expectNumber('refreshAheadMs', refreshAheadMs, { min: 0, below: ttlMs, reason: 'ttlMs' });
   const refreshRetryMs = options.refreshRetryMs ?? 5_000;
   expectNumber('refreshRetryMs', refreshRetryMs, { min: 0 });
   const fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;

@@ -200,8 +200,7 @@ const EWMA_DETECTOR_OPTIONS = knownOptions<EwmaDetectorOptions>('ewmaDetector()'
 export function ewmaDetector(options: EwmaDetectorOptions = {}): EwmaDetector {
   expectOptions('options', options, EWMA_DETECTOR_OPTIONS);
   if (options.alpha !== undefined) {
-    expectNumber('alpha', options.alpha, { min: 0, max: 1 });
-    if (options.alpha === 0) throw invalidOption('alpha', 0, 'a number above 0 and at most 1');
+    expectNumber('alpha', options.alpha, { above: 0, max: 1 });
   }
   if (options.threshold !== undefined) expectNumber('threshold', options.threshold, { min: 0 });
   if (options.warmup !== undefined) expectInteger('warmup', options.warmup, { min: 2 });

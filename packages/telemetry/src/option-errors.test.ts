@@ -24,3 +24,12 @@ describe('unknown option keys are refused, naming the option meant', () => {
     expect(make).toThrow(new TypeError(message));
   });
 });
+
+describe('bounds are stated in words a person reads', () => {
+  test.each([
+    [() => ewmaDetector({ alpha: 0 }), 'Expected `alpha` to be a number above 0 and at most 1, got 0.'],
+    [() => burnRateAlerts({ objective: 1 }), 'Expected `objective` to be a number above 0 and below 1 (such as 0.999), got 1.'],
+  ])('%#', (make, message) => {
+    expect(make).toThrow(new TypeError(message));
+  });
+});

@@ -10,3 +10,12 @@ describe('unknown option keys are refused, naming the option meant', () => {
     expect(make).toThrow(new TypeError(message));
   });
 });
+
+describe('bounds are stated in words a person reads', () => {
+  test.each([
+    [{ ttlMs: 0 }, 'Expected `ttlMs` to be a positive number, got 0.'],
+    [{ negativeTtlMs: -1 }, 'Expected `negativeTtlMs` to be a positive number, got -1.'],
+  ])('%o', (options, message) => {
+    expect(() => cache(options)).toThrow(new TypeError(message));
+  });
+});

@@ -15,3 +15,11 @@ describe('unknown option keys are refused, naming the option meant', () => {
     expect(make).toThrow(new TypeError(message));
   });
 });
+
+describe('bounds are stated in words a person reads', () => {
+  test('a rate threshold', () => {
+    expect(() => circuitBreaker({ breaker: { kind: 'count', size: 10, failureRateThreshold: 0 } })).toThrow(
+      new TypeError('Expected `breaker.failureRateThreshold` to be a number above 0 and at most 1, got 0.'),
+    );
+  });
+});

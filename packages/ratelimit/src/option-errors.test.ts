@@ -19,3 +19,14 @@ describe('unknown option keys are refused, naming the option meant', () => {
     expect(make).toThrow(new TypeError(message));
   });
 });
+
+describe('bounds are stated in words a person reads', () => {
+  const limits = { limit: 10, windowMs: 1_000 };
+  test.each([
+    [{ limits, fallbackShare: 0 }, 'Expected `fallbackShare` to be a number above 0 and at most 1, got 0.'],
+    [{ limits, fallbackShare: 1.5 }, 'Expected `fallbackShare` to be a number above 0 and at most 1, got 1.5.'],
+    [{ limits, maxWaitMs: -1 }, 'Expected `maxWaitMs` to be a non-negative number or Infinity, got -1.'],
+  ])('%o', (options, message) => {
+    expect(() => rateLimiter(options)).toThrow(new TypeError(message));
+  });
+});

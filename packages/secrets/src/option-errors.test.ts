@@ -36,3 +36,11 @@ describe('unknown option keys are refused, naming the option meant', () => {
     );
   });
 });
+
+describe('bounds are stated in words a person reads', () => {
+  test('refreshAheadMs below ttlMs', () => {
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: 1_000, refreshAheadMs: 1_000 })).toThrow(
+      new TypeError('Expected `refreshAheadMs` to be a non-negative number below 1000 (ttlMs), got 1000.'),
+    );
+  });
+});
