@@ -23,7 +23,7 @@ function describeKind(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   const kind = typeof value;
-  return `${kind === 'object' || kind === 'undefined' ? 'an' : 'a'} ${kind}`;
+  return `${kind === 'object' ? 'an' : 'a'} ${kind}`;
 }
 
 /** Options of {@link invalidOption}. */
