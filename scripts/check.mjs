@@ -6,7 +6,9 @@
 // 3. Published files: each tarball (as pnpm packs it) holds no tests, benchmarks or build info.
 // 4. One version spec per dependency across the workspace (sherif); no unused files, exports or
 //    dependencies (knip).
-// 5. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
+// 5. The built declarations and the type tests compile in a user's project: plain `strict` and the
+//    `tsc --init` defaults, with TypeScript 7 and 5.9 (tools/consumer-types).
+// 6. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
 //    `bulwark-allow-secret`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -102,6 +104,8 @@ for (const dir of packages) {
 
 if (spawnSync(bin('sherif'), [], { stdio: 'inherit' }).status !== 0) problems.push('sherif found dependency specs that disagree (see above).');
 if (spawnSync(bin('knip'), ['--no-progress'], { stdio: 'inherit' }).status !== 0) problems.push('knip found unused files, exports or dependencies (see above).');
+const consumerTypes = spawnSync(process.execPath, [join('tools', 'consumer-types', 'check.mjs')], { stdio: 'inherit' });
+if (consumerTypes.status !== 0) problems.push('the declarations or type tests do not compile under a consumer\'s settings (see above).');
 
 const scan = spawnSync(process.execPath, [join('packages', 'secrets', 'dist', 'bin.js'), 'scan'], { stdio: 'inherit' });
 if (scan.status !== 0) problems.push('the credential scan found committed secrets, or could not run (see above).');

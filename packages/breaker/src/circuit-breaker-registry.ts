@@ -4,6 +4,7 @@ import {
   expectInteger,
   expectOptions,
   invalidOption,
+  knownOptions,
   toResult,
   type AbortSource,
   type BulwarkError,
@@ -11,7 +12,7 @@ import {
   type PolicyFunction,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
-import { circuitBreaker, type CircuitBreakerOptions, type CircuitBreakerPolicy } from './circuit-breaker.js';
+import { CIRCUIT_BREAKER_OPTIONS, circuitBreaker, type CircuitBreakerOptions, type CircuitBreakerPolicy } from './circuit-breaker.js';
 import type { CircuitSnapshot } from './circuit-snapshot.js';
 import type { CircuitState } from './circuit-state.js';
 import { isReusableSpec } from './internal/counters.js';
@@ -183,6 +184,11 @@ class Registry implements CircuitBreakerRegistry {
   }
 }
 
+const REGISTRY_OPTIONS = knownOptions<CircuitBreakerRegistryOptions>('circuitBreakerRegistry()', {
+  breaker: [],
+  maxSize: ['max', 'maxBreakers', 'size'],
+});
+
 /**
  * Creates a registry of circuit breakers keyed by dependency (host, endpoint), so that one bad
  * endpoint opens its own circuit and not everyone's. Bounded: see `maxSize` for what is dropped.
@@ -199,7 +205,7 @@ class Registry implements CircuitBreakerRegistry {
  * ```
  */
 export function circuitBreakerRegistry(options: CircuitBreakerRegistryOptions = {}): CircuitBreakerRegistry {
-  expectOptions('options', options);
+  expectOptions('options', options, REGISTRY_OPTIONS);
   const maxSize = options.maxSize ?? 1000;
   expectInteger('maxSize', maxSize, { min: 1 });
   const base = options.breaker ?? {};
@@ -208,7 +214,7 @@ export function circuitBreakerRegistry(options: CircuitBreakerRegistryOptions = 
     expectFunction('breaker', base);
     make = (key) => circuitBreaker({ name: key, ...base(key) });
   } else {
-    expectOptions('breaker', base);
+    expectOptions('breaker', base, { ...CIRCUIT_BREAKER_OPTIONS, of: 'circuitBreakerRegistry()' });
     if (!isReusableSpec(base.breaker)) {
       throw invalidOption('breaker.breaker', base.breaker, 'a breaker spec object; a cockatiel IBreaker instance needs `breaker` to be a function of the key');
     }

@@ -6,6 +6,7 @@ import {
   expectInteger,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   toResult,
   type AbortSource,
@@ -566,6 +567,17 @@ function checkHalfOpenAfter(value: unknown): number | IBackoffFactory<HalfOpenBa
   return value as IBackoffFactory<HalfOpenBackoffContext>;
 }
 
+/** @internal The options of {@link circuitBreaker}, for the unknown-key check (the registry's too). */
+export const CIRCUIT_BREAKER_OPTIONS = knownOptions<CircuitBreakerOptions>('circuitBreaker()', {
+  name: [],
+  breaker: [],
+  halfOpenAfterMs: ['resetTimeout', 'halfOpenAfter', 'cooldownMs', 'openDurationMs'],
+  halfOpenMaxCalls: [],
+  isFailure: ['shouldHandle', 'errorFilter'],
+  shared: [],
+  clock: [],
+});
+
 /**
  * Creates a circuit breaker: after enough failures (by the chosen breaker) it stops calling the
  * dependency for a while, failing fast with {@link CircuitOpenError}, then lets a few probe calls
@@ -590,7 +602,7 @@ function checkHalfOpenAfter(value: unknown): number | IBackoffFactory<HalfOpenBa
  * ```
  */
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreakerPolicy {
-  expectOptions('options', options);
+  expectOptions('options', options, CIRCUIT_BREAKER_OPTIONS);
   const { name, clock, shared } = options;
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw invalidOption('name', name, 'a non-empty string');
   expectClock('clock', clock);

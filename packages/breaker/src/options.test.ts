@@ -5,7 +5,7 @@ const bad: Array<[string, CircuitBreakerOptions, string]> = [
   ['name', { name: '' }, 'Expected `name` to be a non-empty string, got "".'],
   ['breaker kind', { breaker: { kind: 'nope' } as never }, 'Expected `breaker.kind` to be one of "consecutive", "count", "time", got "nope".'],
   ['threshold', { breaker: { kind: 'consecutive', threshold: 0 } }, 'Expected `breaker.threshold` to be a positive integer, got 0.'],
-  ['size', { breaker: { kind: 'count', size: 1.5 } }, 'Expected `breaker.size` to be an integer from 1 to 1000000, got 1.5.'],
+  ['size', { breaker: { kind: 'count', size: 1.5 } }, 'Expected `breaker.size` to be an integer from 1 to 1_000_000, got 1.5.'],
   ['minimumCalls', { breaker: { kind: 'count', size: 5, minimumCalls: 6 } }, 'Expected `breaker.minimumCalls` to be at most `breaker.size` (5), got 6.'],
   ['failure rate', { breaker: { kind: 'count', size: 5, failureRateThreshold: 0 } }, 'Expected `breaker.failureRateThreshold` to be a number above 0 and at most 1, got 0.'],
   ['slow rate without duration', { breaker: { kind: 'time', windowMs: 1000, slowCallRateThreshold: 0.5 } }, 'Expected `breaker.slowCallDurationMs` to be set when `breaker.slowCallRateThreshold` is, got undefined.'],

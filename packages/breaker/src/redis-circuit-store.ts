@@ -5,6 +5,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   type Clock,
 } from '@bulwark/core';
@@ -240,6 +241,18 @@ class RedisStore implements RedisCircuitStore {
   }
 }
 
+const REDIS_CIRCUIT_STORE_OPTIONS = knownOptions<RedisCircuitStoreOptions>('redisCircuitStore()', {
+  client: [],
+  prefix: [],
+  quorum: [],
+  voteWindowMs: [],
+  syncIntervalMs: [],
+  timeoutMs: [],
+  leaseMs: [],
+  instanceId: [],
+  clock: [],
+});
+
 /**
  * Shares circuit state between processes through Redis (node-redis 6, a client you connect).
  *
@@ -264,7 +277,7 @@ class RedisStore implements RedisCircuitStore {
  * ```
  */
 export function redisCircuitStore(options: RedisCircuitStoreOptions): RedisCircuitStore {
-  expectOptions('options', options);
+  expectOptions('options', options, REDIS_CIRCUIT_STORE_OPTIONS);
   if (options === undefined) throw invalidOption('options', options, 'an options object with `client`');
   const { client } = options;
   if (typeof client !== 'object' || client === null || typeof (client as RedisCircuitClient).eval !== 'function') {

@@ -1,4 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
 /**
  * A value read from Redis could not be trusted: its seal failed to open (tampered, truncated, or
@@ -12,7 +12,7 @@ export class CacheIntegrityError extends BulwarkError {
   readonly key: string;
 
   constructor(key: string, reason: string, options: { readonly cause?: unknown } = {}) {
-    super(`The cached value for key ${JSON.stringify(key)} was rejected: ${reason}.`, options);
+    super(`The cached value for key ${quote(key)} was rejected: ${reason}.`, options);
     this.key = key;
   }
 }

@@ -8,6 +8,7 @@ import {
   expectOptions,
   invalidOption,
   isTimeoutError,
+  knownOptions,
   sleep,
   systemClock,
   timeout,
@@ -1422,6 +1423,28 @@ export interface SealedCache extends Cache {
   setSealingKeys(keys: readonly SealingKey[]): void;
 }
 
+const CACHE_OPTIONS = knownOptions<CacheOptions>('cache()', {
+  name: [],
+  ttlMs: ['ttl', 'expiresIn', 'maxAge'],
+  staleWhileRevalidateMs: ['staleWhileRevalidate', 'swr'],
+  staleIfErrorMs: ['staleIfError'],
+  negativeTtlMs: [],
+  isNegative: [],
+  ttlJitter: [],
+  earlyRefreshBeta: [],
+  memory: [],
+  maxEntries: ['max', 'maxSize', 'size', 'capacity'],
+  maxBytes: [],
+  redis: [],
+  sealing: [],
+  clock: [],
+  random: [],
+});
+
+const SEALING_OPTIONS = knownOptions<CacheSealingOptions>('cache()', {
+  keys: [],
+});
+
 /**
  * Creates a two-tier cache: memory (L1, LRU bounded by entries and bytes) and, with `redis`,
  * Redis (L2, through the keyv Redis adapter on your node-redis 6 client). Either tier alone works.
@@ -1437,11 +1460,11 @@ export interface SealedCache extends Cache {
  * ```
  */
 export function cache(options: CacheOptions = {}): SealedCache {
-  expectOptions('options', options);
+  expectOptions('options', options, CACHE_OPTIONS);
   const o = options;
   if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) throw invalidOption('name', o.name, 'a non-empty string');
-  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { min: Number.MIN_VALUE });
-  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { min: Number.MIN_VALUE });
+  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { above: 0 });
+  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { above: 0 });
   if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0 });
   if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0 });
   if (o.isNegative !== undefined) expectFunction('isNegative', o.isNegative);
@@ -1454,7 +1477,7 @@ export function cache(options: CacheOptions = {}): SealedCache {
   if (o.random !== undefined) expectFunction('random', o.random);
   if (o.memory === false && o.redis === undefined) throw invalidOption('redis', o.redis, 'a Redis tier when `memory` is false');
   if (o.sealing !== undefined) {
-    expectOptions('sealing', o.sealing);
+    expectOptions('sealing', o.sealing, SEALING_OPTIONS);
     if (o.redis === undefined) throw invalidOption('sealing', o.sealing, 'used with `redis` (only Redis values are sealed)');
   }
   let sealing: CacheSealingOptions | undefined;

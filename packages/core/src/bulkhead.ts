@@ -5,7 +5,7 @@ import { CallContext } from './call-context.js';
 import { EventEmitter, type Event } from './event.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { toResult } from './to-result.js';
-import { expectInteger, expectName, expectOptions } from './validate.js';
+import { expectInteger, expectName, expectOptions, knownOptions } from './validate.js';
 
 /** Options for {@link bulkhead}. */
 export interface BulkheadOptions {
@@ -123,6 +123,12 @@ class Bulkhead implements BulkheadPolicy {
   }
 }
 
+const BULKHEAD_OPTIONS = knownOptions<BulkheadOptions>('bulkhead()', {
+  limit: ['concurrency', 'maxConcurrent', 'maxConcurrency'],
+  queue: ['maxQueue', 'queueSize', 'maxQueued'],
+  name: [],
+});
+
 /**
  * Creates a policy that lets at most `limit` calls run at once and up to `queue` more wait their
  * turn in order. A call beyond both is rejected at once with {@link BulkheadFullError}; a queued
@@ -137,7 +143,7 @@ class Bulkhead implements BulkheadPolicy {
  * ```
  */
 export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
-  expectOptions('options', options);
+  expectOptions('options', options, BULKHEAD_OPTIONS);
   if (options === undefined) throw new TypeError('Expected `options` to be an options object, got undefined.');
   expectInteger('limit', options.limit, { min: 1 });
   const queue = options.queue ?? 0;

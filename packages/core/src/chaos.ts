@@ -8,7 +8,15 @@ import { seededRandom } from './seeded-random.js';
 import type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
 import { sleep } from './sleep.js';
 import { toResult } from './to-result.js';
-import { expectClock, expectInteger, expectName, expectNumber, expectOptions, invalidOption } from './validate.js';
+import {
+  expectClock,
+  expectInteger,
+  expectName,
+  expectNumber,
+  expectOptions,
+  invalidOption,
+  knownOptions,
+} from './validate.js';
 
 /** Options for {@link chaos}. Rates are probabilities from 0 to 1, drawn per call. */
 export interface ChaosOptions {
@@ -86,6 +94,17 @@ class Chaos implements ChaosPolicy {
   }
 }
 
+const CHAOS_OPTIONS = knownOptions<ChaosOptions>('chaos()', {
+  faultRate: ['errorRate', 'injectionRate', 'rate'],
+  fault: [],
+  latencyMs: ['latency', 'delay'],
+  latencyRate: [],
+  seed: [],
+  enabled: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * Creates a policy that injects faults and latency into calls, for testing your own resilience: put
  * it innermost in a {@link pipeline} in a test or a staging environment and watch the policies
@@ -98,7 +117,7 @@ class Chaos implements ChaosPolicy {
  * ```
  */
 export function chaos(options: ChaosOptions): ChaosPolicy {
-  expectOptions('options', options);
+  expectOptions('options', options, CHAOS_OPTIONS);
   const o = options ?? {};
   if (o.faultRate !== undefined) expectNumber('faultRate', o.faultRate, { min: 0, max: 1 });
   if (o.latencyRate !== undefined) expectNumber('latencyRate', o.latencyRate, { min: 0, max: 1 });

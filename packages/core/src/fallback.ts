@@ -4,7 +4,7 @@ import { CallContext } from './call-context.js';
 import { EventEmitter, type Event } from './event.js';
 import type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
 import { toResult } from './to-result.js';
-import { expectFunction, expectName, expectOptions } from './validate.js';
+import { expectFunction, expectName, expectOptions, knownOptions } from './validate.js';
 
 /** Computes the fallback from the error that made it necessary. */
 export type FallbackFunction<F> = (error: unknown, context: ExecuteContext) => PromiseLike<F> | F;
@@ -66,6 +66,11 @@ class Fallback<F> implements FallbackPolicy<F> {
   }
 }
 
+const FALLBACK_OPTIONS = knownOptions<FallbackOptions>('fallback()', {
+  when: ['shouldHandle', 'handle', 'if'],
+  name: [],
+});
+
 /**
  * Creates a policy that answers for a failed call: with `value`, or with what a function of the
  * error returns. Put it outermost in a {@link pipeline} so it covers every policy inside.
@@ -79,7 +84,7 @@ class Fallback<F> implements FallbackPolicy<F> {
  * ```
  */
 export function fallback<F>(valueOrFunction: F | FallbackFunction<F>, options: FallbackOptions = {}): FallbackPolicy<F> {
-  expectOptions('options', options);
+  expectOptions('options', options, FALLBACK_OPTIONS);
   if (options.when !== undefined) expectFunction('when', options.when);
   const produce: FallbackFunction<F> =
     typeof valueOrFunction === 'function' ? (valueOrFunction as FallbackFunction<F>) : () => valueOrFunction;

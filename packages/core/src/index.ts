@@ -1,3 +1,6 @@
+// Declares Symbol.dispose for consumers whose `lib` lacks it (see the file); it holds no code.
+import './dispose-symbols.js';
+
 export type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult } from './policy.js';
 export { CallContext, abortReason } from './call-context.js';
 export { pipeline } from './pipeline.js';
@@ -49,8 +52,10 @@ export {
   expectOneOf,
   expectOptions,
   invalidOption,
+  knownOptions,
 } from './validate.js';
-export type { NumberBounds } from './validate.js';
+export type { InvalidOptionOptions, KnownOptions, NumberBounds } from './validate.js';
+export { quote } from './quote.js';
 
 export { parseServerHints } from './server-hints.js';
 export type {

@@ -4,7 +4,7 @@ import type { AbortSource, Policy, PolicyFunction, alternativeResult } from './p
 import { toResult } from './to-result.js';
 
 /** The union of the alternative results of a list of policies. */
-export type AltOf<P> = P extends { readonly [alternativeResult]?: infer Alt } ? Alt : never;
+export type AltOf<P> = P extends { readonly [alternativeResult]?: () => infer Alt } ? Alt : never;
 
 class Pipeline<Alt> implements Policy<Alt> {
   readonly policies: readonly Policy<unknown>[];

@@ -7,7 +7,7 @@ import { isPromiseLike } from './internal/is-promise-like.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { TimeoutError } from './timeout-error.js';
 import { toResult } from './to-result.js';
-import { expectClock, expectName, expectOneOf, expectOptions, invalidOption } from './validate.js';
+import { expectClock, expectName, expectNumber, expectOneOf, expectOptions, knownOptions } from './validate.js';
 
 /**
  * How a timeout ends a call.
@@ -46,8 +46,6 @@ export interface TimeoutPolicy extends Policy {
   /** Fires each time a call runs out of time. */
   readonly onTimeout: Event<TimeoutEvent>;
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 class TimeoutCall extends CallContext {
   deadline = 0;
@@ -199,6 +197,12 @@ class Timeout implements TimeoutPolicy {
   };
 }
 
+const TIMEOUT_OPTIONS = knownOptions<TimeoutOptions>('timeout()', {
+  strategy: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * Creates a policy that limits each call to `timeoutMs` milliseconds; a late call rejects with
  * {@link TimeoutError} and its `signal` is aborted with that error as the reason.
@@ -206,7 +210,7 @@ class Timeout implements TimeoutPolicy {
  * All calls of one policy share a single timer, and the function's `AbortSignal` is created only if
  * it reads `signal`; the timer never holds the process open.
  *
- * @param timeoutMs - The limit, in milliseconds: a positive number up to 2³¹−1.
+ * @param timeoutMs - The limit, in milliseconds: a positive, finite number.
  * @example
  * ```ts
  * const withinTwoSeconds = timeout(2_000);
@@ -214,10 +218,8 @@ class Timeout implements TimeoutPolicy {
  * ```
  */
 export function timeout(timeoutMs: number, options: TimeoutOptions = {}): TimeoutPolicy {
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
-    throw invalidOption('timeoutMs', timeoutMs, `a positive number of milliseconds up to ${MAX_TIMER_MS}`);
-  }
-  expectOptions('options', options);
+  expectNumber('timeoutMs', timeoutMs, { above: 0 });
+  expectOptions('options', options, TIMEOUT_OPTIONS);
   const strategy = options.strategy ?? 'aggressive';
   expectOneOf('strategy', strategy, ['aggressive', 'cooperative'] as const);
   expectClock('clock', options.clock);

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { expectClock, expectInteger, expectOptions, invalidOption, isTimeoutError, systemClock, timeout, type Clock, type TimeoutPolicy } from '@bulwark/core';
+import {
+  expectClock,
+  expectInteger,
+  expectOptions,
+  invalidOption,
+  isTimeoutError,
+  knownOptions,
+  systemClock,
+  timeout,
+  type Clock,
+  type TimeoutPolicy,
+} from '@bulwark/core';
 import { decideScript, decodeDecision, HOLD_SCRIPT } from './internal/redis-scripts.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
@@ -176,6 +187,13 @@ class Redis implements RedisStore {
   }
 }
 
+const REDIS_STORE_OPTIONS = knownOptions<RedisStoreOptions>('redisStore()', {
+  client: ['redis', 'storeClient'],
+  prefix: ['keyPrefix'],
+  timeoutMs: [],
+  clock: [],
+});
+
 /**
  * Creates a {@link RateLimitStore} in Redis, shared by every process that uses the same Redis and
  * prefix. Each decision is one atomic Lua script (generated once per set of limits, with their
@@ -194,7 +212,7 @@ class Redis implements RedisStore {
  * ```
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  expectOptions('options', options);
+  expectOptions('options', options, REDIS_STORE_OPTIONS);
   if (options === undefined) throw invalidOption('options', options, 'an options object with `client`');
   if (typeof options.client?.evalSha !== 'function' || typeof options.client.eval !== 'function') {
     throw invalidOption('client', options.client, 'a connected node-redis client (with evalSha and eval)');

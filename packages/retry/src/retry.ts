@@ -1,7 +1,7 @@
 import {
   CallContext,
-  EventEmitter,
   describeValue,
+  EventEmitter,
   expectBoolean,
   expectClock,
   expectFunction,
@@ -9,6 +9,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   sleep,
   systemClock,
   toResult,
@@ -489,6 +490,27 @@ class HedgedRun<T> extends CallContext implements QueueEntry {
   }
 }
 
+const RETRY_OPTIONS = knownOptions<RetryOptions>('retry()', {
+  maxAttempts: ['retries', 'attempts', 'maxRetries', 'times', 'limit'],
+  backoff: ['delay', 'strategy'],
+  maxDelayMs: ['maxDelay', 'maxTimeout'],
+  maxElapsedMs: ['maxRetryTime', 'maxElapsedTime', 'deadlineMs'],
+  shouldRetry: ['retryIf', 'retryOn', 'shouldRetryOnError', 'handle'],
+  idempotent: [],
+  requestMayHaveBeenSent: [],
+  budget: [],
+  hedge: [],
+  unref: [],
+  clock: [],
+  random: [],
+  name: [],
+});
+
+const HEDGE_OPTIONS = knownOptions<HedgeOptions>('retry()', {
+  delayMs: [],
+  maxHedgedAttempts: [],
+});
+
 /**
  * Creates a policy that calls a function again when it fails with a failure worth retrying, waiting
  * between attempts, within a number of attempts, a deadline and (optionally) a retry budget shared
@@ -514,7 +536,7 @@ class HedgedRun<T> extends CallContext implements QueueEntry {
  * ```
  */
 export function retry(options: RetryOptions = {}): RetryPolicy {
-  expectOptions('options', options);
+  expectOptions('options', options, RETRY_OPTIONS);
   const maxAttempts = options.maxAttempts ?? 3;
   expectInteger('maxAttempts', maxAttempts, { min: 1, allowInfinity: true });
   const backoff = options.backoff ?? exponentialBackoff();
@@ -537,7 +559,7 @@ export function retry(options: RetryOptions = {}): RetryPolicy {
   }
   let hedge: Required<HedgeOptions> | undefined;
   if (options.hedge !== undefined) {
-    expectOptions('hedge', options.hedge);
+    expectOptions('hedge', options.hedge, HEDGE_OPTIONS);
     expectNumber('hedge.delayMs', options.hedge.delayMs, { min: 0, max: MAX_TIMER_MS });
     const maxHedgedAttempts = options.hedge.maxHedgedAttempts ?? 1;
     expectInteger('hedge.maxHedgedAttempts', maxHedgedAttempts, { min: 1 });

@@ -153,7 +153,7 @@ describe('secretManager: cache, TTL, refresh', () => {
 
   test('options are validated with clear messages', () => {
     expect(() => secretManager({ providers: [] })).toThrow(/Expected `providers` to be a SecretProvider or a non-empty array/);
-    expect(() => secretManager({ providers: memoryProvider(), ttlMs: -1 })).toThrow('Expected `ttlMs` to be a number of at least 1, got -1.');
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: -1 })).toThrow('Expected `ttlMs` to be a number of at least 1 or Infinity, got -1.');
     expect(() => secretManager({ providers: memoryProvider(), ttlMs: 100, refreshAheadMs: 100 })).toThrow(/refreshAheadMs/);
   });
 });
@@ -335,11 +335,11 @@ describe('secretManager: schema', () => {
     expect(e.message).toBe(
       [
         '5 secrets are missing or invalid:',
-        '  - STRIPE_KEY (stripeKey): malformed: does not match /^sk_/',
-        '  - DATABASE_URL (database): malformed: parse threw TypeError',
-        '  - SHORT (short): malformed: shorter than 16 characters',
-        '  - MISSING (missing): missing: not set in any provider',
-        '  - SECRET_X (forbidden): denied: "app" may not read it',
+        '  - "STRIPE_KEY" (stripeKey): malformed: does not match /^sk_/',
+        '  - "DATABASE_URL" (database): malformed: parse threw TypeError',
+        '  - "SHORT" (short): malformed: shorter than 16 characters',
+        '  - "MISSING" (missing): missing: not set in any provider',
+        '  - "SECRET_X" (forbidden): denied: "app" may not read it',
       ].join('\n'),
     );
     const dump = JSON.stringify(error) + String((error as Error).stack);

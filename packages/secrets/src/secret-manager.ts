@@ -6,6 +6,8 @@ import {
   expectOptions,
   invalidOption,
   isBulwarkError,
+  knownOptions,
+  quote,
   systemClock,
   toResult,
   type AbortSource,
@@ -25,7 +27,7 @@ import { SecretAccessDeniedError } from './secret-access-denied-error.js';
 import { SecretNotFoundError } from './secret-not-found-error.js';
 import { SecretProviderError, isSecretProviderError } from './secret-provider-error.js';
 import type { SecretProvider, SecretVersions } from './secret-provider.js';
-import type { LoadedSecrets, SecretSchema } from './secret-schema.js';
+import { checkSecretField, type LoadedSecrets, type SecretSchema } from './secret-schema.js';
 import { SecretSchemaError, type SecretSchemaProblem } from './secret-schema-error.js';
 import { isAuthFailure } from './is-auth-failure.js';
 
@@ -238,6 +240,19 @@ interface Flight {
 
 const DEFAULT_TTL_MS = 300_000;
 
+const SECRET_MANAGER_OPTIONS = knownOptions<SecretManagerOptions>('secretManager()', {
+  providers: ['provider', 'sources'],
+  ttlMs: ['ttl', 'cacheTtl', 'cacheTtlMs'],
+  refreshAheadMs: [],
+  refreshRetryMs: [],
+  fetchTimeoutMs: [],
+  previousOverlapMs: [],
+  authRefreshCooldownMs: [],
+  who: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * A cache of secrets over one or more providers, with TTLs, background refresh, versions for
  * rotation, single-flight refresh on auth failures, scoped views and audit events.
@@ -254,7 +269,7 @@ const DEFAULT_TTL_MS = 300_000;
  * ```
  */
 export function secretManager(options: SecretManagerOptions): SecretManager {
-  expectOptions('options', options);
+  expectOptions('options', options, SECRET_MANAGER_OPTIONS);
   const providerList: readonly SecretProvider[] = Array.isArray(options?.providers)
     ? (options.providers as readonly SecretProvider[])
     : options?.providers === undefined
@@ -269,8 +284,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   expectNumber('ttlMs', ttlMs, { min: 1, allowInfinity: true });
   const refreshAheadMs = options.refreshAheadMs ?? (Number.isFinite(ttlMs) ? ttlMs / 5 : 0);
-  expectNumber('refreshAheadMs', refreshAheadMs, { min: 0 });
-  if (refreshAheadMs >= ttlMs) throw invalidOption('refreshAheadMs', refreshAheadMs, `a number below ttlMs (${ttlMs})`);
+  expectNumber('refreshAheadMs', refreshAheadMs, { min: 0, below: ttlMs, reason: 'ttlMs' });
   const refreshRetryMs = options.refreshRetryMs ?? 5_000;
   expectNumber('refreshRetryMs', refreshRetryMs, { min: 0 });
   const fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
@@ -489,11 +503,11 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
     const load = async <const S extends SecretSchema>(schema: S): Promise<LoadedSecrets<S>> => {
       expectOptions('schema', schema);
       const fields = Object.entries(schema);
+      for (const [field, spec] of fields) checkSecretField(`schema.${field}`, spec);
       const problems: SecretSchemaProblem[] = [];
       const out: Record<string, Secret<unknown> | undefined> = {};
       await Promise.all(
         fields.map(async ([field, spec]) => {
-          if (typeof spec?.name !== 'string' || spec.name === '') throw invalidOption(`schema.${field}.name`, spec?.name, 'a non-empty string');
           const key = spec.name;
           let secret: Secret<string>;
           try {
@@ -504,7 +518,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
               if (spec.optional === true) out[field] = undefined;
               else problems.push({ field, key, problem: 'missing', detail: 'not set in any provider' });
             } else if (e.code === 'SECRET_ACCESS_DENIED') {
-              problems.push({ field, key, problem: 'denied', detail: `"${who}" may not read it` });
+              problems.push({ field, key, problem: 'denied', detail: `${quote(who)} may not read it` });
             } else {
               problems.push({ field, key, problem: 'unavailable', detail: e.message ?? 'a provider failed' });
             }

@@ -5,6 +5,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   type Clock,
   type Event,
@@ -145,6 +146,19 @@ function binomialCritical(n: number, p: number, tail: number): number {
   return n + 1;
 }
 
+const ANOMALY_DETECTOR_OPTIONS = knownOptions<AnomalyDetectorOptions>('anomalyDetector()', {
+  intervalMs: [],
+  minSamples: [],
+  warmupIntervals: [],
+  alpha: [],
+  threshold: [],
+  errorTailProbability: [],
+  latencyMinRelativeDeviation: [],
+  errorRateMinDeviation: [],
+  name: [],
+  clock: [],
+});
+
 /**
  * Watches calls for anomalies in latency and error rate. Calls are aggregated per interval
  * (`intervalMs`); each interval's mean latency and error rate feed an {@link ewmaDetector}
@@ -164,7 +178,7 @@ function binomialCritical(n: number, p: number, tail: number): number {
  * ```
  */
 export function anomalyDetector(options: AnomalyDetectorOptions = {}): AnomalyDetector {
-  expectOptions('options', options);
+  expectOptions('options', options, ANOMALY_DETECTOR_OPTIONS);
   if (options.intervalMs !== undefined) expectNumber('intervalMs', options.intervalMs, { min: 1 });
   if (options.minSamples !== undefined) expectInteger('minSamples', options.minSamples, { min: 1 });
   if (options.warmupIntervals !== undefined) expectInteger('warmupIntervals', options.warmupIntervals, { min: 2 });

@@ -6,6 +6,7 @@ import {
   expectOneOf,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   type Clock,
   type Event,
@@ -170,6 +171,17 @@ class Detector implements EwmaDetector {
   }
 }
 
+const EWMA_DETECTOR_OPTIONS = knownOptions<EwmaDetectorOptions>('ewmaDetector()', {
+  alpha: [],
+  threshold: [],
+  warmup: [],
+  minDeviation: [],
+  minRelativeDeviation: [],
+  direction: [],
+  name: [],
+  clock: [],
+});
+
 /**
  * An anomaly detector over one numeric series: an exponentially weighted moving mean and variance
  * (the baseline) and a band of `threshold` standard deviations around it. Observations outside the
@@ -186,10 +198,9 @@ class Detector implements EwmaDetector {
  * ```
  */
 export function ewmaDetector(options: EwmaDetectorOptions = {}): EwmaDetector {
-  expectOptions('options', options);
+  expectOptions('options', options, EWMA_DETECTOR_OPTIONS);
   if (options.alpha !== undefined) {
-    expectNumber('alpha', options.alpha, { min: 0, max: 1 });
-    if (options.alpha === 0) throw invalidOption('alpha', 0, 'a number above 0 and at most 1');
+    expectNumber('alpha', options.alpha, { above: 0, max: 1 });
   }
   if (options.threshold !== undefined) expectNumber('threshold', options.threshold, { min: 0 });
   if (options.warmup !== undefined) expectInteger('warmup', options.warmup, { min: 2 });

@@ -6,6 +6,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   toResult,
   type AbortSource,
@@ -423,6 +424,13 @@ class MeasuredCall implements MeasuredPolicy {
   }
 }
 
+const POLICY_METRICS_OPTIONS = knownOptions<PolicyMetricsOptions>('policyMetrics()', {
+  cardinalityLimit: [],
+  keyAttribute: [],
+  durationBucketsSeconds: [],
+  clock: [],
+});
+
 /**
  * Creates the OpenTelemetry instruments for Bulwark's events on `meter`, once; then
  * {@link PolicyMetrics.instrument} subscribes any number of policies, caches and secret stores to
@@ -443,7 +451,7 @@ export function policyMetrics(meter: Meter, options: PolicyMetricsOptions = {}):
   if (typeof meter !== 'object' || meter === null || typeof (meter as Meter).createCounter !== 'function') {
     throw invalidOption('meter', meter, 'an OpenTelemetry Meter (meterProvider.getMeter(name))');
   }
-  expectOptions('options', options);
+  expectOptions('options', options, POLICY_METRICS_OPTIONS);
   if (options.cardinalityLimit !== undefined) expectInteger('cardinalityLimit', options.cardinalityLimit, { min: 2 });
   if (options.keyAttribute !== undefined) expectBoolean('keyAttribute', options.keyAttribute);
   expectClock('clock', options.clock);

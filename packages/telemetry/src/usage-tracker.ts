@@ -4,6 +4,7 @@ import {
   expectInteger,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   toResult,
   type AbortSource,
@@ -212,6 +213,14 @@ class Tracker implements UsageTracker {
   }
 }
 
+const USAGE_TRACKER_OPTIONS = knownOptions<UsageTrackerOptions>('usageTracker()', {
+  maxApis: [],
+  maxKeysPerApi: [],
+  clock: [],
+  meter: [],
+  cardinalityLimit: [],
+});
+
 /**
  * Tracks requests, errors and latency percentiles per API and per key (API key, tenant, user),
  * in bounded memory: at most `maxApis × maxKeysPerApi` entries, each a log-bucketed histogram whose
@@ -228,7 +237,7 @@ class Tracker implements UsageTracker {
  * ```
  */
 export function usageTracker(options: UsageTrackerOptions = {}): UsageTracker {
-  expectOptions('options', options);
+  expectOptions('options', options, USAGE_TRACKER_OPTIONS);
   if (options.maxApis !== undefined) expectInteger('maxApis', options.maxApis, { min: 2 });
   if (options.maxKeysPerApi !== undefined) expectInteger('maxKeysPerApi', options.maxKeysPerApi, { min: 2 });
   expectClock('clock', options.clock);
