@@ -26,7 +26,7 @@ const packages = readdirSync(join(root, 'packages')).filter((name) =>
 
 const compilers = [
   { name: 'TypeScript 7', tsc: join(dirname(createRequire(join(root, 'package.json')).resolve('typescript/package.json')), 'bin', 'tsc') },
-  { name: 'TypeScript 5.9', tsc: join(dirname(createRequire(join(here, 'package.json')).resolve('typescript/package.json')), 'bin', 'tsc') },
+  { name: 'TypeScript 5.9', tsc: join(dirname(createRequire(join(here, 'package.json')).resolve('typescript-5.9/package.json')), 'bin', 'tsc') },
 ];
 
 // skipDefaultLibCheck only skips TypeScript's own lib files (which have no errors), for speed.

@@ -16,7 +16,7 @@ import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store
 import { StoreUnavailableError } from './store-unavailable-error.js';
 
 /** Keys and arguments of a script call, as node-redis takes them. */
-export interface RedisScriptCall {
+interface RedisScriptCall {
   keys: string[];
   arguments: string[];
 }

@@ -6,7 +6,7 @@ import type { BreakerSpec, WindowThresholds } from '../breaker-spec.js';
 export type TripReason = 'consecutive-failures' | 'failure-rate' | 'slow-call-rate' | 'breaker';
 
 /** What a window holds, for events. */
-export interface WindowStats {
+interface WindowStats {
   readonly calls: number;
   readonly failures: number;
   readonly slowCalls: number;

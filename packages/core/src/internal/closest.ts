@@ -2,7 +2,7 @@
  * Edit distance between two words (insertions, deletions, substitutions and swaps of two
  * neighbours each count 1), compared case-insensitively: `ttl` is 2 from `ttlMs`.
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   let before: number[] = [];

@@ -1,9 +1,9 @@
 import { secretMatcher } from './secret-registry.js';
 
 /** The brand a Bulwark `Secret` carries (`Symbol.for('@bulwark/secret')` set to `true`). */
-export const SECRET_BRAND = Symbol.for('@bulwark/secret');
+const SECRET_BRAND = Symbol.for('@bulwark/secret');
 /** What a Bulwark `Secret` (and any well-behaved secret wrapper) serializes to. */
-export const SECRET_JSON = '[REDACTED]';
+const SECRET_JSON = '[REDACTED]';
 
 interface PathNode {
   readonly children: Map<string, PathNode>;
@@ -14,7 +14,7 @@ interface PathNode {
 const newNode = (): PathNode => ({ children: new Map(), wildcard: undefined, terminal: false });
 
 /** Field names compare case-insensitively and ignore `-` and `_`: `apiKey`, `api_key`, `API-KEY` are one. */
-export const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
+const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
 
 const ERROR_OWN = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code']);
 const NORMALIZED_CACHE_LIMIT = 4096;

@@ -43,8 +43,3 @@ export function secretMatcher(): RegExp | null {
   }
   return registry.matcher;
 }
-
-/** How many distinct values are registered. */
-export function secretValueCount(): number {
-  return registry.counts.size;
-}
