@@ -23,6 +23,8 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly body?: unknown;
   readonly destroy?: boolean;
+  /** Send node:http's automatic `Date` header (unless `headers` has one). @default true */
+  readonly sendDate?: boolean;
 }
 
 /** Answers a request; may wait (on a `deferred()`, say) before it does. */
@@ -47,6 +49,7 @@ function send(res: ServerResponse, reply: Reply): void {
     res.socket?.destroy();
     return;
   }
+  res.sendDate = reply.sendDate ?? true;
   const headers: Record<string, string | readonly string[]> = { ...reply.headers };
   let body: string | undefined;
   if (reply.body !== undefined) {
