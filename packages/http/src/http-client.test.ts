@@ -74,6 +74,7 @@ describe('requests and JSON', () => {
   });
 
   test('a body that is not JSON is an InvalidJsonError that does not quote it', async () => {
+    // bulwark-allow-secret: a fake token, to show the body is not quoted
     server.reply(() => ({ body: '{"token":"tok_abcdef123456"', headers: { 'content-type': 'application/json' } }));
     const error = await failure(createHttpClient({ baseUrl: server.url }).get('broken'));
     expect(isInvalidJsonError(error)).toBe(true);
@@ -254,14 +255,16 @@ describe('credentials never appear in errors', () => {
   });
 
   test('a URL with a user name or password is refused, and the error does not show them', async () => {
+    // bulwark-allow-secret: a fake password, to show it is refused unseen
     const refused = (await failure(createHttpClient().fetch(`http://ada:s3cr3t-pw@127.0.0.1:${server.port}/x`))) as Error;
     expect(refused.message).toBe(`Expected \`input\` to be a URL without user name or password (pass credentials through \`auth\`), got "http://127.0.0.1:${server.port}/x".`);
+    // bulwark-allow-secret: a fake password, to show it is refused unseen
     expect(() => createHttpClient({ baseUrl: 'https://ada:s3cr3t-pw@api.example.com' })).toThrow(/^(?!.*s3cr3t).*Expected `baseUrl` to be a URL without user name or password/);
     expect(server.requests).toHaveLength(0);
   });
 
   test('the auth header’s value is in no error, even when the server echoes it into its problem details', async () => {
-    const token = 'Bearer tok_live_0123456789abcdef';
+    const token = 'Bearer tok_live_0123456789abcdef'; // bulwark-allow-secret: a fake token, to show it stays out of errors
     server.reply((r) => ({
       status: 403,
       headers: { 'content-type': 'application/problem+json' },

@@ -25,7 +25,7 @@ export function isSensitiveParam(name: string): boolean {
  *
  * @example
  * ```ts
- * redactUrl('https://user:pw@api.example.com/v1/rates?base=EUR&api_key=abc#frag');
+ * redactUrl('https://user:pw@api.example.com/v1/rates?base=EUR&api_key=abc#frag'); // bulwark-allow-secret: example
  * // 'https://api.example.com/v1/rates?base=EUR&api_key=[REDACTED]'
  * ```
  */
