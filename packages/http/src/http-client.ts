@@ -24,7 +24,7 @@ import type { HttpLimiter } from './http-limiter.js';
 import type { HttpPolicySource } from './http-request-info.js';
 import { InvalidJsonError } from './invalid-json-error.js';
 import { checkBaseUrl, requestUrl } from './internal/join-url.js';
-import { PreparedRequest, copyBody, isIdempotentMethod, isStreamBody, normaliseMethod } from './internal/prepared-request.js';
+import { HTTP_TOKEN, PreparedRequest, copyBody, isIdempotentMethod, isStreamBody, normaliseMethod } from './internal/prepared-request.js';
 import { readErrorBody } from './internal/read-error-body.js';
 import { scrubCredential } from './internal/scrub.js';
 import { NetworkError } from './network-error.js';
@@ -200,7 +200,6 @@ interface AuthConfig {
   readonly refresh: HttpAuthSource['refresh'];
 }
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_HEADER_VALUE = /[\r\n\0]/;
 
 function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
@@ -211,7 +210,7 @@ function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
   }
   if (auth.refresh !== undefined) expectFunction('auth.refresh', auth.refresh);
   const header = auth.header ?? 'authorization';
-  if (typeof header !== 'string' || !HEADER_NAME.test(header)) throw invalidOption('auth.header', header, 'a header name');
+  if (typeof header !== 'string' || !HTTP_TOKEN.test(header)) throw invalidOption('auth.header', header, 'a header name');
   return { header, get: (context) => auth.get(context), refresh: auth.refresh?.bind(auth) };
 }
 

@@ -1,5 +1,5 @@
-/** What a redacted query value, user name or password is replaced with. */
-const REDACTED = '[REDACTED]';
+/** What a redacted value is replaced with, in URLs, problem details and anything else shown. */
+export const REDACTED = '[REDACTED]';
 
 // Parts of a query parameter's name that mark its value as a credential: `api_key`, `apiKey`,
 // `access_token`, `X-Amz-Signature`, `X-Amz-Credential`, `client_secret`, `password`, `sig`, ...

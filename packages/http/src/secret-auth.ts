@@ -1,5 +1,6 @@
 import { expectName, expectOptions, invalidOption } from '@bulwark/core';
 import type { HttpAuthSource } from './http-auth.js';
+import { REDACTED } from './redact-url.js';
 
 /** Anything with a `reveal()` that gives the secret's value, such as a `Secret` of `@bulwark/secrets`. */
 export interface RevealableSecret {
@@ -36,10 +37,10 @@ class SchemeSecret<S extends RevealableSecret> {
     return this.#scheme === '' ? this.secret.reveal() : `${this.#scheme} ${this.secret.reveal()}`;
   }
   toString(): string {
-    return '[REDACTED]';
+    return REDACTED;
   }
   toJSON(): string {
-    return '[REDACTED]';
+    return REDACTED;
   }
 }
 

@@ -68,6 +68,18 @@ function rig(options: StandardOptions = {}, client: HttpClientOptions = {}, now 
   };
 }
 
+/** Drives a call whose first answer asks to wait `ms`: nothing goes out a millisecond early, the retry goes at `ms`. */
+async function retriedAt<T>(r: Rig, call: Promise<T>, ms: number): Promise<T> {
+  await r.settled();
+  await r.clock.tickAsync(ms - 1);
+  await r.settled();
+  expect(r.sent).toEqual([0]);
+  await r.clock.tickAsync(1);
+  const value = await call;
+  expect(r.sent).toEqual([0, ms]);
+  return value;
+}
+
 /** Lets real I/O run until `condition` holds, without moving the fake clock. */
 const until = (condition: () => void): Promise<void> => vi.waitFor(condition, { timeout: 5_000, interval: 2 });
 
@@ -117,32 +129,18 @@ describe('the holes, fixed', () => {
   });
 
   test('a 429 whose Retry-After fits is retried, never before it has passed', async () => {
-    const { clock, client, sent, settled } = rig();
+    const r = rig();
     server.reply((r) => (r.index === 0 ? { status: 429, headers: { 'retry-after': '3' } } : { body: { ok: true } }));
-    const call = client.get('quota');
-    await settled();
-    await clock.tickAsync(2_999);
-    await settled();
-    expect(sent).toEqual([0]);
-    await clock.tickAsync(1);
-    expect(await call).toEqual({ ok: true });
-    expect(sent).toEqual([0, 3_000]);
+    expect(await retriedAt(r, r.client.get('quota'), 3_000)).toEqual({ ok: true });
   });
 
   test('a Retry-After date is counted from the response’s Date, so a fast client clock does not send early', async () => {
     const serverNow = new Date(Math.floor(Date.now() / 1000) * 1000);
     // The client's clock runs 2 s ahead of the server's: measured against it, the wait would be 3 s.
-    const { clock, client, sent, settled } = rig({}, {}, serverNow.getTime() + 2_000);
+    const r = rig({}, {}, serverNow.getTime() + 2_000);
     const later = new Date(serverNow.getTime() + 5_000).toUTCString();
     server.reply((r) => (r.index === 0 ? { status: 503, headers: { date: serverNow.toUTCString(), 'retry-after': later } } : { body: {} }));
-    const call = client.get('x');
-    await settled();
-    await clock.tickAsync(4_999);
-    await settled();
-    expect(sent).toEqual([0]);
-    await clock.tickAsync(1);
-    await call;
-    expect(sent).toEqual([0, 5_000]);
+    await retriedAt(r, r.client.get('x'), 5_000);
   });
 
   test('a POST without Idempotency-Key is not retried once it reached the server; with one, it is, with the same body and key', async () => {

@@ -7,7 +7,8 @@ import { redactUrl } from '../redact-url.js';
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 /** Methods written upper-case whatever the caller wrote (fetch leaves `patch` as it is; servers refuse it). */
 const KNOWN_METHODS: ReadonlySet<string> = new Set([...IDEMPOTENT_METHODS, 'POST', 'PATCH']);
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** An RFC 9110 token: what a method or a header name may be made of. */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Whether repeating a request with this method has the effect of sending it once (RFC 9110). */
 export function isIdempotentMethod(method: string): boolean {
@@ -17,7 +18,7 @@ export function isIdempotentMethod(method: string): boolean {
 /** The request method, checked, with the standard ones upper-cased. */
 export function normaliseMethod(value: unknown): string {
   if (value === undefined) return 'GET';
-  if (typeof value !== 'string' || !TOKEN.test(value)) throw invalidOption('method', value, 'an HTTP method such as "GET" or "POST"');
+  if (typeof value !== 'string' || !HTTP_TOKEN.test(value)) throw invalidOption('method', value, 'an HTTP method such as "GET" or "POST"');
   const upper = value.toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : value;
 }

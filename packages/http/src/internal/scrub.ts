@@ -1,4 +1,5 @@
-const REDACTED = '[REDACTED]';
+import { REDACTED } from '../redact-url.js';
+
 const MAX_DEPTH = 8;
 
 /** The strings a credential header value may be quoted by: the whole value, and the part after its scheme. */
