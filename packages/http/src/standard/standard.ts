@@ -187,6 +187,11 @@ function makeRetries(options: StandardOptions, totalMs: number | undefined, cloc
   expectNumber('retry.maxDelayMs', maxDelayMs, { min: 0, max: MAX_TIMER_MS });
   const unref = option?.unref ?? true;
   expectBoolean('retry.unref', unref);
+  if (option?.shouldRetry !== undefined) expectFunction('retry.shouldRetry', option.shouldRetry);
+  const budget = option?.budget as Partial<RetryBudget> | undefined;
+  if (budget !== undefined && (typeof budget?.tryRetry !== 'function' || typeof budget.recordCall !== 'function')) {
+    throw invalidOption('retry.budget', budget, 'a RetryBudget (from retryBudget() of @bulwark/retry)');
+  }
   if (totalMs !== undefined) {
     const waits = retryWaitsUpTo(backoff, maxAttempts, maxDelayMs, totalMs);
     const sum = waits?.reduce((a, b) => a + b, 0);
@@ -230,20 +235,25 @@ function makeBreakers(option: StandardOptions['breaker'], attemptMs: number | un
       `at least twice \`attemptTimeoutMs\` (2 × ${attemptMs} = ${2 * attemptMs} ms), so that the window still holds the calls that timed out when it judges them`,
     );
   }
+  const minimumCalls = o.minimumCalls ?? 100;
+  expectInteger('breaker.minimumCalls', minimumCalls, { min: 1 });
+  const failureRateThreshold = o.failureRateThreshold ?? 0.1;
+  if (typeof failureRateThreshold !== 'number' || !(failureRateThreshold > 0 && failureRateThreshold <= 1)) {
+    throw invalidOption('breaker.failureRateThreshold', failureRateThreshold, 'a number above 0 and at most 1');
+  }
+  const halfOpenAfterMs = o.halfOpenAfterMs ?? 5_000;
+  expectNumber('breaker.halfOpenAfterMs', halfOpenAfterMs, { min: 0, max: MAX_TIMER_MS });
+  const maxSize = o.maxSize ?? 1_000;
+  expectInteger('breaker.maxSize', maxSize, { min: 1 });
   if (o.isFailure !== undefined) expectFunction('breaker.isFailure', o.isFailure);
   return circuitBreakerRegistry({
     breaker: {
-      breaker: {
-        kind: 'time',
-        windowMs,
-        minimumCalls: o.minimumCalls ?? 100,
-        failureRateThreshold: o.failureRateThreshold ?? 0.1,
-      },
-      halfOpenAfterMs: o.halfOpenAfterMs ?? 5_000,
+      breaker: { kind: 'time', windowMs, minimumCalls, failureRateThreshold },
+      halfOpenAfterMs,
       isFailure: o.isFailure ?? countsAgainstOrigin,
       ...(clock === undefined ? {} : { clock }),
     },
-    ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }),
+    maxSize,
   });
 }
 
