@@ -35,7 +35,27 @@ export default async function suites() {
   const api = ky.create({ baseUrl: `${base}/`, retry: 0, timeout: false });
   const apiWithRetry = ky.create({ baseUrl: `${base}/`, retry: 3, timeout: 10_000 });
 
+  // The clients' own work alone: the same calls against a fetch that answers at once from memory.
+  const body = JSON.stringify({ id: 42, name: 'Ada Lovelace', email: 'ada@example.com', valid: true });
+  const inMemory = async (): Promise<Response> => new Response(body, { headers: { 'content-type': 'application/json' } });
+  const oursInMemory = createHttpClient({ baseUrl: base, fetch: inMemory });
+  const kyInMemory = ky.create({ baseUrl: `${base}/`, retry: 0, timeout: false, fetch: inMemory });
+  const IN_MEMORY_BATCH = 100;
+  const loop =
+    (once: () => Promise<unknown>) =>
+    async (): Promise<void> => {
+      for (let i = 0; i < IN_MEMORY_BATCH; i++) await once();
+    };
+
   return [
+    {
+      suite: 'http: client overhead alone (a fetch that answers from memory)',
+      cases: [
+        { name: 'fetch(url).then((r) => r.json())', peer: 'fetch', batch: IN_MEMORY_BATCH, fn: loop(() => inMemory().then((r) => r.json())) },
+        { name: '@bulwark/http client.get(path)', peer: null, batch: IN_MEMORY_BATCH, fn: loop(() => oursInMemory.get('users/42')) },
+        { name: 'ky api.get(path).json()', peer: 'ky', batch: IN_MEMORY_BATCH, fn: loop(() => kyInMemory.get('users/42').json()) },
+      ],
+    },
     {
       suite: 'http: GET and parse a JSON body on loopback',
       cases: [

@@ -277,6 +277,14 @@ describe('credentials never appear in errors', () => {
     expect(everything).not.toContain('tok_live');
   });
 
+  test('a header value with a line break is refused, naming the header and not showing the value', async () => {
+    const client = createHttpClient({ baseUrl: server.url });
+    const error = (await failure(client.get('x', { headers: { 'x-api-key': 'k-0123456789\n' } }))) as Error;
+    expect(error.message).toBe('Expected the header `x-api-key` in `headers` to have a string value without line breaks or NUL characters (the value is not shown).');
+    expect(() => createHttpClient({ headers: [['authorization', 'Bearer k-0123456789\r\n']] })).toThrow(/^(?!.*k-0123456789).*`authorization`/);
+    expect(server.requests).toHaveLength(0);
+  });
+
   test('a credential with a line break is refused without showing it', async () => {
     const error = (await failure(createHttpClient({ baseUrl: server.url, auth: () => 'Bearer abc\r\nx-evil: 1' }).get('x'))) as Error;
     expect(error.message).toBe('Expected `auth` to give a header value without line breaks or NUL characters (the value is not shown).');

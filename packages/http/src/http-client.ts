@@ -214,6 +214,22 @@ function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
   return { header, get: (context) => auth.get(context), refresh: auth.refresh?.bind(auth) };
 }
 
+/**
+ * Headers checked before `Headers` sees them: its own error quotes a bad value, and a header value
+ * may be a credential. Names are shown, values never.
+ */
+function checkHeaders(field: string, headers: RequestInit['headers']): void {
+  if (headers === undefined || headers instanceof Headers) return;
+  const pairs: unknown[] = Array.isArray(headers) ? headers : typeof headers === 'object' && headers !== null ? Object.entries(headers) : [headers];
+  for (const pair of pairs) {
+    const [name, value] = Array.isArray(pair) && pair.length === 2 ? pair : [undefined, undefined];
+    if (typeof name !== 'string' || !HTTP_TOKEN.test(name)) throw invalidOption(field, headers, 'headers: a record, an array of [name, value] pairs or Headers, with valid names');
+    if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
+      throw new TypeError(`Expected the header \`${name}\` in \`${field}\` to have a string value without line breaks or NUL characters (the value is not shown).`);
+    }
+  }
+}
+
 /** The header value of a credential, checked but never shown. */
 function revealCredential(credential: HttpCredential): string {
   const value = typeof credential === 'string' ? credential : typeof credential?.reveal === 'function' ? credential.reveal() : undefined;
@@ -267,6 +283,7 @@ class Client implements HttpClient {
     this.name = options.name ?? 'httpClient';
     expectName(this.name);
     this.#base = checkBaseUrl(options.baseUrl);
+    checkHeaders('headers', options.headers);
     this.#headers = options.headers === undefined ? undefined : new Headers(options.headers);
     const { policy } = options;
     if (policy !== undefined) {
@@ -359,7 +376,10 @@ class Client implements HttpClient {
     const url = requestUrl(input, this.#base);
     if (query !== undefined) appendQuery(url, query);
     const headers = new Headers(this.#headers);
-    if (rawHeaders !== undefined) for (const [name, value] of new Headers(rawHeaders)) headers.set(name, value);
+    if (rawHeaders !== undefined) {
+      checkHeaders('headers', rawHeaders);
+      for (const [name, value] of new Headers(rawHeaders)) headers.set(name, value);
+    }
     let body = copyBody(rawBody);
     if (json !== undefined) {
       if (rawBody !== undefined && rawBody !== null) throw invalidOption('json', json, 'undefined when `body` is given');
