@@ -15,6 +15,7 @@ export { AbortedError, isAbortedError } from './aborted-error.js';
 export { OperationFailedError, isOperationFailedError } from './operation-failed-error.js';
 export { ChaosFaultError, isChaosFaultError } from './chaos-fault-error.js';
 export { toBulwarkError } from './to-bulwark-error.js';
+export { errorCode, isConnectFailure } from './error-code.js';
 
 export { EventEmitter } from './event.js';
 export type { Disposable, Event } from './event.js';

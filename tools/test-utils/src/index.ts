@@ -10,3 +10,7 @@ export type { BenchCase, BenchFile, BenchSuite } from './bench.js';
 export { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from './fake-sources.js';
 export { forkBuiltWorker } from './fork-built.js';
 export type { ForkBuiltWorkerOptions } from './fork-built.js';
+export { startLoopbackServer, useLoopbackServer } from './http-server.js';
+export type { LoopbackServer, ReceivedRequest, Reply, ReplyHandler } from './http-server.js';
+export { describeNginx, nginxBinary, startNginx, useNginx, NGINX_TAG } from './nginx.js';
+export type { NginxOptions, PrivateNginx } from './nginx.js';
