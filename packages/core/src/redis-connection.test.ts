@@ -68,7 +68,7 @@ describe('redisConnection', () => {
     const error = await redis.call('read', (c) => c.get('k')).catch((e: unknown) => e);
     expect(isStoreUnavailableError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', store: 'testStore', operation: 'read', transient: true });
-    expect((error as Error).message).toBe('The store testStore could not read: the Redis client is not connected.');
+    expect((error as Error).message).toBe('The store (testStore) could not read: the Redis client is not connected.');
     expect(fake.sent).toEqual([]);
   });
 
@@ -83,7 +83,7 @@ describe('redisConnection', () => {
     await clock.tickAsync(1);
     const error = await call;
     expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', operation: 'acquire' });
-    expect((error as Error).message).toBe('The store testStore could not acquire: Redis did not answer within 250 ms.');
+    expect((error as Error).message).toBe('The store (testStore) could not acquire: Redis did not answer within 250 ms.');
     fake.answer('granted');
     await Promise.resolve();
     expect(late).toEqual(['granted']);

@@ -24,7 +24,7 @@ export class StoreUnavailableError extends BulwarkError {
   readonly operation: string;
 
   constructor(store: string, operation: string, reason: string, options: { readonly cause?: unknown } = {}) {
-    super(`The store ${store} could not ${operation}: ${reason}.`, { transient: true, cause: options.cause });
+    super(`The store (${store}) could not ${operation}: ${reason}.`, { transient: true, cause: options.cause });
     this.store = store;
     this.operation = operation;
   }
