@@ -224,6 +224,6 @@ export function redisCircuitStore(options: RedisCircuitStoreOptions): RedisCircu
   const instanceId = options.instanceId ?? randomBytes(8).toString('hex');
   if (typeof instanceId !== 'string' || instanceId === '') throw invalidOption('instanceId', instanceId, 'a non-empty string');
   expectClock('clock', options.clock);
-  const redis = redisConnection('redisCircuitStore', client, options.clock === undefined ? { timeoutMs } : { timeoutMs, clock: options.clock });
+  const redis = redisConnection('redisCircuitStore', client, { timeoutMs, clock: options.clock });
   return new RedisStore({ redis, prefix, quorum, voteWindowMs, syncIntervalMs, leaseMs, instanceId });
 }

@@ -172,6 +172,10 @@ class Connection implements RedisConnection {
  * const used = await redis.script('count', COUNT, [`quota:{${key}}`], [], Number);
  * ```
  */
-export function redisConnection(store: string, client: RedisClient, options: { readonly timeoutMs: number; readonly clock?: Clock }): RedisConnection {
+export function redisConnection(
+  store: string,
+  client: RedisClient,
+  options: { readonly timeoutMs: number; readonly clock?: Clock | undefined },
+): RedisConnection {
   return new Connection(store, client, options.timeoutMs, options.clock);
 }

@@ -1,7 +1,7 @@
-import { createFakeClock } from '@bulwark/core';
+import { createFakeClock, isStoreUnavailableError } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isStoreUnavailableError, memoryStore, rateLimiter, type RateLimitStore, type StoreFallbackEvent } from './index.js';
+import { memoryStore, rateLimiter, type RateLimitStore, type RateLimitStoreErrorEvent } from './index.js';
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -27,8 +27,8 @@ describe('store failure', () => {
     const clock = createFakeClock({ now: START });
     const { store, state } = flakyStore(memoryStore({ clock }));
     const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 20, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
-    const events: StoreFallbackEvent[] = [];
-    limiter.onStoreFallback((e) => events.push(e));
+    const events: RateLimitStoreErrorEvent[] = [];
+    limiter.onStoreError((e) => events.push(e));
 
     for (let i = 0; i < 10; i++) expect((await limiter.tryAcquire('k')).fallback).toBe(false);
     state.down = true;
@@ -38,9 +38,9 @@ describe('store failure', () => {
     expect(local.every((d) => d.fallback)).toBe(true);
     expect(limiter.fallbackDecisions).toBe(10);
     expect(events).toHaveLength(10);
-    expect(events[0]).toMatchObject({ key: 'k', fallbackDecisions: 1 });
+    expect(events[0]).toMatchObject({ name: 'rateLimiter', key: 'k', operation: 'decide', fallbackDecisions: 1 });
     expect(isStoreUnavailableError(events[0]!.error)).toBe(true);
-    expect(events[0]!.error.message).toBe('The rate-limit store could not decide: ECONNREFUSED 127.0.0.1:6390.');
+    expect(events[0]!.error.message).toBe('The store (RateLimitStore) could not decide: ECONNREFUSED 127.0.0.1:6390.');
 
     state.down = false;
     // The shared count (10 of 20 used) takes over again.
