@@ -59,6 +59,11 @@ export interface RedisConnection {
     read: (reply: unknown) => T,
     onLate?: (reply: unknown) => void,
   ): Promise<T>;
+  /**
+   * Sends a script by SHA, and by text after `NOSCRIPT`, with no deadline of its own: for several
+   * commands under one {@link RedisConnection.call}. Rejects with the driver's error.
+   */
+  evalScript(commands: RedisClient, script: RedisScript, keys: string[], args: string[]): Promise<unknown>;
   /** `error` as this store's {@link StoreUnavailableError} (a Bulwark error passes as it is). */
   failure(operation: string, error: unknown): BulwarkError;
 }
@@ -107,24 +112,32 @@ class Connection implements RedisConnection {
     read: (reply: unknown) => T,
     onLate?: (reply: unknown) => void,
   ): Promise<T> {
-    const raw = this.#raw;
-    let bySha: (commands: RedisClient) => Promise<unknown>;
-    let byText: (commands: RedisClient) => Promise<unknown>;
-    if (raw !== undefined) {
-      const tail = [String(keys.length), ...keys, ...args];
-      bySha = () => raw(['EVALSHA', script.sha, ...tail]);
-      byText = () => raw(['EVAL', script.source, ...tail]);
-    } else {
-      const call: RedisScriptArguments = { keys, arguments: args };
-      bySha = (c) => c.evalSha(script.sha, call);
-      byText = (c) => c.eval(script.source, call);
-    }
+    const [bySha, byText] = this.#senders(script, keys, args);
     return this.#send(bySha, onLate).then(read, (error: unknown) => {
       if (!isNoScript(error)) throw this.failure(operation, error);
       return this.#send(byText, onLate).then(read, (again: unknown) => {
         throw this.failure(operation, again);
       });
     });
+  }
+
+  evalScript(commands: RedisClient, script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
+    const [bySha, byText] = this.#senders(script, keys, args);
+    return bySha(commands).catch((error: unknown) => {
+      if (!isNoScript(error)) throw error;
+      return byText(commands);
+    });
+  }
+
+  /** The two ways of sending a script: by SHA, and by its text. */
+  #senders(script: RedisScript, keys: string[], args: string[]): [(c: RedisClient) => Promise<unknown>, (c: RedisClient) => Promise<unknown>] {
+    const raw = this.#raw;
+    if (raw !== undefined) {
+      const tail = [String(keys.length), ...keys, ...args];
+      return [() => raw(['EVALSHA', script.sha, ...tail]), () => raw(['EVAL', script.source, ...tail])];
+    }
+    const call: RedisScriptArguments = { keys, arguments: args };
+    return [(c) => c.evalSha(script.sha, call), (c) => c.eval(script.source, call)];
   }
 
   failure(operation: string, error: unknown): BulwarkError {
