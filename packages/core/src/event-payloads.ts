@@ -23,6 +23,8 @@ export interface RejectedEvent extends EventPayload {
   readonly reason: string;
   /** When the refused call could succeed, in milliseconds from now, when the emitter knows. */
   readonly retryAfterMs: number | undefined;
+  /** The key the call was refused for, when the emitter limits by key (a rate limiter). */
+  readonly key?: string | undefined;
 }
 
 /**
