@@ -1,6 +1,5 @@
 // Our cache against cacheable and cache-manager doing the same work, in memory and on the same Redis.
 // REDIS_URL (default redis://127.0.0.1:6379) must answer for the Redis suites.
-import type { RedisClient } from '@bulwark/core';
 import { cache, redisCacheStore } from '@bulwark/cache';
 import type { BenchSuite } from '@bulwark/test-utils';
 import { createCache } from 'cache-manager';

@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { startRedisCluster, type PrivateRedisCluster } from '@bulwark/test-utils';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RedisClient } from '@bulwark/core';
 import { cache, redisCacheStore, type Cache } from '@bulwark/cache';
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {

@@ -2,7 +2,6 @@
 // the Redis tier comes back on its own.
 import { usePrivateRedis } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
-import type { RedisClient } from '@bulwark/core';
 import { cache, isCacheInvalidationError, redisCacheStore } from '@bulwark/cache';
 
 /** Rejects if `promise` has not settled within `ms` of real time: the test's definition of a hang. */
