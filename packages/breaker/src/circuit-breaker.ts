@@ -7,7 +7,6 @@ import {
   expectName,
   expectOptions,
   invalidOption,
-  isBulwarkError,
   StoreUnavailableError,
   systemClock,
   toResult,
@@ -120,6 +119,8 @@ export type CircuitEvent = EventPayload;
 export interface CircuitStoreErrorEvent extends StoreErrorEvent {
   /** What was tried: `sync`, `vote`, `acquire` or `release`. */
   readonly operation: 'sync' | 'vote' | 'acquire' | 'release';
+  /** Why: core's `StoreUnavailableError` (its `cause` holds the store's own error, if any). */
+  readonly error: StoreUnavailableError;
 }
 
 /** A circuit breaker {@link Policy}. Create one with {@link circuitBreaker}. */
@@ -544,10 +545,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
       return await run();
     } catch (error) {
       if (this.#onStoreError.hasListeners) {
-        const reported = isBulwarkError(error)
-          ? error
-          : new StoreUnavailableError('CircuitStore', operation, error instanceof Error ? error.message : String(error), { cause: error });
-        this.#onStoreError.emit({ name: this.name, operation, error: reported });
+        this.#onStoreError.emit({ name: this.name, operation, error: StoreUnavailableError.from('CircuitStore', operation, error) });
       }
       return undefined;
     }

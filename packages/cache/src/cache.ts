@@ -9,8 +9,6 @@ import {
   expectOptions,
   invalidOption,
   isRedisCluster,
-  isStoreUnavailableError,
-  isTimeoutError,
   redisScript,
   sleep,
   StoreUnavailableError,
@@ -990,7 +988,7 @@ class TwoTierCache implements Cache {
   /** Connecting, subscribing and closing, under their own deadline (core's timeout, `SETUP_DEADLINE_MS`). */
   #withDeadline<T>(operation: string, start: () => Promise<T>): Promise<T> {
     return this.#setup!.execute(start).catch((error: unknown) => {
-      throw isTimeoutError(error) ? new StoreUnavailableError(STORE, operation, `Redis did not answer within ${SETUP_DEADLINE_MS} ms`) : error;
+      throw this.#redis!.failure(operation, error);
     });
   }
 
@@ -1077,10 +1075,7 @@ class TwoTierCache implements Cache {
   #reportL2(operation: string, error: unknown): void {
     this.#storeErrors++;
     if (!this.#onStoreError.hasListeners) return;
-    const reported =
-      isStoreUnavailableError(error) || isCacheIntegrityError(error)
-        ? (error as BulwarkError)
-        : new StoreUnavailableError(STORE, operation, error instanceof Error ? error.message : String(error), { cause: error });
+    const reported = isCacheIntegrityError(error) ? error : this.#redis!.failure(operation, error);
     this.#onStoreError.emit({ name: this.name, operation, error: reported });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createFakeClock, isRedisCluster, isStoreUnavailableError, redisConnection, redisScript, type RedisClient } from './index.js';
+import { createFakeClock, isRedisCluster, isStoreUnavailableError, redisConnection, redisScript, StoreUnavailableError, TimeoutError, type RedisClient } from './index.js';
 
 interface Sent {
   readonly via: string;
@@ -154,5 +154,14 @@ describe('redisConnection', () => {
     fake.fail(new Error('ERR value is not an integer or out of range'));
     expect(await reply).toMatchObject({ code: 'STORE_UNAVAILABLE', operation: 'decide' });
     expect(fake.sent).toHaveLength(1);
+  });
+
+  test('StoreUnavailableError.from: a store failure passes as it is, a timeout says how long, anything else is wrapped', () => {
+    const failed = new StoreUnavailableError('a', 'read', 'down');
+    expect(StoreUnavailableError.from('b', 'write', failed)).toBe(failed);
+    expect(StoreUnavailableError.from('b', 'write', new TimeoutError(80)).message).toBe('The store (b) could not write: Redis did not answer within 80 ms.');
+    const cause = new Error('ECONNRESET');
+    expect(StoreUnavailableError.from('b', 'write', cause)).toMatchObject({ code: 'STORE_UNAVAILABLE', store: 'b', operation: 'write', cause, transient: true });
+    expect(StoreUnavailableError.from('b', 'write', 'text').message).toBe('The store (b) could not write: text.');
   });
 });

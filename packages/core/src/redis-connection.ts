@@ -1,4 +1,3 @@
-import { isBulwarkError, type BulwarkError } from './bulwark-error.js';
 import type { Clock } from './clock.js';
 import { isRedisCluster, redisCommandView, type RedisClient, type RedisScriptArguments } from './redis-client.js';
 import type { RedisScript } from './redis-script.js';
@@ -64,8 +63,8 @@ export interface RedisConnection {
    * commands under one {@link RedisConnection.call}. Rejects with the driver's error.
    */
   evalScript(commands: RedisClient, script: RedisScript, keys: string[], args: string[]): Promise<unknown>;
-  /** `error` as this store's {@link StoreUnavailableError} (a Bulwark error passes as it is). */
-  failure(operation: string, error: unknown): BulwarkError;
+  /** `error` as this store's {@link StoreUnavailableError} (see `StoreUnavailableError.from`). */
+  failure(operation: string, error: unknown): StoreUnavailableError;
 }
 
 /** Why a call was not sent: the client said it is not ready. */
@@ -140,12 +139,9 @@ class Connection implements RedisConnection {
     return [(c) => c.evalSha(script.sha, call), (c) => c.eval(script.source, call)];
   }
 
-  failure(operation: string, error: unknown): BulwarkError {
-    const store = this.#store;
-    if (error === NOT_CONNECTED) return new StoreUnavailableError(store, operation, 'the Redis client is not connected');
-    if (isTimeoutError(error)) return new StoreUnavailableError(store, operation, `Redis did not answer within ${this.timeoutMs} ms`);
-    if (isBulwarkError(error)) return error;
-    return new StoreUnavailableError(store, operation, error instanceof Error ? error.message : String(error), { cause: error });
+  failure(operation: string, error: unknown): StoreUnavailableError {
+    if (error === NOT_CONNECTED) return new StoreUnavailableError(this.#store, operation, 'the Redis client is not connected');
+    return StoreUnavailableError.from(this.#store, operation, error);
   }
 
   /** Sends under the deadline; rejects with the raw failure. */

@@ -1,4 +1,5 @@
 import { BulwarkError, errorGuard } from './bulwark-error.js';
+import { isTimeoutError } from './timeout-error.js';
 
 /**
  * A shared store (Redis) did not answer: it was not connected, failed, or was too slow for its
@@ -27,6 +28,19 @@ export class StoreUnavailableError extends BulwarkError {
     super(`The store (${store}) could not ${operation}: ${reason}.`, { transient: true, cause: options.cause });
     this.store = store;
     this.operation = operation;
+  }
+
+  /**
+   * `error` as a store failure: itself when it is a `StoreUnavailableError` already; a core
+   * `TimeoutError` as "did not answer within N ms"; anything else wrapped, with it as the `cause`.
+   * For stores and the primitives that report a store's failures.
+   */
+  static from(store: string, operation: string, error: unknown): StoreUnavailableError {
+    if (isStoreUnavailableError(error)) return error;
+    if (isTimeoutError(error) && Number.isFinite(error.timeoutMs)) {
+      return new StoreUnavailableError(store, operation, `Redis did not answer within ${error.timeoutMs} ms`);
+    }
+    return new StoreUnavailableError(store, operation, error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 

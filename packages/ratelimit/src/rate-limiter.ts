@@ -8,7 +8,6 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
-  isStoreUnavailableError,
   parseServerHints,
   StoreUnavailableError,
   systemClock,
@@ -382,10 +381,7 @@ class Limiter implements RateLimiter {
   #fellBack(key: string, operation: string, error: unknown): void {
     this.#fallbackDecisions++;
     if (!this.#onStoreError.hasListeners) return;
-    const reason =
-      isStoreUnavailableError(error)
-        ? error
-        : new StoreUnavailableError('RateLimitStore', operation, error instanceof Error ? error.message : String(error), { cause: error });
+    const reason = StoreUnavailableError.from('RateLimitStore', operation, error);
     this.#onStoreError.emit({ name: this.name, key, operation, error: reason, fallbackDecisions: this.#fallbackDecisions });
   }
 
