@@ -2,6 +2,7 @@
 // source is an event of core's catalog, which names that source among its emitters; every payload
 // names the primitive that emitted it (its factory's name by default); and logging and telemetry
 // both handle every event — with the catalog's severity and meaning, and with a metric each.
+import { rmSync } from 'node:fs';
 import { createFakeClock, EVENT_CATALOG, EVENT_NAMES, isEventName, subscribeEvent, type EventName } from '@bulwark/core';
 import { logPolicyEvents } from '@bulwark/logging';
 import { policyMetrics } from '@bulwark/telemetry';
@@ -43,11 +44,13 @@ async function finish({ clock, fixture }: ReturnType<typeof run>): Promise<void>
   fixture.sources.secretManager.close();
   await clock.tickAsync(5_000); // the cache's subscription gives up on the Redis that is down
   await fixture.sources.cache.close();
+  rmSync(fixture.mount, { recursive: true, force: true });
 }
 
 describe('the event contract on every real source', () => {
-  test('every onXxx of every source is in the catalog, which names the source among its emitters; no entry is dead', () => {
-    const { sources } = run();
+  test('every onXxx of every source is in the catalog, which names the source among its emitters; no entry is dead', async () => {
+    const r = run();
+    const { sources } = r;
     const seen = new Set<string>();
     const emitters = new Set<string>();
     for (const [key, source] of sources) {
@@ -62,6 +65,7 @@ describe('the event contract on every real source', () => {
     }
     expect([...seen].sort()).toEqual([...EVENT_NAMES].sort());
     expect([...emitters].sort()).toEqual([...new Set(EVENT_NAMES.flatMap((name) => EVENT_CATALOG[name].emitters))].sort());
+    await finish(r);
   });
 
   test("every event is emitted, and every payload names the primitive that emitted it: by default its factory's name", async () => {

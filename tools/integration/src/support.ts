@@ -156,6 +156,7 @@ export function everySource(clock: FakeClock) {
   const memory = memoryProvider();
   const failing: SecretProvider & { down: boolean } = switchableProvider();
   const chained = memoryProvider({ name: 'chained' });
+  const mount = mkdtempSync(join(tmpdir(), 'bulwark-contract-'));
   return {
     down,
     sources: {
@@ -185,7 +186,7 @@ export function everySource(clock: FakeClock) {
       }),
       secretManager: secretManager({ providers: [failing, memory], ttlMs: 60_000, refreshAheadMs: 0, clock }),
       memoryProvider: memory,
-      directoryProvider: directoryProvider({ path: mkdtempSync(join(tmpdir(), 'bulwark-contract-')) }),
+      directoryProvider: directoryProvider({ path: mount }),
       chainProviders: chainProviders(chained),
       ewmaDetector: ewmaDetector({ warmup: 2, clock }),
       anomalyDetector: anomalyDetector({ intervalMs: 100, minSamples: 1, warmupIntervals: 2, clock }),
@@ -193,6 +194,8 @@ export function everySource(clock: FakeClock) {
     },
     failing,
     chained,
+    /** The directory provider's (empty) directory, to remove after the test. */
+    mount,
   };
 }
 
