@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { meterWithReader, type TestPullReader } from '../test/pull-reader.js';
-import { instrumentPolicies, policyMetrics } from './index.js';
+import { instrumentPolicies, policyMetrics, usageTracker } from './index.js';
 
 type Point = { attributes: Record<string, unknown>; value: unknown };
 
@@ -189,6 +189,22 @@ describe('policyMetrics', () => {
     expect(byOutcome['failure/TIMEOUT']).toMatchObject({ count: 1, sum: 0 });
     expect(byOutcome['failure/Error']).toMatchObject({ count: 1 });
     expect(await sum(reader, 'bulwark.call.active')).toBe(0);
+  });
+
+  test('measure() and usageTracker().policy() reject a fn that is not a function, and record no call', async () => {
+    const { reader, meter } = meterWithReader();
+    const measured = policyMetrics(meter).measure({ name: 'upstream' });
+    const tracked = usageTracker({ meter }).policy('validate');
+    for (const policy of [measured, tracked]) {
+      let pending: Promise<unknown> | undefined;
+      expect(() => {
+        pending = policy.execute(undefined as never);
+      }).not.toThrow();
+      await expect(pending).rejects.toThrow(new TypeError('Expected `fn` to be a function, got undefined.'));
+      expect((await policy.executeResult(7 as never))._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got 7.'));
+    }
+    expect(await points(reader, 'bulwark.call.duration')).toEqual([]);
+    expect(await points(reader, 'bulwark.usage.requests')).toEqual([]);
   });
 
   test('measure() reports a call the caller aborted as aborted, not as a failure', async () => {

@@ -4,6 +4,7 @@ import {
   eventsOf,
   expectBoolean,
   expectClock,
+  expectFunction,
   expectInteger,
   expectNumber,
   expectOptions,
@@ -423,6 +424,7 @@ class MeasuredCall implements MeasuredPolicy {
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    expectFunction('fn', fn);
     const call = new CallContext(signal);
     const started = this.#clock.monotonic();
     this.#active.add(1, this.#base);
