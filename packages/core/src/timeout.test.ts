@@ -145,11 +145,16 @@ describe('timeout, aggressive (default)', () => {
     const clock = createFakeClock();
     const policy = timeout(5, { clock });
     const events: number[] = [];
-    const sub = policy.onTimeout(({ timeoutMs }) => events.push(timeoutMs));
+    const names: string[] = [];
+    const sub = policy.onTimeout(({ name, timeoutMs }) => {
+      events.push(timeoutMs);
+      names.push(name);
+    });
     const calls = [policy.execute(never).catch(() => {}), policy.execute(never).catch(() => {})];
     await clock.tickAsync(5);
     await Promise.all(calls);
     expect(events).toEqual([5, 5]);
+    expect(names).toEqual(['timeout', 'timeout']);
     sub.dispose();
   });
 });

@@ -3,6 +3,7 @@ import type { BulwarkError } from './bulwark-error.js';
 import { CallContext } from './call-context.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { EventEmitter, type Event } from './event.js';
+import type { EventPayload } from './event-payloads.js';
 import { isPromiseLike } from './internal/is-promise-like.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { TimeoutError } from './timeout-error.js';
@@ -30,7 +31,7 @@ export interface TimeoutOptions {
 }
 
 /** Emitted by {@link TimeoutPolicy.onTimeout} when a call runs out of time. */
-export interface TimeoutEvent {
+export interface TimeoutEvent extends EventPayload {
   /** The policy's limit, in milliseconds. */
   readonly timeoutMs: number;
 }
@@ -106,6 +107,7 @@ class Timeout implements TimeoutPolicy {
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
     const call = new TimeoutCall(this, signal);
     if (call.aborted) return Promise.reject(call.reason);
     this.#enqueue(call);
@@ -190,7 +192,7 @@ class Timeout implements TimeoutPolicy {
     for (let call = this.#head; call !== undefined && call.deadline <= now + 0.5; call = this.#head) {
       this.dequeue(call);
       call.timedOut = true;
-      if (this.#onTimeout.hasListeners) this.#onTimeout.emit({ timeoutMs: this.timeoutMs });
+      if (this.#onTimeout.hasListeners) this.#onTimeout.emit({ name: this.name, timeoutMs: this.timeoutMs });
       call.abort(new TimeoutError(this.timeoutMs));
     }
     if (this.#head !== undefined) this.#arm(this.#head.deadline - now);

@@ -1,14 +1,13 @@
-import { createFakeClock } from '@bulwark/core';
+import { createFakeClock, isStoreUnavailableError } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  isStoreUnavailableError,
   memoryStore,
   rateLimiter,
   type LimitOptions,
   type RateLimiter,
   type RateLimitStore,
-  type StoreFallbackEvent,
+  type RateLimitStoreErrorEvent,
 } from './index.js';
 
 const START = Date.UTC(2026, 0, 1);
@@ -35,8 +34,8 @@ describe('store failure', () => {
     const clock = createFakeClock({ now: START });
     const { store, state } = flakyStore(memoryStore({ clock }));
     const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 20, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
-    const events: StoreFallbackEvent[] = [];
-    limiter.onStoreFallback((e) => events.push(e));
+    const events: RateLimitStoreErrorEvent[] = [];
+    limiter.onStoreError((e) => events.push(e));
 
     for (let i = 0; i < 2; i++) expect((await limiter.tryAcquire('k')).fallback).toBe(false);
     state.down = true;
@@ -47,9 +46,9 @@ describe('store failure', () => {
     // Once the local share is spent, calls are refused locally without asking the failing store.
     expect(limiter.fallbackDecisions).toBe(3);
     expect(events).toHaveLength(3);
-    expect(events[0]).toMatchObject({ key: 'k', fallbackDecisions: 1 });
+    expect(events[0]).toMatchObject({ name: 'rateLimiter', key: 'k', operation: 'decide', fallbackDecisions: 1 });
     expect(isStoreUnavailableError(events[0]!.error)).toBe(true);
-    expect(events[0]!.error.message).toBe('The rate-limit store could not decide: ECONNREFUSED 127.0.0.1:6390.');
+    expect(events[0]!.error.message).toBe('The store (RateLimitStore) could not decide: ECONNREFUSED 127.0.0.1:6390.');
 
     state.down = false;
     // The store never saw the 3 admitted locally: until their window ends, the local share still binds.

@@ -1,6 +1,6 @@
 import { describeRedis, useRedis } from '@bulwark/test-utils';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { isRateLimitedError, memoryStore, rateLimiter, redisStore, type RateLimitStore } from './index.js';
+import { isRateLimitedError, memoryStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from './index.js';
 
 // Node's timer keeps at most 2^31 − 1 ms (about 24.8 days) and fires a longer one after 1 ms; so do
 // vitest's fake timers. These tests run the limiter on the default (system) clock on fake time.
@@ -117,7 +117,7 @@ describeRedis('the longest durations accepted work on Redis', () => {
         { limit: 2, windowMs: HUNDRED_YEARS_MS, algorithm: 'fixed-window' },
         { limit: 2, windowMs: HUNDRED_YEARS_MS, algorithm: 'sliding-window' },
       ],
-      store: redisStore({ client: redis.client, prefix: redis.prefix }),
+      store: redisRateLimitStore({ client: redis.client, prefix: redis.prefix }),
       maxHintMs: HUNDRED_YEARS_MS,
       backoff: { baseMs: HUNDRED_YEARS_MS, maxMs: HUNDRED_YEARS_MS },
     });

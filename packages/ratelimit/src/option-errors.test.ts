@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { memoryStore, rateLimiter, redisStore } from './index.js';
+import { memoryStore, rateLimiter, redisRateLimitStore } from './index.js';
 
 describe('unknown option keys are refused, naming the option meant', () => {
   const limits = { limit: 10, windowMs: 1_000 };
@@ -14,7 +14,7 @@ describe('unknown option keys are refused, naming the option meant', () => {
     ['rateLimiter (lease)', () => rateLimiter({ limits, lease: { sise: 5 } } as never), 'Unknown option `lease.sise` of rateLimiter(); did you mean `lease.size`?'],
     ['rateLimiter (backoff)', () => rateLimiter({ limits, backoff: { max: 5 } } as never), 'Unknown option `backoff.max` of rateLimiter(); did you mean `backoff.maxMs`?'],
     ['memoryStore', () => memoryStore({ maxSize: 5 } as never), 'Unknown option `maxSize` of memoryStore(); did you mean `maxKeys`?'],
-    ['redisStore', () => redisStore({ redis: {} } as never), 'Unknown option `redis` of redisStore(); did you mean `client`?'],
+    ['redisRateLimitStore', () => redisRateLimitStore({ redis: {} } as never), 'Unknown option `redis` of redisRateLimitStore(); did you mean `client`?'],
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(new TypeError(message));
   });

@@ -293,10 +293,10 @@ describe('as a Policy', () => {
 });
 
 describe('events', () => {
-  test('onRateLimited reports denials and refusals with the facts', async () => {
+  test('onRejected reports denials and refusals with the facts', async () => {
     const { limiter } = setup({ limit: 1, windowMs: 1_000 }, { name: 'github' });
     const seen: unknown[] = [];
-    limiter.onRateLimited((e) => seen.push(e));
+    limiter.onRejected((e) => seen.push(e));
     await limiter.tryAcquire('k');
     await limiter.tryAcquire('k');
     await limiter.acquire('k', { maxWaitMs: 0 }).catch(() => {});
@@ -304,6 +304,19 @@ describe('events', () => {
       { name: 'github', key: 'k', retryAfterMs: 1_000, cost: 1, reason: 'denied' },
       { name: 'github', key: 'k', retryAfterMs: 1_000, cost: 1, reason: 'limit' },
     ]);
+  });
+});
+
+describe('execute', () => {
+  test('rejects a fn that is not a function, before taking a unit; executeResult is an Err', async () => {
+    const { limiter } = setup({ limit: 1, windowMs: 1_000 });
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = limiter.execute(undefined as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(new TypeError('Expected `fn` to be a function, got undefined.'));
+    expect((await limiter.executeResult('f' as never))._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got "f".'));
+    await expect(limiter.execute(() => 'ran')).resolves.toBe('ran'); // the one unit was still there
   });
 });
 

@@ -2,23 +2,29 @@ import {
   CallContext,
   EventEmitter,
   expectClock,
+  expectFunction,
   expectInteger,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
   knownOptions,
   parseServerHints,
+  StoreUnavailableError,
   systemClock,
   toResult,
   type AbortSource,
   type BulwarkError,
   type Clock,
   type Event,
+  type EventPayload,
   type Policy,
   type PolicyFunction,
+  type RejectedEvent,
   type ServerHints,
   type ServerHintSource,
   type ServerHintsInput,
+  type StoreErrorEvent,
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
@@ -27,7 +33,6 @@ import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, ty
 import { memoryStore, type MemoryStore } from './memory-store.js';
 import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
-import { StoreUnavailableError } from './store-unavailable-error.js';
 
 /** Local batching: take tokens from the store in leases and spend them in this process. */
 export interface LeaseOptions {
@@ -59,7 +64,7 @@ export interface RateLimiterOptions {
    * from none): `[{ limit: 100, windowMs: 1_000, burst: 20 }, { limit: 10_000, windowMs: 86_400_000 }]`.
    */
   readonly limits: LimitOptions | readonly LimitOptions[];
-  /** Where counts live: {@link memoryStore} (one process) or {@link redisStore} (shared). @default memoryStore({ clock }) */
+  /** Where counts live: {@link memoryStore} (one process) or {@link redisRateLimitStore} (shared). @default memoryStore({ clock }) */
   readonly store?: RateLimitStore;
   /** A name for events and logs. @default 'rateLimiter' */
   readonly name?: string;
@@ -125,19 +130,20 @@ export interface AcquireOptions {
   readonly signal?: AbortSource;
 }
 
-/** Emitted by {@link RateLimiter.onRateLimited} when a caller is refused. */
-export interface RateLimitedEvent {
-  readonly name: string;
+/** Emitted by {@link RateLimiter.onRejected} when a caller is refused. */
+export interface RateLimitRejectedEvent extends RejectedEvent {
+  /** The limited key. */
   readonly key: string;
+  /** Milliseconds until the call could be allowed (an estimate for `timeout` and `queue-full`). */
   readonly retryAfterMs: number;
+  /** The units the call asked for. */
   readonly cost: number;
   /** `denied` (tryAcquire said no), or why acquire refused: `limit`, `timeout` or `queue-full`. */
   readonly reason: 'denied' | RateLimitedReason;
 }
 
 /** Emitted by {@link RateLimiter.onServerHint} for each observed response that holds a key back or carries rate-limit headers. */
-export interface ServerHintEvent {
-  readonly name: string;
+export interface ServerHintEvent extends EventPayload {
   readonly key: string;
   readonly status: number | undefined;
   /** How long everyone sharing the store is held back, in milliseconds (0: not held). */
@@ -151,11 +157,13 @@ export interface ServerHintEvent {
   readonly source: ServerHintSource;
 }
 
-/** Emitted by {@link RateLimiter.onStoreFallback} for each operation decided locally because the store failed. */
-export interface StoreFallbackEvent {
-  readonly name: string;
+/** Emitted by {@link RateLimiter.onStoreError} for each operation decided locally because the store failed. */
+export interface RateLimitStoreErrorEvent extends StoreErrorEvent {
+  /** The key the operation was for. */
   readonly key: string;
-  /** Why: a {@link StoreUnavailableError} (its `cause` holds the driver's error, if any). */
+  /** What the store was asked to do: `decide`, `hold`, `strike` or `clear`. */
+  readonly operation: string;
+  /** Why: a `StoreUnavailableError` from core (its `cause` holds the driver's error, if any). */
   readonly error: StoreUnavailableError;
   /** Fallback decisions so far, this one included. */
   readonly fallbackDecisions: number;
@@ -196,12 +204,12 @@ export interface RateLimiter extends Policy {
    * holds `key` back for everyone sharing the store. Never throws for a store failure.
    */
   observe(key: string, response: ServerHintsInput): Promise<ObserveResult>;
-  /** Fires when a caller is refused. */
-  readonly onRateLimited: Event<RateLimitedEvent>;
+  /** Fires when a caller is refused (tryAcquire denied, or acquire refused): the call does not run. */
+  readonly onRejected: Event<RateLimitRejectedEvent>;
   /** Fires when an observed response carried hints or held a key. */
   readonly onServerHint: Event<ServerHintEvent>;
   /** Fires for each decision or hint applied locally because the store failed. */
-  readonly onStoreFallback: Event<StoreFallbackEvent>;
+  readonly onStoreError: Event<RateLimitStoreErrorEvent>;
 }
 
 interface Lease {
@@ -273,12 +281,12 @@ class Limiter implements RateLimiter {
   readonly #leaseFetches = new Map<string, Promise<unknown>>();
   readonly #queues = new Map<string, KeyQueue>();
   readonly #struck = new Set<string>();
-  readonly #onRateLimited = new EventEmitter<RateLimitedEvent>();
+  readonly #onRejected = new EventEmitter<RateLimitRejectedEvent>();
   readonly #onServerHint = new EventEmitter<ServerHintEvent>();
-  readonly #onStoreFallback = new EventEmitter<StoreFallbackEvent>();
-  readonly onRateLimited = this.#onRateLimited.event;
+  readonly #onStoreError = new EventEmitter<RateLimitStoreErrorEvent>();
+  readonly onRejected = this.#onRejected.event;
   readonly onServerHint = this.#onServerHint.event;
-  readonly onStoreFallback = this.#onStoreFallback.event;
+  readonly onStoreError = this.#onStoreError.event;
   #fallbackDecisions = 0;
   #queued = 0;
 
@@ -345,9 +353,9 @@ class Limiter implements RateLimiter {
       return Promise.reject(error);
     }
     const decision = this.#decide(key, cost);
-    if (!this.#onRateLimited.hasListeners) return decision;
+    if (!this.#onRejected.hasListeners) return decision;
     return decision.then((d) => {
-      if (!d.allowed) this.#onRateLimited.emit({ name: this.name, key, retryAfterMs: d.retryAfterMs, cost, reason: 'denied' });
+      if (!d.allowed) this.#onRejected.emit({ name: this.name, key, retryAfterMs: d.retryAfterMs, cost, reason: 'denied' });
       return d;
     });
   }
@@ -435,12 +443,9 @@ class Limiter implements RateLimiter {
 
   #fellBack(key: string, operation: string, error: unknown): void {
     this.#fallbackDecisions++;
-    if (!this.#onStoreFallback.hasListeners) return;
-    const reason =
-      error instanceof StoreUnavailableError
-        ? error
-        : new StoreUnavailableError(operation, error instanceof Error ? error.message : String(error), { cause: error });
-    this.#onStoreFallback.emit({ name: this.name, key, error: reason, fallbackDecisions: this.#fallbackDecisions });
+    if (!this.#onStoreError.hasListeners) return;
+    const reason = StoreUnavailableError.from('RateLimitStore', operation, error);
+    this.#onStoreError.emit({ name: this.name, key, operation, error: reason, fallbackDecisions: this.#fallbackDecisions });
   }
 
   async #decideLeased(key: string, cost: number): Promise<RateLimitDecision> {
@@ -544,7 +549,7 @@ class Limiter implements RateLimiter {
   }
 
   #refuse(key: string, cost: number, retryAfterMs: number, reason: RateLimitedReason, detail: string): RateLimitedError {
-    if (this.#onRateLimited.hasListeners) this.#onRateLimited.emit({ name: this.name, key, retryAfterMs, cost, reason });
+    if (this.#onRejected.hasListeners) this.#onRejected.emit({ name: this.name, key, retryAfterMs, cost, reason });
     return new RateLimitedError(key, retryAfterMs, reason, detail);
   }
 
@@ -618,6 +623,7 @@ class Limiter implements RateLimiter {
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    expectFunction('fn', fn);
     const call = new CallContext(signal);
     try {
       await this.acquire(this.#key, { signal: call });
@@ -706,9 +712,9 @@ const BACKOFF_OPTIONS = knownOptions<BackoffOptions>('rateLimiter()', {
  * limits before the provider has to say so, waits politely when it must (`acquire`, or `execute`
  * as a `Policy`), and obeys the provider when it does say so (`observe`).
  *
- * One process: the default memory store. Many processes: {@link redisStore}, where each decision is
- * one atomic script on Redis time; while Redis fails, each process decides on its own with
- * `fallbackShare` of the limits, counted and reported through `onStoreFallback`.
+ * One process: the default memory store. Many processes: {@link redisRateLimitStore}, where each
+ * decision is one atomic script on Redis time; while Redis fails, each process decides on its own
+ * with `fallbackShare` of the limits, counted and reported through `onStoreError`.
  *
  * @example
  * ```ts
@@ -730,7 +736,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const ids = new Set(limits.map((l) => l.id));
   if (ids.size !== limits.length) throw invalidOption('limits', options.limits, 'limits with distinct names (or distinct numbers)');
   const name = options.name ?? 'rateLimiter';
-  if (typeof name !== 'string') throw invalidOption('name', name, 'a string');
+  expectName(name);
   const key = options.key ?? 'default';
   if (typeof key !== 'string' || key.length === 0) throw invalidOption('key', key, 'a non-empty string');
   const maxWaitMs = options.maxWaitMs ?? 30_000;
@@ -740,7 +746,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const fallbackShare = options.fallbackShare ?? 0.25;
   expectNumber('fallbackShare', fallbackShare, { above: 0, max: 1 });
   if (options.store !== undefined && typeof options.store?.decide !== 'function') {
-    throw invalidOption('store', options.store, 'a store from memoryStore() or redisStore()');
+    throw invalidOption('store', options.store, 'a store from memoryStore() or redisRateLimitStore()');
   }
   expectClock('clock', options.clock);
   let lease: { size: number; ttlMs: number } | undefined;

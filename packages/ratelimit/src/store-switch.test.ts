@@ -1,6 +1,6 @@
 import { describeRedis, usePrivateRedis } from '@bulwark/test-utils';
 import { expect, test } from 'vitest';
-import { rateLimiter, redisStore, type RateLimiter } from './index.js';
+import { rateLimiter, redisRateLimitStore, type RateLimiter } from './index.js';
 
 // The window in which the store fails, or comes back, must not admit the store's count plus every
 // process's local share (up to twice the limit with fallbackShare = 1/processes). Two limiters on
@@ -22,7 +22,7 @@ describeRedis('a real Redis frozen and thawed under two limiters', () => {
     const make = () =>
       rateLimiter({
         limits: { algorithm: 'fixed-window', limit: 10, windowMs: 3_155_760_000_000 },
-        store: redisStore({ client: redis.client, timeoutMs: 100 }),
+        store: redisRateLimitStore({ client: redis.client, timeoutMs: 100 }),
         fallbackShare: 0.5,
       });
     const a = make();

@@ -2,6 +2,7 @@ import {
   EventEmitter,
   expectClock,
   expectFunction,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
@@ -17,6 +18,7 @@ import {
   type Policy,
   type Disposable,
   type Event,
+  type EventPayload,
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
@@ -61,53 +63,47 @@ export interface SecretManagerOptions {
   readonly who?: string;
   /** Time source for TTLs and timers. @default systemClock */
   readonly clock?: Clock;
-  /** Names this manager in events. @default 'secrets' */
+  /** Names this manager in events (as `name`; the secret is `secret`). @default 'secretManager' */
   readonly name?: string;
 }
 
-/** Payload of `onRotated`: a new current version was seen. */
-export interface SecretRotatedEvent {
+/** Payload of `onRotated`: a new current version was seen. `name` is the manager's. */
+export interface SecretRotatedEvent extends EventPayload {
   /** The secret's name. */
-  readonly name: string;
+  readonly secret: string;
   /** The new current version. */
   readonly version: string;
   /** The version it replaced, now the previous one. */
   readonly previousVersion: string | undefined;
-  /** The manager's name. */
-  readonly manager: string;
 }
 
-/** Payload of `onRefreshFailed`: fetching a secret failed; the last good value is still served. */
-export interface SecretRefreshFailedEvent {
+/** Payload of `onRefreshFailed`: fetching a secret failed; the last good value is still served. `name` is the manager's. */
+export interface SecretRefreshFailedEvent extends EventPayload {
   /** The secret's name. */
-  readonly name: string;
+  readonly secret: string;
   /** Why (never containing the value). */
   readonly error: BulwarkError;
   /** The version still being served. */
   readonly version: string | undefined;
   /** Failures in a row for this secret, from 1. */
   readonly failures: number;
-  /** The manager's name. */
-  readonly manager: string;
 }
 
 /** What an audit event records. */
 export type SecretAuditAction = 'read' | 'denied' | 'rotated' | 'refresh-failed' | 'expired-use';
 
-/** Payload of `onAudit`: who did what to which secret and version, when. Never the value. */
-export interface SecretAuditEvent {
+/** Payload of `onAudit`: who did what to which secret and version, when. Never the value. `name` is the manager's. */
+export interface SecretAuditEvent extends EventPayload {
   /** `read`, `denied`, `rotated`, `refresh-failed` or `expired-use` (a value past its TTL or overlap was served). */
   readonly action: SecretAuditAction;
   /** The secret's name. */
-  readonly name: string;
+  readonly secret: string;
   /** The version read, rotated to or served; `undefined` when none was involved (a denial). */
   readonly version: string | undefined;
   /** The reader: a scoped view's `who`, or the manager's `who`. */
   readonly who: string;
   /** When, in ms since the epoch (the manager's clock). */
   readonly at: number;
-  /** The manager's name. */
-  readonly manager: string;
 }
 
 /** Counters a health check or metrics exporter can read. */
@@ -297,8 +293,8 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   if (typeof rootWho !== 'string' || rootWho === '') throw invalidOption('who', rootWho, 'a non-empty string');
   expectClock('clock', options.clock);
   const clock = options.clock ?? systemClock;
-  const managerName = options.name ?? 'secrets';
-  if (typeof managerName !== 'string') throw invalidOption('name', managerName, 'a string');
+  const managerName = options.name ?? 'secretManager';
+  expectName(managerName);
   const providerNames = providerList.map((p) => p.name);
 
   const rotated = new EventEmitter<SecretRotatedEvent>();
@@ -311,7 +307,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   let closed = false;
 
   const emitAudit = (action: SecretAuditAction, name: string, version: string | undefined, who: string): void => {
-    if (audit.hasListeners) audit.emit({ action, name, version, who, at: clock.now(), manager: managerName });
+    if (audit.hasListeners) audit.emit({ name: managerName, action, secret: name, version, who, at: clock.now() });
   };
 
   const withTimeout = async (provider: SecretProvider, name: string): Promise<SecretVersions | undefined> => {
@@ -409,7 +405,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
     cache.set(name, entry);
     if (refreshAheadMs > 0) schedule(name, entry, ttlMs - refreshAheadMs);
     if (changed) {
-      if (rotated.hasListeners) rotated.emit({ name, version, previousVersion: old.current.version, manager: managerName });
+      if (rotated.hasListeners) rotated.emit({ name: managerName, secret: name, version, previousVersion: old.current.version });
       emitAudit('rotated', name, version, rootWho);
     }
     return entry;
@@ -431,7 +427,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
         old.retryAt = clock.monotonic() + refreshRetryMs;
         stats.refreshFailures++;
         if (refreshFailed.hasListeners) {
-          refreshFailed.emit({ name, error: failure, version: old.current.version, failures: old.failures, manager: managerName });
+          refreshFailed.emit({ name: managerName, secret: name, error: failure, version: old.current.version, failures: old.failures });
         }
         emitAudit('refresh-failed', name, old.current.version, rootWho);
         schedule(name, old, refreshRetryMs);
@@ -465,7 +461,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   const subscriptions: Disposable[] = [];
   for (const provider of providerList) {
     const subscription = provider.onChange?.((event) => {
-      const targets = event.name === undefined ? [...cache.keys()] : [event.name];
+      const targets = event.secret === undefined ? [...cache.keys()] : [event.secret];
       for (const name of targets) {
         const entry = cache.get(name);
         if (entry === undefined) continue;

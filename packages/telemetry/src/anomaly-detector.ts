@@ -34,7 +34,7 @@ export interface AnomalyDetectorOptions {
   readonly latencyMinRelativeDeviation?: number;
   /** An error-rate rise smaller than this (absolute, 0.05 = five points) never alerts. @default 0.05 */
   readonly errorRateMinDeviation?: number;
-  /** Names the detector in its events. */
+  /** Names the detector in its events. @default 'anomalyDetector' */
   readonly name?: string;
   /** Intervals follow `clock.monotonic()`; `at` follows `clock.now()`. @default systemClock */
   readonly clock?: Clock;
@@ -88,7 +88,7 @@ class Detector implements AnomalyDetector {
       threshold: o.threshold ?? 5,
       warmup: o.warmupIntervals ?? 30,
       clock: this.#clock,
-      ...(o.name === undefined ? {} : { name: o.name }),
+      name: o.name ?? 'anomalyDetector',
     };
     this.#latency = ewmaDetector({ ...common, minRelativeDeviation: o.latencyMinRelativeDeviation ?? 0.25 });
     this.#errorRate = ewmaDetector({ ...common, minDeviation: o.errorRateMinDeviation ?? 0.05 });

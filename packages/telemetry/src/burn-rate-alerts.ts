@@ -2,6 +2,7 @@ import {
   EventEmitter,
   expectClock,
   expectInteger,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
@@ -9,6 +10,7 @@ import {
   systemClock,
   type Clock,
   type Event,
+  type EventPayload,
 } from '@bulwark/core';
 
 /** One multiwindow rule: alert when the burn rate exceeds `factor` over both windows. */
@@ -53,15 +55,14 @@ export interface BurnRateAlertsOptions {
   readonly hysteresis?: number;
   /** Fewest requests in a window for it to count; below, the rule does not fire (and a firing one resolves). @default 1 */
   readonly minRequests?: number;
-  /** Names the SLO in the events. */
+  /** Names the SLO in the events. @default 'burnRateAlerts' */
   readonly name?: string;
   /** Windows follow `clock.monotonic()`; `at` follows `clock.now()`. @default systemClock */
   readonly clock?: Clock;
 }
 
 /** Raised when a rule starts (or stops) firing, with the numbers that tripped it. */
-export interface BurnRateAlert {
-  readonly name: string | undefined;
+export interface BurnRateAlert extends EventPayload {
   readonly severity: string;
   readonly objective: number;
   /** `1 − objective`: the error rate that burns the budget at 1×. */
@@ -111,7 +112,7 @@ class Alerts implements BurnRateAlerts {
   readonly #bucketMs: number;
   readonly #minRequests: number;
   readonly #hysteresis: number;
-  readonly #name: string | undefined;
+  readonly #name: string;
   readonly #clock: Clock;
   readonly #rules: Rule[];
   readonly #total: Float64Array;
@@ -129,7 +130,7 @@ class Alerts implements BurnRateAlerts {
     this.#bucketMs = bucketMs;
     this.#minRequests = o.minRequests ?? 1;
     this.#hysteresis = o.hysteresis ?? 0.1;
-    this.#name = o.name;
+    this.#name = o.name ?? 'burnRateAlerts';
     this.#clock = o.clock ?? systemClock;
     this.#rules = windows.map((w) => ({
       severity: w.severity,
@@ -302,7 +303,7 @@ export function burnRateAlerts(options: BurnRateAlertsOptions): BurnRateAlerts {
   expectNumber('bucketMs', bucketMs, { min: Math.ceil(longest / 100_000), reason: 'at most 100_000 buckets in the longest window' });
   if (options.hysteresis !== undefined) expectNumber('hysteresis', options.hysteresis, { min: 0, max: 1 });
   if (options.minRequests !== undefined) expectInteger('minRequests', options.minRequests, { min: 1 });
-  if (options.name !== undefined && typeof options.name !== 'string') throw invalidOption('name', options.name, 'a string');
+  if (options.name !== undefined) expectName(options.name);
   expectClock('clock', options.clock);
   return new Alerts(options, windows, bucketMs);
 }

@@ -2,6 +2,7 @@ import {
   EventEmitter,
   expectClock,
   expectInteger,
+  expectName,
   expectNumber,
   expectOneOf,
   expectOptions,
@@ -10,6 +11,7 @@ import {
   systemClock,
   type Clock,
   type Event,
+  type EventPayload,
 } from '@bulwark/core';
 
 /** Options for {@link ewmaDetector}. */
@@ -35,15 +37,14 @@ export interface EwmaDetectorOptions {
   readonly minRelativeDeviation?: number;
   /** Which side of the band alarms. @default "up" */
   readonly direction?: 'up' | 'down' | 'both';
-  /** Names the detector in its events. */
+  /** Names the detector in its events. @default 'ewmaDetector' */
   readonly name?: string;
   /** Where the events' `at` comes from. @default systemClock */
   readonly clock?: Clock;
 }
 
 /** Raised by {@link EwmaDetector.onAnomaly}: the observation and the baseline it broke out of. */
-export interface AnomalyEvent {
-  readonly name: string | undefined;
+export interface AnomalyEvent extends EventPayload {
   /** The observation. */
   readonly value: number;
   /** The baseline (moving mean) before this observation. */
@@ -95,7 +96,7 @@ class Detector implements EwmaDetector {
   readonly #minDeviation: number;
   readonly #minRelative: number;
   readonly #direction: 'up' | 'down' | 'both';
-  readonly #name: string | undefined;
+  readonly #name: string;
   readonly #clock: Clock;
   readonly #onAnomaly = new EventEmitter<AnomalyEvent>();
   readonly onAnomaly = this.#onAnomaly.event;
@@ -111,7 +112,7 @@ class Detector implements EwmaDetector {
     this.#minDeviation = o.minDeviation ?? 0;
     this.#minRelative = o.minRelativeDeviation ?? 0;
     this.#direction = o.direction ?? 'up';
-    this.#name = o.name;
+    this.#name = o.name ?? 'ewmaDetector';
     this.#clock = o.clock ?? systemClock;
   }
 
@@ -207,7 +208,7 @@ export function ewmaDetector(options: EwmaDetectorOptions = {}): EwmaDetector {
   if (options.minDeviation !== undefined) expectNumber('minDeviation', options.minDeviation, { min: 0 });
   if (options.minRelativeDeviation !== undefined) expectNumber('minRelativeDeviation', options.minRelativeDeviation, { min: 0 });
   if (options.direction !== undefined) expectOneOf('direction', options.direction, ['up', 'down', 'both'] as const);
-  if (options.name !== undefined && typeof options.name !== 'string') throw invalidOption('name', options.name, 'a string');
+  if (options.name !== undefined) expectName(options.name);
   expectClock('clock', options.clock);
   return new Detector(options);
 }

@@ -1,6 +1,7 @@
 import {
   CallContext,
   expectClock,
+  expectFunction,
   expectInteger,
   expectOptions,
   invalidOption,
@@ -182,6 +183,7 @@ class Tracker implements UsageTracker {
     if (key !== undefined && typeof key !== 'string') throw invalidOption('key', key, 'a string or undefined');
     const clock = this.#clock;
     const execute = async <T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> => {
+      expectFunction('fn', fn);
       const call = new CallContext(signal);
       const started = clock.monotonic();
       let ok = false;
