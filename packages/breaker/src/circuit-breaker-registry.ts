@@ -204,6 +204,7 @@ class Registry implements CircuitBreakerRegistry {
 }
 
 const REGISTRY_OPTIONS = knownOptions<CircuitBreakerRegistryOptions>('circuitBreakerRegistry()', {
+  name: [],
   breaker: [],
   maxSize: ['max', 'maxBreakers', 'size'],
 });

@@ -8,7 +8,7 @@ import { isPromiseLike } from './internal/is-promise-like.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { TimeoutError } from './timeout-error.js';
 import { toResult } from './to-result.js';
-import { expectClock, expectName, expectNumber, expectOneOf, expectOptions, knownOptions } from './validate.js';
+import { expectClock, expectName, expectNumber, expectOneOf, expectOptions, invalidOption, knownOptions } from './validate.js';
 
 /**
  * How a timeout ends a call.

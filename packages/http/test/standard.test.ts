@@ -113,7 +113,7 @@ describe('start-up checks name the options', () => {
       "Expected `hedge` to be undefined when `retry` is false (hedged attempts are the standard retry's), got an object (Object).",
     );
     expect(() => standard({ bulkhead: { limit: 0 } })).toThrow('Expected `bulkhead.limit` to be a positive integer, got 0.');
-    expect(() => standard({ totalTimeoutMs: -1 })).toThrow('Expected `totalTimeoutMs` to be a number from 1 to 2147483647, got -1.');
+    expect(() => standard({ totalTimeoutMs: -1 })).toThrow('Expected `totalTimeoutMs` to be a number from 1 to 2_147_483_647, got -1.');
     expect(() => standard({ breaker: { minimumCalls: 0 } })).toThrow('Expected `breaker.minimumCalls` to be a positive integer, got 0.');
     expect(() => standard({ breaker: { failureRateThreshold: 2 } })).toThrow('Expected `breaker.failureRateThreshold` to be a number above 0 and at most 1, got 2.');
     expect(() => standard({ breaker: { halfOpenAfterMs: -5 } })).toThrow('Expected `breaker.halfOpenAfterMs` to be a number from 0 to 2147483647, got -5.');
