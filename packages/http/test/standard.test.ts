@@ -116,11 +116,11 @@ describe('start-up checks name the options', () => {
     expect(() => standard({ totalTimeoutMs: -1 })).toThrow('Expected `totalTimeoutMs` to be a number from 1 to 2_147_483_647, got -1.');
     expect(() => standard({ breaker: { minimumCalls: 0 } })).toThrow('Expected `breaker.minimumCalls` to be a positive integer, got 0.');
     expect(() => standard({ breaker: { failureRateThreshold: 2 } })).toThrow('Expected `breaker.failureRateThreshold` to be a number above 0 and at most 1, got 2.');
-    expect(() => standard({ breaker: { halfOpenAfterMs: -5 } })).toThrow('Expected `breaker.halfOpenAfterMs` to be a number from 0 to 2147483647, got -5.');
+    expect(() => standard({ breaker: { halfOpenAfterMs: -5 } })).toThrow('Expected `breaker.halfOpenAfterMs` to be a number from 0 to 2_147_483_647, got -5.');
     expect(() => standard({ breaker: { maxSize: 0 } })).toThrow('Expected `breaker.maxSize` to be a positive integer, got 0.');
     expect(() => standard({ retry: { budget: 5 as never } })).toThrow('Expected `retry.budget` to be a RetryBudget (from retryBudget() of @bulwark/retry), got 5.');
     expect(() => standard({ retry: { shouldRetry: 3 as never } })).toThrow('Expected `retry.shouldRetry` to be a function, got 3.');
-    expect(() => standard({ hedge: { delayMs: -1 } })).toThrow('Expected `hedge.delayMs` to be a number from 0 to 2147483647, got -1.');
+    expect(() => standard({ hedge: { delayMs: -1 } })).toThrow('Expected `hedge.delayMs` to be a number from 0 to 2_147_483_647, got -1.');
   });
 });
 
