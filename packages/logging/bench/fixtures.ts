@@ -1,7 +1,8 @@
 // What every logger of the benchmarks writes and where: shared by logging.bench.ts and memory-burst.ts.
 import { Writable } from 'node:stream';
+import type { LoggerOptions as PinoOptions } from 'pino';
 
-/** A Writable that drops everything, synchronously. */
+/** A Writable that drops everything, synchronously: every logger writes to one of these. */
 export const nullWritable = (): Writable =>
   new Writable({
     decodeStrings: false,
@@ -20,3 +21,19 @@ export const requestFields = {
 };
 
 export const REQUEST_ID = 'req-6f1c2a';
+
+/** The revealed value ours registers and searches for in every string (also in the header above). */
+export const SECRET = 'sk_live_4f9a8b7c6d5e'; // bulwark-allow-secret: made up
+
+/**
+ * pino writing the line ours writes: the same keys (`timestamp` as an ISO string, `level` as its
+ * name, `message`, `service`) and, with `redact`, the same header replaced by the same censor.
+ */
+export const pinoOptions = (redact: boolean): PinoOptions => ({
+  level: 'info',
+  base: { service: 'bench' },
+  messageKey: 'message',
+  formatters: { level: (label) => ({ level: label }) },
+  timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+  ...(redact ? { redact: { paths: ['headers.authorization'], censor: '[REDACTED]' } } : {}),
+});
