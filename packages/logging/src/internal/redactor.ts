@@ -23,6 +23,22 @@ function isError(value: object): value is Error {
   return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
 
+/** A Buffer, a Uint8Array or another typed array of single bytes. */
+function isByteView(value: object): value is ArrayBufferView {
+  return ArrayBuffer.isView(value) && (value as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT === 1;
+}
+
+/** An array of at least `min` byte values (0 to 255, or -128 to -1 from an Int8Array): a Buffer's JSON `data`, say. */
+function isByteArray(value: object, min: number): value is number[] {
+  if (!Array.isArray(value) || value.length < min) return false;
+  for (const item of value) {
+    if (typeof item !== 'number' || !Number.isInteger(item) || item < -128 || item > 255) return false;
+  }
+  return true;
+}
+
+const toBytes = (value: ArrayBufferView | number[]): ArrayBufferView => (Array.isArray(value) ? Uint8Array.from(value) : value);
+
 export interface RedactorOptions {
   /** Field names (anywhere) and dotted paths from the record's root (`*` for any one field). */
   readonly rules: readonly string[];
@@ -40,7 +56,6 @@ export interface RedactorOptions {
  */
 export class Redactor {
   readonly censor: string;
-  readonly #replacement: string;
   readonly #maxDepth: number;
   readonly #errorStack: boolean;
   readonly #names = new Set<string>();
@@ -50,7 +65,6 @@ export class Redactor {
 
   constructor(options: RedactorOptions) {
     this.censor = options.censor;
-    this.#replacement = options.censor.replace(/\$/g, '$$$$');
     this.#maxDepth = options.maxDepth;
     this.#errorStack = options.errorStack;
     let root: PathNode | undefined;
@@ -75,13 +89,10 @@ export class Redactor {
     this.#root = root;
   }
 
-  /** Replaces registered secret values inside `text`. */
+  /** Replaces registered secret values, in every spelling searched for, inside `text`. */
   text(text: string): string {
     const matcher = secretMatcher();
-    if (matcher === null) return text;
-    matcher.lastIndex = 0;
-    if (!matcher.test(text)) return text;
-    return text.replace(matcher, this.#replacement);
+    return matcher === null ? text : matcher.redact(text, this.censor);
   }
 
   /** `key` with registered secret values replaced, for a field name. */
@@ -145,6 +156,11 @@ export class Redactor {
     const stack = this.#stack;
     if (stack.includes(value)) return '[Circular]';
     if (isError(value)) return this.#error(value, node, depth);
+    // Binary data is written as numbers, which no text search would see: read it as text.
+    const matcher = secretMatcher();
+    if (matcher !== null && (isByteView(value) || isByteArray(value, matcher.minBytes)) && matcher.testBytes(toBytes(value))) {
+      return this.censor;
+    }
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       const json: unknown = toJSON.call(value, '');
@@ -170,7 +186,7 @@ export class Redactor {
     } else {
       const record = value as Record<string, unknown>;
       // A registered secret can be a key too (a map of usage per API key): rename such keys.
-      const keysMayHoldSecrets = secretMatcher() !== null;
+      const keysMayHoldSecrets = matcher !== null;
       for (const key of Object.keys(record)) {
         const item = record[key];
         const redacted = this.#field(key, item, node, depth + 1);
