@@ -66,6 +66,8 @@ const mayBeEscaped = (text: string): boolean => text.includes('%') || text.inclu
 export class SecretMatcher {
   /** UTF-8 length of the shortest value: fewer bytes cannot hold one. */
   readonly minBytes: number;
+  /** Any literal spelling, or a character that starts an escaped one: most text is cleared by this one scan. */
+  readonly #suspect: RegExp;
   readonly #literal: RegExp;
   readonly #literalAll: RegExp;
   readonly #escaped: RegExp | null;
@@ -99,11 +101,13 @@ export class SecretMatcher {
     ].filter(Boolean);
     this.#escaped = groups.length === 0 ? null : new RegExp(groups.join('|'));
     this.#escapedAll = groups.length === 0 ? null : new RegExp(groups.join('|'), 'g');
+    this.#suspect = groups.length === 0 ? this.#literal : new RegExp(`${literal}|[%\\\\]`);
     this.minBytes = Math.min(...values.map((value) => Buffer.byteLength(value)));
   }
 
   /** Whether `text` holds a value in any spelling. */
   test(text: string): boolean {
+    if (!this.#suspect.test(text)) return false;
     return this.#literal.test(text) || (this.#escaped !== null && mayBeEscaped(text) && this.#escaped.test(text));
   }
 
@@ -114,6 +118,7 @@ export class SecretMatcher {
 
   /** `text` with every spelling of every value replaced by `censor` (as it is); `text` itself when none is in it. */
   redact(text: string, censor: string): string {
+    if (!this.#suspect.test(text)) return text;
     let out = text;
     if (this.#literal.test(out)) out = this.#replace(this.#literalAll, out, censor, false);
     if (this.#escaped !== null && mayBeEscaped(out) && this.#escaped.test(out)) out = this.#replace(this.#escapedAll!, out, censor, true);
