@@ -298,10 +298,10 @@ class BulwarkLogger implements Logger {
       }
     }
     // Weakest first, each layer overwriting the one before: defaults, context, bindings, the call.
-    if (shared.defaults !== EMPTY) assign(record, shared.defaults, redactor);
-    if (store !== undefined) assign(record, store.fields, redactor);
-    if (this.#bindings !== EMPTY) assign(record, this.#bindings, redactor);
-    if (fields !== EMPTY) assign(record, fields, redactor);
+    if (shared.defaults !== EMPTY) redactor.assign(record, shared.defaults);
+    if (store !== undefined) redactor.assign(record, store.fields);
+    if (this.#bindings !== EMPTY) redactor.assign(record, this.#bindings);
+    if (fields !== EMPTY) redactor.assign(record, fields);
     let line: string;
     try {
       line = shared.pretty ? formatPretty(record) : JSON.stringify(record);
@@ -327,15 +327,6 @@ class BulwarkLogger implements Logger {
       { error: last.error, suppressed: dropped, suppressedWindowMs: windowMs },
       last.store,
     );
-  }
-}
-
-function assign(record: Record<string, unknown>, layer: LogFields, redactor: Redactor): void {
-  for (const key of Object.keys(layer)) {
-    const value = layer[key];
-    if (value === undefined) continue;
-    const name = redactor.key(key);
-    record[RESERVED.has(name) ? `_${name}` : name] = redactor.field(key, value);
   }
 }
 
@@ -427,6 +418,7 @@ export function createLogger(options: LoggerOptions): Logger {
     censor: options.censor ?? '[REDACTED]',
     maxDepth: options.maxDepth ?? 10,
     errorStack: options.errorStack ?? true,
+    reserved: RESERVED,
   });
   const windowMs = floodOptions === false ? 0 : (floodOptions.windowMs ?? 1_000);
   const shared: Shared = {

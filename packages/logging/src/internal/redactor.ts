@@ -1,3 +1,4 @@
+import type { SecretMatcher } from './secret-matcher.js';
 import { secretMatcher } from './secret-registry.js';
 
 /** The brand a Bulwark `Secret` carries (`Symbol.for('@bulwark/secret')` set to `true`). */
@@ -17,7 +18,19 @@ const newNode = (): PathNode => ({ children: new Map(), wildcard: undefined, ter
 export const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
 
 const ERROR_OWN = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code']);
-const NORMALIZED_CACHE_LIMIT = 4096;
+const KEY_CACHE_LIMIT = 4096;
+
+/** What a field name means for redaction, worked out once per name (and again when the registered values change). */
+interface KeyPlan {
+  /** The name as written, registered secret values replaced. */
+  readonly name: string;
+  /** The name as written at the top of a line, where the line's own keys are taken. */
+  readonly topName: string;
+  /** The name compared with names and paths: lower case, without `-` and `_`. */
+  readonly normalized: string;
+  /** Whether the name alone redacts the value. */
+  readonly censored: boolean;
+}
 
 function isError(value: object): value is Error {
   return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
@@ -45,6 +58,8 @@ export interface RedactorOptions {
   readonly censor: string;
   readonly maxDepth: number;
   readonly errorStack: boolean;
+  /** Names a field cannot take at the top of a line: it is written with a `_` prefix instead. @default none */
+  readonly reserved?: ReadonlySet<string>;
 }
 
 /**
@@ -60,13 +75,17 @@ export class Redactor {
   readonly #errorStack: boolean;
   readonly #names = new Set<string>();
   readonly #root: PathNode | undefined;
-  readonly #normalized = new Map<string, string>();
+  readonly #reserved: ReadonlySet<string>;
+  readonly #keys = new Map<string, KeyPlan>();
+  /** The matcher the plans in `#keys` were made with. */
+  #keysMatcher: SecretMatcher | null = null;
   readonly #stack: object[] = [];
 
   constructor(options: RedactorOptions) {
     this.censor = options.censor;
     this.#maxDepth = options.maxDepth;
     this.#errorStack = options.errorStack;
+    this.#reserved = options.reserved ?? new Set();
     let root: PathNode | undefined;
     for (const rule of options.rules) {
       if (!rule.includes('.')) {
@@ -95,18 +114,23 @@ export class Redactor {
     return matcher === null ? text : matcher.redact(text, this.censor);
   }
 
-  /** `key` with registered secret values replaced, for a field name. */
-  key(key: string): string {
-    return this.text(key);
-  }
-
-  /** The redacted value of the top-level field `key`, or `this.censor`. Never throws. */
-  field(key: string, value: unknown): unknown {
-    try {
-      return this.#field(key, value, this.#root, 0);
-    } catch {
-      this.#stack.length = 0;
-      return '[Unserializable]';
+  /**
+   * Writes the redacted fields of `layer` into `record`, over what an earlier layer wrote there.
+   * Never throws: a field that cannot be read becomes `[Unserializable]`.
+   */
+  assign(record: Record<string, unknown>, layer: Readonly<Record<string, unknown>>): void {
+    for (const key of Object.keys(layer)) {
+      let value: unknown;
+      let plan: KeyPlan | undefined;
+      try {
+        value = layer[key];
+        if (value === undefined) continue;
+        plan = this.#plan(key);
+        record[plan.topName] = this.#field(plan, value, this.#root, 0);
+      } catch {
+        this.#stack.length = 0;
+        record[plan?.topName ?? this.text(key)] = '[Unserializable]';
+      }
     }
   }
 
@@ -120,19 +144,25 @@ export class Redactor {
     }
   }
 
-  #normalize(key: string): string {
-    let normalized = this.#normalized.get(key);
-    if (normalized === undefined) {
-      normalized = normalizeKey(key);
-      if (this.#normalized.size < NORMALIZED_CACHE_LIMIT) this.#normalized.set(key, normalized);
+  #plan(key: string): KeyPlan {
+    const matcher = secretMatcher();
+    if (matcher !== this.#keysMatcher) {
+      this.#keys.clear();
+      this.#keysMatcher = matcher;
     }
-    return normalized;
+    let plan = this.#keys.get(key);
+    if (plan === undefined) {
+      const name = matcher === null ? key : matcher.redact(key, this.censor);
+      const normalized = normalizeKey(key);
+      plan = { name, topName: this.#reserved.has(name) ? `_${name}` : name, normalized, censored: this.#names.has(normalized) };
+      if (this.#keys.size < KEY_CACHE_LIMIT) this.#keys.set(key, plan);
+    }
+    return plan;
   }
 
-  #field(key: string, value: unknown, node: PathNode | undefined, depth: number): unknown {
-    const normalized = this.#normalize(key);
-    if (this.#names.has(normalized)) return value === undefined || value === null ? value : this.censor;
-    const next = node === undefined ? undefined : (node.children.get(normalized) ?? node.wildcard);
+  #field(plan: KeyPlan, value: unknown, node: PathNode | undefined, depth: number): unknown {
+    if (plan.censored) return value === undefined || value === null ? value : this.censor;
+    const next = node === undefined ? undefined : (node.children.get(plan.normalized) ?? node.wildcard);
     if (next !== undefined && next.terminal) return value === undefined || value === null ? value : this.censor;
     return this.#value(value, next, depth);
   }
@@ -185,12 +215,12 @@ export class Redactor {
       }
     } else {
       const record = value as Record<string, unknown>;
-      // A registered secret can be a key too (a map of usage per API key): rename such keys.
-      const keysMayHoldSecrets = matcher !== null;
       for (const key of Object.keys(record)) {
         const item = record[key];
-        const redacted = this.#field(key, item, node, depth + 1);
-        const safeKey = keysMayHoldSecrets ? this.text(key) : key;
+        const plan = this.#plan(key);
+        const redacted = this.#field(plan, item, node, depth + 1);
+        // A registered secret can be a key too (a map of usage per API key): rename such keys.
+        const safeKey = plan.name;
         if (safeKey !== key) {
           const copy = (out ??= { ...record }) as Record<string, unknown>;
           delete copy[key];
@@ -214,7 +244,9 @@ export class Redactor {
     for (const key of Object.keys(record)) {
       if (ERROR_OWN.has(key)) continue;
       const item = record[key];
-      if (item !== undefined) out[key] = this.#field(key, item, node, depth + 1);
+      if (item === undefined) continue;
+      const plan = this.#plan(key);
+      out[plan.name] = this.#field(plan, item, node, depth + 1);
     }
     if (record.cause !== undefined) out.cause = this.#value(record.cause, undefined, depth + 1);
     if (Array.isArray(record.errors)) out.errors = record.errors.map((e: unknown) => this.#value(e, undefined, depth + 1));
