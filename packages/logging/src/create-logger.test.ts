@@ -116,7 +116,17 @@ describe('createLogger: lines', () => {
       },
     };
     logger.info('still written', { hostile, ok: true });
-    expect(await out.lines()).toEqual([expect.objectContaining({ message: 'still written', hostile: '[Unserializable]', ok: true })]);
+    const fields = {
+      get boom(): never {
+        throw new Error('getter');
+      },
+      ok: true,
+    };
+    expect(() => logger.info('a getter among the call’s own fields', fields)).not.toThrow();
+    expect(await out.lines()).toEqual([
+      expect.objectContaining({ message: 'still written', hostile: '[Unserializable]', ok: true }),
+      expect.objectContaining({ message: 'a getter among the call’s own fields', boom: '[Unserializable]', ok: true }),
+    ]);
   });
 
   test('pretty format: a readable line, stacks below it', async () => {
