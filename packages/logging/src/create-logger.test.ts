@@ -156,6 +156,58 @@ describe('createLogger: lines', () => {
   });
 });
 
+describe('createLogger: the winston logger underneath', () => {
+  const MESSAGE = Symbol.for('message');
+  const collector = async (options: Record<string, unknown> = {}) => {
+    const { Writable } = await import('node:stream');
+    const seen: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        seen.push((JSON.parse(chunk.toString()) as { message: string }).message);
+        done();
+      },
+    });
+    return { seen, transport: new winston.transports.Stream({ stream, ...options }) };
+  };
+
+  test('transports added and removed at run time, and data listeners, see every line in order', async () => {
+    const { out, logger } = setup();
+    logger.info('a');
+    const added = await collector();
+    logger.winston.add(added.transport);
+    logger.info('b');
+    const data: string[] = [];
+    const listener = (info: { message: string }) => data.push(info.message);
+    logger.winston.on('data', listener);
+    logger.info('c');
+    logger.winston.off('data', listener);
+    logger.winston.remove(added.transport);
+    logger.info('d');
+    await logger.close();
+    expect((await out.lines()).map((l) => l.message)).toEqual(['a', 'b', 'c', 'd']);
+    expect(added.seen).toEqual(['b', 'c']);
+    expect(data).toEqual(['c']);
+  });
+
+  test('a level, silence or format set on the default transport or on winston is honoured', async () => {
+    const { out, logger } = setup();
+    const line = logger.winston.transports[0]!;
+    line.level = 'warn';
+    logger.info('filtered by the transport');
+    logger.warn('kept by the transport');
+    line.level = undefined as unknown as string;
+    line.silent = true;
+    logger.info('silenced');
+    line.silent = false;
+    logger.winston.format = winston.format((info) => {
+      (info as unknown as Record<symbol, unknown>)[MESSAGE] = JSON.stringify({ message: `formatted ${String(info.message)}` });
+      return info;
+    })();
+    logger.info('by winston');
+    expect((await out.lines()).map((l) => l.message)).toEqual(['kept by the transport', 'formatted by winston']);
+  });
+});
+
 describe('createLogger: levels', () => {
   test("a winston transport's own level still filters what it receives", async () => {
     const { Writable } = await import('node:stream');

@@ -12,6 +12,7 @@ import {
 import winston from 'winston';
 import { DEFAULT_REDACT_KEYS } from './default-redact-keys.js';
 import { contextStorage, type ContextStore } from './internal/context-store.js';
+import { canHandOff } from './internal/direct-handoff.js';
 import { FloodControl } from './internal/flood-control.js';
 import { LineTransport, type LineDestination } from './internal/line-transport.js';
 import { formatPretty } from './internal/pretty.js';
@@ -134,6 +135,8 @@ interface Shared {
   levelName: LogLevel;
   readonly service: string;
   readonly winston: winston.Logger;
+  /** The default transport, which lines are handed to directly while winston would pass them on unchanged. */
+  readonly lineTransport: LineTransport | undefined;
   readonly redactor: Redactor;
   readonly flood: FloodControl<Suppressed> | undefined;
   readonly clock: Clock;
@@ -316,7 +319,9 @@ class BulwarkLogger implements Logger {
     }
     record[LEVEL] = level;
     record[MESSAGE] = line;
-    shared.winston.write(record as unknown as winston.LogEntry);
+    const direct = shared.lineTransport;
+    if (direct !== undefined && canHandOff(shared.winston, passThrough, direct as unknown as winston.transport, record)) direct.log(record, noop);
+    else shared.winston.write(record as unknown as winston.LogEntry);
   }
 
   /** Writes the summary of suppressed repeats of one error. @internal */
@@ -331,6 +336,7 @@ class BulwarkLogger implements Logger {
 }
 
 const passThrough = winston.format((info) => info)();
+const noop = (): void => {};
 
 function resolveLevel(options: LoggerOptions): LogLevel {
   if (options.level !== undefined) {
@@ -404,7 +410,8 @@ export function createLogger(options: LoggerOptions): Logger {
   }
 
   const clock = options.clock ?? systemClock;
-  const transports = options.transports ?? [new LineTransport(options.destination ?? process.stdout) as unknown as winston.transport];
+  const lineTransport = options.transports === undefined ? new LineTransport(options.destination ?? process.stdout) : undefined;
+  const transports = options.transports ?? [lineTransport as unknown as winston.transport];
   const instance = winston.createLogger({
     // This logger filters by level itself, before any work; winston passes every line it is given.
     level: 'silly',
@@ -426,6 +433,7 @@ export function createLogger(options: LoggerOptions): Logger {
     levelName: level,
     service: options.service,
     winston: instance,
+    lineTransport,
     redactor,
     flood:
       floodOptions === false
