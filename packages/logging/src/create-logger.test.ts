@@ -307,6 +307,22 @@ describe('createLogger: levels', () => {
     expect(() => logger.log('toString' as never, 'x')).toThrow('Expected `level` to be one of');
     expect(logger.isLevelEnabled('toString' as never)).toBe(false);
   });
+
+  test('the level of one logger family leaves another’s alone, in both directions', async () => {
+    const a = setup({ level: 'info' });
+    const b = setup({ level: 'info' });
+    const aChild = a.logger.child({ component: 'a' });
+    a.logger.level = 'debug';
+    aChild.debug('a: shown');
+    b.logger.debug('b: dropped');
+    b.logger.child({ component: 'b' }).debug('b child: dropped');
+    a.logger.level = 'warn';
+    b.logger.level = 'silly';
+    aChild.info('a: dropped');
+    b.logger.silly('b: shown');
+    expect((await a.out.lines()).map((l) => l.message)).toEqual(['a: shown']);
+    expect((await b.out.lines()).map((l) => l.message)).toEqual(['b: shown']);
+  });
 });
 
 describe('createLogger: options are checked', () => {

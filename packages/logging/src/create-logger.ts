@@ -143,6 +143,8 @@ interface Shared {
   readonly pretty: boolean;
   readonly trace: boolean;
   readonly defaults: LogFields;
+  /** The family's class: its prototype holds the level methods, a no-op for each level below the threshold. */
+  readonly family: new (shared: Shared, bindings: LogFields) => BulwarkLogger;
   lastNow: number;
   lastTimestamp: string;
   closed: boolean;
@@ -161,9 +163,32 @@ function checkFields(field: string, value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOption(field, value, 'an object of fields');
 }
 
+type LevelMethod = (this: BulwarkLogger, message: LogMessage, fields?: LogFields | Error) => void;
+
+/** A level's method while the level is below the threshold: it touches nothing, not even its arguments. */
+const ignore: LevelMethod = () => {};
+
 class BulwarkLogger implements Logger {
   readonly #shared: Shared;
   readonly #bindings: LogFields;
+
+  // One method per level, on the family's prototype (see `setLevelMethods`): a writer when the level
+  // is enabled, `ignore` when not, so that a call below the level costs what calling an empty
+  // function costs, which the JIT inlines to nothing.
+  declare error: LevelMethod;
+  declare warn: LevelMethod;
+  declare info: LevelMethod;
+  declare http: LevelMethod;
+  declare verbose: LevelMethod;
+  declare debug: LevelMethod;
+  declare silly: LevelMethod;
+
+  /** The method that writes at `level`. */
+  static writer(level: LogLevel): LevelMethod {
+    return function write(this: BulwarkLogger, message: LogMessage, fields?: LogFields | Error): void {
+      this.#write(level, message, fields);
+    };
+  }
 
   constructor(shared: Shared, bindings: LogFields) {
     this.#shared = shared;
@@ -183,31 +208,9 @@ class BulwarkLogger implements Logger {
     expectOneOf('level', level, LOG_LEVEL_NAMES);
     this.#shared.levelName = level;
     this.#shared.threshold = LOG_LEVELS[level];
+    setLevelMethods(this.#shared.family.prototype, this.#shared.threshold);
   }
 
-  // Each method checks the level before touching its arguments: a line below the level costs a
-  // comparison and nothing else.
-  error(message: LogMessage, fields?: LogFields | Error): void {
-    this.#write('error', message, fields);
-  }
-  warn(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 1) this.#write('warn', message, fields);
-  }
-  info(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 2) this.#write('info', message, fields);
-  }
-  http(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 3) this.#write('http', message, fields);
-  }
-  verbose(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 4) this.#write('verbose', message, fields);
-  }
-  debug(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 5) this.#write('debug', message, fields);
-  }
-  silly(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 6) this.#write('silly', message, fields);
-  }
   log(level: LogLevel, message: LogMessage, fields?: LogFields | Error): void {
     if (!Object.hasOwn(LOG_LEVELS, level)) expectOneOf('level', level, LOG_LEVEL_NAMES);
     if (LOG_LEVELS[level] <= this.#shared.threshold) this.#write(level, message, fields);
@@ -219,7 +222,7 @@ class BulwarkLogger implements Logger {
 
   child(fields: LogFields): Logger {
     checkFields('fields', fields);
-    return new BulwarkLogger(this.#shared, { ...this.#bindings, ...fields });
+    return new this.#shared.family(this.#shared, { ...this.#bindings, ...fields });
   }
 
   close(): Promise<void> {
@@ -335,6 +338,13 @@ class BulwarkLogger implements Logger {
   }
 }
 
+const WRITERS = Object.fromEntries(LOG_LEVEL_NAMES.map((level) => [level, BulwarkLogger.writer(level)])) as Record<LogLevel, LevelMethod>;
+
+/** Puts on a family's prototype a writer for each level at or above the threshold and `ignore` for the others. */
+function setLevelMethods(prototype: BulwarkLogger, threshold: number): void {
+  for (const level of LOG_LEVEL_NAMES) prototype[level] = LOG_LEVELS[level] <= threshold ? WRITERS[level] : ignore;
+}
+
 const passThrough = winston.format((info) => info)();
 const noop = (): void => {};
 
@@ -428,6 +438,10 @@ export function createLogger(options: LoggerOptions): Logger {
     reserved: RESERVED,
   });
   const windowMs = floodOptions === false ? 0 : (floodOptions.windowMs ?? 1_000);
+  // Each logger family gets a class of its own, so that setting the level of one family changes the
+  // level methods of its loggers only.
+  const family = class FamilyLogger extends BulwarkLogger {};
+  setLevelMethods(family.prototype, LOG_LEVELS[level]);
   const shared: Shared = {
     threshold: LOG_LEVELS[level],
     levelName: level,
@@ -445,10 +459,11 @@ export function createLogger(options: LoggerOptions): Logger {
     pretty: options.format === 'pretty',
     trace: options.traceContext ?? true,
     defaults: options.fields === undefined || Object.keys(options.fields).length === 0 ? EMPTY : { ...options.fields },
+    family,
     lastNow: Number.NaN,
     lastTimestamp: '',
     closed: false,
     closing: undefined,
   };
-  return new BulwarkLogger(shared, EMPTY);
+  return new family(shared, EMPTY);
 }
