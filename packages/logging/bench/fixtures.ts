@@ -2,11 +2,15 @@
 import { Writable } from 'node:stream';
 import type { LoggerOptions as PinoOptions } from 'pino';
 
-/** A Writable that drops everything, synchronously: every logger writes to one of these. */
+/**
+ * Where every logger writes: a Writable that turns each line into UTF-8 bytes, as a file or a
+ * socket does before the write, and drops them, synchronously. Without the encoding, a logger that
+ * builds its line by concatenation would never pay for joining the pieces, which any real write does.
+ */
 export const nullWritable = (): Writable =>
   new Writable({
-    decodeStrings: false,
-    write(_chunk, _encoding, done) {
+    decodeStrings: true,
+    write(_chunk: Buffer, _encoding, done) {
       done();
     },
   });

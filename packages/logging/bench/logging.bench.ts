@@ -6,7 +6,8 @@ import { REQUEST_ID, SECRET, nullWritable, pinoOptions, requestFields } from './
 
 // Shape: BenchSuite[] from @bulwark/test-utils.
 //
-// What each case does for every line, all writing to the same kind of null Writable:
+// What each case does for every line, all writing to the same kind of null Writable, which encodes
+// each line to bytes and drops them (fixtures.ts):
 // - @bulwark/logging: `info` inside `withLogContext({ requestId })` (the context looked up per line),
 //   default redaction by name (the `authorization` header becomes `[REDACTED]`) and one registered
 //   secret value searched for, raw and in every encoded form the README lists, in every string and
