@@ -14,6 +14,7 @@ import { DEFAULT_REDACT_KEYS } from './default-redact-keys.js';
 import { contextStorage, type ContextStore } from './internal/context-store.js';
 import { canHandOff } from './internal/direct-handoff.js';
 import { FloodControl } from './internal/flood-control.js';
+import { isError } from './internal/is-error.js';
 import { LineTransport, type LineDestination } from './internal/line-transport.js';
 import { formatPretty } from './internal/pretty.js';
 import { Redactor } from './internal/redactor.js';
@@ -149,14 +150,6 @@ interface Shared {
   lastTimestamp: string;
   closed: boolean;
   closing: Promise<void> | undefined;
-}
-
-function isError(value: unknown): value is Error {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]')
-  );
 }
 
 function checkFields(field: string, value: unknown): void {

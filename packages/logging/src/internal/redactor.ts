@@ -1,3 +1,4 @@
+import { isError } from './is-error.js';
 import type { SecretMatcher } from './secret-matcher.js';
 import { secretMatcher } from './secret-registry.js';
 
@@ -30,10 +31,6 @@ interface KeyPlan {
   readonly normalized: string;
   /** Whether the name alone redacts the value. */
   readonly censored: boolean;
-}
-
-function isError(value: object): value is Error {
-  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
 
 /** A Buffer, a Uint8Array or another typed array of single bytes. */
