@@ -97,8 +97,8 @@ process.exit(failed ? 1 : 0);
 
 /**
  * One row per case: the median of each figure over the runs and, when there are several, the range
- * of `hz`. A peer's `ratio` is ours ÷ this case, computed within each run (the same process, the
- * same moment of the machine) and then summarized the same way.
+ * of `hz`. A peer's `ratio` is ours ÷ this case as each run measured it (round by round, within one
+ * process), summarized over the runs the same way.
  */
 function summarize(fileRuns) {
   const median = (xs) => {
@@ -109,11 +109,7 @@ function summarize(fileRuns) {
   const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
   const [first] = fileRuns;
   return first.map(({ suite, case: name, peer }) => {
-    const samples = fileRuns.map((rows) => {
-      const row = rows.find((r) => r.suite === suite && r.case === name);
-      const ours = rows.find((r) => r.suite === suite && r.peer === null);
-      return { ...row, ratio: ours.hz / row.hz };
-    });
+    const samples = fileRuns.map((rows) => rows.find((r) => r.suite === suite && r.case === name));
     const hz = samples.map((s) => s.hz);
     const out = {
       suite,
