@@ -17,7 +17,7 @@ import { FloodControl } from './internal/flood-control.js';
 import { isError } from './internal/is-error.js';
 import { LineTransport, type LineDestination } from './internal/line-transport.js';
 import { formatPretty } from './internal/pretty.js';
-import { Redactor } from './internal/redactor.js';
+import { Redactor, type LayerCache } from './internal/redactor.js';
 import { activeSpanContext } from './internal/trace-context.js';
 import { LOG_LEVELS, LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
 
@@ -144,6 +144,7 @@ interface Shared {
   readonly pretty: boolean;
   readonly trace: boolean;
   readonly defaults: LogFields;
+  readonly defaultsRedacted: LayerCache;
   /** The family's class: its prototype holds the level methods, a no-op for each level below the threshold. */
   readonly family: new (shared: Shared, bindings: LogFields) => BulwarkLogger;
   lastNow: number;
@@ -164,6 +165,7 @@ const ignore: LevelMethod = () => {};
 class BulwarkLogger implements Logger {
   readonly #shared: Shared;
   readonly #bindings: LogFields;
+  readonly #bindingsRedacted: LayerCache = {};
 
   // One method per level, on the family's prototype (see `setLevelMethods`): a writer when the level
   // is enabled, `ignore` when not, so that a call below the level costs what calling an empty
@@ -297,9 +299,13 @@ class BulwarkLogger implements Logger {
       }
     }
     // Weakest first, each layer overwriting the one before: defaults, context, bindings, the call.
-    if (shared.defaults !== EMPTY) redactor.assign(record, shared.defaults);
-    if (store !== undefined) redactor.assign(record, store.fields);
-    if (this.#bindings !== EMPTY) redactor.assign(record, this.#bindings);
+    // The first three never change: their redacted fields are kept from line to line.
+    if (shared.defaults !== EMPTY) redactor.assignFixed(record, shared.defaults, shared.defaultsRedacted);
+    if (store !== undefined) {
+      if (store.redacted === undefined) redactor.assign(record, store.fields);
+      else redactor.assignFixed(record, store.fields, store.redacted);
+    }
+    if (this.#bindings !== EMPTY) redactor.assignFixed(record, this.#bindings, this.#bindingsRedacted);
     if (fields !== EMPTY) redactor.assign(record, fields);
     let line: string;
     try {
@@ -452,6 +458,7 @@ export function createLogger(options: LoggerOptions): Logger {
     pretty: options.format === 'pretty',
     trace: options.traceContext ?? true,
     defaults: options.fields === undefined || Object.keys(options.fields).length === 0 ? EMPTY : { ...options.fields },
+    defaultsRedacted: {},
     family,
     lastNow: Number.NaN,
     lastTimestamp: '',

@@ -81,6 +81,29 @@ describe('registerSecretValue', () => {
     expect((await out.lines())[0]).toMatchObject({ upstreamUrl: 'https://api.example.com/?key=[REDACTED]', note: '[REDACTED]' });
   });
 
+  test('context, child and default fields follow registrations from line to line', async () => {
+    const out = capture();
+    const logger = createLogger({ service: 's', destination: out.destination, fields: { d: 'changing_value_000' } });
+    const { withLogContext } = await import('./index.js');
+    const child = logger.child({ b: 'changing_value_000' });
+    const shared = { nested: 'before' };
+    withLogContext({ c: 'changing_value_000', obj: shared }, () => {
+      child.info('one');
+      const handle = registerSecretValue('changing_value_000');
+      shared.nested = 'after';
+      child.info('two');
+      handle.dispose();
+      child.info('three');
+    });
+    const lines = await out.lines();
+    expect(lines.map(({ d, c, b }) => [d, c, b])).toEqual([
+      ['changing_value_000', 'changing_value_000', 'changing_value_000'],
+      ['[REDACTED]', '[REDACTED]', '[REDACTED]'],
+      ['changing_value_000', 'changing_value_000', 'changing_value_000'],
+    ]);
+    expect(lines.map((l) => (l.obj as { nested: string }).nested)).toEqual(['before', 'after', 'after']);
+  });
+
   test('only non-empty strings', () => {
     expect(() => registerSecretValue('')).toThrow('Expected `value` to be a non-empty string, got "".');
     expect(() => registerSecretValue(42 as never)).toThrow('Expected `value` to be a non-empty string, got 42.');

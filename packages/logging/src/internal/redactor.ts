@@ -49,6 +49,20 @@ function isByteArray(value: object, min: number): value is number[] {
 
 const toBytes = (value: ArrayBufferView | number[]): ArrayBufferView => (Array.isArray(value) ? Uint8Array.from(value) : value);
 
+/**
+ * Where the redacted fields of a layer that never changes (a log context, a child's bindings, a
+ * logger's defaults) are kept once worked out: for one redactor and one set of registered values,
+ * and only while every value is a primitive (a nested object could change between lines).
+ */
+export interface LayerCache {
+  redactor?: Redactor;
+  matcher?: SecretMatcher | null;
+  /** Name, value, name, value, … as written; `null` when the layer holds an object and is redacted on every line. */
+  entries?: unknown[] | null;
+}
+
+const isPrimitive = (value: unknown): boolean => value === null || (typeof value !== 'object' && typeof value !== 'function');
+
 export interface RedactorOptions {
   /** Field names (anywhere) and dotted paths from the record's root (`*` for any one field). */
   readonly rules: readonly string[];
@@ -139,6 +153,27 @@ export class Redactor {
       this.#stack.length = 0;
       return '[Unserializable]';
     }
+  }
+
+  /**
+   * {@link assign} for a layer that never changes: its redacted fields are worked out on the first
+   * line and kept in `cache` (see {@link LayerCache}).
+   */
+  assignFixed(record: Record<string, unknown>, layer: Readonly<Record<string, unknown>>, cache: LayerCache): void {
+    const matcher = secretMatcher();
+    if (cache.redactor !== this || cache.matcher !== matcher) {
+      const values = Object.values(layer);
+      let entries: unknown[] | null = null;
+      if (values.every(isPrimitive)) {
+        const fixed: Record<string, unknown> = {};
+        this.assign(fixed, layer);
+        entries = Object.entries(fixed).flat();
+      }
+      Object.assign(cache, { redactor: this, matcher, entries });
+    }
+    const entries = cache.entries;
+    if (entries === null || entries === undefined) this.assign(record, layer);
+    else for (let i = 0; i < entries.length; i += 2) record[entries[i] as string] = entries[i + 1];
   }
 
   #plan(key: string): KeyPlan {
