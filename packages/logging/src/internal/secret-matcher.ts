@@ -66,6 +66,8 @@ const mayBeEscaped = (text: string): boolean => text.includes('%') || text.inclu
 export class SecretMatcher {
   /** UTF-8 length of the shortest value: fewer bytes cannot hold one. */
   readonly minBytes: number;
+  /** Length of the shortest spelling: a shorter string (an id, a status, a short message) cannot hold one. */
+  readonly #minLength: number;
   /** Any literal spelling, or a character that starts an escaped one: most text is cleared by this one scan. */
   readonly #suspect: RegExp;
   readonly #literal: RegExp;
@@ -92,7 +94,10 @@ export class SecretMatcher {
       escapedBase64.push(...forms.escapedBase64);
     }
     // Longest first, so that a value containing another is replaced whole.
-    const literal = [...literals].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+    const sorted = [...literals].sort((a, b) => b.length - a.length);
+    // Every escaped spelling is at least as long as the literal it escapes.
+    this.#minLength = sorted.at(-1)!.length;
+    const literal = sorted.map(escapeRegExp).join('|');
     this.#literal = new RegExp(literal);
     this.#literalAll = new RegExp(literal, 'g');
     const groups = [
@@ -107,7 +112,7 @@ export class SecretMatcher {
 
   /** Whether `text` holds a value in any spelling. */
   test(text: string): boolean {
-    if (!this.#suspect.test(text)) return false;
+    if (text.length < this.#minLength || !this.#suspect.test(text)) return false;
     return this.#literal.test(text) || (this.#escaped !== null && mayBeEscaped(text) && this.#escaped.test(text));
   }
 
@@ -118,18 +123,19 @@ export class SecretMatcher {
 
   /** `text` with every spelling of every value replaced by `censor` (as it is); `text` itself when none is in it. */
   redact(text: string, censor: string): string {
-    if (!this.#suspect.test(text)) return text;
-    let out = text;
-    if (this.#literal.test(out)) out = this.#replace(this.#literalAll, out, censor, false);
-    if (this.#escaped !== null && mayBeEscaped(out) && this.#escaped.test(out)) out = this.#replace(this.#escapedAll!, out, censor, true);
-    return out;
+    if (text.length < this.#minLength || !this.#suspect.test(text)) return text;
+    const out = this.#replace(this.#literalAll, text, censor, false);
+    return this.#escapedAll !== null && mayBeEscaped(out) ? this.#replace(this.#escapedAll, out, censor, true) : out;
   }
 
+  /** `text` with every match of `pattern` replaced; `text` itself when there is none. */
   #replace(pattern: RegExp, text: string, censor: string, escaped: boolean): string {
+    pattern.lastIndex = 0;
+    let match = pattern.exec(text);
+    if (match === null) return text;
     let out = '';
     let last = 0;
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    for (; match !== null; match = pattern.exec(text)) {
       let start = match.index;
       let end = start + match[0].length;
       const fragment = escaped ? (match.groups?.base64 === undefined ? undefined : ESCAPED_FRAGMENT) : this.#fragments.get(match[0]);
