@@ -15,11 +15,15 @@ export const nullWritable = (): Writable =>
     },
   });
 
-/** The same facts for every logger: a request line with a header that must not be logged. */
+/**
+ * The same facts for every logger: a request line with a header that must not be logged, and an
+ * upstream URL long enough (and percent-encoded) that ours searches it for the registered value.
+ */
 export const requestFields = {
   status: 200,
   durationMs: 12,
   path: '/v1/validate/email',
+  upstream: 'https://api.example.com/v1/validate/email?address=ada%40example.com&checks=mx%2Csmtp',
   // bulwark-allow-secret: a made-up credential for the redaction path
   headers: { authorization: 'Bearer sk_live_4f9a8b7c6d5e', 'user-agent': 'bench/1.0' },
 };
