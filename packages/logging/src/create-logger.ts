@@ -159,8 +159,10 @@ function checkFields(field: string, value: unknown): void {
 
 type LevelMethod = (this: BulwarkLogger, message: LogMessage, fields?: LogFields | Error) => void;
 
+const noop = (): void => {};
+
 /** A level's method while the level is below the threshold: it touches nothing, not even its arguments. */
-const ignore: LevelMethod = () => {};
+const ignore: LevelMethod = noop;
 
 class BulwarkLogger implements Logger {
   readonly #shared: Shared;
@@ -345,7 +347,6 @@ function setLevelMethods(prototype: BulwarkLogger, threshold: number): void {
 }
 
 const passThrough = winston.format((info) => info)();
-const noop = (): void => {};
 
 function resolveLevel(options: LoggerOptions): LogLevel {
   if (options.level !== undefined) {

@@ -74,8 +74,9 @@ export interface RedactorOptions {
 }
 
 /**
- * A precompiled redaction plan: names in a set, dotted paths in a trie, registered secret values in
- * one regular expression. `value()` returns its input untouched when nothing in it needs redaction
+ * A precompiled redaction plan: names in a set, dotted paths in a trie, a plan per field name seen,
+ * registered secret values in the {@link SecretMatcher} (binary values read as text for it).
+ * `value()` and `assign()` return or write their input untouched when nothing in it needs redaction
  * and copies only the objects on the way to what changed (never a deep clone of the record).
  * Errors become plain objects (name, message, code, stack, own fields, cause, errors); cycles become
  * `[Circular]` and anything deeper than `maxDepth` becomes `[Truncated]`.
