@@ -5,7 +5,7 @@
  * Values shorter than this many UTF-8 bytes are searched for as they are only: the base64 and hex
  * of a few bytes are a few characters, which unrelated text would match.
  */
-export const MIN_ENCODED_BYTES = 6;
+const MIN_ENCODED_BYTES = 6;
 
 /** A fragment of a value's base64 at one alignment, and whether a character beside it carries some of the value's bits too. */
 export interface Base64Fragment {
