@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const FENCE = /^```(ts[^\n]*)\n([\s\S]*?)^```\s*$/gm;
 const ASSERTS = /from ['"]node:assert(?:\/strict)?['"]/;
-const NODE_MIN = join(root, 'tools', 'node-min', 'node_modules', 'node', 'bin', 'node');
+const NODE_MIN = join(root, 'tools', 'node-min', 'node_modules', 'node-22', 'bin', 'node');
 const TSC = join(root, 'node_modules', '.bin', 'tsc');
 const RUN_TIMEOUT_MS = 60_000;
 
