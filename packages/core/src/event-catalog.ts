@@ -67,6 +67,9 @@ export const EVENT_CATALOG = Object.freeze({
   onAnomaly: { meaning: 'anomaly detected', severity: 'warn', emitters: ['ewmaDetector', 'anomalyDetector'] },
   onAlert: { meaning: 'burn-rate alert firing', severity: 'error', emitters: ['burnRateAlerts'] },
   onResolve: { meaning: 'burn-rate alert resolved', severity: 'info', emitters: ['burnRateAlerts'] },
+  // http
+  onResponse: { meaning: 'response received', severity: 'debug', emitters: ['httpClient'] },
+  onAuthRefresh: { meaning: 'credential refresh asked for after a 401', severity: 'info', emitters: ['httpClient'] },
 } as const satisfies { readonly [K in EventName]: EventDescription });
 
 /** The names of {@link EVENT_CATALOG}, in its order. */

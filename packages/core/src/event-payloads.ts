@@ -92,4 +92,13 @@ export interface EventPayloads {
   readonly onAnomaly: EventPayload & { readonly value: number; readonly mean: number; readonly direction: 'up' | 'down' };
   readonly onAlert: EventPayload & { readonly severity: string; readonly burnRateLong: number; readonly burnRateShort: number };
   readonly onResolve: EventPayload & { readonly severity: string; readonly burnRateLong: number; readonly burnRateShort: number };
+  // http
+  readonly onResponse: EventPayload & {
+    readonly method: string;
+    readonly url: string;
+    readonly status: number;
+    readonly attempt: number;
+    readonly durationMs: number;
+  };
+  readonly onAuthRefresh: EventPayload & { readonly method: string; readonly url: string; readonly refreshed: boolean };
 }

@@ -14,6 +14,7 @@ import {
   type BulwarkError,
   type Clock,
   type Event,
+  type EventPayload,
   type ExecuteContext,
   type Policy,
 } from '@bulwark/core';
@@ -109,9 +110,7 @@ export interface HttpClientOptions {
 }
 
 /** Emitted by {@link HttpClient.onResponse} for every response an attempt receives, whatever its status. */
-export interface HttpResponseEvent {
-  /** The client's name. */
-  readonly name: string;
+export interface HttpResponseEvent extends EventPayload {
   readonly method: string;
   /** The URL, redacted. */
   readonly url: string;
@@ -123,9 +122,7 @@ export interface HttpResponseEvent {
 }
 
 /** Emitted by {@link HttpClient.onAuthRefresh} when a 401 made the client ask `auth` to refresh. */
-export interface HttpAuthRefreshEvent {
-  /** The client's name. */
-  readonly name: string;
+export interface HttpAuthRefreshEvent extends EventPayload {
   readonly method: string;
   /** The URL, redacted. */
   readonly url: string;

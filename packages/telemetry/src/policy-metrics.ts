@@ -49,7 +49,7 @@ export interface PolicyMetricsOptions {
    * @default false
    */
   readonly keyAttribute?: boolean;
-  /** Bucket boundaries of `bulwark.call.duration`, in seconds, ascending. @default {@link DURATION_BUCKETS_SECONDS} */
+  /** Bucket boundaries of `bulwark.call.duration` and `bulwark.http.response.duration`, in seconds, ascending. @default {@link DURATION_BUCKETS_SECONDS} */
   readonly durationBucketsSeconds?: readonly number[];
   /** Where {@link PolicyMetrics.measure} reads time. @default systemClock */
   readonly clock?: Clock;
@@ -86,6 +86,10 @@ export interface PolicyMetrics {
 export const KNOWN_EVENTS: readonly EventName[] = EVENT_NAMES;
 
 const BREAKER_STATES = ['closed', 'open', 'half_open'];
+
+/** The methods OpenTelemetry's HTTP conventions name; any other is `_OTHER`, so a method cannot grow a metric. */
+const HTTP_METHODS: ReadonlySet<string> = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
+const httpMethod = (method: unknown): string => (typeof method === 'string' && HTTP_METHODS.has(method) ? method : '_OTHER');
 
 /** How one event is recorded: its payload (by the event's contract) and the attributes naming its source. */
 type Handler<K extends EventName> = (payload: EventPayloads[K], attributes: Attributes, breaker: Breaker | undefined) => void;
@@ -162,6 +166,8 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #chaos: LimitedCounter;
   readonly #anomalies: LimitedCounter;
   readonly #burnRateAlerts: LimitedCounter;
+  readonly #httpResponses: LimitedHistogram;
+  readonly #httpAuthRefreshes: LimitedCounter;
   /** One handler per event of the catalog: the compiler refuses a catalog event without one. */
   readonly #handlers: { readonly [K in EventName]: Handler<K> };
   readonly #observeBreakers = (result: ObservableResult): void => {
@@ -216,6 +222,13 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#chaos = counter('bulwark.chaos.injections', '{injection}', 'Faults and latency injected by a chaos policy, by kind.');
     this.#anomalies = counter('bulwark.anomalies', '{anomaly}', 'Anomalies detected by an anomaly detector, by direction.');
     this.#burnRateAlerts = counter('bulwark.slo.burn_rate_alerts', '{transition}', 'Burn-rate alerts that started firing or resolved, by severity.');
+    this.#httpResponses = histogram(
+      'bulwark.http.response.duration',
+      's',
+      'Time from sending an HTTP request to its response headers, per attempt, by method and status.',
+      options.durationBucketsSeconds ?? DURATION_BUCKETS_SECONDS,
+    );
+    this.#httpAuthRefreshes = counter('bulwark.http.auth_refreshes', '{refresh}', 'Credential refreshes an HTTP client asked for after a 401, by whether one came.');
     this.#handlers = this.#makeHandlers();
     this.#breakerState = meter.createObservableGauge('bulwark.breaker.state', {
       unit: '{state}',
@@ -405,6 +418,18 @@ class PolicyMetricsImpl implements PolicyMetrics {
       },
       onAlert: alert('firing'),
       onResolve: alert('resolved'),
+      // http
+      onResponse: (p, a) => {
+        a['http.request.method'] = httpMethod(p.method);
+        const status = numberField(p, 'status');
+        if (status !== undefined) a['http.response.status_code'] = status;
+        const durationMs = numberField(p, 'durationMs');
+        if (durationMs !== undefined) this.#httpResponses.record(durationMs / 1000, a);
+      },
+      onAuthRefresh: (p, a) => {
+        a['bulwark.http.refreshed'] = p.refreshed === true;
+        this.#httpAuthRefreshes.add(a);
+      },
     };
   }
 }

@@ -175,6 +175,8 @@ describe('the event contract on every real source', () => {
       onAnomaly: ['bulwark.anomalies'],
       onAlert: ['bulwark.slo.burn_rate_alerts', { 'bulwark.slo.state': 'firing' }],
       onResolve: ['bulwark.slo.burn_rate_alerts', { 'bulwark.slo.state': 'resolved' }],
+      onResponse: ['bulwark.http.response.duration', { 'http.response.status_code': 401 }],
+      onAuthRefresh: ['bulwark.http.auth_refreshes', { 'bulwark.http.refreshed': true }],
     };
     for (const name of EVENT_NAMES) {
       const [metric, attributes = {}] = where[name];

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { bulkhead, chaos, fallback, timeout, type FakeClock } from '@bulwark/core';
 import { circuitBreaker, circuitBreakerRegistry, redisCircuitStore } from '@bulwark/breaker';
 import { cache, redisCacheStore } from '@bulwark/cache';
+import { createHttpClient } from '@bulwark/http';
 import { createLogger, type Logger, type LogLevel } from '@bulwark/logging';
 import { memoryStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 import { constantBackoff, retry } from '@bulwark/retry';
@@ -149,6 +150,7 @@ export async function driveEverySource(s: RealSources, clock: FakeClock, newApiK
  * Every primitive of the toolkit that emits events, each under its factory's name and with its
  * default `name` (the breaker with a store needs one: it is given its factory's), on one clock. The
  * shared stores use one node-redis client that never connects: Redis is down, so they report it.
+ * The HTTP client calls an in-memory upstream.
  */
 export function everySource(clock: FakeClock) {
   const down = createClient({ url: 'redis://127.0.0.1:9' });
@@ -157,6 +159,10 @@ export function everySource(clock: FakeClock) {
   const failing: SecretProvider & { down: boolean } = switchableProvider();
   const chained = memoryProvider({ name: 'chained' });
   const mount = mkdtempSync(join(tmpdir(), 'bulwark-contract-'));
+  // An upstream that refuses the first credential and takes the refreshed one.
+  let credential = 'Bearer one';
+  const upstream = async (_url: string, init: RequestInit): Promise<Response> =>
+    new Response(null, { status: new Headers(init.headers).get('authorization') === 'Bearer two' ? 204 : 401 });
   return {
     down,
     sources: {
@@ -191,6 +197,11 @@ export function everySource(clock: FakeClock) {
       ewmaDetector: ewmaDetector({ warmup: 2, clock }),
       anomalyDetector: anomalyDetector({ intervalMs: 100, minSamples: 1, warmupIntervals: 2, clock }),
       burnRateAlerts: burnRateAlerts({ objective: 0.9, windows: [{ severity: 'page', longWindowMs: 1_000, shortWindowMs: 100, factor: 2 }], clock }),
+      httpClient: createHttpClient({
+        fetch: upstream,
+        auth: { get: () => credential, refresh: () => (credential = 'Bearer two') },
+        clock,
+      }),
     },
     failing,
     chained,
@@ -282,4 +293,7 @@ export async function driveEveryEvent({ sources: s, failing, chained }: EverySou
   await clock.tickAsync(1_100);
   for (let i = 0; i < 20; i++) s.burnRateAlerts.record(true);
   s.burnRateAlerts.evaluate();
+
+  // http: a 401 (a response), a refresh, the request again with the new credential (a response).
+  await s.httpClient.fetch('https://api.example.com/v1/users/1');
 }

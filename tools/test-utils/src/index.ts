@@ -7,7 +7,7 @@ export type { PrivateRedisFixture, RedisFixture } from './redis.js';
 export { startRedisServer, startRedisCluster, pingRedis, freePort, ensureRedis, hasRedisServerBinary, DEFAULT_REDIS_URL } from './redis-server.js';
 export type { PrivateRedisCluster, PrivateRedisServer, RedisAvailability } from './redis-server.js';
 export type { BenchCase, BenchFile, BenchSuite } from './bench.js';
-export { FakeEvent, fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from './fake-sources.js';
+export { FakeEvent, fakeBreaker, fakeCache, fakeHttpClient, fakeRateLimiter, fakeRetry, fakeSecrets } from './fake-sources.js';
 export { forkBuiltWorker } from './fork-built.js';
 export type { ForkBuiltWorkerOptions } from './fork-built.js';
 export { startLoopbackServer, useLoopbackServer } from './http-server.js';
