@@ -75,7 +75,7 @@ export function directoryProvider(options: DirectoryProviderOptions): DirectoryP
         const name = typeof file === 'string' && isSafeFileName(file) ? file : undefined;
         if (name === undefined) cache.invalidate();
         else cache.invalidate(join(dir, name));
-        changes.emit({ name: providerName, secret: name });
+        changes.emit({ name: providerName, secretName: name });
       });
       // A watcher that dies (the directory was unmounted) leaves the stat check on read.
       watcher.on('error', () => {

@@ -50,7 +50,7 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     const counter = (old?.counter ?? 0) + 1;
     const version = `v${counter}`;
     store.set(name, { counter, versions: { current: new Secret(value, { name, version }), previous: old?.versions.current } });
-    changes.emit({ name: providerName, secret: name });
+    changes.emit({ name: providerName, secretName: name });
     return version;
   };
   expectOptions('secrets', options.secrets);
@@ -71,7 +71,7 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     },
     set,
     delete(name: string): void {
-      if (store.delete(name)) changes.emit({ name: providerName, secret: name });
+      if (store.delete(name)) changes.emit({ name: providerName, secretName: name });
     },
     get fetchCount() {
       return fetchCount;

@@ -113,7 +113,7 @@ describe('directoryProvider', () => {
     const mount = join(dir, 'watched');
     mkdirSync(mount);
     const p = directoryProvider({ path: mount, watch: true });
-    const changed = new Promise<string | undefined>((resolve) => p.onChange((e) => resolve(`${e.name}: ${e.secret}`)));
+    const changed = new Promise<string | undefined>((resolve) => p.onChange((e) => resolve(`${e.name}: ${e.secretName}`)));
     writeFileSync(join(mount, 'api_key'), 'v1');
     const name = await Promise.race([changed, new Promise((r) => setTimeout(() => r('timeout'), 5_000))]);
     p.close();
@@ -153,7 +153,7 @@ describe('chainProviders and memoryProvider', () => {
     expect(await m.fetch('K')).toBeUndefined();
   });
 
-  test("onChange names the provider as `name` and the secret as `secret`, through a chain too", () => {
+  test("onChange names the provider as `name` and the secret as `secretName`, through a chain too", () => {
     const m = memoryProvider({ name: 'overrides' });
     const chain = chainProviders(m);
     const seen: unknown[] = [];
@@ -162,10 +162,10 @@ describe('chainProviders and memoryProvider', () => {
     m.set('K', 'one');
     m.delete('K');
     expect(seen).toEqual([
-      { name: 'overrides', secret: 'K' },
-      { name: 'overrides', secret: 'K' },
-      { name: 'overrides', secret: 'K' },
-      { name: 'overrides', secret: 'K' },
+      { name: 'overrides', secretName: 'K' },
+      { name: 'overrides', secretName: 'K' },
+      { name: 'overrides', secretName: 'K' },
+      { name: 'overrides', secretName: 'K' },
     ]);
   });
 });

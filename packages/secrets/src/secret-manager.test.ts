@@ -77,7 +77,7 @@ describe('secretManager: cache, TTL, refresh', () => {
     inner.set('API_KEY', 'key-2');
     await clock.tickAsync(50_000);
     expect(provider.fetches).toBe(2);
-    expect(rotations).toEqual([{ name: 'secretManager', secret: 'API_KEY', version: 'v2', previousVersion: 'v1' }]);
+    expect(rotations).toEqual([{ name: 'secretManager', secretName: 'API_KEY', version: 'v2', previousVersion: 'v1' }]);
     provider.setMode('hang'); // a read now must not touch the provider
     expect((await vault.get('API_KEY')).reveal()).toBe('key-2');
     expect(provider.fetches).toBe(2);
@@ -93,7 +93,7 @@ describe('secretManager: cache, TTL, refresh', () => {
     expect(vault.stats).toEqual({ fetches: 2, refreshFailures: 1, staleReads: 1 });
     expect(failures).toHaveLength(1);
     expect(failures[0]!.name).toBe('secretManager');
-    expect(failures[0]!.secret).toBe('API_KEY');
+    expect(failures[0]!.secretName).toBe('API_KEY');
     expect(failures[0]!.version).toBe('v1');
     expect(isSecretProviderError(failures[0]!.error)).toBe(true);
     expect(failures[0]!.error.message).toBe('controllable (secret "API_KEY"): failed (Error).');
@@ -274,11 +274,11 @@ describe('secretManager: scoped views and audit', () => {
     await expect(webhook.get('DB_PASSWORD')).rejects.toThrow(/"webhook" may not read/);
     await expect(webhook.get('STRIPE_KEY')).rejects.toThrow(/"webhook" may not read/);
     expect(audits).toEqual([
-      { name: 'secretManager', action: 'read', secret: 'STRIPE_KEY', version: 'v1', who: 'billing', at: clock.now() },
-      { name: 'secretManager', action: 'read', secret: 'stripe.webhook', version: 'v1', who: 'billing', at: clock.now() },
-      { name: 'secretManager', action: 'denied', secret: 'DB_PASSWORD', version: undefined, who: 'billing', at: clock.now() },
-      { name: 'secretManager', action: 'denied', secret: 'DB_PASSWORD', version: undefined, who: 'webhook', at: clock.now() },
-      { name: 'secretManager', action: 'denied', secret: 'STRIPE_KEY', version: undefined, who: 'webhook', at: clock.now() },
+      { name: 'secretManager', action: 'read', secretName: 'STRIPE_KEY', version: 'v1', who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'read', secretName: 'stripe.webhook', version: 'v1', who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secretName: 'DB_PASSWORD', version: undefined, who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secretName: 'DB_PASSWORD', version: undefined, who: 'webhook', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secretName: 'STRIPE_KEY', version: undefined, who: 'webhook', at: clock.now() },
     ]);
   });
 

@@ -63,14 +63,14 @@ export interface SecretManagerOptions {
   readonly who?: string;
   /** Time source for TTLs and timers. @default systemClock */
   readonly clock?: Clock;
-  /** Names this manager in events (as `name`; the secret is `secret`). @default 'secretManager' */
+  /** Names this manager in events (as `name`; the secret is `secretName`). @default 'secretManager' */
   readonly name?: string;
 }
 
 /** Payload of `onRotated`: a new current version was seen. `name` is the manager's. */
 export interface SecretRotatedEvent extends EventPayload {
   /** The secret's name. */
-  readonly secret: string;
+  readonly secretName: string;
   /** The new current version. */
   readonly version: string;
   /** The version it replaced, now the previous one. */
@@ -80,7 +80,7 @@ export interface SecretRotatedEvent extends EventPayload {
 /** Payload of `onRefreshFailed`: fetching a secret failed; the last good value is still served. `name` is the manager's. */
 export interface SecretRefreshFailedEvent extends EventPayload {
   /** The secret's name. */
-  readonly secret: string;
+  readonly secretName: string;
   /** Why (never containing the value). */
   readonly error: BulwarkError;
   /** The version still being served. */
@@ -97,7 +97,7 @@ export interface SecretAuditEvent extends EventPayload {
   /** `read`, `denied`, `rotated`, `refresh-failed` or `expired-use` (a value past its TTL or overlap was served). */
   readonly action: SecretAuditAction;
   /** The secret's name. */
-  readonly secret: string;
+  readonly secretName: string;
   /** The version read, rotated to or served; `undefined` when none was involved (a denial). */
   readonly version: string | undefined;
   /** The reader: a scoped view's `who`, or the manager's `who`. */
@@ -307,7 +307,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   let closed = false;
 
   const emitAudit = (action: SecretAuditAction, name: string, version: string | undefined, who: string): void => {
-    if (audit.hasListeners) audit.emit({ name: managerName, action, secret: name, version, who, at: clock.now() });
+    if (audit.hasListeners) audit.emit({ name: managerName, action, secretName: name, version, who, at: clock.now() });
   };
 
   const withTimeout = async (provider: SecretProvider, name: string): Promise<SecretVersions | undefined> => {
@@ -405,7 +405,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
     cache.set(name, entry);
     if (refreshAheadMs > 0) schedule(name, entry, ttlMs - refreshAheadMs);
     if (changed) {
-      if (rotated.hasListeners) rotated.emit({ name: managerName, secret: name, version, previousVersion: old.current.version });
+      if (rotated.hasListeners) rotated.emit({ name: managerName, secretName: name, version, previousVersion: old.current.version });
       emitAudit('rotated', name, version, rootWho);
     }
     return entry;
@@ -427,7 +427,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
         old.retryAt = clock.monotonic() + refreshRetryMs;
         stats.refreshFailures++;
         if (refreshFailed.hasListeners) {
-          refreshFailed.emit({ name: managerName, secret: name, error: failure, version: old.current.version, failures: old.failures });
+          refreshFailed.emit({ name: managerName, secretName: name, error: failure, version: old.current.version, failures: old.failures });
         }
         emitAudit('refresh-failed', name, old.current.version, rootWho);
         schedule(name, old, refreshRetryMs);
@@ -461,7 +461,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   const subscriptions: Disposable[] = [];
   for (const provider of providerList) {
     const subscription = provider.onChange?.((event) => {
-      const targets = event.secret === undefined ? [...cache.keys()] : [event.secret];
+      const targets = event.secretName === undefined ? [...cache.keys()] : [event.secretName];
       for (const name of targets) {
         const entry = cache.get(name);
         if (entry === undefined) continue;

@@ -12,7 +12,7 @@ export interface SecretVersions {
 /** What an `onChange` event says: which secret changed, when the provider can tell. `name` is the provider's. */
 export interface SecretChangeEvent extends EventPayload {
   /** The secret's name, or `undefined` when the provider only knows that something changed. */
-  readonly secret: string | undefined;
+  readonly secretName: string | undefined;
 }
 
 /**

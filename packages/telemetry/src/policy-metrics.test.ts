@@ -130,9 +130,9 @@ describe('policyMetrics', () => {
     const { reader, meter } = meterWithReader();
     const secrets = fakeSecrets('vault');
     instrumentPolicies(meter, secrets);
-    secrets.rotated.emit({ secret: 'UPSTREAM_API_KEY', version: 'v2', previousVersion: 'v1' });
-    secrets.audit.emit({ action: 'read', secret: 'UPSTREAM_API_KEY', version: 'v2', who: 'alice', at: 0 });
-    secrets.refreshFailed.emit({ secret: 'UPSTREAM_API_KEY', error: new TimeoutError(1_000), version: 'v2', failures: 1 });
+    secrets.rotated.emit({ secretName: 'UPSTREAM_API_KEY', version: 'v2', previousVersion: 'v1' });
+    secrets.audit.emit({ action: 'read', secretName: 'UPSTREAM_API_KEY', version: 'v2', who: 'alice', at: 0 });
+    secrets.refreshFailed.emit({ secretName: 'UPSTREAM_API_KEY', error: new TimeoutError(1_000), version: 'v2', failures: 1 });
     const rotations = await points(reader, 'bulwark.secret.rotations');
     expect(rotations).toEqual([
       expect.objectContaining({ attributes: { 'bulwark.policy.name': 'vault', 'bulwark.secret.name': 'UPSTREAM_API_KEY' }, value: 1 }),

@@ -402,14 +402,14 @@ class PolicyMetricsImpl implements PolicyMetrics {
         this.#cacheEvictions.add(withKey(a, p.key));
       },
       // secrets
-      onRotated: (p, a) => this.#secretRotations.add(secret(a, p.secret)),
+      onRotated: (p, a) => this.#secretRotations.add(secret(a, p.secretName)),
       onAudit: (p, a) => {
         const action = stringField(p, 'action');
         if (action !== undefined) a['bulwark.secret.action'] = action;
-        this.#secretAccesses.add(secret(a, p.secret));
+        this.#secretAccesses.add(secret(a, p.secretName));
       },
-      onRefreshFailed: (p, a) => this.#secretRefreshFailures.add(withError(secret(a, p.secret), p.error)),
-      onChange: (p, a) => this.#secretChanges.add(secret(a, p.secret)),
+      onRefreshFailed: (p, a) => this.#secretRefreshFailures.add(withError(secret(a, p.secretName), p.error)),
+      onChange: (p, a) => this.#secretChanges.add(secret(a, p.secretName)),
       // telemetry
       onAnomaly: (p, a) => {
         const direction = stringField(p, 'direction');

@@ -48,9 +48,9 @@ async function realisticExposition(): Promise<string> {
   cache.loaderError.emit({ key: 'z', error: new Error('x'), servedStale: true });
   cache.storeError.emit({ operation: 'read', error: new StoreUnavailableError('redisCacheStore', 'read', 'x') });
   cache.evict.emit({ key: 'x', reason: 'expired' });
-  secrets.rotated.emit({ secret: 'API_KEY', version: '2', previousVersion: '1' });
-  secrets.audit.emit({ action: 'read', secret: 'API_KEY', version: '2', who: 'svc', at: 0 });
-  secrets.refreshFailed.emit({ secret: 'API_KEY', error: new TimeoutError(1_000), version: '2', failures: 1 });
+  secrets.rotated.emit({ secretName: 'API_KEY', version: '2', previousVersion: '1' });
+  secrets.audit.emit({ action: 'read', secretName: 'API_KEY', version: '2', who: 'svc', at: 0 });
+  secrets.refreshFailed.emit({ secretName: 'API_KEY', error: new TimeoutError(1_000), version: '2', failures: 1 });
   const measured = metrics.measure({ name: 'upstream' });
   const slow = pipeline(measured, f, t).execute(() => new Promise<string>(() => {}));
   await clock.tickAsync(100);
