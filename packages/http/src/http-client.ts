@@ -6,6 +6,7 @@ import {
   expectName,
   expectOptions,
   invalidOption,
+  knownOptions,
   parseHttpDate,
   parseServerHints,
   sleep,
@@ -257,6 +258,20 @@ function appendQuery(url: URL, query: QueryParams): void {
   }
 }
 
+const HTTP_CLIENT_OPTIONS = knownOptions<HttpClientOptions>('createHttpClient()', {
+  baseUrl: ['baseURL', 'prefixUrl', 'prefixURL', 'url'],
+  headers: [],
+  policy: ['retry', 'timeout', 'hooks'],
+  fetch: ['fetchFn', 'fetchImplementation'],
+  auth: ['authorization', 'credential'],
+  limiter: ['rateLimiter', 'rateLimit'],
+  limiterKey: [],
+  idempotencyKeys: ['idempotencyKey'],
+  redactParam: ['redact', 'redactParams'],
+  clock: [],
+  name: [],
+});
+
 class Client implements HttpClient {
   readonly name: string;
   readonly #fetch: FetchFunction;
@@ -276,7 +291,7 @@ class Client implements HttpClient {
   readonly onAuthRefresh = this.#onAuthRefresh.event;
 
   constructor(options: HttpClientOptions) {
-    expectOptions('options', options);
+    expectOptions('options', options, HTTP_CLIENT_OPTIONS);
     this.name = options.name ?? 'httpClient';
     expectName(this.name);
     this.#base = checkBaseUrl(options.baseUrl);
