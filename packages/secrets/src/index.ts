@@ -23,20 +23,9 @@ export type {
 } from './encrypted-file-store.js';
 
 export { secretManager } from './secret-manager.js';
-export type {
-  SecretAuditAction,
-  SecretAuditEvent,
-  SecretManager,
-  SecretManagerOptions,
-  SecretManagerStats,
-  SecretReader,
-  SecretRefreshFailedEvent,
-  SecretRotatedEvent,
-  SecretContext,
-  SecretPolicy,
-  SecretScopeOptions,
-  WithSecretOptions,
-} from './secret-manager.js';
+export type { SecretManager, SecretManagerOptions } from './secret-manager.js';
+export type { SecretAuditAction, SecretAuditEvent, SecretManagerStats, SecretRefreshFailedEvent, SecretRotatedEvent } from './secret-manager-events.js';
+export type { SecretContext, SecretPolicy, SecretReader, SecretScopeOptions, WithSecretOptions } from './secret-reader.js';
 export type { LoadedSecrets, SecretField, SecretFieldValue, SecretSchema } from './secret-schema.js';
 export { isAuthFailure } from './is-auth-failure.js';
 
