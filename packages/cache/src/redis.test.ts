@@ -1,5 +1,5 @@
 import { createFakeClock, isStoreUnavailableError, type BulwarkError, type Policy, type RedisClient } from '@bulwark/core';
-import { deferred, describeRedis, useRedis } from '@bulwark/test-utils';
+import { deferred, describeRedis, eventually, useRedis } from '@bulwark/test-utils';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
@@ -14,14 +14,6 @@ import {
 } from './index.js';
 
 /** Polls `check` on real time until it holds, for at most `ms`. */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describeRedis('Redis tier', () => {
   const redis = useRedis();
   const open: Cache[] = [];

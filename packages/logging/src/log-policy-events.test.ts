@@ -1,11 +1,10 @@
 import { bulkhead, chaos, createFakeClock, EVENT_CATALOG, EventEmitter, fallback, isTimeoutError, StoreUnavailableError, timeout, TimeoutError } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
-import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
+import { captureLog, fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { createLogger, logPolicyEvents, POLICY_EVENT_LINES, registerSecretValue, withLogContext, type LoggerOptions } from './index.js';
 
 function setup(options: Partial<LoggerOptions> = {}) {
-  const out = capture();
+  const out = captureLog();
   const logger = createLogger({ service: 'gateway', destination: out.destination, level: 'debug', ...options });
   return { out, logger };
 }

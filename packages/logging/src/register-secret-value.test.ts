@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
+import { captureLog } from '@bulwark/test-utils';
 import { createLogger, registerSecretValue } from './index.js';
 
 function setup() {
-  const out = capture();
+  const out = captureLog();
   const logger = createLogger({ service: 'gateway', destination: out.destination });
   return { out, logger };
 }
@@ -56,7 +56,7 @@ describe('registerSecretValue', () => {
   });
 
   test('works with `using`, and a custom censor is used literally', async () => {
-    const out = capture();
+    const out = captureLog();
     const logger = createLogger({ service: 's', destination: out.destination, censor: '$&-hidden' });
     {
       using _ = registerSecretValue('scoped_secret_value');

@@ -1,6 +1,6 @@
 import { BulwarkError, TimeoutError } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
+import { captureLog } from '@bulwark/test-utils';
 import { createLogger, serializeError } from './index.js';
 
 class UpstreamError extends BulwarkError {
@@ -73,7 +73,7 @@ describe('serializeError', () => {
   });
 
   test('a logger writes errors the same way, wherever they are in the fields', async () => {
-    const out = capture();
+    const out = captureLog();
     const logger = createLogger({ service: 's', destination: out.destination, errorStack: false });
     logger.warn('two errors', { err: new UpstreamError(429), results: [{ error: new RangeError('r') }] });
     expect((await out.lines())[0]).toMatchObject({

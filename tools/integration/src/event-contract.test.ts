@@ -96,7 +96,7 @@ describe('the event contract on every real source', () => {
     await finish(r);
     logging.dispose();
     await logger.close();
-    const written = lines();
+    const written = await lines();
     for (const name of EVENT_NAMES) {
       const field = name.charAt(2).toLowerCase() + name.slice(3);
       const { severity, meaning } = EVENT_CATALOG[name];

@@ -11,7 +11,7 @@ async function loggedRun(): Promise<LogLine[]> {
   await driveEverySource(s, clock);
   s.secrets.close();
   await logger.close();
-  return lines();
+  return await lines();
 }
 
 /** The lines of one event of one policy. */
@@ -118,14 +118,14 @@ describe('logPolicyEvents with the real sources of every package', () => {
     const s = realSources(clock);
     const events = logPolicyEvents(logger, s.retry, s.breaker, s.limiter, s.cache, s.secrets, s.timeout, s.fallback, s.bulkhead);
     await driveEverySource(s, clock);
-    const written = lines();
+    const written = await lines();
     expect(new Set(written.map((l) => l.level))).toEqual(new Set(['warn', 'error']));
     expect(written.map((l) => l.event)).not.toContain('hit');
     events.dispose();
-    const before = lines().length;
+    const before = (await lines()).length;
     await s.bulkhead.execute(async () => undefined);
     await s.limiter.tryAcquire('api.example.com').then(() => s.limiter.tryAcquire('api.example.com'));
-    expect(lines()).toHaveLength(before);
+    expect(await lines()).toHaveLength(before);
     s.secrets.close();
     await logger.close();
   });

@@ -4,6 +4,7 @@ import { createLogger, logPolicyEvents } from '@bulwark/logging';
 import { constantBackoff, retry } from '@bulwark/retry';
 import { memoryProvider, secretManager, type SecretContext, type SecretProvider } from '@bulwark/secrets';
 import { describe, expect, test } from 'vitest';
+import { captureLog } from '@bulwark/test-utils';
 
 const OLD_KEY = 'key-before-rotation-0001'; // bulwark-allow-secret: test fixture
 const NEW_KEY = 'key-after-rotation-0002'; // bulwark-allow-secret: test fixture
@@ -90,8 +91,8 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
 
   test('a key refused in every version is not retried by the retry (a 401 is not transient) and is logged without its value', async () => {
     const { vault, upstream, breaker, call } = setup();
-    const raw: string[] = [];
-    const logger = createLogger({ service: 'gateway', env: {}, destination: { write: (line: string) => void raw.push(line) } });
+    const log = captureLog();
+    const logger = createLogger({ service: 'gateway', env: {}, destination: log.destination });
     using _events = logPolicyEvents(logger, vault, breaker);
     upstream.accepted = new Set();
     const error = await call().catch((e: unknown) => e);
@@ -99,7 +100,7 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
     logger.error('upstream refused our key', { error });
     await logger.close();
     expect(upstream.statuses).toEqual([401]); // no rotation to offer, no previous version: one call
-    expect(raw.join('\n')).not.toContain(OLD_KEY);
+    expect(log.written.join('\n')).not.toContain(OLD_KEY);
     vault.close();
   });
 });

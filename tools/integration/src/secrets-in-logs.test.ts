@@ -5,6 +5,7 @@ import { memoryProvider, secretManager, type SecretProvider } from '@bulwark/sec
 import { usageTracker } from '@bulwark/telemetry';
 import { describe, expect, test } from 'vitest';
 import { switchableProvider } from './support.js';
+import { captureLog } from '@bulwark/test-utils';
 
 // Made-up credentials. The database password holds a quote and a backslash, so that its
 // JSON-escaped form differs from the raw one and both can be looked for.
@@ -120,12 +121,12 @@ async function logEverything(logger: Logger): Promise<void> {
 
 describe.each(['json', 'pretty'] as const)('no secret reaches a %s log', (format) => {
   test('Secret objects, read errors, audit and rotation events, registered revealed values', async () => {
-    const raw: string[] = [];
-    const logger = createLogger({ service: 'gateway', level: 'silly', format, env: {}, floodControl: false, destination: { write: (line: string) => void raw.push(line) } });
+    const log = captureLog();
+    const logger = createLogger({ service: 'gateway', level: 'silly', format, env: {}, floodControl: false, destination: log.destination });
     await logEverything(logger);
     await logger.close();
-    const output = raw.join('\n');
-    expect(raw.length).toBeGreaterThan(25);
+    const output = log.written.join('\n');
+    expect(log.written.length).toBeGreaterThan(25);
     expectNoSecretIn(output);
     // What was logged is still useful: names, versions, codes and the censor.
     expect(output).toContain('[REDACTED]');
@@ -133,7 +134,7 @@ describe.each(['json', 'pretty'] as const)('no secret reaches a %s log', (format
       expect(output).toContain(fact);
     }
     if (format === 'json') {
-      const lines = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = log.written.map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines.find((l) => l.message === 'configuration loaded')).toMatchObject({ apiKey: '[REDACTED]', upstream: { tokens: ['[REDACTED]'], database: '[REDACTED]' } });
       // The secret's name rides under `secretName`, readable in the line; its value never is.
       expect(lines.find((l) => l.event === 'rotated')).toMatchObject({ secretName: 'API_KEY', version: 'v2', previousVersion: 'v1', policy: 'vault' });
@@ -168,15 +169,15 @@ describe('registered values used as object keys', () => {
   // with the credential as a JSON key. Per-key usage is the natural case: usageTracker from
   // @bulwark/telemetry tracks "per API key", and its snapshot is keyed by the key it was given.
   test('a snapshot of usage per API key, logged, holds no API key (logging redacts object keys)', async () => {
-    const raw: string[] = [];
-    const logger = createLogger({ service: 'gateway', env: {}, destination: { write: (line: string) => void raw.push(line) } });
+    const log = captureLog();
+    const logger = createLogger({ service: 'gateway', env: {}, destination: log.destination });
     using _registered = registerSecretValue(API_KEY);
     const usage = usageTracker({ clock: createFakeClock() });
     usage.record('validate', API_KEY, 12, true);
     logger.info('usage', { usage: usage.snapshot(), perKey: new Map([[API_KEY, 1]]) });
     await logger.close();
-    expect(raw.join('\n')).toContain('validate');
-    expectNoSecretIn(raw.join('\n'));
+    expect(log.written.join('\n')).toContain('validate');
+    expectNoSecretIn(log.written.join('\n'));
   });
 });
 

@@ -13,27 +13,27 @@ import { constantBackoff, retry } from '@bulwark/retry';
 import { chainProviders, directoryProvider, memoryProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
 import { anomalyDetector, burnRateAlerts, ewmaDetector } from '@bulwark/telemetry';
 import { createClient } from 'redis';
+import { captureLog, settled } from '@bulwark/test-utils';
 
 /** A parsed log line. */
 export type LogLine = Record<string, unknown> & { level: LogLevel; message: string };
 
-/** A logger that writes every line to an array, at `debug` unless told otherwise. */
+/** A logger that writes every line to memory, at `debug` unless told otherwise; `lines()` parses them once written. */
 export function memoryLogger(options: { clock?: FakeClock; level?: LogLevel } = {}): {
   logger: Logger;
-  raw: string[];
-  lines: () => LogLine[];
+  lines: () => Promise<LogLine[]>;
 } {
-  const raw: string[] = [];
+  const log = captureLog();
   const logger = createLogger({
     service: 'integration',
     level: options.level ?? 'debug',
     env: {},
     floodControl: false,
     traceContext: false,
-    destination: { write: (line: string) => void raw.push(line) },
+    destination: log.destination,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
-  return { logger, raw, lines: () => raw.map((line) => JSON.parse(line) as LogLine) };
+  return { logger, lines: () => log.lines() as Promise<LogLine[]> };
 }
 
 /** An error that `isRetryableError` and `isCircuitFailure` both count: a dropped connection. */
@@ -212,31 +212,25 @@ export function everySource(clock: FakeClock) {
 
 export type EverySource = ReturnType<typeof everySource>;
 
-/** Settles `promise` either way: the drive below cares for the events, not the outcome. */
-const settle = (promise: Promise<unknown>): Promise<unknown> => promise.then(
-  (value) => value,
-  (error: unknown) => error,
-);
-
 /** Makes every source emit every event it has, at least once. */
 export async function driveEveryEvent({ sources: s, failing, chained }: EverySource, clock: FakeClock): Promise<void> {
   // core
-  const late = settle(s.timeout.execute(() => new Promise(() => {})));
+  const late = settled(s.timeout.execute(() => new Promise(() => {})));
   await clock.tickAsync(50);
   await late;
   let release!: () => void;
   const busy = s.bulkhead.execute(() => new Promise<void>((resolve) => (release = resolve)));
-  await settle(s.bulkhead.execute(async () => 1));
+  await settled(s.bulkhead.execute(async () => 1));
   release();
   await busy;
   await s.fallback.execute(() => Promise.reject(connectionReset()));
-  const chaotic = settle(s.chaos.execute(async () => 1));
+  const chaotic = settled(s.chaos.execute(async () => 1));
   await clock.tickAsync(1);
   await chaotic;
 
   // retry: a slow first attempt is hedged; both fail; a retry after the backoff fails too: a give-up.
   let calls = 0;
-  const doomed = settle(
+  const doomed = settled(
     s.retry.execute(() => new Promise((_, reject) => clock.setTimeout(() => reject(connectionReset()), ++calls === 1 ? 10 : 1))),
   );
   await clock.tickAsync(100);
@@ -244,8 +238,8 @@ export async function driveEveryEvent({ sources: s, failing, chained }: EverySou
   await s.retry.execute(async () => 'ok');
 
   // breaker: opens, refuses, half-opens after the break, closes on a good probe.
-  await settle(s.circuitBreaker.execute(() => Promise.reject(connectionReset())));
-  await settle(s.circuitBreaker.execute(async () => 'refused'));
+  await settled(s.circuitBreaker.execute(() => Promise.reject(connectionReset())));
+  await settled(s.circuitBreaker.execute(async () => 'refused'));
   await clock.tickAsync(100);
   await s.circuitBreaker.execute(async () => 'probe');
   // a breaker whose store is down says so, and goes on locally.
@@ -278,7 +272,7 @@ export async function driveEveryEvent({ sources: s, failing, chained }: EverySou
   s.memoryProvider.set('API_KEY', 'key-two');
   await s.secretManager.refresh('API_KEY');
   failing.down = true;
-  await settle(s.secretManager.refresh('API_KEY'));
+  await settled(s.secretManager.refresh('API_KEY'));
   failing.down = false;
   chained.set('WEBHOOK_SECRET', 'whsec-one');
 

@@ -1,6 +1,12 @@
 export { createFakeClock } from '@bulwark/core';
 export type { FakeClock } from '@bulwark/core';
 export { flaky, deferred } from './flaky.js';
+export { eventually } from './eventually.js';
+export type { EventuallyOptions } from './eventually.js';
+export { settled, runUntilSettled } from './settle.js';
+export type { RunUntilSettledOptions, Settled } from './settle.js';
+export { captureLog } from './log-capture.js';
+export type { LogCapture } from './log-capture.js';
 export type { Flaky, Outcome, Deferred } from './flaky.js';
 export { describeRedis, useRedis, usePrivateRedis, redisUrl, redisUnavailableReason, REDIS_TAG } from './redis.js';
 export type { PrivateRedisFixture, RedisFixture } from './redis.js';
