@@ -63,7 +63,7 @@ test('usage: a registry keeps one circuit per dependency', async () => {
   // README:start
   const breakers = circuitBreakerRegistry({
     breaker: { breaker: { kind: 'consecutive', threshold: 3 }, halfOpenAfterMs: 10_000 },
-    maxSize: 500,
+    maxEntries: 500,
   });
   const call = (url: URL) =>
     breakers.execute({ host: url.host, endpoint: url.pathname }, ({ signal }) => upstream(url, { signal }));

@@ -109,8 +109,10 @@ export interface Cache {
   ready(): Promise<void>;
   /** Counters and sizes. */
   stats(): CacheStats;
-  /** Unsubscribes and closes the connection the cache opened; the caller's client stays open. */
+  /** Unsubscribes and closes the connection the cache opened; the caller's client stays open. Idempotent. */
   close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
   readonly onHit: Event<CacheHitEvent>;
   readonly onMiss: Event<CacheMissEvent>;
   readonly onStale: Event<CacheStaleEvent>;
@@ -295,6 +297,10 @@ class TwoTierCache implements SealedCache {
     this.#closed = true;
     if (this.#tier !== undefined) this.#tier.closed = true;
     await this.#channel?.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   stats(): CacheStats {

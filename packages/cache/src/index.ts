@@ -16,5 +16,5 @@ export { redisCacheStore } from './redis-cache-store.js';
 export type { RedisCacheStore, RedisCacheStoreOptions } from './redis-cache-store.js';
 export type { SealingKey } from './internal/seal.js';
 export { CacheIntegrityError, isCacheIntegrityError } from './cache-integrity-error.js';
-export { CacheInvalidationError, isCacheInvalidationError } from './cache-invalidation-error.js';
+export { CacheInvalidationIncompleteError, isCacheInvalidationIncompleteError } from './cache-invalidation-incomplete-error.js';
 export { UnserializableValueError, isUnserializableValueError } from './unserializable-value-error.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import {
   cache,
   isCacheIntegrityError,
-  isCacheInvalidationError,
+  isCacheInvalidationIncompleteError,
   redisCacheStore,
   type Cache,
   type CacheHitEvent,
@@ -359,7 +359,7 @@ describe('L2 trouble without a server', () => {
     const del = c.delete('k').catch((e: unknown) => e);
     await clock.tickAsync(100);
     const error = await del;
-    expect(isCacheInvalidationError(error)).toBe(true);
+    expect(isCacheInvalidationIncompleteError(error)).toBe(true);
     expect(c.peek('k')).toBeUndefined();
   });
 
@@ -412,7 +412,7 @@ const fakeRedis = () => {
 };
 
 describe('the built-in guard on fake time', () => {
-  test('opens after failureThreshold failures, lets one probe through after cooldownMs, closes on success', async () => {
+  test('opens after threshold failures, lets one probe through after halfOpenAfterMs, closes on success', async () => {
     const clock = createFakeClock();
     const client = fakeRedis();
     client.isReady = false;
@@ -421,7 +421,7 @@ describe('the built-in guard on fake time', () => {
       ttlJitter: 0,
       earlyRefreshBeta: 0,
       memory: false,
-      store: redisCacheStore({ client: client, guard: { failureThreshold: 2, cooldownMs: 1_000 } }),
+      store: redisCacheStore({ client: client, guard: { threshold: 2, halfOpenAfterMs: 1_000 } }),
     });
     const operations: string[] = [];
     c.onStoreError((e) => operations.push(e.error.message));

@@ -2,7 +2,7 @@
 // the Redis tier comes back on its own.
 import { eventually, usePrivateRedis } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
-import { cache, isCacheInvalidationError, redisCacheStore } from '@bulwark/cache';
+import { cache, isCacheInvalidationIncompleteError, redisCacheStore } from '@bulwark/cache';
 
 /** Rejects if `promise` has not settled within `ms` of real time: the test's definition of a hang. */
 function noHang<T>(promise: Promise<T>, ms = 3_000): Promise<T> {
@@ -23,7 +23,7 @@ describe('Redis killed mid-run', () => {
       cache({
         ttlJitter: 0,
         earlyRefreshBeta: 0,
-        store: redisCacheStore({ client: client, timeoutMs: 200, guard: { failureThreshold: 3, cooldownMs: 100 } }),
+        store: redisCacheStore({ client: client, timeoutMs: 200, guard: { threshold: 3, halfOpenAfterMs: 100 } }),
       });
     const a = make();
     const storeErrors: string[] = [];
@@ -46,7 +46,7 @@ describe('Redis killed mid-run', () => {
     }
     expect(await noHang(a.getOrSet('new', loader))).toMatch(/^new:/);
     const error = await noHang(a.delete('warm').catch((e: unknown) => e));
-    expect(isCacheInvalidationError(error)).toBe(true);
+    expect(isCacheInvalidationIncompleteError(error)).toBe(true);
     expect(storeErrors.length).toBeGreaterThan(0);
 
     // Back again: the client reconnects by itself and the tier is used once the guard lets a probe through.

@@ -46,7 +46,7 @@ export const EVENT_CATALOG = Object.freeze({
   onHalfOpen: { meaning: 'circuit half-open, letting probes through', severity: 'info', emitters: ['circuitBreaker'] },
   onStateChange: { meaning: 'circuit state changed', severity: 'info', emitters: ['circuitBreaker'] },
   onBreakerCreated: { meaning: 'breaker made for a new dependency', severity: 'debug', emitters: ['circuitBreakerRegistry'] },
-  onBreakerDropped: { meaning: 'breaker dropped to keep the registry within maxSize', severity: 'info', emitters: ['circuitBreakerRegistry'] },
+  onBreakerDropped: { meaning: 'breaker dropped to keep the registry within maxEntries', severity: 'info', emitters: ['circuitBreakerRegistry'] },
   // shared stores
   onStoreError: { meaning: 'shared store failed, decided locally', severity: 'warn', emitters: ['cache', 'circuitBreaker', 'rateLimiter'] },
   // ratelimit

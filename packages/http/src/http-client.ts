@@ -67,7 +67,7 @@ export interface HttpRequestInit extends Omit<RequestInit, 'body' | 'headers' | 
 /** Options of one request without its method (for `get`, `post`, ...). */
 export type HttpMethodInit = Omit<HttpRequestInit, 'method'>;
 
-/** Options for {@link createHttpClient}. Every one is optional. */
+/** Options for {@link httpClient}. Every one is optional. */
 export interface HttpClientOptions {
   /**
    * The URL that relative request paths are joined under, keeping its path: `users/1` and `/users/1`
@@ -131,7 +131,7 @@ export interface HttpAuthRefreshEvent extends EventPayload {
   readonly refreshed: boolean;
 }
 
-/** An HTTP client. Create one with {@link createHttpClient}. */
+/** An HTTP client. Create one with {@link httpClient}. */
 export interface HttpClient {
   /** The client's name, carried by its events. */
   readonly name: string;
@@ -258,7 +258,7 @@ function appendQuery(url: URL, query: QueryParams): void {
   }
 }
 
-const HTTP_CLIENT_OPTIONS = knownOptions<HttpClientOptions>('createHttpClient()', {
+const HTTP_CLIENT_OPTIONS = knownOptions<HttpClientOptions>('httpClient()', {
   baseUrl: ['baseURL', 'prefixUrl', 'prefixURL', 'url'],
   headers: [],
   policy: ['retry', 'timeout', 'hooks'],
@@ -533,10 +533,10 @@ class Client implements HttpClient {
  *
  * @example
  * ```ts
- * const api = createHttpClient({ baseUrl: 'https://api.example.com/v1', policy: pipeline(retry(), timeout(5_000)) });
+ * const api = httpClient({ baseUrl: 'https://api.example.com/v1', policy: pipeline(retry(), timeout(5_000)) });
  * const user = await api.get<{ name: string }>('users/1');
  * ```
  */
-export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+export function httpClient(options: HttpClientOptions = {}): HttpClient {
   return new Client(options);
 }

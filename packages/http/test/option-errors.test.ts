@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { createHttpClient } from '@bulwark/http';
+import { httpClient } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
 
 describe('unknown option keys are refused, naming the option meant', () => {
   test.each([
-    ['createHttpClient', () => createHttpClient({ baseURL: 'https://api.example.com' } as never), 'Unknown option `baseURL` of createHttpClient(); did you mean `baseUrl`?'],
-    ['createHttpClient (a typo)', () => createHttpClient({ limitter: {} } as never), 'Unknown option `limitter` of createHttpClient(); did you mean `limiter`?'],
-    ['createHttpClient (ky)', () => createHttpClient({ retry: 3 } as never), 'Unknown option `retry` of createHttpClient(); did you mean `policy`?'],
+    ['httpClient', () => httpClient({ baseURL: 'https://api.example.com' } as never), 'Unknown option `baseURL` of httpClient(); did you mean `baseUrl`?'],
+    ['httpClient (a typo)', () => httpClient({ limitter: {} } as never), 'Unknown option `limitter` of httpClient(); did you mean `limiter`?'],
+    ['httpClient (ky)', () => httpClient({ retry: 3 } as never), 'Unknown option `retry` of httpClient(); did you mean `policy`?'],
     ['standard', () => standard({ timeout: 5_000 } as never), 'Unknown option `timeout` of standard(); did you mean `totalTimeoutMs`?'],
     ['standard (bulkhead)', () => standard({ bulkhead: { maxQueue: 10 } } as never), 'Unknown option `bulkhead.maxQueue` of standard(); did you mean `bulkhead.queue`?'],
     ['standard (retry)', () => standard({ retry: { retries: 2 } } as never), 'Unknown option `retry.retries` of standard(); did you mean `retry.maxAttempts`?'],
@@ -18,14 +18,14 @@ describe('unknown option keys are refused, naming the option meant', () => {
 
   test('every option that exists is accepted', () => {
     expect(() =>
-      createHttpClient({
+      httpClient({
         baseUrl: 'https://api.example.com',
         headers: { accept: 'application/json' },
         policy: standard({
           bulkhead: { limit: 10, queue: 1 },
           totalTimeoutMs: 30_000,
           retry: { maxAttempts: 3, maxDelayMs: 1_000, unref: true },
-          breaker: { windowMs: 30_000, minimumCalls: 10, failureRateThreshold: 0.5, halfOpenAfterMs: 1_000, maxSize: 5 },
+          breaker: { windowMs: 30_000, minimumCalls: 10, failureRateThreshold: 0.5, halfOpenAfterMs: 1_000, maxEntries: 5 },
           attemptTimeoutMs: 10_000,
           hedge: { delayMs: 100, maxHedgedAttempts: 1 },
         }),

@@ -35,7 +35,7 @@ const response = await billing.withSecret('STRIPE_KEY', async (key) => {
   return res;
 });
 // response.status === 200; audit holds 'billing read STRIPE_KEY v1' and no value
-vault.close();
+await vault.close();
 // example:end
 
 test('the README usage example runs and says what it shows', () => {

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, expectTypeOf, test } from 'vitest';
 import {
   isSecretAccessDeniedError,
   isSecretNotFoundError,
-  isSecretProviderError,
-  isSecretSchemaError,
+  isSecretProviderFailedError,
+  isSecretLoadFailedError,
   memoryProvider,
   Secret,
   secretManager,
@@ -95,7 +95,7 @@ describe('secretManager: cache, TTL, refresh', () => {
     expect(failures[0]!.name).toBe('secretManager');
     expect(failures[0]!.secretName).toBe('API_KEY');
     expect(failures[0]!.version).toBe('v1');
-    expect(isSecretProviderError(failures[0]!.error)).toBe(true);
+    expect(isSecretProviderFailedError(failures[0]!.error)).toBe(true);
     expect(failures[0]!.error.message).toBe('controllable (secret "API_KEY"): failed (Error).');
     expect(audits.map((a) => a.action)).toEqual(['read', 'refresh-failed', 'expired-use', 'read']);
     // Within refreshRetryMs, reads do not hammer the provider.
@@ -122,7 +122,7 @@ describe('secretManager: cache, TTL, refresh', () => {
     const read = vault.get('API_KEY').catch((e: unknown) => e);
     await clock.tickAsync(2_000);
     const error = await read;
-    expect(isSecretProviderError(error)).toBe(true);
+    expect(isSecretProviderFailedError(error)).toBe(true);
     expect((error as Error).message).toMatch(/did not answer within 2000 ms/);
   });
 
@@ -324,7 +324,7 @@ describe('secretManager: schema', () => {
         forbidden: { name: 'SECRET_X' },
       })
       .catch((e: unknown) => e);
-    expect(isSecretSchemaError(error)).toBe(true);
+    expect(isSecretLoadFailedError(error)).toBe(true);
     const e = error as Error & { problems: readonly { key: string; problem: string }[] };
     expect(e.problems.map((p) => `${p.key}:${p.problem}`)).toEqual([
       'STRIPE_KEY:malformed',

@@ -65,8 +65,10 @@ export interface SecretManager extends SecretReader {
   readonly stats: SecretManagerStats;
   /** Fetches `name` now, bypassing the TTL. Rejects when it fails (the cache keeps its last good value). */
   refresh(name: string): Promise<void>;
-  /** Stops background refreshes and change subscriptions. Providers are closed by their owner. */
-  close(): void;
+  /** Stops background refreshes and change subscriptions. Providers are closed by their owner. Idempotent. */
+  close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -102,8 +104,12 @@ class Manager extends Reader implements SecretManager {
     if (result.error !== undefined) throw result.error;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#cache.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 

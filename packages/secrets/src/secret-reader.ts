@@ -40,7 +40,7 @@ export interface SecretScopeOptions {
 export interface SecretReader {
   /** Who reads through this view, in audit events. */
   readonly who: string;
-  /** The secret to use now, from the cache when fresh. Rejects with `SecretNotFoundError`, `SecretAccessDeniedError` or `SecretProviderError`. */
+  /** The secret to use now, from the cache when fresh. Rejects with `SecretNotFoundError`, `SecretAccessDeniedError` or `SecretProviderFailedError`. */
   get(name: string): Promise<Secret<string>>;
   /** The neverthrow twin of `get`. */
   getResult(name: string): ResultAsync<Secret<string>, BulwarkError>;
@@ -48,7 +48,7 @@ export interface SecretReader {
   versions(name: string): Promise<SecretVersions>;
   /** The neverthrow twin of `versions`. */
   versionsResult(name: string): ResultAsync<SecretVersions, BulwarkError>;
-  /** Reads every field of `schema` at once; rejects with one `SecretSchemaError` listing every problem. */
+  /** Reads every field of `schema` at once; rejects with one `SecretLoadFailedError` listing every problem. */
   load<const S extends SecretSchema>(schema: S): Promise<LoadedSecrets<S>>;
   /** The neverthrow twin of `load`. */
   loadResult<const S extends SecretSchema>(schema: S): ResultAsync<LoadedSecrets<S>, BulwarkError>;

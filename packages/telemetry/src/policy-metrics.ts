@@ -78,8 +78,10 @@ export interface PolicyMetrics {
   measure(options?: MeasureOptions): MeasuredPolicy;
   /** Calls recorded under `otel.metric.overflow=true` so far, per metric name. */
   readonly overflows: ReadonlyMap<string, number>;
-  /** Unsubscribes every source instrumented through this object and stops reporting breaker states. */
-  dispose(): void;
+  /** Unsubscribes every source instrumented through this object and stops reporting breaker states. Idempotent. */
+  close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The events {@link PolicyMetrics.instrument} records: every event of core's `EVENT_CATALOG` (its `EVENT_NAMES`). */
@@ -137,7 +139,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #subscriptions = new Set<Disposable>();
   readonly #breakers = new Set<Breaker>();
   readonly #stateLimiter: AttributeLimiter;
-  #disposed = false;
+  #closed = false;
 
   readonly #callDuration: LimitedHistogram;
   readonly #callActive: UpDownCounter;
@@ -207,7 +209,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#breakerTransitions = counter('bulwark.breaker.transitions', '{transition}', 'Circuit breaker state changes, by from and to state.');
     this.#breakerOpens = counter('bulwark.breaker.opens', '{break}', 'Times a circuit opened, by reason.');
     this.#registryBreakers = meter.createUpDownCounter('bulwark.breaker.registry.breakers', { unit: '{breaker}', description: 'Breakers held by a circuit breaker registry.' });
-    this.#registryDrops = counter('bulwark.breaker.registry.drops', '{breaker}', 'Breakers a registry dropped to stay within maxSize, by their state then.');
+    this.#registryDrops = counter('bulwark.breaker.registry.drops', '{breaker}', 'Breakers a registry dropped to stay within maxEntries, by their state then.');
     this.#serverHints = counter('bulwark.ratelimit.server_hints', '{hint}', 'Rate-limit hints (Retry-After, RateLimit headers) received from servers.');
     this.#cacheLookups = counter('bulwark.cache.lookups', '{lookup}', 'Cache lookups, by result (hit, miss or stale) and tier.');
     this.#cacheRefreshes = counter('bulwark.cache.refreshes', '{refresh}', 'Background refreshes of cache entries.');
@@ -246,7 +248,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   }
 
   instrument(...sources: readonly EventSource[]): Disposable {
-    if (this.#disposed) throw new TypeError('This PolicyMetrics was disposed; create a new one with policyMetrics().');
+    if (this.#closed) throw new TypeError('This PolicyMetrics was closed; create a new one with policyMetrics().');
     sources.forEach((source, i) => {
       if (typeof source !== 'object' || source === null || eventsOf(source).length === 0) {
         throw invalidOption(`sources[${i}]`, source, `an object with at least one Bulwark event (${EVENT_NAMES.join(', ')})`);
@@ -273,12 +275,17 @@ class PolicyMetricsImpl implements PolicyMetrics {
     return new MeasuredCall(options.name, this.#clock, this.#callDuration, this.#callActive);
   }
 
-  dispose(): void {
-    this.#disposed = true;
+  /** Unsubscribes and stops the gauge before it returns (nothing here is asynchronous). */
+  async close(): Promise<void> {
+    this.#closed = true;
     for (const s of this.#subscriptions) s.dispose();
     this.#subscriptions.clear();
     this.#breakers.clear();
     this.#breakerState.removeCallback(this.#observeBreakers);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #subscribe(source: EventSource, out: Disposable[], breakers: Breaker[]): void {

@@ -9,7 +9,7 @@ async function loggedRun(): Promise<LogLine[]> {
   const s = realSources(clock);
   using _events = logPolicyEvents(logger, s.retry, s.breaker, s.limiter, s.cache, s.secrets, s.timeout, s.fallback, s.bulkhead);
   await driveEverySource(s, clock);
-  s.secrets.close();
+  await s.secrets.close();
   await logger.close();
   return await lines();
 }
@@ -126,7 +126,7 @@ describe('logPolicyEvents with the real sources of every package', () => {
     await s.bulkhead.execute(async () => undefined);
     await s.limiter.tryAcquire('api.example.com').then(() => s.limiter.tryAcquire('api.example.com'));
     expect(await lines()).toHaveLength(before);
-    s.secrets.close();
+    await s.secrets.close();
     await logger.close();
   });
 });

@@ -51,7 +51,7 @@ describe('a provider that announces changes', () => {
     memory.set('API_KEY', NEW_KEY);
     await clock.flush();
     expect((await vault.get('API_KEY')).reveal()).toBe(NEW_KEY);
-    vault.close();
+    await vault.close();
   });
 });
 
@@ -73,7 +73,7 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
     expect(breaker.state).toBe('closed');
     expect(await call()).toEqual({ status: 200 });
     expect(upstream.statuses.at(-1)).toBe(200);
-    vault.close();
+    await vault.close();
   });
 
   test('calls that fail together share one provider fetch', async () => {
@@ -86,7 +86,7 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(fetches() - fetchesBefore).toBe(1);
     expect(upstream.statuses.filter((s) => s === 401)).toHaveLength(8);
-    vault.close();
+    await vault.close();
   });
 
   test('a key refused in every version is not retried by the retry (a 401 is not transient) and is logged without its value', async () => {
@@ -101,6 +101,6 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
     await logger.close();
     expect(upstream.statuses).toEqual([401]); // no rotation to offer, no previous version: one call
     expect(log.written.join('\n')).not.toContain(OLD_KEY);
-    vault.close();
+    await vault.close();
   });
 });

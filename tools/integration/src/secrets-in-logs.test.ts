@@ -115,8 +115,8 @@ async function logEverything(logger: Logger): Promise<void> {
   await clock.tickAsync(10);
   logger.error('gave up', { error: await settled });
 
-  vault.close();
-  broken.close();
+  await vault.close();
+  await broken.close();
 }
 
 describe.each(['json', 'pretty'] as const)('no secret reaches a %s log', (format) => {
@@ -130,7 +130,7 @@ describe.each(['json', 'pretty'] as const)('no secret reaches a %s log', (format
     expectNoSecretIn(output);
     // What was logged is still useful: names, versions, codes and the censor.
     expect(output).toContain('[REDACTED]');
-    for (const fact of ['SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED', 'SECRET_PROVIDER_FAILED', 'SECRET_SCHEMA_INVALID', 'MISSING_SECRET', 'rotated', 'refresh-failed', 'RETRIES_EXHAUSTED']) {
+    for (const fact of ['SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED', 'SECRET_PROVIDER_FAILED', 'SECRET_LOAD_FAILED', 'MISSING_SECRET', 'rotated', 'refresh-failed', 'RETRIES_EXHAUSTED']) {
       expect(output).toContain(fact);
     }
     if (format === 'json') {
@@ -159,7 +159,7 @@ describe('without registration', () => {
     expect(error.message).not.toContain(BEARER);
     expect(JSON.stringify(error)).not.toContain(BEARER);
     expect(error.cause?.message).toContain(BEARER); // the documented limit: register revealed values
-    broken.close();
+    await broken.close();
   });
 });
 

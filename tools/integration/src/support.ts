@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { bulkhead, chaos, fallback, timeout, type FakeClock } from '@bulwark/core';
 import { circuitBreaker, circuitBreakerRegistry, redisCircuitStore } from '@bulwark/breaker';
 import { cache, redisCacheStore } from '@bulwark/cache';
-import { createHttpClient } from '@bulwark/http';
+import { httpClient } from '@bulwark/http';
 import { createLogger, type Logger, type LogLevel } from '@bulwark/logging';
-import { memoryStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
+import { memoryRateLimitStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 import { constantBackoff, retry } from '@bulwark/retry';
 import { chainProviders, directoryProvider, memoryProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
 import { anomalyDetector, burnRateAlerts, ewmaDetector } from '@bulwark/telemetry';
@@ -60,7 +60,7 @@ export function realSources(clock: FakeClock, secrets: Record<string, string> = 
   return {
     retry: retry({ name: 'upstream-retry', maxAttempts: 2, backoff: constantBackoff(100), clock }),
     breaker: circuitBreaker({ name: 'upstream-breaker', breaker: { kind: 'consecutive', threshold: 2 }, halfOpenAfterMs: 1_000, clock }),
-    limiter: rateLimiter({ name: 'upstream-limit', limits: { limit: 1, windowMs: 1_000 }, store: memoryStore({ clock }), clock }),
+    limiter: rateLimiter({ name: 'upstream-limit', limits: { limit: 1, windowMs: 1_000 }, store: memoryRateLimitStore({ clock }), clock }),
     cache: cache({ name: 'validations', ttlMs: 1_000, staleIfErrorMs: 60_000, ttlJitter: 0, earlyRefreshBeta: 0, clock }),
     vault,
     memory,
@@ -177,8 +177,8 @@ export function everySource(clock: FakeClock) {
         store: redisCircuitStore({ client: down, timeoutMs: 50, syncIntervalMs: 0, clock }),
         clock,
       }),
-      circuitBreakerRegistry: circuitBreakerRegistry({ maxSize: 1, breaker: { clock } }),
-      rateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: memoryStore({ clock }), clock }),
+      circuitBreakerRegistry: circuitBreakerRegistry({ maxEntries: 1, breaker: { clock } }),
+      rateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: memoryRateLimitStore({ clock }), clock }),
       sharedRateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: redisRateLimitStore({ client: down, timeoutMs: 50, clock }), clock }),
       cache: cache({
         ttlMs: 100,
@@ -197,7 +197,7 @@ export function everySource(clock: FakeClock) {
       ewmaDetector: ewmaDetector({ warmup: 2, clock }),
       anomalyDetector: anomalyDetector({ intervalMs: 100, minSamples: 1, warmupIntervals: 2, clock }),
       burnRateAlerts: burnRateAlerts({ objective: 0.9, windows: [{ severity: 'page', longWindowMs: 1_000, shortWindowMs: 100, factor: 2 }], clock }),
-      httpClient: createHttpClient({
+      httpClient: httpClient({
         fetch: upstream,
         auth: { get: () => credential, refresh: () => (credential = 'Bearer two') },
         clock,

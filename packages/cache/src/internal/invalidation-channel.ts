@@ -1,5 +1,5 @@
 import { isRedisCluster, redisScript, timeout, type Clock, type RedisClient, type TimeoutPolicy } from '@bulwark/core';
-import { CacheInvalidationError } from '../cache-invalidation-error.js';
+import { CacheInvalidationIncompleteError } from '../cache-invalidation-incomplete-error.js';
 import type { InvalidationLog, Scope } from './invalidation-log.js';
 import { STORE, type RedisTier } from './redis-tier.js';
 
@@ -54,7 +54,7 @@ export class InvalidationChannel {
 
   /**
    * Raises the counter of an invalidation and announces it; `entryKey`, for a key's own
-   * invalidation, is dropped in the same step. Rejects with `CacheInvalidationError` when Redis
+   * invalidation, is dropped in the same step. Rejects with `CacheInvalidationIncompleteError` when Redis
    * failed (memory has dropped its copy already).
    */
   async announce(scope: Scope, target: string | undefined, counter: string, entryKey: string | undefined): Promise<void> {
@@ -72,7 +72,7 @@ export class InvalidationChannel {
         ]),
       );
     } catch (error) {
-      throw new CacheInvalidationError(scope, target, { cause: error });
+      throw new CacheInvalidationIncompleteError(scope, target, { cause: error });
     }
     // Our own reads must not wait for the announcement to stop trusting the old version.
     if (entryKey !== undefined) tier.memo.learnKey(entryKey, Number(version), generation);

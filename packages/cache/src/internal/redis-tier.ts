@@ -59,7 +59,7 @@ export class RedisTier {
     this.#clock = clock;
     this.#report = report;
     this.#policy = settings.policy;
-    this.#guard = settings.policy === undefined ? new L2Guard(settings.failureThreshold, settings.cooldownMs, clock) : undefined;
+    this.#guard = settings.policy === undefined ? new L2Guard(settings.threshold, settings.halfOpenAfterMs, clock) : undefined;
     this.#sealingKeys = sealingKeys;
   }
 

@@ -67,7 +67,7 @@ export interface StandardBreakerOptions {
   /** How long the circuit stays open before a probe, in milliseconds. @default 5_000 */
   readonly halfOpenAfterMs?: number;
   /** Origins whose breakers are kept at most. @default 1_000 */
-  readonly maxSize?: number;
+  readonly maxEntries?: number;
   /**
    * Which errors count against the circuit.
    * @default isCircuitFailure of `@bulwark/breaker`, except the client's own refusals (a rate limiter's, a request not sent again)
@@ -147,7 +147,7 @@ const BREAKER_OPTIONS = knownOptions<StandardBreakerOptions>('standard()', {
   minimumCalls: ['minimumThroughput'],
   failureRateThreshold: ['failureRatio', 'errorThresholdPercentage'],
   halfOpenAfterMs: ['breakDuration', 'resetTimeout', 'halfOpenAfter'],
-  maxSize: [],
+  maxEntries: ['maxSize'],
   isFailure: ['shouldHandle'],
 });
 const HEDGE_OPTIONS = knownOptions<HedgeOptions>('standard()', {
@@ -279,8 +279,8 @@ function makeBreakers(option: StandardOptions['breaker'], attemptMs: number | un
   }
   const halfOpenAfterMs = o.halfOpenAfterMs ?? 5_000;
   expectNumber('breaker.halfOpenAfterMs', halfOpenAfterMs, { min: 0, max: MAX_TIMER_MS });
-  const maxSize = o.maxSize ?? 1_000;
-  expectInteger('breaker.maxSize', maxSize, { min: 1 });
+  const maxEntries = o.maxEntries ?? 1_000;
+  expectInteger('breaker.maxEntries', maxEntries, { min: 1 });
   if (o.isFailure !== undefined) expectFunction('breaker.isFailure', o.isFailure);
   return circuitBreakerRegistry({
     breaker: {
@@ -289,7 +289,7 @@ function makeBreakers(option: StandardOptions['breaker'], attemptMs: number | un
       isFailure: o.isFailure ?? countsAgainstOrigin,
       ...(clock === undefined ? {} : { clock }),
     },
-    maxSize,
+    maxEntries,
   });
 }
 
@@ -339,7 +339,7 @@ class Standard implements StandardPolicy {
  *
  * @example
  * ```ts
- * const api = createHttpClient({ baseUrl: 'https://api.example.com', policy: standard() });
+ * const api = httpClient({ baseUrl: 'https://api.example.com', policy: standard() });
  * ```
  */
 export function standard(options: StandardOptions = {}): StandardPolicy {

@@ -1,11 +1,11 @@
 import { expectOptions, quote, type BulwarkError } from '@bulwark/core';
 import { Secret } from '../secret.js';
 import { checkSecretField, type LoadedSecrets, type SecretSchema } from '../secret-schema.js';
-import { SecretSchemaError, type SecretSchemaProblem } from '../secret-schema-error.js';
+import { SecretLoadFailedError, type SecretSchemaProblem } from '../secret-load-failed-error.js';
 
 /**
  * Reads every field of `schema` at once through `get` and checks each (`minLength`, `pattern`,
- * `parse`); rejects with one `SecretSchemaError` listing every problem, in the schema's order.
+ * `parse`); rejects with one `SecretLoadFailedError` listing every problem, in the schema's order.
  * `who` names the reader in a denial.
  */
 export async function loadSchema<const S extends SecretSchema>(schema: S, get: (name: string) => Promise<Secret<string>>, who: string): Promise<LoadedSecrets<S>> {
@@ -60,7 +60,7 @@ export async function loadSchema<const S extends SecretSchema>(schema: S, get: (
   if (problems.length > 0) {
     const order = new Map(fields.map(([field], i) => [field, i]));
     problems.sort((a, b) => order.get(a.field)! - order.get(b.field)!);
-    throw new SecretSchemaError(problems);
+    throw new SecretLoadFailedError(problems);
   }
   return out as LoadedSecrets<S>;
 }

@@ -1,12 +1,12 @@
 import { isBulwarkError, type Clock, type Timer } from '@bulwark/core';
 import { SecretNotFoundError } from '../secret-not-found-error.js';
-import { SecretProviderError, isSecretProviderError } from '../secret-provider-error.js';
+import { SecretProviderFailedError, isSecretProviderFailedError } from '../secret-provider-failed-error.js';
 import type { SecretProvider, SecretVersions } from '../secret-provider.js';
 
 /**
  * Asks the providers for a secret, highest precedence first; the first that holds it (with a value
  * that is not empty) answers. Each provider has `timeoutMs` to answer, after which it is aborted
- * and counts as failed. Every failure is a `SecretProviderError` whose message names no value.
+ * and counts as failed. Every failure is a `SecretProviderFailedError` whose message names no value.
  */
 export class ProviderFetch {
   readonly #providers: readonly SecretProvider[];
@@ -21,7 +21,7 @@ export class ProviderFetch {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** The secret's versions; rejects with `SecretNotFoundError` when no provider holds it, `SecretProviderError` when one failed. */
+  /** The secret's versions; rejects with `SecretNotFoundError` when no provider holds it, `SecretProviderFailedError` when one failed. */
   async fetch(name: string): Promise<SecretVersions> {
     for (const provider of this.#providers) {
       const found = await this.#ask(provider, name);
@@ -36,7 +36,7 @@ export class ProviderFetch {
     const timedOut = new Promise<never>((_, reject) => {
       timer = this.#clock.setTimeout(
         () => {
-          const error = new SecretProviderError(provider.name, name, `did not answer within ${this.#timeoutMs} ms.`);
+          const error = new SecretProviderFailedError(provider.name, name, `did not answer within ${this.#timeoutMs} ms.`);
           controller.abort(error);
           reject(error);
         },
@@ -47,14 +47,14 @@ export class ProviderFetch {
     try {
       return await Promise.race([provider.fetch(name, controller.signal), timedOut]);
     } catch (error) {
-      if (isSecretProviderError(error)) throw error;
+      if (isSecretProviderFailedError(error)) throw error;
       if (isBulwarkError(error)) {
         // Ours (a store's wrong key or corruption): its message names no value.
-        throw new SecretProviderError(provider.name, name, `failed: ${error.message}`, { cause: error, transient: error.transient });
+        throw new SecretProviderFailedError(provider.name, name, `failed: ${error.message}`, { cause: error, transient: error.transient });
       }
       // A foreign error's message might quote anything: keep it as the cause, name only its class.
       const kind = error instanceof Error ? error.name : typeof error;
-      throw new SecretProviderError(provider.name, name, `failed (${kind}).`, { cause: error });
+      throw new SecretProviderFailedError(provider.name, name, `failed (${kind}).`, { cause: error });
     } finally {
       timer?.clear();
     }
