@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeClock, parseServerHints, type FakeClock } from '@bulwark/core';
+import { eventually } from '@bulwark/test-utils';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConfigError, PortInUseError, planFaults, startSimulator, type ProfileInput, type Simulator, type SimulatorOptions, type SimulatorStats } from './index.js';
 
@@ -31,8 +32,8 @@ function validate(sim: Simulator, email: unknown, init: { key?: string | null; h
 }
 
 /** Waits (on real time, briefly) until the simulator has counted `n` API requests. */
-async function counted(sim: Simulator, n: number): Promise<void> {
-  while (sim.stats().requests.total < n) await new Promise((resolve) => setTimeout(resolve, 2));
+function counted(sim: Simulator, n: number): Promise<void> {
+  return eventually(() => sim.stats().requests.total >= n, { intervalMs: 2, what: `the simulator counted ${n} requests` });
 }
 
 function tempFolder(): string {

@@ -31,7 +31,7 @@ describe('circuitBreakerRegistry', () => {
   });
 
   test('bounded: evicts the least recently used closed breaker, keeps open ones', async () => {
-    const breakers = circuitBreakerRegistry({ breaker: { breaker: { kind: 'consecutive', threshold: 1 } }, maxSize: 3 });
+    const breakers = circuitBreakerRegistry({ breaker: { breaker: { kind: 'consecutive', threshold: 1 } }, maxEntries: 3 });
     const evicted: BreakerDroppedEvent[] = [];
     breakers.onBreakerDropped((e) => evicted.push(e));
     await expect(breakers.execute('a', fail)).rejects.toBe(boom); // a is open and least recently used
@@ -46,7 +46,7 @@ describe('circuitBreakerRegistry', () => {
   });
 
   test('when every breaker is open it still stays bounded, and says what it forgot', async () => {
-    const breakers = circuitBreakerRegistry({ breaker: { breaker: { kind: 'consecutive', threshold: 1 } }, maxSize: 2 });
+    const breakers = circuitBreakerRegistry({ breaker: { breaker: { kind: 'consecutive', threshold: 1 } }, maxEntries: 2 });
     const evicted: BreakerDroppedEvent[] = [];
     breakers.onBreakerDropped((e) => evicted.push(e));
     await expect(breakers.execute('a', fail)).rejects.toBe(boom);
@@ -106,7 +106,7 @@ describe('circuitBreakerRegistry', () => {
   });
 
   test('validates its options and keys', () => {
-    expect(() => circuitBreakerRegistry({ maxSize: 0 })).toThrow('Expected `maxSize` to be a positive integer, got 0.');
+    expect(() => circuitBreakerRegistry({ maxEntries: 0 })).toThrow('Expected `maxEntries` to be a positive integer, got 0.');
     expect(() => circuitBreakerRegistry({ breaker: { breaker: new ConsecutiveBreaker(2) } })).toThrow(/breaker\.breaker/);
     expect(() => circuitBreakerRegistry({ breaker: { halfOpenAfterMs: -1 } })).toThrow(/halfOpenAfterMs/);
     expect(() => circuitBreakerRegistry({ breaker: { name: 'x' } as never })).toThrow(/breaker\.name/);

@@ -37,7 +37,7 @@ export interface CircuitBreakerRegistryOptions {
    * `onBreakerDropped` says so (its dependency starts again closed).
    * @default 1000
    */
-  readonly maxSize?: number;
+  readonly maxEntries?: number;
   /** Names the registry in its own events (each breaker is named by its key). @default 'circuitBreakerRegistry' */
   readonly name?: string;
 }
@@ -50,7 +50,7 @@ export interface BreakerCreatedEvent extends EventPayload {
   readonly breaker: CircuitBreakerPolicy;
 }
 
-/** Emitted by {@link CircuitBreakerRegistry.onBreakerDropped} when the registry drops a breaker to stay within `maxSize`. */
+/** Emitted by {@link CircuitBreakerRegistry.onBreakerDropped} when the registry drops a breaker to stay within `maxEntries`. */
 export interface BreakerDroppedEvent extends EventPayload {
   /** The dependency whose breaker was dropped. */
   readonly key: string;
@@ -88,7 +88,7 @@ export interface CircuitBreakerRegistry {
   restore(snapshot: RegistrySnapshot): void;
   /** Fires when a breaker is made for a new key: subscribe to its events there. */
   readonly onBreakerCreated: Event<BreakerCreatedEvent>;
-  /** Fires when a breaker is dropped to stay within `maxSize`. */
+  /** Fires when a breaker is dropped to stay within `maxEntries`. */
   readonly onBreakerDropped: Event<BreakerDroppedEvent>;
 }
 
@@ -109,7 +109,7 @@ export function dependencyKey(key: DependencyKey): string {
 class Registry implements CircuitBreakerRegistry {
   readonly name: string;
   readonly #make: (key: string) => CircuitBreakerPolicy;
-  readonly #maxSize: number;
+  readonly #maxEntries: number;
   // A Map iterates in insertion order: re-inserting on use keeps it least recently used first.
   readonly #breakers = new Map<string, CircuitBreakerPolicy>();
   readonly #onBreakerCreated = new EventEmitter<BreakerCreatedEvent>();
@@ -117,10 +117,10 @@ class Registry implements CircuitBreakerRegistry {
   readonly onBreakerCreated = this.#onBreakerCreated.event;
   readonly onBreakerDropped = this.#onBreakerDropped.event;
 
-  constructor(name: string, make: (key: string) => CircuitBreakerPolicy, maxSize: number) {
+  constructor(name: string, make: (key: string) => CircuitBreakerPolicy, maxEntries: number) {
     this.name = name;
     this.#make = make;
-    this.#maxSize = maxSize;
+    this.#maxEntries = maxEntries;
   }
 
   get size(): number {
@@ -137,7 +137,7 @@ class Registry implements CircuitBreakerRegistry {
       return breaker;
     }
     breaker = this.#make(k);
-    if (map.size >= this.#maxSize) this.#evictOne();
+    if (map.size >= this.#maxEntries) this.#evictOne();
     map.set(k, breaker);
     if (this.#onBreakerCreated.hasListeners) this.#onBreakerCreated.emit({ name: this.name, key: k, breaker });
     return breaker;
@@ -206,19 +206,19 @@ class Registry implements CircuitBreakerRegistry {
 const REGISTRY_OPTIONS = knownOptions<CircuitBreakerRegistryOptions>('circuitBreakerRegistry()', {
   name: [],
   breaker: [],
-  maxSize: ['max', 'maxBreakers', 'size'],
+  maxEntries: ['maxSize', 'max', 'maxBreakers', 'size'],
 });
 
 /**
  * Creates a registry of circuit breakers keyed by dependency (host, endpoint), so that one bad
- * endpoint opens its own circuit and not everyone's. Bounded: see `maxSize` for what is dropped.
+ * endpoint opens its own circuit and not everyone's. Bounded: see `maxEntries` for what is dropped.
  *
  * With a `store` in the breaker options, each key's circuit is shared with other processes under
  * that key.
  *
  * @example
  * ```ts
- * const breakers = circuitBreakerRegistry({ breaker: { halfOpenAfterMs: 5_000 }, maxSize: 500 });
+ * const breakers = circuitBreakerRegistry({ breaker: { halfOpenAfterMs: 5_000 }, maxEntries: 500 });
  * breakers.onBreakerCreated(({ breaker }) => breaker.onBreak((e) => metrics.increment('breaker.open', { dep: e.name })));
  * const url = new URL(request.url);
  * await breakers.execute({ host: url.host, endpoint: url.pathname }, ({ signal }) => fetch(url, { signal }));
@@ -226,8 +226,8 @@ const REGISTRY_OPTIONS = knownOptions<CircuitBreakerRegistryOptions>('circuitBre
  */
 export function circuitBreakerRegistry(options: CircuitBreakerRegistryOptions = {}): CircuitBreakerRegistry {
   expectOptions('options', options, REGISTRY_OPTIONS);
-  const maxSize = options.maxSize ?? 1000;
-  expectInteger('maxSize', maxSize, { min: 1 });
+  const maxEntries = options.maxEntries ?? 1000;
+  expectInteger('maxEntries', maxEntries, { min: 1 });
   const name = options.name ?? 'circuitBreakerRegistry';
   expectName(name);
   const base = options.breaker ?? {};
@@ -245,5 +245,5 @@ export function circuitBreakerRegistry(options: CircuitBreakerRegistryOptions = 
     circuitBreaker(rest); // validates the options now rather than on first use
     make = (key) => circuitBreaker({ ...base, name: key });
   }
-  return new Registry(name, make, maxSize);
+  return new Registry(name, make, maxEntries);
 }

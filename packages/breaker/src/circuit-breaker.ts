@@ -28,6 +28,7 @@ import type { BreakerSpec } from './breaker-spec.js';
 import { CircuitOpenError } from './circuit-open-error.js';
 import type { CircuitSnapshot } from './circuit-snapshot.js';
 import type { CircuitState } from './circuit-state.js';
+import type { BreakerState, Closed, HalfOpen, Isolated, Open } from './internal/breaker-state.js';
 import { createCounter, type Counter, type TripReason } from './internal/counters.js';
 import { isCircuitFailure } from './is-circuit-failure.js';
 import type { CircuitStore, SharedCircuit } from './circuit-store.js';
@@ -154,13 +155,6 @@ export interface CircuitBreakerPolicy extends Policy {
   readonly onStoreError: Event<CircuitStoreErrorEvent>;
 }
 
-const CLOSED = 0;
-const OPEN = 1;
-const HALF_OPEN = 2;
-const ISOLATED = 3;
-type StateCode = 0 | 1 | 2 | 3;
-const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated'];
-
 type ProbeOutcome = 'success' | 'failure' | 'void';
 
 class CircuitBreaker implements CircuitBreakerPolicy {
@@ -185,22 +179,13 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   readonly onRejected = this.#onRejected.event;
   readonly onStoreError = this.#onStoreError.event;
 
-  #state: StateCode = CLOSED;
-  /** Bumped on every transition; outcomes of calls started in an older generation are ignored. */
-  #generation = 0;
-  #openUntil = 0;
-  #attempt = 0;
-  #backoff: IBackoff<HalfOpenBackoffContext> | undefined = undefined;
+  /** The state now; replaced (never mutated into another kind) on every transition. */
+  #state: BreakerState = { kind: 'closed' };
+  /** The last failure that counted, whatever the state since: the `cause` of a refusal. */
   #lastError: unknown = undefined;
-  #isolations = 0;
-  // Half-open episode.
-  #admitted = 0;
   /** Probes running, of this episode or of earlier ones that ended before they settled. */
   #probing = 0;
-  #successes = 0;
-  // Shared state.
-  #sharedOpen = false;
-  #leaseHeld = false;
+  // What this instance knows of the shared store, whatever its own state.
   #acquiring = false;
   #leaseBusyUntil = 0;
   #syncing = false;
@@ -225,13 +210,13 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   }
 
   get state(): CircuitState {
-    return STATES[this.#state]!;
+    return this.#state.kind;
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
     if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
     // The hot path: closed, no shared store. One CallContext, one async frame, no timers.
-    if (this.#state === CLOSED && this.#shared === undefined) return this.#closed(fn, new CallContext(signal));
+    if (this.#state.kind === 'closed' && this.#shared === undefined) return this.#closed(fn, new CallContext(signal));
     return this.#dispatch(fn, new CallContext(signal));
   }
 
@@ -241,18 +226,18 @@ class CircuitBreaker implements CircuitBreakerPolicy {
 
   async #closed<T>(fn: PolicyFunction<T>, ctx: CallContext): Promise<T> {
     if (ctx.aborted) throw ctx.reason;
-    const generation = this.#generation;
+    const state = this.#state;
     const start = this.#counter.timed ? this.#clock.monotonic() : 0;
     let value: T;
     try {
       value = await fn(ctx);
     } catch (error) {
       ctx.release();
-      if (generation === this.#generation) this.#closedFailure(error, ctx, start);
+      if (state === this.#state) this.#closedFailure(error, ctx, start);
       throw error;
     }
     ctx.release();
-    if (generation === this.#generation) this.#closedSuccess(start);
+    if (state === this.#state) this.#closedSuccess(start);
     return value;
   }
 
@@ -284,44 +269,43 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   async #dispatch<T>(fn: PolicyFunction<T>, ctx: CallContext): Promise<T> {
     if (ctx.aborted) throw ctx.reason;
     if (this.#shared !== undefined) this.#maybeSync();
-    switch (this.#state) {
-      case CLOSED:
+    const state = this.#state;
+    switch (state.kind) {
+      case 'closed':
         return this.#closed(fn, ctx);
-      case ISOLATED:
+      case 'isolated':
         throw this.#reject('isolated', undefined);
-      case OPEN: {
-        const left = this.#openUntil - this.#clock.monotonic();
+      case 'open': {
+        const left = state.openUntil - this.#clock.monotonic();
         if (left > 0) throw this.#reject('open', left);
-        this.#enterHalfOpen();
-        return this.#probe(fn, ctx);
+        return this.#probe(fn, ctx, this.#enterHalfOpen(state));
       }
       default:
-        return this.#probe(fn, ctx);
+        return this.#probe(fn, ctx, state);
     }
   }
 
   /** Whether another probe may start: per episode, and at once across episodes. */
-  #probeSlotFree(): boolean {
-    return this.#admitted < this.#halfOpenMaxCalls && this.#probing < this.#halfOpenMaxCalls;
+  #probeSlotFree(state: HalfOpen): boolean {
+    return state.admitted < this.#halfOpenMaxCalls && this.#probing < this.#halfOpenMaxCalls;
   }
 
-  async #probe<T>(fn: PolicyFunction<T>, ctx: CallContext): Promise<T> {
-    if (!this.#probeSlotFree()) throw this.#reject('half-open', 0);
+  async #probe<T>(fn: PolicyFunction<T>, ctx: CallContext, state: HalfOpen): Promise<T> {
+    if (!this.#probeSlotFree(state)) throw this.#reject('half-open', 0);
     const shared = this.#shared;
-    if (shared !== undefined && !this.#leaseHeld) {
+    if (shared !== undefined && !state.leaseHeld) {
       // One half-open episode at a time across instances: whoever holds the lease probes.
       if (this.#acquiring || this.#clock.monotonic() < this.#leaseBusyUntil) throw this.#reject('half-open', 0);
-      const generation = this.#generation;
       this.#acquiring = true;
       const answer = await this.#storeCall('acquire', () => shared.acquire());
       this.#acquiring = false;
-      if (generation !== this.#generation || ctx.aborted) {
+      if (state !== this.#state || ctx.aborted) {
         // Isolated, restored or cancelled meanwhile: give the lease back, start over or stop.
         if (answer?.kind === 'probe') this.#release('abandon', 0);
         return this.#dispatch(fn, ctx);
       }
       if (answer?.kind === 'open') {
-        this.#sharedOpen = true;
+        state.shared = true;
         this.#open('shared', this.#lastError, answer.remainingMs);
         throw this.#reject('open', answer.remainingMs);
       }
@@ -330,12 +314,11 @@ class CircuitBreaker implements CircuitBreakerPolicy {
         throw this.#reject('half-open', 0);
       }
       // A lease, or no answer from the store: then local state decides and this instance probes.
-      this.#leaseHeld = answer !== undefined;
-      if (answer?.shared === true) this.#sharedOpen = true;
-      if (!this.#probeSlotFree()) throw this.#reject('half-open', 0);
+      state.leaseHeld = answer !== undefined;
+      if (answer?.shared === true) state.shared = true;
+      if (!this.#probeSlotFree(state)) throw this.#reject('half-open', 0);
     }
-    const generation = this.#generation;
-    this.#admitted++;
+    state.admitted++;
     this.#probing++;
     const timed = this.#counter.timed;
     const start = timed ? this.#clock.monotonic() : 0;
@@ -345,26 +328,24 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     } catch (error) {
       ctx.release();
       this.#probing--;
-      if (generation === this.#generation) {
-        this.#probeDone(this.#counts(error, ctx) ? 'failure' : 'void', error);
-      }
+      if (state === this.#state) this.#probeDone(state, this.#counts(error, ctx) ? 'failure' : 'void', error);
       throw error;
     }
     ctx.release();
     this.#probing--;
-    if (generation === this.#generation) {
+    if (state === this.#state) {
       const slow = timed && this.#clock.monotonic() - start >= this.#counter.slowCallDurationMs;
-      this.#probeDone(slow ? 'failure' : 'success', undefined);
+      this.#probeDone(state, slow ? 'failure' : 'success', undefined);
     }
     return value;
   }
 
-  #probeDone(outcome: ProbeOutcome, error: unknown): void {
+  #probeDone(state: HalfOpen, outcome: ProbeOutcome, error: unknown): void {
     if (outcome === 'void') {
       // Aborted by the caller or not a failure: no verdict, the slot goes to the next probe.
-      this.#admitted--;
-      if (this.#leaseHeld && this.#admitted === 0) {
-        this.#leaseHeld = false;
+      state.admitted--;
+      if (state.leaseHeld && state.admitted === 0) {
+        state.leaseHeld = false;
         this.#release('abandon', 0);
       }
       return;
@@ -372,18 +353,17 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     if (outcome === 'failure') {
       if (error !== undefined) this.#lastError = error;
       this.#counter.reopenedAfterProbe();
-      const wasShared = this.#sharedOpen;
       const duration = this.#open('half-open-failure', error, undefined);
-      if (this.#shared !== undefined && this.#leaseHeld) {
-        this.#leaseHeld = false;
-        this.#release(wasShared ? 'reopen' : 'abandon', duration);
+      if (this.#shared !== undefined && state.leaseHeld) {
+        state.leaseHeld = false;
+        this.#release(state.shared ? 'reopen' : 'abandon', duration);
       }
       return;
     }
-    if (++this.#successes < this.#halfOpenMaxCalls) return;
+    if (++state.successes < this.#halfOpenMaxCalls) return;
     this.#counter.closedAfterProbe();
-    if (this.#leaseHeld) {
-      this.#leaseHeld = false;
+    if (state.leaseHeld) {
+      state.leaseHeld = false;
       this.#release('closed', 0);
     }
     this.#close();
@@ -395,82 +375,92 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     return new CircuitOpenError(state, after, this.name, this.#lastError);
   }
 
-  #transition(to: StateCode): CircuitState {
-    const from = STATES[this.#state]!;
+  #transition<S extends BreakerState>(to: S): S {
+    const from = this.#state.kind;
     this.#state = to;
-    this.#generation++;
-    this.#admitted = 0;
-    this.#successes = 0;
-    if (this.#onStateChange.hasListeners) this.#onStateChange.emit({ name: this.name, from, to: STATES[to]! });
-    return from;
+    if (this.#onStateChange.hasListeners) this.#onStateChange.emit({ name: this.name, from, to: to.kind });
+    return to;
   }
 
   /** Opens the circuit; returns the length of the break. `sharedMs` is the rest of a shared break. */
   #open(reason: BreakReason, error: unknown, sharedMs: number | undefined): number {
     const now = this.#clock.monotonic();
     const stats = this.#onBreak.hasListeners ? this.#counter.stats() : undefined;
-    const attempt = this.#state === HALF_OPEN || reason === 'shared' ? this.#attempt + 1 : 1;
-    const duration = sharedMs ?? this.#breakDuration(attempt, error);
-    this.#attempt = attempt;
+    const previous = this.#state;
+    const probing = previous.kind === 'half-open' ? previous : undefined;
+    const attempt = probing !== undefined ? probing.attempt + 1 : 1;
+    const { duration, backoff } = sharedMs === undefined ? this.#breakDuration(attempt, error, probing?.backoff) : { duration: sharedMs, backoff: probing?.backoff };
     // A failed probe on a break the quorum decided keeps it shared; any other local trip is a vote.
-    const keepShared = reason === 'shared' || (reason === 'half-open-failure' && this.#sharedOpen);
-    this.#sharedOpen = keepShared;
-    this.#openUntil = now + duration;
+    const keepShared = reason === 'shared' || (reason === 'half-open-failure' && probing?.shared === true);
     this.#counter.reset();
-    this.#transition(OPEN);
+    this.#transition<Open>({ kind: 'open', openUntil: now + duration, attempt, backoff, shared: keepShared });
     if (stats !== undefined) {
       this.#onBreak.emit({ name: this.name, reason, error, retryAfterMs: duration, ...stats });
     }
     const shared = this.#shared;
     if (shared !== undefined && !keepShared && reason !== 'restored') {
       void this.#storeCall('vote', () => shared.vote(duration)).then((vote) => {
-        if (vote !== undefined && vote.openForMs > 0 && this.#state === OPEN) this.#sharedOpen = true;
+        const state = this.#state;
+        if (vote !== undefined && vote.openForMs > 0 && state.kind === 'open') state.shared = true;
       });
     }
     return duration;
   }
 
-  #breakDuration(attempt: number, error: unknown): number {
+  /** The length of the `attempt`-th break in a row, and the backoff's state after choosing it. */
+  #breakDuration(
+    attempt: number,
+    error: unknown,
+    backoff: IBackoff<HalfOpenBackoffContext> | undefined,
+  ): { duration: number; backoff: IBackoff<HalfOpenBackoffContext> | undefined } {
     const after = this.#halfOpenAfter;
-    if (typeof after === 'number') return after;
+    if (typeof after === 'number') return { duration: after, backoff };
     const context: HalfOpenBackoffContext = { attempt, error };
-    this.#backoff = attempt === 1 || this.#backoff === undefined ? after.next(context) : this.#backoff.next(context);
-    const duration = this.#backoff.duration;
-    return Number.isFinite(duration) && duration >= 0 ? duration : 0;
+    const next = attempt === 1 || backoff === undefined ? after.next(context) : backoff.next(context);
+    const duration = next.duration;
+    return { duration: Number.isFinite(duration) && duration >= 0 ? duration : 0, backoff: next };
   }
 
-  #enterHalfOpen(): void {
-    this.#transition(HALF_OPEN);
+  #enterHalfOpen(open: Open): HalfOpen {
+    const state = this.#transition<HalfOpen>({
+      kind: 'half-open',
+      attempt: open.attempt,
+      backoff: open.backoff,
+      shared: open.shared,
+      admitted: 0,
+      successes: 0,
+      leaseHeld: false,
+    });
     if (this.#onHalfOpen.hasListeners) this.#onHalfOpen.emit({ name: this.name });
+    return state;
   }
 
   #close(): void {
-    this.#attempt = 0;
-    this.#backoff = undefined;
-    this.#sharedOpen = false;
     this.#counter.reset();
-    this.#transition(CLOSED);
+    this.#transition<Closed>({ kind: 'closed' });
     if (this.#onReset.hasListeners) this.#onReset.emit({ name: this.name });
   }
 
   isolate(): Disposable {
-    this.#isolations++;
-    if (this.#state !== ISOLATED) {
-      if (this.#leaseHeld) {
-        this.#leaseHeld = false;
+    let state = this.#state;
+    if (state.kind !== 'isolated') {
+      if (state.kind === 'half-open' && state.leaseHeld) {
+        state.leaseHeld = false;
         this.#release('abandon', 0);
       }
       const stats = this.#counter.stats();
-      this.#transition(ISOLATED);
+      state = this.#transition<Isolated>({ kind: 'isolated', handles: 0 });
       if (this.#onBreak.hasListeners) {
         this.#onBreak.emit({ name: this.name, reason: 'isolated', error: undefined, retryAfterMs: undefined, ...stats });
       }
     }
+    const isolated = state;
+    isolated.handles++;
     let active = true;
     const dispose = (): void => {
       if (!active) return;
       active = false;
-      if (--this.#isolations === 0 && this.#state === ISOLATED) this.#close();
+      if (--isolated.handles === 0 && this.#state === isolated) this.#close();
     };
     return { dispose, [Symbol.dispose]: dispose };
   }
@@ -479,14 +469,15 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     const now = this.#clock.monotonic();
     const wall = this.#clock.now();
     const base = { version: 1 as const, name: this.name };
-    switch (this.#state) {
-      case CLOSED:
+    const state = this.#state;
+    switch (state.kind) {
+      case 'closed':
         return { ...base, state: 'closed', window: this.#counter.save() };
-      case OPEN:
-        return { ...base, state: 'open', openUntil: wall + Math.max(0, this.#openUntil - now), attempt: this.#attempt };
-      case HALF_OPEN:
+      case 'open':
+        return { ...base, state: 'open', openUntil: wall + Math.max(0, state.openUntil - now), attempt: state.attempt };
+      case 'half-open':
         // A probe in flight is lost in a restart: the restored circuit probes again at once.
-        return { ...base, state: 'open', openUntil: wall, attempt: this.#attempt };
+        return { ...base, state: 'open', openUntil: wall, attempt: state.attempt };
       default:
         return { ...base, state: 'isolated' };
     }
@@ -494,22 +485,23 @@ class CircuitBreaker implements CircuitBreakerPolicy {
 
   restore(snapshot: CircuitSnapshot): Disposable | undefined {
     checkSnapshot(snapshot);
-    if (this.#state === ISOLATED) {
+    const current = this.#state;
+    if (current.kind === 'isolated') {
       throw new Error(`Cannot restore ${JSON.stringify(this.name)} while it is isolated; dispose its isolation handles first.`);
     }
     if (snapshot.state === 'isolated') return this.isolate();
     const now = this.#clock.monotonic();
     if (snapshot.state === 'closed') {
       if (snapshot.window !== undefined) this.#counter.load(snapshot.window);
-      if (this.#state !== CLOSED) this.#close();
+      if (current.kind !== 'closed') this.#close();
       return undefined;
     }
     const remaining = Math.max(0, snapshot.openUntil! - this.#clock.now());
-    this.#attempt = snapshot.attempt ?? 1;
-    if (typeof this.#halfOpenAfter !== 'number') this.#backoff = this.#halfOpenAfter.next({ attempt: this.#attempt, error: undefined });
-    this.#openUntil = now + remaining;
+    const attempt = snapshot.attempt ?? 1;
+    const after = this.#halfOpenAfter;
+    const backoff = typeof after === 'number' ? undefined : after.next({ attempt, error: undefined });
     this.#counter.reset();
-    this.#transition(OPEN);
+    this.#transition<Open>({ kind: 'open', openUntil: now + remaining, attempt, backoff, shared: current.kind !== 'closed' && current.shared });
     if (this.#onBreak.hasListeners) {
       this.#onBreak.emit({ name: this.name, reason: 'restored', error: undefined, retryAfterMs: remaining, calls: 0, failures: 0, slowCalls: 0 });
     }
@@ -519,19 +511,16 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   // ---- shared state ----
 
   #maybeSync(): void {
-    if (this.#state !== CLOSED || this.#syncing) return;
+    const state = this.#state;
+    if (state.kind !== 'closed' || this.#syncing) return;
     const now = this.#clock.monotonic();
     if (now < this.#nextSyncAt) return;
     const shared = this.#shared!;
     this.#nextSyncAt = now + shared.syncIntervalMs;
     this.#syncing = true;
-    const generation = this.#generation;
     void this.#storeCall('sync', () => shared.read()).then((remainingMs) => {
       this.#syncing = false;
-      if (remainingMs !== undefined && remainingMs > 0 && this.#state === CLOSED && generation === this.#generation) {
-        this.#sharedOpen = true;
-        this.#open('shared', undefined, remainingMs);
-      }
+      if (remainingMs !== undefined && remainingMs > 0 && state === this.#state) this.#open('shared', undefined, remainingMs);
     });
   }
 

@@ -4,7 +4,7 @@ import { circuitBreaker, circuitBreakerRegistry, redisCircuitStore } from './ind
 describe('unknown option keys are refused, naming the option meant', () => {
   test.each([
     ['circuitBreaker', () => circuitBreaker({ resetTimeout: 5_000 } as never), 'Unknown option `resetTimeout` of circuitBreaker(); did you mean `halfOpenAfterMs`?'],
-    ['circuitBreakerRegistry', () => circuitBreakerRegistry({ maxsize: 5 } as never), 'Unknown option `maxsize` of circuitBreakerRegistry(); did you mean `maxSize`?'],
+    ['circuitBreakerRegistry', () => circuitBreakerRegistry({ maxsize: 5 } as never), 'Unknown option `maxsize` of circuitBreakerRegistry(); did you mean `maxEntries`?'],
     [
       'circuitBreakerRegistry (breaker)',
       () => circuitBreakerRegistry({ breaker: { halfOpenAfter: 5_000 } } as never),

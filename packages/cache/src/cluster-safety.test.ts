@@ -1,7 +1,7 @@
 // Redis Cluster runs a command only when every key it names hashes to one slot (else CROSSSLOT).
 // These tests put a recording wrapper between the cache and a real Redis: it computes the slot of
 // every key of every command and refuses, as a cluster would, any command touching two slots.
-import { deferred, describeRedis, useRedis } from '@bulwark/test-utils';
+import { deferred, describeRedis, eventually, useRedis } from '@bulwark/test-utils';
 import type { RedisClientType } from 'redis';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RedisClient } from '@bulwark/core';
@@ -26,14 +26,6 @@ function hashSlot(key: string): number {
     if (close > open + 1) hashed = key.slice(open + 1, close);
   }
   return crc16(Buffer.from(hashed, 'utf8')) % 16384;
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 3_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 interface Sent {

@@ -32,9 +32,9 @@ export interface RedisCacheStoreOptions extends RedisStoreOptions {
   /** Settings of the built-in guard, used when no `policy` is given. */
   readonly guard?: {
     /** Failures in a row that open it. @default 5 */
-    readonly failureThreshold?: number;
+    readonly threshold?: number;
     /** How long it stays open before one probe goes through, in ms. @default 5000 */
-    readonly cooldownMs?: number;
+    readonly halfOpenAfterMs?: number;
   };
   /** How long a recompute lease lasts if its holder dies, in ms. @default 10000 */
   readonly leaseMs?: number;
@@ -57,8 +57,8 @@ export interface RedisCacheSettings {
   readonly prefix: string;
   readonly subscriber: RedisClient | undefined;
   readonly policy: Policy<any> | undefined;
-  readonly failureThreshold: number;
-  readonly cooldownMs: number;
+  readonly threshold: number;
+  readonly halfOpenAfterMs: number;
   readonly leaseMs: number;
   readonly leaseWaitMs: number;
   readonly leasePollMs: number;
@@ -85,8 +85,8 @@ const REDIS_CACHE_STORE_OPTIONS = knownOptions<RedisCacheStoreOptions>('redisCac
 });
 
 const GUARD_OPTIONS = knownOptions<NonNullable<RedisCacheStoreOptions['guard']>>('redisCacheStore()', {
-  failureThreshold: ['threshold'],
-  cooldownMs: ['cooldown'],
+  threshold: ['failureThreshold'],
+  halfOpenAfterMs: ['cooldownMs', 'cooldown', 'resetTimeout'],
 });
 
 /**
@@ -126,8 +126,8 @@ export function redisCacheStore(options: RedisCacheStoreOptions): RedisCacheStor
   if (r.leasePollMs !== undefined) expectNumber('leasePollMs', r.leasePollMs, { min: 1 });
   if (r.guard !== undefined) {
     expectOptions('guard', r.guard, GUARD_OPTIONS);
-    if (r.guard.failureThreshold !== undefined) expectInteger('guard.failureThreshold', r.guard.failureThreshold, { min: 1 });
-    if (r.guard.cooldownMs !== undefined) expectNumber('guard.cooldownMs', r.guard.cooldownMs, { min: 0 });
+    if (r.guard.threshold !== undefined) expectInteger('guard.threshold', r.guard.threshold, { min: 1 });
+    if (r.guard.halfOpenAfterMs !== undefined) expectNumber('guard.halfOpenAfterMs', r.guard.halfOpenAfterMs, { min: 0 });
   }
   if (r.policy !== undefined && typeof (r.policy as { execute?: unknown }).execute !== 'function') {
     throw invalidOption('policy', r.policy, 'a Policy (an object with execute)');
@@ -139,8 +139,8 @@ export function redisCacheStore(options: RedisCacheStoreOptions): RedisCacheStor
     prefix,
     subscriber: r.subscriber,
     policy: r.policy,
-    failureThreshold: r.guard?.failureThreshold ?? 5,
-    cooldownMs: r.guard?.cooldownMs ?? 5_000,
+    threshold: r.guard?.threshold ?? 5,
+    halfOpenAfterMs: r.guard?.halfOpenAfterMs ?? 5_000,
     leaseMs: r.leaseMs ?? 10_000,
     leaseWaitMs: r.leaseWaitMs ?? 3_000,
     leasePollMs: r.leasePollMs ?? 20,

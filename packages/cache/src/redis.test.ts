@@ -1,11 +1,11 @@
 import { createFakeClock, isStoreUnavailableError, type BulwarkError, type Policy, type RedisClient } from '@bulwark/core';
-import { deferred, describeRedis, useRedis } from '@bulwark/test-utils';
+import { deferred, describeRedis, eventually, useRedis } from '@bulwark/test-utils';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   cache,
   isCacheIntegrityError,
-  isCacheInvalidationError,
+  isCacheInvalidationIncompleteError,
   redisCacheStore,
   type Cache,
   type CacheHitEvent,
@@ -14,14 +14,6 @@ import {
 } from './index.js';
 
 /** Polls `check` on real time until it holds, for at most `ms`. */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describeRedis('Redis tier', () => {
   const redis = useRedis();
   const open: Cache[] = [];
@@ -367,7 +359,7 @@ describe('L2 trouble without a server', () => {
     const del = c.delete('k').catch((e: unknown) => e);
     await clock.tickAsync(100);
     const error = await del;
-    expect(isCacheInvalidationError(error)).toBe(true);
+    expect(isCacheInvalidationIncompleteError(error)).toBe(true);
     expect(c.peek('k')).toBeUndefined();
   });
 
@@ -420,7 +412,7 @@ const fakeRedis = () => {
 };
 
 describe('the built-in guard on fake time', () => {
-  test('opens after failureThreshold failures, lets one probe through after cooldownMs, closes on success', async () => {
+  test('opens after threshold failures, lets one probe through after halfOpenAfterMs, closes on success', async () => {
     const clock = createFakeClock();
     const client = fakeRedis();
     client.isReady = false;
@@ -429,7 +421,7 @@ describe('the built-in guard on fake time', () => {
       ttlJitter: 0,
       earlyRefreshBeta: 0,
       memory: false,
-      store: redisCacheStore({ client: client, guard: { failureThreshold: 2, cooldownMs: 1_000 } }),
+      store: redisCacheStore({ client: client, guard: { threshold: 2, halfOpenAfterMs: 1_000 } }),
     });
     const operations: string[] = [];
     c.onStoreError((e) => operations.push(e.error.message));

@@ -6,7 +6,7 @@ import { BulwarkError, errorGuard, quote } from '@bulwark/core';
  * what comes back from Redis equals what went in. Nothing is written. Not transient.
  */
 export class UnserializableValueError extends BulwarkError {
-  readonly code = 'CACHE_VALUE_UNSERIALIZABLE' as const;
+  readonly code = 'UNSERIALIZABLE_VALUE' as const;
   /** The cache key the value was meant for. */
   readonly key: string;
   /** Where in the value the problem is, such as `$.user.createdAt`. */
@@ -20,4 +20,4 @@ export class UnserializableValueError extends BulwarkError {
 }
 
 /** True when `value` is an {@link UnserializableValueError}. */
-export const isUnserializableValueError = errorGuard<UnserializableValueError>('CACHE_VALUE_UNSERIALIZABLE');
+export const isUnserializableValueError = errorGuard<UnserializableValueError>('UNSERIALIZABLE_VALUE');

@@ -1,18 +1,10 @@
 // A real Redis Cluster of three masters on private loopback ports: the cache works on it through a
 // node-redis Cluster client, invalidations reach another instance, and Redis refuses nothing.
 import { spawnSync } from 'node:child_process';
-import { startRedisCluster, type PrivateRedisCluster } from '@bulwark/test-utils';
+import { eventually, type PrivateRedisCluster, startRedisCluster } from '@bulwark/test-utils';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cache, redisCacheStore, type Cache } from '@bulwark/cache';
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a real 3-master Redis Cluster', () => {
   let nodes: PrivateRedisCluster;
@@ -60,12 +52,12 @@ describe('a real 3-master Redis Cluster', () => {
     await a.delete('user:1');
     expect(await b.get('user:1')).toBeUndefined();
     await a.invalidateTag('team:1');
-    await eventually(async () => (await b.get('user:2')) === undefined, 'the tag invalidation reaches b');
-    await eventually(() => a.peek('user:3') === undefined, 'and a’s memory');
+    await eventually(async () => (await b.get('user:2')) === undefined, { what: 'the tag invalidation reaches b', timeoutMs: 15_000 });
+    await eventually(() => a.peek('user:3') === undefined, { what: 'and a’s memory', timeoutMs: 15_000 });
     await a.set('gen', 1);
     expect(await b.get('gen')).toBe(1);
     await b.bumpNamespace();
-    await eventually(async () => (await b.get('gen')) === undefined && a.peek('gen') === undefined, 'the namespace bump reaches both');
+    await eventually(async () => (await b.get('gen')) === undefined && a.peek('gen') === undefined, { what: 'the namespace bump reaches both', timeoutMs: 15_000 });
 
     // A contended lease: one load across the two instances.
     let loads = 0;

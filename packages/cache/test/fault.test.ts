@@ -1,8 +1,8 @@
 // A private redis-server killed mid-run and started again: no call hangs, memory keeps serving,
 // the Redis tier comes back on its own.
-import { usePrivateRedis } from '@bulwark/test-utils';
+import { eventually, usePrivateRedis } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
-import { cache, isCacheInvalidationError, redisCacheStore } from '@bulwark/cache';
+import { cache, isCacheInvalidationIncompleteError, redisCacheStore } from '@bulwark/cache';
 
 /** Rejects if `promise` has not settled within `ms` of real time: the test's definition of a hang. */
 function noHang<T>(promise: Promise<T>, ms = 3_000): Promise<T> {
@@ -11,14 +11,6 @@ function noHang<T>(promise: Promise<T>, ms = 3_000): Promise<T> {
     timer = setTimeout(() => reject(new Error(`the call did not settle within ${ms} ms`)), ms);
   });
   return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 // Its own redis-server, so it runs whether or not the shared one is there.
@@ -31,7 +23,7 @@ describe('Redis killed mid-run', () => {
       cache({
         ttlJitter: 0,
         earlyRefreshBeta: 0,
-        store: redisCacheStore({ client: client, timeoutMs: 200, guard: { failureThreshold: 3, cooldownMs: 100 } }),
+        store: redisCacheStore({ client: client, timeoutMs: 200, guard: { threshold: 3, halfOpenAfterMs: 100 } }),
       });
     const a = make();
     const storeErrors: string[] = [];
@@ -54,19 +46,19 @@ describe('Redis killed mid-run', () => {
     }
     expect(await noHang(a.getOrSet('new', loader))).toMatch(/^new:/);
     const error = await noHang(a.delete('warm').catch((e: unknown) => e));
-    expect(isCacheInvalidationError(error)).toBe(true);
+    expect(isCacheInvalidationIncompleteError(error)).toBe(true);
     expect(storeErrors.length).toBeGreaterThan(0);
 
     // Back again: the client reconnects by itself and the tier is used once the guard lets a probe through.
     expect(a.peek('new')).toMatch(/^new:/);
     await server.start();
-    await eventually(() => client.isReady);
+    await eventually(() => client.isReady, { timeoutMs: 10_000 });
     // Announcements sent while the subscription was down are lost, so memory starts over once it is back.
-    await eventually(() => a.peek('new') === undefined);
+    await eventually(() => a.peek('new') === undefined, { timeoutMs: 10_000 });
     await eventually(async () => {
       await a.set('after', 'restart');
       return (await client.get('bulwark:cache:{after}')) !== null;
-    });
+    }, { timeoutMs: 10_000 });
     const b = make();
     let bLoads = 0;
     expect(await noHang(b.getOrSet('after', async () => ++bLoads))).toBe('restart');

@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { forkBuiltWorker, redisUnavailableReason, redisUrl } from '@bulwark/test-utils';
+import { eventually, forkBuiltWorker, redisUnavailableReason, redisUrl } from '@bulwark/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const PROCESSES = 4;
@@ -44,14 +44,6 @@ function start(args: object): Promise<Worker> {
     });
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
   });
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe.skipIf(redisUnavailableReason !== undefined)(`[redis] ${PROCESSES} processes on one Redis`, () => {

@@ -46,7 +46,7 @@ export const EVENT_CATALOG = Object.freeze({
   onHalfOpen: { meaning: 'circuit half-open, letting probes through', severity: 'info', emitters: ['circuitBreaker'] },
   onStateChange: { meaning: 'circuit state changed', severity: 'info', emitters: ['circuitBreaker'] },
   onBreakerCreated: { meaning: 'breaker made for a new dependency', severity: 'debug', emitters: ['circuitBreakerRegistry'] },
-  onBreakerDropped: { meaning: 'breaker dropped to keep the registry within maxSize', severity: 'info', emitters: ['circuitBreakerRegistry'] },
+  onBreakerDropped: { meaning: 'breaker dropped to keep the registry within maxEntries', severity: 'info', emitters: ['circuitBreakerRegistry'] },
   // shared stores
   onStoreError: { meaning: 'shared store failed, decided locally', severity: 'warn', emitters: ['cache', 'circuitBreaker', 'rateLimiter'] },
   // ratelimit
@@ -67,6 +67,9 @@ export const EVENT_CATALOG = Object.freeze({
   onAnomaly: { meaning: 'anomaly detected', severity: 'warn', emitters: ['ewmaDetector', 'anomalyDetector'] },
   onAlert: { meaning: 'burn-rate alert firing', severity: 'error', emitters: ['burnRateAlerts'] },
   onResolve: { meaning: 'burn-rate alert resolved', severity: 'info', emitters: ['burnRateAlerts'] },
+  // http
+  onResponse: { meaning: 'response received', severity: 'debug', emitters: ['httpClient'] },
+  onAuthRefresh: { meaning: 'credential refresh asked for after a 401', severity: 'info', emitters: ['httpClient'] },
 } as const satisfies { readonly [K in EventName]: EventDescription });
 
 /** The names of {@link EVENT_CATALOG}, in its order. */

@@ -3,7 +3,7 @@ import type { BulwarkError } from './bulwark-error.js';
 /**
  * What every Bulwark event payload carries: `name`, the name of the primitive that emitted it
  * (its `name` option, or its factory's name by default — `'retry'`, `'circuitBreaker'`, …). Never
- * empty. A payload that speaks of something else by name does so under another field (`secret`,
+ * empty. A payload that speaks of something else by name does so under another field (`secretName`,
  * `key`).
  */
 export interface EventPayload {
@@ -73,23 +73,32 @@ export interface EventPayloads {
   readonly onLoaderError: EventPayload & { readonly key: string; readonly error: unknown; readonly servedStale: boolean };
   readonly onEvict: EventPayload & { readonly key: string; readonly reason: string };
   // secrets
-  readonly onRotated: EventPayload & { readonly secret: string; readonly version: string; readonly previousVersion: string | undefined };
+  readonly onRotated: EventPayload & { readonly secretName: string; readonly version: string; readonly previousVersion: string | undefined };
   readonly onAudit: EventPayload & {
-    readonly secret: string;
+    readonly secretName: string;
     readonly action: string;
     readonly version: string | undefined;
     readonly who: string;
     readonly at: number;
   };
   readonly onRefreshFailed: EventPayload & {
-    readonly secret: string;
+    readonly secretName: string;
     readonly error: BulwarkError;
     readonly version: string | undefined;
     readonly failures: number;
   };
-  readonly onChange: EventPayload & { readonly secret: string | undefined };
+  readonly onChange: EventPayload & { readonly secretName: string | undefined };
   // telemetry
   readonly onAnomaly: EventPayload & { readonly value: number; readonly mean: number; readonly direction: 'up' | 'down' };
   readonly onAlert: EventPayload & { readonly severity: string; readonly burnRateLong: number; readonly burnRateShort: number };
   readonly onResolve: EventPayload & { readonly severity: string; readonly burnRateLong: number; readonly burnRateShort: number };
+  // http
+  readonly onResponse: EventPayload & {
+    readonly method: string;
+    readonly url: string;
+    readonly status: number;
+    readonly attempt: number;
+    readonly durationMs: number;
+  };
+  readonly onAuthRefresh: EventPayload & { readonly method: string; readonly url: string; readonly refreshed: boolean };
 }

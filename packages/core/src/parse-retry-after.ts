@@ -5,7 +5,7 @@ export interface ParseRetryAfterOptions {
   /** The current wall-clock time, milliseconds since the Unix epoch, to measure an HTTP-date against. @default Date.now() */
   readonly now?: number;
   /** Longer waits are clamped to this, in milliseconds. @default 86_400_000 (one day) */
-  readonly maxMs?: number;
+  readonly maxHintMs?: number;
 }
 
 /** The default ceiling on server-requested waits: one day. */
@@ -16,7 +16,7 @@ export const DEFAULT_MAX_HINT_MS = 86_400_000;
  * or `undefined` when the value is malformed (and so must not be trusted).
  *
  * Accepts `delay-seconds` (digits only: `120`; not `1.5`, not `-1`) and an HTTP-date in any of its
- * three formats. A date in the past means "now" (0). The result is clamped to `maxMs`, so a server
+ * three formats. A date in the past means "now" (0). The result is clamped to `maxHintMs`, so a server
  * (or an attacker in the middle) cannot park a client for a year.
  *
  * @example
@@ -29,7 +29,7 @@ export function parseRetryAfter(value: string | null | undefined, options: Parse
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
-  const maxMs = options.maxMs ?? DEFAULT_MAX_HINT_MS;
+  const maxMs = options.maxHintMs ?? DEFAULT_MAX_HINT_MS;
   if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, maxMs);
   const now = options.now ?? Date.now();
   const at = parseHttpDate(text, now);

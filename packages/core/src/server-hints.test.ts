@@ -49,10 +49,10 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:00:00 GMT', { now: NOW })).toBe(0);
   });
 
-  test('clamps long waits to maxMs (a day by default)', () => {
+  test('clamps long waits to maxHintMs (a day by default)', () => {
     expect(parseRetryAfter('999999999')).toBe(86_400_000);
-    expect(parseRetryAfter('600', { maxMs: 60_000 })).toBe(60_000);
-    expect(parseRetryAfter('Fri, 21 Oct 2016 07:28:00 GMT', { now: NOW, maxMs: 5_000 })).toBe(5_000);
+    expect(parseRetryAfter('600', { maxHintMs: 60_000 })).toBe(60_000);
+    expect(parseRetryAfter('Fri, 21 Oct 2016 07:28:00 GMT', { now: NOW, maxHintMs: 5_000 })).toBe(5_000);
   });
 
   test.each(['-1', '1.5', '1e3', '10s', 'soon', '', '   ', '0x10', '+5'])('ignores malformed %j', (text) => {
@@ -210,7 +210,7 @@ describe('parseServerHints: legacy X-RateLimit-*', () => {
 
   test('a reset in the past means now; a reset far ahead is clamped', () => {
     expect(parseServerHints({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(NOW / 1000 - 10) }, { now: NOW }).resetMs).toBe(0);
-    expect(parseServerHints({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '99999999' }, { now: NOW, maxMs: 60_000 }).resetMs).toBe(60_000);
+    expect(parseServerHints({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '99999999' }, { now: NOW, maxHintMs: 60_000 }).resetMs).toBe(60_000);
   });
 
   test('prefers X-RateLimit-Reset-After (fractional seconds) to X-RateLimit-Reset', () => {

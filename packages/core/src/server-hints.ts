@@ -26,7 +26,7 @@ export interface ParseServerHintsOptions {
   /** Wall-clock time, milliseconds since the Unix epoch, that dates and epoch resets are measured against. @default Date.now() */
   readonly now?: number;
   /** Any wait or reset longer than this is clamped to it, in milliseconds. @default 86_400_000 (one day) */
-  readonly maxMs?: number;
+  readonly maxHintMs?: number;
 }
 
 /** One quota policy from the IETF `RateLimit-Policy` field: `"burst";q=100;w=60`. */
@@ -218,7 +218,7 @@ function legacyResetMs(value: number, now: number, maxMs: number): number {
  *
  * It understands, in order of precedence:
  * 1. `Retry-After`: delay-seconds or an HTTP-date in all three RFC 9110 formats; malformed values
- *    are ignored (never trusted), waits clamped to `maxMs`.
+ *    are ignored (never trusted), waits clamped to `maxHintMs`.
  * 2. The IETF `RateLimit` and `RateLimit-Policy` fields (draft-ietf-httpapi-ratelimit-headers,
  *    Structured Field lists such as `"default";r=50;t=30` and `"burst";q=100;w=60`); an invalid
  *    list is ignored as a whole, as RFC 9651 requires. The earlier drafts' `RateLimit-Limit`,
@@ -241,9 +241,9 @@ function legacyResetMs(value: number, now: number, maxMs: number): number {
 export function parseServerHints(input: ServerHintsInput, options: ParseServerHintsOptions = {}): ServerHints {
   const { get, status } = reader(input);
   const now = options.now ?? Date.now();
-  const maxMs = options.maxMs ?? DEFAULT_MAX_HINT_MS;
+  const maxMs = options.maxHintMs ?? DEFAULT_MAX_HINT_MS;
 
-  const retryAfterMs = parseRetryAfter(get('retry-after'), { now, maxMs });
+  const retryAfterMs = parseRetryAfter(get('retry-after'), { now, maxHintMs: maxMs });
   const policies = parsePolicies(get('ratelimit-policy'), maxMs);
   const limits = parseLimits(get('ratelimit'), maxMs);
 

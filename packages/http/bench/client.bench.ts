@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createHttpClient } from '@bulwark/http';
+import { httpClient } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
 import ky from 'ky';
 
@@ -30,15 +30,15 @@ export default async function suites() {
   const base = `http://127.0.0.1:${port}`;
   const url = `${base}/users/42`;
 
-  const ours = createHttpClient({ baseUrl: base });
-  const oursStandard = createHttpClient({ baseUrl: base, policy: standard() });
+  const ours = httpClient({ baseUrl: base });
+  const oursStandard = httpClient({ baseUrl: base, policy: standard() });
   const api = ky.create({ baseUrl: `${base}/`, retry: 0, timeout: false });
   const apiWithRetry = ky.create({ baseUrl: `${base}/`, retry: 3, timeout: 10_000 });
 
   // The clients' own work alone: the same calls against a fetch that answers at once from memory.
   const body = JSON.stringify({ id: 42, name: 'Ada Lovelace', email: 'ada@example.com', valid: true });
   const inMemory = async (): Promise<Response> => new Response(body, { headers: { 'content-type': 'application/json' } });
-  const oursInMemory = createHttpClient({ baseUrl: base, fetch: inMemory });
+  const oursInMemory = httpClient({ baseUrl: base, fetch: inMemory });
   const kyInMemory = ky.create({ baseUrl: `${base}/`, retry: 0, timeout: false, fetch: inMemory });
   const IN_MEMORY_BATCH = 100;
   const loop =

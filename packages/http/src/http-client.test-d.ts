@@ -2,9 +2,9 @@
 import { fallback, pipeline, timeout, type BulwarkError } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
 import { expectTypeOf } from 'vitest';
-import { createHttpClient, secretAuth, type HttpAuthSource, type HttpClient, type HttpError } from './index.js';
+import { httpClient, secretAuth, type HttpAuthSource, type HttpClient, type HttpError } from './index.js';
 
-const client = createHttpClient({ baseUrl: 'https://api.example.com', policy: pipeline(timeout(1_000)) });
+const client = httpClient({ baseUrl: 'https://api.example.com', policy: pipeline(timeout(1_000)) });
 expectTypeOf(client).toEqualTypeOf<HttpClient>();
 
 // The JSON helpers take the type you expect; fetch gives the Response.
@@ -15,7 +15,7 @@ expectTypeOf(client.jsonResult<number[]>('ids')).toEqualTypeOf<ResultAsync<numbe
 
 // A policy whose result is not the client's (a fallback) is refused: put it around the call instead.
 // @ts-expect-error a fallback returns its own value, not a Response
-createHttpClient({ policy: fallback(null) });
+httpClient({ policy: fallback(null) });
 expectTypeOf(fallback(null).execute(({ signal }) => client.get<string>('name', { signal }))).toEqualTypeOf<Promise<string | null>>();
 
 // The method shortcuts take no method.
@@ -23,13 +23,13 @@ expectTypeOf(fallback(null).execute(({ signal }) => client.get<string>('name', {
 client.get('x', { method: 'POST' });
 
 // auth: a function, or a source whose refresh is told what get gave.
-createHttpClient({ auth: () => 'Bearer k' });
-createHttpClient({ auth: async ({ attempt }) => ({ reveal: () => `Bearer k${attempt}` }) });
+httpClient({ auth: () => 'Bearer k' });
+httpClient({ auth: async ({ attempt }) => ({ reveal: () => `Bearer k${attempt}` }) });
 const source: HttpAuthSource<{ reveal(): string; version: string }> = {
   get: () => ({ reveal: () => 'Bearer k', version: 'v1' }),
   refresh: (refused) => (refused.version === 'v1' ? { reveal: () => 'Bearer k2', version: 'v2' } : undefined),
 };
-createHttpClient({ auth: source });
+httpClient({ auth: source });
 
 // secretAuth reads anything shaped like a secret manager.
 interface Secretish {
@@ -37,7 +37,7 @@ interface Secretish {
   readonly version: string | undefined;
 }
 declare const manager: { get(name: string): Promise<Secretish>; refreshOnAuthFailure(name: string, failed?: Secretish): Promise<Secretish | undefined> };
-createHttpClient({ auth: secretAuth(manager, 'API_KEY') });
+httpClient({ auth: secretAuth(manager, 'API_KEY') });
 
 // HttpError carries the facts a caller acts on.
 declare const error: HttpError;

@@ -3,7 +3,7 @@ import { deferred, freePort, useLoopbackServer } from '@bulwark/test-utils';
 import { describe, expect, test, vi } from 'vitest';
 import {
   HttpError,
-  createHttpClient,
+  httpClient,
   type HttpAuthRefreshEvent,
   type HttpAuthSource,
   isHttpError,
@@ -42,7 +42,7 @@ const failure = (promise: Promise<unknown>): Promise<unknown> =>
 describe('requests and JSON', () => {
   test('a path joins under baseUrl, keeping its path, with or without a leading slash', async () => {
     server.reply((r) => ({ body: { path: r.url, accept: r.headers.accept } }));
-    const client = createHttpClient({ baseUrl: `${server.url}/v1` });
+    const client = httpClient({ baseUrl: `${server.url}/v1` });
     expect(await client.get('users/1')).toEqual({ path: '/v1/users/1', accept: 'application/json' });
     expect(await client.get('/users/1', { query: { page: 2, q: 'a b', none: undefined, nil: null } })).toEqual({
       path: '/v1/users/1?page=2&q=a+b',
@@ -53,7 +53,7 @@ describe('requests and JSON', () => {
 
   test('json sends a JSON body; the method is upper-cased; headers merge over the defaults', async () => {
     server.reply((r) => ({ status: 201, body: { method: r.method, type: r.headers['content-type'], body: JSON.parse(r.body), who: r.headers['x-who'], app: r.headers['x-app'] } }));
-    const client = createHttpClient({ baseUrl: server.url, headers: { 'x-app': 'test', 'x-who': 'default' } });
+    const client = httpClient({ baseUrl: server.url, headers: { 'x-app': 'test', 'x-who': 'default' } });
     expect(await client.json('items', { method: 'patch', json: { n: 1 }, headers: { 'x-who': 'me' } })).toEqual({
       method: 'PATCH',
       type: 'application/json',
@@ -64,7 +64,7 @@ describe('requests and JSON', () => {
   });
 
   test('an empty body or a 204 is undefined; fetch hands over the Response unread', async () => {
-    const client = createHttpClient({ baseUrl: server.url });
+    const client = httpClient({ baseUrl: server.url });
     server.reply(() => ({ status: 204 }));
     expect(await client.delete('items/1')).toBeUndefined();
     server.reply(() => ({ status: 200, body: 'plain text', headers: { 'content-type': 'text/plain' } }));
@@ -76,14 +76,14 @@ describe('requests and JSON', () => {
   test('a body that is not JSON is an InvalidJsonError that does not quote it', async () => {
     // bulwark-allow-secret: a fake token, to show the body is not quoted
     server.reply(() => ({ body: '{"token":"tok_abcdef123456"', headers: { 'content-type': 'application/json' } }));
-    const error = await failure(createHttpClient({ baseUrl: server.url }).get('broken'));
+    const error = await failure(httpClient({ baseUrl: server.url }).get('broken'));
     expect(isInvalidJsonError(error)).toBe(true);
     expect(JSON.stringify(error)).not.toContain('tok_abcdef');
     expect((error as Error).message).toBe(`GET ${server.url}/broken answered 200 with a body that is not valid JSON.`);
   });
 
   test('the Result forms', async () => {
-    const client = createHttpClient({ baseUrl: server.url });
+    const client = httpClient({ baseUrl: server.url });
     server.reply(() => ({ body: [1, 2] }));
     expect((await client.jsonResult('ok'))._unsafeUnwrap()).toEqual([1, 2]);
     server.reply(() => ({ status: 404 }));
@@ -92,11 +92,11 @@ describe('requests and JSON', () => {
   });
 
   test('bad requests are refused before anything is sent, naming the option', async () => {
-    const client = createHttpClient({ baseUrl: server.url });
+    const client = httpClient({ baseUrl: server.url });
     await expect(client.fetch('x', { method: 'GET', body: 'no' })).rejects.toThrow('Expected `body` to be undefined for a GET request');
     await expect(client.fetch('x', { method: 'NOT A METHOD' })).rejects.toThrow('Expected `method` to be an HTTP method');
     await expect(client.fetch('x', { json: {}, body: 'both', method: 'POST' })).rejects.toThrow('Expected `json` to be undefined when `body` is given');
-    await expect(createHttpClient().fetch('relative')).rejects.toThrow('Expected `input` to be an absolute URL (or a path, with `baseUrl` set), got "relative".');
+    await expect(httpClient().fetch('relative')).rejects.toThrow('Expected `input` to be an absolute URL (or a path, with `baseUrl` set), got "relative".');
     await expect(client.fetch('ftp://example.com/x')).rejects.toThrow('an http: or https: URL');
     const dispatcher = { dispatch() {} };
     await expect(client.fetch('x', { dispatcher } as never)).rejects.toThrow("a dispatcher from another undici fails inside Node's fetch");
@@ -104,15 +104,15 @@ describe('requests and JSON', () => {
   });
 
   test('options are checked at construction, naming the field', () => {
-    expect(() => createHttpClient({ baseUrl: 'not a url' })).toThrow('Expected `baseUrl` to be an absolute URL, got "not a url".');
-    expect(() => createHttpClient({ baseUrl: 'https://api.example.com/?v=1' })).toThrow('Expected `baseUrl` to be a URL without query or fragment');
-    expect(() => createHttpClient({ policy: {} as never })).toThrow('Expected `policy` to be a Policy (with execute) or a policy source (with policyFor)');
-    expect(() => createHttpClient({ fetch: 'fetch' as never })).toThrow('Expected `fetch` to be a fetch function');
-    expect(() => createHttpClient({ auth: {} as never })).toThrow('Expected `auth` to be a function returning the header value, or an object with get');
-    expect(() => createHttpClient({ auth: { get: () => 'x', header: 'bad header' } })).toThrow('Expected `auth.header` to be a header name, got "bad header".');
-    expect(() => createHttpClient({ limiter: {} as never })).toThrow('Expected `limiter` to be a rate limiter (an object with observe)');
-    expect(() => createHttpClient({ idempotencyKeys: 'yes' as never })).toThrow('Expected `idempotencyKeys` to be a boolean, got "yes".');
-    expect(() => createHttpClient({ name: '' })).toThrow('Expected `name` to be a non-empty string, got "".');
+    expect(() => httpClient({ baseUrl: 'not a url' })).toThrow('Expected `baseUrl` to be an absolute URL, got "not a url".');
+    expect(() => httpClient({ baseUrl: 'https://api.example.com/?v=1' })).toThrow('Expected `baseUrl` to be a URL without query or fragment');
+    expect(() => httpClient({ policy: {} as never })).toThrow('Expected `policy` to be a Policy (with execute) or a policy source (with policyFor)');
+    expect(() => httpClient({ fetch: 'fetch' as never })).toThrow('Expected `fetch` to be a fetch function');
+    expect(() => httpClient({ auth: {} as never })).toThrow('Expected `auth` to be a function returning the header value, or an object with get');
+    expect(() => httpClient({ auth: { get: () => 'x', header: 'bad header' } })).toThrow('Expected `auth.header` to be a header name, got "bad header".');
+    expect(() => httpClient({ limiter: {} as never })).toThrow('Expected `limiter` to be a rate limiter (an object with observe)');
+    expect(() => httpClient({ idempotencyKeys: 'yes' as never })).toThrow('Expected `idempotencyKeys` to be a boolean, got "yes".');
+    expect(() => httpClient({ name: '' })).toThrow('Expected `name` to be a non-empty string, got "".');
   });
 });
 
@@ -137,7 +137,7 @@ describe('responses become signals', () => {
 
   test.each(statuses)('%i is an HttpError, transient: %s', async (status, transient) => {
     server.reply(() => ({ status }));
-    const error = await failure(createHttpClient({ baseUrl: server.url }).fetch('thing'));
+    const error = await failure(httpClient({ baseUrl: server.url }).fetch('thing'));
     expect(isHttpError(error)).toBe(true);
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ code: 'HTTP_ERROR', status, transient, method: 'GET', url: `${server.url}/thing`, attempt: 1 });
@@ -145,7 +145,7 @@ describe('responses become signals', () => {
 
   test('the message names method, URL and status; toJSON carries the facts', async () => {
     server.reply(() => ({ status: 503 }));
-    const error = (await failure(createHttpClient({ baseUrl: server.url }).post('jobs', { json: {} }))) as HttpError;
+    const error = (await failure(httpClient({ baseUrl: server.url }).post('jobs', { json: {} }))) as HttpError;
     expect(error.message).toBe(`POST ${server.url}/jobs answered 503 Service Unavailable.`);
     expect(error.toJSON()).toEqual({
       name: 'HttpError',
@@ -163,14 +163,14 @@ describe('responses become signals', () => {
   test('a problem+json body is the error’s problem, and its title is in the message', async () => {
     const problem = { type: 'https://example.com/out-of-credit', title: 'You do not have enough credit.', status: 403, balance: 30 };
     server.reply(() => ({ status: 403, body: JSON.stringify(problem), headers: { 'content-type': 'application/problem+json; charset=utf-8' } }));
-    const error = (await failure(createHttpClient({ baseUrl: server.url }).get('account'))) as HttpError;
+    const error = (await failure(httpClient({ baseUrl: server.url }).get('account'))) as HttpError;
     expect(error.problem).toEqual(problem);
     expect(error.message).toBe(`GET ${server.url}/account answered 403 Forbidden: You do not have enough credit.`);
   });
 
   test('any other error body is read to free the connection, and dropped', async () => {
     server.reply(() => ({ status: 400, body: { error: 'bad', echoed: 'password=hunter2hunter2' } }));
-    const error = (await failure(createHttpClient({ baseUrl: server.url }).get('x'))) as HttpError;
+    const error = (await failure(httpClient({ baseUrl: server.url }).get('x'))) as HttpError;
     expect(error.problem).toBeUndefined();
     expect(JSON.stringify(error)).not.toContain('hunter2');
   });
@@ -181,7 +181,7 @@ describe('Retry-After and the rate-limit fields', () => {
   const retryAfterOf = async (headers: Record<string, string>, options: { sendDate?: boolean; now?: number } = {}) => {
     server.reply(() => ({ status: 429, headers, ...(options.sendDate === undefined ? {} : { sendDate: options.sendDate }) }));
     const clock = createFakeClock({ now: options.now ?? Date.now() });
-    const error = (await failure(createHttpClient({ baseUrl: server.url, clock }).fetch('limited'))) as HttpError;
+    const error = (await failure(httpClient({ baseUrl: server.url, clock }).fetch('limited'))) as HttpError;
     return error.retryAfterMs;
   };
 
@@ -215,7 +215,7 @@ describe('Retry-After and the rate-limit fields', () => {
     const clock = createFakeClock({ now: Date.now() });
     const sent: number[] = [];
     server.reply((r) => (r.index === 0 ? { status: 503, headers: { 'retry-after': '2' } } : { body: { ok: true } }));
-    const client = createHttpClient({
+    const client = httpClient({
       baseUrl: server.url,
       clock,
       policy: again(2),
@@ -238,7 +238,7 @@ describe('credentials never appear in errors', () => {
   test('query values that look like credentials, and the fragment, are redacted in errors and events', async () => {
     server.reply(() => ({ status: 500 }));
     const events: HttpResponseEvent[] = [];
-    const client = createHttpClient({ baseUrl: server.url });
+    const client = httpClient({ baseUrl: server.url });
     client.onResponse((e) => events.push(e));
     const error = (await failure(client.fetch('rates?base=EUR&api_key=sk_live_abcdefgh&access_token=tok123#frag'))) as HttpError;
     const shown = `${server.url}/rates?base=EUR&api_key=[REDACTED]&access_token=[REDACTED]`;
@@ -250,16 +250,16 @@ describe('credentials never appear in errors', () => {
 
   test('redactParam names more parameters to hide', async () => {
     server.reply(() => ({ status: 404 }));
-    const error = (await failure(createHttpClient({ baseUrl: server.url, redactParam: (name) => name === 'k' }).fetch('x?k=abc&key=hidden&q=visible'))) as HttpError;
+    const error = (await failure(httpClient({ baseUrl: server.url, redactParam: (name) => name === 'k' }).fetch('x?k=abc&key=hidden&q=visible'))) as HttpError;
     expect(error.url).toBe(`${server.url}/x?k=[REDACTED]&key=[REDACTED]&q=visible`);
   });
 
   test('a URL with a user name or password is refused, and the error does not show them', async () => {
     // bulwark-allow-secret: a fake password, to show it is refused unseen
-    const refused = (await failure(createHttpClient().fetch(`http://ada:s3cr3t-pw@127.0.0.1:${server.port}/x`))) as Error;
+    const refused = (await failure(httpClient().fetch(`http://ada:s3cr3t-pw@127.0.0.1:${server.port}/x`))) as Error;
     expect(refused.message).toBe(`Expected \`input\` to be a URL without user name or password (pass credentials through \`auth\`), got "http://127.0.0.1:${server.port}/x".`);
     // bulwark-allow-secret: a fake password, to show it is refused unseen
-    expect(() => createHttpClient({ baseUrl: 'https://ada:s3cr3t-pw@api.example.com' })).toThrow(/^(?!.*s3cr3t).*Expected `baseUrl` to be a URL without user name or password/);
+    expect(() => httpClient({ baseUrl: 'https://ada:s3cr3t-pw@api.example.com' })).toThrow(/^(?!.*s3cr3t).*Expected `baseUrl` to be a URL without user name or password/);
     expect(server.requests).toHaveLength(0);
   });
 
@@ -270,7 +270,7 @@ describe('credentials never appear in errors', () => {
       headers: { 'content-type': 'application/problem+json' },
       body: JSON.stringify({ title: 'Forbidden', detail: `key ${String(r.headers.authorization).slice(7)} lacks scope`, sent: [r.headers.authorization] }),
     }));
-    const error = (await failure(createHttpClient({ baseUrl: server.url, auth: () => token }).get('admin'))) as HttpError;
+    const error = (await failure(httpClient({ baseUrl: server.url, auth: () => token }).get('admin'))) as HttpError;
     expect(server.requests[0]!.headers.authorization).toBe(token);
     expect(error.problem).toEqual({ title: 'Forbidden', detail: 'key [REDACTED] lacks scope', sent: ['[REDACTED]'] });
     const everything = `${error.message} ${JSON.stringify(error)} ${error.stack}`;
@@ -278,15 +278,15 @@ describe('credentials never appear in errors', () => {
   });
 
   test('a header value with a line break is refused, naming the header and not showing the value', async () => {
-    const client = createHttpClient({ baseUrl: server.url });
+    const client = httpClient({ baseUrl: server.url });
     const error = (await failure(client.get('x', { headers: { 'x-api-key': 'k-0123456789\n' } }))) as Error;
     expect(error.message).toBe('Expected the header `x-api-key` in `headers` to have a string value without line breaks or NUL characters (the value is not shown).');
-    expect(() => createHttpClient({ headers: [['authorization', 'Bearer k-0123456789\r\n']] })).toThrow(/^(?!.*k-0123456789).*`authorization`/);
+    expect(() => httpClient({ headers: [['authorization', 'Bearer k-0123456789\r\n']] })).toThrow(/^(?!.*k-0123456789).*`authorization`/);
     expect(server.requests).toHaveLength(0);
   });
 
   test('a credential with a line break is refused without showing it', async () => {
-    const error = (await failure(createHttpClient({ baseUrl: server.url, auth: () => 'Bearer abc\r\nx-evil: 1' }).get('x'))) as Error;
+    const error = (await failure(httpClient({ baseUrl: server.url, auth: () => 'Bearer abc\r\nx-evil: 1' }).get('x'))) as Error;
     expect(error.message).toBe('Expected `auth` to give a header value without line breaks or NUL characters (the value is not shown).');
     expect(server.requests).toHaveLength(0);
   });
@@ -295,7 +295,7 @@ describe('credentials never appear in errors', () => {
 describe('network failures', () => {
   test('a refused connection is a transient NetworkError that was never sent', async () => {
     const port = await freePort();
-    const error = await failure(createHttpClient().get(`http://127.0.0.1:${port}/x?token=abcdef`));
+    const error = await failure(httpClient().get(`http://127.0.0.1:${port}/x?token=abcdef`));
     expect(isNetworkError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'NETWORK_ERROR', errorCode: 'ECONNREFUSED', requestSent: false, transient: true, method: 'GET' });
     expect((error as Error).message).toBe(`GET http://127.0.0.1:${port}/x?token=[REDACTED] got no response (ECONNREFUSED).`);
@@ -304,7 +304,7 @@ describe('network failures', () => {
 
   test('a connection reset after the request went out may have reached the server', async () => {
     server.reply(() => ({ destroy: true }));
-    const error = await failure(createHttpClient({ baseUrl: server.url }).post('pay', { json: { cents: 100 } }));
+    const error = await failure(httpClient({ baseUrl: server.url }).post('pay', { json: { cents: 100 } }));
     expect(error).toMatchObject({ code: 'NETWORK_ERROR', requestSent: true, transient: true });
   });
 
@@ -312,7 +312,7 @@ describe('network failures', () => {
     const stall = deferred<{ status: number }>();
     server.reply(() => stall.promise);
     const controller = new AbortController();
-    const call = createHttpClient({ baseUrl: server.url }).get('slow', { signal: controller.signal });
+    const call = httpClient({ baseUrl: server.url }).get('slow', { signal: controller.signal });
     const reason = new Error('user left');
     await vi.waitFor(() => expect(server.requests).toHaveLength(1));
     controller.abort(reason);
@@ -324,7 +324,7 @@ describe('network failures', () => {
     const clock = createFakeClock();
     const stall = deferred<{ status: number }>();
     server.reply(() => stall.promise);
-    const call = failure(createHttpClient({ baseUrl: server.url, policy: timeout(1_000, { clock }) }).get('slow'));
+    const call = failure(httpClient({ baseUrl: server.url, policy: timeout(1_000, { clock }) }).get('slow'));
     await vi.waitFor(() => expect(server.requests).toHaveLength(1));
     await clock.tickAsync(1_000);
     expect(isTimeoutError(await call)).toBe(true);
@@ -336,7 +336,7 @@ describe('attempts', () => {
   test('each attempt is a fresh request with the same body and Idempotency-Key', async () => {
     server.reply((r) => (r.index < 2 ? { status: 503 } : { body: { ok: true } }));
     const bytes = new TextEncoder().encode('{"amount":100}');
-    const client = createHttpClient({ baseUrl: server.url, policy: again(3) });
+    const client = httpClient({ baseUrl: server.url, policy: again(3) });
     const call = client.post('charges', { body: bytes, headers: { 'content-type': 'application/json' }, idempotencyKey: true });
     bytes[2] = 0x41; // the caller changes its buffer: the attempts still send what was given
     expect(await call).toEqual({ ok: true });
@@ -349,7 +349,7 @@ describe('attempts', () => {
 
   test('a POST without Idempotency-Key is not sent again once it reached the server', async () => {
     server.reply(() => ({ status: 503 }));
-    const error = await failure(createHttpClient({ baseUrl: server.url, policy: again(3) }).post('charges', { json: { amount: 100 } }));
+    const error = await failure(httpClient({ baseUrl: server.url, policy: again(3) }).post('charges', { json: { amount: 100 } }));
     expect(isRequestNotReplayableError(error)).toBe(true);
     expect(error).toMatchObject({ reason: 'not-idempotent', transient: false });
     expect((error as Error).message).toBe(
@@ -360,7 +360,7 @@ describe('attempts', () => {
   });
 
   test('idempotencyKeys gives every POST and PATCH a key of its own, and none to GET or PUT', async () => {
-    const client = createHttpClient({ baseUrl: server.url, idempotencyKeys: true });
+    const client = httpClient({ baseUrl: server.url, idempotencyKeys: true });
     await client.post('a', { json: 1 });
     await client.post('a', { json: 1 });
     await client.patch('a', { json: 1 });
@@ -381,7 +381,7 @@ describe('attempts', () => {
         controller.close();
       },
     });
-    const error = await failure(createHttpClient({ baseUrl: server.url, policy: again(3) }).fetch('upload', { method: 'PUT', body }));
+    const error = await failure(httpClient({ baseUrl: server.url, policy: again(3) }).fetch('upload', { method: 'PUT', body }));
     expect(error).toMatchObject({ code: 'REQUEST_NOT_REPLAYABLE', reason: 'stream-body' });
     expect((error as Error).message).toBe(
       `PUT ${server.url}/upload was not sent again: its body is a stream, already read by the attempt before; pass a string, bytes, FormData or \`json\` to make it retryable.`,
@@ -392,7 +392,7 @@ describe('attempts', () => {
   test('a POST that never left (refused connection) may go again without a key', async () => {
     const port = await freePort();
     let calls = 0;
-    const client = createHttpClient({
+    const client = httpClient({
       policy: again(2),
       fetch: (input, init) => (++calls === 1 ? fetch(`http://127.0.0.1:${port}/`, init) : fetch(input, init)),
     });
@@ -402,7 +402,7 @@ describe('attempts', () => {
 
   test('onResponse reports every attempt', async () => {
     server.reply((r) => (r.index === 0 ? { status: 502 } : { body: {} }));
-    const client = createHttpClient({ baseUrl: server.url, policy: again(2), name: 'rates' });
+    const client = httpClient({ baseUrl: server.url, policy: again(2), name: 'rates' });
     const events: HttpResponseEvent[] = [];
     client.onResponse((e) => events.push(e));
     await client.get('r');
@@ -420,7 +420,7 @@ describe('auth', () => {
 
   test('the function form is asked for every attempt, so a rotated key is used at once', async () => {
     let key = 'key-1';
-    const client = createHttpClient({ baseUrl: server.url, auth: () => `Bearer ${key}` });
+    const client = httpClient({ baseUrl: server.url, auth: () => `Bearer ${key}` });
     accept('key-1');
     await client.get('a');
     key = 'key-2';
@@ -439,7 +439,7 @@ describe('auth', () => {
         return 'Bearer new-key';
       },
     };
-    const client = createHttpClient({ baseUrl: server.url, auth });
+    const client = httpClient({ baseUrl: server.url, auth });
     const events: HttpAuthRefreshEvent[] = [];
     client.onAuthRefresh((e) => events.push(e));
     expect(await client.post('orders', { json: { n: 1 } })).toEqual({ ok: true });
@@ -454,7 +454,7 @@ describe('auth', () => {
   test('refused again, or with nothing new to try, the 401 reaches the caller; refresh is asked once', async () => {
     accept('never');
     let refreshes = 0;
-    const client = createHttpClient({
+    const client = httpClient({
       baseUrl: server.url,
       policy: again(3),
       auth: { get: () => 'Bearer a-key', refresh: () => (++refreshes === 1 ? 'Bearer b-key' : undefined) },
@@ -465,7 +465,7 @@ describe('auth', () => {
     expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer a-key', 'Bearer b-key', 'Bearer a-key', 'Bearer a-key']);
     server.reset();
     accept('never');
-    const none = createHttpClient({ baseUrl: server.url, auth: { get: () => 'Bearer a-key', refresh: () => undefined } });
+    const none = httpClient({ baseUrl: server.url, auth: { get: () => 'Bearer a-key', refresh: () => undefined } });
     expect(await failure(none.get('x'))).toMatchObject({ status: 401 });
     expect(server.requests).toHaveLength(1);
   });
@@ -473,7 +473,7 @@ describe('auth', () => {
   test('a credential given as a secret is revealed only into the header, under the header named', async () => {
     const secret = { reveal: () => 'k-123456', toString: () => '[REDACTED]' };
     server.reply((r) => ({ body: { key: r.headers['x-api-key'] } }));
-    const client = createHttpClient({ baseUrl: server.url, auth: { header: 'x-api-key', get: () => secret } });
+    const client = httpClient({ baseUrl: server.url, auth: { header: 'x-api-key', get: () => secret } });
     expect(await client.get('x')).toEqual({ key: 'k-123456' });
   });
 
@@ -481,7 +481,7 @@ describe('auth', () => {
     accept('new-key');
     const body = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new Uint8Array([1])), c.close()) });
     const refresh = vi.fn(() => 'Bearer new-key');
-    const client = createHttpClient({ baseUrl: server.url, auth: { get: () => 'Bearer old', refresh } });
+    const client = httpClient({ baseUrl: server.url, auth: { get: () => 'Bearer old', refresh } });
     expect(await failure(client.fetch('upload', { method: 'PUT', body }))).toMatchObject({ status: 401 });
     expect(refresh).not.toHaveBeenCalled();
   });
@@ -495,7 +495,7 @@ describe('limiter', () => {
       acquire: async (key: string) => void calls.push(`acquire ${key}`),
       observe: async (key: string, response: Response) => void calls.push(`observe ${key} ${response.status}`),
     };
-    await createHttpClient({ baseUrl: server.url, limiter, policy: again(2) }).get('x');
+    await httpClient({ baseUrl: server.url, limiter, policy: again(2) }).get('x');
     const host = new URL(server.url).host;
     expect(calls).toEqual([`acquire ${host}`, `observe ${host} 429`, `acquire ${host}`, `observe ${host} 200`]);
   });
@@ -503,7 +503,7 @@ describe('limiter', () => {
   test('a limiter refusal is the attempt’s failure, and nothing is sent', async () => {
     const refusal = Object.assign(new Error('rate limited'), { code: 'RATE_LIMITED' });
     const limiter = { acquire: () => Promise.reject(refusal), observe: () => undefined };
-    const client = createHttpClient({ baseUrl: server.url, limiter, limiterKey: (url) => url.pathname });
+    const client = httpClient({ baseUrl: server.url, limiter, limiterKey: (url) => url.pathname });
     expect(await failure(client.get('x'))).toBe(refusal);
     expect(server.requests).toHaveLength(0);
   });

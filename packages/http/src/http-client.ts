@@ -6,6 +6,7 @@ import {
   expectName,
   expectOptions,
   invalidOption,
+  knownOptions,
   parseHttpDate,
   parseServerHints,
   sleep,
@@ -14,6 +15,7 @@ import {
   type BulwarkError,
   type Clock,
   type Event,
+  type EventPayload,
   type ExecuteContext,
   type Policy,
 } from '@bulwark/core';
@@ -65,7 +67,7 @@ export interface HttpRequestInit extends Omit<RequestInit, 'body' | 'headers' | 
 /** Options of one request without its method (for `get`, `post`, ...). */
 export type HttpMethodInit = Omit<HttpRequestInit, 'method'>;
 
-/** Options for {@link createHttpClient}. Every one is optional. */
+/** Options for {@link httpClient}. Every one is optional. */
 export interface HttpClientOptions {
   /**
    * The URL that relative request paths are joined under, keeping its path: `users/1` and `/users/1`
@@ -109,9 +111,7 @@ export interface HttpClientOptions {
 }
 
 /** Emitted by {@link HttpClient.onResponse} for every response an attempt receives, whatever its status. */
-export interface HttpResponseEvent {
-  /** The client's name. */
-  readonly name: string;
+export interface HttpResponseEvent extends EventPayload {
   readonly method: string;
   /** The URL, redacted. */
   readonly url: string;
@@ -123,9 +123,7 @@ export interface HttpResponseEvent {
 }
 
 /** Emitted by {@link HttpClient.onAuthRefresh} when a 401 made the client ask `auth` to refresh. */
-export interface HttpAuthRefreshEvent {
-  /** The client's name. */
-  readonly name: string;
+export interface HttpAuthRefreshEvent extends EventPayload {
   readonly method: string;
   /** The URL, redacted. */
   readonly url: string;
@@ -133,7 +131,7 @@ export interface HttpAuthRefreshEvent {
   readonly refreshed: boolean;
 }
 
-/** An HTTP client. Create one with {@link createHttpClient}. */
+/** An HTTP client. Create one with {@link httpClient}. */
 export interface HttpClient {
   /** The client's name, carried by its events. */
   readonly name: string;
@@ -260,6 +258,20 @@ function appendQuery(url: URL, query: QueryParams): void {
   }
 }
 
+const HTTP_CLIENT_OPTIONS = knownOptions<HttpClientOptions>('httpClient()', {
+  baseUrl: ['baseURL', 'prefixUrl', 'prefixURL', 'url'],
+  headers: [],
+  policy: ['retry', 'timeout', 'hooks'],
+  fetch: ['fetchFn', 'fetchImplementation'],
+  auth: ['authorization', 'credential'],
+  limiter: ['rateLimiter', 'rateLimit'],
+  limiterKey: [],
+  idempotencyKeys: ['idempotencyKey'],
+  redactParam: ['redact', 'redactParams'],
+  clock: [],
+  name: [],
+});
+
 class Client implements HttpClient {
   readonly name: string;
   readonly #fetch: FetchFunction;
@@ -279,7 +291,7 @@ class Client implements HttpClient {
   readonly onAuthRefresh = this.#onAuthRefresh.event;
 
   constructor(options: HttpClientOptions) {
-    expectOptions('options', options);
+    expectOptions('options', options, HTTP_CLIENT_OPTIONS);
     this.name = options.name ?? 'httpClient';
     expectName(this.name);
     this.#base = checkBaseUrl(options.baseUrl);
@@ -521,10 +533,10 @@ class Client implements HttpClient {
  *
  * @example
  * ```ts
- * const api = createHttpClient({ baseUrl: 'https://api.example.com/v1', policy: pipeline(retry(), timeout(5_000)) });
+ * const api = httpClient({ baseUrl: 'https://api.example.com/v1', policy: pipeline(retry(), timeout(5_000)) });
  * const user = await api.get<{ name: string }>('users/1');
  * ```
  */
-export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+export function httpClient(options: HttpClientOptions = {}): HttpClient {
   return new Client(options);
 }

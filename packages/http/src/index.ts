@@ -1,4 +1,4 @@
-export { createHttpClient } from './http-client.js';
+export { httpClient } from './http-client.js';
 export type {
   FetchFunction,
   HttpAuthRefreshEvent,

@@ -52,7 +52,7 @@ class SchemeSecret<S extends RevealableSecret> {
  *
  * @example
  * ```ts
- * const client = createHttpClient({ baseUrl, auth: secretAuth(secrets, 'RATES_API_KEY') });
+ * const client = httpClient({ baseUrl, auth: secretAuth(secrets, 'RATES_API_KEY') });
  * ```
  */
 export function secretAuth<S extends RevealableSecret>(

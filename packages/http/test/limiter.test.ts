@@ -2,7 +2,7 @@ import { createFakeClock } from '@bulwark/core';
 import { useLoopbackServer } from '@bulwark/test-utils';
 import { isRateLimitedError, rateLimiter } from '@bulwark/ratelimit';
 import { expect, test } from 'vitest';
-import { createHttpClient } from '@bulwark/http';
+import { httpClient } from '@bulwark/http';
 
 const server = useLoopbackServer();
 
@@ -10,8 +10,8 @@ test('one 429 reaches the rate limiter and holds back every client that shares i
   const clock = createFakeClock({ now: Date.now() });
   const limiter = rateLimiter({ name: 'upstream', limits: { limit: 100, windowMs: 1_000 }, maxWaitMs: 1_000, clock });
   // Two clients (two services, say) that call the same upstream through one limiter.
-  const a = createHttpClient({ baseUrl: server.url, limiter });
-  const b = createHttpClient({ baseUrl: server.url, limiter });
+  const a = httpClient({ baseUrl: server.url, limiter });
+  const b = httpClient({ baseUrl: server.url, limiter });
   server.reply((r) => (r.index === 0 ? { status: 429, headers: { 'retry-after': '30' } } : { body: { ok: true } }));
 
   await expect(a.get('quotes')).rejects.toMatchObject({ status: 429, retryAfterMs: 30_000 });
@@ -29,7 +29,7 @@ test('one 429 reaches the rate limiter and holds back every client that shares i
 test('an exhausted RateLimit quota on a success holds the key too', async () => {
   const clock = createFakeClock({ now: Date.now() });
   const limiter = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, maxWaitMs: 0, clock });
-  const client = createHttpClient({ baseUrl: server.url, limiter });
+  const client = httpClient({ baseUrl: server.url, limiter });
   server.reply(() => ({ body: { ok: true }, headers: { ratelimit: '"default";r=0;t=10', 'ratelimit-policy': '"default";q=5;w=10' } }));
   expect(await client.get('x')).toEqual({ ok: true });
   await expect(client.get('x')).rejects.toMatchObject({ code: 'RATE_LIMITED' });

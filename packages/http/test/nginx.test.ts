@@ -1,6 +1,6 @@
 import { describeNginx, useNginx } from '@bulwark/test-utils';
 import { expect, test } from 'vitest';
-import { createHttpClient } from '@bulwark/http';
+import { httpClient } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
 
 // A real rate-limiting server: nginx's limit_req refuses what exceeds 20 requests a second (3 at once)
@@ -37,7 +37,7 @@ describeNginx('through the standard pipeline against nginx limit_req', () => {
       retryAfter: string | null;
     }
     const byRequest = new Map<string, Exchange[]>();
-    const client = createHttpClient({
+    const client = httpClient({
       baseUrl: `${nginx.url}/api`,
       policy: standard(),
       fetch: async (input, init) => {

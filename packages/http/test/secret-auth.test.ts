@@ -2,7 +2,7 @@ import { createFakeClock } from '@bulwark/core';
 import { useLoopbackServer } from '@bulwark/test-utils';
 import { memoryProvider, secret, secretManager, type SecretProvider } from '@bulwark/secrets';
 import { expect, test } from 'vitest';
-import { createHttpClient, secretAuth } from '@bulwark/http';
+import { httpClient, secretAuth } from '@bulwark/http';
 
 const server = useLoopbackServer();
 
@@ -12,7 +12,7 @@ test('a key rotated at the source: the 401 fetches the new version once, and the
   let fetches = 0;
   const vault: SecretProvider = { name: 'vault', fetch: async () => (fetches++, { current }) };
   const secrets = secretManager({ providers: vault, ttlMs: 60_000, clock: createFakeClock() });
-  const client = createHttpClient({ baseUrl: server.url, auth: secretAuth(secrets, 'RATES_KEY') });
+  const client = httpClient({ baseUrl: server.url, auth: secretAuth(secrets, 'RATES_KEY') });
   let accepted = 'Bearer key-one-111';
   server.reply((r) => (r.headers.authorization === accepted ? { body: { rate: 1.08 } } : { status: 401 }));
 
@@ -29,7 +29,7 @@ test('a key rotated at the source: the 401 fetches the new version once, and the
 test('the scheme and header are options; a refused key with no other version is a 401', async () => {
   const secrets = secretManager({ providers: memoryProvider({ secrets: { K: 'only-version-1' } }), clock: createFakeClock() });
   server.reply((r) => ({ status: 401, body: { got: r.headers['x-api-key'] } }));
-  const client = createHttpClient({ baseUrl: server.url, auth: secretAuth(secrets, 'K', { scheme: '', header: 'x-api-key' }) });
+  const client = httpClient({ baseUrl: server.url, auth: secretAuth(secrets, 'K', { scheme: '', header: 'x-api-key' }) });
   await expect(client.get('x')).rejects.toMatchObject({ code: 'HTTP_ERROR', status: 401 });
   expect(server.requests.map((r) => r.headers['x-api-key'])).toEqual(['only-version-1']);
   expect(() => secretAuth({} as never, 'K')).toThrow('Expected `source` to be a secret manager (an object with get and refreshOnAuthFailure)');

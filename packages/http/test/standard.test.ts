@@ -3,7 +3,7 @@ import { deferred, freePort, useLoopbackServer } from '@bulwark/test-utils';
 import { isCircuitOpenError } from '@bulwark/breaker';
 import { constantBackoff, exponentialBackoff } from '@bulwark/retry';
 import { describe, expect, test, vi } from 'vitest';
-import { createHttpClient, isHttpError, type HttpClient, type HttpClientOptions } from '@bulwark/http';
+import { httpClient, isHttpError, type HttpClient, type HttpClientOptions } from '@bulwark/http';
 import { standard, type StandardOptions } from '@bulwark/http/standard';
 
 const server = useLoopbackServer();
@@ -48,7 +48,7 @@ function rig(options: StandardOptions = {}, client: HttpClientOptions = {}, now 
       }
       return call;
     },
-    client: createHttpClient({
+    client: httpClient({
       baseUrl: server.url,
       clock,
       policy: standard({ clock, random: () => 0, ...options }),
@@ -117,7 +117,7 @@ describe('start-up checks name the options', () => {
     expect(() => standard({ breaker: { minimumCalls: 0 } })).toThrow('Expected `breaker.minimumCalls` to be a positive integer, got 0.');
     expect(() => standard({ breaker: { failureRateThreshold: 2 } })).toThrow('Expected `breaker.failureRateThreshold` to be a number above 0 and at most 1, got 2.');
     expect(() => standard({ breaker: { halfOpenAfterMs: -5 } })).toThrow('Expected `breaker.halfOpenAfterMs` to be a number from 0 to 2_147_483_647, got -5.');
-    expect(() => standard({ breaker: { maxSize: 0 } })).toThrow('Expected `breaker.maxSize` to be a positive integer, got 0.');
+    expect(() => standard({ breaker: { maxEntries: 0 } })).toThrow('Expected `breaker.maxEntries` to be a positive integer, got 0.');
     expect(() => standard({ retry: { budget: 5 as never } })).toThrow('Expected `retry.budget` to be a RetryBudget (from retryBudget() of @bulwark/retry), got 5.');
     expect(() => standard({ retry: { shouldRetry: 3 as never } })).toThrow('Expected `retry.shouldRetry` to be a function, got 3.');
     expect(() => standard({ hedge: { delayMs: -1 } })).toThrow('Expected `hedge.delayMs` to be a number from 0 to 2_147_483_647, got -1.');
@@ -179,8 +179,8 @@ describe('the holes, fixed', () => {
     const failing = `http://127.0.0.1:${server.port}`;
     const healthy = `http://localhost:${server.port}`; // the same server, another origin
     server.reply((r) => (r.headers.host?.startsWith('127.0.0.1') ? { status: 500 } : { body: { ok: true } }));
-    const one = createHttpClient({ clock, policy: pipeline });
-    const two = createHttpClient({ clock, policy: pipeline });
+    const one = httpClient({ clock, policy: pipeline });
+    const two = httpClient({ clock, policy: pipeline });
     for (let i = 0; i < 4; i++) await expect(one.get(`${failing}/x`)).rejects.toMatchObject({ status: 500 });
     const open = await two.get(`${failing}/x`).catch((e: unknown) => e);
     expect(isCircuitOpenError(open)).toBe(true); // the other client finds the origin's circuit open

@@ -1,13 +1,13 @@
 import { createFakeClock } from '@bulwark/core';
 import winston from 'winston';
 import { describe, expect, test, vi } from 'vitest';
-import { capture } from '../test/capture.js';
+import { captureLog } from '@bulwark/test-utils';
 import { createLogger, LOG_LEVEL_NAMES, type LoggerOptions } from './index.js';
 
 const at = Date.UTC(2026, 10, 24, 12, 0, 0, 0);
 
 function setup(options: Partial<LoggerOptions> = {}) {
-  const out = capture();
+  const out = captureLog();
   const clock = createFakeClock({ now: at });
   const logger = createLogger({ service: 'checkout', clock, destination: out.destination, ...options });
   return { out, clock, logger };

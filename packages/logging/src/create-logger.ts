@@ -114,9 +114,11 @@ export interface Logger {
   child(fields: LogFields): Logger;
   /**
    * Writes pending flood-control summaries, ends the winston logger and waits for it to finish.
-   * Closes the whole family (parent and children); lines logged afterwards are dropped.
+   * Closes the whole family (parent and children); lines logged afterwards are dropped. Idempotent.
    */
   close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const LEVEL = Symbol.for('level');
@@ -235,6 +237,10 @@ class BulwarkLogger implements Logger {
       });
     }
     return shared.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #write(level: LogLevel, message: LogMessage, fields: LogFields | Error | undefined): void {

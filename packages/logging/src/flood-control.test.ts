@@ -1,10 +1,10 @@
 import { createFakeClock } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
+import { captureLog } from '@bulwark/test-utils';
 import { createLogger, withLogContext, type LoggerOptions } from './index.js';
 
 function setup(options: Partial<LoggerOptions> = {}) {
-  const out = capture();
+  const out = captureLog();
   const clock = createFakeClock({ now: Date.UTC(2026, 0, 1) });
   const logger = createLogger({ service: 'gateway', destination: out.destination, clock, ...options });
   return { out, clock, logger };

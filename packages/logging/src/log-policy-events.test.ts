@@ -1,11 +1,10 @@
 import { bulkhead, chaos, createFakeClock, EVENT_CATALOG, EventEmitter, fallback, isTimeoutError, StoreUnavailableError, timeout, TimeoutError } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
-import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
+import { captureLog, fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { createLogger, logPolicyEvents, POLICY_EVENT_LINES, registerSecretValue, withLogContext, type LoggerOptions } from './index.js';
 
 function setup(options: Partial<LoggerOptions> = {}) {
-  const out = capture();
+  const out = captureLog();
   const logger = createLogger({ service: 'gateway', destination: out.destination, level: 'debug', ...options });
   return { out, logger };
 }
@@ -39,9 +38,9 @@ describe('logPolicyEvents with every family of events', () => {
     cache.loaderError.emit({ key: 'bob@example.com', error: failure, servedStale: true });
     cache.storeError.emit({ operation: 'read', error: new StoreUnavailableError('redisCacheStore', 'read', 'Redis did not answer within 250 ms') });
     cache.evict.emit({ key: 'old@example.com', reason: 'capacity' });
-    secrets.rotated.emit({ secret: 'upstream-api-key', version: 'v2', previousVersion: 'v1' });
-    secrets.audit.emit({ action: 'read', secret: 'upstream-api-key', version: 'v2', who: 'gateway', at: 1 });
-    secrets.refreshFailed.emit({ secret: 'upstream-api-key', error: new TimeoutError(2_000), version: 'v1', failures: 1 });
+    secrets.rotated.emit({ secretName: 'upstream-api-key', version: 'v2', previousVersion: 'v1' });
+    secrets.audit.emit({ action: 'read', secretName: 'upstream-api-key', version: 'v2', who: 'gateway', at: 1 });
+    secrets.refreshFailed.emit({ secretName: 'upstream-api-key', error: new TimeoutError(2_000), version: 'v1', failures: 1 });
 
     const lines = await out.lines();
     expect(lines.map((l) => [l.event, l.level, l.policy])).toEqual([
@@ -87,9 +86,9 @@ describe('logPolicyEvents with every family of events', () => {
     expect(lines[8]).toMatchObject({ key: 'tenant-1', retryAfterMs: 750, reason: 'denied' });
     expect(lines[10]).toMatchObject({ operation: 'decide', error: { code: 'STORE_UNAVAILABLE', store: 'redisRateLimitStore' } });
     expect(lines[11]).toMatchObject({ key: 'ada@example.com', tier: 'l1' });
-    // A secrets event names its secret under `secret`, one of the keys the logger redacts by default.
-    expect(lines[18]).toMatchObject({ policy: 'env-secrets', secret: '[REDACTED]', version: 'v2' });
-    expect(lines[20]).toMatchObject({ policy: 'env-secrets', secret: '[REDACTED]', error: { code: 'TIMEOUT' } });
+    // A secrets event names its secret under `secretName`, which the default redaction leaves readable.
+    expect(lines[18]).toMatchObject({ policy: 'env-secrets', secretName: 'upstream-api-key', version: 'v2' });
+    expect(lines[20]).toMatchObject({ policy: 'env-secrets', secretName: 'upstream-api-key', error: { code: 'TIMEOUT' } });
 
     subscription.dispose();
     retry.retry.emit({ attempt: 2, delayMs: 400, error: failure });
@@ -106,7 +105,7 @@ describe('logPolicyEvents with every family of events', () => {
       cache.hit.emit({ key: 'k', tier: 'l1' });
       cache.stale.emit({ key: 'k', reason: 'revalidating', ageMs: 1 });
       secrets.refreshFailed.emit({
-        secret: 'api-key',
+        secretName: 'api-key',
         error: new StoreUnavailableError('vault', 'fetch', 'fetch failed for sk_rotated_value_123456'),
         version: 'v1',
         failures: 1,

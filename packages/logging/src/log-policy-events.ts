@@ -67,7 +67,7 @@ const eventField = (name: string): string => name.charAt(2).toLowerCase() + name
  *
  * Each line carries `event` (`retry`, `break`, `rejected`, …), `policy` (the payload's `name`: the
  * primitive that emitted it; else the source's `name`) and the rest of the payload as fields
- * (`attempt`, `delayMs`, `state`, `key`, `secret`, `error` serialized with its cause chain), all
+ * (`attempt`, `delayMs`, `state`, `key`, `secretName`, `error` serialized with its cause chain), all
  * through the logger's redaction. Sources are known by their events alone, so this package depends
  * on no other Bulwark package. Dispose the handle to unsubscribe from everything.
  *

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
+import { captureLog } from '@bulwark/test-utils';
 import { createLogger, DEFAULT_REDACT_KEYS, registerSecretValue, type LoggerOptions } from './index.js';
 
 function setup(options: Partial<LoggerOptions> = {}) {
-  const out = capture();
+  const out = captureLog();
   const logger = createLogger({ service: 'gateway', destination: out.destination, floodControl: false, ...options });
   return { out, logger };
 }

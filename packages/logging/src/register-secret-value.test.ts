@@ -1,12 +1,12 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
+import { captureLog } from '@bulwark/test-utils';
 import { leaks } from '../test/leaks.js';
 import { createLogger, registerSecretValue } from './index.js';
 
 function setup() {
-  const out = capture();
+  const out = captureLog();
   const logger = createLogger({ service: 'gateway', destination: out.destination });
   return { out, logger };
 }
@@ -59,7 +59,7 @@ describe('registerSecretValue', () => {
   });
 
   test('works with `using`, and a custom censor is used literally', async () => {
-    const out = capture();
+    const out = captureLog();
     const logger = createLogger({ service: 's', destination: out.destination, censor: '$&-hidden' });
     {
       using _ = registerSecretValue('scoped_secret_value');
@@ -82,7 +82,7 @@ describe('registerSecretValue', () => {
   });
 
   test('context, child and default fields follow registrations from line to line', async () => {
-    const out = capture();
+    const out = captureLog();
     const logger = createLogger({ service: 's', destination: out.destination, fields: { d: 'changing_value_000' } });
     const { withLogContext } = await import('./index.js');
     const child = logger.child({ b: 'changing_value_000' });

@@ -1,6 +1,6 @@
 import { BulwarkError, TimeoutError } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
+import { captureLog } from '@bulwark/test-utils';
 import { createLogger, serializeError } from './index.js';
 
 class UpstreamError extends BulwarkError {
@@ -40,7 +40,7 @@ describe('serializeError', () => {
     const foreign = runInNewContext('Object.assign(new TypeError("from a vm"), { code: "E_VM" })') as unknown;
     expect(foreign instanceof Error).toBe(false);
     expect(serializeError(foreign)).toMatchObject({ name: 'TypeError', message: 'from a vm', code: 'E_VM' });
-    const out = capture();
+    const out = captureLog();
     const logger = createLogger({ service: 's', destination: out.destination });
     logger.warn('failed', foreign as Error);
     logger.info('plain', { error: { name: 'Error', message: 'a plain object' }, list: [1] });
@@ -88,7 +88,7 @@ describe('serializeError', () => {
   });
 
   test('a logger writes errors the same way, wherever they are in the fields', async () => {
-    const out = capture();
+    const out = captureLog();
     const logger = createLogger({ service: 's', destination: out.destination, errorStack: false });
     logger.warn('two errors', { err: new UpstreamError(429), results: [{ error: new RangeError('r') }] });
     expect((await out.lines())[0]).toMatchObject({

@@ -2,11 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setImmediate as turn } from 'node:timers/promises';
 import { context, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { capture } from '../test/capture.js';
+import { captureLog } from '@bulwark/test-utils';
 import { createLogger, getLogContext, withLogContext, type LoggerOptions } from './index.js';
 
 function setup(options: Partial<LoggerOptions> = {}) {
-  const out = capture();
+  const out = captureLog();
   const logger = createLogger({ service: 'gateway', destination: out.destination, ...options });
   return { out, logger };
 }

@@ -1,4 +1,4 @@
-import { memoryStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
+import { memoryRateLimitStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { createClient, type RedisClientType } from 'redis';
 
@@ -17,7 +17,7 @@ const sequential =
   };
 
 export default async function suites() {
-  const oursMemory = rateLimiter({ limits: { limit: HUGE, windowMs: 1_000 }, store: memoryStore() });
+  const oursMemory = rateLimiter({ limits: { limit: HUGE, windowMs: 1_000 }, store: memoryRateLimitStore() });
   const theirsMemory = new RateLimiterMemory({ points: HUGE, duration: 1 });
 
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -41,7 +41,7 @@ export default async function suites() {
     {
       suite: 'tryAcquire, memory store, allowed path',
       cases: [
-        { name: '@bulwark/ratelimit memoryStore (gcra)', peer: null, batch: MEMORY_BATCH, fn: sequential((k) => oursMemory.tryAcquire(k), MEMORY_BATCH) },
+        { name: '@bulwark/ratelimit memoryRateLimitStore (gcra)', peer: null, batch: MEMORY_BATCH, fn: sequential((k) => oursMemory.tryAcquire(k), MEMORY_BATCH) },
         { name: 'rate-limiter-flexible RateLimiterMemory.consume', peer: 'rate-limiter-flexible', batch: MEMORY_BATCH, fn: sequential((k) => theirsMemory.consume(k), MEMORY_BATCH) },
       ],
     },

@@ -2,7 +2,7 @@ import { createFakeClock, isStoreUnavailableError } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  memoryStore,
+  memoryRateLimitStore,
   rateLimiter,
   type LimitOptions,
   type RateLimiter,
@@ -32,7 +32,7 @@ function flakyStore(inner: RateLimitStore) {
 describe('store failure', () => {
   test('decides locally with fallbackShare of the limit, less its own units of the window, counts and reports each fallback, then resumes shared state', async () => {
     const clock = createFakeClock({ now: START });
-    const { store, state } = flakyStore(memoryStore({ clock }));
+    const { store, state } = flakyStore(memoryRateLimitStore({ clock }));
     const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 20, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
     const events: RateLimitStoreErrorEvent[] = [];
     limiter.onStoreError((e) => events.push(e));
@@ -64,7 +64,7 @@ describe('store failure', () => {
 
   test('a cost above the fallback share of the capacity takes the whole local bucket instead of never passing', async () => {
     const clock = createFakeClock({ now: START });
-    const { store, state } = flakyStore(memoryStore({ clock }));
+    const { store, state } = flakyStore(memoryRateLimitStore({ clock }));
     const limiter = rateLimiter({ limits: { limit: 4, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
     state.down = true;
     expect(await limiter.tryAcquire('k', 3)).toMatchObject({ allowed: true, fallback: true });
@@ -73,7 +73,7 @@ describe('store failure', () => {
 
   test('acquire and observe never throw for a store failure', async () => {
     const clock = createFakeClock({ now: START });
-    const { store, state } = flakyStore(memoryStore({ clock }));
+    const { store, state } = flakyStore(memoryRateLimitStore({ clock }));
     const limiter = rateLimiter({ limits: { limit: 4, windowMs: 1_000 }, store, clock, fallbackShare: 0.5 });
     state.down = true;
     await expect(limiter.acquire('k')).resolves.toMatchObject({ allowed: true, fallback: true });
@@ -87,7 +87,7 @@ describe('store failure', () => {
 describe('lease (local batching)', () => {
   test('takes units from the store in leases, cutting store calls by the lease size', async () => {
     const clock = createFakeClock({ now: START });
-    const { store, state } = flakyStore(memoryStore({ clock }));
+    const { store, state } = flakyStore(memoryRateLimitStore({ clock }));
     const limiter = rateLimiter({ limits: { limit: 1_000, windowMs: 1_000 }, store, clock, lease: { size: 50 } });
     let allowed = 0;
     for (let i = 0; i < 500; i++) if ((await limiter.tryAcquire('k')).allowed) allowed++;
@@ -97,7 +97,7 @@ describe('lease (local batching)', () => {
 
   test('a denied lease answers locally until the store said to come back', async () => {
     const clock = createFakeClock({ now: START });
-    const { store, state } = flakyStore(memoryStore({ clock }));
+    const { store, state } = flakyStore(memoryRateLimitStore({ clock }));
     const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 10, windowMs: 1_000 }, store, clock, lease: { size: 10 } });
     expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, remaining: 9 });
     for (let i = 0; i < 9; i++) await limiter.tryAcquire('k');
@@ -110,7 +110,7 @@ describe('lease (local batching)', () => {
 
   test('concurrent callers share one lease fetch', async () => {
     const clock = createFakeClock({ now: START });
-    const { store, state } = flakyStore(memoryStore({ clock }));
+    const { store, state } = flakyStore(memoryRateLimitStore({ clock }));
     const limiter = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store, clock, lease: { size: 20 } });
     const decisions = await Promise.all(Array.from({ length: 20 }, () => limiter.tryAcquire('k')));
     expect(decisions.every((d) => d.allowed)).toBe(true);
@@ -132,7 +132,7 @@ describe('lease (local batching)', () => {
         fc.integer({ min: 1, max: 8 }),
         async (steps, size) => {
           const clock = createFakeClock({ now: START });
-          const store = memoryStore({ clock });
+          const store = memoryRateLimitStore({ clock });
           const limits = { algorithm: 'fixed-window' as const, limit: 10, windowMs: 1_000 };
           // Three "processes" sharing one store, each with its own lease.
           const processes = [0, 1, 2].map(() => rateLimiter({ limits, store, clock, lease: { size, ttlMs: 1_000 } }));
@@ -166,7 +166,7 @@ describe('the window of a switch between the store and the local fallback', () =
   // Two limiters on one store stand for two processes.
   const twoProcesses = (limits: LimitOptions = window) => {
     const clock = createFakeClock({ now: START });
-    const { store, state } = flakyStore(memoryStore({ clock }));
+    const { store, state } = flakyStore(memoryRateLimitStore({ clock }));
     const make = () => rateLimiter({ limits, store, clock, fallbackShare: 0.5 });
     return { clock, state, a: make(), b: make() };
   };

@@ -13,8 +13,8 @@ export type {
 } from './rate-limiter.js';
 export type { LimitAlgorithm, LimitOptions } from './limit.js';
 export type { RateLimitStore } from './rate-limit-store.js';
-export { memoryStore } from './memory-store.js';
-export type { MemoryStore, MemoryStoreOptions } from './memory-store.js';
+export { memoryRateLimitStore } from './memory-store.js';
+export type { MemoryRateLimitStore, MemoryRateLimitStoreOptions } from './memory-store.js';
 export { redisRateLimitStore } from './redis-rate-limit-store.js';
 export type { RedisRateLimitStore, RedisRateLimitStoreOptions } from './redis-rate-limit-store.js';
 export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js';

@@ -1,6 +1,6 @@
 import { describeRedis, useRedis } from '@bulwark/test-utils';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { isRateLimitedError, memoryStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from './index.js';
+import { isRateLimitedError, memoryRateLimitStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from './index.js';
 
 // Node's timer keeps at most 2^31 − 1 ms (about 24.8 days) and fires a longer one after 1 ms; so do
 // vitest's fake timers. These tests run the limiter on the default (system) clock on fake time.
@@ -9,7 +9,7 @@ const HUNDRED_YEARS_MS = 3_155_760_000_000;
 
 /** A memory store that counts the decisions asked of it. */
 function countingStore() {
-  const inner = memoryStore();
+  const inner = memoryRateLimitStore();
   const counts = { decide: 0 };
   const store: RateLimitStore = {
     kind: 'memory',
@@ -101,8 +101,8 @@ describe('durations a Redis store cannot hold are refused at construction', () =
     expect(() => rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, maxHintMs: 1e20 })).toThrow(
       'Expected `maxHintMs` to be an integer from 0 to 3_155_760_000_000 (100 years, the longest duration the Redis store keeps exactly), got 100000000000000000000.',
     );
-    expect(() => rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, backoff: { maxMs: 1e20 } })).toThrow(
-      'Expected `backoff.maxMs` to be an integer from 1000 to 3_155_760_000_000 (100 years, the longest duration the Redis store keeps exactly), got 100000000000000000000.',
+    expect(() => rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, backoff: { maxDelayMs: 1e20 } })).toThrow(
+      'Expected `backoff.maxDelayMs` to be an integer from 1000 to 3_155_760_000_000 (100 years, the longest duration the Redis store keeps exactly), got 100000000000000000000.',
     );
   });
 });
@@ -119,7 +119,7 @@ describeRedis('the longest durations accepted work on Redis', () => {
       ],
       store: redisRateLimitStore({ client: redis.client, prefix: redis.prefix }),
       maxHintMs: HUNDRED_YEARS_MS,
-      backoff: { baseMs: HUNDRED_YEARS_MS, maxMs: HUNDRED_YEARS_MS },
+      backoff: { initialDelayMs: HUNDRED_YEARS_MS, maxDelayMs: HUNDRED_YEARS_MS },
     });
     const decisions = [await limiter.tryAcquire('k'), await limiter.tryAcquire('k'), await limiter.tryAcquire('k')];
     expect(decisions.map((d) => [d.allowed, d.fallback])).toEqual([

@@ -2,15 +2,15 @@ import { expectClock, expectInteger, expectOptions, knownOptions, systemClock, t
 import { STATE_SLOTS, available, consume, waitFor } from './internal/algorithms.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 
-/** Options for {@link memoryStore}. */
-export interface MemoryStoreOptions {
+/** Options for {@link memoryRateLimitStore}. */
+export interface MemoryRateLimitStoreOptions {
   /**
    * The most keys kept at once. Expired keys are reclaimed as the store goes; when every key is
    * still live and the store is full, the least recently created keys are dropped (those keys
    * start afresh, so a store too small for its keys admits more than the limit).
    * @default 100_000
    */
-  readonly maxKeys?: number;
+  readonly maxEntries?: number;
   /** Time source; the limiter's `clock` does not reach a store you create yourself. @default systemClock */
   readonly clock?: Clock;
 }
@@ -26,8 +26,8 @@ interface Hold {
   strikesUntil: number;
 }
 
-/** A {@link RateLimitStore} in this process's memory; see {@link memoryStore}. */
-export interface MemoryStore extends RateLimitStore {
+/** A {@link RateLimitStore} in this process's memory; see {@link memoryRateLimitStore}. */
+export interface MemoryRateLimitStore extends RateLimitStore {
   readonly kind: 'memory';
   /** Keys held now (live or not yet reclaimed), summed over every limiter using the store. */
   readonly size: number;
@@ -39,10 +39,10 @@ export interface MemoryStore extends RateLimitStore {
   expiresAt(key: string, set: LimitSet): number;
 }
 
-class Memory implements MemoryStore {
+class Memory implements MemoryRateLimitStore {
   readonly kind = 'memory' as const;
   readonly #clock: Clock;
-  readonly #maxKeys: number;
+  readonly #maxEntries: number;
   readonly #tables = new Map<string, Map<string, Entry>>();
   readonly #holds = new Map<string, Hold>();
   #lastSet: LimitSet | undefined = undefined;
@@ -51,8 +51,8 @@ class Memory implements MemoryStore {
   #evictions = 0;
   #insertsSinceSweep = 0;
 
-  constructor(maxKeys: number, clock: Clock) {
-    this.#maxKeys = maxKeys;
+  constructor(maxEntries: number, clock: Clock) {
+    this.#maxEntries = maxEntries;
     this.#clock = clock;
   }
 
@@ -113,7 +113,7 @@ class Memory implements MemoryStore {
     return this.#tables.get(set.id)?.get(key)?.expiresAt ?? 0;
   }
 
-  /** The state of `key` under `set`, made (and counted against `maxKeys`) when new. */
+  /** The state of `key` under `set`, made (and counted against `maxEntries`) when new. */
   #entry(key: string, set: LimitSet, now: number): Entry {
     let table = this.#lastTable;
     if (set !== this.#lastSet) {
@@ -124,7 +124,7 @@ class Memory implements MemoryStore {
     }
     let entry = table!.get(key);
     if (entry === undefined) {
-      if (++this.#insertsSinceSweep >= Math.max(1024, this.#size) || this.#size >= this.#maxKeys) this.#sweep(now);
+      if (++this.#insertsSinceSweep >= Math.max(1024, this.#size) || this.#size >= this.#maxEntries) this.#sweep(now);
       entry = { s: Array.from({ length: set.limits.length * STATE_SLOTS }, () => -Infinity), expiresAt: 0 };
       table!.set(key, entry);
       this.#size++;
@@ -171,8 +171,8 @@ class Memory implements MemoryStore {
     for (const [key, hold] of this.#holds) {
       if (hold.until <= now && hold.strikesUntil <= now) this.#holds.delete(key);
     }
-    if (this.#size < this.#maxKeys) return;
-    const target = Math.min(this.#maxKeys - 1, Math.floor(this.#maxKeys * 0.9));
+    if (this.#size < this.#maxEntries) return;
+    const target = Math.min(this.#maxEntries - 1, Math.floor(this.#maxEntries * 0.9));
     for (const table of this.#tables.values()) {
       for (const key of table.keys()) {
         if (this.#size <= target) return;
@@ -184,25 +184,25 @@ class Memory implements MemoryStore {
   }
 }
 
-const MEMORY_STORE_OPTIONS = knownOptions<MemoryStoreOptions>('memoryStore()', {
-  maxKeys: ['max', 'maxSize', 'size'],
+const MEMORY_STORE_OPTIONS = knownOptions<MemoryRateLimitStoreOptions>('memoryRateLimitStore()', {
+  maxEntries: ['maxKeys', 'max', 'maxSize', 'size'],
   clock: [],
 });
 
 /**
  * Creates a {@link RateLimitStore} in this process's memory: the default of {@link rateLimiter}, and
- * the right one when a single process calls the API. Bounded by `maxKeys`; expired keys are reclaimed
+ * the right one when a single process calls the API. Bounded by `maxEntries`; expired keys are reclaimed
  * as new ones arrive, with no timer.
  *
  * @example
  * ```ts
- * const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, store: memoryStore({ maxKeys: 10_000 }) });
+ * const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, store: memoryRateLimitStore({ maxEntries: 10_000 }) });
  * ```
  */
-export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): MemoryRateLimitStore {
   expectOptions('options', options, MEMORY_STORE_OPTIONS);
-  const maxKeys = options.maxKeys ?? 100_000;
-  expectInteger('maxKeys', maxKeys, { min: 1 });
+  const maxEntries = options.maxEntries ?? 100_000;
+  expectInteger('maxEntries', maxEntries, { min: 1 });
   expectClock('clock', options.clock);
-  return new Memory(maxKeys, options.clock ?? systemClock);
+  return new Memory(maxEntries, options.clock ?? systemClock);
 }

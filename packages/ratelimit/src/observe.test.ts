@@ -1,14 +1,14 @@
 import { createFakeClock } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { memoryStore, rateLimiter } from './index.js';
+import { memoryRateLimitStore, rateLimiter } from './index.js';
 
 const START = Date.UTC(2026, 0, 1);
 const LIMIT = { limit: 100, windowMs: 1_000 };
 
 function setup(extra: Partial<Parameters<typeof rateLimiter>[0]> = {}) {
   const clock = createFakeClock({ now: START });
-  const store = memoryStore({ clock });
+  const store = memoryRateLimitStore({ clock });
   const limiter = rateLimiter({ limits: LIMIT, store, clock, ...extra });
   const other = rateLimiter({ limits: LIMIT, store, clock });
   return { clock, limiter, other };
@@ -57,7 +57,7 @@ describe('observe', () => {
   });
 
   test('a 429 or 503 without headers backs off exponentially, shared, and a success resets it', async () => {
-    const { clock, limiter, other } = setup({ backoff: { baseMs: 100, maxMs: 500 } });
+    const { clock, limiter, other } = setup({ backoff: { initialDelayMs: 100, maxDelayMs: 500 } });
     const holds: number[] = [];
     for (let i = 0; i < 5; i++) holds.push((await limiter.observe('api', respond(i % 2 ? 503 : 429))).holdMs);
     expect(holds).toEqual([100, 200, 400, 500, 500]);
@@ -141,7 +141,7 @@ describe('observe', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(200, 403, 429, 503), fc.dictionary(headerName, value), async (status, headers) => {
-        const { limiter } = setup({ maxHintMs: 120_000, backoff: { baseMs: 10, maxMs: 100 } });
+        const { limiter } = setup({ maxHintMs: 120_000, backoff: { initialDelayMs: 10, maxDelayMs: 100 } });
         const result = await limiter.observe('api', { status, headers });
         expect(result.holdMs).toBeGreaterThanOrEqual(0);
         expect(result.holdMs).toBeLessThanOrEqual(120_000);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { memoryStore, rateLimiter, redisRateLimitStore } from './index.js';
+import { memoryRateLimitStore, rateLimiter, redisRateLimitStore } from './index.js';
 
 describe('unknown option keys are refused, naming the option meant', () => {
   const limits = { limit: 10, windowMs: 1_000 };
@@ -12,8 +12,8 @@ describe('unknown option keys are refused, naming the option meant', () => {
       'Unknown option `limits[1].brust` of rateLimiter(); did you mean `limits[1].burst`?',
     ],
     ['rateLimiter (lease)', () => rateLimiter({ limits, lease: { sise: 5 } } as never), 'Unknown option `lease.sise` of rateLimiter(); did you mean `lease.size`?'],
-    ['rateLimiter (backoff)', () => rateLimiter({ limits, backoff: { max: 5 } } as never), 'Unknown option `backoff.max` of rateLimiter(); did you mean `backoff.maxMs`?'],
-    ['memoryStore', () => memoryStore({ maxSize: 5 } as never), 'Unknown option `maxSize` of memoryStore(); did you mean `maxKeys`?'],
+    ['rateLimiter (backoff)', () => rateLimiter({ limits, backoff: { max: 5 } } as never), 'Unknown option `backoff.max` of rateLimiter(); did you mean `backoff.maxDelayMs`?'],
+    ['memoryRateLimitStore', () => memoryRateLimitStore({ maxSize: 5 } as never), 'Unknown option `maxSize` of memoryRateLimitStore(); did you mean `maxEntries`?'],
     ['redisRateLimitStore', () => redisRateLimitStore({ redis: {} } as never), 'Unknown option `redis` of redisRateLimitStore(); did you mean `client`?'],
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(new TypeError(message));

@@ -1,7 +1,7 @@
 import { createFakeClock, isBulwarkError, pipeline, timeout } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isRateLimitedError, memoryStore, rateLimiter, type LimitOptions, type RateLimiter } from './index.js';
+import { isRateLimitedError, memoryRateLimitStore, rateLimiter, type LimitOptions, type RateLimiter } from './index.js';
 
 const START = Date.UTC(2026, 0, 1); // aligned to every window used below
 
@@ -221,14 +221,14 @@ describe('acquire', () => {
   });
 
   test('a bounded queue: overflow is a clear RateLimitedError', async () => {
-    const { clock, limiter } = setup({ limit: 1, windowMs: 1_000 }, { maxQueue: 2 });
+    const { clock, limiter } = setup({ limit: 1, windowMs: 1_000 }, { queue: 2 });
     await limiter.acquire('k');
     const waiting = [limiter.acquire('k'), limiter.acquire('k')];
     await clock.flush();
     expect(limiter.queued).toBe(2);
     const overflow = await limiter.acquire('k').catch((e: unknown) => e);
     expect(overflow).toMatchObject({ code: 'RATE_LIMITED', reason: 'queue-full' });
-    expect((overflow as Error).message).toMatch(/2 calls are already waiting \(maxQueue 2\)/);
+    expect((overflow as Error).message).toMatch(/2 calls are already waiting \(queue 2\)/);
     await clock.tickAsync(2_000);
     await Promise.all(waiting);
     expect(limiter.queued).toBe(0);
@@ -320,10 +320,10 @@ describe('execute', () => {
   });
 });
 
-describe('memoryStore', () => {
+describe('memoryRateLimitStore', () => {
   test('is bounded, reclaims expired keys, and evicts the oldest live keys when full', async () => {
     const clock = createFakeClock({ now: START });
-    const store = memoryStore({ maxKeys: 100, clock });
+    const store = memoryRateLimitStore({ maxEntries: 100, clock });
     const limiter = rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store, clock });
     for (let i = 0; i < 100; i++) await limiter.tryAcquire(`k${i}`);
     expect(store.size).toBe(100);
@@ -339,6 +339,6 @@ describe('memoryStore', () => {
   });
 
   test('validates its options', () => {
-    expect(() => memoryStore({ maxKeys: 0 })).toThrow('Expected `maxKeys` to be a positive integer, got 0.');
+    expect(() => memoryRateLimitStore({ maxEntries: 0 })).toThrow('Expected `maxEntries` to be a positive integer, got 0.');
   });
 });

@@ -30,7 +30,7 @@ import {
 import type { ResultAsync } from 'neverthrow';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
 import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
-import { memoryStore, type MemoryStore } from './memory-store.js';
+import { memoryRateLimitStore, type MemoryRateLimitStore } from './memory-store.js';
 import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 
@@ -52,9 +52,9 @@ export interface LeaseOptions {
 /** Backoff for a 429 or 503 that says nothing about when to come back. */
 export interface BackoffOptions {
   /** The first hold, in milliseconds; doubled at each further header-less 429/503. At most 100 years. @default 1_000 */
-  readonly baseMs?: number;
-  /** The longest hold, in milliseconds: at least `baseMs`, at most 100 years. @default 60_000 */
-  readonly maxMs?: number;
+  readonly initialDelayMs?: number;
+  /** The longest hold, in milliseconds: at least `initialDelayMs`, at most 100 years. @default 60_000 */
+  readonly maxDelayMs?: number;
 }
 
 /** Options for {@link rateLimiter}. */
@@ -64,7 +64,7 @@ export interface RateLimiterOptions {
    * from none): `[{ limit: 100, windowMs: 1_000, burst: 20 }, { limit: 10_000, windowMs: 86_400_000 }]`.
    */
   readonly limits: LimitOptions | readonly LimitOptions[];
-  /** Where counts live: {@link memoryStore} (one process) or {@link redisRateLimitStore} (shared). @default memoryStore({ clock }) */
+  /** Where counts live: {@link memoryRateLimitStore} (one process) or {@link redisRateLimitStore} (shared). @default memoryRateLimitStore({ clock }) */
   readonly store?: RateLimitStore;
   /** A name for events and logs. @default 'rateLimiter' */
   readonly name?: string;
@@ -73,7 +73,7 @@ export interface RateLimiterOptions {
   /** How long {@link RateLimiter.acquire} waits at most, in milliseconds, unless the call says otherwise. @default 30_000 */
   readonly maxWaitMs?: number;
   /** How many calls may wait in {@link RateLimiter.acquire} at once, over all keys. @default 1_000 */
-  readonly maxQueue?: number;
+  readonly queue?: number;
   /**
    * The share of each limit this process may use on its own while the store fails (0 < share ≤ 1),
    * counting the units the store granted it in the window: with four processes sharing Redis, `0.25`
@@ -258,7 +258,7 @@ class Limiter implements RateLimiter {
   readonly #set: LimitSet;
   readonly #fallbackSet: LimitSet;
   readonly #store: RateLimitStore;
-  readonly #fallback: MemoryStore;
+  readonly #fallback: MemoryRateLimitStore;
   /**
    * Whether the store can fail (it is not in memory): then the fallback also counts the units the
    * store grants this process, and bounds what the process admits around a switch (see #ask).
@@ -314,8 +314,8 @@ class Limiter implements RateLimiter {
       capacity: Math.max(1, Math.floor(l.capacity * o.fallbackShare)),
     }));
     this.#fallbackSet = { id: scaled.map((l) => l.id).join('|'), limits: scaled };
-    this.#store = o.store ?? memoryStore({ clock: o.clock });
-    this.#fallback = memoryStore({ clock: o.clock, maxKeys: 10_000 });
+    this.#store = o.store ?? memoryRateLimitStore({ clock: o.clock });
+    this.#fallback = memoryRateLimitStore({ clock: o.clock, maxEntries: 10_000 });
     this.#shadowed = this.#store.kind !== 'memory';
     this.#key = o.key;
     this.#maxWaitMs = o.maxWaitMs;
@@ -523,7 +523,7 @@ class Limiter implements RateLimiter {
     if (this.#queued >= this.#maxQueue) {
       // An estimate: the queue drains no faster than the slowest limit's rate.
       const retryAfterMs = Math.max(1, Math.ceil((this.#queued + 1) * this.#slowestIntervalMs));
-      throw this.#refuse(key, cost, retryAfterMs, 'queue-full', `${this.#queued} calls are already waiting (maxQueue ${this.#maxQueue})`);
+      throw this.#refuse(key, cost, retryAfterMs, 'queue-full', `${this.#queued} calls are already waiting (queue ${this.#maxQueue})`);
     }
     return new Promise<RateLimitDecision>((resolve, reject) => {
       waiter.resolve = resolve;
@@ -639,7 +639,7 @@ class Limiter implements RateLimiter {
 
   async observe(key: string, response: ServerHintsInput): Promise<ObserveResult> {
     this.#checkKey(key);
-    const hints = parseServerHints(response, { now: this.#clock.now(), maxMs: this.#maxHintMs });
+    const hints = parseServerHints(response, { now: this.#clock.now(), maxHintMs: this.#maxHintMs });
     const status = hints.status;
     let holdMs = 0;
     let backoff = false;
@@ -689,7 +689,7 @@ const RATE_LIMITER_OPTIONS = knownOptions<RateLimiterOptions>('rateLimiter()', {
   name: [],
   key: [],
   maxWaitMs: ['maxWait', 'timeout', 'timeoutMs'],
-  maxQueue: ['queue', 'queueSize'],
+  queue: ['maxQueue', 'queueSize', 'maxQueued'],
   fallbackShare: [],
   lease: [],
   backoff: [],
@@ -703,8 +703,8 @@ const LEASE_OPTIONS = knownOptions<LeaseOptions>('rateLimiter()', {
 });
 
 const BACKOFF_OPTIONS = knownOptions<BackoffOptions>('rateLimiter()', {
-  baseMs: [],
-  maxMs: [],
+  initialDelayMs: ['baseMs', 'initialDelay', 'minTimeout'],
+  maxDelayMs: ['maxMs', 'max', 'maxDelay', 'maxTimeout'],
 });
 
 /**
@@ -741,12 +741,12 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   if (typeof key !== 'string' || key.length === 0) throw invalidOption('key', key, 'a non-empty string');
   const maxWaitMs = options.maxWaitMs ?? 30_000;
   expectNumber('maxWaitMs', maxWaitMs, { min: 0, allowInfinity: true });
-  const maxQueue = options.maxQueue ?? 1_000;
-  expectInteger('maxQueue', maxQueue, { min: 0 });
+  const maxQueue = options.queue ?? 1_000;
+  expectInteger('queue', maxQueue, { min: 0 });
   const fallbackShare = options.fallbackShare ?? 0.25;
   expectNumber('fallbackShare', fallbackShare, { above: 0, max: 1 });
   if (options.store !== undefined && typeof options.store?.decide !== 'function') {
-    throw invalidOption('store', options.store, 'a store from memoryStore() or redisRateLimitStore()');
+    throw invalidOption('store', options.store, 'a store from memoryRateLimitStore() or redisRateLimitStore()');
   }
   expectClock('clock', options.clock);
   let lease: { size: number; ttlMs: number } | undefined;
@@ -759,10 +759,10 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
     lease = { size: options.lease.size, ttlMs };
   }
   expectOptions('backoff', options.backoff, BACKOFF_OPTIONS);
-  const backoffBaseMs = options.backoff?.baseMs ?? 1_000;
-  expectInteger('backoff.baseMs', backoffBaseMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
-  const backoffMaxMs = options.backoff?.maxMs ?? 60_000;
-  expectInteger('backoff.maxMs', backoffMaxMs, { min: backoffBaseMs, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
+  const backoffBaseMs = options.backoff?.initialDelayMs ?? 1_000;
+  expectInteger('backoff.initialDelayMs', backoffBaseMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
+  const backoffMaxMs = options.backoff?.maxDelayMs ?? 60_000;
+  expectInteger('backoff.maxDelayMs', backoffMaxMs, { min: backoffBaseMs, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   const maxHintMs = options.maxHintMs ?? 3_600_000;
   expectInteger('maxHintMs', maxHintMs, { min: 0, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   return new Limiter({

@@ -2,7 +2,7 @@ import { createFakeClock, type RedisClient } from '@bulwark/core';
 import { describeRedis, useRedis } from '@bulwark/test-utils';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { memoryStore, rateLimiter, redisRateLimitStore, type LimitOptions, type RateLimitStoreErrorEvent } from './index.js';
+import { memoryRateLimitStore, rateLimiter, redisRateLimitStore, type LimitOptions, type RateLimitStoreErrorEvent } from './index.js';
 
 describeRedis('redisRateLimitStore', () => {
   const redis = useRedis();
@@ -56,7 +56,7 @@ describeRedis('redisRateLimitStore', () => {
     const algorithms = ['gcra', 'fixed-window', 'sliding-window'] as const;
     const limits = Array.from({ length: 32 }, (_, i) => ({ algorithm: algorithms[i % 3]!, limit: 40 - i, windowMs: 60_000 + i }));
     const inRedis = make(limits);
-    const inMemory = rateLimiter({ limits, store: memoryStore() });
+    const inMemory = rateLimiter({ limits, store: memoryRateLimitStore() });
     for (let i = 0; i < 12; i++) {
       const [r, m] = [await inRedis.tryAcquire('k', 1 + (i % 3)), await inMemory.tryAcquire('k', 1 + (i % 3))];
       expect([r.fallback, r.allowed, r.remaining]).toEqual([false, m.allowed, m.remaining]);
@@ -81,7 +81,7 @@ describeRedis('redisRateLimitStore', () => {
   });
 
   test('observe holds every process sharing Redis, and header-less 429s back off exponentially', async () => {
-    const a = make({ limit: 100, windowMs: 1_000 }, { backoff: { baseMs: 1_000, maxMs: 8_000 } });
+    const a = make({ limit: 100, windowMs: 1_000 }, { backoff: { initialDelayMs: 1_000, maxDelayMs: 8_000 } });
     const b = make({ limit: 100, windowMs: 1_000 });
     await a.observe('api', new Response(null, { status: 429, headers: { 'Retry-After': '30' } }));
     const held = await b.tryAcquire('api');
@@ -120,7 +120,7 @@ describeRedis('redisRateLimitStore', () => {
           const chosen = which.map((i) => limits[i]!);
           const prefix = `${redis.prefix}${run++}:`;
           const inRedis = rateLimiter({ limits: chosen, store: redisRateLimitStore({ client: redis.client, prefix }) });
-          const inMemory = rateLimiter({ limits: chosen, store: memoryStore() });
+          const inMemory = rateLimiter({ limits: chosen, store: memoryRateLimitStore() });
           for (const [key, cost] of calls) {
             const r = await inRedis.tryAcquire(key, Math.min(cost, 9));
             const m = await inMemory.tryAcquire(key, Math.min(cost, 9));

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { decideScript, decodeDecision } from './internal/redis-scripts.js';
 import { compileLimit, type CompiledLimit, type LimitOptions } from './limit.js';
-import { memoryStore } from './memory-store.js';
+import { memoryRateLimitStore } from './memory-store.js';
 import type { LimitSet, StoreDecision } from './rate-limit-store.js';
 
 // The generated script decides as the in-memory algorithms do across window roll-overs. Redis `TIME`
@@ -51,7 +51,7 @@ describeRedis('the generated decision script', () => {
           const set: LimitSet = { id: limits.map((l) => l.id).join('|'), limits };
           const source = decideScript(limits).replace(TIME_LINES, 'local now = tonumber(ARGV[3])\n');
           const clock = createFakeClock({ now: Date.UTC(2026, 10, 24, 12) + 17 });
-          const memory = memoryStore({ clock });
+          const memory = memoryRateLimitStore({ clock });
           const prefix = `${redis.prefix}${run++}:`;
           const written = new Map<string, number>();
           for (const { advanceMs, key, cost, extra } of steps) {

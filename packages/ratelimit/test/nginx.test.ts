@@ -49,7 +49,7 @@ describeNginx('against nginx limit_req (a real 429)', () => {
 
   test('a bare 429 backs off exponentially', async () => {
     const response = await refused('bare');
-    const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, backoff: { baseMs: 250 } });
+    const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, backoff: { initialDelayMs: 250 } });
     expect(await limiter.observe('nginx', response)).toMatchObject({ holdMs: 250, backoff: true });
     expect(await limiter.observe('nginx', response)).toMatchObject({ holdMs: 500, backoff: true });
     expect((await limiter.tryAcquire('nginx')).allowed).toBe(false);

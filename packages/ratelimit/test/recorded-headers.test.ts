@@ -1,6 +1,6 @@
 import { createFakeClock } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
-import { memoryStore, rateLimiter } from '@bulwark/ratelimit';
+import { memoryRateLimitStore, rateLimiter } from '@bulwark/ratelimit';
 
 // Response header sets in the formats public APIs document, and the hold each must cause for
 // everyone sharing the store. Times are relative to NOW so the expected holds are exact.
@@ -111,7 +111,7 @@ const recorded: Array<{ api: string; status: number; headers: Record<string, str
 describe('observe: header sets of public APIs', () => {
   test.each(recorded)('$api', async ({ status, headers, holdMs, backoff }) => {
     const clock = createFakeClock({ now: NOW });
-    const store = memoryStore({ clock });
+    const store = memoryRateLimitStore({ clock });
     const client = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store, clock });
     const peer = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store, clock });
     const result = await client.observe('api', new Response(null, { status, headers }));

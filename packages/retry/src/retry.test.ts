@@ -1,5 +1,5 @@
 import { BulkheadFullError, BulwarkError, TimeoutError, createFakeClock, pipeline, timeout, type Clock, type TimerOptions } from '@bulwark/core';
-import { deferred, flaky } from '@bulwark/test-utils';
+import { deferred, flaky, runUntilSettled, settled } from '@bulwark/test-utils';
 import { ExponentialBackoff, IterableBackoff } from 'cockatiel';
 import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
@@ -19,16 +19,6 @@ const reset = (): Error => Object.assign(new Error('read ECONNRESET'), { code: '
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 const http = (status: number, extra: object = {}): Error =>
   Object.assign(new Error(`HTTP ${status}`), { status, ...extra });
-
-/** Settles `promise` while running the fake clock's timers; returns the outcome without throwing. */
-async function settle<T>(clock: ReturnType<typeof createFakeClock>, promise: Promise<T>) {
-  const outcome = promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  await clock.runAllAsync();
-  return outcome;
-}
 
 describe('retry', () => {
   test('returns the first success without waiting, and reports one attempt', async () => {
@@ -72,7 +62,7 @@ describe('retry', () => {
     policy.onGiveUp((e) => giveUps.push(e));
     const errors = [reset(), http(502), http(504)];
     const fn = flaky(errors.map((error) => ({ error })));
-    const out = await settle(clock, policy.execute(fn));
+    const out = await settled(runUntilSettled(clock, policy.execute(fn), { stepMs: 'timers' }));
     expect(fn.calls).toBe(3);
     expect(out.ok).toBe(false);
     const error = (out as { error: RetriesExhaustedError }).error;
@@ -93,7 +83,7 @@ describe('retry', () => {
   test('maxAttempts: 1 never retries', async () => {
     const clock = createFakeClock();
     const fn = flaky([{ error: reset() }, 'ok']);
-    const out = await settle(clock, retry({ clock, maxAttempts: 1 }).execute(fn));
+    const out = await settled(runUntilSettled(clock, retry({ clock, maxAttempts: 1 }).execute(fn), { stepMs: 'timers' }));
     expect(fn.calls).toBe(1);
     expect(isRetriesExhaustedError((out as { error: unknown }).error)).toBe(true);
   });
@@ -120,7 +110,7 @@ describe('retry', () => {
       shouldRetry: (error, { attempt }) => (seen.push(attempt), (error as Error).message === 'flaky'),
     });
     const fn = flaky([{ error: new Error('flaky') }, { error: new Error('broken') }, 'ok']);
-    const out = await settle(clock, policy.execute(fn));
+    const out = await settled(runUntilSettled(clock, policy.execute(fn), { stepMs: 'timers' }));
     expect((out as { error: Error }).error.message).toBe('broken');
     expect(seen).toEqual([1, 2]);
   });
@@ -141,7 +131,7 @@ describe('retry', () => {
     const policy = retry({ clock, backoff: constantBackoff(60_000), maxDelayMs: 250 });
     const delays: number[] = [];
     policy.onRetry(({ delayMs }) => delays.push(delayMs));
-    await settle(clock, policy.execute(flaky([{ error: reset() }])));
+    await settled(runUntilSettled(clock, policy.execute(flaky([{ error: reset() }])), { stepMs: 'timers' }));
     expect(delays).toEqual([250, 250]);
   });
 
@@ -151,7 +141,7 @@ describe('retry', () => {
     const giveUps: GiveUpEvent[] = [];
     policy.onGiveUp((e) => giveUps.push(e));
     const fn = flaky([{ error: reset() }]);
-    const out = await settle(clock, policy.execute(fn));
+    const out = await settled(runUntilSettled(clock, policy.execute(fn), { stepMs: 'timers' }));
     // Waits at 0 → 400 → 800; a third wait would end at 1200.
     expect(fn.calls).toBe(3);
     expect(clock.monotonic()).toBe(800);
@@ -168,7 +158,7 @@ describe('retry', () => {
       await new Promise<void>((resolve) => clock.setTimeout(resolve, 950));
       throw reset();
     });
-    const out = await settle(clock, call);
+    const out = await settled(runUntilSettled(clock, call, { stepMs: 'timers' }));
     expect((out as { error: RetriesExhaustedError }).error.reason).toBe('deadline');
     expect(clock.monotonic()).toBe(950);
   });
@@ -343,7 +333,7 @@ describe('retry', () => {
       maxDelayMs: 500,
       backoff: ({ attempt, previousDelayMs, error }) => (seen.push([attempt, previousDelayMs, (error as Error).message]), attempt * 300),
     });
-    await settle(clock, policy.execute(flaky([{ error: reset() }])));
+    await settled(runUntilSettled(clock, policy.execute(flaky([{ error: reset() }])), { stepMs: 'timers' }));
     expect(seen).toEqual([
       [1, 0, 'read ECONNRESET'],
       [2, 300, 'read ECONNRESET'],
@@ -370,7 +360,7 @@ describe('retry', () => {
     const policy = retry({ clock, maxAttempts: 4, backoff: new IterableBackoff([30, 70, 200]) });
     const delays: number[] = [];
     policy.onRetry(({ delayMs }) => delays.push(delayMs));
-    await settle(clock, policy.execute(flaky([{ error: reset() }])));
+    await settled(runUntilSettled(clock, policy.execute(flaky([{ error: reset() }])), { stepMs: 'timers' }));
     expect(delays).toEqual([30, 70, 200]);
   });
 
@@ -380,7 +370,7 @@ describe('retry', () => {
     const delays: number[] = [];
     policy.onRetry(({ delayMs }) => delays.push(delayMs));
     const fn = flaky([{ error: reset() }]);
-    await settle(clock, policy.execute(fn));
+    await settled(runUntilSettled(clock, policy.execute(fn), { stepMs: 'timers' }));
     expect(fn.calls).toBe(6);
     expect(delays).toHaveLength(5);
     for (const d of delays) expect(d >= 0 && d <= 400).toBe(true);
@@ -423,7 +413,7 @@ describe('retry', () => {
   test('RetriesExhaustedError serialises without the errors’ messages', async () => {
     const clock = createFakeClock();
     const secret = Object.assign(new Error('GET https://api.example.com/?key=sk_live_123 failed'), { status: 503 });
-    const out = await settle(clock, retry({ clock, maxAttempts: 2, backoff: constantBackoff(0) }).execute(flaky([{ error: secret }])));
+    const out = await settled(runUntilSettled(clock, retry({ clock, maxAttempts: 2, backoff: constantBackoff(0) }).execute(flaky([{ error: secret }])), { stepMs: 'timers' }));
     const json = JSON.stringify((out as { error: RetriesExhaustedError }).error);
     expect(json).not.toContain('sk_live_123');
     expect(JSON.parse(json)).toMatchObject({ code: 'RETRIES_EXHAUSTED', attempts: 2, errors: ['Error status 503', 'Error status 503'] });

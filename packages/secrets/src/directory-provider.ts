@@ -12,7 +12,7 @@ import {
 import { FileCache } from './internal/file-cache.js';
 import { isSafeFileName, stripTrailingNewline } from './internal/names.js';
 import { Secret } from './secret.js';
-import { SecretProviderError } from './secret-provider-error.js';
+import { SecretProviderFailedError } from './secret-provider-failed-error.js';
 import type { SecretChangeEvent, SecretProvider, SecretVersions } from './secret-provider.js';
 
 /** Options of {@link directoryProvider}. */
@@ -28,14 +28,17 @@ export interface DirectoryProviderOptions {
   readonly watch?: boolean;
   /** Maps a secret name to a file name. @default the name itself */
   readonly mapName?: (name: string) => string;
-  /** Provider name in errors and events. @default 'directory' */
+  /** Provider name in errors and events. @default 'directoryProvider' */
   readonly name?: string;
 }
 
 /** A {@link SecretProvider} over a directory of files, with `close()` for its watcher. */
 export interface DirectoryProvider extends SecretProvider {
   readonly onChange: SecretProvider['onChange'] & {};
-  close(): void;
+  /** Stops watching the directory. Idempotent. */
+  close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const DIRECTORY_PROVIDER_OPTIONS = knownOptions<DirectoryProviderOptions>('directoryProvider()', {
@@ -63,7 +66,7 @@ export function directoryProvider(options: DirectoryProviderOptions): DirectoryP
   expectBoolean('watch', watchDir);
   const mapName = options.mapName ?? ((name: string) => name);
   expectFunction('mapName', mapName);
-  const providerName = options.name ?? 'directory';
+  const providerName = options.name ?? 'directoryProvider';
   const dir = options.path;
   const cache = new FileCache((text) => stripTrailingNewline(text));
   const changes = new EventEmitter<SecretChangeEvent>();
@@ -75,7 +78,7 @@ export function directoryProvider(options: DirectoryProviderOptions): DirectoryP
         const name = typeof file === 'string' && isSafeFileName(file) ? file : undefined;
         if (name === undefined) cache.invalidate();
         else cache.invalidate(join(dir, name));
-        changes.emit({ name: providerName, secret: name });
+        changes.emit({ name: providerName, secretName: name });
       });
       // A watcher that dies (the directory was unmounted) leaves the stat check on read.
       watcher.on('error', () => {
@@ -93,14 +96,14 @@ export function directoryProvider(options: DirectoryProviderOptions): DirectoryP
     async fetch(name: string): Promise<SecretVersions | undefined> {
       const file = mapName(name);
       if (!isSafeFileName(file)) {
-        throw new SecretProviderError(providerName, name, 'the name is not a plain file name.', { transient: false });
+        throw new SecretProviderFailedError(providerName, name, 'the name is not a plain file name.', { transient: false });
       }
       let value: string | undefined;
       try {
         value = await cache.read(join(dir, file));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        throw new SecretProviderError(providerName, name, `cannot read ${join(dir, file)} (${code}).`, { cause: error });
+        throw new SecretProviderFailedError(providerName, name, `cannot read ${join(dir, file)} (${code}).`, { cause: error });
       }
       return value === undefined || value === '' ? undefined : { current: new Secret(value, { name }) };
     },
@@ -113,12 +116,15 @@ export function directoryProvider(options: DirectoryProviderOptions): DirectoryP
           .sort();
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw new SecretProviderError(providerName, undefined, `cannot list ${dir}.`, { cause: error });
+        throw new SecretProviderFailedError(providerName, undefined, `cannot list ${dir}.`, { cause: error });
       }
     },
-    close(): void {
+    async close(): Promise<void> {
       watcher?.close();
       watcher = undefined;
+    },
+    [Symbol.asyncDispose](): Promise<void> {
+      return this.close();
     },
   };
 }

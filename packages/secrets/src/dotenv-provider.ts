@@ -3,7 +3,7 @@ import { expectBoolean, expectFunction, expectOptions, invalidOption, knownOptio
 import { FileCache } from './internal/file-cache.js';
 import { toEnvName } from './internal/names.js';
 import { Secret } from './secret.js';
-import { SecretProviderError } from './secret-provider-error.js';
+import { SecretProviderFailedError } from './secret-provider-failed-error.js';
 import type { SecretProvider, SecretVersions } from './secret-provider.js';
 
 /** Options of {@link dotenvProvider}. */
@@ -16,7 +16,7 @@ export interface DotenvProviderOptions {
   readonly prefix?: string;
   /** Maps a secret name to a key in the file (before the prefix). @default `stripe.apiKey` → `STRIPE_API_KEY` */
   readonly mapName?: (name: string) => string;
-  /** Provider name in errors and events. @default 'dotenv' */
+  /** Provider name in errors and events. @default 'dotenvProvider' */
   readonly name?: string;
 }
 
@@ -47,7 +47,7 @@ export function dotenvProvider(options: DotenvProviderOptions): SecretProvider {
   if (typeof prefix !== 'string') throw invalidOption('prefix', prefix, 'a string');
   const mapName = options.mapName ?? toEnvName;
   expectFunction('mapName', mapName);
-  const providerName = options.name ?? 'dotenv';
+  const providerName = options.name ?? 'dotenvProvider';
   const path = options.path;
   const cache = new FileCache((text) => parse(text), 1);
 
@@ -57,10 +57,10 @@ export function dotenvProvider(options: DotenvProviderOptions): SecretProvider {
       parsed = await cache.read(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new SecretProviderError(providerName, name, `cannot read ${path} (${code}).`, { cause: error });
+      throw new SecretProviderFailedError(providerName, name, `cannot read ${path} (${code}).`, { cause: error });
     }
     if (parsed === undefined && required) {
-      throw new SecretProviderError(providerName, name, `${path} does not exist.`, { transient: false });
+      throw new SecretProviderFailedError(providerName, name, `${path} does not exist.`, { transient: false });
     }
     return parsed ?? {};
   };

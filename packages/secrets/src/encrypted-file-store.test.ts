@@ -8,7 +8,7 @@ import {
   encryptedFileStore,
   isSecretNotFoundError,
   isSecretStoreCorruptError,
-  isSecretStoreKeyError,
+  isSecretStoreWrongKeyError,
   secret,
   secretManager,
   type EncryptedFileStoreOptions,
@@ -72,7 +72,7 @@ describe('encryptedFileStore', () => {
     const before = readFileSync(path, 'utf8');
     const wrong = encryptedFileStore({ path, keys: [{ passphrase: 'not the passphrase' }] });
     const error = await wrong.get('A').catch((e: unknown) => e);
-    expect(isSecretStoreKeyError(error)).toBe(true);
+    expect(isSecretStoreWrongKeyError(error)).toBe(true);
     expect((error as Error).message).toMatch(/none of the 1 key\(s\) given opens this store: wrong passphrase or key file \(the store's keys: [0-9a-f]{8}\)\.$/);
     await expect(wrong.set('A', 'overwrite')).rejects.toThrow(/wrong passphrase/);
     expect(readFileSync(path, 'utf8')).toBe(before);
@@ -130,7 +130,7 @@ describe('encryptedFileStore', () => {
           .get('A')
           .then(
             () => 'opened',
-            (e: unknown) => (isSecretStoreCorruptError(e) ? 'corrupt' : isSecretStoreKeyError(e) ? 'wrong key' : String(e)),
+            (e: unknown) => (isSecretStoreCorruptError(e) ? 'corrupt' : isSecretStoreWrongKeyError(e) ? 'wrong key' : String(e)),
           );
         outcomes.set(error, (outcomes.get(error) ?? 0) + 1);
       }
@@ -206,7 +206,7 @@ describe('encryptedFileStore', () => {
     expect(result.reencrypted).toBe(1);
     expect((await onlyNew.get('A', 'v1')).reveal()).toBe('under-old-key');
     expect(result.removedKeyIds).toHaveLength(1);
-    await expect(encryptedFileStore({ path, keys: [{ keyFile: oldKey }] }).get('A')).rejects.toSatisfy(isSecretStoreKeyError);
+    await expect(encryptedFileStore({ path, keys: [{ keyFile: oldKey }] }).get('A')).rejects.toSatisfy(isSecretStoreWrongKeyError);
   });
 
   test('a passphrase change through rekey', async () => {
@@ -214,7 +214,7 @@ describe('encryptedFileStore', () => {
     await make(path).set('A', 'value');
     const rotated = encryptedFileStore({ path, keys: [{ passphrase: 'a new passphrase' }, { passphrase: PASSPHRASE }], kdf: FAST });
     await rotated.rekey();
-    await expect(make(path).get('A')).rejects.toSatisfy(isSecretStoreKeyError);
+    await expect(make(path).get('A')).rejects.toSatisfy(isSecretStoreWrongKeyError);
     expect((await encryptedFileStore({ path, keys: [{ passphrase: 'a new passphrase' }] }).get('A')).reveal()).toBe('value');
   });
 
@@ -287,10 +287,10 @@ describe('encryptedFileStore', () => {
     // A tampered store: the manager keeps serving the last good value and says why.
     writeFileSync(path, readFileSync(path, 'utf8').replace(/"c": "(.)/, (_m: string, ch: string) => `"c": "${ch === 'A' ? 'B' : 'A'}`));
     await expect(vault.refresh('API_KEY')).rejects.toThrow(
-      /^encrypted-file \(secret "API_KEY"\): failed: .*: its checksum \(SHA-256\) does not match its content\./,
+      /^encryptedFileStore \(secret "API_KEY"\): failed: .*: its checksum \(SHA-256\) does not match its content\./,
     );
     expect((await vault.get('API_KEY')).reveal()).toBe('key-2');
-    vault.close();
+    await vault.close();
   });
 
   test('options are validated without echoing keys', () => {

@@ -25,9 +25,9 @@ import { deriveKey, hasArgon2, type KdfRecord } from './internal/kdf.js';
 import { isSecret, Secret } from './secret.js';
 import { SecretNotFoundError } from './secret-not-found-error.js';
 import type { SecretProvider, SecretVersions } from './secret-provider.js';
-import { SecretProviderError } from './secret-provider-error.js';
+import { SecretProviderFailedError } from './secret-provider-failed-error.js';
 import { SecretStoreCorruptError } from './secret-store-corrupt-error.js';
-import { SecretStoreKeyError } from './secret-store-key-error.js';
+import { SecretStoreWrongKeyError } from './secret-store-wrong-key-error.js';
 import { SecretStoreLockedError } from './secret-store-locked-error.js';
 
 const FORMAT = 'bulwark-secrets/1';
@@ -88,7 +88,7 @@ export interface EncryptedFileStoreOptions {
   readonly staleLockMs?: number;
   /** Time source for lock waits. @default systemClock */
   readonly clock?: Clock;
-  /** Provider name in errors and events. @default 'encrypted-file' */
+  /** Provider name in errors and events. @default 'encryptedFileStore' */
   readonly name?: string;
 }
 
@@ -232,7 +232,7 @@ const ENCRYPTED_FILE_STORE_OPTIONS = knownOptions<EncryptedFileStoreOptions>('en
  * processes by a lock file, so concurrent writers lose no update and a crash loses nothing.
  *
  * A store that fails its integrity check, or that none of the given keys opens, is neither read
- * nor written: `SecretStoreCorruptError` or `SecretStoreKeyError`.
+ * nor written: `SecretStoreCorruptError` or `SecretStoreWrongKeyError`.
  *
  * @example
  * ```ts
@@ -265,7 +265,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
   expectNumber('staleLockMs', staleLockMs, { min: 0 });
   expectClock('clock', options.clock);
   const clock = options.clock ?? systemClock;
-  const providerName = options.name ?? 'encrypted-file';
+  const providerName = options.name ?? 'encryptedFileStore';
   const givenKeys = options.keys;
 
   // Derived keys, by given-key index and record id: a passphrase is stretched once per record.
@@ -336,7 +336,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
     }
     const ids = body.keys.map((k) => k.id);
     if (keys.size === 0) {
-      throw new SecretStoreKeyError(
+      throw new SecretStoreWrongKeyError(
         path,
         ids,
         `none of the ${givenKeys.length} key(s) given opens this store: wrong passphrase or key file (the store's keys: ${ids.join(', ')}).`,
@@ -344,7 +344,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
     }
     const macPair = keys.get(body.macKeyId);
     if (macPair === undefined) {
-      throw new SecretStoreKeyError(path, ids, `it was last written under key ${body.macKeyId}, which none of the given keys opens; give that key too.`);
+      throw new SecretStoreWrongKeyError(path, ids, `it was last written under key ${body.macKeyId}, which none of the given keys opens; give that key too.`);
     }
     if (!safeEqual(Buffer.from(b64(bodyMac(macPair, body))), Buffer.from(file.mac))) {
       throw new SecretStoreCorruptError(path, 'its integrity check (HMAC) failed');
@@ -379,7 +379,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
   const open = (state: State, name: string, stored: StoredValue): Secret<string> => {
     const pair = state.keys.get(stored.kid);
     if (pair === undefined) {
-      throw new SecretStoreKeyError(
+      throw new SecretStoreWrongKeyError(
         path,
         state.body.keys.map((k) => k.id),
         `version v${stored.v} of ${quote(name)} is under key ${stored.kid}, which none of the given keys opens; give that key too.`,
@@ -488,9 +488,9 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
     try {
       return await current();
     } catch (error) {
-      if (error instanceof SecretStoreCorruptError || error instanceof SecretStoreKeyError) throw error;
+      if (error instanceof SecretStoreCorruptError || error instanceof SecretStoreWrongKeyError) throw error;
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new SecretProviderError(providerName, name, `cannot read ${path} (${code}).`, { cause: error });
+      throw new SecretProviderFailedError(providerName, name, `cannot read ${path} (${code}).`, { cause: error });
     }
   };
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { expectFunction, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { stripTrailingNewline, toEnvName } from './internal/names.js';
 import { Secret } from './secret.js';
-import { SecretProviderError } from './secret-provider-error.js';
+import { SecretProviderFailedError } from './secret-provider-failed-error.js';
 import type { SecretProvider, SecretVersions } from './secret-provider.js';
 
 /** Options of {@link envProvider}. */
@@ -19,7 +19,7 @@ export interface EnvProviderOptions {
   readonly fileSuffix?: string;
   /** Maps a secret name to a variable name (before the prefix). @default `stripe.apiKey` → `STRIPE_API_KEY` */
   readonly mapName?: (name: string) => string;
-  /** Provider name in errors and events. @default 'env' */
+  /** Provider name in errors and events. @default 'envProvider' */
   readonly name?: string;
 }
 
@@ -50,7 +50,7 @@ export function envProvider(options: EnvProviderOptions = {}): SecretProvider {
   if (typeof fileSuffix !== 'string') throw invalidOption('fileSuffix', fileSuffix, 'a string');
   const mapName = options.mapName ?? toEnvName;
   expectFunction('mapName', mapName);
-  const providerName = options.name ?? 'env';
+  const providerName = options.name ?? 'envProvider';
   const env = options.env ?? process.env;
 
   return {
@@ -63,7 +63,7 @@ export function envProvider(options: EnvProviderOptions = {}): SecretProvider {
       const hasDirect = direct !== undefined && direct !== '';
       const hasFile = file !== undefined && file !== '';
       if (hasDirect && hasFile) {
-        throw new SecretProviderError(providerName, name, `both ${variable} and ${fileVariable} are set; set only one.`, {
+        throw new SecretProviderFailedError(providerName, name, `both ${variable} and ${fileVariable} are set; set only one.`, {
           transient: false,
         });
       }
@@ -74,7 +74,7 @@ export function envProvider(options: EnvProviderOptions = {}): SecretProvider {
         text = stripTrailingNewline(await readFile(file, 'utf8'));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        throw new SecretProviderError(providerName, name, `cannot read the file named by ${fileVariable} (${code}).`, {
+        throw new SecretProviderFailedError(providerName, name, `cannot read the file named by ${fileVariable} (${code}).`, {
           cause: error,
         });
       }

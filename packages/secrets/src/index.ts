@@ -11,6 +11,7 @@ export type { DirectoryProvider, DirectoryProviderOptions } from './directory-pr
 export { memoryProvider } from './memory-provider.js';
 export type { MemoryProvider, MemoryProviderOptions } from './memory-provider.js';
 export { chainProviders } from './chain-providers.js';
+export type { ProviderChain } from './chain-providers.js';
 export { encryptedFileStore } from './encrypted-file-store.js';
 export type {
   EncryptedFileStore,
@@ -23,30 +24,19 @@ export type {
 } from './encrypted-file-store.js';
 
 export { secretManager } from './secret-manager.js';
-export type {
-  SecretAuditAction,
-  SecretAuditEvent,
-  SecretManager,
-  SecretManagerOptions,
-  SecretManagerStats,
-  SecretReader,
-  SecretRefreshFailedEvent,
-  SecretRotatedEvent,
-  SecretContext,
-  SecretPolicy,
-  SecretScopeOptions,
-  WithSecretOptions,
-} from './secret-manager.js';
+export type { SecretManager, SecretManagerOptions } from './secret-manager.js';
+export type { SecretAuditAction, SecretAuditEvent, SecretManagerStats, SecretRefreshFailedEvent, SecretRotatedEvent } from './secret-manager-events.js';
+export type { SecretContext, SecretPolicy, SecretReader, SecretScopeOptions, WithSecretOptions } from './secret-reader.js';
 export type { LoadedSecrets, SecretField, SecretFieldValue, SecretSchema } from './secret-schema.js';
 export { isAuthFailure } from './is-auth-failure.js';
 
 export { SecretNotFoundError, isSecretNotFoundError } from './secret-not-found-error.js';
 export { SecretAccessDeniedError, isSecretAccessDeniedError } from './secret-access-denied-error.js';
-export { SecretProviderError, isSecretProviderError } from './secret-provider-error.js';
-export type { SecretProviderErrorOptions } from './secret-provider-error.js';
-export { SecretSchemaError, isSecretSchemaError } from './secret-schema-error.js';
-export type { SecretSchemaProblem } from './secret-schema-error.js';
-export { SecretStoreKeyError, isSecretStoreKeyError } from './secret-store-key-error.js';
+export { SecretProviderFailedError, isSecretProviderFailedError } from './secret-provider-failed-error.js';
+export type { SecretProviderFailedErrorOptions } from './secret-provider-failed-error.js';
+export { SecretLoadFailedError, isSecretLoadFailedError } from './secret-load-failed-error.js';
+export type { SecretSchemaProblem } from './secret-load-failed-error.js';
+export { SecretStoreWrongKeyError, isSecretStoreWrongKeyError } from './secret-store-wrong-key-error.js';
 export { SecretStoreCorruptError, isSecretStoreCorruptError } from './secret-store-corrupt-error.js';
 export { SecretStoreLockedError, isSecretStoreLockedError } from './secret-store-locked-error.js';
 

@@ -33,7 +33,7 @@ describe('a huge name in an error message is cut to a sane length', () => {
     const error = await vault.get(huge).catch((e: unknown) => e);
     expect(isSecretNotFoundError(error)).toBe(true);
     const e = error as Error & { key: string };
-    expect(e.message).toBe(`Secret "${'k'.repeat(50)}…" (10000000 characters) was not found in memory.`);
+    expect(e.message).toBe(`Secret "${'k'.repeat(50)}…" (10000000 characters) was not found in memoryProvider.`);
     expect(e.key).toBe(huge); // the error's own field keeps it whole
   });
 

@@ -6,7 +6,7 @@ import type { SecretChangeEvent, SecretProvider, SecretVersions } from './secret
 export interface MemoryProviderOptions {
   /** Initial secrets, name → value. @default {} */
   readonly secrets?: Readonly<Record<string, string>>;
-  /** Provider name in errors and events. @default 'memory' */
+  /** Provider name in errors and events. @default 'memoryProvider' */
   readonly name?: string;
 }
 
@@ -38,7 +38,7 @@ const MEMORY_PROVIDER_OPTIONS = knownOptions<MemoryProviderOptions>('memoryProvi
  */
 export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvider {
   expectOptions('options', options, MEMORY_PROVIDER_OPTIONS);
-  const providerName = options.name ?? 'memory';
+  const providerName = options.name ?? 'memoryProvider';
   const store = new Map<string, { versions: SecretVersions; counter: number }>();
   const changes = new EventEmitter<SecretChangeEvent>();
   let fetchCount = 0;
@@ -50,7 +50,7 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     const counter = (old?.counter ?? 0) + 1;
     const version = `v${counter}`;
     store.set(name, { counter, versions: { current: new Secret(value, { name, version }), previous: old?.versions.current } });
-    changes.emit({ name: providerName, secret: name });
+    changes.emit({ name: providerName, secretName: name });
     return version;
   };
   expectOptions('secrets', options.secrets);
@@ -71,7 +71,7 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     },
     set,
     delete(name: string): void {
-      if (store.delete(name)) changes.emit({ name: providerName, secret: name });
+      if (store.delete(name)) changes.emit({ name: providerName, secretName: name });
     },
     get fetchCount() {
       return fetchCount;

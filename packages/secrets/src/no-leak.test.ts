@@ -136,12 +136,12 @@ test('no secret value appears in any error, event or log line produced while usi
   writeFileSync(storePath, file.replace(/"c": "(.)/, (_m: string, ch: string) => `"c": "${ch === 'A' ? 'B' : 'A'}`));
   await attempt(() => encryptedFileStore({ path: storePath, keys: [{ passphrase: VALUES.passphrase }] }).get('STORE_KEY'));
   await attempt(() => memory.set('Y', 7 as never));
-  vault.close();
+  await vault.close();
 
   expect(dump.length).toBeGreaterThan(100);
   const all = dump.join('\n');
   expect(all).toContain('[REDACTED]');
-  expect(all).toContain('SECRET_SCHEMA_INVALID');
+  expect(all).toContain('SECRET_LOAD_FAILED');
   expect(all).toContain('SECRET_STORE_CORRUPT');
   expect(all).toContain('refresh-failed');
   for (const [label, value] of Object.entries(VALUES)) {

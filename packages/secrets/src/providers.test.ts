@@ -7,7 +7,7 @@ import {
   directoryProvider,
   dotenvProvider,
   envProvider,
-  isSecretProviderError,
+  isSecretProviderFailedError,
   memoryProvider,
   type SecretProvider,
 } from './index.js';
@@ -38,7 +38,7 @@ describe('envProvider', () => {
   test('both NAME and NAME_FILE set is an error, not a silent choice', async () => {
     const env = envProvider({ env: { TOKEN: 'a', TOKEN_FILE: '/nowhere' } });
     const error = await env.fetch('TOKEN').catch((e: unknown) => e);
-    expect(isSecretProviderError(error)).toBe(true);
+    expect(isSecretProviderFailedError(error)).toBe(true);
     expect((error as Error).message).toMatch(/both TOKEN and TOKEN_FILE/);
   });
 
@@ -84,7 +84,7 @@ describe('directoryProvider', () => {
     expect(await value(p, 'db_password')).toBe('second-value');
     expect(await p.fetch('absent')).toBeUndefined();
     expect(await p.list!()).toEqual(['db_password']);
-    p.close();
+    await p.close();
   });
 
   test('follows a Kubernetes-style ..data symlink swap', async () => {
@@ -113,11 +113,11 @@ describe('directoryProvider', () => {
     const mount = join(dir, 'watched');
     mkdirSync(mount);
     const p = directoryProvider({ path: mount, watch: true });
-    const changed = new Promise<string | undefined>((resolve) => p.onChange((e) => resolve(`${e.name}: ${e.secret}`)));
+    const changed = new Promise<string | undefined>((resolve) => p.onChange((e) => resolve(`${e.name}: ${e.secretName}`)));
     writeFileSync(join(mount, 'api_key'), 'v1');
     const name = await Promise.race([changed, new Promise((r) => setTimeout(() => r('timeout'), 5_000))]);
-    p.close();
-    expect(name === 'directory: api_key' || name === 'directory: undefined').toBe(true);
+    await p.close();
+    expect(name === 'directoryProvider: api_key' || name === 'directoryProvider: undefined').toBe(true);
   });
 });
 
@@ -153,7 +153,7 @@ describe('chainProviders and memoryProvider', () => {
     expect(await m.fetch('K')).toBeUndefined();
   });
 
-  test("onChange names the provider as `name` and the secret as `secret`, through a chain too", () => {
+  test("onChange names the provider as `name` and the secret as `secretName`, through a chain too", () => {
     const m = memoryProvider({ name: 'overrides' });
     const chain = chainProviders(m);
     const seen: unknown[] = [];
@@ -162,10 +162,10 @@ describe('chainProviders and memoryProvider', () => {
     m.set('K', 'one');
     m.delete('K');
     expect(seen).toEqual([
-      { name: 'overrides', secret: 'K' },
-      { name: 'overrides', secret: 'K' },
-      { name: 'overrides', secret: 'K' },
-      { name: 'overrides', secret: 'K' },
+      { name: 'overrides', secretName: 'K' },
+      { name: 'overrides', secretName: 'K' },
+      { name: 'overrides', secretName: 'K' },
+      { name: 'overrides', secretName: 'K' },
     ]);
   });
 });

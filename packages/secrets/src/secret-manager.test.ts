@@ -3,8 +3,8 @@ import { afterEach, describe, expect, expectTypeOf, test } from 'vitest';
 import {
   isSecretAccessDeniedError,
   isSecretNotFoundError,
-  isSecretProviderError,
-  isSecretSchemaError,
+  isSecretProviderFailedError,
+  isSecretLoadFailedError,
   memoryProvider,
   Secret,
   secretManager,
@@ -77,7 +77,7 @@ describe('secretManager: cache, TTL, refresh', () => {
     inner.set('API_KEY', 'key-2');
     await clock.tickAsync(50_000);
     expect(provider.fetches).toBe(2);
-    expect(rotations).toEqual([{ name: 'secretManager', secret: 'API_KEY', version: 'v2', previousVersion: 'v1' }]);
+    expect(rotations).toEqual([{ name: 'secretManager', secretName: 'API_KEY', version: 'v2', previousVersion: 'v1' }]);
     provider.setMode('hang'); // a read now must not touch the provider
     expect((await vault.get('API_KEY')).reveal()).toBe('key-2');
     expect(provider.fetches).toBe(2);
@@ -93,9 +93,9 @@ describe('secretManager: cache, TTL, refresh', () => {
     expect(vault.stats).toEqual({ fetches: 2, refreshFailures: 1, staleReads: 1 });
     expect(failures).toHaveLength(1);
     expect(failures[0]!.name).toBe('secretManager');
-    expect(failures[0]!.secret).toBe('API_KEY');
+    expect(failures[0]!.secretName).toBe('API_KEY');
     expect(failures[0]!.version).toBe('v1');
-    expect(isSecretProviderError(failures[0]!.error)).toBe(true);
+    expect(isSecretProviderFailedError(failures[0]!.error)).toBe(true);
     expect(failures[0]!.error.message).toBe('controllable (secret "API_KEY"): failed (Error).');
     expect(audits.map((a) => a.action)).toEqual(['read', 'refresh-failed', 'expired-use', 'read']);
     // Within refreshRetryMs, reads do not hammer the provider.
@@ -122,7 +122,7 @@ describe('secretManager: cache, TTL, refresh', () => {
     const read = vault.get('API_KEY').catch((e: unknown) => e);
     await clock.tickAsync(2_000);
     const error = await read;
-    expect(isSecretProviderError(error)).toBe(true);
+    expect(isSecretProviderFailedError(error)).toBe(true);
     expect((error as Error).message).toMatch(/did not answer within 2000 ms/);
   });
 
@@ -274,11 +274,11 @@ describe('secretManager: scoped views and audit', () => {
     await expect(webhook.get('DB_PASSWORD')).rejects.toThrow(/"webhook" may not read/);
     await expect(webhook.get('STRIPE_KEY')).rejects.toThrow(/"webhook" may not read/);
     expect(audits).toEqual([
-      { name: 'secretManager', action: 'read', secret: 'STRIPE_KEY', version: 'v1', who: 'billing', at: clock.now() },
-      { name: 'secretManager', action: 'read', secret: 'stripe.webhook', version: 'v1', who: 'billing', at: clock.now() },
-      { name: 'secretManager', action: 'denied', secret: 'DB_PASSWORD', version: undefined, who: 'billing', at: clock.now() },
-      { name: 'secretManager', action: 'denied', secret: 'DB_PASSWORD', version: undefined, who: 'webhook', at: clock.now() },
-      { name: 'secretManager', action: 'denied', secret: 'STRIPE_KEY', version: undefined, who: 'webhook', at: clock.now() },
+      { name: 'secretManager', action: 'read', secretName: 'STRIPE_KEY', version: 'v1', who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'read', secretName: 'stripe.webhook', version: 'v1', who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secretName: 'DB_PASSWORD', version: undefined, who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secretName: 'DB_PASSWORD', version: undefined, who: 'webhook', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secretName: 'STRIPE_KEY', version: undefined, who: 'webhook', at: clock.now() },
     ]);
   });
 
@@ -324,7 +324,7 @@ describe('secretManager: schema', () => {
         forbidden: { name: 'SECRET_X' },
       })
       .catch((e: unknown) => e);
-    expect(isSecretSchemaError(error)).toBe(true);
+    expect(isSecretLoadFailedError(error)).toBe(true);
     const e = error as Error & { problems: readonly { key: string; problem: string }[] };
     expect(e.problems.map((p) => `${p.key}:${p.problem}`)).toEqual([
       'STRIPE_KEY:malformed',

@@ -22,7 +22,7 @@ describe('policy(name)', () => {
     expect(seen).toEqual(['1:key-1', '1:key-2']);
     const other = await policy.executeResult(() => Promise.reject(new Error('boom')));
     expect(other.isErr() && other.error.code).toBe('OPERATION_FAILED');
-    vault.close();
+    await vault.close();
   });
 
   test('composes with core policies and honours the abort signal', async () => {
@@ -37,7 +37,7 @@ describe('policy(name)', () => {
     const reason = new Error('caller gave up');
     controller.abort(reason);
     await expect(vault.policy('K').execute((ctx: SecretContext) => ctx.secret.reveal(), controller.signal)).rejects.toBe(reason);
-    vault.close();
+    await vault.close();
   });
 
   test('a rotation is seen even when another provider answers with the same version label', async () => {
@@ -54,6 +54,6 @@ describe('policy(name)', () => {
     expect(rotations).toHaveLength(1);
     expect(now.version).not.toBe('v1');
     expect((await vault.versions('TOKEN')).previous?.reveal()).toBe('from-memory');
-    vault.close();
+    await vault.close();
   });
 });

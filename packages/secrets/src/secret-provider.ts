@@ -12,7 +12,7 @@ export interface SecretVersions {
 /** What an `onChange` event says: which secret changed, when the provider can tell. `name` is the provider's. */
 export interface SecretChangeEvent extends EventPayload {
   /** The secret's name, or `undefined` when the provider only knows that something changed. */
-  readonly secret: string | undefined;
+  readonly secretName: string | undefined;
 }
 
 /**
@@ -36,7 +36,7 @@ export interface SecretProvider {
   readonly name: string;
   /**
    * The secret's versions, or `undefined` when this provider does not hold it. Throw (a
-   * {@link SecretProviderError} ideally) when it cannot tell — never return `undefined` for a
+   * {@link SecretProviderFailedError} ideally) when it cannot tell — never return `undefined` for a
    * failure, or a lower-precedence provider would silently answer instead.
    */
   fetch(name: string, signal?: AbortSignal): Promise<SecretVersions | undefined>;
@@ -44,6 +44,6 @@ export interface SecretProvider {
   list?(): Promise<readonly string[]>;
   /** Fires when a secret changes at the source, so caches can drop it early. */
   readonly onChange?: Event<SecretChangeEvent>;
-  /** Releases watchers and handles. */
+  /** Releases watchers and handles; awaited by whoever closes the provider (a chain closes its members). */
   close?(): void | Promise<void>;
 }

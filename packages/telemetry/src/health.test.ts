@@ -108,7 +108,7 @@ describe('health', () => {
     expect((await probes.ready()).status).toBe('fail');
     full.moveTo('closed');
     expect((await probes.ready()).status).toBe('pass');
-    probes.dispose(); // no longer following: the last state seen stays
+    await probes.close(); // no longer following: the last state seen stays
     full.moveTo('open');
     expect((await probes.ready()).status).toBe('pass');
   });

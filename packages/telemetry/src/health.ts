@@ -111,8 +111,10 @@ export interface Health {
   live(): Promise<HealthReport>;
   /** Whether the service can take traffic: every dependency check (in parallel) and every circuit. */
   ready(): Promise<HealthReport>;
-  /** Stops listening to the circuits' events. */
-  dispose(): void;
+  /** Stops listening to the circuits' events. Idempotent. */
+  close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -202,9 +204,13 @@ class HealthImpl implements Health {
     return this.#readyInFlight;
   }
 
-  dispose(): void {
+  async close(): Promise<void> {
     for (const s of this.#subscriptions) s.dispose();
     this.#subscriptions.length = 0;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #circuitEntries(): Record<string, HealthCheckEntry[]> {

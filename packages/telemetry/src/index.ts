@@ -11,7 +11,7 @@ export type {
   HistogramValue,
 } from './format-prometheus.js';
 export { renderPrometheus, renderPrometheusResult } from './render-prometheus.js';
-export { MetricsCollectionError, isMetricsCollectionError } from './metrics-collection-error.js';
+export { MetricsCollectionFailedError, isMetricsCollectionFailedError } from './metrics-collection-failed-error.js';
 export type { MetricCollector, RenderPrometheusOptions } from './render-prometheus.js';
 
 export { usageTracker, USAGE_OVERFLOW_KEY } from './usage-tracker.js';

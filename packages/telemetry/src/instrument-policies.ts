@@ -18,12 +18,13 @@ import { policyMetrics } from './policy-metrics.js';
  */
 export function instrumentPolicies(meter: Meter, ...sources: readonly object[]): Disposable {
   const metrics = policyMetrics(meter);
+  // close() does its work before it returns: the handle stays synchronous.
+  const dispose = (): void => void metrics.close();
   try {
     metrics.instrument(...sources);
   } catch (error) {
-    metrics.dispose();
+    dispose();
     throw error;
   }
-  const dispose = (): void => metrics.dispose();
   return { dispose, [Symbol.dispose]: dispose };
 }

@@ -1,7 +1,7 @@
 import { bulkhead, chaos, createFakeClock, fallback, pipeline, StoreUnavailableError, timeout, TimeoutError } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
+import { fakeBreaker, fakeCache, fakeHttpClient, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { meterWithReader, type TestPullReader } from '../test/pull-reader.js';
 import { instrumentPolicies, policyMetrics, usageTracker } from './index.js';
 
@@ -130,9 +130,9 @@ describe('policyMetrics', () => {
     const { reader, meter } = meterWithReader();
     const secrets = fakeSecrets('vault');
     instrumentPolicies(meter, secrets);
-    secrets.rotated.emit({ secret: 'UPSTREAM_API_KEY', version: 'v2', previousVersion: 'v1' });
-    secrets.audit.emit({ action: 'read', secret: 'UPSTREAM_API_KEY', version: 'v2', who: 'alice', at: 0 });
-    secrets.refreshFailed.emit({ secret: 'UPSTREAM_API_KEY', error: new TimeoutError(1_000), version: 'v2', failures: 1 });
+    secrets.rotated.emit({ secretName: 'UPSTREAM_API_KEY', version: 'v2', previousVersion: 'v1' });
+    secrets.audit.emit({ action: 'read', secretName: 'UPSTREAM_API_KEY', version: 'v2', who: 'alice', at: 0 });
+    secrets.refreshFailed.emit({ secretName: 'UPSTREAM_API_KEY', error: new TimeoutError(1_000), version: 'v2', failures: 1 });
     const rotations = await points(reader, 'bulwark.secret.rotations');
     expect(rotations).toEqual([
       expect.objectContaining({ attributes: { 'bulwark.policy.name': 'vault', 'bulwark.secret.name': 'UPSTREAM_API_KEY' }, value: 1 }),
@@ -140,6 +140,28 @@ describe('policyMetrics', () => {
     const audits = await points(reader, 'bulwark.secret.accesses');
     expect(audits[0]!.attributes).toEqual({ 'bulwark.policy.name': 'vault', 'bulwark.secret.name': 'UPSTREAM_API_KEY', 'bulwark.secret.action': 'read' });
     expect(await sum(reader, 'bulwark.secret.refresh_failures', { 'bulwark.secret.name': 'UPSTREAM_API_KEY' })).toBe(1);
+  });
+
+  test('HTTP responses are timed per attempt by method and status; auth refreshes are counted; an unknown method is _OTHER', async () => {
+    const { reader, meter } = meterWithReader();
+    const api = fakeHttpClient('geo-api');
+    instrumentPolicies(meter, api);
+    api.response.emit({ method: 'GET', url: 'https://geo.example/v1/ip', status: 200, attempt: 1, durationMs: 120 });
+    api.response.emit({ method: 'GET', url: 'https://geo.example/v1/ip', status: 503, attempt: 1, durationMs: 30 });
+    api.response.emit({ method: 'BREW', url: 'https://geo.example/pot', status: 418, attempt: 1, durationMs: 5 });
+    api.authRefresh.emit({ method: 'GET', url: 'https://geo.example/v1/ip', refreshed: true });
+    api.authRefresh.emit({ method: 'GET', url: 'https://geo.example/v1/ip', refreshed: false });
+
+    const responses = await points(reader, 'bulwark.http.response.duration');
+    expect(responses.map((p) => p.attributes).sort((a, b) => Number(a['http.response.status_code']) - Number(b['http.response.status_code']))).toEqual([
+      { 'bulwark.policy.name': 'geo-api', 'http.request.method': 'GET', 'http.response.status_code': 200 },
+      { 'bulwark.policy.name': 'geo-api', 'http.request.method': '_OTHER', 'http.response.status_code': 418 },
+      { 'bulwark.policy.name': 'geo-api', 'http.request.method': 'GET', 'http.response.status_code': 503 },
+    ]);
+    const ok = responses.find((p) => p.attributes['http.response.status_code'] === 200)!.value as { sum: number; count: number };
+    expect([ok.count, ok.sum]).toEqual([1, 0.12]);
+    expect(await sum(reader, 'bulwark.http.auth_refreshes', { 'bulwark.http.refreshed': true })).toBe(1);
+    expect(await sum(reader, 'bulwark.http.auth_refreshes', { 'bulwark.http.refreshed': false })).toBe(1);
   });
 
   test("core's timeout, bulkhead, fallback and chaos policies are recognised by their events", async () => {

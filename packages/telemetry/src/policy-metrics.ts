@@ -49,7 +49,7 @@ export interface PolicyMetricsOptions {
    * @default false
    */
   readonly keyAttribute?: boolean;
-  /** Bucket boundaries of `bulwark.call.duration`, in seconds, ascending. @default {@link DURATION_BUCKETS_SECONDS} */
+  /** Bucket boundaries of `bulwark.call.duration` and `bulwark.http.response.duration`, in seconds, ascending. @default {@link DURATION_BUCKETS_SECONDS} */
   readonly durationBucketsSeconds?: readonly number[];
   /** Where {@link PolicyMetrics.measure} reads time. @default systemClock */
   readonly clock?: Clock;
@@ -78,14 +78,20 @@ export interface PolicyMetrics {
   measure(options?: MeasureOptions): MeasuredPolicy;
   /** Calls recorded under `otel.metric.overflow=true` so far, per metric name. */
   readonly overflows: ReadonlyMap<string, number>;
-  /** Unsubscribes every source instrumented through this object and stops reporting breaker states. */
-  dispose(): void;
+  /** Unsubscribes every source instrumented through this object and stops reporting breaker states. Idempotent. */
+  close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The events {@link PolicyMetrics.instrument} records: every event of core's `EVENT_CATALOG` (its `EVENT_NAMES`). */
 export const KNOWN_EVENTS: readonly EventName[] = EVENT_NAMES;
 
 const BREAKER_STATES = ['closed', 'open', 'half_open'];
+
+/** The methods OpenTelemetry's HTTP conventions name; any other is `_OTHER`, so a method cannot grow a metric. */
+const HTTP_METHODS: ReadonlySet<string> = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
+const httpMethod = (method: unknown): string => (typeof method === 'string' && HTTP_METHODS.has(method) ? method : '_OTHER');
 
 /** How one event is recorded: its payload (by the event's contract) and the attributes naming its source. */
 type Handler<K extends EventName> = (payload: EventPayloads[K], attributes: Attributes, breaker: Breaker | undefined) => void;
@@ -133,7 +139,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #subscriptions = new Set<Disposable>();
   readonly #breakers = new Set<Breaker>();
   readonly #stateLimiter: AttributeLimiter;
-  #disposed = false;
+  #closed = false;
 
   readonly #callDuration: LimitedHistogram;
   readonly #callActive: UpDownCounter;
@@ -162,6 +168,8 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #chaos: LimitedCounter;
   readonly #anomalies: LimitedCounter;
   readonly #burnRateAlerts: LimitedCounter;
+  readonly #httpResponses: LimitedHistogram;
+  readonly #httpAuthRefreshes: LimitedCounter;
   /** One handler per event of the catalog: the compiler refuses a catalog event without one. */
   readonly #handlers: { readonly [K in EventName]: Handler<K> };
   readonly #observeBreakers = (result: ObservableResult): void => {
@@ -201,7 +209,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#breakerTransitions = counter('bulwark.breaker.transitions', '{transition}', 'Circuit breaker state changes, by from and to state.');
     this.#breakerOpens = counter('bulwark.breaker.opens', '{break}', 'Times a circuit opened, by reason.');
     this.#registryBreakers = meter.createUpDownCounter('bulwark.breaker.registry.breakers', { unit: '{breaker}', description: 'Breakers held by a circuit breaker registry.' });
-    this.#registryDrops = counter('bulwark.breaker.registry.drops', '{breaker}', 'Breakers a registry dropped to stay within maxSize, by their state then.');
+    this.#registryDrops = counter('bulwark.breaker.registry.drops', '{breaker}', 'Breakers a registry dropped to stay within maxEntries, by their state then.');
     this.#serverHints = counter('bulwark.ratelimit.server_hints', '{hint}', 'Rate-limit hints (Retry-After, RateLimit headers) received from servers.');
     this.#cacheLookups = counter('bulwark.cache.lookups', '{lookup}', 'Cache lookups, by result (hit, miss or stale) and tier.');
     this.#cacheRefreshes = counter('bulwark.cache.refreshes', '{refresh}', 'Background refreshes of cache entries.');
@@ -216,6 +224,13 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#chaos = counter('bulwark.chaos.injections', '{injection}', 'Faults and latency injected by a chaos policy, by kind.');
     this.#anomalies = counter('bulwark.anomalies', '{anomaly}', 'Anomalies detected by an anomaly detector, by direction.');
     this.#burnRateAlerts = counter('bulwark.slo.burn_rate_alerts', '{transition}', 'Burn-rate alerts that started firing or resolved, by severity.');
+    this.#httpResponses = histogram(
+      'bulwark.http.response.duration',
+      's',
+      'Time from sending an HTTP request to its response headers, per attempt, by method and status.',
+      options.durationBucketsSeconds ?? DURATION_BUCKETS_SECONDS,
+    );
+    this.#httpAuthRefreshes = counter('bulwark.http.auth_refreshes', '{refresh}', 'Credential refreshes an HTTP client asked for after a 401, by whether one came.');
     this.#handlers = this.#makeHandlers();
     this.#breakerState = meter.createObservableGauge('bulwark.breaker.state', {
       unit: '{state}',
@@ -233,7 +248,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   }
 
   instrument(...sources: readonly EventSource[]): Disposable {
-    if (this.#disposed) throw new TypeError('This PolicyMetrics was disposed; create a new one with policyMetrics().');
+    if (this.#closed) throw new TypeError('This PolicyMetrics was closed; create a new one with policyMetrics().');
     sources.forEach((source, i) => {
       if (typeof source !== 'object' || source === null || eventsOf(source).length === 0) {
         throw invalidOption(`sources[${i}]`, source, `an object with at least one Bulwark event (${EVENT_NAMES.join(', ')})`);
@@ -260,12 +275,17 @@ class PolicyMetricsImpl implements PolicyMetrics {
     return new MeasuredCall(options.name, this.#clock, this.#callDuration, this.#callActive);
   }
 
-  dispose(): void {
-    this.#disposed = true;
+  /** Unsubscribes and stops the gauge before it returns (nothing here is asynchronous). */
+  async close(): Promise<void> {
+    this.#closed = true;
     for (const s of this.#subscriptions) s.dispose();
     this.#subscriptions.clear();
     this.#breakers.clear();
     this.#breakerState.removeCallback(this.#observeBreakers);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #subscribe(source: EventSource, out: Disposable[], breakers: Breaker[]): void {
@@ -389,14 +409,14 @@ class PolicyMetricsImpl implements PolicyMetrics {
         this.#cacheEvictions.add(withKey(a, p.key));
       },
       // secrets
-      onRotated: (p, a) => this.#secretRotations.add(secret(a, p.secret)),
+      onRotated: (p, a) => this.#secretRotations.add(secret(a, p.secretName)),
       onAudit: (p, a) => {
         const action = stringField(p, 'action');
         if (action !== undefined) a['bulwark.secret.action'] = action;
-        this.#secretAccesses.add(secret(a, p.secret));
+        this.#secretAccesses.add(secret(a, p.secretName));
       },
-      onRefreshFailed: (p, a) => this.#secretRefreshFailures.add(withError(secret(a, p.secret), p.error)),
-      onChange: (p, a) => this.#secretChanges.add(secret(a, p.secret)),
+      onRefreshFailed: (p, a) => this.#secretRefreshFailures.add(withError(secret(a, p.secretName), p.error)),
+      onChange: (p, a) => this.#secretChanges.add(secret(a, p.secretName)),
       // telemetry
       onAnomaly: (p, a) => {
         const direction = stringField(p, 'direction');
@@ -405,6 +425,18 @@ class PolicyMetricsImpl implements PolicyMetrics {
       },
       onAlert: alert('firing'),
       onResolve: alert('resolved'),
+      // http
+      onResponse: (p, a) => {
+        a['http.request.method'] = httpMethod(p.method);
+        const status = numberField(p, 'status');
+        if (status !== undefined) a['http.response.status_code'] = status;
+        const durationMs = numberField(p, 'durationMs');
+        if (durationMs !== undefined) this.#httpResponses.record(durationMs / 1000, a);
+      },
+      onAuthRefresh: (p, a) => {
+        a['bulwark.http.refreshed'] = p.refreshed === true;
+        this.#httpAuthRefreshes.add(a);
+      },
     };
   }
 }

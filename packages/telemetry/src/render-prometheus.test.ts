@@ -5,7 +5,7 @@ import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from 
 import { meterWithReader } from '../test/pull-reader.js';
 import {
   formatPrometheus,
-  isMetricsCollectionError,
+  isMetricsCollectionFailedError,
   policyMetrics,
   PROMETHEUS_CONTENT_TYPE,
   renderPrometheus,
@@ -48,9 +48,9 @@ async function realisticExposition(): Promise<string> {
   cache.loaderError.emit({ key: 'z', error: new Error('x'), servedStale: true });
   cache.storeError.emit({ operation: 'read', error: new StoreUnavailableError('redisCacheStore', 'read', 'x') });
   cache.evict.emit({ key: 'x', reason: 'expired' });
-  secrets.rotated.emit({ secret: 'API_KEY', version: '2', previousVersion: '1' });
-  secrets.audit.emit({ action: 'read', secret: 'API_KEY', version: '2', who: 'svc', at: 0 });
-  secrets.refreshFailed.emit({ secret: 'API_KEY', error: new TimeoutError(1_000), version: '2', failures: 1 });
+  secrets.rotated.emit({ secretName: 'API_KEY', version: '2', previousVersion: '1' });
+  secrets.audit.emit({ action: 'read', secretName: 'API_KEY', version: '2', who: 'svc', at: 0 });
+  secrets.refreshFailed.emit({ secretName: 'API_KEY', error: new TimeoutError(1_000), version: '2', failures: 1 });
   const measured = metrics.measure({ name: 'upstream' });
   const slow = pipeline(measured, f, t).execute(() => new Promise<string>(() => {}));
   await clock.tickAsync(100);
@@ -164,7 +164,7 @@ describe('Prometheus exposition', () => {
     expect(() => formatPrometheus({ scopeMetrics: [{ metrics: [metric('a.b', 2), metric('a_b', 0)] }] })).toThrow(/same Prometheus name `a_b`/);
   });
 
-  test('a collection error rejects with MetricsCollectionError unless the caller takes the errors', async () => {
+  test('a collection error rejects with MetricsCollectionFailedError unless the caller takes the errors', async () => {
     const { reader, meter } = meterWithReader();
     const gauge = meter.createObservableGauge('broken', { description: 'b' });
     gauge.addCallback(() => {
@@ -172,7 +172,7 @@ describe('Prometheus exposition', () => {
     });
     meter.createCounter('fine', { description: 'f' }).add(1);
     const error = await renderPrometheus(reader).catch((e: unknown) => e);
-    expect(isMetricsCollectionError(error)).toBe(true);
+    expect(isMetricsCollectionFailedError(error)).toBe(true);
     expect((error as Error).message).toContain('callback failed');
     expect((error as { exposition: string }).exposition).toContain('fine_total 1');
     const seen: unknown[] = [];
@@ -180,6 +180,6 @@ describe('Prometheus exposition', () => {
     expect(text).toContain('fine_total 1');
     expect(seen).toHaveLength(1);
     const result = await renderPrometheusResult(reader);
-    expect(result.isErr() && isMetricsCollectionError(result.error)).toBe(true);
+    expect(result.isErr() && isMetricsCollectionFailedError(result.error)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { toResult, type BulwarkError } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
-import { MetricsCollectionError } from './metrics-collection-error.js';
+import { MetricsCollectionFailedError } from './metrics-collection-failed-error.js';
 import { formatPrometheus, type CollectedResourceMetrics, type FormatPrometheusOptions } from './format-prometheus.js';
 
 /** Anything that collects metrics on demand: an OpenTelemetry SDK `MetricReader`, structurally. */
@@ -13,7 +13,7 @@ export interface RenderPrometheusOptions extends FormatPrometheusOptions {
   /**
    * Called with the collection's errors instead of rejecting; the exposition of what was
    * collected is then returned.
-   * @default reject with MetricsCollectionError
+   * @default reject with MetricsCollectionFailedError
    */
   readonly onCollectionErrors?: (errors: readonly unknown[]) => void;
 }
@@ -39,7 +39,7 @@ export async function renderPrometheus(reader: MetricCollector, options: RenderP
   const { resourceMetrics, errors } = await reader.collect();
   const text = formatPrometheus(resourceMetrics, options);
   if (errors.length > 0) {
-    if (options.onCollectionErrors === undefined) throw new MetricsCollectionError(errors, text);
+    if (options.onCollectionErrors === undefined) throw new MetricsCollectionFailedError(errors, text);
     options.onCollectionErrors(errors);
   }
   return text;
@@ -47,7 +47,7 @@ export async function renderPrometheus(reader: MetricCollector, options: RenderP
 
 /**
  * The neverthrow twin of {@link renderPrometheus}: never rejects; a collection error is an `Err`
- * holding the {@link MetricsCollectionError}, anything else an `OperationFailedError` with the cause.
+ * holding the {@link MetricsCollectionFailedError}, anything else an `OperationFailedError` with the cause.
  */
 export function renderPrometheusResult(reader: MetricCollector, options: RenderPrometheusOptions = {}): ResultAsync<string, BulwarkError> {
   return toResult(renderPrometheus(reader, options));

@@ -4,6 +4,7 @@ import { createFakeClock, fallback, pipeline } from '@bulwark/core';
 import { constantBackoff, retry } from '@bulwark/retry';
 import { describe, expect, test } from 'vitest';
 import { connectionReset } from './support.js';
+import { runUntilSettled } from '@bulwark/test-utils';
 
 type Verdict = { email: string; valid: boolean };
 
@@ -25,15 +26,6 @@ function offlineSetup() {
   return { clock, validations, breaker, api, load, stale };
 }
 
-/** Runs `promise` while moving fake time in small steps until it settles. */
-async function settle<T>(clock: ReturnType<typeof createFakeClock>, promise: Promise<T>): Promise<T> {
-  let done = false;
-  const tracked = promise.finally(() => (done = true));
-  tracked.catch(() => undefined);
-  for (let i = 0; i < 1_000 && !done; i++) await clock.tickAsync(10);
-  return tracked;
-}
-
 describe('cache.getOrSet with a loader behind pipeline(retry, circuitBreaker): the offline path', () => {
   test('while the breaker is open, a value within staleIfErrorMs is served stale and the API is not called', async () => {
     const { clock, validations, breaker, api, load, stale } = offlineSetup();
@@ -43,7 +35,7 @@ describe('cache.getOrSet with a loader behind pipeline(retry, circuitBreaker): t
     // The API goes down after the entry has gone stale: the retried loader fails twice and opens the breaker.
     api.up = false;
     await clock.tickAsync(61_000);
-    expect(await settle(clock, validations.getOrSet(key, load('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(await runUntilSettled(clock, validations.getOrSet(key, load('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
     expect(breaker.state).toBe('open');
     expect(api.calls).toBe(3);
 
@@ -51,7 +43,7 @@ describe('cache.getOrSet with a loader behind pipeline(retry, circuitBreaker): t
     await clock.tickAsync(5_000);
     const loaderErrors: unknown[] = [];
     validations.onLoaderError(({ error }) => loaderErrors.push(error));
-    expect(await settle(clock, validations.getOrSet(key, load('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(await runUntilSettled(clock, validations.getOrSet(key, load('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
     expect(api.calls).toBe(3);
     expect(loaderErrors).toHaveLength(1);
     expect(loaderErrors[0]).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
@@ -67,9 +59,9 @@ describe('cache.getOrSet with a loader behind pipeline(retry, circuitBreaker): t
   test('a key never cached has nothing stale to serve: the caller gets the circuit error', async () => {
     const { clock, validations, breaker, api, load } = offlineSetup();
     api.up = false;
-    await settle(clock, validations.getOrSet('email:first@example.com', load('first@example.com'))).catch(() => undefined);
+    await runUntilSettled(clock, validations.getOrSet('email:first@example.com', load('first@example.com'))).catch(() => undefined);
     expect(breaker.state).toBe('open');
-    const error = await settle(clock, validations.getOrSet('email:bob@example.com', load('bob@example.com'))).catch((e: unknown) => e);
+    const error = await runUntilSettled(clock, validations.getOrSet('email:bob@example.com', load('bob@example.com'))).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
     expect(isCircuitOpenError((error as { cause?: unknown }).cause)).toBe(true);
     expect(validations.peek('email:bob@example.com')).toBeUndefined();
@@ -81,7 +73,7 @@ describe('cache.getOrSet with a loader behind pipeline(retry, circuitBreaker): t
     await validations.getOrSet(key, load('ada@example.com'));
     api.up = false;
     await clock.tickAsync(60_000 + 3_600_000 + 1);
-    const error = await settle(clock, validations.getOrSet(key, load('ada@example.com'))).catch((e: unknown) => e);
+    const error = await runUntilSettled(clock, validations.getOrSet(key, load('ada@example.com'))).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
   });
 
@@ -91,12 +83,12 @@ describe('cache.getOrSet with a loader behind pipeline(retry, circuitBreaker): t
     await validations.getOrSet(key, load('ada@example.com'));
     api.up = false;
     await clock.tickAsync(61_000);
-    await settle(clock, validations.getOrSet(key, load('ada@example.com')));
+    await runUntilSettled(clock, validations.getOrSet(key, load('ada@example.com')));
     expect(breaker.state).toBe('open');
     api.up = true;
     await clock.tickAsync(30_000);
     const callsBefore = api.calls;
-    expect(await settle(clock, validations.getOrSet(key, load('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(await runUntilSettled(clock, validations.getOrSet(key, load('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
     expect(api.calls).toBe(callsBefore + 1);
     expect(breaker.state).toBe('closed');
     const staleBefore = stale.length;
@@ -124,12 +116,12 @@ describe('cache.getOrSet with a loader behind pipeline(retry, circuitBreaker): t
     expect(calls).toBe(1); // the second was a hit
     up = false;
     await clock.tickAsync(61_000);
-    expect(await settle(clock, validate('ada@example.com').execute(() => api('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(await runUntilSettled(clock, validate('ada@example.com').execute(() => api('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
     expect(breaker.state).toBe('open');
     // Cached before: stale. Never cached: the fallback answers. Neither reaches the API.
     const callsWhileOpen = calls;
-    expect(await settle(clock, validate('ada@example.com').execute(() => api('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
-    expect(await settle(clock, validate('bob@example.com').execute(() => api('bob@example.com')))).toEqual({ email: '?', valid: false, offline: true });
+    expect(await runUntilSettled(clock, validate('ada@example.com').execute(() => api('ada@example.com')))).toEqual({ email: 'ada@example.com', valid: true });
+    expect(await runUntilSettled(clock, validate('bob@example.com').execute(() => api('bob@example.com')))).toEqual({ email: '?', valid: false, offline: true });
     expect(calls).toBe(callsWhileOpen);
   });
 });

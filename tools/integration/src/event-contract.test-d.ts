@@ -4,6 +4,7 @@
 import type { CircuitBreakerPolicy, CircuitBreakerRegistry } from '@bulwark/breaker';
 import type { SealedCache } from '@bulwark/cache';
 import type { BulkheadPolicy, ChaosPolicy, Event, EventName, EventPayloads, FallbackPolicy, TimeoutPolicy } from '@bulwark/core';
+import type { HttpClient } from '@bulwark/http';
 import type { RateLimiter } from '@bulwark/ratelimit';
 import type { RetryPolicy } from '@bulwark/retry';
 import type { DirectoryProvider, MemoryProvider, SecretManager, SecretProvider } from '@bulwark/secrets';
@@ -41,6 +42,7 @@ export const contract: {
   ewmaDetector: Check<EwmaDetector>;
   anomalyDetector: Check<AnomalyDetector>;
   burnRateAlerts: Check<BurnRateAlerts>;
+  httpClient: Check<HttpClient>;
 } = {
   timeout: true,
   bulkhead: true,
@@ -58,4 +60,5 @@ export const contract: {
   ewmaDetector: true,
   anomalyDetector: true,
   burnRateAlerts: true,
+  httpClient: true,
 };

@@ -29,9 +29,9 @@ function onNames(source: object): string[] {
 /** The factory a source was made by: the fixture's key, less the `shared` of the store-backed twins. */
 const factoryOf = (key: string): string => (key.startsWith('shared') ? key.charAt(6).toLowerCase() + key.slice(7) : key);
 
-/** The `name` a source's events must carry: its factory's name, or a provider's own `name`. */
+/** The `name` a source's events must carry: its factory's name (a provider chain relays its members' events, named theirs). */
 function expectedName(key: string, source: object): string {
-  return key.endsWith('Provider') || key === 'chainProviders' ? (source as { name: string }).name : factoryOf(key);
+  return key === 'chainProviders' ? (source as { name: string }).name : factoryOf(key);
 }
 
 function run() {
@@ -41,7 +41,7 @@ function run() {
 }
 
 async function finish({ clock, fixture }: ReturnType<typeof run>): Promise<void> {
-  fixture.sources.secretManager.close();
+  await fixture.sources.secretManager.close();
   await clock.tickAsync(5_000); // the cache's subscription gives up on the Redis that is down
   await fixture.sources.cache.close();
   rmSync(fixture.mount, { recursive: true, force: true });
@@ -96,7 +96,7 @@ describe('the event contract on every real source', () => {
     await finish(r);
     logging.dispose();
     await logger.close();
-    const written = lines();
+    const written = await lines();
     for (const name of EVENT_NAMES) {
       const field = name.charAt(2).toLowerCase() + name.slice(3);
       const { severity, meaning } = EVENT_CATALOG[name];
@@ -175,6 +175,8 @@ describe('the event contract on every real source', () => {
       onAnomaly: ['bulwark.anomalies'],
       onAlert: ['bulwark.slo.burn_rate_alerts', { 'bulwark.slo.state': 'firing' }],
       onResolve: ['bulwark.slo.burn_rate_alerts', { 'bulwark.slo.state': 'resolved' }],
+      onResponse: ['bulwark.http.response.duration', { 'http.response.status_code': 401 }],
+      onAuthRefresh: ['bulwark.http.auth_refreshes', { 'bulwark.http.refreshed': true }],
     };
     for (const name of EVENT_NAMES) {
       const [metric, attributes = {}] = where[name];
@@ -182,7 +184,7 @@ describe('the event contract on every real source', () => {
       expect(matching.length, `${name} → ${metric}`).toBeGreaterThan(0);
       for (const p of matching) expect(typeof p.attributes['bulwark.policy.name'], `${name} names its source`).toBe('string');
     }
-    metrics.dispose();
+    await metrics.close();
     await provider.shutdown();
   });
 });

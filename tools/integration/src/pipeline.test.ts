@@ -4,6 +4,7 @@ import { rateLimiter } from '@bulwark/ratelimit';
 import { constantBackoff, isRetriesExhaustedError, retry } from '@bulwark/retry';
 import { describe, expect, test } from 'vitest';
 import { connectionReset } from './support.js';
+import { runUntilSettled } from '@bulwark/test-utils';
 
 /** An upstream answer of 429 that says when to come back, as an HTTP wrapper would raise it. */
 function tooManyRequests(retryAfterMs: number): Error {
@@ -32,23 +33,12 @@ function composed(clock: FakeClock) {
   return { policy, retryPolicy, breaker, limiter, perAttempt, offline, retries };
 }
 
-/** Runs `promise` to completion, moving fake time only as far as it must. */
-async function settle<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  const tracked = promise.finally(() => {
-    done = true;
-  });
-  tracked.catch(() => undefined);
-  for (let i = 0; i < 1_000 && !done; i++) await clock.tickAsync(10);
-  return tracked;
-}
-
 describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around a flaky upstream', () => {
   test('transient failures are retried and the answer comes back', async () => {
     const clock = createFakeClock();
     const { policy, retries } = composed(clock);
     const attempts: number[] = [];
-    const answer = await settle(
+    const answer = await runUntilSettled(
       clock,
       policy.execute(async ({ attempt }: ExecuteContext) => {
         attempts.push(attempt);
@@ -68,7 +58,7 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     const clock = createFakeClock();
     const { policy, retries } = composed(clock);
     let calls = 0;
-    const answer = await settle(
+    const answer = await runUntilSettled(
       clock,
       policy.execute(({ signal }) => {
         calls++;
@@ -85,7 +75,7 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     const clock = createFakeClock();
     const { policy, retries } = composed(clock);
     const calledAt: number[] = [];
-    const answer = await settle(
+    const answer = await runUntilSettled(
       clock,
       policy.execute(async () => {
         calledAt.push(clock.monotonic());
@@ -102,7 +92,7 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     const clock = createFakeClock();
     const { policy } = composed(clock);
     let calls = 0;
-    const answer = await settle(
+    const answer = await runUntilSettled(
       clock,
       policy.execute(async (): Promise<Answer> => {
         calls++;
@@ -125,19 +115,19 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
       throw unavailable();
     };
     // Attempts 1–3 fail and open the circuit; attempt 4 is refused by it; retrying gives up.
-    expect(await settle(clock, policy.execute(down))).toEqual({ valid: false, offline: true, reason: 'max-attempts' });
+    expect(await runUntilSettled(clock, policy.execute(down))).toEqual({ valid: false, offline: true, reason: 'max-attempts' });
     expect(calls).toBe(3);
     expect(breaker.state).toBe('open');
     // The next call meets the open circuit: its retryAfterMs crosses the retry's deadline, so the
     // retry gives up at once and the fallback answers without calling the upstream.
     const startedAt = clock.monotonic();
-    expect(await settle(clock, policy.execute(down))).toEqual({ valid: false, offline: true, reason: 'deadline' });
+    expect(await runUntilSettled(clock, policy.execute(down))).toEqual({ valid: false, offline: true, reason: 'deadline' });
     expect(calls).toBe(3);
     expect(clock.monotonic() - startedAt).toBeLessThan(100);
     expect(rejected.length).toBe(2);
     // After the break, one probe that succeeds closes the circuit again.
     await clock.tickAsync(10_000);
-    expect(await settle(clock, policy.execute(async () => ({ valid: true })))).toEqual({ valid: true });
+    expect(await runUntilSettled(clock, policy.execute(async () => ({ valid: true })))).toEqual({ valid: true });
     expect(breaker.state).toBe('closed');
   });
 
@@ -149,7 +139,7 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     const calledAt: number[] = [];
     const errors: unknown[] = [];
     retryPolicy.onRetry(({ error }) => errors.push(error));
-    const answer = await settle(
+    const answer = await runUntilSettled(
       clock,
       policy.execute(async () => {
         calledAt.push(clock.monotonic());
@@ -169,7 +159,7 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     const hints: unknown[] = [];
     limiter.onServerHint((e) => hints.push(e));
     const calledAt: number[] = [];
-    const answer = await settle(
+    const answer = await runUntilSettled(
       clock,
       policy.execute(async () => {
         calledAt.push(clock.monotonic());
@@ -193,7 +183,7 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     const { policy, limiter, retries } = composed(clock);
     await limiter.observe('api.example.com', { status: 429, headers: { 'Retry-After': '3' } });
     let calls = 0;
-    const answer = await settle(
+    const answer = await runUntilSettled(
       clock,
       policy.execute(async () => {
         calls++;
@@ -297,7 +287,7 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     const clock = createFakeClock();
     const { policy, breaker } = composed(clock);
     let calls = 0;
-    const answer = await settle(
+    const answer = await runUntilSettled(
       clock,
       policy.execute(() => {
         calls++;

@@ -44,7 +44,7 @@ async function withRedisDown() {
   await clock.tickAsync(5_000);
   await validations.close();
   await logger.close();
-  return { lines: lines(), limiter, breaker, storeErrors };
+  return { lines: await lines(), limiter, breaker, storeErrors };
 }
 
 describe('Redis down: every package goes on locally and logs it', () => {

@@ -4,6 +4,7 @@ import { createLogger, logPolicyEvents } from '@bulwark/logging';
 import { constantBackoff, retry } from '@bulwark/retry';
 import { memoryProvider, secretManager, type SecretContext, type SecretProvider } from '@bulwark/secrets';
 import { describe, expect, test } from 'vitest';
+import { captureLog } from '@bulwark/test-utils';
 
 const OLD_KEY = 'key-before-rotation-0001'; // bulwark-allow-secret: test fixture
 const NEW_KEY = 'key-after-rotation-0002'; // bulwark-allow-secret: test fixture
@@ -50,7 +51,7 @@ describe('a provider that announces changes', () => {
     memory.set('API_KEY', NEW_KEY);
     await clock.flush();
     expect((await vault.get('API_KEY')).reveal()).toBe(NEW_KEY);
-    vault.close();
+    await vault.close();
   });
 });
 
@@ -67,12 +68,12 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
     upstream.accepted = new Set([NEW_KEY]);
     expect(await call()).toEqual({ status: 200 });
     expect(upstream.statuses).toEqual([200, 401, 200]);
-    expect(rotated).toEqual([expect.objectContaining({ name: 'vault', secret: 'API_KEY', version: 'v2', previousVersion: 'v1' })]);
+    expect(rotated).toEqual([expect.objectContaining({ name: 'vault', secretName: 'API_KEY', version: 'v2', previousVersion: 'v1' })]);
     expect(retries).toEqual([]); // the secret policy handled it: no retry, no failure for the breaker
     expect(breaker.state).toBe('closed');
     expect(await call()).toEqual({ status: 200 });
     expect(upstream.statuses.at(-1)).toBe(200);
-    vault.close();
+    await vault.close();
   });
 
   test('calls that fail together share one provider fetch', async () => {
@@ -85,13 +86,13 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(fetches() - fetchesBefore).toBe(1);
     expect(upstream.statuses.filter((s) => s === 401)).toHaveLength(8);
-    vault.close();
+    await vault.close();
   });
 
   test('a key refused in every version is not retried by the retry (a 401 is not transient) and is logged without its value', async () => {
     const { vault, upstream, breaker, call } = setup();
-    const raw: string[] = [];
-    const logger = createLogger({ service: 'gateway', env: {}, destination: { write: (line: string) => void raw.push(line) } });
+    const log = captureLog();
+    const logger = createLogger({ service: 'gateway', env: {}, destination: log.destination });
     using _events = logPolicyEvents(logger, vault, breaker);
     upstream.accepted = new Set();
     const error = await call().catch((e: unknown) => e);
@@ -99,7 +100,7 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
     logger.error('upstream refused our key', { error });
     await logger.close();
     expect(upstream.statuses).toEqual([401]); // no rotation to offer, no previous version: one call
-    expect(raw.join('\n')).not.toContain(OLD_KEY);
-    vault.close();
+    expect(log.written.join('\n')).not.toContain(OLD_KEY);
+    await vault.close();
   });
 });

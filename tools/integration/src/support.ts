@@ -6,33 +6,34 @@ import { join } from 'node:path';
 import { bulkhead, chaos, fallback, timeout, type FakeClock } from '@bulwark/core';
 import { circuitBreaker, circuitBreakerRegistry, redisCircuitStore } from '@bulwark/breaker';
 import { cache, redisCacheStore } from '@bulwark/cache';
+import { httpClient } from '@bulwark/http';
 import { createLogger, type Logger, type LogLevel } from '@bulwark/logging';
-import { memoryStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
+import { memoryRateLimitStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 import { constantBackoff, retry } from '@bulwark/retry';
 import { chainProviders, directoryProvider, memoryProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
 import { anomalyDetector, burnRateAlerts, ewmaDetector } from '@bulwark/telemetry';
 import { createClient } from 'redis';
+import { captureLog, settled } from '@bulwark/test-utils';
 
 /** A parsed log line. */
 export type LogLine = Record<string, unknown> & { level: LogLevel; message: string };
 
-/** A logger that writes every line to an array, at `debug` unless told otherwise. */
+/** A logger that writes every line to memory, at `debug` unless told otherwise; `lines()` parses them once written. */
 export function memoryLogger(options: { clock?: FakeClock; level?: LogLevel } = {}): {
   logger: Logger;
-  raw: string[];
-  lines: () => LogLine[];
+  lines: () => Promise<LogLine[]>;
 } {
-  const raw: string[] = [];
+  const log = captureLog();
   const logger = createLogger({
     service: 'integration',
     level: options.level ?? 'debug',
     env: {},
     floodControl: false,
     traceContext: false,
-    destination: { write: (line: string) => void raw.push(line) },
+    destination: log.destination,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
-  return { logger, raw, lines: () => raw.map((line) => JSON.parse(line) as LogLine) };
+  return { logger, lines: () => log.lines() as Promise<LogLine[]> };
 }
 
 /** An error that `isRetryableError` and `isCircuitFailure` both count: a dropped connection. */
@@ -59,7 +60,7 @@ export function realSources(clock: FakeClock, secrets: Record<string, string> = 
   return {
     retry: retry({ name: 'upstream-retry', maxAttempts: 2, backoff: constantBackoff(100), clock }),
     breaker: circuitBreaker({ name: 'upstream-breaker', breaker: { kind: 'consecutive', threshold: 2 }, halfOpenAfterMs: 1_000, clock }),
-    limiter: rateLimiter({ name: 'upstream-limit', limits: { limit: 1, windowMs: 1_000 }, store: memoryStore({ clock }), clock }),
+    limiter: rateLimiter({ name: 'upstream-limit', limits: { limit: 1, windowMs: 1_000 }, store: memoryRateLimitStore({ clock }), clock }),
     cache: cache({ name: 'validations', ttlMs: 1_000, staleIfErrorMs: 60_000, ttlJitter: 0, earlyRefreshBeta: 0, clock }),
     vault,
     memory,
@@ -149,6 +150,7 @@ export async function driveEverySource(s: RealSources, clock: FakeClock, newApiK
  * Every primitive of the toolkit that emits events, each under its factory's name and with its
  * default `name` (the breaker with a store needs one: it is given its factory's), on one clock. The
  * shared stores use one node-redis client that never connects: Redis is down, so they report it.
+ * The HTTP client calls an in-memory upstream.
  */
 export function everySource(clock: FakeClock) {
   const down = createClient({ url: 'redis://127.0.0.1:9' });
@@ -157,6 +159,10 @@ export function everySource(clock: FakeClock) {
   const failing: SecretProvider & { down: boolean } = switchableProvider();
   const chained = memoryProvider({ name: 'chained' });
   const mount = mkdtempSync(join(tmpdir(), 'bulwark-contract-'));
+  // An upstream that refuses the first credential and takes the refreshed one.
+  let credential = 'Bearer one';
+  const upstream = async (_url: string, init: RequestInit): Promise<Response> =>
+    new Response(null, { status: new Headers(init.headers).get('authorization') === 'Bearer two' ? 204 : 401 });
   return {
     down,
     sources: {
@@ -171,8 +177,8 @@ export function everySource(clock: FakeClock) {
         store: redisCircuitStore({ client: down, timeoutMs: 50, syncIntervalMs: 0, clock }),
         clock,
       }),
-      circuitBreakerRegistry: circuitBreakerRegistry({ maxSize: 1, breaker: { clock } }),
-      rateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: memoryStore({ clock }), clock }),
+      circuitBreakerRegistry: circuitBreakerRegistry({ maxEntries: 1, breaker: { clock } }),
+      rateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: memoryRateLimitStore({ clock }), clock }),
       sharedRateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: redisRateLimitStore({ client: down, timeoutMs: 50, clock }), clock }),
       cache: cache({
         ttlMs: 100,
@@ -191,6 +197,11 @@ export function everySource(clock: FakeClock) {
       ewmaDetector: ewmaDetector({ warmup: 2, clock }),
       anomalyDetector: anomalyDetector({ intervalMs: 100, minSamples: 1, warmupIntervals: 2, clock }),
       burnRateAlerts: burnRateAlerts({ objective: 0.9, windows: [{ severity: 'page', longWindowMs: 1_000, shortWindowMs: 100, factor: 2 }], clock }),
+      httpClient: httpClient({
+        fetch: upstream,
+        auth: { get: () => credential, refresh: () => (credential = 'Bearer two') },
+        clock,
+      }),
     },
     failing,
     chained,
@@ -201,31 +212,25 @@ export function everySource(clock: FakeClock) {
 
 export type EverySource = ReturnType<typeof everySource>;
 
-/** Settles `promise` either way: the drive below cares for the events, not the outcome. */
-const settle = (promise: Promise<unknown>): Promise<unknown> => promise.then(
-  (value) => value,
-  (error: unknown) => error,
-);
-
 /** Makes every source emit every event it has, at least once. */
 export async function driveEveryEvent({ sources: s, failing, chained }: EverySource, clock: FakeClock): Promise<void> {
   // core
-  const late = settle(s.timeout.execute(() => new Promise(() => {})));
+  const late = settled(s.timeout.execute(() => new Promise(() => {})));
   await clock.tickAsync(50);
   await late;
   let release!: () => void;
   const busy = s.bulkhead.execute(() => new Promise<void>((resolve) => (release = resolve)));
-  await settle(s.bulkhead.execute(async () => 1));
+  await settled(s.bulkhead.execute(async () => 1));
   release();
   await busy;
   await s.fallback.execute(() => Promise.reject(connectionReset()));
-  const chaotic = settle(s.chaos.execute(async () => 1));
+  const chaotic = settled(s.chaos.execute(async () => 1));
   await clock.tickAsync(1);
   await chaotic;
 
   // retry: a slow first attempt is hedged; both fail; a retry after the backoff fails too: a give-up.
   let calls = 0;
-  const doomed = settle(
+  const doomed = settled(
     s.retry.execute(() => new Promise((_, reject) => clock.setTimeout(() => reject(connectionReset()), ++calls === 1 ? 10 : 1))),
   );
   await clock.tickAsync(100);
@@ -233,8 +238,8 @@ export async function driveEveryEvent({ sources: s, failing, chained }: EverySou
   await s.retry.execute(async () => 'ok');
 
   // breaker: opens, refuses, half-opens after the break, closes on a good probe.
-  await settle(s.circuitBreaker.execute(() => Promise.reject(connectionReset())));
-  await settle(s.circuitBreaker.execute(async () => 'refused'));
+  await settled(s.circuitBreaker.execute(() => Promise.reject(connectionReset())));
+  await settled(s.circuitBreaker.execute(async () => 'refused'));
   await clock.tickAsync(100);
   await s.circuitBreaker.execute(async () => 'probe');
   // a breaker whose store is down says so, and goes on locally.
@@ -267,7 +272,7 @@ export async function driveEveryEvent({ sources: s, failing, chained }: EverySou
   s.memoryProvider.set('API_KEY', 'key-two');
   await s.secretManager.refresh('API_KEY');
   failing.down = true;
-  await settle(s.secretManager.refresh('API_KEY'));
+  await settled(s.secretManager.refresh('API_KEY'));
   failing.down = false;
   chained.set('WEBHOOK_SECRET', 'whsec-one');
 
@@ -282,4 +287,7 @@ export async function driveEveryEvent({ sources: s, failing, chained }: EverySou
   await clock.tickAsync(1_100);
   for (let i = 0; i < 20; i++) s.burnRateAlerts.record(true);
   s.burnRateAlerts.evaluate();
+
+  // http: a 401 (a response), a refresh, the request again with the new credential (a response).
+  await s.httpClient.fetch('https://api.example.com/v1/users/1');
 }

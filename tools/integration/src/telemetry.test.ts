@@ -25,9 +25,9 @@ async function exposition(): Promise<string> {
   await clock.tickAsync(50);
   await call;
   await measured.execute(async () => 'ok');
-  s.secrets.close();
+  await s.secrets.close();
   const text = await renderPrometheus(reader);
-  metrics.dispose();
+  await metrics.close();
   await provider.shutdown();
   return text;
 }
@@ -148,6 +148,6 @@ describe('the real sources through policyMetrics and renderPrometheus', () => {
     await clock.tickAsync(1_000);
     await s.breaker.execute(async () => 'probe');
     expect(healthStatusCode(await probes.ready())).toBe(200);
-    s.secrets.close();
+    await s.secrets.close();
   });
 });

@@ -141,3 +141,16 @@ export function fakeSecrets(name = 'env-secrets') {
     refreshFailed,
   });
 }
+
+/** An HTTP client's events: `onResponse`, `onAuthRefresh`. */
+export function fakeHttpClient(name = 'upstream-api') {
+  const self = { name };
+  const response = new FakeEvent<'onResponse'>(self);
+  const authRefresh = new FakeEvent<'onAuthRefresh'>(self);
+  return Object.assign(self, {
+    onResponse: response.event,
+    onAuthRefresh: authRefresh.event,
+    response,
+    authRefresh,
+  });
+}

@@ -21,8 +21,6 @@ export class Entry {
   bytes: number;
   /** A settled promise of `value`, made once, so that hits allocate nothing. */
   promise: Promise<unknown> | undefined = undefined;
-  prev: Entry | undefined = undefined;
-  next: Entry | undefined = undefined;
 
   constructor(
     key: string,

@@ -2,22 +2,22 @@ import { StoreUnavailableError, type Clock } from '@bulwark/core';
 
 /**
  * The default breaker in front of Redis: after `threshold` failures in a row it fails every L2
- * operation at once for `cooldownMs`, then lets one probe through; a success closes it again.
+ * operation at once for `halfOpenAfterMs`, then lets one probe through; a success closes it again.
  * Deliberately small — hand the cache any core `Policy` (a breaker from `@bulwark/breaker`, say)
  * to replace it. It is called inline by the cache (admit, then report the outcome) rather than
  * wrapped around the call, to keep promise layers off the read path.
  */
 export class L2Guard {
   readonly #threshold: number;
-  readonly #cooldownMs: number;
+  readonly #halfOpenAfterMs: number;
   readonly #clock: Clock;
   #failures = 0;
   #openUntil = 0;
   #probing = false;
 
-  constructor(threshold: number, cooldownMs: number, clock: Clock) {
+  constructor(threshold: number, halfOpenAfterMs: number, clock: Clock) {
     this.#threshold = threshold;
-    this.#cooldownMs = cooldownMs;
+    this.#halfOpenAfterMs = halfOpenAfterMs;
     this.#clock = clock;
   }
 
@@ -43,6 +43,6 @@ export class L2Guard {
   failed(probe: boolean): void {
     if (probe) this.#probing = false;
     this.#failures++;
-    if (this.#failures >= this.#threshold) this.#openUntil = this.#clock.monotonic() + this.#cooldownMs;
+    if (this.#failures >= this.#threshold) this.#openUntil = this.#clock.monotonic() + this.#halfOpenAfterMs;
   }
 }

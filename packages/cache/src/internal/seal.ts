@@ -1,3 +1,4 @@
+import { invalidOption } from '@bulwark/core';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /** One AES-256-GCM key: an id stored beside each sealed value, and 32 bytes of key. */
@@ -44,4 +45,24 @@ export function unseal(keys: readonly SealingKey[], aad: string, stored: string)
   } catch {
     throw new Error('its seal did not verify (altered, or sealed under another key with the same id)');
   }
+}
+
+/** Checks sealing keys as the `sealing.keys` option; returns a frozen copy (the caller may reuse its buffers). */
+export function checkSealingKeys(keys: unknown): readonly SealingKey[] {
+  if (!Array.isArray(keys) || keys.length === 0) throw invalidOption('sealing.keys', keys, 'a non-empty array of { id, key }');
+  const ids = new Set<string>();
+  keys.forEach((k: unknown, i) => {
+    const { id, key } = (k ?? {}) as { id?: unknown; key?: unknown };
+    if (typeof id !== 'string' || id.length === 0 || id.includes(':')) {
+      throw invalidOption(`sealing.keys[${i}].id`, id, 'a non-empty string without ":"');
+    }
+    if (ids.has(id)) throw invalidOption(`sealing.keys[${i}].id`, id, 'an id not used by another key');
+    ids.add(id);
+    if (!(key instanceof Uint8Array) || key.length !== 32) {
+      // Never echo key material: describe it by type and length only.
+      const what = key instanceof Uint8Array ? `${key.length} bytes` : typeof key;
+      throw new TypeError(`Expected \`sealing.keys[${i}].key\` to be 32 bytes (AES-256), got ${what}.`);
+    }
+  });
+  return Object.freeze(keys.map((k: SealingKey) => Object.freeze({ id: k.id, key: Uint8Array.from(k.key) })));
 }

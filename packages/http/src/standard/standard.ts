@@ -7,6 +7,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   pipeline,
   timeout,
   toResult,
@@ -66,7 +67,7 @@ export interface StandardBreakerOptions {
   /** How long the circuit stays open before a probe, in milliseconds. @default 5_000 */
   readonly halfOpenAfterMs?: number;
   /** Origins whose breakers are kept at most. @default 1_000 */
-  readonly maxSize?: number;
+  readonly maxEntries?: number;
   /**
    * Which errors count against the circuit.
    * @default isCircuitFailure of `@bulwark/breaker`, except the client's own refusals (a rate limiter's, a request not sent again)
@@ -118,6 +119,41 @@ export interface StandardPolicy extends HttpPolicySource {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const STANDARD_OPTIONS = knownOptions<StandardOptions>('standard()', {
+  bulkhead: ['concurrency', 'concurrencyLimiter'],
+  totalTimeoutMs: ['totalRequestTimeout', 'totalTimeout', 'timeout', 'timeoutMs'],
+  retry: ['retries'],
+  breaker: ['circuitBreaker'],
+  attemptTimeoutMs: ['attemptTimeout'],
+  hedge: ['hedging'],
+  clock: [],
+  random: [],
+});
+const BULKHEAD_OPTIONS = knownOptions<StandardBulkheadOptions>('standard()', {
+  limit: ['concurrency', 'maxConcurrent', 'maxConcurrency'],
+  queue: ['maxQueue', 'queueSize', 'maxQueued'],
+});
+const RETRY_OPTIONS = knownOptions<StandardRetryOptions>('standard()', {
+  maxAttempts: ['retries', 'attempts', 'maxRetries', 'maxRetryAttempts'],
+  backoff: ['delay', 'backoffType'],
+  maxDelayMs: ['maxDelay'],
+  shouldRetry: ['shouldHandle', 'retryIf'],
+  budget: [],
+  unref: [],
+});
+const BREAKER_OPTIONS = knownOptions<StandardBreakerOptions>('standard()', {
+  windowMs: ['samplingDuration', 'window'],
+  minimumCalls: ['minimumThroughput'],
+  failureRateThreshold: ['failureRatio', 'errorThresholdPercentage'],
+  halfOpenAfterMs: ['breakDuration', 'resetTimeout', 'halfOpenAfter'],
+  maxEntries: ['maxSize'],
+  isFailure: ['shouldHandle'],
+});
+const HEDGE_OPTIONS = knownOptions<HedgeOptions>('standard()', {
+  delayMs: ['delay', 'hedgingDelay'],
+  maxHedgedAttempts: [],
+});
 const isPolicy = (value: unknown): value is Policy => typeof (value as Policy | null)?.execute === 'function';
 
 /** Refusals made by the client itself, before or instead of a call: they say nothing about the origin. */
@@ -155,7 +191,7 @@ function timeoutMs(field: string, value: unknown, fallback: number): number | un
 function makeBulkhead(option: StandardOptions['bulkhead']): Policy | undefined {
   if (option === false) return undefined;
   if (isPolicy(option)) return option;
-  expectOptions('bulkhead', option);
+  expectOptions('bulkhead', option, BULKHEAD_OPTIONS);
   const limit = option?.limit ?? 1_000;
   const queue = option?.queue ?? 0;
   expectInteger('bulkhead.limit', limit, { min: 1 });
@@ -178,7 +214,7 @@ function makeRetries(options: StandardOptions, totalMs: number | undefined, cloc
     }
     return { idempotent: option === false ? undefined : option, unsent: undefined };
   }
-  expectOptions('retry', option);
+  expectOptions('retry', option, RETRY_OPTIONS);
   const maxAttempts = option?.maxAttempts ?? 4;
   expectInteger('retry.maxAttempts', maxAttempts, { min: 1, allowInfinity: true });
   const backoff = option?.backoff ?? exponentialBackoff({ initialDelayMs: 2_000 });
@@ -225,7 +261,7 @@ function makeBreakers(option: StandardOptions['breaker'], attemptMs: number | un
   if (option === false) return undefined;
   if (typeof (option as BreakerSource | undefined)?.get === 'function') return option as BreakerSource;
   const o = (option ?? {}) as StandardBreakerOptions;
-  expectOptions('breaker', option);
+  expectOptions('breaker', option, BREAKER_OPTIONS);
   const windowMs = o.windowMs ?? 30_000;
   expectNumber('breaker.windowMs', windowMs, { min: 1 });
   if (attemptMs !== undefined && windowMs < 2 * attemptMs) {
@@ -243,8 +279,8 @@ function makeBreakers(option: StandardOptions['breaker'], attemptMs: number | un
   }
   const halfOpenAfterMs = o.halfOpenAfterMs ?? 5_000;
   expectNumber('breaker.halfOpenAfterMs', halfOpenAfterMs, { min: 0, max: MAX_TIMER_MS });
-  const maxSize = o.maxSize ?? 1_000;
-  expectInteger('breaker.maxSize', maxSize, { min: 1 });
+  const maxEntries = o.maxEntries ?? 1_000;
+  expectInteger('breaker.maxEntries', maxEntries, { min: 1 });
   if (o.isFailure !== undefined) expectFunction('breaker.isFailure', o.isFailure);
   return circuitBreakerRegistry({
     breaker: {
@@ -253,7 +289,7 @@ function makeBreakers(option: StandardOptions['breaker'], attemptMs: number | un
       isFailure: o.isFailure ?? countsAgainstOrigin,
       ...(clock === undefined ? {} : { clock }),
     },
-    maxSize,
+    maxEntries,
   });
 }
 
@@ -303,11 +339,12 @@ class Standard implements StandardPolicy {
  *
  * @example
  * ```ts
- * const api = createHttpClient({ baseUrl: 'https://api.example.com', policy: standard() });
+ * const api = httpClient({ baseUrl: 'https://api.example.com', policy: standard() });
  * ```
  */
 export function standard(options: StandardOptions = {}): StandardPolicy {
-  expectOptions('options', options);
+  expectOptions('options', options, STANDARD_OPTIONS);
+  if (options.hedge !== undefined) expectOptions('hedge', options.hedge, HEDGE_OPTIONS);
   expectClock('clock', options.clock);
   if (options.random !== undefined) expectFunction('random', options.random);
   const { clock } = options;

@@ -5,7 +5,7 @@ import { BulwarkError, errorGuard } from '@bulwark/core';
  * be written to Redis, so other instances and the shared tier may still hold the old value.
  * Transient: call the same invalidation again once Redis is back. The cause is the L2 failure.
  */
-export class CacheInvalidationError extends BulwarkError {
+export class CacheInvalidationIncompleteError extends BulwarkError {
   readonly code = 'CACHE_INVALIDATION_INCOMPLETE' as const;
   /** What was invalidated: `key`, `tag` or `namespace`. */
   readonly scope: 'key' | 'tag' | 'namespace';
@@ -23,5 +23,5 @@ export class CacheInvalidationError extends BulwarkError {
   }
 }
 
-/** True when `value` is a {@link CacheInvalidationError}. */
-export const isCacheInvalidationError = errorGuard<CacheInvalidationError>('CACHE_INVALIDATION_INCOMPLETE');
+/** True when `value` is a {@link CacheInvalidationIncompleteError}. */
+export const isCacheInvalidationIncompleteError = errorGuard<CacheInvalidationIncompleteError>('CACHE_INVALIDATION_INCOMPLETE');

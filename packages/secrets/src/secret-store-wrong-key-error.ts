@@ -4,7 +4,7 @@ import { BulwarkError, errorGuard } from '@bulwark/core';
  * None of the keys given opens the encrypted store: a wrong passphrase, the wrong key file, or key
  * records altered on disk. Nothing was read or written.
  */
-export class SecretStoreKeyError extends BulwarkError {
+export class SecretStoreWrongKeyError extends BulwarkError {
   readonly code = 'SECRET_STORE_WRONG_KEY' as const;
   /** The store file. */
   readonly path: string;
@@ -18,5 +18,5 @@ export class SecretStoreKeyError extends BulwarkError {
   }
 }
 
-/** True for a {@link SecretStoreKeyError}. */
-export const isSecretStoreKeyError = errorGuard<SecretStoreKeyError>('SECRET_STORE_WRONG_KEY');
+/** True for a {@link SecretStoreWrongKeyError}. */
+export const isSecretStoreWrongKeyError = errorGuard<SecretStoreWrongKeyError>('SECRET_STORE_WRONG_KEY');

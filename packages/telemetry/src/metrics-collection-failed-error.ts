@@ -4,7 +4,7 @@ import { BulwarkError, errorGuard } from '@bulwark/core';
  * Raised by {@link renderPrometheus} when the collection reported errors (an observable callback
  * threw, say). `exposition` still holds what was collected, for a caller who prefers to serve it.
  */
-export class MetricsCollectionError extends BulwarkError {
+export class MetricsCollectionFailedError extends BulwarkError {
   readonly code = 'METRICS_COLLECTION_FAILED' as const;
   /** The exposition of everything that was collected. */
   readonly exposition: string;
@@ -29,5 +29,5 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** True for a {@link MetricsCollectionError}. */
-export const isMetricsCollectionError = errorGuard<MetricsCollectionError>('METRICS_COLLECTION_FAILED');
+/** True for a {@link MetricsCollectionFailedError}. */
+export const isMetricsCollectionFailedError = errorGuard<MetricsCollectionFailedError>('METRICS_COLLECTION_FAILED');

@@ -17,8 +17,8 @@ export interface SecretSchemaProblem {
  * go. Lists names and reasons only; parser errors are summarised by their class name, because their
  * messages may quote the value.
  */
-export class SecretSchemaError extends BulwarkError {
-  readonly code = 'SECRET_SCHEMA_INVALID' as const;
+export class SecretLoadFailedError extends BulwarkError {
+  readonly code = 'SECRET_LOAD_FAILED' as const;
   /** Every problem found, in schema order. */
   readonly problems: readonly SecretSchemaProblem[];
 
@@ -29,5 +29,5 @@ export class SecretSchemaError extends BulwarkError {
   }
 }
 
-/** True for a {@link SecretSchemaError}. */
-export const isSecretSchemaError = errorGuard<SecretSchemaError>('SECRET_SCHEMA_INVALID');
+/** True for a {@link SecretLoadFailedError}. */
+export const isSecretLoadFailedError = errorGuard<SecretLoadFailedError>('SECRET_LOAD_FAILED');

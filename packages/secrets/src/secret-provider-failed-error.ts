@@ -1,7 +1,7 @@
 import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
-/** Options of {@link SecretProviderError}. */
-export interface SecretProviderErrorOptions {
+/** Options of {@link SecretProviderFailedError}. */
+export interface SecretProviderFailedErrorOptions {
   readonly cause?: unknown;
   /** Whether asking again later may succeed (an I/O error, a timeout). @default true */
   readonly transient?: boolean;
@@ -12,14 +12,14 @@ export interface SecretProviderErrorOptions {
  * misconfiguration. Different from {@link SecretNotFoundError}, which means every provider
  * answered and none holds it. The message names the provider and the secret, never a value.
  */
-export class SecretProviderError extends BulwarkError {
+export class SecretProviderFailedError extends BulwarkError {
   readonly code = 'SECRET_PROVIDER_FAILED' as const;
   /** The secret's name, when the failure concerns one. */
   readonly key: string | undefined;
   /** The provider that failed. */
   readonly provider: string;
 
-  constructor(provider: string, key: string | undefined, message: string, options: SecretProviderErrorOptions = {}) {
+  constructor(provider: string, key: string | undefined, message: string, options: SecretProviderFailedErrorOptions = {}) {
     super(`${provider}${key === undefined ? '' : ` (secret ${quote(key)})`}: ${message}`, {
       cause: options.cause,
       transient: options.transient ?? true,
@@ -29,5 +29,5 @@ export class SecretProviderError extends BulwarkError {
   }
 }
 
-/** True for a {@link SecretProviderError}. */
-export const isSecretProviderError = errorGuard<SecretProviderError>('SECRET_PROVIDER_FAILED');
+/** True for a {@link SecretProviderFailedError}. */
+export const isSecretProviderFailedError = errorGuard<SecretProviderFailedError>('SECRET_PROVIDER_FAILED');

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import { httpClient } from '@bulwark/http';
+import { standard } from '@bulwark/http/standard';
+
+describe('unknown option keys are refused, naming the option meant', () => {
+  test.each([
+    ['httpClient', () => httpClient({ baseURL: 'https://api.example.com' } as never), 'Unknown option `baseURL` of httpClient(); did you mean `baseUrl`?'],
+    ['httpClient (a typo)', () => httpClient({ limitter: {} } as never), 'Unknown option `limitter` of httpClient(); did you mean `limiter`?'],
+    ['httpClient (ky)', () => httpClient({ retry: 3 } as never), 'Unknown option `retry` of httpClient(); did you mean `policy`?'],
+    ['standard', () => standard({ timeout: 5_000 } as never), 'Unknown option `timeout` of standard(); did you mean `totalTimeoutMs`?'],
+    ['standard (bulkhead)', () => standard({ bulkhead: { maxQueue: 10 } } as never), 'Unknown option `bulkhead.maxQueue` of standard(); did you mean `bulkhead.queue`?'],
+    ['standard (retry)', () => standard({ retry: { retries: 2 } } as never), 'Unknown option `retry.retries` of standard(); did you mean `retry.maxAttempts`?'],
+    ['standard (breaker)', () => standard({ breaker: { breakDuration: 5_000 } } as never), 'Unknown option `breaker.breakDuration` of standard(); did you mean `breaker.halfOpenAfterMs`?'],
+    ['standard (hedge)', () => standard({ hedge: { delay: 50 } } as never), 'Unknown option `hedge.delay` of standard(); did you mean `hedge.delayMs`?'],
+  ])('%s', (_name, make, message) => {
+    expect(make).toThrow(new TypeError(message));
+  });
+
+  test('every option that exists is accepted', () => {
+    expect(() =>
+      httpClient({
+        baseUrl: 'https://api.example.com',
+        headers: { accept: 'application/json' },
+        policy: standard({
+          bulkhead: { limit: 10, queue: 1 },
+          totalTimeoutMs: 30_000,
+          retry: { maxAttempts: 3, maxDelayMs: 1_000, unref: true },
+          breaker: { windowMs: 30_000, minimumCalls: 10, failureRateThreshold: 0.5, halfOpenAfterMs: 1_000, maxEntries: 5 },
+          attemptTimeoutMs: 10_000,
+          hedge: { delayMs: 100, maxHedgedAttempts: 1 },
+        }),
+        fetch: async () => new Response(null),
+        auth: () => 'Bearer token',
+        limiterKey: (url) => url.host,
+        idempotencyKeys: true,
+        redactParam: () => false,
+        name: 'api',
+      }),
+    ).not.toThrow();
+  });
+});

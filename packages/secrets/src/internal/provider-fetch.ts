@@ -1,0 +1,62 @@
+import { isBulwarkError, type Clock, type Timer } from '@bulwark/core';
+import { SecretNotFoundError } from '../secret-not-found-error.js';
+import { SecretProviderFailedError, isSecretProviderFailedError } from '../secret-provider-failed-error.js';
+import type { SecretProvider, SecretVersions } from '../secret-provider.js';
+
+/**
+ * Asks the providers for a secret, highest precedence first; the first that holds it (with a value
+ * that is not empty) answers. Each provider has `timeoutMs` to answer, after which it is aborted
+ * and counts as failed. Every failure is a `SecretProviderFailedError` whose message names no value.
+ */
+export class ProviderFetch {
+  readonly #providers: readonly SecretProvider[];
+  readonly #names: readonly string[];
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+
+  constructor(providers: readonly SecretProvider[], clock: Clock, timeoutMs: number) {
+    this.#providers = providers;
+    this.#names = providers.map((p) => p.name);
+    this.#clock = clock;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** The secret's versions; rejects with `SecretNotFoundError` when no provider holds it, `SecretProviderFailedError` when one failed. */
+  async fetch(name: string): Promise<SecretVersions> {
+    for (const provider of this.#providers) {
+      const found = await this.#ask(provider, name);
+      if (found !== undefined && found.current.reveal() !== '') return found;
+    }
+    throw new SecretNotFoundError(name, this.#names);
+  }
+
+  async #ask(provider: SecretProvider, name: string): Promise<SecretVersions | undefined> {
+    const controller = new AbortController();
+    let timer: Timer | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = this.#clock.setTimeout(
+        () => {
+          const error = new SecretProviderFailedError(provider.name, name, `did not answer within ${this.#timeoutMs} ms.`);
+          controller.abort(error);
+          reject(error);
+        },
+        this.#timeoutMs,
+        { unref: true },
+      );
+    });
+    try {
+      return await Promise.race([provider.fetch(name, controller.signal), timedOut]);
+    } catch (error) {
+      if (isSecretProviderFailedError(error)) throw error;
+      if (isBulwarkError(error)) {
+        // Ours (a store's wrong key or corruption): its message names no value.
+        throw new SecretProviderFailedError(provider.name, name, `failed: ${error.message}`, { cause: error, transient: error.transient });
+      }
+      // A foreign error's message might quote anything: keep it as the cause, name only its class.
+      const kind = error instanceof Error ? error.name : typeof error;
+      throw new SecretProviderFailedError(provider.name, name, `failed (${kind}).`, { cause: error });
+    } finally {
+      timer?.clear();
+    }
+  }
+}

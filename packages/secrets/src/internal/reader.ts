@@ -1,0 +1,170 @@
+import { expectFunction, expectOptions, invalidOption, toResult, type AbortSource, type BulwarkError } from '@bulwark/core';
+import type { ResultAsync } from 'neverthrow';
+import { isAuthFailure } from '../is-auth-failure.js';
+import type { Secret } from '../secret.js';
+import { SecretAccessDeniedError } from '../secret-access-denied-error.js';
+import type { SecretVersions } from '../secret-provider.js';
+import type { SecretContext, SecretPolicy, SecretReader, SecretScopeOptions, WithSecretOptions } from '../secret-reader.js';
+import type { LoadedSecrets, SecretSchema } from '../secret-schema.js';
+import { compileGrants } from './grants.js';
+import { loadSchema } from './load-schema.js';
+import type { ManagerEvents } from './manager-events.js';
+import { SecretCallContext } from './secret-call-context.js';
+import { preferred, type SecretCache } from './secret-cache.js';
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name === '') throw invalidOption('name', name, 'a non-empty string');
+}
+
+function checkCallOptions(options: WithSecretOptions): void {
+  expectOptions('options', options);
+  if (options.isAuthFailure !== undefined) expectFunction('isAuthFailure', options.isAuthFailure);
+}
+
+/**
+ * Read access to a manager's secrets as `who`, within `allowed`: every read and denial audited,
+ * the version to use after an auth failure, calls run with a secret, and narrower views of itself.
+ * The manager is the reader of everything, as its own `who`.
+ */
+export class Reader implements SecretReader {
+  readonly who: string;
+  readonly #allowed: (name: string) => boolean;
+  readonly #cache: SecretCache;
+  readonly #events: ManagerEvents;
+
+  constructor(who: string, allowed: (name: string) => boolean, cache: SecretCache, events: ManagerEvents) {
+    this.who = who;
+    this.#allowed = allowed;
+    this.#cache = cache;
+    this.#events = events;
+  }
+
+  #check(name: string): void {
+    checkName(name);
+    if (!this.#allowed(name)) {
+      this.#events.audited('denied', name, undefined, this.who);
+      throw new SecretAccessDeniedError(name, this.who);
+    }
+  }
+
+  async get(name: string): Promise<Secret<string>> {
+    this.#check(name);
+    const secret = preferred(await this.#cache.fresh(name, this.who));
+    this.#events.audited('read', name, secret.version, this.who);
+    return secret;
+  }
+
+  getResult(name: string): ResultAsync<Secret<string>, BulwarkError> {
+    return toResult(this.get(name));
+  }
+
+  async versions(name: string): Promise<SecretVersions> {
+    this.#check(name);
+    const cached = await this.#cache.fresh(name, this.who);
+    this.#events.audited('read', name, cached.current.version, this.who);
+    return { current: cached.current, previous: cached.previous };
+  }
+
+  versionsResult(name: string): ResultAsync<SecretVersions, BulwarkError> {
+    return toResult(this.versions(name));
+  }
+
+  load<const S extends SecretSchema>(schema: S): Promise<LoadedSecrets<S>> {
+    return loadSchema(schema, (name) => this.get(name), this.who);
+  }
+
+  loadResult<const S extends SecretSchema>(schema: S): ResultAsync<LoadedSecrets<S>, BulwarkError> {
+    return toResult(this.load(schema));
+  }
+
+  async refreshOnAuthFailure(name: string, failed?: Secret<string>): Promise<Secret<string> | undefined> {
+    this.#check(name);
+    const events = this.#events;
+    let cached = this.#cache.peek(name) ?? (await this.#cache.fetch(name)).cached;
+    const failedVersion = failed?.version ?? preferred(cached).version;
+    const inUse = preferred(cached);
+    if (inUse.version !== failedVersion) {
+      events.audited('read', name, inUse.version, this.who);
+      return inUse;
+    }
+    cached = await this.#cache.afterAuthFailure(name, failedVersion);
+    if (cached.current.version !== failedVersion) {
+      cached.preferPrevious = false;
+      events.audited('read', name, cached.current.version, this.who);
+      return cached.current;
+    }
+    if (cached.previous !== undefined && cached.previous.version !== failedVersion) {
+      cached.preferPrevious = true;
+      events.audited(this.#cache.pastOverlap(cached) ? 'expired-use' : 'read', name, cached.previous.version, this.who);
+      return cached.previous;
+    }
+    return undefined;
+  }
+
+  refreshOnAuthFailureResult(name: string, failed?: Secret<string>): ResultAsync<Secret<string> | undefined, BulwarkError> {
+    return toResult(this.refreshOnAuthFailure(name, failed));
+  }
+
+  async withSecret<T>(name: string, fn: (secret: Secret<string>) => PromiseLike<T> | T, options: WithSecretOptions = {}): Promise<T> {
+    expectFunction('fn', fn);
+    checkCallOptions(options);
+    return this.#callWithSecret(name, async (secret) => fn(secret), options);
+  }
+
+  withSecretResult<T>(name: string, fn: (secret: Secret<string>) => PromiseLike<T> | T, options?: WithSecretOptions): ResultAsync<T, BulwarkError> {
+    return toResult(this.withSecret(name, fn, options));
+  }
+
+  policy(name: string, options: WithSecretOptions = {}): SecretPolicy {
+    checkName(name);
+    checkCallOptions(options);
+    const execute = async <T>(fn: (context: SecretContext) => PromiseLike<T> | T, signal?: AbortSource): Promise<T> => {
+      expectFunction('fn', fn);
+      return this.#callWithSecret(
+        name,
+        async (secret) => {
+          const context = new SecretCallContext(signal, secret);
+          if (context.aborted) throw context.reason;
+          try {
+            return await fn(context);
+          } finally {
+            context.release();
+          }
+        },
+        options,
+      );
+    };
+    return {
+      name: `${this.#events.name}:${name}`,
+      execute,
+      executeResult: (fn, signal) => toResult(execute(fn, signal)),
+    };
+  }
+
+  scope(options: SecretScopeOptions): SecretReader {
+    expectOptions('options', options);
+    if (typeof options?.who !== 'string' || options.who === '') {
+      throw invalidOption('who', options?.who, 'a non-empty string');
+    }
+    if (!Array.isArray(options.names) || options.names.some((n) => typeof n !== 'string' || n === '')) {
+      throw invalidOption('names', options.names, 'an array of non-empty strings');
+    }
+    const own = compileGrants(options.names);
+    const allowed = this.#allowed;
+    return new Reader(options.who, (name) => allowed(name) && own(name), this.#cache, this.#events);
+  }
+
+  /** Runs `attempt` with the secret, and once more with another version after an auth failure. */
+  async #callWithSecret<T>(name: string, attempt: (secret: Secret<string>) => Promise<T>, options: WithSecretOptions): Promise<T> {
+    const isFailure = options.isAuthFailure ?? isAuthFailure;
+    const first = await this.get(name);
+    try {
+      return await attempt(first);
+    } catch (error) {
+      if (!isFailure(error)) throw error;
+      const next = await this.refreshOnAuthFailure(name, first);
+      if (next === undefined) throw error;
+      return await attempt(next);
+    }
+  }
+}
