@@ -10,9 +10,11 @@ import type { LimitSet, StoreDecision } from './rate-limit-store.js';
 // The generated script decides as the in-memory algorithms do across window roll-overs. Redis `TIME`
 // cannot be faked, so the test runs the generated script with its two `TIME` lines replaced by a time
 // it passes in (ARGV[3]); everything else is the script the store sends. Key expiry runs on Redis's
-// real clock, so the test replays it on the fake time: a window key is deleted once its window is
-// three or more windows old — later than Redis would expire it (one or two windows), which also shows
-// that a count survives being read late.
+// real clock, so the test lengthens every expiry by ten minutes (a slow machine may take longer
+// between two steps than a window lasts, and Redis would expire a key the fake time still needs) and
+// replays expiry on the fake time instead: a window key is deleted once its window is three or more
+// windows old — later than Redis would expire it (one or two windows), which also shows that a count
+// survives being read late.
 
 const TIME_LINES = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000\n";
 
@@ -49,7 +51,9 @@ describeRedis('the generated decision script', () => {
         async (which, steps) => {
           const limits: CompiledLimit[] = which.map((i) => compileLimit(`limits[${i}]`, POOL[i]!));
           const set: LimitSet = { id: limits.map((l) => l.id).join('|'), limits };
-          const source = decideScript(limits).replace(TIME_LINES, 'local now = tonumber(ARGV[3])\n');
+          const source = decideScript(limits)
+            .replace(TIME_LINES, 'local now = tonumber(ARGV[3])\n')
+            .replaceAll("'PX', ", "'PX', 600000 + ");
           const clock = createFakeClock({ now: Date.UTC(2026, 10, 24, 12) + 17 });
           const memory = memoryRateLimitStore({ clock });
           const prefix = `${redis.prefix}${run++}:`;
