@@ -1,12 +1,19 @@
+import type { Clock } from '@bulwark/core';
 import { inject, injectable } from '../di.js';
 import type { DomainKnowledge } from '../ports/domain-knowledge.js';
 import type { EmailVerdict } from '../ports/email-verdict.js';
 import { TOKENS } from '../tokens.js';
-import type { Clock } from '@bulwark/core';
 import { domainOf, parseEmailAddress } from './email-address.js';
 
-// Top-level domains reserved by RFC 2606 and RFC 6761: nothing under them receives mail.
+// Names reserved by RFC 2606 and RFC 6761: nothing under them receives mail.
 const RESERVED_TLDS: ReadonlySet<string> = new Set(['example', 'invalid', 'localhost', 'test', 'local']);
+const RESERVED_DOMAINS: ReadonlySet<string> = new Set(['example.com', 'example.net', 'example.org']);
+
+function isReserved(domain: string): boolean {
+  if (RESERVED_TLDS.has(domain.slice(domain.lastIndexOf('.') + 1))) return true;
+  const labels = domain.split('.');
+  return RESERVED_DOMAINS.has(labels.slice(-2).join('.'));
+}
 
 /** An offline verdict, with how old the knowledge behind it is. */
 export interface OfflineVerdict {
@@ -33,7 +40,7 @@ export class OfflineValidator {
     const address = parseEmailAddress(email);
     if (address === undefined) return { verdict: { valid: false, reason: 'syntax', disposable: false, domain: domainOf(email) }, ageMs: 0 };
     const { domain } = address;
-    if (RESERVED_TLDS.has(domain.slice(domain.lastIndexOf('.') + 1))) {
+    if (isReserved(domain)) {
       return { verdict: { valid: false, reason: 'no_mail_server', disposable: false, domain }, ageMs: 0 };
     }
     const fact = await this.#domains.recall(domain).catch(() => undefined);
