@@ -148,27 +148,28 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.body(request.id));
   });
 
-  /** Authenticates the caller for `scope`, then applies its key's rate limit. */
-  const guard = (scope: Scope) => async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const outcome = await authenticator.authenticate(presentedKey(request.headers), scope);
-    if (!outcome.ok) {
-      throw new ProblemError(outcome.problem, outcome.detail, outcome.problem === 'unauthenticated' ? { headers: { 'www-authenticate': 'Bearer realm="validation-gateway"' } } : {});
-    }
-    request.gateway.caller = outcome.caller;
-    const decision = await callerLimiter.take(outcome.caller.id);
-    const resetSeconds = Math.max(1, Math.ceil((decision.allowed ? decision.windowMs : decision.retryAfterMs) / 1000));
-    reply.header('ratelimit-policy', `"caller";q=${decision.limit};w=${Math.max(1, Math.round(decision.windowMs / 1000))}`);
-    reply.header('ratelimit', `"caller";r=${decision.remaining};t=${resetSeconds}`);
-    if (!decision.allowed) {
-      throw new ProblemError('rate-limited', `This key may make ${decision.limit} requests per ${decision.windowMs / 1000} s; try again after Retry-After.`, {
-        headers: { 'retry-after': String(resetSeconds) },
-      });
-    }
-  };
-
   /** Runs `fn` with the request's ids on every log line written inside it, however deep. */
   const inContext = <T>(request: FastifyRequest, fn: () => Promise<T>): Promise<T> =>
     withLogContext({ requestId: request.id, traceparent: request.gateway.traceparent }, fn);
+
+  /** Authenticates the caller for `scope`, then applies its key's rate limit. */
+  const guard = (scope: Scope) => (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
+    inContext(request, async () => {
+      const outcome = await authenticator.authenticate(presentedKey(request.headers), scope);
+      if (!outcome.ok) {
+        throw new ProblemError(outcome.problem, outcome.detail, outcome.problem === 'unauthenticated' ? { headers: { 'www-authenticate': 'Bearer realm="validation-gateway"' } } : {});
+      }
+      request.gateway.caller = outcome.caller;
+      const decision = await callerLimiter.take(outcome.caller.id);
+      const resetSeconds = Math.max(1, Math.ceil((decision.allowed ? decision.windowMs : decision.retryAfterMs) / 1000));
+      reply.header('ratelimit-policy', `"caller";q=${decision.limit};w=${Math.max(1, Math.round(decision.windowMs / 1000))}`);
+      reply.header('ratelimit', `"caller";r=${decision.remaining};t=${resetSeconds}`);
+      if (!decision.allowed) {
+        throw new ProblemError('rate-limited', `This key may make ${decision.limit} requests per ${decision.windowMs / 1000} s; try again after Retry-After.`, {
+          headers: { 'retry-after': String(resetSeconds) },
+    });
+    }
+    });
 
   const serverTiming = (request: FastifyRequest, reply: FastifyReply): void => {
     reply.header('server-timing', request.gateway.timings.header(clock.monotonic() - request.gateway.startedAt));
