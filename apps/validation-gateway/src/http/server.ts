@@ -167,8 +167,8 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
       if (!decision.allowed) {
         throw new ProblemError('rate-limited', `This key may make ${decision.limit} requests per ${decision.windowMs / 1000} s; try again after Retry-After.`, {
           headers: { 'retry-after': String(resetSeconds) },
-    });
-    }
+        });
+      }
     });
 
   const serverTiming = (request: FastifyRequest, reply: FastifyReply): void => {
