@@ -111,6 +111,18 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     done();
   });
 
+  // From the start of a graceful close, each response closes its connection, so that keep-alive
+  // connections end with their last request instead of holding the close until the deadline.
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.addHook('onResponse', (request, reply, done) => {
     const durationMs = clock.monotonic() - request.gateway.startedAt;
     const route = request.routeOptions.url ?? 'unmatched';
