@@ -62,8 +62,18 @@ async function connectWithin(client: { connect(): Promise<unknown>; isReady: boo
  * is registered in `TOKENS.Resources`, closed in reverse order at shutdown.
  */
 export async function composeGateway(config: GatewayConfig, options: CompositionOptions = {}): Promise<DependencyContainer> {
-  const container = rootContainer.createChildContainer();
   const resources = new Resources();
+  try {
+    return await compose(config, options, resources);
+  } catch (error) {
+    // A start that failed half-way (a secret missing, say) leaves nothing open behind it.
+    await resources.closeAll();
+    throw error;
+  }
+}
+
+async function compose(config: GatewayConfig, options: CompositionOptions, resources: Resources): Promise<DependencyContainer> {
+  const container = rootContainer.createChildContainer();
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
 
