@@ -98,7 +98,7 @@ export class ValidationService {
 
   /** The answers for a batch, in its order, a few addresses at a time. */
   async validateMany(emails: readonly string[]): Promise<ValidationAnswer[]> {
-    const answers = new Array<ValidationAnswer>(emails.length);
+    const answers: ValidationAnswer[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < emails.length) {
