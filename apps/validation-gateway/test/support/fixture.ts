@@ -68,8 +68,16 @@ export async function startFixture(options: { readonly quota?: number } = {}): P
 }
 
 /** POSTs JSON with a caller key; resolves with status, headers and parsed body. */
+/** What {@link post} resolves with. */
+export interface PostResult {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly body: Record<string, any> | undefined;
+}
+
 /** `key` null sends none. */
-export async function post(url: string, body: unknown, key: string | null = KEYS.validate, headers: Record<string, string> = {}) {
+export async function post(url: string, body: unknown, key: string | null = KEYS.validate, headers: Record<string, string> = {}): Promise<PostResult> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...headers },
