@@ -24,10 +24,6 @@ for (const w of wanted) {
 }
 const chosen = wanted.length > 0 ? wanted : packages;
 
-if ((spawnSync('tsc', ['-b'], { stdio: 'inherit' }).status ?? 1) !== 0) {
-  console.error('bench: the build (tsc -b) failed.');
-  process.exit(1);
-}
 const redis = await ensureRedis();
 const env = { ...process.env, NODE_ENV: 'production' };
 if (redis.url) env.REDIS_URL = redis.url;

@@ -1,8 +1,12 @@
 // `npm run check`: what CI checks besides the tests.
-// 1. Boundaries: a feature package imports no other feature package (only @bulwark/core), and no
-//    library imports tsyringe or reflect-metadata (DI is the app's choice).
+// 1. Boundaries: a feature package imports no other feature package (only @bulwark/core), no
+//    library imports tsyringe or reflect-metadata (DI is the app's choice), and a standalone app
+//    (the upstream simulator) imports no Bulwark package at run time.
 // 2. Package shape: every publishable package passes `publint --strict` and `attw --pack`.
-// 3. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
+// 3. Published files: each tarball (as pnpm packs it) holds no tests, benchmarks or build info.
+// 4. One version spec per dependency across the workspace (sherif); no unused files, exports or
+//    dependencies (knip).
+// 5. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
 //    `bulwark-allow-secret`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,6 +14,8 @@ import { join } from 'node:path';
 
 const problems = [];
 const FORBIDDEN_IN_LIBRARIES = ['tsyringe', 'reflect-metadata'];
+// Never in a tarball: tests, type tests, benchmarks, test folders, build info.
+const NOT_PUBLISHED = /(\.(test|test-d|bench|property\.test)\.[cm]?[jt]s$)|(^|\/)(test|bench|__tests__)\/|\.tsbuildinfo$/;
 
 const packages = readdirSync('packages')
   .map((dir) => join('packages', dir))
@@ -25,6 +31,19 @@ function* files(dir) {
 
 const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
+/** Every import of every source file under `dir/src`: the file, the specifier, its package root, and whether the file is a test. */
+function* importsIn(dir) {
+  if (!existsSync(join(dir, 'src'))) return;
+  for (const file of files(join(dir, 'src'))) {
+    const isTest = /\.(test|test-d|bench)\.ts$/.test(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(importRe)) {
+      const spec = m[1] ?? m[2] ?? m[3];
+      const root = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      yield { file, spec, root, isTest };
+    }
+  }
+}
+
 for (const dir of packages) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const name = manifest.name;
@@ -34,21 +53,29 @@ for (const dir of packages) {
     if (dep.startsWith('@bulwark/') && !allowed.includes(dep)) problems.push(`${name}: depends on ${dep}; feature packages may depend on @bulwark/core only.`);
     if (FORBIDDEN_IN_LIBRARIES.includes(dep)) problems.push(`${name}: depends on ${dep}; libraries stay free of DI frameworks.`);
   }
-  if (!existsSync(join(dir, 'src'))) continue;
-  for (const file of files(join(dir, 'src'))) {
-    const text = readFileSync(file, 'utf8');
-    const isTest = /\.(test|test-d|bench)\.ts$/.test(file);
-    for (const m of text.matchAll(importRe)) {
-      const spec = m[1] ?? m[2] ?? m[3];
-      const root = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-      if (FORBIDDEN_IN_LIBRARIES.includes(root)) problems.push(`${file}: imports ${spec}; libraries stay free of DI frameworks.`);
-      if (root.startsWith('@bulwark/') && root !== name && !allowed.includes(root) && !(isTest && root === '@bulwark/test-utils')) {
-        problems.push(`${file}: imports ${spec}; a feature package may import only @bulwark/core.`);
-      }
+  for (const { file, spec, root, isTest } of importsIn(dir)) {
+    if (FORBIDDEN_IN_LIBRARIES.includes(root)) problems.push(`${file}: imports ${spec}; libraries stay free of DI frameworks.`);
+    if (root.startsWith('@bulwark/') && root !== name && !allowed.includes(root) && !(isTest && root === '@bulwark/test-utils')) {
+      problems.push(`${file}: imports ${spec}; a feature package may import only @bulwark/core.`);
     }
   }
 }
-console.log(`check: boundaries of ${packages.length} package(s) ${problems.length === 0 ? 'hold' : 'are broken'}.`);
+
+// Apps that stand alone: no Bulwark package at run time, so the simulator stands in for someone else's
+// service honestly. Their tests may use any package, as a devDependency.
+const STANDALONE_APPS = ['apps/upstream-simulator'];
+for (const dir of STANDALONE_APPS) {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const deps = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
+  for (const dep of Object.keys(deps)) {
+    if (dep.startsWith('@bulwark/')) problems.push(`${manifest.name}: depends on ${dep}; a standalone app uses Bulwark packages in its tests only (devDependencies).`);
+  }
+  for (const { file, spec, root, isTest } of importsIn(dir)) {
+    const reachesIn = root.startsWith('@bulwark/') || (spec.startsWith('.') && /(^|\/)(packages|tools)\//.test(spec));
+    if (reachesIn && !isTest) problems.push(`${file}: imports ${spec}; a standalone app imports no Bulwark package outside its tests.`);
+  }
+}
+console.log(`check: boundaries of ${packages.length} package(s) and ${STANDALONE_APPS.length} standalone app(s) ${problems.length === 0 ? 'hold' : 'are broken'}.`);
 
 const bin = (name) => join('node_modules', '.bin', name);
 const lint = spawnSync(bin('oxlint'), ['--deny-warnings', 'packages', 'tools', 'scripts', 'apps'], { stdio: 'inherit' });
@@ -61,8 +88,20 @@ for (const dir of packages) {
   if (publint.status !== 0) problems.push(`${manifest.name}: publint --strict failed:\n${publint.stdout}${publint.stderr}`);
   const attw = spawnSync(bin('attw'), ['--pack', dir, '--profile', 'esm-only', '--format', 'table-flipped'], { encoding: 'utf8' });
   if (attw.status !== 0) problems.push(`${manifest.name}: attw --pack failed:\n${attw.stdout}${attw.stderr}`);
-  console.log(`check: ${manifest.name}: publint ${publint.status === 0 ? 'ok' : 'FAILED'}, attw ${attw.status === 0 ? 'ok' : 'FAILED'}`);
+  const packed = spawnSync('pnpm', ['pack', '--dry-run', '--json'], { cwd: dir, encoding: 'utf8' });
+  let shipped = [];
+  try {
+    shipped = JSON.parse(packed.stdout).files.map((f) => f.path);
+  } catch {
+    problems.push(`${manifest.name}: could not list the packed files:\n${packed.stdout}${packed.stderr}`);
+  }
+  const stray = shipped.filter((path) => NOT_PUBLISHED.test(path));
+  if (stray.length > 0) problems.push(`${manifest.name}: the tarball would ship ${stray.join(', ')}; fix "files" in package.json.`);
+  console.log(`check: ${manifest.name}: publint ${publint.status === 0 ? 'ok' : 'FAILED'}, attw ${attw.status === 0 ? 'ok' : 'FAILED'}, ${shipped.length} files packed${stray.length > 0 ? ' (with stray files)' : ''}`);
 }
+
+if (spawnSync(bin('sherif'), [], { stdio: 'inherit' }).status !== 0) problems.push('sherif found dependency specs that disagree (see above).');
+if (spawnSync(bin('knip'), ['--no-progress'], { stdio: 'inherit' }).status !== 0) problems.push('knip found unused files, exports or dependencies (see above).');
 
 const scan = spawnSync(process.execPath, [join('packages', 'secrets', 'dist', 'bin.js'), 'scan'], { stdio: 'inherit' });
 if (scan.status !== 0) problems.push('the credential scan found committed secrets, or could not run (see above).');

@@ -1,12 +1,7 @@
 // `npm run demo`: a flaky upstream called two ways, side by side — naively, and through
 // pipeline(fallback, bulkhead, timeout) from @bulwark/core — and what happened to each.
-import { spawnSync } from 'node:child_process';
-
-// Build first, then load the built package: a fresh clone has no dist/ until tsc has run.
-if ((spawnSync('tsc', ['-b'], { stdio: 'inherit' }).status ?? 1) !== 0) {
-  console.error('demo: the build (tsc -b) failed.');
-  process.exit(1);
-}
+// `npm run demo` builds (tsc -b) before this runs; the import is dynamic so that a missing build
+// is reported as such.
 const { bulkhead, chaos, fallback, isTimeoutError, pipeline, timeout } = await import('@bulwark/core');
 
 const REQUESTS = 60;

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_HINT_MS, parseRetryAfter } from './parse-retry-after.js';
-import { parseStructuredList, type StructuredBareItem, type StructuredMember } from './parse-structured-list.js';
+import { arrayBufferToBase64, isInnerList, parseList, Token, type BareItem, type InnerList, type Item } from 'structured-headers';
 
 /** Anything with `get(name)` that answers case-insensitively, such as the Fetch `Headers`. */
 export interface HeadersLike {
@@ -39,7 +39,7 @@ export interface RateLimitPolicyHint {
   readonly windowMs: number | undefined;
   /** The quota unit (`qu`), such as `requests` or `content-bytes`, when given. */
   readonly quotaUnit: string | undefined;
-  /** The partition key (`pk`), base64 as sent, when given. */
+  /** The partition key (`pk`) as canonical base64, when given. */
   readonly partitionKey: string | undefined;
 }
 
@@ -51,7 +51,7 @@ export interface RateLimitHint {
   readonly remaining: number;
   /** Milliseconds until the quota resets (`t`), when given. */
   readonly resetMs: number | undefined;
-  /** The partition key (`pk`), base64 as sent, when given. */
+  /** The partition key (`pk`) as canonical base64, when given. */
   readonly partitionKey: string | undefined;
 }
 
@@ -109,16 +109,32 @@ function reader(input: ServerHintsInput): { get: (name: string) => string | unde
   return { get: (n) => lower.get(n), status: undefined };
 }
 
-const asNonNegativeInteger = (item: StructuredBareItem | undefined): number | undefined =>
-  item?.type === 'integer' && item.value >= 0 ? item.value : undefined;
-const asText = (item: StructuredBareItem | undefined): string | undefined =>
-  item !== undefined && (item.type === 'string' || item.type === 'token' || item.type === 'bytes') ? item.value : undefined;
+/**
+ * A structured field list (RFC 9651), or `undefined` when the field is malformed: any syntax error
+ * fails the whole field, so a half-understood header is never trusted.
+ */
+function parseStructuredList(text: string): Array<Item | InnerList> | undefined {
+  try {
+    return parseList(text);
+  } catch {
+    return undefined;
+  }
+}
 
-function memberName(member: StructuredMember): string | undefined {
-  const item = member.item;
-  if (Array.isArray(item)) return undefined;
-  const bare = item as StructuredBareItem;
-  if (bare.type === 'string' || bare.type === 'token') return bare.value;
+const asNonNegativeInteger = (item: BareItem | undefined): number | undefined =>
+  typeof item === 'number' && Number.isInteger(item) && item >= 0 ? item : undefined;
+const asText = (item: BareItem | undefined): string | undefined => {
+  if (typeof item === 'string') return item;
+  if (item instanceof Token) return item.toString();
+  if (item instanceof ArrayBuffer || ArrayBuffer.isView(item)) return arrayBufferToBase64(item);
+  return undefined;
+};
+
+function memberName(member: Item | InnerList): string | undefined {
+  if (isInnerList(member)) return undefined;
+  const [item] = member;
+  if (typeof item === 'string') return item;
+  if (item instanceof Token) return item.toString();
   return undefined;
 }
 
@@ -128,22 +144,23 @@ function parsePolicies(text: string | undefined, maxMs: number): RateLimitPolicy
   if (members === undefined) return [];
   const out: RateLimitPolicyHint[] = [];
   for (const member of members) {
-    const bare = Array.isArray(member.item) ? undefined : (member.item as StructuredBareItem);
+    const [item, params] = member;
     let name = memberName(member);
-    let quota = asNonNegativeInteger(member.params.get('q'));
+    let quota = asNonNegativeInteger(params.get('q'));
     // Drafts up to -07 wrote the quota as the item itself: `10;w=1`.
-    if (name === undefined && bare?.type === 'integer' && bare.value >= 0) {
+    const itemQuota = isInnerList(member) ? undefined : asNonNegativeInteger(item as BareItem);
+    if (name === undefined && itemQuota !== undefined) {
       name = '';
-      quota ??= bare.value;
+      quota ??= itemQuota;
     }
     if (name === undefined || quota === undefined) continue;
-    const w = asNonNegativeInteger(member.params.get('w'));
+    const w = asNonNegativeInteger(params.get('w'));
     out.push({
       name,
       quota,
       windowMs: w === undefined ? undefined : Math.min(w * 1000, maxMs),
-      quotaUnit: asText(member.params.get('qu')),
-      partitionKey: asText(member.params.get('pk')),
+      quotaUnit: asText(params.get('qu')),
+      partitionKey: asText(params.get('pk')),
     });
   }
   return out;
@@ -155,15 +172,16 @@ function parseLimits(text: string | undefined, maxMs: number): RateLimitHint[] {
   if (members === undefined) return [];
   const out: RateLimitHint[] = [];
   for (const member of members) {
+    const [, params] = member;
     const name = memberName(member);
-    const remaining = asNonNegativeInteger(member.params.get('r'));
+    const remaining = asNonNegativeInteger(params.get('r'));
     if (name === undefined || remaining === undefined) continue;
-    const t = asNonNegativeInteger(member.params.get('t'));
+    const t = asNonNegativeInteger(params.get('t'));
     out.push({
       name,
       remaining,
       resetMs: t === undefined ? undefined : Math.min(t * 1000, maxMs),
-      partitionKey: asText(member.params.get('pk')),
+      partitionKey: asText(params.get('pk')),
     });
   }
   return out;

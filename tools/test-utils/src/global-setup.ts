@@ -18,7 +18,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
         'Install it (Debian: apt-get install redis-server) or set REDIS_URL.',
     );
   }
+  // Later projects' setups (same process) find this server through REDIS_URL instead of starting more.
   if (found.url !== undefined) process.env.REDIS_URL = found.url;
+  else process.env.BULWARK_REDIS_UNAVAILABLE = found.unavailableReason;
   project.provide('redisUrl', found.url);
   project.provide('redisUnavailableReason', found.unavailableReason);
   return async () => {
