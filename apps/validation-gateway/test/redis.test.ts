@@ -4,18 +4,20 @@ import { hasRedisServerBinary, REDIS_TAG, startRedisServer, type PrivateRedisSer
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { GatewayProcess } from './support/gateway-process.js';
 import { KEYS, post, startFixture, type Fixture } from './support/fixture.js';
+import { startSimulatorProcess, type SimulatorProcess } from './support/simulator-process.js';
 
 const QUOTA = 20;
 const runs = hasRedisServerBinary() || process.env.CI !== undefined;
 
 describe.skipIf(!runs)(`${REDIS_TAG} three instances on one Redis`, () => {
   let redis: PrivateRedisServer;
-  let fixture: Fixture;
+  let fixture: Fixture<SimulatorProcess>;
   let gateways: GatewayProcess[];
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    fixture = await startFixture({ quota: QUOTA });
+    // The simulator allows QUOTA requests per second per key, answering 429 beyond.
+    fixture = await startFixture({ simulator: ['--profile', 'calm', '--rate-limit-quota', String(QUOTA), '--rate-limit-window-ms', '1000'] });
     const env = {
       REDIS_URL: redis.url,
       REDIS_PREFIX: 'e2e:',
@@ -57,10 +59,13 @@ describe.skipIf(!runs)(`${REDIS_TAG} three instances on one Redis`, () => {
     await Promise.all(workers);
     // Twelve callers asking for new addresses as fast as they can, through three instances with
     // their own memory: only the shared limit keeps the upstream under its quota.
-    expect(fixture.upstream.received.byStatus['429'] ?? 0).toBe(0);
-    expect(fixture.upstream.received.maxInWindow).toBeLessThanOrEqual(QUOTA);
-    expect(fixture.upstream.received.total).toBeGreaterThanOrEqual(QUOTA);
-    expect(sources.filter((s) => s === 'upstream').length).toBe(fixture.upstream.received.byStatus['200']);
+    const stats = await fixture.upstream.stats();
+    expect(stats.requests['429']).toBe(0);
+    expect(Math.max(...stats.timeline.map((s) => s.ok))).toBeLessThanOrEqual(QUOTA);
+    expect(stats.requests.ok).toBeGreaterThanOrEqual(QUOTA);
+    // Every request was answered; those the shared limit held back past the deadline, offline.
+    expect(sources.filter((s) => s === 'upstream').length).toBeGreaterThanOrEqual(QUOTA);
+    expect(new Set(sources)).toEqual(new Set(['upstream', 'offline']));
   });
 
   test('a verdict cached by one instance is served by the others, and an invalidation reaches them all', async () => {
@@ -91,7 +96,9 @@ describe.skipIf(!runs)(`${REDIS_TAG} three instances on one Redis`, () => {
     // Past the TTL: the verdicts are stale.
     await new Promise((resolve) => setTimeout(resolve, 1_600));
     await redis.kill();
-    fixture.upstream.mode = 'fail';
+    // And the upstream goes too: nothing but each instance's memory is left.
+    const port = fixture.upstream.port;
+    await fixture.upstream.stop();
 
     for (const email of known) expect((await validate(a, email)).body).toMatchObject({ source: 'stale', valid: true });
     const fresh = await Promise.all(Array.from({ length: 10 }, (_, i) => validate(b, `new${i}@killed.dev`)));
@@ -104,8 +111,8 @@ describe.skipIf(!runs)(`${REDIS_TAG} three instances on one Redis`, () => {
     const metrics = await (await fetch(`${a.url}/metrics`)).text();
     expect(metrics).toMatch(/^gateway_redis_up(\{[^}]*\})? 0$/m);
 
-    // Redis comes back: the instances use it again.
-    fixture.upstream.mode = 'ok';
+    // Redis and the upstream come back (on the same port, with a new key): the instances use them again.
+    const restarted = await startSimulatorProcess(fixture.upstreamKeyFile, ['--profile', 'calm'], port);
     await redis.start();
     let up = '';
     for (let i = 0; i < 100 && !/^gateway_redis_up(\{[^}]*\})? 1$/m.test(up); i++) {
@@ -114,5 +121,6 @@ describe.skipIf(!runs)(`${REDIS_TAG} three instances on one Redis`, () => {
     }
     expect(up).toMatch(/^gateway_redis_up(\{[^}]*\})? 1$/m);
     expect((await validate(a, 'back@killed.dev')).body.source).toBe('upstream');
+    await restarted.stop();
   });
 });

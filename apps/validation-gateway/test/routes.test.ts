@@ -3,14 +3,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { GatewayProcess } from './support/gateway-process.js';
 import { KEYS, post, startFixture, type Fixture } from './support/fixture.js';
 import { promtool, promtoolMissing } from './support/promtool.js';
+import type { SimulatorProcess } from './support/simulator-process.js';
 
-let fixture: Fixture;
+let fixture: Fixture<SimulatorProcess>;
 let gateway: GatewayProcess;
 let url: string;
 
 beforeAll(async () => {
-  fixture = await startFixture();
-  gateway = await fixture.gateway({ CALLER_RATE_PER_SECOND: '1', CALLER_BURST: '60', UPSTREAM_TOTAL_TIMEOUT_MS: '1500', UPSTREAM_ATTEMPT_TIMEOUT_MS: '500' });
+  fixture = await startFixture({ simulator: ['--profile', 'calm'] });
+  gateway = await fixture.gateway({ CALLER_RATE_PER_SECOND: '1', CALLER_BURST: '60' });
   url = gateway.url;
 });
 afterAll(async () => {
@@ -31,26 +32,6 @@ describe('POST /v1/validate/email', () => {
     expect(first.headers.get('x-request-id')).toMatch(/^[\w-]+$/);
     expect(first.headers.get('ratelimit-policy')).toBe('"caller";q=1;w=1');
     expect(first.headers.get('ratelimit')).toMatch(/^"caller";r=\d+;t=\d+$/);
-  });
-
-  test('keeps the caller\'s trace and request id, and carries the trace to the upstream', async () => {
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const response = await validate({ email: 'grace@hopper.dev' }, KEYS.validate, { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-request-id': 'trace-test-1' });
-    expect(response.headers.get('x-request-id')).toBe('trace-test-1');
-    expect(fixture.upstream.received.traceparents.some((t) => t.startsWith(`00-${traceId}-`) && !t.includes('00f067aa0ba902b7'))).toBe(true);
-    await gateway.waitForLog((l) => l.requestId === 'trace-test-1' && l.message === 'request');
-    const lines = gateway.logs().filter((l) => l.requestId === 'trace-test-1');
-    for (const line of lines) expect(String(line.traceparent)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-  });
-
-  test('answers offline when the upstream fails, and never hangs when it hangs', async () => {
-    fixture.upstream.mode = 'fail';
-    const failing = await validate({ email: 'someone@mailinator.com' });
-    expect(failing.body).toMatchObject({ source: 'offline', valid: true, reason: 'unverified' });
-    expect((await validate({ email: 'ada@lovelace.dev' })).body).toMatchObject({ source: 'cache' });
-    fixture.upstream.mode = 'hang';
-    expect((await validate({ email: 'nobody@nowhere.invalid' })).body).toMatchObject({ source: 'offline', valid: false, reason: 'no_mail_server' });
-    fixture.upstream.mode = 'ok';
   });
 });
 
@@ -183,7 +164,6 @@ describe('operations', () => {
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = await response.text();
     expect(text).toMatch(/^gateway_answers_total\{source="upstream"\} \d+$/m);
-    expect(text).toMatch(/^gateway_answers_total\{source="offline"\} \d+$/m);
     expect(text).toMatch(/^gateway_upstream_responses_total\{status="200"\} \d+$/m);
     expect(text).toContain('gateway_http_request_duration_seconds_bucket');
     expect(text).toContain('bulwark_breaker_state');

@@ -2,12 +2,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { GatewayProcess } from './support/gateway-process.js';
 import { post, startFixture, type Fixture } from './support/fixture.js';
+import type { SimulatorProcess } from './support/simulator-process.js';
 
-let fixture: Fixture;
+let fixture: Fixture<SimulatorProcess>;
 let gateway: GatewayProcess;
 
 beforeAll(async () => {
-  fixture = await startFixture();
+  // Every answer takes 400 to 500 ms: requests are in flight when SIGTERM arrives.
+  fixture = await startFixture({ simulator: ['--profile', 'calm', '--latency-p50-ms', '400', '--latency-p99-ms', '500', '--latency-max-ms', '500'] });
   gateway = await fixture.gateway({ UPSTREAM_RATE_PER_SECOND: '1000', UPSTREAM_ATTEMPT_TIMEOUT_MS: '3000', SHUTDOWN_TIMEOUT_MS: '10000' });
 });
 afterAll(async () => {
@@ -16,11 +18,10 @@ afterAll(async () => {
 
 describe('SIGTERM', () => {
   test('finishes the requests in flight, refuses no accepted one, and exits 0', async () => {
-    fixture.upstream.latencyMs = 400;
     const url = `${gateway.url}/v1/validate/email`;
     const inFlight = Array.from({ length: 20 }, (_, i) => post(url, { email: `slow${i}@shutdown.dev` }));
     // Every one of them has reached the upstream: accepted, parsed, authenticated, in the pipeline.
-    while (fixture.upstream.received.total < 20) await new Promise((resolve) => setTimeout(resolve, 10));
+    while ((await fixture.upstream.stats()).requests.total < 20) await new Promise((resolve) => setTimeout(resolve, 10));
 
     const exit = gateway.stop('SIGTERM');
     // Load goes on during the drain: each later request is answered or refused at the connection, never failed.

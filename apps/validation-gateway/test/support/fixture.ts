@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey } from '../../src/services/caller-authenticator.js';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 import { startUpstreamStandIn, type UpstreamStandIn } from './upstream-stand-in.js';
 
 // Made-up caller keys of the tests.
@@ -23,9 +24,10 @@ export const DEFAULT_KEYS = {
   limited: { key: KEYS.limited, scopes: ['validate'] },
 };
 
-export interface Fixture {
+export interface Fixture<U extends UpstreamStandIn | SimulatorProcess = UpstreamStandIn | SimulatorProcess> {
   readonly dir: string;
-  readonly upstream: UpstreamStandIn;
+  /** The upstream: apps/upstream-simulator as a process, or a stand-in in the test process whose faults a test switches. */
+  readonly upstream: U;
   readonly upstreamKeyFile: string;
   readonly callerKeysFile: string;
   /** Starts a gateway in front of the upstream; more variables over the fixture's. */
@@ -34,12 +36,19 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(options: { readonly quota?: number } = {}): Promise<Fixture> {
+/** A gateway fixture in front of apps/upstream-simulator, started with `args` (its flags). */
+export function startFixture(options: { readonly simulator: readonly string[] }): Promise<Fixture<SimulatorProcess>>;
+/** A gateway fixture in front of a stand-in whose faults the test switches. */
+export function startFixture(options: { readonly standIn: { readonly quota?: number } }): Promise<Fixture<UpstreamStandIn>>;
+export async function startFixture(options: { readonly simulator?: readonly string[]; readonly standIn?: { readonly quota?: number } }): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
   const upstreamKeyFile = join(dir, 'upstream.key');
   const callerKeysFile = join(dir, 'callers.json');
   writeFileSync(callerKeysFile, keysJson(DEFAULT_KEYS), { mode: 0o600 });
-  const upstream = await startUpstreamStandIn({ keysFile: upstreamKeyFile, ...(options.quota === undefined ? {} : { quota: options.quota }) });
+  const upstream: UpstreamStandIn | SimulatorProcess =
+    options.simulator !== undefined
+      ? await startSimulatorProcess(upstreamKeyFile, options.simulator)
+      : await startUpstreamStandIn({ keysFile: upstreamKeyFile, ...(options.standIn?.quota === undefined ? {} : { quota: options.standIn.quota }) });
   const started: GatewayProcess[] = [];
   return {
     dir,
@@ -61,7 +70,8 @@ export async function startFixture(options: { readonly quota?: number } = {}): P
     },
     async close() {
       await Promise.all(started.map((g) => g.stop('SIGKILL')));
-      await upstream.close();
+      if ('close' in upstream) await upstream.close();
+      else await upstream.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
