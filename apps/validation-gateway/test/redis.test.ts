@@ -65,7 +65,7 @@ describe.skipIf(!runs)(`${REDIS_TAG} three instances on one Redis`, () => {
     expect(stats.requests.ok).toBeGreaterThanOrEqual(QUOTA);
     // Every request was answered; those the shared limit held back past the deadline, offline.
     expect(sources.filter((s) => s === 'upstream').length).toBeGreaterThanOrEqual(QUOTA);
-    expect(new Set(sources)).toEqual(new Set(['upstream', 'offline']));
+    expect(sources.filter((s) => s !== 'upstream' && s !== 'offline')).toEqual([]);
   });
 
   test('a verdict cached by one instance is served by the others, and an invalidation reaches them all', async () => {
