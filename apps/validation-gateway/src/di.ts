@@ -2,5 +2,5 @@
 // container or its decorators imports them from here, so the order can never be wrong.
 import 'reflect-metadata';
 
-export { container, inject, injectable, instanceCachingFactory, Lifecycle } from 'tsyringe';
-export type { DependencyContainer, InjectionToken } from 'tsyringe';
+export { container, inject, injectable, Lifecycle } from 'tsyringe';
+export type { DependencyContainer } from 'tsyringe';

@@ -9,14 +9,14 @@ import { domainOf } from '../services/email-address.js';
  * The cache key of an address: a digest, so that no address is written in Redis key names (or seen
  * by whoever lists them). Addresses differing only in the domain's case are one key.
  */
-export function verdictKey(email: string): string {
+function verdictKey(email: string): string {
   const at = email.lastIndexOf('@');
   const normalised = at < 0 ? email : `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
   return `v:${createHash('sha256').update(normalised).digest('base64url')}`;
 }
 
 /** The tag of every verdict on one domain, for invalidation by domain. */
-export const domainTag = (domain: string): string => `domain:${domain.toLowerCase()}`;
+const domainTag = (domain: string): string => `domain:${domain.toLowerCase()}`;
 
 /** Adapter: {@link ValidationCache} over `@bulwark/cache` (memory, plus Redis when it has a client). */
 export class BulwarkValidationCache implements ValidationCache {

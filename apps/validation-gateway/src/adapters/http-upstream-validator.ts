@@ -13,7 +13,7 @@ export interface JsonPoster {
 const REASONS: ReadonlySet<string> = new Set<VerdictReason>(['syntax', 'no_mail_server', 'disposable', 'known_provider', 'accepted']);
 
 /** Thrown when the upstream's 200 is not a verdict: the call failed, and the answer will be offline. */
-export class UpstreamAnswerError extends Error {
+class UpstreamAnswerError extends Error {
   override readonly name = 'UpstreamAnswerError';
   readonly code = 'UPSTREAM_BAD_ANSWER';
 }

@@ -3,7 +3,7 @@ import type { JsonPoster } from './http-upstream-validator.js';
 import type { UpstreamLimiter } from './timing-scope.js';
 
 /** The upstream answered with a status of 400 or more. */
-export class UpstreamHttpError extends BulwarkError {
+class UpstreamHttpError extends BulwarkError {
   readonly code = 'UPSTREAM_HTTP_ERROR' as const;
   readonly status: number;
 
@@ -21,11 +21,6 @@ export interface Revealable {
   reveal(): string;
 }
 
-/** Where the upstream credential comes from, and what to try after a 401. */
-export interface CredentialSource<S extends Revealable> {
-  get(): Promise<S>;
-  refresh(refused: S): Promise<S | undefined>;
-}
 
 /** Options of {@link resilientJsonClient}. */
 export interface ResilientJsonClientOptions<S extends Revealable> {
@@ -34,7 +29,8 @@ export interface ResilientJsonClientOptions<S extends Revealable> {
   readonly policy: Policy;
   /** Asked before each attempt, told each response (its 429s and rate-limit fields). */
   readonly limiter: UpstreamLimiter;
-  readonly credential: CredentialSource<S>;
+  /** Where the upstream credential comes from, and what to try after a 401. */
+  readonly credential: { get(): Promise<S>; refresh(refused: S): Promise<S | undefined> };
   /** Told the status of every response. */
   readonly onResponse?: (status: number) => void;
   readonly fetch?: typeof fetch;

@@ -25,7 +25,7 @@ export const PROBLEM_TYPES = Object.freeze({
 export type ProblemType = keyof typeof PROBLEM_TYPES;
 
 /** The `type` URI of a problem: a path of the gateway, which serves its description. */
-export const problemTypeUri = (type: ProblemType): string => `/problems/${type}`;
+const problemTypeUri = (type: ProblemType): string => `/problems/${type}`;
 
 /**
  * A failure the HTTP layer answers as RFC 9457 `application/problem+json`. `detail` and `extra`
