@@ -22,18 +22,18 @@ function start(script: string, env: Record<string, string>): Promise<{ url: stri
   const { NODE_OPTIONS: _, ...inherited } = process.env;
   const child = spawn(process.execPath, [script], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk: Buffer): void => {
+    let buffered: string | undefined = '';
+    // Its lines are read to the end and, after the one with the URL, dropped, as a log collector
+    // would: a pipe nobody drains would block the server's writes.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (buffered === undefined) return;
       buffered += chunk.toString('utf8');
       const match = /"url":"(http:[^"]+)"/.exec(buffered);
       if (match !== null) {
-        // From here on its lines are read and dropped, as a log collector would.
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        buffered = undefined;
         resolve({ url: match[1]!, child });
       }
-    };
-    child.stdout!.on('data', onData);
+    });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening.`)));
   });
 }

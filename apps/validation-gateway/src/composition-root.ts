@@ -249,7 +249,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     useValue: new CacheDomainKnowledge(domains, clock, (error) => logger.debug('could not store a domain fact', { error: { name: (error as Error)?.name } })),
   });
   container.register(TOKENS.CallerLimiter, { useValue: new RateLimitCallerLimiter(callerLimit, config.callerRatePerSecond, 1_000) });
-  container.register(TOKENS.ApiKeys, { useValue: new SecretApiKeyRecords(callerSecrets, API_KEYS) });
+  container.register(TOKENS.ApiKeys, { useValue: new SecretApiKeyRecords(callerSecrets, { name: API_KEYS, now: () => clock.monotonic() }) });
   container.register(TOKENS.OfflineValidator, { useClass: OfflineValidator }, { lifecycle: Lifecycle.Singleton });
   container.register(TOKENS.Authenticator, { useClass: CallerAuthenticator }, { lifecycle: Lifecycle.Singleton });
   // Per request: resolved from each request's child container, with that request's context and logger.

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@bulwark/logging';
 import type { TelemetryReadiness } from './adapters/telemetry-readiness.js';
 import { composeGateway, type CompositionOptions } from './composition-root.js';
 import type { GatewayConfig } from './config.js';
@@ -37,7 +38,11 @@ export async function startGateway(config: GatewayConfig, options: CompositionOp
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info('listening', { event: 'listening', url, port, pid: process.pid, redis: config.redisUrl !== undefined });
+  // The line that says where it listens is written whatever the level (at the level itself when
+  // that is stricter than info): tools that start the gateway on port 0 wait for it.
+  const root = container.resolve<Logger>(TOKENS.Logger);
+  const level = typeof root.isLevelEnabled === 'function' && !root.isLevelEnabled('info') ? root.level : 'info';
+  root.log(level, 'listening', { event: 'listening', url, port, pid: process.pid, redis: config.redisUrl !== undefined });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -37,19 +37,33 @@ export function parseApiKeyRecords(text: string): ApiKeyRecord[] {
 export class SecretApiKeyRecords implements ApiKeyRecords {
   readonly #secrets: SecretReader;
   readonly #name: string;
-  #parsed: { readonly secret: object; readonly records: readonly ApiKeyRecord[] } | undefined;
+  readonly #now: () => number;
+  readonly #recheckMs: number;
+  #parsed: { readonly secret: object; readonly records: readonly ApiKeyRecord[]; readonly at: number } | undefined;
 
-  constructor(secrets: SecretReader, name = 'GATEWAY_API_KEYS') {
+  /**
+   * `recheckMs`: how long the list is used before the manager is asked again. The manager serves
+   * from its own cache and refreshes in the background; asking it on every request would only add
+   * an audit event per request.
+   */
+  constructor(secrets: SecretReader, options: { readonly name?: string; readonly now?: () => number; readonly recheckMs?: number } = {}) {
     this.#secrets = secrets;
-    this.#name = name;
+    this.#name = options.name ?? 'GATEWAY_API_KEYS';
+    this.#now = options.now ?? (() => performance.now());
+    this.#recheckMs = options.recheckMs ?? 250;
   }
 
   async current(): Promise<readonly ApiKeyRecord[]> {
+    const now = this.#now();
+    if (this.#parsed !== undefined && now - this.#parsed.at < this.#recheckMs) return this.#parsed.records;
     const secret = await this.#secrets.get(this.#name);
     // The manager hands out the same Secret until the value changes: parse once per value.
-    if (this.#parsed?.secret === secret) return this.#parsed.records;
+    if (this.#parsed?.secret === secret) {
+      this.#parsed = { ...this.#parsed, at: now };
+      return this.#parsed.records;
+    }
     const records = parseApiKeyRecords(secret.reveal());
-    this.#parsed = { secret, records };
+    this.#parsed = { secret, records, at: now };
     return records;
   }
 }
