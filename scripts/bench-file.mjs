@@ -35,6 +35,7 @@ for (const suite of suites) {
       samples.get(c.name).push({ meanNs: (r.period * 1e6) / batch, p99Ns: (r.latency.p99 * 1e6) / batch });
     }
   }
+  const oursSamples = samples.get(ours[0].name);
   for (const c of suite.cases) {
     const s = samples.get(c.name);
     const meanNs = median(s.map((x) => x.meanNs));
@@ -45,6 +46,9 @@ for (const suite of suites) {
       meanNs: Math.round(meanNs * 10) / 10,
       p99Ns: Math.round(median(s.map((x) => x.p99Ns)) * 10) / 10,
       peer: c.peer,
+      // Ours ÷ this, round by round (measured moments apart), then the median: steadier than the
+      // ratio of the two medians when the machine's load changes during the run.
+      ...(c.peer === null ? {} : { ratio: median(s.map((x, round) => x.meanNs / oursSamples[round].meanNs)) }),
     });
   }
   await suite.teardown?.();

@@ -1,21 +1,30 @@
 // `npm run check`: what CI checks besides the tests.
 // 1. Boundaries: a feature package imports no other feature package (only @bulwark/core), no
 //    library imports tsyringe or reflect-metadata (DI is the app's choice), and a standalone app
-//    (the upstream simulator) imports no Bulwark package at run time.
+//    (the upstream simulator) imports no Bulwark package at run time. The one exception is a
+//    subpath listed in SUBPATH_PEERS (@bulwark/http/standard on retry and breaker, optional peers),
+//    and nothing outside that subpath's folder may import it.
 // 2. Package shape: every publishable package passes `publint --strict` and `attw --pack`.
 // 3. Published files: each tarball (as pnpm packs it) holds no tests, benchmarks or build info.
 // 4. One version spec per dependency across the workspace (sherif); no unused files, exports or
 //    dependencies (knip).
-// 5. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
+// 5. The built declarations and the type tests compile in a user's project: plain `strict` and the
+//    `tsc --init` defaults, with TypeScript 7 and 5.9 (tools/consumer-types).
+// 6. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
 //    `bulwark-allow-secret`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const problems = [];
 const FORBIDDEN_IN_LIBRARIES = ['tsyringe', 'reflect-metadata'];
 // Never in a tarball: tests, type tests, benchmarks, test folders, build info.
 const NOT_PUBLISHED = /(\.(test|test-d|bench|property\.test)\.[cm]?[jt]s$)|(^|\/)(test|bench|__tests__)\/|\.tsbuildinfo$/;
+// The one sanctioned exception to "core only": a subpath of a package may use feature packages that
+// are optional peers of that package, from its own folder alone, so the main entry stays small.
+const SUBPATH_PEERS = {
+  '@bulwark/http': { dir: join('src', 'standard'), peers: ['@bulwark/retry', '@bulwark/breaker'] },
+};
 
 const packages = readdirSync('packages')
   .map((dir) => join('packages', dir))
@@ -48,15 +57,25 @@ for (const dir of packages) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const name = manifest.name;
   const allowed = name === '@bulwark/core' ? [] : ['@bulwark/core'];
+  const subpath = SUBPATH_PEERS[name];
+  const optionalPeer = (dep) =>
+    subpath?.peers.includes(dep) && manifest.peerDependencies?.[dep] !== undefined && manifest.peerDependenciesMeta?.[dep]?.optional === true && manifest.dependencies?.[dep] === undefined;
   const deps = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
   for (const dep of Object.keys(deps)) {
-    if (dep.startsWith('@bulwark/') && !allowed.includes(dep)) problems.push(`${name}: depends on ${dep}; feature packages may depend on @bulwark/core only.`);
+    if (dep.startsWith('@bulwark/') && !allowed.includes(dep) && !optionalPeer(dep)) {
+      problems.push(`${name}: depends on ${dep}; feature packages may depend on @bulwark/core only${subpath ? ` (and ${subpath.peers.join(', ')} as optional peers)` : ''}.`);
+    }
     if (FORBIDDEN_IN_LIBRARIES.includes(dep)) problems.push(`${name}: depends on ${dep}; libraries stay free of DI frameworks.`);
   }
   for (const { file, spec, root, isTest } of importsIn(dir)) {
     if (FORBIDDEN_IN_LIBRARIES.includes(root)) problems.push(`${file}: imports ${spec}; libraries stay free of DI frameworks.`);
-    if (root.startsWith('@bulwark/') && root !== name && !allowed.includes(root) && !(isTest && root === '@bulwark/test-utils')) {
-      problems.push(`${file}: imports ${spec}; a feature package may import only @bulwark/core.`);
+    if (subpath !== undefined && spec.startsWith('.') && !file.startsWith(join(dir, subpath.dir) + '/')) {
+      const target = resolve(dirname(file), spec);
+      if (target.startsWith(resolve(dir, subpath.dir) + '/')) problems.push(`${file}: imports ${spec}; only ${join(dir, subpath.dir)} may load the subpath that uses ${subpath.peers.join(', ')}.`);
+    }
+    const inSubpath = subpath !== undefined && file.startsWith(join(dir, subpath.dir) + '/') && subpath.peers.includes(root);
+    if (root.startsWith('@bulwark/') && root !== name && !allowed.includes(root) && !inSubpath && !(isTest && root === '@bulwark/test-utils')) {
+      problems.push(`${file}: imports ${spec}; a feature package may import only @bulwark/core${subpath ? ` (${subpath.peers.join(', ')} only from ${join(dir, subpath.dir)})` : ''}.`);
     }
   }
 }
@@ -102,6 +121,8 @@ for (const dir of packages) {
 
 if (spawnSync(bin('sherif'), [], { stdio: 'inherit' }).status !== 0) problems.push('sherif found dependency specs that disagree (see above).');
 if (spawnSync(bin('knip'), ['--no-progress'], { stdio: 'inherit' }).status !== 0) problems.push('knip found unused files, exports or dependencies (see above).');
+const consumerTypes = spawnSync(process.execPath, [join('tools', 'consumer-types', 'check.mjs')], { stdio: 'inherit' });
+if (consumerTypes.status !== 0) problems.push('the declarations or type tests do not compile under a consumer\'s settings (see above).');
 
 const scan = spawnSync(process.execPath, [join('packages', 'secrets', 'dist', 'bin.js'), 'scan'], { stdio: 'inherit' });
 if (scan.status !== 0) problems.push('the credential scan found committed secrets, or could not run (see above).');

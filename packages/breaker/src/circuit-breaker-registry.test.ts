@@ -1,7 +1,7 @@
 import { createFakeClock } from '@bulwark/core';
 import { ConsecutiveBreaker } from 'cockatiel';
 import { describe, expect, test } from 'vitest';
-import { circuitBreakerRegistry, dependencyKey, isCircuitOpenError, type BreakerEvictedEvent } from './index.js';
+import { circuitBreakerRegistry, dependencyKey, isCircuitOpenError, type BreakerDroppedEvent } from './index.js';
 
 const boom = new Error('down');
 const fail = () => Promise.reject(boom);
@@ -32,14 +32,14 @@ describe('circuitBreakerRegistry', () => {
 
   test('bounded: evicts the least recently used closed breaker, keeps open ones', async () => {
     const breakers = circuitBreakerRegistry({ breaker: { breaker: { kind: 'consecutive', threshold: 1 } }, maxSize: 3 });
-    const evicted: BreakerEvictedEvent[] = [];
-    breakers.onEvict((e) => evicted.push(e));
+    const evicted: BreakerDroppedEvent[] = [];
+    breakers.onBreakerDropped((e) => evicted.push(e));
     await expect(breakers.execute('a', fail)).rejects.toBe(boom); // a is open and least recently used
     breakers.get('b');
     breakers.get('c');
     breakers.get('b'); // c is now the least recently used closed one
     breakers.get('d');
-    expect(evicted).toEqual([{ key: 'c', state: 'closed' }]);
+    expect(evicted).toEqual([{ name: 'circuitBreakerRegistry', key: 'c', state: 'closed' }]);
     expect(breakers.keys()).toEqual(['a', 'b', 'd']);
     expect(breakers.size).toBe(3);
     expect(breakers.peek('a')?.state).toBe('open');
@@ -47,21 +47,48 @@ describe('circuitBreakerRegistry', () => {
 
   test('when every breaker is open it still stays bounded, and says what it forgot', async () => {
     const breakers = circuitBreakerRegistry({ breaker: { breaker: { kind: 'consecutive', threshold: 1 } }, maxSize: 2 });
-    const evicted: BreakerEvictedEvent[] = [];
-    breakers.onEvict((e) => evicted.push(e));
+    const evicted: BreakerDroppedEvent[] = [];
+    breakers.onBreakerDropped((e) => evicted.push(e));
     await expect(breakers.execute('a', fail)).rejects.toBe(boom);
     await expect(breakers.execute('b', fail)).rejects.toBe(boom);
     breakers.get('c');
-    expect(evicted).toEqual([{ key: 'a', state: 'open' }]);
+    expect(evicted).toEqual([{ name: 'circuitBreakerRegistry', key: 'a', state: 'open' }]);
     expect(breakers.size).toBe(2);
   });
 
-  test('onCreate hands out each new breaker, to wire its events', async () => {
-    const breakers = circuitBreakerRegistry({ breaker: { breaker: { kind: 'consecutive', threshold: 1 } } });
-    const opened: Array<string | undefined> = [];
-    breakers.onCreate(({ breaker }) => breaker.onBreak((e) => opened.push(e.name)));
+  test('onBreakerCreated hands out each new breaker, to wire its events; the registry names itself', async () => {
+    const breakers = circuitBreakerRegistry({ name: 'upstreams', breaker: { breaker: { kind: 'consecutive', threshold: 1 } } });
+    const opened: string[] = [];
+    const created: string[] = [];
+    breakers.onBreakerCreated(({ name, key, breaker }) => {
+      created.push(`${name}: ${key}`);
+      breaker.onBreak((e) => opened.push(e.name));
+    });
     await expect(breakers.execute('x', fail)).rejects.toBe(boom);
     expect(opened).toEqual(['x']);
+    expect(created).toEqual(['upstreams: x']);
+    expect(breakers.name).toBe('upstreams');
+    expect(circuitBreakerRegistry().name).toBe('circuitBreakerRegistry');
+  });
+
+  test('a bad key or fn never throws: execute rejects and executeResult is an Err, both naming the field', async () => {
+    const breakers = circuitBreakerRegistry();
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = breakers.execute('', () => 1);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(new TypeError('Expected `key` to be a non-empty string or { host, endpoint? }, got "".'));
+    let result: ReturnType<typeof breakers.executeResult> | undefined;
+    expect(() => {
+      result = breakers.executeResult('', () => 1);
+    }).not.toThrow();
+    expect((await result!)._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `key` to be a non-empty string or { host, endpoint? }, got "".'));
+    await expect(breakers.execute({ host: 42 } as never, () => 1)).rejects.toThrow(TypeError);
+    await expect(breakers.execute('api', undefined as never)).rejects.toThrow(new TypeError('Expected `fn` to be a function, got undefined.'));
+    expect((await breakers.executeResult('api', 'x' as never))._unsafeUnwrapErr().cause).toEqual(
+      new TypeError('Expected `fn` to be a function, got "x".'),
+    );
+    expect(breakers.size).toBe(0); // nothing was made for a call that could not run
   });
 
   test('snapshots keep the open circuits across a restart', async () => {

@@ -2,16 +2,19 @@ import {
   EventEmitter,
   expectFunction,
   expectInteger,
+  expectName,
   expectOptions,
   invalidOption,
+  knownOptions,
   toResult,
   type AbortSource,
   type BulwarkError,
   type Event,
+  type EventPayload,
   type PolicyFunction,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
-import { circuitBreaker, type CircuitBreakerOptions, type CircuitBreakerPolicy } from './circuit-breaker.js';
+import { CIRCUIT_BREAKER_OPTIONS, circuitBreaker, type CircuitBreakerOptions, type CircuitBreakerPolicy } from './circuit-breaker.js';
 import type { CircuitSnapshot } from './circuit-snapshot.js';
 import type { CircuitState } from './circuit-state.js';
 import { isReusableSpec } from './internal/counters.js';
@@ -31,21 +34,25 @@ export interface CircuitBreakerRegistryOptions {
   /**
    * Breakers kept at most. Beyond it the least recently used closed breaker is dropped; when every
    * breaker is open, half-open or isolated, the least recently used one is dropped all the same, and
-   * `onEvict` says so (its dependency starts again closed).
+   * `onBreakerDropped` says so (its dependency starts again closed).
    * @default 1000
    */
   readonly maxSize?: number;
+  /** Names the registry in its own events (each breaker is named by its key). @default 'circuitBreakerRegistry' */
+  readonly name?: string;
 }
 
-/** Emitted by {@link CircuitBreakerRegistry.onCreate} when a breaker is made for a new key. */
-export interface BreakerCreatedEvent {
+/** Emitted by {@link CircuitBreakerRegistry.onBreakerCreated} when a breaker is made for a new key. */
+export interface BreakerCreatedEvent extends EventPayload {
+  /** The dependency, which is also the new breaker's name. */
   readonly key: string;
   /** Subscribe to its events here (`onBreak`, `onStateChange`, ...) to watch every dependency. */
   readonly breaker: CircuitBreakerPolicy;
 }
 
-/** Emitted by {@link CircuitBreakerRegistry.onEvict} when the registry drops a breaker to stay within `maxSize`. */
-export interface BreakerEvictedEvent {
+/** Emitted by {@link CircuitBreakerRegistry.onBreakerDropped} when the registry drops a breaker to stay within `maxSize`. */
+export interface BreakerDroppedEvent extends EventPayload {
+  /** The dependency whose breaker was dropped. */
   readonly key: string;
   /** Its state when dropped; anything but `closed` means an open circuit was forgotten. */
   readonly state: CircuitState;
@@ -59,15 +66,17 @@ export interface RegistrySnapshot {
 
 /** Breakers keyed by dependency. Create one with {@link circuitBreakerRegistry}. */
 export interface CircuitBreakerRegistry {
+  /** The registry's name, in its events. */
+  readonly name: string;
   /** Breakers held now. */
   readonly size: number;
   /** The breaker of a dependency, made on first use; marks it recently used. */
   get(key: DependencyKey): CircuitBreakerPolicy;
   /** The breaker of a dependency if there is one, without making it or marking it used. */
   peek(key: DependencyKey): CircuitBreakerPolicy | undefined;
-  /** `get(key).execute(fn, signal)`. */
+  /** `get(key).execute(fn, signal)`; a bad key or `fn` rejects (never throws) with a `TypeError`. */
   execute<T>(key: DependencyKey, fn: PolicyFunction<T>, signal?: AbortSource): Promise<T>;
-  /** `get(key).executeResult(fn, signal)`. */
+  /** `get(key).executeResult(fn, signal)`; a bad key or `fn` is an `Err`. */
   executeResult<T>(key: DependencyKey, fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError>;
   /** Drops a breaker; returns whether there was one. */
   delete(key: DependencyKey): boolean;
@@ -77,8 +86,10 @@ export interface CircuitBreakerRegistry {
   toJSON(): RegistrySnapshot;
   /** Restores {@link CircuitBreakerRegistry.toJSON}'s output, making the breakers it names. */
   restore(snapshot: RegistrySnapshot): void;
-  readonly onCreate: Event<BreakerCreatedEvent>;
-  readonly onEvict: Event<BreakerEvictedEvent>;
+  /** Fires when a breaker is made for a new key: subscribe to its events there. */
+  readonly onBreakerCreated: Event<BreakerCreatedEvent>;
+  /** Fires when a breaker is dropped to stay within `maxSize`. */
+  readonly onBreakerDropped: Event<BreakerDroppedEvent>;
 }
 
 /** The string form of a {@link DependencyKey}: `host` or `host endpoint`, the host lower-cased. */
@@ -96,16 +107,18 @@ export function dependencyKey(key: DependencyKey): string {
 }
 
 class Registry implements CircuitBreakerRegistry {
+  readonly name: string;
   readonly #make: (key: string) => CircuitBreakerPolicy;
   readonly #maxSize: number;
   // A Map iterates in insertion order: re-inserting on use keeps it least recently used first.
   readonly #breakers = new Map<string, CircuitBreakerPolicy>();
-  readonly #onCreate = new EventEmitter<BreakerCreatedEvent>();
-  readonly #onEvict = new EventEmitter<BreakerEvictedEvent>();
-  readonly onCreate = this.#onCreate.event;
-  readonly onEvict = this.#onEvict.event;
+  readonly #onBreakerCreated = new EventEmitter<BreakerCreatedEvent>();
+  readonly #onBreakerDropped = new EventEmitter<BreakerDroppedEvent>();
+  readonly onBreakerCreated = this.#onBreakerCreated.event;
+  readonly onBreakerDropped = this.#onBreakerDropped.event;
 
-  constructor(make: (key: string) => CircuitBreakerPolicy, maxSize: number) {
+  constructor(name: string, make: (key: string) => CircuitBreakerPolicy, maxSize: number) {
+    this.name = name;
     this.#make = make;
     this.#maxSize = maxSize;
   }
@@ -126,7 +139,7 @@ class Registry implements CircuitBreakerRegistry {
     breaker = this.#make(k);
     if (map.size >= this.#maxSize) this.#evictOne();
     map.set(k, breaker);
-    if (this.#onCreate.hasListeners) this.#onCreate.emit({ key: k, breaker });
+    if (this.#onBreakerCreated.hasListeners) this.#onBreakerCreated.emit({ name: this.name, key: k, breaker });
     return breaker;
   }
 
@@ -135,7 +148,14 @@ class Registry implements CircuitBreakerRegistry {
   }
 
   execute<T>(key: DependencyKey, fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
-    return this.get(key).execute(fn, signal);
+    if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
+    let breaker: CircuitBreakerPolicy;
+    try {
+      breaker = this.get(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return breaker.execute(fn, signal);
   }
 
   executeResult<T>(key: DependencyKey, fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError> {
@@ -162,7 +182,7 @@ class Registry implements CircuitBreakerRegistry {
     if (victim === undefined) return;
     const state = this.#breakers.get(victim)!.state;
     this.#breakers.delete(victim);
-    if (this.#onEvict.hasListeners) this.#onEvict.emit({ key: victim, state });
+    if (this.#onBreakerDropped.hasListeners) this.#onBreakerDropped.emit({ name: this.name, key: victim, state });
   }
 
   toJSON(): RegistrySnapshot {
@@ -183,39 +203,47 @@ class Registry implements CircuitBreakerRegistry {
   }
 }
 
+const REGISTRY_OPTIONS = knownOptions<CircuitBreakerRegistryOptions>('circuitBreakerRegistry()', {
+  name: [],
+  breaker: [],
+  maxSize: ['max', 'maxBreakers', 'size'],
+});
+
 /**
  * Creates a registry of circuit breakers keyed by dependency (host, endpoint), so that one bad
  * endpoint opens its own circuit and not everyone's. Bounded: see `maxSize` for what is dropped.
  *
- * With `shared` in the breaker options, each key's circuit is shared with other processes under
+ * With a `store` in the breaker options, each key's circuit is shared with other processes under
  * that key.
  *
  * @example
  * ```ts
  * const breakers = circuitBreakerRegistry({ breaker: { halfOpenAfterMs: 5_000 }, maxSize: 500 });
- * breakers.onCreate(({ breaker }) => breaker.onBreak((e) => metrics.increment('breaker.open', { dep: e.name })));
+ * breakers.onBreakerCreated(({ breaker }) => breaker.onBreak((e) => metrics.increment('breaker.open', { dep: e.name })));
  * const url = new URL(request.url);
  * await breakers.execute({ host: url.host, endpoint: url.pathname }, ({ signal }) => fetch(url, { signal }));
  * ```
  */
 export function circuitBreakerRegistry(options: CircuitBreakerRegistryOptions = {}): CircuitBreakerRegistry {
-  expectOptions('options', options);
+  expectOptions('options', options, REGISTRY_OPTIONS);
   const maxSize = options.maxSize ?? 1000;
   expectInteger('maxSize', maxSize, { min: 1 });
+  const name = options.name ?? 'circuitBreakerRegistry';
+  expectName(name);
   const base = options.breaker ?? {};
   let make: (key: string) => CircuitBreakerPolicy;
   if (typeof base === 'function') {
     expectFunction('breaker', base);
     make = (key) => circuitBreaker({ name: key, ...base(key) });
   } else {
-    expectOptions('breaker', base);
+    expectOptions('breaker', base, { ...CIRCUIT_BREAKER_OPTIONS, of: 'circuitBreakerRegistry()' });
     if (!isReusableSpec(base.breaker)) {
       throw invalidOption('breaker.breaker', base.breaker, 'a breaker spec object; a cockatiel IBreaker instance needs `breaker` to be a function of the key');
     }
     if ('name' in base) throw invalidOption('breaker.name', (base as { name?: unknown }).name, 'unset (each breaker is named by its key)');
-    const { shared: _shared, ...rest } = base;
+    const { store: _store, ...rest } = base;
     circuitBreaker(rest); // validates the options now rather than on first use
     make = (key) => circuitBreaker({ ...base, name: key });
   }
-  return new Registry(make, maxSize);
+  return new Registry(name, make, maxSize);
 }

@@ -6,7 +6,7 @@ import {
   circuitBreaker,
   isCircuitOpenError,
   type BreakEvent,
-  type CallRejectedEvent,
+  type CircuitRejectedEvent,
   type CircuitBreakerOptions,
   type StateChangeEvent,
 } from './index.js';
@@ -90,8 +90,8 @@ describe('circuitBreaker', () => {
 
   test('half-open lets halfOpenMaxCalls probes through; the rest fail fast; all must succeed to close', async () => {
     const { breaker, clock } = setup({ halfOpenMaxCalls: 2 });
-    const rejected: CallRejectedEvent[] = [];
-    breaker.onCallRejected((e) => rejected.push(e));
+    const rejected: CircuitRejectedEvent[] = [];
+    breaker.onRejected((e) => rejected.push(e));
     await failTimes(breaker, 3);
     clock.tick(1_000);
     const a = deferred<string>();
@@ -99,7 +99,7 @@ describe('circuitBreaker', () => {
     const p1 = breaker.execute(() => a.promise);
     const p2 = breaker.execute(() => b.promise);
     await expect(breaker.execute(ok)).rejects.toMatchObject({ state: 'half-open', retryAfterMs: 0 });
-    expect(rejected).toEqual([{ name: undefined, state: 'half-open', retryAfterMs: 0 }]);
+    expect(rejected).toEqual([{ name: 'circuitBreaker', reason: 'half-open', retryAfterMs: 0 }]);
     a.resolve('a');
     await expect(p1).resolves.toBe('a');
     expect(breaker.state).toBe('half-open');
@@ -274,6 +274,33 @@ describe('circuitBreaker', () => {
     expect(seen).toEqual([{ name: 'payments', from: 'closed', to: 'open' }]);
     await expect(breaker.execute(ok)).rejects.toThrow('The circuit "payments" is open; it lets a probe call through in 1000 ms.');
   });
+
+  test("without a name, events carry the factory's name", async () => {
+    const { breaker } = setup({ breaker: { kind: 'consecutive', threshold: 1 } });
+    const names: string[] = [];
+    breaker.onBreak((e) => names.push(e.name));
+    breaker.onRejected((e) => names.push(e.name));
+    await expect(breaker.execute(fail)).rejects.toBe(boom);
+    await expect(breaker.execute(ok)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(names).toEqual(['circuitBreaker', 'circuitBreaker']);
+  });
+
+  test('a fn that is not a function rejects (never throws) with a TypeError naming fn, in every state, and counts for nothing', async () => {
+    const { breaker, clock } = setup({ breaker: { kind: 'consecutive', threshold: 1 } });
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = breaker.execute(undefined as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(new TypeError('Expected `fn` to be a function, got undefined.'));
+    expect(breaker.state).toBe('closed');
+    await expect(breaker.execute(fail)).rejects.toBe(boom);
+    await expect(breaker.execute(null as never)).rejects.toThrow(new TypeError('Expected `fn` to be a function, got null.'));
+    clock.tick(1_000);
+    const result = await breaker.executeResult(42 as never);
+    expect(result._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got 42.'));
+    expect(breaker.state).toBe('open'); // no probe was spent on it
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+  });
 });
 
 describe('snapshots', () => {
@@ -282,7 +309,7 @@ describe('snapshots', () => {
     await failTimes(breaker, 3);
     clock.tick(300);
     const saved = JSON.parse(JSON.stringify(breaker.toJSON()));
-    expect(saved).toEqual({ version: 1, state: 'open', openUntil: 1_000, attempt: 1 });
+    expect(saved).toEqual({ version: 1, name: 'circuitBreaker', state: 'open', openUntil: 1_000, attempt: 1 });
 
     const later = createFakeClock({ now: 500 });
     const fresh = circuitBreaker({ halfOpenAfterMs: 1_000, clock: later });

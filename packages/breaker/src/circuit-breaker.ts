@@ -4,8 +4,11 @@ import {
   expectClock,
   expectFunction,
   expectInteger,
+  expectName,
   expectOptions,
   invalidOption,
+  knownOptions,
+  StoreUnavailableError,
   systemClock,
   toResult,
   type AbortSource,
@@ -13,8 +16,11 @@ import {
   type Clock,
   type Disposable,
   type Event,
+  type EventPayload,
   type Policy,
   type PolicyFunction,
+  type RejectedEvent,
+  type StoreErrorEvent,
 } from '@bulwark/core';
 import type { IBackoff, IBackoffFactory } from 'cockatiel';
 import type { ResultAsync } from 'neverthrow';
@@ -24,7 +30,7 @@ import type { CircuitSnapshot } from './circuit-snapshot.js';
 import type { CircuitState } from './circuit-state.js';
 import { createCounter, type Counter, type TripReason } from './internal/counters.js';
 import { isCircuitFailure } from './is-circuit-failure.js';
-import type { SharedCircuit, SharedCircuitStore } from './shared-circuit-store.js';
+import type { CircuitStore, SharedCircuit } from './circuit-store.js';
 
 /** What a `halfOpenAfterMs` backoff is told each time the circuit opens. */
 export interface HalfOpenBackoffContext {
@@ -36,7 +42,7 @@ export interface HalfOpenBackoffContext {
 
 /** Options for {@link circuitBreaker}. */
 export interface CircuitBreakerOptions {
-  /** Names the breaker in events and errors, and keys its shared state. @default undefined */
+  /** Names the breaker in events and errors, and keys its state in a `store`. @default 'circuitBreaker' */
   readonly name?: string;
   /**
    * What opens the circuit: `{ kind: 'consecutive' }`, `{ kind: 'count' }`, `{ kind: 'time' }`
@@ -63,8 +69,11 @@ export interface CircuitBreakerOptions {
    * @default isCircuitFailure (all but HTTP 4xx other than 408 and 429)
    */
   readonly isFailure?: (error: unknown) => boolean;
-  /** Shares the circuit with other processes, such as {@link redisCircuitStore}; needs `name`. @default undefined */
-  readonly shared?: SharedCircuitStore;
+  /**
+   * Shares the circuit with other processes through a store, such as {@link redisCircuitStore}; needs
+   * a `name` of its own (it keys the shared state). @default undefined: the circuit is this process's alone
+   */
+  readonly store?: CircuitStore;
   /** Time source; inject a fake clock in tests. @default systemClock */
   readonly clock?: Clock;
 }
@@ -73,8 +82,7 @@ export interface CircuitBreakerOptions {
 export type BreakReason = TripReason | 'half-open-failure' | 'shared' | 'isolated' | 'restored';
 
 /** Emitted by {@link CircuitBreakerPolicy.onBreak} when the circuit opens or is isolated. */
-export interface BreakEvent {
-  readonly name: string | undefined;
+export interface BreakEvent extends EventPayload {
   /**
    * `consecutive-failures`, `failure-rate`, `slow-call-rate` or `breaker` (a cockatiel breaker
    * decided): the window tripped; `half-open-failure`: a probe failed; `shared`: other instances
@@ -92,35 +100,34 @@ export interface BreakEvent {
 }
 
 /** Emitted by {@link CircuitBreakerPolicy.onStateChange}. */
-export interface StateChangeEvent {
-  readonly name: string | undefined;
+export interface StateChangeEvent extends EventPayload {
   readonly from: CircuitState;
   readonly to: CircuitState;
 }
 
-/** Emitted by {@link CircuitBreakerPolicy.onCallRejected} for each call refused with {@link CircuitOpenError}. */
-export interface CallRejectedEvent {
-  readonly name: string | undefined;
-  readonly state: Exclude<CircuitState, 'closed'>;
+/** Emitted by {@link CircuitBreakerPolicy.onRejected} for each call refused with {@link CircuitOpenError}. */
+export interface CircuitRejectedEvent extends RejectedEvent {
+  /** The state that refused the call. */
+  readonly reason: Exclude<CircuitState, 'closed'>;
+  /** As {@link CircuitOpenError.retryAfterMs}: the rest of the break, 0 when half-open, `undefined` when isolated. */
   readonly retryAfterMs: number | undefined;
 }
 
 /** Emitted by {@link CircuitBreakerPolicy.onReset} and {@link CircuitBreakerPolicy.onHalfOpen}. */
-export interface CircuitEvent {
-  readonly name: string | undefined;
-}
+export type CircuitEvent = EventPayload;
 
-/** Emitted by {@link CircuitBreakerPolicy.onSharedStateError} when the shared store failed or was too slow. */
-export interface SharedStateErrorEvent {
-  readonly name: string | undefined;
+/** Emitted by {@link CircuitBreakerPolicy.onStoreError} when the store failed or was too slow; the breaker went on with its local state. */
+export interface CircuitStoreErrorEvent extends StoreErrorEvent {
   /** What was tried: `sync`, `vote`, `acquire` or `release`. */
   readonly operation: 'sync' | 'vote' | 'acquire' | 'release';
-  readonly error: unknown;
+  /** Why: core's `StoreUnavailableError` (its `cause` holds the store's own error, if any). */
+  readonly error: StoreUnavailableError;
 }
 
 /** A circuit breaker {@link Policy}. Create one with {@link circuitBreaker}. */
 export interface CircuitBreakerPolicy extends Policy {
-  readonly name: string | undefined;
+  /** The name given in the options, or `'circuitBreaker'`. */
+  readonly name: string;
   /** The state now. Open turns half-open lazily, when the first call after the break arrives. */
   readonly state: CircuitState;
   /**
@@ -141,8 +148,10 @@ export interface CircuitBreakerPolicy extends Policy {
   readonly onReset: Event<CircuitEvent>;
   readonly onHalfOpen: Event<CircuitEvent>;
   readonly onStateChange: Event<StateChangeEvent>;
-  readonly onCallRejected: Event<CallRejectedEvent>;
-  readonly onSharedStateError: Event<SharedStateErrorEvent>;
+  /** Fires for each call refused without running (open, half-open with no probe slot, isolated). */
+  readonly onRejected: Event<CircuitRejectedEvent>;
+  /** Fires when the store failed or did not answer in time; the breaker decided on its local state. */
+  readonly onStoreError: Event<CircuitStoreErrorEvent>;
 }
 
 const CLOSED = 0;
@@ -155,7 +164,7 @@ const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolate
 type ProbeOutcome = 'success' | 'failure' | 'void';
 
 class CircuitBreaker implements CircuitBreakerPolicy {
-  readonly name: string | undefined;
+  readonly name: string;
   readonly #counter: Counter;
   readonly #clock: Clock;
   readonly #isFailure: (error: unknown) => boolean;
@@ -167,14 +176,14 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   readonly #onReset = new EventEmitter<CircuitEvent>();
   readonly #onHalfOpen = new EventEmitter<CircuitEvent>();
   readonly #onStateChange = new EventEmitter<StateChangeEvent>();
-  readonly #onCallRejected = new EventEmitter<CallRejectedEvent>();
-  readonly #onSharedStateError = new EventEmitter<SharedStateErrorEvent>();
+  readonly #onRejected = new EventEmitter<CircuitRejectedEvent>();
+  readonly #onStoreError = new EventEmitter<CircuitStoreErrorEvent>();
   readonly onBreak = this.#onBreak.event;
   readonly onReset = this.#onReset.event;
   readonly onHalfOpen = this.#onHalfOpen.event;
   readonly onStateChange = this.#onStateChange.event;
-  readonly onCallRejected = this.#onCallRejected.event;
-  readonly onSharedStateError = this.#onSharedStateError.event;
+  readonly onRejected = this.#onRejected.event;
+  readonly onStoreError = this.#onStoreError.event;
 
   #state: StateCode = CLOSED;
   /** Bumped on every transition; outcomes of calls started in an older generation are ignored. */
@@ -198,7 +207,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   #nextSyncAt = 0;
 
   constructor(
-    name: string | undefined,
+    name: string,
     counter: Counter,
     clock: Clock,
     isFailure: (error: unknown) => boolean,
@@ -220,6 +229,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
     // The hot path: closed, no shared store. One CallContext, one async frame, no timers.
     if (this.#state === CLOSED && this.#shared === undefined) return this.#closed(fn, new CallContext(signal));
     return this.#dispatch(fn, new CallContext(signal));
@@ -303,7 +313,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
       if (this.#acquiring || this.#clock.monotonic() < this.#leaseBusyUntil) throw this.#reject('half-open', 0);
       const generation = this.#generation;
       this.#acquiring = true;
-      const answer = await this.#sharedCall('acquire', () => shared.acquire());
+      const answer = await this.#storeCall('acquire', () => shared.acquire());
       this.#acquiring = false;
       if (generation !== this.#generation || ctx.aborted) {
         // Isolated, restored or cancelled meanwhile: give the lease back, start over or stop.
@@ -381,7 +391,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
 
   #reject(state: Exclude<CircuitState, 'closed'>, retryAfterMs: number | undefined): CircuitOpenError {
     const after = retryAfterMs === undefined ? undefined : Math.max(0, Math.ceil(retryAfterMs));
-    if (this.#onCallRejected.hasListeners) this.#onCallRejected.emit({ name: this.name, state, retryAfterMs: after });
+    if (this.#onRejected.hasListeners) this.#onRejected.emit({ name: this.name, reason: state, retryAfterMs: after });
     return new CircuitOpenError(state, after, this.name, this.#lastError);
   }
 
@@ -413,7 +423,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     }
     const shared = this.#shared;
     if (shared !== undefined && !keepShared && reason !== 'restored') {
-      void this.#sharedCall('vote', () => shared.vote(duration)).then((vote) => {
+      void this.#storeCall('vote', () => shared.vote(duration)).then((vote) => {
         if (vote !== undefined && vote.openForMs > 0 && this.#state === OPEN) this.#sharedOpen = true;
       });
     }
@@ -468,7 +478,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   toJSON(): CircuitSnapshot {
     const now = this.#clock.monotonic();
     const wall = this.#clock.now();
-    const base = { version: 1 as const, ...(this.name === undefined ? {} : { name: this.name }) };
+    const base = { version: 1 as const, name: this.name };
     switch (this.#state) {
       case CLOSED:
         return { ...base, state: 'closed', window: this.#counter.save() };
@@ -485,7 +495,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
   restore(snapshot: CircuitSnapshot): Disposable | undefined {
     checkSnapshot(snapshot);
     if (this.#state === ISOLATED) {
-      throw new Error(`Cannot restore ${this.name === undefined ? 'a circuit' : JSON.stringify(this.name)} while it is isolated; dispose its isolation handles first.`);
+      throw new Error(`Cannot restore ${JSON.stringify(this.name)} while it is isolated; dispose its isolation handles first.`);
     }
     if (snapshot.state === 'isolated') return this.isolate();
     const now = this.#clock.monotonic();
@@ -516,7 +526,7 @@ class CircuitBreaker implements CircuitBreakerPolicy {
     this.#nextSyncAt = now + shared.syncIntervalMs;
     this.#syncing = true;
     const generation = this.#generation;
-    void this.#sharedCall('sync', () => shared.read()).then((remainingMs) => {
+    void this.#storeCall('sync', () => shared.read()).then((remainingMs) => {
       this.#syncing = false;
       if (remainingMs !== undefined && remainingMs > 0 && this.#state === CLOSED && generation === this.#generation) {
         this.#sharedOpen = true;
@@ -527,15 +537,17 @@ class CircuitBreaker implements CircuitBreakerPolicy {
 
   #release(outcome: 'closed' | 'reopen' | 'abandon', breakMs: number): void {
     const shared = this.#shared;
-    if (shared !== undefined) void this.#sharedCall('release', () => shared.release(outcome, breakMs));
+    if (shared !== undefined) void this.#storeCall('release', () => shared.release(outcome, breakMs));
   }
 
   /** Runs one store operation; a failure is reported and becomes `undefined`, never a rejection. */
-  async #sharedCall<R>(operation: SharedStateErrorEvent['operation'], run: () => Promise<R>): Promise<R | undefined> {
+  async #storeCall<R>(operation: CircuitStoreErrorEvent['operation'], run: () => Promise<R>): Promise<R | undefined> {
     try {
       return await run();
     } catch (error) {
-      if (this.#onSharedStateError.hasListeners) this.#onSharedStateError.emit({ name: this.name, operation, error });
+      if (this.#onStoreError.hasListeners) {
+        this.#onStoreError.emit({ name: this.name, operation, error: StoreUnavailableError.from('CircuitStore', operation, error) });
+      }
       return undefined;
     }
   }
@@ -566,6 +578,17 @@ function checkHalfOpenAfter(value: unknown): number | IBackoffFactory<HalfOpenBa
   return value as IBackoffFactory<HalfOpenBackoffContext>;
 }
 
+/** @internal The options of {@link circuitBreaker}, for the unknown-key check (the registry's too). */
+export const CIRCUIT_BREAKER_OPTIONS = knownOptions<CircuitBreakerOptions>('circuitBreaker()', {
+  name: [],
+  breaker: [],
+  halfOpenAfterMs: ['resetTimeout', 'halfOpenAfter', 'cooldownMs', 'openDurationMs'],
+  halfOpenMaxCalls: [],
+  isFailure: ['shouldHandle', 'errorFilter'],
+  store: ['shared'],
+  clock: [],
+});
+
 /**
  * Creates a circuit breaker: after enough failures (by the chosen breaker) it stops calling the
  * dependency for a while, failing fast with {@link CircuitOpenError}, then lets a few probe calls
@@ -585,14 +608,15 @@ function checkHalfOpenAfter(value: unknown): number | IBackoffFactory<HalfOpenBa
  *   breaker: { kind: 'count', size: 50, minimumCalls: 20, failureRateThreshold: 0.5 },
  *   halfOpenAfterMs: 10_000,
  * });
- * breaker.onBreak(({ reason }) => log.warn({ reason }, 'payments circuit open'));
+ * breaker.onBreak(({ name, reason }) => log.warn({ name, reason }, 'circuit open'));
  * const receipt = await breaker.execute(({ signal }) => charge(order, { signal }));
  * ```
  */
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreakerPolicy {
-  expectOptions('options', options);
-  const { name, clock, shared } = options;
-  if (name !== undefined && (typeof name !== 'string' || name === '')) throw invalidOption('name', name, 'a non-empty string');
+  expectOptions('options', options, CIRCUIT_BREAKER_OPTIONS);
+  const { clock, store } = options;
+  const name = options.name ?? 'circuitBreaker';
+  expectName(name);
   expectClock('clock', clock);
   const time = clock ?? systemClock;
   const counter = createCounter(options.breaker ?? { kind: 'consecutive', threshold: 5 }, () => time.now());
@@ -601,11 +625,11 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   expectInteger('halfOpenMaxCalls', halfOpenMaxCalls, { min: 1 });
   const isFailure = options.isFailure ?? isCircuitFailure;
   expectFunction('isFailure', isFailure);
-  if (shared !== undefined) {
-    if (typeof shared !== 'object' || shared === null || typeof shared.bind !== 'function') {
-      throw invalidOption('shared', shared, 'a SharedCircuitStore (such as redisCircuitStore(...))');
+  if (store !== undefined) {
+    if (typeof store !== 'object' || store === null || typeof store.bind !== 'function') {
+      throw invalidOption('store', store, 'a CircuitStore (such as redisCircuitStore(...))');
     }
-    if (name === undefined) throw invalidOption('name', name, 'set when `shared` is (it keys the shared state)');
+    if (options.name === undefined) throw invalidOption('name', options.name, 'set when `store` is (it keys the shared state)');
   }
-  return new CircuitBreaker(name, counter, time, isFailure, halfOpenAfter, halfOpenMaxCalls, shared?.bind(name!));
+  return new CircuitBreaker(name, counter, time, isFailure, halfOpenAfter, halfOpenMaxCalls, store?.bind(name));
 }

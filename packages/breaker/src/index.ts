@@ -2,12 +2,12 @@ export { circuitBreaker } from './circuit-breaker.js';
 export type {
   BreakEvent,
   BreakReason,
-  CallRejectedEvent,
   CircuitBreakerOptions,
   CircuitBreakerPolicy,
   CircuitEvent,
+  CircuitRejectedEvent,
+  CircuitStoreErrorEvent,
   HalfOpenBackoffContext,
-  SharedStateErrorEvent,
   StateChangeEvent,
 } from './circuit-breaker.js';
 export type { CircuitState } from './circuit-state.js';
@@ -20,13 +20,12 @@ export type {
   WindowThresholds,
 } from './breaker-spec.js';
 export { CircuitOpenError, isCircuitOpenError } from './circuit-open-error.js';
-export { SharedStateError, isSharedStateError } from './shared-state-error.js';
 export { isCircuitFailure } from './is-circuit-failure.js';
 
 export { circuitBreakerRegistry, dependencyKey } from './circuit-breaker-registry.js';
 export type {
   BreakerCreatedEvent,
-  BreakerEvictedEvent,
+  BreakerDroppedEvent,
   CircuitBreakerRegistry,
   CircuitBreakerRegistryOptions,
   DependencyKey,
@@ -34,5 +33,5 @@ export type {
 } from './circuit-breaker-registry.js';
 
 export { redisCircuitStore } from './redis-circuit-store.js';
-export type { RedisCircuitClient, RedisCircuitStore, RedisCircuitStoreOptions } from './redis-circuit-store.js';
-export type { SharedAcquire, SharedCircuit, SharedCircuitStore, SharedVote } from './shared-circuit-store.js';
+export type { RedisCircuitStore, RedisCircuitStoreOptions } from './redis-circuit-store.js';
+export type { CircuitStore, SharedAcquire, SharedCircuit, SharedVote } from './circuit-store.js';

@@ -1,3 +1,4 @@
+import type { RedisClient } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
 import { circuitBreaker, redisCircuitStore, type CircuitBreakerOptions } from './index.js';
 
@@ -5,7 +6,7 @@ const bad: Array<[string, CircuitBreakerOptions, string]> = [
   ['name', { name: '' }, 'Expected `name` to be a non-empty string, got "".'],
   ['breaker kind', { breaker: { kind: 'nope' } as never }, 'Expected `breaker.kind` to be one of "consecutive", "count", "time", got "nope".'],
   ['threshold', { breaker: { kind: 'consecutive', threshold: 0 } }, 'Expected `breaker.threshold` to be a positive integer, got 0.'],
-  ['size', { breaker: { kind: 'count', size: 1.5 } }, 'Expected `breaker.size` to be an integer from 1 to 1000000, got 1.5.'],
+  ['size', { breaker: { kind: 'count', size: 1.5 } }, 'Expected `breaker.size` to be an integer from 1 to 1_000_000, got 1.5.'],
   ['minimumCalls', { breaker: { kind: 'count', size: 5, minimumCalls: 6 } }, 'Expected `breaker.minimumCalls` to be at most `breaker.size` (5), got 6.'],
   ['failure rate', { breaker: { kind: 'count', size: 5, failureRateThreshold: 0 } }, 'Expected `breaker.failureRateThreshold` to be a number above 0 and at most 1, got 0.'],
   ['slow rate without duration', { breaker: { kind: 'time', windowMs: 1000, slowCallRateThreshold: 0.5 } }, 'Expected `breaker.slowCallDurationMs` to be set when `breaker.slowCallRateThreshold` is, got undefined.'],
@@ -15,8 +16,8 @@ const bad: Array<[string, CircuitBreakerOptions, string]> = [
   ['halfOpenMaxCalls', { halfOpenMaxCalls: 0 }, 'Expected `halfOpenMaxCalls` to be a positive integer, got 0.'],
   ['isFailure', { isFailure: 'yes' as never }, 'Expected `isFailure` to be a function, got "yes".'],
   ['clock', { clock: {} as never }, 'Expected `clock` to be a Clock (now, monotonic and setTimeout), got an object (Object).'],
-  ['shared without name', { shared: { bind: () => ({}) } as never }, 'Expected `name` to be set when `shared` is (it keys the shared state), got undefined.'],
-  ['shared', { name: 'x', shared: 'redis://' as never }, 'Expected `shared` to be a SharedCircuitStore (such as redisCircuitStore(...)), got "redis://".'],
+  ['store without name', { store: { bind: () => ({}) } as never }, 'Expected `name` to be set when `store` is (it keys the shared state), got undefined.'],
+  ['store', { name: 'x', store: 'redis://' as never }, 'Expected `store` to be a CircuitStore (such as redisCircuitStore(...)), got "redis://".'],
 ];
 
 describe('options are validated at construction', () => {
@@ -28,12 +29,14 @@ describe('options are validated at construction', () => {
   test('the defaults build', () => {
     const breaker = circuitBreaker();
     expect(breaker.state).toBe('closed');
-    expect(breaker.name).toBeUndefined();
+    expect(breaker.name).toBe('circuitBreaker');
   });
 
   test('redisCircuitStore validates too, and never takes a URL', () => {
-    expect(() => redisCircuitStore({ client: 'redis://localhost' as never })).toThrow('Expected `client` to be a connected node-redis 6 client, got "redis://localhost".');
-    const client = { isReady: true, eval: async () => 0 };
+    expect(() => redisCircuitStore({ client: 'redis://localhost' as never })).toThrow(
+      'Expected `client` to be a connected node-redis client (createClient() or createCluster() from `redis`), got "redis://localhost".',
+    );
+    const client = { isReady: true, evalSha: async () => 0, eval: async () => 0 } as unknown as RedisClient;
     expect(() => redisCircuitStore({ client, quorum: 0 })).toThrow('Expected `quorum` to be a positive integer, got 0.');
     expect(() => redisCircuitStore({ client, timeoutMs: 0 })).toThrow(/`timeoutMs`/);
     expect(() => redisCircuitStore({ client, instanceId: '' })).toThrow(/`instanceId`/);

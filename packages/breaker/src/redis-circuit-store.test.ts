@@ -1,14 +1,13 @@
-import { createFakeClock, type FakeClock } from '@bulwark/core';
+import { createFakeClock, isStoreUnavailableError, type FakeClock, type RedisClient } from '@bulwark/core';
 import { deferred, describeRedis, usePrivateRedis, useRedis } from '@bulwark/test-utils';
 import type { RedisClientType } from 'redis';
 import { describe, expect, test, vi } from 'vitest';
 import {
   circuitBreaker,
-  isSharedStateError,
   redisCircuitStore,
   type CircuitBreakerPolicy,
+  type CircuitStoreErrorEvent,
   type RedisCircuitStore,
-  type SharedStateErrorEvent,
 } from './index.js';
 
 const boom = new Error('down');
@@ -20,7 +19,7 @@ interface Instance {
   readonly clock: FakeClock;
   readonly store: RedisCircuitStore;
   readonly breaker: CircuitBreakerPolicy;
-  readonly errors: SharedStateErrorEvent[];
+  readonly errors: CircuitStoreErrorEvent[];
 }
 
 function instance(client: RedisClientType, prefix: string, id: string, storeClock?: FakeClock): Instance {
@@ -38,11 +37,11 @@ function instance(client: RedisClientType, prefix: string, id: string, storeCloc
     name: 'payments',
     breaker: { kind: 'consecutive', threshold: 1 },
     halfOpenAfterMs: 1_000,
-    shared: store,
+    store,
     clock,
   });
-  const errors: SharedStateErrorEvent[] = [];
-  breaker.onSharedStateError((e) => errors.push(e));
+  const errors: CircuitStoreErrorEvent[] = [];
+  breaker.onStoreError((e) => errors.push(e));
   return { clock, store, breaker, errors };
 }
 
@@ -132,6 +131,22 @@ describeRedis('redisCircuitStore', () => {
     await vi.waitFor(async () => expect(await redis.client.exists(keys.lease)).toBe(0), BOUND);
   });
 
+  test('an instance id that starts with another never passes for it: one probe lease between them', async () => {
+    // 'web' must not take over the lease of 'web:2' (nor 'host-a' that of 'host-a:4242'), though
+    // the one's tokens start with the other's id and a colon.
+    for (const [first, second] of [['web:2', 'web'], ['host-a:4242', 'host-a'], ['web', 'web:2']] as const) {
+      const name = `probe-${first}-${second}`;
+      const one = redisCircuitStore({ client: redis.client, prefix: redis.prefix, instanceId: first }).bind(name);
+      const other = redisCircuitStore({ client: redis.client, prefix: redis.prefix, instanceId: second }).bind(name);
+      expect(await one.acquire()).toEqual({ kind: 'probe', shared: false });
+      const answer = await other.acquire();
+      expect(answer.kind).toBe('busy');
+      await one.release('abandon', 0);
+      expect(await other.acquire()).toEqual({ kind: 'probe', shared: false });
+      await other.release('closed', 0);
+    }
+  });
+
   test('scripts go through the client\'s view without node-redis\'s per-command timer (the store has its deadline)', async () => {
     const asked: object[] = [];
     const client = Object.assign(Object.create(redis.client) as RedisClientType, {
@@ -178,7 +193,7 @@ describeRedis('redisCircuitStore when Redis fails', () => {
     pauser.on('error', () => {});
     await pauser.connect();
     await expect(a.breaker.execute(fail)).rejects.toBe(boom);
-    await vi.waitFor(() => expect(storeClock.pendingTimers).toBe(0), BOUND); // the vote is done
+    await vi.waitFor(async () => expect(await pauser.zCard(a.store.keys('payments').votes)).toBe(1), BOUND); // the vote is done
     await pauser.sendCommand(['CLIENT', 'PAUSE', '500', 'ALL']);
 
     a.clock.tick(1_000);
@@ -187,14 +202,17 @@ describeRedis('redisCircuitStore when Redis fails', () => {
       probed = true;
       return 'ok';
     });
-    await vi.waitFor(() => expect(storeClock.pendingTimers).toBe(1), BOUND); // waiting on the lease
+    // The request for the lease is sent, under the store's one deadline timer.
+    expect(storeClock.pendingTimers).toBe(1);
+    await Promise.resolve();
     expect(probed).toBe(false);
     await storeClock.tickAsync(250);
     await expect(probing).resolves.toBe('ok');
     expect(probed).toBe(true);
     expect(a.breaker.state).toBe('closed');
     expect(a.errors.map((e) => e.operation)).toContain('acquire');
-    expect(isSharedStateError(a.errors[0]!.error)).toBe(true);
+    expect(isStoreUnavailableError(a.errors[0]!.error)).toBe(true);
+    expect(a.errors[0]!.name).toBe('payments');
     expect(String(a.errors[0]!.error)).toContain('did not answer within 250 ms');
     // When Redis wakes up, the lease it grants too late is handed straight back, not left to expire.
     const lease = a.store.keys('payments').lease;
@@ -237,21 +255,22 @@ describeRedis('redisCircuitStore when Redis fails', () => {
 describe('shared state errors are never thrown at the caller', () => {
   test('a store that rejects everything leaves a working local breaker', async () => {
     const clock = createFakeClock();
-    const client = { isReady: true, eval: () => Promise.reject(new Error('NOSCRIPT nope')) };
+    const noScript = () => Promise.reject(new Error('NOSCRIPT nope'));
+    const client = { isReady: true, evalSha: noScript, eval: noScript } as unknown as RedisClient;
     const breaker = circuitBreaker({
       name: 'x',
       breaker: { kind: 'consecutive', threshold: 1 },
       halfOpenAfterMs: 10,
       clock,
-      shared: redisCircuitStore({ client, clock, syncIntervalMs: 0 }),
+      store: redisCircuitStore({ client, clock, syncIntervalMs: 0 }),
     });
     const errors: string[] = [];
-    breaker.onSharedStateError((e) => errors.push(`${e.operation}: ${(e.error as Error).message}`));
+    breaker.onStoreError((e) => errors.push(`${e.operation}: ${e.error.message}`));
     await expect(breaker.execute(ok)).resolves.toBe('ok');
     await expect(breaker.execute(fail)).rejects.toBe(boom);
     clock.tick(10);
     await expect(breaker.execute(ok)).resolves.toBe('ok');
-    expect(errors[0]).toBe('sync: The shared circuit store could not sync: NOSCRIPT nope. The breaker goes on with its local state.');
+    expect(errors[0]).toBe('sync: The store (redisCircuitStore) could not sync: NOSCRIPT nope.');
     expect(errors.map((e) => e.split(':')[0])).toEqual(expect.arrayContaining(['sync', 'vote', 'acquire']));
   });
 });

@@ -1,7 +1,7 @@
 import { createFakeClock } from '@bulwark/core';
 import { deferred, type Deferred } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
-import { circuitBreaker, type SharedAcquire, type SharedCircuit, type SharedCircuitStore, type SharedVote } from './index.js';
+import { circuitBreaker, type SharedAcquire, type SharedCircuit, type CircuitStore, type SharedVote } from './index.js';
 
 const boom = new Error('down');
 const fail = () => Promise.reject(boom);
@@ -33,7 +33,7 @@ function scriptedStore() {
       log.push(`release ${outcome} ${breakMs}`);
     },
   };
-  const store: SharedCircuitStore = { bind: (name) => (log.push(`bind ${name}`), circuit) };
+  const store: CircuitStore = { bind: (name) => (log.push(`bind ${name}`), circuit) };
   return {
     store,
     log,
@@ -46,7 +46,7 @@ function scriptedStore() {
 function setup() {
   const clock = createFakeClock();
   const s = scriptedStore();
-  const breaker = circuitBreaker({ name: 'dep', breaker: { kind: 'consecutive', threshold: 1 }, halfOpenAfterMs: 1_000, shared: s.store, clock });
+  const breaker = circuitBreaker({ name: 'dep', breaker: { kind: 'consecutive', threshold: 1 }, halfOpenAfterMs: 1_000, store: s.store, clock });
   return { clock, breaker, ...s };
 }
 
@@ -125,6 +125,25 @@ describe('a breaker with a shared store', () => {
     await expect(probing).rejects.toThrow('caller left');
     expect(called).toBe(false);
     expect(log.at(-1)).toBe('release abandon 0');
+  });
+
+  test('a store that fails with an error of its own is reported as StoreUnavailableError, with it as the cause', async () => {
+    const cause = new Error('connection reset');
+    const store: CircuitStore = {
+      bind: () => ({
+        syncIntervalMs: 0,
+        vote: () => Promise.reject(cause),
+        read: () => Promise.reject(cause),
+        acquire: () => Promise.reject(cause),
+        release: () => Promise.reject(cause),
+      }),
+    };
+    const breaker = circuitBreaker({ name: 'dep', store });
+    const errors: unknown[] = [];
+    breaker.onStoreError((e) => errors.push(e));
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+    await Promise.resolve();
+    expect(errors).toEqual([{ name: 'dep', operation: 'sync', error: expect.objectContaining({ code: 'STORE_UNAVAILABLE', store: 'CircuitStore', cause }) }]);
   });
 
   test('isolating while the lease is being asked for wins', async () => {

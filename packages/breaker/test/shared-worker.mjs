@@ -8,7 +8,7 @@ const client = createClient({ url: REDIS_URL });
 client.on('error', () => {});
 await client.connect();
 
-const shared = redisCircuitStore({
+const store = redisCircuitStore({
   client,
   prefix: PREFIX,
   instanceId: INSTANCE,
@@ -20,10 +20,10 @@ const breaker = circuitBreaker({
   name: 'upstream',
   breaker: { kind: 'consecutive', threshold: 3 },
   halfOpenAfterMs: Number(BREAK_MS),
-  shared,
+  store,
 });
 const sharedErrors = [];
-breaker.onSharedStateError((e) => sharedErrors.push(`${e.operation}: ${e.error.message}`));
+breaker.onStoreError((e) => sharedErrors.push(`${e.operation}: ${e.error.message}`));
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

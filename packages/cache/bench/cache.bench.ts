@@ -1,6 +1,6 @@
 // Our cache against cacheable and cache-manager doing the same work, in memory and on the same Redis.
 // REDIS_URL (default redis://127.0.0.1:6379) must answer for the Redis suites.
-import { cache, type CacheRedisClient } from '@bulwark/cache';
+import { cache, redisCacheStore } from '@bulwark/cache';
 import type { BenchSuite } from '@bulwark/test-utils';
 import { createCache } from 'cache-manager';
 import { Cacheable, Keyv } from 'cacheable';
@@ -80,15 +80,15 @@ export default async function suites(): Promise<BenchSuite[]> {
     return memory;
   }
   const prefix = `bulwark-bench:${process.pid}:`;
-  const redis = client as unknown as CacheRedisClient;
+  const redis = client;
   const store = (p: string) => new Keyv({ store: keyv5RedisStore(client as unknown as PlainRedis, prefix + p) });
 
   // Two tiers, value in both: what a steady-state read costs with Redis configured.
-  const oursTwo = cache({ ttlMs: 3_600_000, redis: { client: redis, prefix: `${prefix}ours2:` } });
+  const oursTwo = cache({ ttlMs: 3_600_000, store: redisCacheStore({ client: redis, prefix: `${prefix}ours2:` }) });
   const cacheableTwo = new Cacheable({ ttl: 3_600_000, secondary: store('cacheable2:') });
   const managerTwo = createCache({ ttl: 3_600_000, stores: [new Keyv(), store('manager2:')] });
   // Redis alone: every read goes to Redis.
-  const oursL2 = cache({ ttlMs: 3_600_000, memory: false, redis: { client: redis, prefix: `${prefix}ours:` } });
+  const oursL2 = cache({ ttlMs: 3_600_000, memory: false, store: redisCacheStore({ client: redis, prefix: `${prefix}ours:` }) });
   const cacheableL2 = new Cacheable({ ttl: 3_600_000, primary: store('cacheable:') });
   const managerL2 = createCache({ ttl: 3_600_000, stores: [store('manager:')] });
   await Promise.all([oursTwo.ready(), oursL2.ready()]);

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import {
   cache,
   isUnserializableValueError,
+  redisCacheStore,
   type CacheEvictEvent,
   type CacheOptions,
   type CacheStaleEvent,
@@ -347,8 +348,9 @@ describe('bad input: a clear error at the call, nothing written', () => {
     expect(() => cache({ ttlMs: -1 })).toThrow(/`ttlMs`/);
     expect(() => cache({ ttlJitter: 2 })).toThrow(/`ttlJitter` to be a number from 0 to 1, got 2/);
     expect(() => cache({ maxEntries: 0 })).toThrow(/`maxEntries` to be a positive integer/);
-    expect(() => cache({ memory: false })).toThrow(/`redis`/);
-    expect(() => cache({ redis: { client: {} as never } })).toThrow(/`redis.client`/);
+    expect(() => cache({ memory: false })).toThrow(/`store`/);
+    expect(() => redisCacheStore({ client: {} as never })).toThrow(/`client`/);
+    expect(() => cache({ store: { kind: 'redis', prefix: 'x' } })).toThrow('Expected `store` to be a store from redisCacheStore(...), got an object (Object).');
   });
 });
 

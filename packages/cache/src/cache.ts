@@ -4,28 +4,34 @@ import {
   expectClock,
   expectFunction,
   expectInteger,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
-  isTimeoutError,
+  isRedisCluster,
+  knownOptions,
+  redisScript,
   sleep,
+  StoreUnavailableError,
   systemClock,
   timeout,
   toResult,
   type BulwarkError,
   type Clock,
   type Event,
+  type EventPayload,
   type AbortSource,
   type Policy,
   type PolicyFunction,
+  type RedisClient,
+  type RedisConnection,
+  type StoreErrorEvent,
   type TimeoutPolicy,
 } from '@bulwark/core';
-import KeyvRedis from '@keyv/redis';
 import type { ResultAsync } from 'neverthrow';
 import { randomBytes } from 'node:crypto';
-import { CacheIntegrityError } from './cache-integrity-error.js';
+import { CacheIntegrityError, isCacheIntegrityError } from './cache-integrity-error.js';
 import { CacheInvalidationError } from './cache-invalidation-error.js';
-import { CacheL2UnavailableError, isCacheL2UnavailableError } from './cache-l2-unavailable-error.js';
 import { decodeEntry, encodeEntry } from './internal/envelope.js';
 import { Entry } from './internal/entry.js';
 import { L2Guard } from './internal/l2-guard.js';
@@ -34,25 +40,22 @@ import { Lru, type EvictReason } from './internal/lru.js';
 import { isSealed, seal, unseal, type SealingKey } from './internal/seal.js';
 import { deserialize, serialize } from './internal/serialize.js';
 import { ReadMemo } from './internal/read-memo.js';
-import type { CacheRedisClient } from './redis-client.js';
+import { redisCacheSettings, type RedisCacheStore } from './redis-cache-store.js';
 
 /** Which tier answered a hit: `l1` (this process's memory) or `l2` (Redis). */
 export type CacheTier = 'l1' | 'l2';
 
 /** Payload of {@link Cache.onHit}. */
-export interface CacheHitEvent {
-  readonly name: string;
+export interface CacheHitEvent extends EventPayload {
   readonly key: string;
   readonly tier: CacheTier;
 }
 /** Payload of {@link Cache.onMiss}: neither tier held a fresh value, the loader runs. */
-export interface CacheMissEvent {
-  readonly name: string;
+export interface CacheMissEvent extends EventPayload {
   readonly key: string;
 }
 /** Payload of {@link Cache.onStale}: a stale value was served. */
-export interface CacheStaleEvent {
-  readonly name: string;
+export interface CacheStaleEvent extends EventPayload {
   readonly key: string;
   /** `revalidating`: within `staleWhileRevalidateMs`, a refresh runs behind it; `loader-error`: the loader failed within `staleIfErrorMs`. */
   readonly reason: 'revalidating' | 'loader-error';
@@ -60,30 +63,27 @@ export interface CacheStaleEvent {
   readonly ageMs: number;
 }
 /** Payload of {@link Cache.onRefresh}: a background refresh started. */
-export interface CacheRefreshEvent {
-  readonly name: string;
+export interface CacheRefreshEvent extends EventPayload {
   readonly key: string;
   /** `stale`: stale-while-revalidate; `early`: probabilistic early refresh of a fresh value. */
   readonly reason: 'stale' | 'early';
 }
 /** Payload of {@link Cache.onLoaderError}. */
-export interface CacheLoaderErrorEvent {
-  readonly name: string;
+export interface CacheLoaderErrorEvent extends EventPayload {
   readonly key: string;
   readonly error: unknown;
   /** Whether a stale value was served instead of failing the call. */
   readonly servedStale: boolean;
 }
-/** Payload of {@link Cache.onL2Error}: Redis failed an operation (or a stored value was rejected); the cache carried on without it. */
-export interface CacheL2ErrorEvent {
-  readonly name: string;
-  /** A {@link CacheL2UnavailableError} or a {@link CacheIntegrityError}. */
+/** Payload of {@link Cache.onStoreError}: Redis failed an operation (or a stored value was rejected); the cache carried on without it. */
+export interface CacheStoreErrorEvent extends StoreErrorEvent {
+  /** A `StoreUnavailableError` (from core) or a {@link CacheIntegrityError}. */
   readonly error: BulwarkError;
+  /** `read`, `write`, `lease`, `release`, `invalidate`, `subscribe`, `close` or `guard`. */
   readonly operation: string;
 }
 /** Payload of {@link Cache.onEvict}: an entry left memory. */
-export interface CacheEvictEvent {
-  readonly name: string;
+export interface CacheEvictEvent extends EventPayload {
   readonly key: string;
   /** `capacity`: LRU bound; `expired`: past every window; `invalidated`: by key, tag, namespace or resync. */
   readonly reason: EvictReason;
@@ -100,8 +100,9 @@ export interface CacheStats {
   /** Loader calls made by this process. */
   readonly loads: number;
   readonly loaderErrors: number;
-  readonly l2Errors: number;
-  /** Stored values rejected as tampered or unreadable (also counted in `l2Errors`). */
+  /** Redis operations that failed (and stored values rejected), each reported by `onStoreError`. */
+  readonly storeErrors: number;
+  /** Stored values rejected as tampered or unreadable (also counted in `storeErrors`). */
   readonly integrityErrors: number;
   readonly evictions: number;
   /** Entries in memory now. */
@@ -144,36 +145,6 @@ export interface GetOrSetOptions<T> extends EntryOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Redis (L2) settings of {@link CacheOptions}. */
-export interface CacheRedisOptions {
-  /** A connected node-redis 6 client. Commands go through the keyv Redis adapter built on it. */
-  readonly client: CacheRedisClient;
-  /**
-   * A connected client for pub/sub (a subscribed connection can run nothing else).
-   * @default `client.duplicate()`, connected and closed by the cache
-   */
-  readonly subscriber?: CacheRedisClient;
-  /** Prefix of every Redis key and of the invalidation channel. @default 'bulwark:cache:' */
-  readonly prefix?: string;
-  /** Deadline of each Redis operation, in ms. @default 250 */
-  readonly timeoutMs?: number;
-  /** The breaker (any core `Policy`) every Redis operation goes through. @default a built-in guard: 5 failures in a row open it for 5 s */
-  readonly policy?: Policy<any>;
-  /** Settings of the built-in guard, used when no `policy` is given. */
-  readonly guard?: {
-    /** Failures in a row that open it. @default 5 */
-    readonly failureThreshold?: number;
-    /** How long it stays open before one probe goes through, in ms. @default 5000 */
-    readonly cooldownMs?: number;
-  };
-  /** How long a recompute lease lasts if its holder dies, in ms. @default 10000 */
-  readonly leaseMs?: number;
-  /** How long an instance waits for another's recompute before loading itself, in ms. @default 3000 */
-  readonly leaseWaitMs?: number;
-  /** How often a waiting instance looks for the result, in ms. @default 20 */
-  readonly leasePollMs?: number;
-}
-
 /** AES-256-GCM sealing of values written to Redis. */
 export interface CacheSealingOptions {
   /** Keys by id; the first seals, all open. At least one; each key 32 bytes, ids without `:`. */
@@ -204,8 +175,8 @@ export interface CacheOptions {
   readonly maxEntries?: number;
   /** L1 bound in estimated bytes. @default 67108864 (64 MiB) */
   readonly maxBytes?: number;
-  /** Redis tier (L2). @default none: memory only */
-  readonly redis?: CacheRedisOptions;
+  /** Redis tier (L2): a store made by {@link redisCacheStore}. @default none: memory only */
+  readonly store?: RedisCacheStore;
   /** Seal values written to Redis. @default none */
   readonly sealing?: CacheSealingOptions;
   /** Time source. @default systemClock */
@@ -269,7 +240,8 @@ export interface Cache {
   readonly onStale: Event<CacheStaleEvent>;
   readonly onRefresh: Event<CacheRefreshEvent>;
   readonly onLoaderError: Event<CacheLoaderErrorEvent>;
-  readonly onL2Error: Event<CacheL2ErrorEvent>;
+  /** Redis failed an operation, or a value read from it was rejected; the cache carried on without it. */
+  readonly onStoreError: Event<CacheStoreErrorEvent>;
   readonly onEvict: Event<CacheEvictEvent>;
 }
 
@@ -325,27 +297,29 @@ const NO_TAGS: readonly string[] = Object.freeze([]);
 const NO_VERSIONS: readonly number[] = Object.freeze([]);
 const NEVER: Promise<unknown> = new Promise(() => {});
 const defaultIsNegative = (value: unknown): boolean => value === null || value === undefined;
-const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const RELEASE_LEASE = redisScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
 // Raises a version counter, drops the entry (a key's own invalidation; same slot as its counter)
 // and announces the new version, atomically, so that the announcement order is the version order.
 // Versions never repeat, even once a counter has expired and is made again: the new value is at
 // least the server's time in microseconds (below 2^53, so exact in Lua and in JavaScript). The
 // counter lives at least ARGV[3] ms from now (0: for good).
-const INVALIDATE =
+const INVALIDATE = redisScript(
   "local t = redis.call('TIME') " +
   "local v = math.max((tonumber(redis.call('GET', KEYS[1])) or 0) + 1, t[1] * 1000000 + t[2]) " +
   "local s = string.format('%.0f', v) local keep = tonumber(ARGV[3]) " +
   "if keep > 0 then redis.call('SET', KEYS[1], s, 'PX', math.max(redis.call('PTTL', KEYS[1]), keep)) " +
   "else redis.call('SET', KEYS[1], s) end " +
   "if KEYS[2] then redis.call('UNLINK', KEYS[2]) end " +
-  "redis.call('PUBLISH', ARGV[1], s .. '\\n' .. ARGV[2]) return s";
+  "redis.call('PUBLISH', ARGV[1], s .. '\\n' .. ARGV[2]) return s",
+);
 // Makes a counter outlive an entry that refers to it: moves its expiry out to ARGV[1] (Unix ms) if
 // that is later, or, if it has expired (and with it every entry that referred to it), makes it
 // again at ARGV[2], the version the entry was computed under, so that instances agree on it.
-const TOUCH =
+const TOUCH = redisScript(
   "local at = tonumber(ARGV[1]) local cur = redis.call('PEXPIRETIME', KEYS[1]) " +
   "if cur == -2 then redis.call('SET', KEYS[1], ARGV[2], 'PXAT', at) " +
-  "elseif cur >= 0 and cur < at then redis.call('PEXPIREAT', KEYS[1], at) end return 0";
+  "elseif cur >= 0 and cur < at then redis.call('PEXPIREAT', KEYS[1], at) end return 0",
+);
 /** A key or tag counter lives at least this long after its last invalidation. */
 const COUNTER_MIN_TTL_MS = 86_400_000;
 /** A load whose versions were read longer ago than this is not written to Redis: its counters may have expired and started over. */
@@ -353,42 +327,8 @@ const MAX_LOAD_AGE_MS = COUNTER_MIN_TTL_MS / 2;
 /** Counters outlive the entries that refer to them by this much (clock skew between instances and Redis). */
 const COUNTER_MARGIN_MS = 600_000;
 
-/**
- * The client as the cache sends its commands: node-redis gives every command a timer of its own (an
- * `AbortSignal.timeout`, 5 s by default) that only guards the wait to be written, at about 15 µs a
- * command. Every cache call already has its deadline (`timeoutMs`, one timer for all calls in
- * flight), so the cache uses the client's view without it (`withCommandOptions({ timeout: 0 })`:
- * the same connection and listeners).
- */
-const views = new WeakMap<object, CacheRedisClient>();
-function commandView(client: CacheRedisClient): CacheRedisClient {
-  let view = views.get(client);
-  if (view === undefined) {
-    const withOptions = (client as { withCommandOptions?: (options: object) => unknown }).withCommandOptions;
-    view = typeof withOptions === 'function' ? (withOptions.call(client, { timeout: 0 }) as CacheRedisClient) : client;
-    views.set(client, view);
-  }
-  return view;
-}
-
-// One adapter per client: the adapter adds listeners to the client it is given and never removes
-// them, and ours are configured alike (no namespace: keys are prefixed here).
-const adapters = new WeakMap<object, KeyvRedis<string>>();
-function adapterFor(client: CacheRedisClient): KeyvRedis<string> {
-  let adapter = adapters.get(client);
-  if (adapter === undefined) {
-    // The adapter takes the client as is (it checks for `connect`), and throws instead of
-    // swallowing errors so that the breaker sees them.
-    adapter = new KeyvRedis<string>(commandView(client) as never, { throwOnErrors: true, throwOnConnectError: true });
-    adapters.set(client, adapter);
-  }
-  return adapter;
-}
-
-/** Whether a node-redis client is a single connection (not a Cluster client, which has `slots`). */
-function isStandalone(client: CacheRedisClient): boolean {
-  return (client as { slots?: unknown }).slots === undefined;
-}
+/** The store's name in errors. */
+const STORE = 'redisCacheStore';
 
 function checkKey(field: string, key: unknown): TypeError | undefined {
   return typeof key === 'string' && key.length > 0 ? undefined : invalidOption(field, key, 'a non-empty string');
@@ -437,15 +377,11 @@ class TwoTierCache implements Cache {
   #logFloor = 0;
   #sealingKeys: readonly SealingKey[] | undefined;
 
-  // Redis tier.
-  readonly #client: CacheRedisClient | undefined;
-  /** The client's view the cache sends its commands through (see commandView). */
-  readonly #commands: CacheRedisClient | undefined;
-  readonly #adapter: KeyvRedis<string> | undefined;
-  // Every Redis call has a deadline and goes through the caller's policy or the built-in guard.
-  /** The deadline of every Redis call: core's timeout, one timer for all calls in flight. */
-  readonly #deadline: TimeoutPolicy | undefined;
-  readonly #timeoutMs: number;
+  // Redis tier: every call under the store's deadline (core's timeout, one timer for all calls in
+  // flight) and through the caller's policy or the built-in guard.
+  readonly #redis: RedisConnection | undefined;
+  /** Bounds connecting, subscribing and closing (not per-command work, which has the store's deadline). */
+  readonly #setup: TimeoutPolicy | undefined;
   readonly #policy: Policy<any> | undefined;
   readonly #guard: L2Guard | undefined;
   readonly #keys: KeyLayout;
@@ -455,7 +391,7 @@ class TwoTierCache implements Cache {
   readonly #leaseWaitMs: number;
   readonly #leasePollMs: number;
   readonly #instanceId = randomBytes(8).toString('hex');
-  #subscriber: CacheRedisClient | undefined;
+  #subscriber: RedisClient | undefined;
   #ownsSubscriber = false;
   #ready: Promise<void>;
   #closed = false;
@@ -468,7 +404,7 @@ class TwoTierCache implements Cache {
   #refreshes = 0;
   #loads = 0;
   #loaderErrors = 0;
-  #l2Errors = 0;
+  #storeErrors = 0;
   #integrityErrors = 0;
   #evictions = 0;
 
@@ -477,14 +413,14 @@ class TwoTierCache implements Cache {
   readonly #onStale = new EventEmitter<CacheStaleEvent>();
   readonly #onRefresh = new EventEmitter<CacheRefreshEvent>();
   readonly #onLoaderError = new EventEmitter<CacheLoaderErrorEvent>();
-  readonly #onL2Error = new EventEmitter<CacheL2ErrorEvent>();
+  readonly #onStoreError = new EventEmitter<CacheStoreErrorEvent>();
   readonly #onEvict = new EventEmitter<CacheEvictEvent>();
   readonly onHit = this.#onHit.event;
   readonly onMiss = this.#onMiss.event;
   readonly onStale = this.#onStale.event;
   readonly onRefresh = this.#onRefresh.event;
   readonly onLoaderError = this.#onLoaderError.event;
-  readonly onL2Error = this.#onL2Error.event;
+  readonly onStoreError = this.#onStoreError.event;
   readonly onEvict = this.#onEvict.event;
 
   constructor(o: CacheOptions) {
@@ -508,25 +444,21 @@ class TwoTierCache implements Cache {
         : new Lru(o.maxEntries ?? 10_000, o.maxBytes ?? 64 * 1024 * 1024, (e, reason) => this.#evicted(e, reason));
     this.#sealingKeys = o.sealing?.keys;
 
-    const r = o.redis;
+    const r = redisCacheSettings(o.store);
     this.#keys = new KeyLayout(r?.prefix ?? 'bulwark:cache:');
     this.#memo = new ReadMemo(this.#keys.namespace);
     this.#leaseMs = r?.leaseMs ?? 10_000;
     this.#leaseWaitMs = r?.leaseWaitMs ?? 3_000;
     this.#leasePollMs = r?.leasePollMs ?? 20;
     if (r === undefined) {
-      this.#client = this.#commands = this.#adapter = this.#deadline = this.#policy = this.#guard = undefined;
-      this.#timeoutMs = 0;
+      this.#redis = this.#setup = this.#policy = this.#guard = undefined;
       this.#ready = Promise.resolve();
       return;
     }
-    this.#client = r.client;
-    this.#commands = commandView(r.client);
-    this.#adapter = adapterFor(r.client);
-    this.#timeoutMs = r.timeoutMs ?? 250;
-    this.#deadline = timeout(this.#timeoutMs, { clock: this.#clock, name: 'cacheRedis' });
+    this.#redis = r.redis;
+    this.#setup = timeout(SETUP_DEADLINE_MS, { clock: this.#clock, name: STORE });
     this.#policy = r.policy;
-    this.#guard = r.policy === undefined ? new L2Guard(r.guard?.failureThreshold ?? 5, r.guard?.cooldownMs ?? 5_000, this.#clock) : undefined;
+    this.#guard = r.policy === undefined ? new L2Guard(r.failureThreshold, r.cooldownMs, this.#clock) : undefined;
     this.#ready = this.#subscribe(r.subscriber);
   }
 
@@ -584,6 +516,7 @@ class TwoTierCache implements Cache {
     const bad = checkKey('key', key) ?? checkEntryOptions(options);
     if (bad !== undefined) throw bad;
     const execute = <T>(fn: PolicyFunction<T>, source?: AbortSource): Promise<T> => {
+      if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
       const signal = source === undefined ? undefined : source instanceof AbortSignal ? source : source.signal;
       return this.getOrSet<T>(
         key,
@@ -607,7 +540,7 @@ class TwoTierCache implements Cache {
       if (this.#onHit.hasListeners) this.#onHit.emit({ name: this.name, key, tier: 'l1' });
       return (e.promise ??= Promise.resolve(e.value)) as Promise<T>;
     }
-    if (this.#adapter === undefined) {
+    if (this.#redis === undefined) {
       this.#missed(key);
       return Promise.resolve(undefined);
     }
@@ -699,7 +632,7 @@ class TwoTierCache implements Cache {
     const key = flight.key;
     try {
       let read: L2Read | undefined;
-      if (this.#adapter !== undefined) {
+      if (this.#redis !== undefined) {
         read = await this.#l2Read(key, w.tags);
         const found = read?.entry;
         if (found !== undefined) {
@@ -868,7 +801,7 @@ class TwoTierCache implements Cache {
 
   async #setEntry(entry: Entry, w: Windows): Promise<void> {
     const startEpoch = this.#epoch;
-    if (this.#adapter !== undefined) {
+    if (this.#redis !== undefined) {
       const versions = await this.#l2Versions(entry.key, w.tags);
       if (versions !== undefined) {
         entry.keyVersion = versions.keyVersion;
@@ -968,18 +901,20 @@ class TwoTierCache implements Cache {
   }
 
   async #announce(scope: 'key' | 'tag' | 'namespace', target: string | undefined, counter: string, entryKey: string | undefined): Promise<void> {
-    if (this.#client === undefined) return;
+    if (this.#redis === undefined) return;
     const kind = scope === 'key' ? 'k' : scope === 'tag' ? 't' : 'n';
     // The namespace counter is one key per cache: it is kept for good. Key and tag counters expire.
     const keepMs = scope === 'namespace' ? '0' : String(COUNTER_MIN_TTL_MS);
     const generation = this.#memo.generation;
     let version: unknown;
     try {
-      version = await this.#l2('invalidate', () =>
-        this.#commands!.eval(INVALIDATE, {
-          keys: entryKey === undefined ? [counter] : [counter, entryKey],
-          arguments: [this.#keys.channel, `${kind}\n${this.#instanceId}\n${target ?? ''}`, keepMs],
-        }),
+      const redis = this.#redis;
+      version = await this.#l2('invalidate', (c) =>
+        redis.evalScript(c, INVALIDATE, entryKey === undefined ? [counter] : [counter, entryKey], [
+          this.#keys.channel,
+          `${kind}\n${this.#instanceId}\n${target ?? ''}`,
+          keepMs,
+        ]),
       );
     } catch (error) {
       throw new CacheInvalidationError(scope, target, { cause: error });
@@ -1007,15 +942,16 @@ class TwoTierCache implements Cache {
     this.#invalidateLocally(scope, target, version);
   };
 
-  async #subscribe(given: CacheRedisClient | undefined): Promise<void> {
+  async #subscribe(given: RedisClient | undefined): Promise<void> {
     try {
       let sub = given;
       if (sub === undefined) {
-        sub = this.#client!.duplicate();
+        const created = this.#redis!.client.duplicate();
+        sub = created;
         this.#ownsSubscriber = true;
         sub.on('error', this.#onSubscriberError);
         this.#subscriber = sub;
-        await this.#withDeadline(sub.connect(), 'subscribe');
+        await this.#withDeadline('subscribe', () => created.connect());
       }
       this.#subscriber = sub;
       // Messages sent while the subscription was down are lost: start over from Redis.
@@ -1024,9 +960,10 @@ class TwoTierCache implements Cache {
       sub.on('reconnecting', this.#onSubscriberDown);
       // A Cluster client reports its nodes' reconnects only, not its pub/sub node's own.
       sub.on('node-ready', this.#onSubscriberReady);
-      await this.#withDeadline(sub.subscribe(this.#keys.channel, this.#onMessage), 'subscribe');
+      const subscriber = sub;
+      await this.#withDeadline('subscribe', () => subscriber.subscribe(this.#keys.channel, this.#onMessage));
       this.#subscribedOnce = true;
-      if (sub.isReady && !this.#closed && isStandalone(sub)) this.#memo.trust();
+      if (sub.isReady && !this.#closed && !isRedisCluster(sub)) this.#memo.trust();
     } catch (error) {
       this.#reportL2('subscribe', error);
     }
@@ -1046,24 +983,13 @@ class TwoTierCache implements Cache {
     this.#invalidateLocally(Scope.Namespace, '', Infinity);
     // node-redis has subscribed again by the time a client reports ready. A Cluster client says
     // nothing when its pub/sub node drops, so what it heard is never trusted: versions are read.
-    if (isStandalone(this.#subscriber!)) this.#memo.trust();
+    if (!isRedisCluster(this.#subscriber!)) this.#memo.trust();
   };
 
-  /** Bounds connecting, subscribing and closing (not per-command work, which has `timeoutMs`). */
-  #withDeadline<T>(promise: Promise<T>, operation: string): Promise<T> {
-    const ms = SETUP_DEADLINE_MS;
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => reject(new CacheL2UnavailableError(operation, `no reply within ${ms} ms`)), ms, { unref: true });
-      promise.then(
-        (v) => {
-          timer.clear();
-          resolve(v);
-        },
-        (e: unknown) => {
-          timer.clear();
-          reject(e);
-        },
-      );
+  /** Connecting, subscribing and closing, under their own deadline (core's timeout, `SETUP_DEADLINE_MS`). */
+  #withDeadline<T>(operation: string, start: () => Promise<T>): Promise<T> {
+    return this.#setup!.execute(start).catch((error: unknown) => {
+      throw this.#redis!.failure(operation, error);
     });
   }
 
@@ -1084,9 +1010,9 @@ class TwoTierCache implements Cache {
     sub.off('node-ready', this.#onSubscriberReady);
     try {
       if (this.#ownsSubscriber) {
-        if (sub.isOpen) await this.#withDeadline(sub.close(), 'close');
+        if (sub.isOpen) await this.#withDeadline('close', () => sub.close());
       } else if (sub.isReady) {
-        await this.#withDeadline(sub.unsubscribe(this.#keys.channel, this.#onMessage), 'close');
+        await this.#withDeadline('close', () => sub.unsubscribe(this.#keys.channel, this.#onMessage));
       }
     } catch (error) {
       if (this.#ownsSubscriber) sub.destroy();
@@ -1104,7 +1030,7 @@ class TwoTierCache implements Cache {
       refreshes: this.#refreshes,
       loads: this.#loads,
       loaderErrors: this.#loaderErrors,
-      l2Errors: this.#l2Errors,
+      storeErrors: this.#storeErrors,
       integrityErrors: this.#integrityErrors,
       evictions: this.#evictions,
       entries: this.#l1?.size ?? 0,
@@ -1114,10 +1040,10 @@ class TwoTierCache implements Cache {
 
   // ---- Redis tier -------------------------------------------------------------------------------
 
-  /** Runs one Redis operation under the breaker and the deadline; fails fast when not connected. */
-  #l2<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs one Redis operation under the breaker and the store's deadline; fails fast when not connected. */
+  #l2<T>(operation: string, fn: (commands: RedisClient) => Promise<T>): Promise<T> {
     const policy = this.#policy;
-    if (policy !== undefined) return policy.execute(() => this.#underDeadline(operation, fn, undefined, false)) as Promise<T>;
+    if (policy !== undefined) return policy.execute(() => this.#send(operation, fn, undefined, false)) as Promise<T>;
     // The built-in guard is inline rather than one more policy layer: this is the hot read path.
     const guard = this.#guard!;
     let probe: boolean;
@@ -1126,36 +1052,32 @@ class TwoTierCache implements Cache {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#underDeadline(operation, fn, guard, probe);
+    return this.#send(operation, fn, guard, probe);
   }
 
-  /** `fn` under the deadline; its outcome reported to `guard` when given. */
-  #underDeadline<T>(operation: string, fn: () => Promise<T>, guard: L2Guard | undefined, probe: boolean): Promise<T> {
-    return this.#deadline!.execute(() => this.#start(operation, fn)).then(
+  /** `fn` through the store's connection; its outcome reported to `guard` when given. */
+  #send<T>(operation: string, fn: (commands: RedisClient) => Promise<T>, guard: L2Guard | undefined, probe: boolean): Promise<T> {
+    const send = (commands: RedisClient): Promise<T> => {
+      if (this.#closed && operation !== 'release') throw new StoreUnavailableError(STORE, operation, 'the cache is closed');
+      return fn(commands);
+    };
+    return this.#redis!.call(operation, send).then(
       (value) => {
         guard?.succeeded(probe);
         return value;
       },
       (error: unknown) => {
         guard?.failed(probe);
-        throw isTimeoutError(error) ? new CacheL2UnavailableError(operation, `no reply within ${this.#timeoutMs} ms`) : error;
+        throw error;
       },
     );
   }
 
-  #start<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#closed && operation !== 'release') throw new CacheL2UnavailableError(operation, 'the cache is closed');
-    if (!this.#client!.isReady) throw new CacheL2UnavailableError(operation, 'the Redis client is not connected');
-    return fn();
-  }
-
   #reportL2(operation: string, error: unknown): void {
-    this.#l2Errors++;
-    if (!this.#onL2Error.hasListeners) return;
-    const reported = isCacheL2UnavailableError(error) || error instanceof CacheIntegrityError
-      ? (error as BulwarkError)
-      : new CacheL2UnavailableError(operation, error instanceof Error ? error.message : String(error), { cause: error });
-    this.#onL2Error.emit({ name: this.name, error: reported, operation });
+    this.#storeErrors++;
+    if (!this.#onStoreError.hasListeners) return;
+    const reported = isCacheIntegrityError(error) ? error : this.#redis!.failure(operation, error);
+    this.#onStoreError.emit({ name: this.name, operation, error: reported });
   }
 
   /** Versions of `counters` that memory vouches for, and the indexes of those to read from Redis. */
@@ -1187,8 +1109,7 @@ class TwoTierCache implements Cache {
     const generation = this.#memo.generation;
     const { versions, missing } = this.#remembered(counters);
     if (missing.length === 0) return versions;
-    const adapter = this.#adapter!;
-    const got = await this.#l2('read', () => Promise.all(missing.map((i) => adapter.get(counters[i]!))));
+    const got = await this.#l2('read', (c) => Promise.all(missing.map((i) => c.get(counters[i]!))));
     this.#fill(counters, versions, missing, got, generation);
     return versions;
   }
@@ -1205,11 +1126,10 @@ class TwoTierCache implements Cache {
     const { versions, missing } = this.#remembered(counters);
     try {
       if (keyVersion === undefined || missing.length > 0) {
-        const adapter = this.#adapter!;
         const readKeyVersion = keyVersion === undefined;
-        const got = await this.#l2('read', () => {
-          const reads: Array<Promise<unknown>> = readKeyVersion ? [adapter.get(keys.keyVersion(entryKey))] : [];
-          for (const i of missing) reads.push(adapter.get(counters[i]!));
+        const got = await this.#l2('read', (c) => {
+          const reads: Array<Promise<unknown>> = readKeyVersion ? [c.get(keys.keyVersion(entryKey))] : [];
+          for (const i of missing) reads.push(c.get(counters[i]!));
           return Promise.all(reads);
         });
         if (readKeyVersion) {
@@ -1236,7 +1156,6 @@ class TwoTierCache implements Cache {
   async #l2Read(key: string, tags: readonly string[], again = false): Promise<L2Read | undefined> {
     const keys = this.#keys;
     const memo = this.#memo;
-    const adapter = this.#adapter!;
     const generation = memo.generation;
     const entryKey = keys.entry(key);
     let record = memo.key(entryKey);
@@ -1248,26 +1167,26 @@ class TwoTierCache implements Cache {
     let raw: string | undefined;
     try {
       if (keyVersion !== undefined && nsVersion !== undefined && tags.length === 0) {
-        raw = await this.#l2('read', () => adapter.get(entryKey));
+        raw = ((await this.#l2('read', (c) => c.get(entryKey))) as string | null) ?? undefined;
       } else {
         const counters = [keys.namespace];
         for (const t of tags) counters.push(keys.tag(t));
         const { versions, missing } = this.#remembered(counters);
         const readKeyVersion = keyVersion === undefined;
         // One deadline and one breaker call for the whole read; every command is single-slot.
-        const got = await this.#l2('read', () => {
-          const reads: Array<Promise<unknown>> = [readKeyVersion ? adapter.getMany([entryKey, keys.keyVersion(entryKey)]) : adapter.get(entryKey)];
-          for (const i of missing) reads.push(adapter.get(counters[i]!));
+        const got = await this.#l2('read', (c) => {
+          const reads: Array<Promise<unknown>> = [readKeyVersion ? c.mGet([entryKey, keys.keyVersion(entryKey)]) : c.get(entryKey)];
+          for (const i of missing) reads.push(c.get(counters[i]!));
           return Promise.all(reads);
         });
         if (readKeyVersion) {
-          const pair = got[0] as Array<string | undefined>;
+          const pair = got[0] as Array<string | null>;
           raw = pair[0] ?? undefined;
           keyVersion = Number(pair[1] ?? 0);
           memo.learnKey(entryKey, keyVersion, generation);
           record = memo.key(entryKey);
         } else {
-          raw = (got[0] as string | undefined) ?? undefined;
+          raw = (got[0] as string | null) ?? undefined;
         }
         this.#fill(counters, versions, missing, got.slice(1), generation);
         nsVersion = versions[0]!;
@@ -1349,15 +1268,14 @@ class TwoTierCache implements Cache {
     // The key and tag counters the entry was computed under must outlive it, or an invalidated
     // entry could match a counter made again from nothing; they are touched first, on the way.
     const keepUntil = String(expires + COUNTER_MARGIN_MS);
-    const client = this.#commands!;
-    const adapter = this.#adapter!;
+    const redis = this.#redis!;
     try {
-      await this.#l2('write', () => {
-        const writes: Array<Promise<unknown>> = [client.eval(TOUCH, { keys: [keys.keyVersion(entryKey)], arguments: [keepUntil, String(e.keyVersion)] })];
+      await this.#l2('write', (c) => {
+        const writes: Array<Promise<unknown>> = [redis.evalScript(c, TOUCH, [keys.keyVersion(entryKey)], [keepUntil, String(e.keyVersion)])];
         for (let i = 0; i < e.tags.length; i++) {
-          writes.push(client.eval(TOUCH, { keys: [keys.tag(e.tags[i]!)], arguments: [keepUntil, String(e.tagVersions[i])] }));
+          writes.push(redis.evalScript(c, TOUCH, [keys.tag(e.tags[i]!)], [keepUntil, String(e.tagVersions[i])]));
         }
-        writes.push(adapter.set(entryKey, stored, expires));
+        writes.push(c.set(entryKey, stored, { PXAT: expires }));
         return Promise.all(writes);
       });
     } catch (error) {
@@ -1369,7 +1287,7 @@ class TwoTierCache implements Cache {
     const token = `${this.#instanceId}:${randomBytes(6).toString('hex')}`;
     const leaseKey = this.#keys.lease(this.#keys.entry(key));
     try {
-      const ok = await this.#l2('lease', () => this.#commands!.set(leaseKey, token, { NX: true, PX: this.#leaseMs }));
+      const ok = await this.#l2('lease', (c) => c.set(leaseKey, token, { NX: true, PX: this.#leaseMs }));
       return ok === 'OK' ? token : undefined;
     } catch (error) {
       this.#reportL2('lease', error);
@@ -1382,7 +1300,8 @@ class TwoTierCache implements Cache {
     if (token === '') return;
     const leaseKey = this.#keys.lease(this.#keys.entry(key));
     try {
-      await this.#l2('release', () => this.#commands!.eval(RELEASE_LEASE, { keys: [leaseKey], arguments: [token] }));
+      const redis = this.#redis!;
+      await this.#l2('release', (c) => redis.evalScript(c, RELEASE_LEASE, [leaseKey], [token]));
     } catch (error) {
       // The lease expires on its own after leaseMs.
       this.#reportL2('release', error);
@@ -1422,13 +1341,36 @@ export interface SealedCache extends Cache {
   setSealingKeys(keys: readonly SealingKey[]): void;
 }
 
+const CACHE_OPTIONS = knownOptions<CacheOptions>('cache()', {
+  name: [],
+  ttlMs: ['ttl', 'expiresIn', 'maxAge'],
+  staleWhileRevalidateMs: ['staleWhileRevalidate', 'swr'],
+  staleIfErrorMs: ['staleIfError'],
+  negativeTtlMs: [],
+  isNegative: [],
+  ttlJitter: [],
+  earlyRefreshBeta: [],
+  memory: [],
+  maxEntries: ['max', 'maxSize', 'size', 'capacity'],
+  maxBytes: [],
+  store: ['redis'],
+  sealing: [],
+  clock: [],
+  random: [],
+});
+
+const SEALING_OPTIONS = knownOptions<CacheSealingOptions>('cache()', {
+  keys: [],
+});
+
 /**
- * Creates a two-tier cache: memory (L1, LRU bounded by entries and bytes) and, with `redis`,
- * Redis (L2, through the keyv Redis adapter on your node-redis 6 client). Either tier alone works.
+ * Creates a two-tier cache: memory (L1, LRU bounded by entries and bytes) and, with a `store`
+ * from {@link redisCacheStore}, Redis (L2, on your node-redis 6 client). Either tier alone works;
+ * a memory-only cache loads nothing of Redis.
  *
  * Gotchas: values must be JSON data (checked on write, see {@link UnserializableValueError}) and
  * come back deeply frozen; a Redis that is slow or gone never blocks a call longer than its
- * deadline — the cache carries on from memory and reports through `onL2Error`.
+ * deadline — the cache carries on from memory and reports through `onStoreError`.
  *
  * @example
  * ```ts
@@ -1437,11 +1379,11 @@ export interface SealedCache extends Cache {
  * ```
  */
 export function cache(options: CacheOptions = {}): SealedCache {
-  expectOptions('options', options);
+  expectOptions('options', options, CACHE_OPTIONS);
   const o = options;
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) throw invalidOption('name', o.name, 'a non-empty string');
-  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { min: Number.MIN_VALUE });
-  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { min: Number.MIN_VALUE });
+  if (o.name !== undefined) expectName(o.name);
+  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { above: 0 });
+  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { above: 0 });
   if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0 });
   if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0 });
   if (o.isNegative !== undefined) expectFunction('isNegative', o.isNegative);
@@ -1452,33 +1394,15 @@ export function cache(options: CacheOptions = {}): SealedCache {
   if (o.maxBytes !== undefined) expectInteger('maxBytes', o.maxBytes, { min: 1 });
   expectClock('clock', o.clock);
   if (o.random !== undefined) expectFunction('random', o.random);
-  if (o.memory === false && o.redis === undefined) throw invalidOption('redis', o.redis, 'a Redis tier when `memory` is false');
+  if (o.store !== undefined && redisCacheSettings(o.store) === undefined) {
+    throw invalidOption('store', o.store, 'a store from redisCacheStore(...)');
+  }
+  if (o.memory === false && o.store === undefined) throw invalidOption('store', o.store, 'a Redis tier when `memory` is false');
   if (o.sealing !== undefined) {
-    expectOptions('sealing', o.sealing);
-    if (o.redis === undefined) throw invalidOption('sealing', o.sealing, 'used with `redis` (only Redis values are sealed)');
+    expectOptions('sealing', o.sealing, SEALING_OPTIONS);
+    if (o.store === undefined) throw invalidOption('sealing', o.sealing, 'used with `store` (only Redis values are sealed)');
   }
   let sealing: CacheSealingOptions | undefined;
   if (o.sealing !== undefined) sealing = { keys: checkSealingKeys(o.sealing.keys) };
-  if (o.redis !== undefined) {
-    const r = o.redis;
-    expectOptions('redis', r);
-    const c = r.client as unknown as Record<string, unknown> | undefined;
-    if (typeof c !== 'object' || c === null || typeof c.set !== 'function' || typeof c.eval !== 'function' || typeof c.duplicate !== 'function') {
-      throw invalidOption('redis.client', r.client, 'a connected node-redis client (createClient() from the `redis` package)');
-    }
-    if (r.prefix !== undefined && typeof r.prefix !== 'string') throw invalidOption('redis.prefix', r.prefix, 'a string');
-    if (r.timeoutMs !== undefined) expectNumber('redis.timeoutMs', r.timeoutMs, { min: 1, max: 2 ** 31 - 1 });
-    if (r.leaseMs !== undefined) expectInteger('redis.leaseMs', r.leaseMs, { min: 1 });
-    if (r.leaseWaitMs !== undefined) expectNumber('redis.leaseWaitMs', r.leaseWaitMs, { min: 0 });
-    if (r.leasePollMs !== undefined) expectNumber('redis.leasePollMs', r.leasePollMs, { min: 1 });
-    if (r.guard !== undefined) {
-      expectOptions('redis.guard', r.guard);
-      if (r.guard.failureThreshold !== undefined) expectInteger('redis.guard.failureThreshold', r.guard.failureThreshold, { min: 1 });
-      if (r.guard.cooldownMs !== undefined) expectNumber('redis.guard.cooldownMs', r.guard.cooldownMs, { min: 0 });
-    }
-    if (r.policy !== undefined && typeof (r.policy as { execute?: unknown }).execute !== 'function') {
-      throw invalidOption('redis.policy', r.policy, 'a Policy (an object with execute)');
-    }
-  }
   return new TwoTierCache(sealing === undefined ? o : { ...o, sealing });
 }

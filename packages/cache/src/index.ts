@@ -3,26 +3,25 @@ export type {
   Cache,
   CacheEvictEvent,
   CacheHitEvent,
-  CacheL2ErrorEvent,
   CacheLoader,
   CacheLoaderErrorEvent,
   CacheMissEvent,
   CacheOptions,
-  CacheRedisOptions,
   CacheRefreshEvent,
   CacheSealingOptions,
   CacheStaleEvent,
   CacheStats,
+  CacheStoreErrorEvent,
   CacheTier,
   EntryOptions,
   GetOrSetOptions,
   LoaderContext,
   SealedCache,
 } from './cache.js';
-export type { CacheRedisClient } from './redis-client.js';
+export { redisCacheStore } from './redis-cache-store.js';
+export type { RedisCacheStore, RedisCacheStoreOptions } from './redis-cache-store.js';
 export type { SealingKey } from './internal/seal.js';
 export type { EvictReason } from './internal/lru.js';
-export { CacheL2UnavailableError, isCacheL2UnavailableError } from './cache-l2-unavailable-error.js';
 export { CacheIntegrityError, isCacheIntegrityError } from './cache-integrity-error.js';
 export { CacheInvalidationError, isCacheInvalidationError } from './cache-invalidation-error.js';
 export { UnserializableValueError, isUnserializableValueError } from './unserializable-value-error.js';

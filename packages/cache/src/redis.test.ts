@@ -1,4 +1,4 @@
-import { createFakeClock, type BulwarkError, type Policy } from '@bulwark/core';
+import { createFakeClock, isStoreUnavailableError, type BulwarkError, type Policy, type RedisClient } from '@bulwark/core';
 import { deferred, describeRedis, useRedis } from '@bulwark/test-utils';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -6,12 +6,11 @@ import {
   cache,
   isCacheIntegrityError,
   isCacheInvalidationError,
-  isCacheL2UnavailableError,
+  redisCacheStore,
   type Cache,
   type CacheHitEvent,
   type CacheOptions,
-  type CacheRedisClient,
-  type CacheRedisOptions,
+  type RedisCacheStoreOptions,
 } from './index.js';
 
 /** Polls `check` on real time until it holds, for at most `ms`. */
@@ -29,12 +28,12 @@ describeRedis('Redis tier', () => {
   afterEach(async () => {
     await Promise.all(open.splice(0).map((c) => c.close()));
   });
-  const make = async (options: CacheOptions = {}, redisOptions: Partial<CacheRedisOptions> = {}) => {
+  const make = async (options: CacheOptions = {}, redisOptions: Partial<RedisCacheStoreOptions> = {}) => {
     const c = cache({
       ttlJitter: 0,
       earlyRefreshBeta: 0,
       ...options,
-      redis: { client: redis.client as unknown as CacheRedisClient, prefix: redis.prefix, ...redisOptions },
+      store: redisCacheStore({ client: redis.client, prefix: redis.prefix, ...redisOptions }),
     });
     open.push(c);
     await c.ready();
@@ -42,7 +41,7 @@ describeRedis('Redis tier', () => {
   };
 
   test('a node-redis 6 client type-checks as the client option', () => {
-    const options: CacheRedisOptions = { client: redis.client };
+    const options: RedisCacheStoreOptions = { client: redis.client };
     expect(options.client).toBe(redis.client);
   });
 
@@ -140,7 +139,7 @@ describeRedis('Redis tier', () => {
   test('versions are taken from memory only while the subscription is up: an announcement missed while it was down never serves an invalidated value', async () => {
     const subscriber = await redis.connect();
     const id = await subscriber.clientId();
-    const b = await make({ memory: false }, { subscriber: subscriber as unknown as CacheRedisClient });
+    const b = await make({ memory: false }, { subscriber: subscriber });
     await b.set('k', 'old', { tags: ['t'] });
     expect(await b.get('k')).toBe('old'); // the versions are in memory from here on
     expect(await b.get('k')).toBe('old');
@@ -235,7 +234,7 @@ describeRedis('sealing', () => {
       memory,
       ttlJitter: 0,
       earlyRefreshBeta: 0,
-      redis: { client: redis.client as unknown as CacheRedisClient, prefix: redis.prefix },
+      store: redisCacheStore({ client: redis.client, prefix: redis.prefix }),
       ...(keys ? { sealing: { keys } } : {}),
     });
     return c;
@@ -269,7 +268,7 @@ describeRedis('sealing', () => {
   test('dropping a key from the ring stops its values opening, even ones read a moment ago', async () => {
     const c = make([k1]);
     const errors: BulwarkError[] = [];
-    c.onL2Error((e) => errors.push(e.error));
+    c.onStoreError((e) => errors.push(e.error));
     await c.set('secret', 'sealed under k1');
     expect(await c.get('secret')).toBe('sealed under k1');
     c.setSealingKeys([k2]);
@@ -281,7 +280,7 @@ describeRedis('sealing', () => {
   test('a tampered, foreign or unsealed value is a miss and an event, never a crash', async () => {
     const c = make([k1]);
     const errors: BulwarkError[] = [];
-    c.onL2Error((e) => errors.push(e.error));
+    c.onStoreError((e) => errors.push(e.error));
     await c.set('secret', 'v');
     const stored = (await raw())!;
     const body = Buffer.from(stored.slice('s1:k1:'.length), 'base64');
@@ -295,7 +294,7 @@ describeRedis('sealing', () => {
     await make(undefined).set('secret', 'unsealed');
     expect(await c.get('secret')).toBeUndefined();
     const plain = make(undefined);
-    plain.onL2Error((e) => errors.push(e.error));
+    plain.onStoreError((e) => errors.push(e.error));
     await redis.client.set(`${redis.prefix}{secret}`, '{"not":"an entry"}');
     expect(await plain.get('secret')).toBeUndefined();
 
@@ -309,20 +308,20 @@ describeRedis('sealing', () => {
 
   test('sealing keys are checked, and never echoed', () => {
     const secret = Buffer.from('0123456789abcdef0123456789abcde'); // 31 bytes
-    const client = redis.client as unknown as CacheRedisClient;
-    expect(() => cache({ redis: { client }, sealing: { keys: [{ id: 'a', key: secret }] } })).toThrow(
+    const client = redis.client;
+    expect(() => cache({ store: redisCacheStore({ client }), sealing: { keys: [{ id: 'a', key: secret }] } })).toThrow(
       /`sealing.keys\[0\].key` to be 32 bytes \(AES-256\), got 31 bytes/,
     );
-    expect(() => cache({ redis: { client }, sealing: { keys: [{ id: 'a', key: secret }] } })).not.toThrow(/0123/);
-    expect(() => cache({ redis: { client }, sealing: { keys: [] } })).toThrow(/`sealing.keys`/);
-    expect(() => cache({ redis: { client }, sealing: { keys: [{ id: 'a:b', key: randomBytes(32) }] } })).toThrow(/without ":"/);
+    expect(() => cache({ store: redisCacheStore({ client }), sealing: { keys: [{ id: 'a', key: secret }] } })).not.toThrow(/0123/);
+    expect(() => cache({ store: redisCacheStore({ client }), sealing: { keys: [] } })).toThrow(/`sealing.keys`/);
+    expect(() => cache({ store: redisCacheStore({ client }), sealing: { keys: [{ id: 'a:b', key: randomBytes(32) }] } })).toThrow(/without ":"/);
     expect(() => cache({ sealing: { keys: [k1] } })).toThrow(/`sealing`/);
   });
 });
 
 describe('L2 trouble without a server', () => {
   /** A client that is "connected" but never answers: the lost-connection case that hangs other libraries. */
-  const silentClient = (): CacheRedisClient => {
+  const silentClient = (): RedisClient => {
     const never = () => new Promise<never>(() => {});
     const c = {
       isReady: true,
@@ -331,6 +330,7 @@ describe('L2 trouble without a server', () => {
       mGet: never,
       set: never,
       eval: never,
+      evalSha: never,
       connect: never,
       close: async () => {},
       destroy: () => {},
@@ -340,19 +340,19 @@ describe('L2 trouble without a server', () => {
       off: () => c,
       duplicate: () => silentClient(),
     };
-    return c as unknown as CacheRedisClient;
+    return c as unknown as RedisClient;
   };
 
   test('every Redis operation has a deadline; after repeated failures the guard fails fast; memory keeps serving', async () => {
     const clock = createFakeClock();
-    const c = cache({ clock, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client: silentClient(), timeoutMs: 100 } });
+    const c = cache({ clock, ttlJitter: 0, earlyRefreshBeta: 0, store: redisCacheStore({ client: silentClient(), timeoutMs: 100, clock }) });
     const errors: BulwarkError[] = [];
-    c.onL2Error((e) => errors.push(e.error));
+    c.onStoreError((e) => errors.push(e.error));
     const first = c.getOrSet('k', async () => 'loaded');
     await clock.tickAsync(100);
     expect(await first).toBe('loaded');
-    expect(isCacheL2UnavailableError(errors[0])).toBe(true);
-    expect(errors[0]!.message).toMatch(/read/);
+    expect(isStoreUnavailableError(errors[0])).toBe(true);
+    expect(errors[0]!.message).toBe('The store (redisCacheStore) could not read: Redis did not answer within 100 ms.');
     expect(await c.getOrSet('k', async () => 'again')).toBe('loaded'); // L1 serves
     for (let i = 0; i < 4; i++) {
       const p = c.get(`miss${i}`);
@@ -382,9 +382,9 @@ describe('L2 trouble without a server', () => {
         throw new Error('unused');
       },
     };
-    const c = cache({ redis: { client: silentClient(), policy: refuse } });
+    const c = cache({ store: redisCacheStore({ client: silentClient(), policy: refuse }) });
     const errors: string[] = [];
-    c.onL2Error((e) => errors.push(e.error.message));
+    c.onStoreError((e) => errors.push(e.error.message));
     expect(await c.getOrSet('k', async () => 1)).toBe(1);
     expect(calls).toBeGreaterThan(0);
     expect(errors[0]).toMatch(/breaker open/);
@@ -405,8 +405,8 @@ const fakeRedis = () => {
       store.set(key, value);
       return 'OK';
     },
-    info: async () => 'redis_version:7.2.0',
     eval: async () => 0,
+    evalSha: async () => 0,
     connect: async () => {},
     close: async () => {},
     destroy: () => {},
@@ -429,10 +429,10 @@ describe('the built-in guard on fake time', () => {
       ttlJitter: 0,
       earlyRefreshBeta: 0,
       memory: false,
-      redis: { client: client as unknown as CacheRedisClient, guard: { failureThreshold: 2, cooldownMs: 1_000 } },
+      store: redisCacheStore({ client: client, guard: { failureThreshold: 2, cooldownMs: 1_000 } }),
     });
     const operations: string[] = [];
-    c.onL2Error((e) => operations.push(e.error.message));
+    c.onStoreError((e) => operations.push(e.error.message));
     await c.get('a');
     await c.get('b');
     expect(operations).toHaveLength(2);
@@ -465,7 +465,7 @@ describe('the commands the cache sends', () => {
         return view;
       },
     });
-    const c = cache({ memory: false, redis: { client: withView as unknown as CacheRedisClient } });
+    const c = cache({ memory: false, store: redisCacheStore({ client: withView }) });
     await c.set('k', 1);
     expect(await c.get('k')).toBe(1);
     expect(asked).toEqual([{ timeout: 0 }]);
@@ -479,7 +479,7 @@ describe('the lease wait on fake time', () => {
   test('while another instance holds the lease, this one polls Redis and takes its result without loading', async () => {
     const clock = createFakeClock({ now: 1_000_000 });
     const redis = fakeRedis();
-    const options = { clock, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client: redis as unknown as CacheRedisClient, leaseWaitMs: 1_000, leasePollMs: 50 } };
+    const options = { clock, ttlJitter: 0, earlyRefreshBeta: 0, store: redisCacheStore({ client: redis, clock, leaseWaitMs: 1_000, leasePollMs: 50 }) };
     const waiting = cache(options);
     const holder = cache(options);
     redis.store.set('bulwark:cache:{k}:l', 'someone else');
@@ -496,7 +496,7 @@ describe('the lease wait on fake time', () => {
   test('the wait is bounded by leaseWaitMs: then this instance loads itself', async () => {
     const clock = createFakeClock({ now: 1_000_000 });
     const redis = fakeRedis();
-    const c = cache({ clock, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client: redis as unknown as CacheRedisClient, leaseWaitMs: 1_000, leasePollMs: 50 } });
+    const c = cache({ clock, ttlJitter: 0, earlyRefreshBeta: 0, store: redisCacheStore({ client: redis, clock, leaseWaitMs: 1_000, leasePollMs: 50 }) });
     redis.store.set('bulwark:cache:{k}:l', 'a holder that died');
     let loads = 0;
     let settled = false;

@@ -1,4 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
 /**
  * A value handed to the cache (by `set` or returned by a loader) cannot be stored: the cache keeps
@@ -13,7 +13,7 @@ export class UnserializableValueError extends BulwarkError {
   readonly path: string;
 
   constructor(key: string, path: string, problem: string) {
-    super(`Cannot cache the value for key ${JSON.stringify(key)}: ${problem} at ${path}; the cache stores JSON data only.`);
+    super(`Cannot cache the value for key ${quote(key)}: ${problem} at ${path}; the cache stores JSON data only.`);
     this.key = key;
     this.path = path;
   }

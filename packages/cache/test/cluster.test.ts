@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { startRedisCluster, type PrivateRedisCluster } from '@bulwark/test-utils';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cache, type Cache, type CacheRedisClient } from '@bulwark/cache';
+import { cache, redisCacheStore, type Cache } from '@bulwark/cache';
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const until = Date.now() + ms;
@@ -36,7 +36,7 @@ describe('a real 3-master Redis Cluster', () => {
 
   test('getOrSet, get, set, tags, invalidation and leases across masters, with no error from Redis', async () => {
     const make = async (memory: boolean) => {
-      const c = cache({ memory, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client: cluster as unknown as CacheRedisClient, prefix: 'cl:', leasePollMs: 5, timeoutMs: 1_000 } });
+      const c = cache({ memory, ttlJitter: 0, earlyRefreshBeta: 0, store: redisCacheStore({ client: cluster, prefix: 'cl:', leasePollMs: 5, timeoutMs: 1_000 }) });
       open.push(c);
       await c.ready();
       return c;
@@ -44,7 +44,7 @@ describe('a real 3-master Redis Cluster', () => {
     const a = await make(true);
     const b = await make(false);
     const errors: string[] = [];
-    for (const c of [a, b]) c.onL2Error((e) => errors.push(`${e.operation}: ${e.error.message}`));
+    for (const c of [a, b]) c.onStoreError((e) => errors.push(`${e.operation}: ${e.error.message}`));
 
     // Keys spread over the three masters, tags and namespace counter on others still.
     const keys = Array.from({ length: 12 }, (_, i) => `user:${i}`).concat(['{', '}x', 'a{b}']);

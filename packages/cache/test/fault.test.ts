@@ -2,7 +2,7 @@
 // the Redis tier comes back on its own.
 import { usePrivateRedis } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
-import { cache, isCacheInvalidationError, type CacheRedisClient } from '@bulwark/cache';
+import { cache, isCacheInvalidationError, redisCacheStore } from '@bulwark/cache';
 
 /** Rejects if `promise` has not settled within `ms` of real time: the test's definition of a hang. */
 function noHang<T>(promise: Promise<T>, ms = 3_000): Promise<T> {
@@ -31,11 +31,11 @@ describe('Redis killed mid-run', () => {
       cache({
         ttlJitter: 0,
         earlyRefreshBeta: 0,
-        redis: { client: client as unknown as CacheRedisClient, timeoutMs: 200, guard: { failureThreshold: 3, cooldownMs: 100 } },
+        store: redisCacheStore({ client: client, timeoutMs: 200, guard: { failureThreshold: 3, cooldownMs: 100 } }),
       });
     const a = make();
-    const l2Errors: string[] = [];
-    a.onL2Error((e) => l2Errors.push(e.operation));
+    const storeErrors: string[] = [];
+    a.onStoreError((e) => storeErrors.push(e.operation));
     await a.ready();
     let loads = 0;
     const loader = async ({ key }: { key: string }) => `${key}:${++loads}`;
@@ -55,7 +55,7 @@ describe('Redis killed mid-run', () => {
     expect(await noHang(a.getOrSet('new', loader))).toMatch(/^new:/);
     const error = await noHang(a.delete('warm').catch((e: unknown) => e));
     expect(isCacheInvalidationError(error)).toBe(true);
-    expect(l2Errors.length).toBeGreaterThan(0);
+    expect(storeErrors.length).toBeGreaterThan(0);
 
     // Back again: the client reconnects by itself and the tier is used once the guard lets a probe through.
     expect(a.peek('new')).toMatch(/^new:/);

@@ -1,6 +1,6 @@
 // One cache instance in its own process, driven by the multi-process test over IPC.
 // Imports the package by name, as a user would: Node resolves it to the built dist/.
-import { cache } from '@bulwark/cache';
+import { cache, redisCacheStore } from '@bulwark/cache';
 import { createClient } from 'redis';
 
 const { url, prefix, name } = JSON.parse(process.argv[2]);
@@ -20,7 +20,7 @@ const clock = {
 const client = createClient({ url });
 client.on('error', () => {});
 await client.connect();
-const c = cache({ name, clock, ttlMs: 1_000, ttlJitter: 0, earlyRefreshBeta: 0, redis: { client, prefix } });
+const c = cache({ name, clock, ttlMs: 1_000, ttlJitter: 0, earlyRefreshBeta: 0, store: redisCacheStore({ client, prefix }) });
 await c.ready();
 
 const loader = async ({ key }) => {

@@ -47,7 +47,7 @@ describe('bulkhead', () => {
     const error = await policy.execute(() => 1).catch((e: unknown) => e);
     expect(isBulkheadFullError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'BULKHEAD_FULL', limit: 1, queue: 1, transient: true });
-    expect(rejected).toEqual([{ executing: 1, queued: 1 }]);
+    expect(rejected).toEqual([{ name: 'bulkhead', reason: 'full', retryAfterMs: undefined, executing: 1, queued: 1 }]);
     g.open();
     await Promise.all([running, queued]);
   });

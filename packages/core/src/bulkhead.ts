@@ -3,9 +3,10 @@ import { BulkheadFullError } from './bulkhead-full-error.js';
 import type { BulwarkError } from './bulwark-error.js';
 import { CallContext } from './call-context.js';
 import { EventEmitter, type Event } from './event.js';
+import type { RejectedEvent } from './event-payloads.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { toResult } from './to-result.js';
-import { expectInteger, expectName, expectOptions } from './validate.js';
+import { expectFunction, expectInteger, expectName, expectOptions, knownOptions } from './validate.js';
 
 /** Options for {@link bulkhead}. */
 export interface BulkheadOptions {
@@ -18,8 +19,14 @@ export interface BulkheadOptions {
 }
 
 /** Emitted by {@link BulkheadPolicy.onRejected} when a call finds no slot and no room in the queue. */
-export interface BulkheadRejectedEvent {
+export interface BulkheadRejectedEvent extends RejectedEvent {
+  /** Always `full`: every slot taken and the queue full. */
+  readonly reason: 'full';
+  /** Always `undefined`: a bulkhead cannot tell when a slot frees. */
+  readonly retryAfterMs: undefined;
+  /** Calls running when it was refused. */
   readonly executing: number;
+  /** Calls waiting when it was refused. */
   readonly queued: number;
 }
 
@@ -75,6 +82,7 @@ class Bulkhead implements BulkheadPolicy {
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    expectFunction('fn', fn);
     const call = new Waiter(this, signal);
     if (call.aborted) throw call.reason;
     if (this.#executing < this.#limit) {
@@ -89,7 +97,13 @@ class Bulkhead implements BulkheadPolicy {
       });
     } else {
       if (this.#onRejected.hasListeners) {
-        this.#onRejected.emit({ executing: this.#executing, queued: this.#queue.length });
+        this.#onRejected.emit({
+          name: this.name,
+          reason: 'full',
+          retryAfterMs: undefined,
+          executing: this.#executing,
+          queued: this.#queue.length,
+        });
       }
       throw new BulkheadFullError(this.#limit, this.#queueLimit);
     }
@@ -123,6 +137,12 @@ class Bulkhead implements BulkheadPolicy {
   }
 }
 
+const BULKHEAD_OPTIONS = knownOptions<BulkheadOptions>('bulkhead()', {
+  limit: ['concurrency', 'maxConcurrent', 'maxConcurrency'],
+  queue: ['maxQueue', 'queueSize', 'maxQueued'],
+  name: [],
+});
+
 /**
  * Creates a policy that lets at most `limit` calls run at once and up to `queue` more wait their
  * turn in order. A call beyond both is rejected at once with {@link BulkheadFullError}; a queued
@@ -137,7 +157,7 @@ class Bulkhead implements BulkheadPolicy {
  * ```
  */
 export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
-  expectOptions('options', options);
+  expectOptions('options', options, BULKHEAD_OPTIONS);
   if (options === undefined) throw new TypeError('Expected `options` to be an options object, got undefined.');
   expectInteger('limit', options.limit, { min: 1 });
   const queue = options.queue ?? 0;

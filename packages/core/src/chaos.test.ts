@@ -51,7 +51,7 @@ describe('chaos', () => {
     expect(done).toBe(false);
     await clock.tickAsync(1);
     await expect(call).resolves.toBe('slow');
-    expect(events).toEqual([{ kind: 'latency', delayMs: 300 }]);
+    expect(events).toEqual([{ name: 'chaos', kind: 'latency', delayMs: 300 }]);
   });
 
   test('draws latency within a [min, max] range', async () => {

@@ -4,11 +4,21 @@ import { CallContext } from './call-context.js';
 import { ChaosFaultError } from './chaos-fault-error.js';
 import { systemClock, type Clock } from './clock.js';
 import { EventEmitter, type Event } from './event.js';
+import type { EventPayload } from './event-payloads.js';
 import { seededRandom } from './seeded-random.js';
 import type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
 import { sleep } from './sleep.js';
 import { toResult } from './to-result.js';
-import { expectClock, expectInteger, expectName, expectNumber, expectOptions, invalidOption } from './validate.js';
+import {
+  expectClock,
+  expectFunction,
+  expectInteger,
+  expectName,
+  expectNumber,
+  expectOptions,
+  invalidOption,
+  knownOptions,
+} from './validate.js';
 
 /** Options for {@link chaos}. Rates are probabilities from 0 to 1, drawn per call. */
 export interface ChaosOptions {
@@ -31,7 +41,8 @@ export interface ChaosOptions {
 }
 
 /** Emitted by {@link ChaosPolicy.onChaos} for every call the policy interferes with. */
-export interface ChaosEvent {
+export interface ChaosEvent extends EventPayload {
+  /** `fault`: the call failed without running; `latency`: it was delayed. */
   readonly kind: 'fault' | 'latency';
   /** The delay added, for `latency`. */
   readonly delayMs?: number;
@@ -60,6 +71,7 @@ class Chaos implements ChaosPolicy {
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    expectFunction('fn', fn);
     const { enabled = true, faultRate = 0, latencyMs, clock = systemClock } = this.#options;
     const call = new CallContext(signal);
     try {
@@ -67,11 +79,11 @@ class Chaos implements ChaosPolicy {
       if (latencyMs !== undefined && this.#random() < (this.#options.latencyRate ?? 1)) {
         const delayMs =
           typeof latencyMs === 'number' ? latencyMs : latencyMs[0] + this.#random() * (latencyMs[1] - latencyMs[0]);
-        this.#onChaos.emit({ kind: 'latency', delayMs });
+        this.#onChaos.emit({ name: this.name, kind: 'latency', delayMs });
         await sleep(delayMs, { signal: call, clock });
       }
       if (faultRate > 0 && this.#random() < faultRate) {
-        this.#onChaos.emit({ kind: 'fault' });
+        this.#onChaos.emit({ name: this.name, kind: 'fault' });
         const { fault } = this.#options;
         throw fault === undefined ? new ChaosFaultError() : isFunction(fault) ? fault(call) : fault;
       }
@@ -86,6 +98,17 @@ class Chaos implements ChaosPolicy {
   }
 }
 
+const CHAOS_OPTIONS = knownOptions<ChaosOptions>('chaos()', {
+  faultRate: ['errorRate', 'injectionRate', 'rate'],
+  fault: [],
+  latencyMs: ['latency', 'delay'],
+  latencyRate: [],
+  seed: [],
+  enabled: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * Creates a policy that injects faults and latency into calls, for testing your own resilience: put
  * it innermost in a {@link pipeline} in a test or a staging environment and watch the policies
@@ -98,7 +121,7 @@ class Chaos implements ChaosPolicy {
  * ```
  */
 export function chaos(options: ChaosOptions): ChaosPolicy {
-  expectOptions('options', options);
+  expectOptions('options', options, CHAOS_OPTIONS);
   const o = options ?? {};
   if (o.faultRate !== undefined) expectNumber('faultRate', o.faultRate, { min: 0, max: 1 });
   if (o.latencyRate !== undefined) expectNumber('latencyRate', o.latencyRate, { min: 0, max: 1 });

@@ -24,22 +24,51 @@ export interface Clock {
   now(): number;
   /** Monotonic time in milliseconds from an arbitrary origin (like `performance.now()`); never goes back. */
   monotonic(): number;
-  /** Runs `callback` once after `delayMs` milliseconds. */
+  /** Runs `callback` once after `delayMs` milliseconds, however long (`Infinity`: never). */
   setTimeout(callback: () => void, delayMs: number, options?: TimerOptions): Timer;
 }
 
+/**
+ * The longest delay the platform's `setTimeout` keeps: 2^31 − 1 ms, about 24.8 days. Node fires a
+ * longer one after 1 ms, so longer delays are waited out in stretches of at most this.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 class SystemTimer implements Timer {
-  readonly #handle: ReturnType<typeof setTimeout>;
+  #handle: ReturnType<typeof setTimeout>;
+  readonly #callback: () => void;
+  readonly #unref: boolean;
+
   constructor(callback: () => void, delayMs: number, unref: boolean) {
-    this.#handle = setTimeout(callback, delayMs);
-    if (unref) this.#handle.unref?.();
+    this.#callback = callback;
+    this.#unref = unref;
+    this.#handle = delayMs > MAX_TIMER_MS ? this.#stretch(performance.now() + delayMs) : this.#arm(callback, delayMs);
   }
+
+  #arm(callback: () => void, delayMs: number): ReturnType<typeof setTimeout> {
+    const handle = setTimeout(callback, delayMs);
+    if (this.#unref) handle.unref?.();
+    return handle;
+  }
+
+  /** One stretch towards `due` (on `performance.now()`); `Infinity` never comes. */
+  #stretch(due: number): ReturnType<typeof setTimeout> {
+    return this.#arm(() => {
+      const left = due - performance.now();
+      this.#handle = left > MAX_TIMER_MS ? this.#stretch(due) : this.#arm(this.#callback, left);
+    }, MAX_TIMER_MS);
+  }
+
   clear(): void {
     clearTimeout(this.#handle);
   }
 }
 
-/** The real clock: `Date.now()`, `performance.now()` and the platform's `setTimeout`. */
+/**
+ * The real clock: `Date.now()`, `performance.now()` and the platform's `setTimeout`, which it extends
+ * to any delay: one longer than the platform's timer holds (about 24.8 days) is waited out in
+ * stretches, and `Infinity` never fires.
+ */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   monotonic: () => performance.now(),

@@ -1,5 +1,5 @@
 import type { Clock, Timer, TimerOptions } from './clock.js';
-import { expectNumber } from './validate.js';
+import { expectNumber, expectOptions, knownOptions } from './validate.js';
 
 /** Options for {@link createFakeClock}. */
 export interface FakeClockOptions {
@@ -39,6 +39,8 @@ interface Scheduled {
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+const FAKE_CLOCK_OPTIONS = knownOptions<FakeClockOptions>('createFakeClock()', { now: ['start', 'startMs', 'epoch'] });
+
 /**
  * Creates a {@link FakeClock} for tests: inject it wherever a Bulwark option takes `clock`.
  *
@@ -51,6 +53,7 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(res
  * ```
  */
 export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
+  expectOptions('options', options, FAKE_CLOCK_OPTIONS);
   const start = options.now ?? 0;
   expectNumber('now', start, { min: 0 });
   let elapsed = 0;
@@ -60,7 +63,7 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
   const due = (until: number): Scheduled | undefined => {
     let best: Scheduled | undefined;
     for (const t of timers) {
-      if (t.cleared || t.at > until) continue;
+      if (t.cleared || t.at > until || t.at === Infinity) continue;
       if (best === undefined || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
     }
     return best;
@@ -77,7 +80,8 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     monotonic: () => elapsed,
     setTimeout(callback: () => void, delayMs: number, _options?: TimerOptions): Timer {
       const entry: Scheduled = {
-        at: elapsed + Math.max(0, Number.isFinite(delayMs) ? delayMs : 0),
+        // Like systemClock: `Infinity` never fires, NaN and negative delays fire at once.
+        at: delayMs === Infinity ? Infinity : elapsed + (delayMs > 0 ? delayMs : 0),
         seq: seq++,
         callback,
         cleared: false,

@@ -36,10 +36,15 @@ describe('fallback', () => {
   test('emits onFallback with the error', async () => {
     const policy = fallback(null);
     const errors: unknown[] = [];
-    policy.onFallback(({ error }) => errors.push(error));
+    const names: string[] = [];
+    policy.onFallback(({ name, error }) => {
+      errors.push(error);
+      names.push(name);
+    });
     const boom = new Error('boom');
     await policy.execute(() => Promise.reject(boom));
     expect(errors).toEqual([boom]);
+    expect(names).toEqual(['fallback']);
   });
 
   test('covers a timeout inside it, and its type includes the fallback', async () => {

@@ -2,9 +2,10 @@ import type { ResultAsync } from 'neverthrow';
 import type { BulwarkError } from './bulwark-error.js';
 import { CallContext } from './call-context.js';
 import { EventEmitter, type Event } from './event.js';
+import type { EventPayload } from './event-payloads.js';
 import type { AbortSource, ExecuteContext, Policy, PolicyFunction } from './policy.js';
 import { toResult } from './to-result.js';
-import { expectFunction, expectName, expectOptions } from './validate.js';
+import { expectFunction, expectName, expectOptions, knownOptions } from './validate.js';
 
 /** Computes the fallback from the error that made it necessary. */
 export type FallbackFunction<F> = (error: unknown, context: ExecuteContext) => PromiseLike<F> | F;
@@ -22,7 +23,8 @@ export interface FallbackOptions {
 }
 
 /** Emitted by {@link FallbackPolicy.onFallback} each time the fallback answers for a failed call. */
-export interface FallbackEvent {
+export interface FallbackEvent extends EventPayload {
+  /** The failure the fallback answered for. */
   readonly error: unknown;
 }
 
@@ -48,13 +50,14 @@ class Fallback<F> implements FallbackPolicy<F> {
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T | F> {
+    expectFunction('fn', fn);
     const call = new CallContext(signal);
     try {
       return await fn(call);
     } catch (error) {
       // An abort the caller asked for is an answer, not a failure to cover up.
       if (call.aborted || !this.#when(error)) throw error;
-      if (this.#onFallback.hasListeners) this.#onFallback.emit({ error });
+      if (this.#onFallback.hasListeners) this.#onFallback.emit({ name: this.name, error });
       return await this.#produce(error, call);
     } finally {
       call.release();
@@ -65,6 +68,11 @@ class Fallback<F> implements FallbackPolicy<F> {
     return toResult(this.execute(fn, signal));
   }
 }
+
+const FALLBACK_OPTIONS = knownOptions<FallbackOptions>('fallback()', {
+  when: ['shouldHandle', 'handle', 'if'],
+  name: [],
+});
 
 /**
  * Creates a policy that answers for a failed call: with `value`, or with what a function of the
@@ -79,7 +87,7 @@ class Fallback<F> implements FallbackPolicy<F> {
  * ```
  */
 export function fallback<F>(valueOrFunction: F | FallbackFunction<F>, options: FallbackOptions = {}): FallbackPolicy<F> {
-  expectOptions('options', options);
+  expectOptions('options', options, FALLBACK_OPTIONS);
   if (options.when !== undefined) expectFunction('when', options.when);
   const produce: FallbackFunction<F> =
     typeof valueOrFunction === 'function' ? (valueOrFunction as FallbackFunction<F>) : () => valueOrFunction;

@@ -1,3 +1,6 @@
+// Declares Symbol.dispose for consumers whose `lib` lacks it (see the file); it holds no code.
+import './dispose-symbols.js';
+
 export type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult } from './policy.js';
 export { CallContext, abortReason } from './call-context.js';
 export { pipeline } from './pipeline.js';
@@ -11,10 +14,16 @@ export { BulkheadFullError, isBulkheadFullError } from './bulkhead-full-error.js
 export { AbortedError, isAbortedError } from './aborted-error.js';
 export { OperationFailedError, isOperationFailedError } from './operation-failed-error.js';
 export { ChaosFaultError, isChaosFaultError } from './chaos-fault-error.js';
+export { StoreUnavailableError, isStoreUnavailableError } from './store-unavailable-error.js';
 export { toBulwarkError } from './to-bulwark-error.js';
+export { errorCode, isConnectFailure } from './error-code.js';
 
 export { EventEmitter } from './event.js';
 export type { Disposable, Event } from './event.js';
+export { EVENT_CATALOG, EVENT_NAMES, isEventName } from './event-catalog.js';
+export type { EventDescription, EventName, EventSeverity } from './event-catalog.js';
+export type { EventPayload, EventPayloads, RejectedEvent, StoreErrorEvent } from './event-payloads.js';
+export { eventsOf, subscribeEvent } from './events-of.js';
 
 export { systemClock } from './clock.js';
 export type { Clock, Timer, TimerOptions } from './clock.js';
@@ -49,8 +58,10 @@ export {
   expectOneOf,
   expectOptions,
   invalidOption,
+  knownOptions,
 } from './validate.js';
-export type { NumberBounds } from './validate.js';
+export type { InvalidOptionOptions, KnownOptions, NumberBounds } from './validate.js';
+export { quote } from './quote.js';
 
 export { parseServerHints } from './server-hints.js';
 export type {
@@ -67,3 +78,10 @@ export type {
 export { DEFAULT_MAX_HINT_MS, parseRetryAfter } from './parse-retry-after.js';
 export type { ParseRetryAfterOptions } from './parse-retry-after.js';
 export { parseHttpDate } from './parse-http-date.js';
+
+export { expectRedisClient, isRedisCluster, redisCommandView } from './redis-client.js';
+export type { RedisClient, RedisScriptArguments } from './redis-client.js';
+export { redisScript } from './redis-script.js';
+export type { RedisScript } from './redis-script.js';
+export { redisConnection } from './redis-connection.js';
+export type { RedisConnection, RedisStoreOptions } from './redis-connection.js';

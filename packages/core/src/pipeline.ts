@@ -2,9 +2,10 @@ import type { ResultAsync } from 'neverthrow';
 import type { BulwarkError } from './bulwark-error.js';
 import type { AbortSource, Policy, PolicyFunction, alternativeResult } from './policy.js';
 import { toResult } from './to-result.js';
+import { invalidOption } from './validate.js';
 
 /** The union of the alternative results of a list of policies. */
-export type AltOf<P> = P extends { readonly [alternativeResult]?: infer Alt } ? Alt : never;
+export type AltOf<P> = P extends { readonly [alternativeResult]?: () => infer Alt } ? Alt : never;
 
 class Pipeline<Alt> implements Policy<Alt> {
   readonly policies: readonly Policy<unknown>[];
@@ -14,6 +15,7 @@ class Pipeline<Alt> implements Policy<Alt> {
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T | Alt> {
+    if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
     return this.#run(0, fn, signal) as Promise<T | Alt>;
   }
 

@@ -17,6 +17,14 @@ expectTypeOf(fallback('spare' as const).execute(async () => 1)).toEqualTypeOf<Pr
 expectTypeOf(pipeline(bulkhead({ limit: 1 }), timeout(1)).execute(() => 'x')).toEqualTypeOf<Promise<string>>();
 expectTypeOf(pipeline(fallback(null), timeout(1)).execute(async () => 1)).toEqualTypeOf<Promise<number | null>>();
 
+// A user's plain `strict` (without exactOptionalPropertyTypes) gets the same: no `| undefined`
+// (npm run check compiles this file under those settings too).
+export async function plainStrict(): Promise<number> {
+  const n: number = await pipeline(timeout(1)).execute(() => 1);
+  const m: number | null = await pipeline(fallback(null), timeout(1)).execute(async () => n);
+  return m ?? n;
+}
+
 // The Result twin always carries a BulwarkError.
 expectTypeOf(timeout(1).executeResult(async () => 1)).toEqualTypeOf<ResultAsync<number, BulwarkError>>();
 

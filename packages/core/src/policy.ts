@@ -41,11 +41,15 @@ export type AbortSource = AbortSignal | ExecuteContext;
 export declare const alternativeResult: unique symbol;
 
 export interface Policy<Alt = never> {
-  /** Never set: lets the type system read `Alt` back (see `AltOf`). */
-  readonly [alternativeResult]?: Alt;
+  /**
+   * Never set: lets the type system read `Alt` back (see `AltOf`). A function type, so that the
+   * `undefined` an optional property adds (without `exactOptionalPropertyTypes`) never joins `Alt`.
+   */
+  readonly [alternativeResult]?: () => Alt;
   /**
    * Runs `fn` under the policy and returns its value, or rejects: with the function's own error,
    * with a {@link BulwarkError} the policy raised, or with the abort reason when `signal` aborts.
+   * Never throws: a `fn` that is not a function rejects with a `TypeError` naming `fn`.
    */
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T | Alt>;
   /**

@@ -43,7 +43,7 @@ describe('timeoutSignal', () => {
   });
 
   test('validates ms', () => {
-    expect(() => timeoutSignal(-5)).toThrow(/Expected `ms` to be a non-negative number of milliseconds/);
+    expect(() => timeoutSignal(-5)).toThrow("Expected `ms` to be a non-negative number, got -5.");
   });
 });
 

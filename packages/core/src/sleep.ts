@@ -1,7 +1,7 @@
 import { CallContext } from './call-context.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import type { AbortSource } from './policy.js';
-import { expectClock, expectNumber } from './validate.js';
+import { expectClock, expectNumber, expectOptions, knownOptions } from './validate.js';
 
 /** Options for {@link sleep}. */
 export interface SleepOptions {
@@ -22,6 +22,8 @@ class Sleeper extends CallContext {
   }
 }
 
+const SLEEP_OPTIONS = knownOptions<SleepOptions>('sleep()', { signal: [], clock: [], unref: [] });
+
 /**
  * Waits `ms` milliseconds on the given clock; an abort ends the wait at once, rejecting with the
  * signal's reason, and removes every listener it added.
@@ -33,6 +35,7 @@ class Sleeper extends CallContext {
  */
 export function sleep(ms: number, options: SleepOptions = {}): Promise<void> {
   expectNumber('ms', ms, { min: 0 });
+  expectOptions('options', options, SLEEP_OPTIONS);
   expectClock('clock', options.clock);
   const sleeper = new Sleeper(options.signal);
   if (sleeper.aborted) return Promise.reject(sleeper.reason);

@@ -1,13 +1,15 @@
 import { systemClock, type Clock } from './clock.js';
 import type { DisposableSignal } from './merge-signals.js';
 import { TimeoutError } from './timeout-error.js';
-import { expectClock, invalidOption } from './validate.js';
+import { expectClock, expectNumber, expectOptions, knownOptions } from './validate.js';
 
 /** Options for {@link timeoutSignal}. */
 export interface TimeoutSignalOptions {
   /** Time source. @default systemClock */
   readonly clock?: Clock;
 }
+
+const TIMEOUT_SIGNAL_OPTIONS = knownOptions<TimeoutSignalOptions>('timeoutSignal()', { clock: [] });
 
 /**
  * A signal that aborts with a {@link TimeoutError} after `ms` milliseconds.
@@ -22,9 +24,8 @@ export interface TimeoutSignalOptions {
  * ```
  */
 export function timeoutSignal(ms: number, options: TimeoutSignalOptions = {}): DisposableSignal {
-  if (typeof ms !== 'number' || !(ms >= 0) || ms > 2 ** 31 - 1) {
-    throw invalidOption('ms', ms, 'a non-negative number of milliseconds up to 2147483647');
-  }
+  expectNumber('ms', ms, { min: 0 });
+  expectOptions('options', options, TIMEOUT_SIGNAL_OPTIONS);
   expectClock('clock', options.clock);
   const controller = new AbortController();
   const timer = (options.clock ?? systemClock).setTimeout(() => controller.abort(new TimeoutError(ms)), ms, {

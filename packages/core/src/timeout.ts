@@ -3,11 +3,12 @@ import type { BulwarkError } from './bulwark-error.js';
 import { CallContext } from './call-context.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { EventEmitter, type Event } from './event.js';
+import type { EventPayload } from './event-payloads.js';
 import { isPromiseLike } from './internal/is-promise-like.js';
 import type { AbortSource, Policy, PolicyFunction } from './policy.js';
 import { TimeoutError } from './timeout-error.js';
 import { toResult } from './to-result.js';
-import { expectClock, expectName, expectOneOf, expectOptions, invalidOption } from './validate.js';
+import { expectClock, expectName, expectNumber, expectOneOf, expectOptions, invalidOption, knownOptions } from './validate.js';
 
 /**
  * How a timeout ends a call.
@@ -30,7 +31,7 @@ export interface TimeoutOptions {
 }
 
 /** Emitted by {@link TimeoutPolicy.onTimeout} when a call runs out of time. */
-export interface TimeoutEvent {
+export interface TimeoutEvent extends EventPayload {
   /** The policy's limit, in milliseconds. */
   readonly timeoutMs: number;
 }
@@ -46,8 +47,6 @@ export interface TimeoutPolicy extends Policy {
   /** Fires each time a call runs out of time. */
   readonly onTimeout: Event<TimeoutEvent>;
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 class TimeoutCall extends CallContext {
   deadline = 0;
@@ -108,6 +107,7 @@ class Timeout implements TimeoutPolicy {
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
     const call = new TimeoutCall(this, signal);
     if (call.aborted) return Promise.reject(call.reason);
     this.#enqueue(call);
@@ -192,12 +192,18 @@ class Timeout implements TimeoutPolicy {
     for (let call = this.#head; call !== undefined && call.deadline <= now + 0.5; call = this.#head) {
       this.dequeue(call);
       call.timedOut = true;
-      if (this.#onTimeout.hasListeners) this.#onTimeout.emit({ timeoutMs: this.timeoutMs });
+      if (this.#onTimeout.hasListeners) this.#onTimeout.emit({ name: this.name, timeoutMs: this.timeoutMs });
       call.abort(new TimeoutError(this.timeoutMs));
     }
     if (this.#head !== undefined) this.#arm(this.#head.deadline - now);
   };
 }
+
+const TIMEOUT_OPTIONS = knownOptions<TimeoutOptions>('timeout()', {
+  strategy: [],
+  clock: [],
+  name: [],
+});
 
 /**
  * Creates a policy that limits each call to `timeoutMs` milliseconds; a late call rejects with
@@ -206,7 +212,7 @@ class Timeout implements TimeoutPolicy {
  * All calls of one policy share a single timer, and the function's `AbortSignal` is created only if
  * it reads `signal`; the timer never holds the process open.
  *
- * @param timeoutMs - The limit, in milliseconds: a positive number up to 2³¹−1.
+ * @param timeoutMs - The limit, in milliseconds: a positive, finite number.
  * @example
  * ```ts
  * const withinTwoSeconds = timeout(2_000);
@@ -214,10 +220,8 @@ class Timeout implements TimeoutPolicy {
  * ```
  */
 export function timeout(timeoutMs: number, options: TimeoutOptions = {}): TimeoutPolicy {
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
-    throw invalidOption('timeoutMs', timeoutMs, `a positive number of milliseconds up to ${MAX_TIMER_MS}`);
-  }
-  expectOptions('options', options);
+  expectNumber('timeoutMs', timeoutMs, { above: 0 });
+  expectOptions('options', options, TIMEOUT_OPTIONS);
   const strategy = options.strategy ?? 'aggressive';
   expectOneOf('strategy', strategy, ['aggressive', 'cooperative'] as const);
   expectClock('clock', options.clock);

@@ -2,10 +2,15 @@
  * Option checks shared by every Bulwark package. Each throws a `TypeError` that names the field,
  * the value it got and what was expected: "Expected `maxAttempts` to be a positive integer, got -1."
  */
+import { closest } from './internal/closest.js';
+import { cut, quote } from './quote.js';
+
+/** Field names longer than this are cut in messages (a field can carry a caller's name: `secrets.<name>`). */
+const MAX_FIELD_LENGTH = 100;
 
 /** Renders a value for an error message without dumping large or nested objects. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string') return quote(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return 'a function';
@@ -13,26 +18,62 @@ export function describeValue(value: unknown): string {
   return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
 }
 
-/** The `TypeError` every option check throws. */
-export function invalidOption(field: string, value: unknown, expected: string): TypeError {
-  return new TypeError(`Expected \`${field}\` to be ${expected}, got ${describeValue(value)}.`);
+/** What a value is, without the value: for messages about secrets. */
+function describeKind(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  const kind = typeof value;
+  return `${kind === 'object' ? 'an' : 'a'} ${kind}`;
 }
 
-/** Bounds for {@link expectNumber} and {@link expectInteger}; both inclusive. */
+/** Options of {@link invalidOption}. */
+export interface InvalidOptionOptions {
+  /** Say only what kind of value it was, never the value (a secret, a key). @default false */
+  readonly redact?: boolean;
+}
+
+/** The `TypeError` every option check throws. */
+export function invalidOption(field: string, value: unknown, expected: string, options: InvalidOptionOptions = {}): TypeError {
+  const got = options.redact === true ? `${describeKind(value)} (its value is not shown)` : describeValue(value);
+  return new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be ${expected}, got ${got}.`);
+}
+
+/** Bounds for {@link expectNumber} and {@link expectInteger}. */
 export interface NumberBounds {
+  /** The smallest value allowed (inclusive). */
   readonly min?: number;
+  /** Every value allowed is greater than this (exclusive): `{ above: 0 }` for "a positive number". */
+  readonly above?: number;
+  /** The largest value allowed (inclusive). */
   readonly max?: number;
+  /** Every value allowed is less than this (exclusive). */
+  readonly below?: number;
   /** Accept `Infinity`. @default false */
   readonly allowInfinity?: boolean;
+  /** Why the bounds are what they are, said after them: `(100 years, the longest the store keeps)`. */
+  readonly reason?: string;
 }
 
-function describeBounds(kind: string, { min, max }: NumberBounds): string {
-  if (min === 1 && max === undefined && kind === 'an integer') return 'a positive integer';
-  if (min === 0 && max === undefined) return `a non-negative ${kind === 'an integer' ? 'integer' : 'number'}`;
-  if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
-  if (min !== undefined) return `${kind} of at least ${min}`;
-  if (max !== undefined) return `${kind} of at most ${max}`;
-  return kind === 'an integer' ? 'an integer' : 'a finite number';
+/** A bound as a person reads it: `30_000`, not `30000`; `0.25` as is. */
+function formatNumber(n: number): string {
+  if (!Number.isInteger(n) || Math.abs(n) < 10_000 || Math.abs(n) > Number.MAX_SAFE_INTEGER) return String(n);
+  return `${n < 0 ? '-' : ''}${String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, '_')}`;
+}
+
+function describeBounds(kind: 'number' | 'integer', { min, above, max, below, allowInfinity, reason }: NumberBounds): string {
+  const a = kind === 'integer' ? 'an integer' : 'a number';
+  const upper = max !== undefined ? `at most ${formatNumber(max)}` : below !== undefined ? `below ${formatNumber(below)}` : undefined;
+  let text: string;
+  if (min !== undefined && max !== undefined) text = `${a} from ${formatNumber(min)} to ${formatNumber(max)}`;
+  else if (above !== undefined && upper !== undefined) text = `${a} above ${formatNumber(above)} and ${upper}`;
+  else if (above === 0 || (min === 1 && kind === 'integer')) text = `a positive ${kind}${upper === undefined ? '' : ` ${upper}`}`;
+  else if (min === 0) text = `a non-negative ${kind}${upper === undefined ? '' : ` ${upper}`}`;
+  else if (above !== undefined) text = `${a} above ${formatNumber(above)}`;
+  else if (min !== undefined) text = `${a} of at least ${formatNumber(min)}${upper === undefined ? '' : ` and ${upper}`}`;
+  else if (upper !== undefined) text = `${a} ${max !== undefined ? 'of ' : ''}${upper}`;
+  else text = kind === 'integer' || allowInfinity === true ? a : 'a finite number';
+  if (allowInfinity === true && upper === undefined) text += ' or Infinity';
+  return reason === undefined ? text : `${text} (${reason})`;
 }
 
 /** Asserts `value` is a number (finite unless `allowInfinity`) within the bounds. */
@@ -42,8 +83,10 @@ export function expectNumber(field: string, value: unknown, bounds: NumberBounds
     !Number.isNaN(value) &&
     (Number.isFinite(value) || (bounds.allowInfinity === true && value === Infinity)) &&
     (bounds.min === undefined || value >= bounds.min) &&
-    (bounds.max === undefined || value <= bounds.max);
-  if (!ok) throw invalidOption(field, value, describeBounds('a number', bounds));
+    (bounds.above === undefined || value > bounds.above) &&
+    (bounds.max === undefined || value <= bounds.max) &&
+    (bounds.below === undefined || value < bounds.below);
+  if (!ok) throw invalidOption(field, value, describeBounds('number', bounds));
 }
 
 /** Asserts `value` is an integer within the bounds (`Infinity` only with `allowInfinity`). */
@@ -52,8 +95,10 @@ export function expectInteger(field: string, value: unknown, bounds: NumberBound
     typeof value === 'number' &&
     (Number.isInteger(value) || (bounds.allowInfinity === true && value === Infinity)) &&
     (bounds.min === undefined || value >= bounds.min) &&
-    (bounds.max === undefined || value <= bounds.max);
-  if (!ok) throw invalidOption(field, value, describeBounds('an integer', bounds));
+    (bounds.above === undefined || value > bounds.above) &&
+    (bounds.max === undefined || value <= bounds.max) &&
+    (bounds.below === undefined || value < bounds.below);
+  if (!ok) throw invalidOption(field, value, describeBounds('integer', bounds));
 }
 
 /** Asserts `value` is a function. */
@@ -77,11 +122,57 @@ export function expectOneOf<const T extends readonly unknown[]>(
   }
 }
 
-/** Asserts `value` is a plain options object (or `undefined`, which callers treat as `{}`). */
-export function expectOptions(field: string, value: unknown): asserts value is object | undefined {
+/**
+ * Every key of an options type, each with the names other libraries give that option (`ttl` for
+ * `ttlMs`, `retries` for `maxAttempts`), for "did you mean". Typed against the options type, so an
+ * option added to the type without being added here fails to compile. Make one with {@link knownOptions}.
+ */
+export interface KnownOptions {
+  /** What the options are of, as the message names it: `retry()`, `rateLimiter()`. */
+  readonly of: string;
+  /** Option name → names other libraries give it. */
+  readonly names: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Every key of every member of a union of option types. */
+type OptionKey<T> = T extends unknown ? keyof T : never;
+
+/**
+ * The options of `of` (`'retry()'`), for {@link expectOptions}: every key of `T`, each with the
+ * names other libraries use for it.
+ *
+ * @example
+ * ```ts
+ * const RETRY_OPTIONS = knownOptions<RetryOptions>('retry()', { maxAttempts: ['retries'], backoff: [], ... });
+ * expectOptions('options', options, RETRY_OPTIONS);
+ * ```
+ */
+export function knownOptions<T>(of: string, names: { readonly [K in OptionKey<T> & string]-?: readonly string[] }): KnownOptions {
+  return { of, names };
+}
+
+/**
+ * Asserts `value` is a plain options object (or `undefined`, which callers treat as `{}`) and, given
+ * `known`, that it holds no key but those: "Unknown option `retries` of retry(); did you mean
+ * `maxAttempts`?". `field` is `'options'` for a factory's own options, else the nested field
+ * (`'lease'`, `'limits[0]'`), which prefixes the keys named.
+ */
+export function expectOptions(field: string, value: unknown, known?: KnownOptions): asserts value is object | undefined {
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
     throw invalidOption(field, value, 'an options object');
   }
+  if (known === undefined || value === undefined) return;
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(known.names, key)) throw unknownOption(field, key, known);
+  }
+}
+
+function unknownOption(field: string, key: string, known: KnownOptions): TypeError {
+  const path = (name: string): string => `\`${cut(field === 'options' ? name : `${field}.${name}`, MAX_FIELD_LENGTH)}\``;
+  const guess = closest(key, known.names);
+  const hint =
+    guess !== undefined ? `did you mean ${path(guess)}?` : `the options are ${Object.keys(known.names).map(path).join(', ')}.`;
+  return new TypeError(`Unknown option ${path(key)} of ${known.of}; ${hint}`);
 }
 
 /** Asserts a policy `name` option is a non-empty string. */

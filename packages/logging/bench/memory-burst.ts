@@ -9,12 +9,11 @@
 import { fork } from 'node:child_process';
 import { setImmediate as turn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { REQUEST_ID, nullWritable, requestFields } from './fixtures.ts';
+import { REQUEST_ID, SECRET, nullWritable, pinoOptions, requestFields } from './fixtures.ts';
 
 const LINES = 200_000;
 const CASES = ['@bulwark/logging', 'winston', 'pino'] as const;
 type Case = (typeof CASES)[number];
-
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const used = (): number => {
@@ -27,7 +26,7 @@ async function burst(which: Case): Promise<Record<string, number | string>> {
   let logOnce: () => void;
   if (which === '@bulwark/logging') {
     const { createLogger, registerSecretValue, withLogContext } = await import('@bulwark/logging');
-    registerSecretValue('sk_live_4f9a8b7c6d5e');
+    registerSecretValue(SECRET);
     const logger = createLogger({ service: 'bench', destination: nullWritable(), floodControl: false });
     logOnce = () => withLogContext({ requestId: REQUEST_ID }, () => logger.info('request handled', requestFields));
   } else if (which === 'winston') {
@@ -42,9 +41,7 @@ async function burst(which: Case): Promise<Record<string, number | string>> {
     logOnce = () => logger.info('request handled', fields);
   } else {
     const { pino } = await import('pino');
-    const logger = pino({ base: { service: 'bench' }, timestamp: pino.stdTimeFunctions.isoTime }, nullWritable()).child({
-      requestId: REQUEST_ID,
-    });
+    const logger = pino(pinoOptions(true), nullWritable()).child({ requestId: REQUEST_ID });
     logOnce = () => logger.info(requestFields, 'request handled');
   }
   for (let i = 0; i < 2_000; i++) logOnce(); // warm up

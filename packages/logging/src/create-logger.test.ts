@@ -116,7 +116,17 @@ describe('createLogger: lines', () => {
       },
     };
     logger.info('still written', { hostile, ok: true });
-    expect(await out.lines()).toEqual([expect.objectContaining({ message: 'still written', hostile: '[Unserializable]', ok: true })]);
+    const fields = {
+      get boom(): never {
+        throw new Error('getter');
+      },
+      ok: true,
+    };
+    expect(() => logger.info('a getter among the call’s own fields', fields)).not.toThrow();
+    expect(await out.lines()).toEqual([
+      expect.objectContaining({ message: 'still written', hostile: '[Unserializable]', ok: true }),
+      expect.objectContaining({ message: 'a getter among the call’s own fields', boom: '[Unserializable]', ok: true }),
+    ]);
   });
 
   test('pretty format: a readable line, stacks below it', async () => {
@@ -143,6 +153,58 @@ describe('createLogger: lines', () => {
     await logger.close();
     expect(seen).toHaveLength(1);
     expect(JSON.parse(seen[0]!)).toMatchObject({ message: 'to a stream', password: '[REDACTED]' });
+  });
+});
+
+describe('createLogger: the winston logger underneath', () => {
+  const MESSAGE = Symbol.for('message');
+  const collector = async (options: Record<string, unknown> = {}) => {
+    const { Writable } = await import('node:stream');
+    const seen: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        seen.push((JSON.parse(chunk.toString()) as { message: string }).message);
+        done();
+      },
+    });
+    return { seen, transport: new winston.transports.Stream({ stream, ...options }) };
+  };
+
+  test('transports added and removed at run time, and data listeners, see every line in order', async () => {
+    const { out, logger } = setup();
+    logger.info('a');
+    const added = await collector();
+    logger.winston.add(added.transport);
+    logger.info('b');
+    const data: string[] = [];
+    const listener = (info: { message: string }) => data.push(info.message);
+    logger.winston.on('data', listener);
+    logger.info('c');
+    logger.winston.off('data', listener);
+    logger.winston.remove(added.transport);
+    logger.info('d');
+    await logger.close();
+    expect((await out.lines()).map((l) => l.message)).toEqual(['a', 'b', 'c', 'd']);
+    expect(added.seen).toEqual(['b', 'c']);
+    expect(data).toEqual(['c']);
+  });
+
+  test('a level, silence or format set on the default transport or on winston is honoured', async () => {
+    const { out, logger } = setup();
+    const line = logger.winston.transports[0]!;
+    line.level = 'warn';
+    logger.info('filtered by the transport');
+    logger.warn('kept by the transport');
+    line.level = undefined as unknown as string;
+    line.silent = true;
+    logger.info('silenced');
+    line.silent = false;
+    logger.winston.format = winston.format((info) => {
+      (info as unknown as Record<symbol, unknown>)[MESSAGE] = JSON.stringify({ message: `formatted ${String(info.message)}` });
+      return info;
+    })();
+    logger.info('by winston');
+    expect((await out.lines()).map((l) => l.message)).toEqual(['kept by the transport', 'formatted by winston']);
   });
 });
 
@@ -244,6 +306,22 @@ describe('createLogger: levels', () => {
     }).toThrow(TypeError);
     expect(() => logger.log('toString' as never, 'x')).toThrow('Expected `level` to be one of');
     expect(logger.isLevelEnabled('toString' as never)).toBe(false);
+  });
+
+  test('the level of one logger family leaves another’s alone, in both directions', async () => {
+    const a = setup({ level: 'info' });
+    const b = setup({ level: 'info' });
+    const aChild = a.logger.child({ component: 'a' });
+    a.logger.level = 'debug';
+    aChild.debug('a: shown');
+    b.logger.debug('b: dropped');
+    b.logger.child({ component: 'b' }).debug('b child: dropped');
+    a.logger.level = 'warn';
+    b.logger.level = 'silly';
+    aChild.info('a: dropped');
+    b.logger.silly('b: shown');
+    expect((await a.out.lines()).map((l) => l.message)).toEqual(['a: shown']);
+    expect((await b.out.lines()).map((l) => l.message)).toEqual(['b: shown']);
   });
 });
 

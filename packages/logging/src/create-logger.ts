@@ -12,10 +12,12 @@ import {
 import winston from 'winston';
 import { DEFAULT_REDACT_KEYS } from './default-redact-keys.js';
 import { contextStorage, type ContextStore } from './internal/context-store.js';
+import { canHandOff } from './internal/direct-handoff.js';
 import { FloodControl } from './internal/flood-control.js';
+import { isError } from './internal/is-error.js';
 import { LineTransport, type LineDestination } from './internal/line-transport.js';
 import { formatPretty } from './internal/pretty.js';
-import { Redactor } from './internal/redactor.js';
+import { Redactor, type LayerCache } from './internal/redactor.js';
 import { activeSpanContext } from './internal/trace-context.js';
 import { LOG_LEVELS, LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
 
@@ -134,33 +136,56 @@ interface Shared {
   levelName: LogLevel;
   readonly service: string;
   readonly winston: winston.Logger;
+  /** The default transport, which lines are handed to directly while winston would pass them on unchanged. */
+  readonly lineTransport: LineTransport | undefined;
   readonly redactor: Redactor;
   readonly flood: FloodControl<Suppressed> | undefined;
   readonly clock: Clock;
   readonly pretty: boolean;
   readonly trace: boolean;
   readonly defaults: LogFields;
+  readonly defaultsRedacted: LayerCache;
+  /** The family's class: its prototype holds the level methods, a no-op for each level below the threshold. */
+  readonly family: new (shared: Shared, bindings: LogFields) => BulwarkLogger;
   lastNow: number;
   lastTimestamp: string;
   closed: boolean;
   closing: Promise<void> | undefined;
 }
 
-function isError(value: unknown): value is Error {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]')
-  );
-}
-
 function checkFields(field: string, value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOption(field, value, 'an object of fields');
 }
 
+type LevelMethod = (this: BulwarkLogger, message: LogMessage, fields?: LogFields | Error) => void;
+
+const noop = (): void => {};
+
+/** A level's method while the level is below the threshold: it touches nothing, not even its arguments. */
+const ignore: LevelMethod = noop;
+
 class BulwarkLogger implements Logger {
   readonly #shared: Shared;
   readonly #bindings: LogFields;
+  readonly #bindingsRedacted: LayerCache = {};
+
+  // One method per level, on the family's prototype (see `setLevelMethods`): a writer when the level
+  // is enabled, `ignore` when not, so that a call below the level costs what calling an empty
+  // function costs, which the JIT inlines to nothing.
+  declare error: LevelMethod;
+  declare warn: LevelMethod;
+  declare info: LevelMethod;
+  declare http: LevelMethod;
+  declare verbose: LevelMethod;
+  declare debug: LevelMethod;
+  declare silly: LevelMethod;
+
+  /** The method that writes at `level`. */
+  static writer(level: LogLevel): LevelMethod {
+    return function write(this: BulwarkLogger, message: LogMessage, fields?: LogFields | Error): void {
+      this.#write(level, message, fields);
+    };
+  }
 
   constructor(shared: Shared, bindings: LogFields) {
     this.#shared = shared;
@@ -180,31 +205,9 @@ class BulwarkLogger implements Logger {
     expectOneOf('level', level, LOG_LEVEL_NAMES);
     this.#shared.levelName = level;
     this.#shared.threshold = LOG_LEVELS[level];
+    setLevelMethods(this.#shared.family.prototype, this.#shared.threshold);
   }
 
-  // Each method checks the level before touching its arguments: a line below the level costs a
-  // comparison and nothing else.
-  error(message: LogMessage, fields?: LogFields | Error): void {
-    this.#write('error', message, fields);
-  }
-  warn(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 1) this.#write('warn', message, fields);
-  }
-  info(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 2) this.#write('info', message, fields);
-  }
-  http(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 3) this.#write('http', message, fields);
-  }
-  verbose(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 4) this.#write('verbose', message, fields);
-  }
-  debug(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 5) this.#write('debug', message, fields);
-  }
-  silly(message: LogMessage, fields?: LogFields | Error): void {
-    if (this.#shared.threshold >= 6) this.#write('silly', message, fields);
-  }
   log(level: LogLevel, message: LogMessage, fields?: LogFields | Error): void {
     if (!Object.hasOwn(LOG_LEVELS, level)) expectOneOf('level', level, LOG_LEVEL_NAMES);
     if (LOG_LEVELS[level] <= this.#shared.threshold) this.#write(level, message, fields);
@@ -216,7 +219,7 @@ class BulwarkLogger implements Logger {
 
   child(fields: LogFields): Logger {
     checkFields('fields', fields);
-    return new BulwarkLogger(this.#shared, { ...this.#bindings, ...fields });
+    return new this.#shared.family(this.#shared, { ...this.#bindings, ...fields });
   }
 
   close(): Promise<void> {
@@ -298,10 +301,14 @@ class BulwarkLogger implements Logger {
       }
     }
     // Weakest first, each layer overwriting the one before: defaults, context, bindings, the call.
-    if (shared.defaults !== EMPTY) assign(record, shared.defaults, redactor);
-    if (store !== undefined) assign(record, store.fields, redactor);
-    if (this.#bindings !== EMPTY) assign(record, this.#bindings, redactor);
-    if (fields !== EMPTY) assign(record, fields, redactor);
+    // The first three never change: their redacted fields are kept from line to line.
+    if (shared.defaults !== EMPTY) redactor.assignFixed(record, shared.defaults, shared.defaultsRedacted);
+    if (store !== undefined) {
+      if (store.redacted === undefined) redactor.assign(record, store.fields);
+      else redactor.assignFixed(record, store.fields, store.redacted);
+    }
+    if (this.#bindings !== EMPTY) redactor.assignFixed(record, this.#bindings, this.#bindingsRedacted);
+    if (fields !== EMPTY) redactor.assign(record, fields);
     let line: string;
     try {
       line = shared.pretty ? formatPretty(record) : JSON.stringify(record);
@@ -316,7 +323,9 @@ class BulwarkLogger implements Logger {
     }
     record[LEVEL] = level;
     record[MESSAGE] = line;
-    shared.winston.write(record as unknown as winston.LogEntry);
+    const direct = shared.lineTransport;
+    if (direct !== undefined && canHandOff(shared.winston, passThrough, direct as unknown as winston.transport, record)) direct.log(record, noop);
+    else shared.winston.write(record as unknown as winston.LogEntry);
   }
 
   /** Writes the summary of suppressed repeats of one error. @internal */
@@ -330,13 +339,11 @@ class BulwarkLogger implements Logger {
   }
 }
 
-function assign(record: Record<string, unknown>, layer: LogFields, redactor: Redactor): void {
-  for (const key of Object.keys(layer)) {
-    const value = layer[key];
-    if (value === undefined) continue;
-    const name = redactor.key(key);
-    record[RESERVED.has(name) ? `_${name}` : name] = redactor.field(key, value);
-  }
+const WRITERS = Object.fromEntries(LOG_LEVEL_NAMES.map((level) => [level, BulwarkLogger.writer(level)])) as Record<LogLevel, LevelMethod>;
+
+/** Puts on a family's prototype a writer for each level at or above the threshold and `ignore` for the others. */
+function setLevelMethods(prototype: BulwarkLogger, threshold: number): void {
+  for (const level of LOG_LEVEL_NAMES) prototype[level] = LOG_LEVELS[level] <= threshold ? WRITERS[level] : ignore;
 }
 
 const passThrough = winston.format((info) => info)();
@@ -413,7 +420,8 @@ export function createLogger(options: LoggerOptions): Logger {
   }
 
   const clock = options.clock ?? systemClock;
-  const transports = options.transports ?? [new LineTransport(options.destination ?? process.stdout) as unknown as winston.transport];
+  const lineTransport = options.transports === undefined ? new LineTransport(options.destination ?? process.stdout) : undefined;
+  const transports = options.transports ?? [lineTransport as unknown as winston.transport];
   const instance = winston.createLogger({
     // This logger filters by level itself, before any work; winston passes every line it is given.
     level: 'silly',
@@ -427,13 +435,19 @@ export function createLogger(options: LoggerOptions): Logger {
     censor: options.censor ?? '[REDACTED]',
     maxDepth: options.maxDepth ?? 10,
     errorStack: options.errorStack ?? true,
+    reserved: RESERVED,
   });
   const windowMs = floodOptions === false ? 0 : (floodOptions.windowMs ?? 1_000);
+  // Each logger family gets a class of its own, so that setting the level of one family changes the
+  // level methods of its loggers only.
+  const family = class FamilyLogger extends BulwarkLogger {};
+  setLevelMethods(family.prototype, LOG_LEVELS[level]);
   const shared: Shared = {
     threshold: LOG_LEVELS[level],
     levelName: level,
     service: options.service,
     winston: instance,
+    lineTransport,
     redactor,
     flood:
       floodOptions === false
@@ -445,10 +459,12 @@ export function createLogger(options: LoggerOptions): Logger {
     pretty: options.format === 'pretty',
     trace: options.traceContext ?? true,
     defaults: options.fields === undefined || Object.keys(options.fields).length === 0 ? EMPTY : { ...options.fields },
+    defaultsRedacted: {},
+    family,
     lastNow: Number.NaN,
     lastTimestamp: '',
     closed: false,
     closing: undefined,
   };
-  return new BulwarkLogger(shared, EMPTY);
+  return new family(shared, EMPTY);
 }

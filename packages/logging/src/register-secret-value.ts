@@ -4,13 +4,17 @@ import { addSecretValue, removeSecretValue } from './internal/secret-registry.js
 /**
  * Registers the revealed value of a secret (an API key, a password, a token) so that every logger
  * replaces it wherever it appears: inside messages, inside any string field at any depth, in error
- * messages and stacks. Dispose the handle when the value is retired (after a rotation, say).
+ * messages and stacks, and in the encoded forms it takes on its way to a wire: percent-encoded,
+ * JSON-escaped, base64 (HTTP Basic auth), hex, and as bytes (a `Buffer`, a byte array). The README
+ * lists every form covered and those that are not. Dispose the handle when the value is retired
+ * (after a rotation, say).
  *
  * Registrations are counted: a value registered twice stays redacted until both handles are
  * disposed. The registry is process-wide.
  *
  * Gotcha: register the value as soon as you reveal it, before anything can log it. A very short
- * value (a few characters) would be replaced in unrelated text too; real credentials are long.
+ * value (a few characters) would be replaced in unrelated text too; real credentials are long. Below
+ * 6 bytes, its base64, hex and byte forms are not searched for.
  *
  * @example
  * ```ts

@@ -35,6 +35,21 @@ describe('serializeError', () => {
     for (const e of [json, json.cause, json.cause.cause]) expect(e.stack).toMatch(/^\w*Error: /);
   });
 
+  test('an error of another realm is an error; a plain object or an array is not', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const foreign = runInNewContext('Object.assign(new TypeError("from a vm"), { code: "E_VM" })') as unknown;
+    expect(foreign instanceof Error).toBe(false);
+    expect(serializeError(foreign)).toMatchObject({ name: 'TypeError', message: 'from a vm', code: 'E_VM' });
+    const out = capture();
+    const logger = createLogger({ service: 's', destination: out.destination });
+    logger.warn('failed', foreign as Error);
+    logger.info('plain', { error: { name: 'Error', message: 'a plain object' }, list: [1] });
+    const [failed, plain] = await out.lines();
+    expect(failed).toMatchObject({ error: { name: 'TypeError', message: 'from a vm', code: 'E_VM' } });
+    expect(plain).toMatchObject({ error: { name: 'Error', message: 'a plain object' }, list: [1] });
+    expect(plain!.error).not.toHaveProperty('stack');
+  });
+
   test("AggregateError's errors, each with its own cause", () => {
     const json = serializeError(
       new AggregateError([new TimeoutError(100), new Error('b', { cause: 'a string cause' })], 'all failed'),

@@ -21,7 +21,7 @@ export function withLogContext<T>(fields: LogFields, fn: () => T): T {
   }
   expectFunction('fn', fn);
   const outer = contextStorage.getStore();
-  return contextStorage.run({ fields: outer === undefined ? { ...fields } : { ...outer.fields, ...fields } }, fn);
+  return contextStorage.run({ fields: outer === undefined ? { ...fields } : { ...outer.fields, ...fields }, redacted: {} }, fn);
 }
 
 /** The fields of the current log context (a copy), `{}` outside any {@link withLogContext}. */

@@ -1,4 +1,4 @@
-import { memoryStore, rateLimiter, redisStore } from '@bulwark/ratelimit';
+import { memoryStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { createClient, type RedisClientType } from 'redis';
 
@@ -26,8 +26,8 @@ export default async function suites() {
   await client.connect();
   const prefix = `bulwark-bench:${process.pid}:`;
   const limits = { algorithm: 'fixed-window' as const, limit: HUGE, windowMs: DAY_MS };
-  const oursRedis = rateLimiter({ limits, store: redisStore({ client, prefix }) });
-  const oursLeased = rateLimiter({ limits, store: redisStore({ client, prefix: `${prefix}lease:` }), lease: { size: 100, ttlMs: 1_000 } });
+  const oursRedis = rateLimiter({ limits, store: redisRateLimitStore({ client, prefix }) });
+  const oursLeased = rateLimiter({ limits, store: redisRateLimitStore({ client, prefix: `${prefix}lease:` }), lease: { size: 100, ttlMs: 1_000 } });
   const theirsRedis = new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: HUGE, duration: 86_400, keyPrefix: `${prefix}rlf` });
 
   const cleanup = async (): Promise<void> => {
@@ -48,15 +48,15 @@ export default async function suites() {
     {
       suite: 'tryAcquire, Redis store, one round trip per decision (sequential)',
       cases: [
-        { name: '@bulwark/ratelimit redisStore (Lua, Redis TIME)', peer: null, batch: REDIS_BATCH, fn: sequential((k) => oursRedis.tryAcquire(k), REDIS_BATCH) },
+        { name: '@bulwark/ratelimit redisRateLimitStore (Lua, Redis TIME)', peer: null, batch: REDIS_BATCH, fn: sequential((k) => oursRedis.tryAcquire(k), REDIS_BATCH) },
         { name: 'rate-limiter-flexible RateLimiterRedis.consume', peer: 'rate-limiter-flexible', batch: REDIS_BATCH, fn: sequential((k) => theirsRedis.consume(k), REDIS_BATCH) },
       ],
     },
     {
       suite: 'tryAcquire, Redis store, local batching (lease of 100)',
       cases: [
-        { name: '@bulwark/ratelimit redisStore + lease { size: 100 }', peer: null, batch: REDIS_BATCH, fn: sequential((k) => oursLeased.tryAcquire(k), REDIS_BATCH) },
-        { name: '@bulwark/ratelimit redisStore, one round trip per decision', peer: 'baseline', batch: REDIS_BATCH, fn: sequential((k) => oursRedis.tryAcquire(k), REDIS_BATCH) },
+        { name: '@bulwark/ratelimit redisRateLimitStore + lease { size: 100 }', peer: null, batch: REDIS_BATCH, fn: sequential((k) => oursLeased.tryAcquire(k), REDIS_BATCH) },
+        { name: '@bulwark/ratelimit redisRateLimitStore, one round trip per decision', peer: 'baseline', batch: REDIS_BATCH, fn: sequential((k) => oursRedis.tryAcquire(k), REDIS_BATCH) },
         { name: 'rate-limiter-flexible RateLimiterRedis.consume', peer: 'rate-limiter-flexible', batch: REDIS_BATCH, fn: sequential((k) => theirsRedis.consume(k), REDIS_BATCH) },
       ],
       teardown: cleanup,

@@ -1,7 +1,14 @@
-import { createFakeClock } from '@bulwark/core';
+import { createFakeClock, isStoreUnavailableError } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isStoreUnavailableError, memoryStore, rateLimiter, type RateLimitStore, type StoreFallbackEvent } from './index.js';
+import {
+  memoryStore,
+  rateLimiter,
+  type LimitOptions,
+  type RateLimiter,
+  type RateLimitStore,
+  type RateLimitStoreErrorEvent,
+} from './index.js';
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -23,32 +30,36 @@ function flakyStore(inner: RateLimitStore) {
 }
 
 describe('store failure', () => {
-  test('decides locally with fallbackShare of the limit, counts and reports each fallback, then resumes shared state', async () => {
+  test('decides locally with fallbackShare of the limit, less its own units of the window, counts and reports each fallback, then resumes shared state', async () => {
     const clock = createFakeClock({ now: START });
     const { store, state } = flakyStore(memoryStore({ clock }));
     const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 20, windowMs: 1_000 }, store, clock, fallbackShare: 0.25 });
-    const events: StoreFallbackEvent[] = [];
-    limiter.onStoreFallback((e) => events.push(e));
+    const events: RateLimitStoreErrorEvent[] = [];
+    limiter.onStoreError((e) => events.push(e));
 
-    for (let i = 0; i < 10; i++) expect((await limiter.tryAcquire('k')).fallback).toBe(false);
+    for (let i = 0; i < 2; i++) expect((await limiter.tryAcquire('k')).fallback).toBe(false);
     state.down = true;
     const local = [];
     for (let i = 0; i < 10; i++) local.push(await limiter.tryAcquire('k'));
-    expect(local.filter((d) => d.allowed)).toHaveLength(5); // 25% of 20
+    expect(local.filter((d) => d.allowed)).toHaveLength(3); // 25% of 20, less the 2 the store granted
     expect(local.every((d) => d.fallback)).toBe(true);
-    expect(limiter.fallbackDecisions).toBe(10);
-    expect(events).toHaveLength(10);
-    expect(events[0]).toMatchObject({ key: 'k', fallbackDecisions: 1 });
+    // Once the local share is spent, calls are refused locally without asking the failing store.
+    expect(limiter.fallbackDecisions).toBe(3);
+    expect(events).toHaveLength(3);
+    expect(events[0]).toMatchObject({ name: 'rateLimiter', key: 'k', operation: 'decide', fallbackDecisions: 1 });
     expect(isStoreUnavailableError(events[0]!.error)).toBe(true);
-    expect(events[0]!.error.message).toBe('The rate-limit store could not decide: ECONNREFUSED 127.0.0.1:6390.');
+    expect(events[0]!.error.message).toBe('The store (RateLimitStore) could not decide: ECONNREFUSED 127.0.0.1:6390.');
 
     state.down = false;
-    // The shared count (10 of 20 used) takes over again.
+    // The store never saw the 3 admitted locally: until their window ends, the local share still binds.
+    expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: false, fallback: true });
+    clock.tick(1_000);
+    // A new window: the shared count takes over again.
     const shared = [];
-    for (let i = 0; i < 15; i++) shared.push(await limiter.tryAcquire('k'));
-    expect(shared.filter((d) => d.allowed)).toHaveLength(10);
+    for (let i = 0; i < 25; i++) shared.push(await limiter.tryAcquire('k'));
+    expect(shared.filter((d) => d.allowed)).toHaveLength(20);
     expect(shared.some((d) => d.fallback)).toBe(false);
-    expect(limiter.fallbackDecisions).toBe(10);
+    expect(limiter.fallbackDecisions).toBe(3);
   });
 
   test('a cost above the fallback share of the capacity takes the whole local bucket instead of never passing', async () => {
@@ -138,5 +149,78 @@ describe('lease (local batching)', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+/** How many of `tries` calls `limiter` admits now. */
+async function admitted(limiter: RateLimiter, tries: number): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < tries; i++) if ((await limiter.tryAcquire('k')).allowed) n++;
+  return n;
+}
+
+// The window in which the store fails, or comes back, must not admit the store's count plus every
+// process's local share (up to twice the limit with fallbackShare = 1/processes).
+describe('the window of a switch between the store and the local fallback', () => {
+  const window: LimitOptions = { algorithm: 'fixed-window', limit: 10, windowMs: 1_000 };
+  // Two limiters on one store stand for two processes.
+  const twoProcesses = (limits: LimitOptions = window) => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryStore({ clock }));
+    const make = () => rateLimiter({ limits, store, clock, fallbackShare: 0.5 });
+    return { clock, state, a: make(), b: make() };
+  };
+
+  test('when the store fails, each process admits locally only what is left of its share: the limit holds', async () => {
+    const { state, a, b } = twoProcesses();
+    expect((await admitted(a, 3)) + (await admitted(b, 3))).toBe(6);
+    state.down = true;
+    // Each has 5 (half of 10) less the 3 the store granted it.
+    expect([await admitted(a, 10), await admitted(b, 10)]).toEqual([2, 2]);
+  });
+
+  test('a process that took its share or more from the store admits nothing locally in that window', async () => {
+    const { clock, state, a, b } = twoProcesses();
+    expect((await admitted(a, 8)) + (await admitted(b, 2))).toBe(10);
+    state.down = true;
+    // The documented bound for the most uneven load: (2 - fallbackShare) × limit = 15.
+    expect([await admitted(a, 10), await admitted(b, 10)]).toEqual([0, 3]);
+    clock.tick(1_000);
+    // The next window, still down: each has its share.
+    expect([await admitted(a, 10), await admitted(b, 10)]).toEqual([5, 5]);
+  });
+
+  test('when the store comes back, units admitted locally still count to the end of their window', async () => {
+    const { clock, state, a, b } = twoProcesses();
+    state.down = true;
+    expect([await admitted(a, 10), await admitted(b, 10)]).toEqual([5, 5]);
+    state.down = false;
+    // The store never saw those 10 units: it would admit 10 more.
+    expect([await admitted(a, 10), await admitted(b, 10)]).toEqual([0, 0]);
+    clock.tick(1_000);
+    // A new window: the shared count decides again, and one process may take more than its share.
+    expect(await admitted(a, 12)).toBe(10);
+    expect(await admitted(b, 1)).toBe(0);
+  });
+
+  test('a process that admitted nothing locally goes straight back to the shared count', async () => {
+    const { state, a, b } = twoProcesses();
+    expect(await admitted(a, 6)).toBe(6);
+    state.down = true;
+    expect(await admitted(a, 3)).toBe(0);
+    state.down = false;
+    expect((await admitted(a, 10)) + (await admitted(b, 10))).toBe(4);
+  });
+
+  test('gcra: after a failure, the units a process took through the store drain at its share of the rate first', async () => {
+    const { clock, state, a } = twoProcesses({ limit: 10, windowMs: 1_000 });
+    expect(await admitted(a, 10)).toBe(10);
+    state.down = true;
+    expect(await admitted(a, 5)).toBe(0);
+    // Half of 10 per second, one unit per 200 ms: its 10 units drain from a bucket of 5 in 1.2 s.
+    clock.tick(1_000);
+    expect(await admitted(a, 5)).toBe(0);
+    clock.tick(200);
+    expect(await admitted(a, 5)).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { expectInteger, expectOneOf, expectOptions, invalidOption } from '@bulwark/core';
+import { expectInteger, expectOneOf, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { MAX_FIXED_LIMIT, MAX_SLIDING_LIMIT } from './internal/redis-scripts.js';
 
 /**
@@ -20,12 +20,16 @@ export interface LimitOptions {
    * most 33,554,431 for a sliding window.
    */
   readonly limit: number;
-  /** The window, in milliseconds: a positive integer. */
+  /**
+   * The window, in milliseconds: a positive integer of at most 100 years (3_155_760_000_000), the
+   * longest duration the Redis store keeps exactly.
+   */
   readonly windowMs: number;
   /** The counting algorithm. @default 'gcra' */
   readonly algorithm?: LimitAlgorithm;
   /**
-   * `gcra` only: the most units allowed at once (the bucket size), a positive integer.
+   * `gcra` only: the most units allowed at once (the bucket size), a positive integer; a full bucket
+   * must refill (`burst × windowMs / limit`) within 100 years.
    * @default limit
    */
   readonly burst?: number;
@@ -57,26 +61,46 @@ export interface CompiledLimit {
 
 const CODES = { gcra: 'g', 'sliding-window': 's', 'fixed-window': 'f' } as const;
 
+/**
+ * @internal The longest duration a limiter takes (a window, a bucket's refill, a server hold, a
+ * backoff): 100 years. The Redis store keeps each state with an expiry and computes in Lua numbers;
+ * below this every time and expiry it writes stays an exact integer (Redis refuses an expiry it
+ * cannot read as one, and the limiter would live on its local fallback for good).
+ */
+export const MAX_DURATION_MS = 3_155_760_000_000;
+/** @internal What {@link MAX_DURATION_MS} is, in words, for messages. */
+export const MAX_DURATION_WHY = '100 years, the longest duration the Redis store keeps exactly';
+
+const LIMIT_OPTIONS = knownOptions<LimitOptions>('rateLimiter()', {
+  limit: ['max', 'points', 'count', 'requests'],
+  windowMs: ['window', 'duration', 'interval', 'intervalMs', 'per', 'perMs'],
+  algorithm: [],
+  burst: [],
+  name: [],
+});
+
 /** @internal Validates limit options (`field` names them in errors) and compiles them for stores. */
 export function compileLimit(field: string, options: LimitOptions): CompiledLimit {
-  expectOptions(field, options);
+  expectOptions(field, options, LIMIT_OPTIONS);
   if (options === undefined) throw invalidOption(field, options, 'a limit ({ limit, windowMs })');
   const algorithm = options.algorithm ?? 'gcra';
   expectOneOf(`${field}.algorithm`, algorithm, ['gcra', 'sliding-window', 'fixed-window'] as const);
-  expectInteger(`${field}.limit`, options.limit, { min: 1 });
   // Both window counts of a sliding limit share one number in the Redis store (see redis-scripts.ts).
-  if (algorithm === 'sliding-window' && options.limit > MAX_SLIDING_LIMIT) {
-    throw invalidOption(`${field}.limit`, options.limit, `an integer of at most ${MAX_SLIDING_LIMIT} for a sliding-window limit (use gcra for more per window)`);
+  if (algorithm === 'sliding-window') {
+    expectInteger(`${field}.limit`, options.limit, { min: 1, max: MAX_SLIDING_LIMIT, reason: 'for a sliding-window limit; use gcra for more per window' });
+  } else if (algorithm === 'fixed-window') {
+    expectInteger(`${field}.limit`, options.limit, { min: 1, max: MAX_FIXED_LIMIT, reason: 'for a fixed-window limit' });
+  } else {
+    expectInteger(`${field}.limit`, options.limit, { min: 1 });
   }
-  if (algorithm === 'fixed-window' && options.limit > MAX_FIXED_LIMIT) {
-    throw invalidOption(`${field}.limit`, options.limit, `an integer of at most ${MAX_FIXED_LIMIT} for a fixed-window limit`);
-  }
-  expectInteger(`${field}.windowMs`, options.windowMs, { min: 1 });
+  expectInteger(`${field}.windowMs`, options.windowMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   if (options.burst !== undefined && algorithm !== 'gcra') {
     throw invalidOption(`${field}.burst`, options.burst, 'undefined for a window algorithm (burst applies to gcra only)');
   }
   const capacity = options.burst ?? options.limit;
-  expectInteger(`${field}.burst`, capacity, { min: 1 });
+  // A full GCRA bucket refills in burst × windowMs / limit: the longest its state lives.
+  const maxBurst = Math.floor((MAX_DURATION_MS * options.limit) / options.windowMs);
+  expectInteger(`${field}.burst`, capacity, { min: 1, max: maxBurst, reason: `a full bucket must refill within ${MAX_DURATION_WHY}` });
   const code = CODES[algorithm];
   let id: string;
   if (options.name !== undefined) {

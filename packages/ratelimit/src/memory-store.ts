@@ -1,4 +1,4 @@
-import { expectClock, expectInteger, expectOptions, systemClock, type Clock } from '@bulwark/core';
+import { expectClock, expectInteger, expectOptions, knownOptions, systemClock, type Clock } from '@bulwark/core';
 import { STATE_SLOTS, available, consume, waitFor } from './internal/algorithms.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 
@@ -33,6 +33,10 @@ export interface MemoryStore extends RateLimitStore {
   readonly size: number;
   /** Live keys dropped because the store was full. */
   readonly evictions: number;
+  /** @internal Takes `units` from every limit of the set, allowed or not (units granted elsewhere that must count here too). */
+  charge(key: string, set: LimitSet, units: number): void;
+  /** @internal When the state of `key` under `set` stops mattering (wall-clock ms; 0 when there is none). */
+  expiresAt(key: string, set: LimitSet): number;
 }
 
 class Memory implements MemoryStore {
@@ -68,21 +72,8 @@ class Memory implements MemoryStore {
         return { allowed: false, granted: 0, retryAfterMs: Math.ceil(hold.until - now), remaining: -1, decidedAt: now, fallback: false };
       }
     }
-    let table = this.#lastTable;
-    if (set !== this.#lastSet) {
-      table = this.#tables.get(set.id);
-      if (table === undefined) this.#tables.set(set.id, (table = new Map()));
-      this.#lastSet = set;
-      this.#lastTable = table;
-    }
     const limits = set.limits;
-    let entry = table!.get(key);
-    if (entry === undefined) {
-      if (++this.#insertsSinceSweep >= Math.max(1024, this.#size) || this.#size >= this.#maxKeys) this.#sweep(now);
-      entry = { s: Array.from({ length: limits.length * STATE_SLOTS }, () => -Infinity), expiresAt: 0 };
-      table!.set(key, entry);
-      this.#size++;
-    }
+    const entry = this.#entry(key, set, now);
     const s = entry.s;
     let least = Infinity;
     for (let i = 0; i < limits.length; i++) {
@@ -105,6 +96,40 @@ class Memory implements MemoryStore {
     }
     entry.expiresAt = expiresAt;
     return { allowed: true, granted, retryAfterMs: 0, remaining: least - granted, decidedAt: now, fallback: false };
+  }
+
+  charge(key: string, set: LimitSet, units: number): void {
+    const now = this.#clock.now();
+    const entry = this.#entry(key, set, now);
+    for (let i = 0; i < set.limits.length; i++) {
+      const limit = set.limits[i]!;
+      available(limit, entry.s, i * STATE_SLOTS, now);
+      const e = consume(limit, entry.s, i * STATE_SLOTS, now, units);
+      if (e > entry.expiresAt) entry.expiresAt = e;
+    }
+  }
+
+  expiresAt(key: string, set: LimitSet): number {
+    return this.#tables.get(set.id)?.get(key)?.expiresAt ?? 0;
+  }
+
+  /** The state of `key` under `set`, made (and counted against `maxKeys`) when new. */
+  #entry(key: string, set: LimitSet, now: number): Entry {
+    let table = this.#lastTable;
+    if (set !== this.#lastSet) {
+      table = this.#tables.get(set.id);
+      if (table === undefined) this.#tables.set(set.id, (table = new Map()));
+      this.#lastSet = set;
+      this.#lastTable = table;
+    }
+    let entry = table!.get(key);
+    if (entry === undefined) {
+      if (++this.#insertsSinceSweep >= Math.max(1024, this.#size) || this.#size >= this.#maxKeys) this.#sweep(now);
+      entry = { s: Array.from({ length: set.limits.length * STATE_SLOTS }, () => -Infinity), expiresAt: 0 };
+      table!.set(key, entry);
+      this.#size++;
+    }
+    return entry;
   }
 
   hold(key: string, ms: number): void {
@@ -159,6 +184,11 @@ class Memory implements MemoryStore {
   }
 }
 
+const MEMORY_STORE_OPTIONS = knownOptions<MemoryStoreOptions>('memoryStore()', {
+  maxKeys: ['max', 'maxSize', 'size'],
+  clock: [],
+});
+
 /**
  * Creates a {@link RateLimitStore} in this process's memory: the default of {@link rateLimiter}, and
  * the right one when a single process calls the API. Bounded by `maxKeys`; expired keys are reclaimed
@@ -170,7 +200,7 @@ class Memory implements MemoryStore {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  expectOptions('options', options);
+  expectOptions('options', options, MEMORY_STORE_OPTIONS);
   const maxKeys = options.maxKeys ?? 100_000;
   expectInteger('maxKeys', maxKeys, { min: 1 });
   expectClock('clock', options.clock);

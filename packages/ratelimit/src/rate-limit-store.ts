@@ -23,7 +23,7 @@ export interface StoreDecision {
 }
 
 /**
- * Where a rate limiter keeps its counts: {@link memoryStore} for one process, {@link redisStore} for
+ * Where a rate limiter keeps its counts: {@link memoryStore} for one process, {@link redisRateLimitStore} for
  * many. The methods are the limiter's business; treat a store as an opaque handle you pass to
  * {@link rateLimiter}. One store may serve several limiters: their state is kept apart by their limits.
  */

@@ -1,4 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
 /**
  * Why a call was refused:
@@ -30,7 +30,7 @@ export class RateLimitedError extends BulwarkError {
   declare readonly retryAfterMs: number;
 
   constructor(key: string, retryAfterMs: number, reason: RateLimitedReason, detail: string) {
-    super(`Rate limited on ${JSON.stringify(key)}: ${detail}; retry after ${retryAfterMs} ms.`, { transient: true, retryAfterMs });
+    super(`Rate limited on ${quote(key)}: ${detail}; retry after ${retryAfterMs} ms.`, { transient: true, retryAfterMs });
     this.key = key;
     this.reason = reason;
   }

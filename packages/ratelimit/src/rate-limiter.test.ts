@@ -46,8 +46,8 @@ describe('gcra', () => {
 
   test('a cost above the smallest capacity is refused at once, since it could never pass', async () => {
     const { limiter } = setup({ limit: 10, windowMs: 1_000, burst: 4 });
-    await expect(limiter.tryAcquire('k', 5)).rejects.toThrow('Expected `cost` to be an integer of at most 4');
-    await expect(limiter.tryAcquire('k', 0)).rejects.toThrow('Expected `cost` to be a positive integer, got 0.');
+    await expect(limiter.tryAcquire('k', 5)).rejects.toThrow("Expected `cost` to be an integer from 1 to 4 (the smallest limit's capacity");
+    await expect(limiter.tryAcquire('k', 0)).rejects.toThrow("Expected `cost` to be an integer from 1 to 4 (the smallest limit's capacity; a larger cost could never be allowed), got 0.");
   });
 
   test('property: over any interval, admitted units never exceed burst + interval × rate', async () => {
@@ -150,9 +150,11 @@ describe('several limits on one key', () => {
     expect(() => rateLimiter({ limits: [] })).toThrow('Expected `limits` to be at least one limit');
     expect(() => rateLimiter({ limits: [{ limit: 1, windowMs: 10 }, { limit: 1, windowMs: 10 }] })).toThrow('distinct');
     expect(() => rateLimiter({ limits: { limit: 0, windowMs: 10 } })).toThrow('Expected `limits.limit` to be a positive integer, got 0.');
-    expect(() => rateLimiter({ limits: [{ limit: 1, windowMs: 1.5 }] })).toThrow('Expected `limits[0].windowMs` to be a positive integer, got 1.5.');
+    expect(() => rateLimiter({ limits: [{ limit: 1, windowMs: 1.5 }] })).toThrow(
+      'Expected `limits[0].windowMs` to be an integer from 1 to 3_155_760_000_000 (100 years, the longest duration the Redis store keeps exactly), got 1.5.',
+    );
     expect(() => rateLimiter({ limits: { algorithm: 'sliding-window', limit: 2 ** 25, windowMs: 1_000 } })).toThrow(
-      'Expected `limits.limit` to be an integer of at most 33554431 for a sliding-window limit (use gcra for more per window), got 33554432.',
+      'Expected `limits.limit` to be an integer from 1 to 33_554_431 (for a sliding-window limit; use gcra for more per window), got 33554432.',
     );
     expect(() => rateLimiter({ limits: { algorithm: 'fixed-window', limit: 2 ** 51, windowMs: 1_000 } })).toThrow('for a fixed-window limit');
     expect(rateLimiter({ limits: { algorithm: 'sliding-window', limit: 2 ** 25 - 1, windowMs: 1_000 } }).name).toBe('rateLimiter');
@@ -291,10 +293,10 @@ describe('as a Policy', () => {
 });
 
 describe('events', () => {
-  test('onRateLimited reports denials and refusals with the facts', async () => {
+  test('onRejected reports denials and refusals with the facts', async () => {
     const { limiter } = setup({ limit: 1, windowMs: 1_000 }, { name: 'github' });
     const seen: unknown[] = [];
-    limiter.onRateLimited((e) => seen.push(e));
+    limiter.onRejected((e) => seen.push(e));
     await limiter.tryAcquire('k');
     await limiter.tryAcquire('k');
     await limiter.acquire('k', { maxWaitMs: 0 }).catch(() => {});
@@ -302,6 +304,19 @@ describe('events', () => {
       { name: 'github', key: 'k', retryAfterMs: 1_000, cost: 1, reason: 'denied' },
       { name: 'github', key: 'k', retryAfterMs: 1_000, cost: 1, reason: 'limit' },
     ]);
+  });
+});
+
+describe('execute', () => {
+  test('rejects a fn that is not a function, before taking a unit; executeResult is an Err', async () => {
+    const { limiter } = setup({ limit: 1, windowMs: 1_000 });
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = limiter.execute(undefined as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(new TypeError('Expected `fn` to be a function, got undefined.'));
+    expect((await limiter.executeResult('f' as never))._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got "f".'));
+    await expect(limiter.execute(() => 'ran')).resolves.toBe('ran'); // the one unit was still there
   });
 });
 

@@ -2,31 +2,37 @@ import {
   CallContext,
   EventEmitter,
   expectClock,
+  expectFunction,
   expectInteger,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   parseServerHints,
+  StoreUnavailableError,
   systemClock,
   toResult,
   type AbortSource,
   type BulwarkError,
   type Clock,
   type Event,
+  type EventPayload,
   type Policy,
   type PolicyFunction,
+  type RejectedEvent,
   type ServerHints,
   type ServerHintSource,
   type ServerHintsInput,
+  type StoreErrorEvent,
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
-import { compileLimit, type CompiledLimit, type LimitOptions } from './limit.js';
-import { memoryStore } from './memory-store.js';
+import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
+import { memoryStore, type MemoryStore } from './memory-store.js';
 import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
-import { StoreUnavailableError } from './store-unavailable-error.js';
 
 /** Local batching: take tokens from the store in leases and spend them in this process. */
 export interface LeaseOptions {
@@ -45,9 +51,9 @@ export interface LeaseOptions {
 
 /** Backoff for a 429 or 503 that says nothing about when to come back. */
 export interface BackoffOptions {
-  /** The first hold, in milliseconds; doubled at each further header-less 429/503. @default 1_000 */
+  /** The first hold, in milliseconds; doubled at each further header-less 429/503. At most 100 years. @default 1_000 */
   readonly baseMs?: number;
-  /** The longest hold, in milliseconds. @default 60_000 */
+  /** The longest hold, in milliseconds: at least `baseMs`, at most 100 years. @default 60_000 */
   readonly maxMs?: number;
 }
 
@@ -58,7 +64,7 @@ export interface RateLimiterOptions {
    * from none): `[{ limit: 100, windowMs: 1_000, burst: 20 }, { limit: 10_000, windowMs: 86_400_000 }]`.
    */
   readonly limits: LimitOptions | readonly LimitOptions[];
-  /** Where counts live: {@link memoryStore} (one process) or {@link redisStore} (shared). @default memoryStore({ clock }) */
+  /** Where counts live: {@link memoryStore} (one process) or {@link redisRateLimitStore} (shared). @default memoryStore({ clock }) */
   readonly store?: RateLimitStore;
   /** A name for events and logs. @default 'rateLimiter' */
   readonly name?: string;
@@ -69,8 +75,11 @@ export interface RateLimiterOptions {
   /** How many calls may wait in {@link RateLimiter.acquire} at once, over all keys. @default 1_000 */
   readonly maxQueue?: number;
   /**
-   * The share of each limit this process may use on its own while the store fails (0 < share ≤ 1):
-   * with four processes sharing Redis, `0.25` keeps the total within the limit during an outage.
+   * The share of each limit this process may use on its own while the store fails (0 < share ≤ 1),
+   * counting the units the store granted it in the window: with four processes sharing Redis, `0.25`
+   * keeps the total within the limit during an outage. In a window where the store fails or comes
+   * back, a process admits at most this share, or nothing more locally if the store had granted it
+   * more; the processes together, at most `(2 − share) × limit` (see the README).
    * @default 0.25
    */
   readonly fallbackShare?: number;
@@ -78,7 +87,7 @@ export interface RateLimiterOptions {
   readonly lease?: LeaseOptions;
   /** Backoff after a 429/503 without Retry-After or rate-limit headers. */
   readonly backoff?: BackoffOptions;
-  /** The longest hold a server hint may impose, in milliseconds; longer ones are clamped. @default 3_600_000 */
+  /** The longest hold a server hint may impose, in milliseconds (at most 100 years); longer ones are clamped. @default 3_600_000 */
   readonly maxHintMs?: number;
   /** Time source for waits and leases; also the default memory store's. @default systemClock */
   readonly clock?: Clock;
@@ -95,7 +104,10 @@ export interface RateLimitDecision {
    * key); with `lease`, the units left in this process's lease.
    */
   readonly remaining: number;
-  /** Whether the decision was made by the local fallback because the store failed. */
+  /**
+   * Whether the decision was made by the local fallback: because the store failed, or (a refusal)
+   * because units the fallback admitted while the store failed still count in their window.
+   */
   readonly fallback: boolean;
   /**
    * When the decision was made, milliseconds since the Unix epoch, by the clock of whoever made it:
@@ -118,19 +130,20 @@ export interface AcquireOptions {
   readonly signal?: AbortSource;
 }
 
-/** Emitted by {@link RateLimiter.onRateLimited} when a caller is refused. */
-export interface RateLimitedEvent {
-  readonly name: string;
+/** Emitted by {@link RateLimiter.onRejected} when a caller is refused. */
+export interface RateLimitRejectedEvent extends RejectedEvent {
+  /** The limited key. */
   readonly key: string;
+  /** Milliseconds until the call could be allowed (an estimate for `timeout` and `queue-full`). */
   readonly retryAfterMs: number;
+  /** The units the call asked for. */
   readonly cost: number;
   /** `denied` (tryAcquire said no), or why acquire refused: `limit`, `timeout` or `queue-full`. */
   readonly reason: 'denied' | RateLimitedReason;
 }
 
 /** Emitted by {@link RateLimiter.onServerHint} for each observed response that holds a key back or carries rate-limit headers. */
-export interface ServerHintEvent {
-  readonly name: string;
+export interface ServerHintEvent extends EventPayload {
   readonly key: string;
   readonly status: number | undefined;
   /** How long everyone sharing the store is held back, in milliseconds (0: not held). */
@@ -144,11 +157,13 @@ export interface ServerHintEvent {
   readonly source: ServerHintSource;
 }
 
-/** Emitted by {@link RateLimiter.onStoreFallback} for each operation decided locally because the store failed. */
-export interface StoreFallbackEvent {
-  readonly name: string;
+/** Emitted by {@link RateLimiter.onStoreError} for each operation decided locally because the store failed. */
+export interface RateLimitStoreErrorEvent extends StoreErrorEvent {
+  /** The key the operation was for. */
   readonly key: string;
-  /** Why: a {@link StoreUnavailableError} (its `cause` holds the driver's error, if any). */
+  /** What the store was asked to do: `decide`, `hold`, `strike` or `clear`. */
+  readonly operation: string;
+  /** Why: a `StoreUnavailableError` from core (its `cause` holds the driver's error, if any). */
   readonly error: StoreUnavailableError;
   /** Fallback decisions so far, this one included. */
   readonly fallbackDecisions: number;
@@ -170,7 +185,7 @@ export interface ObserveResult {
  */
 export interface RateLimiter extends Policy {
   readonly name: string;
-  /** Decisions made by the local fallback because the store failed, since creation. */
+  /** Decisions made by the local fallback because the store was asked and failed, since creation. */
   readonly fallbackDecisions: number;
   /** Calls waiting in {@link RateLimiter.acquire} now. */
   readonly queued: number;
@@ -189,12 +204,12 @@ export interface RateLimiter extends Policy {
    * holds `key` back for everyone sharing the store. Never throws for a store failure.
    */
   observe(key: string, response: ServerHintsInput): Promise<ObserveResult>;
-  /** Fires when a caller is refused. */
-  readonly onRateLimited: Event<RateLimitedEvent>;
+  /** Fires when a caller is refused (tryAcquire denied, or acquire refused): the call does not run. */
+  readonly onRejected: Event<RateLimitRejectedEvent>;
   /** Fires when an observed response carried hints or held a key. */
   readonly onServerHint: Event<ServerHintEvent>;
   /** Fires for each decision or hint applied locally because the store failed. */
-  readonly onStoreFallback: Event<StoreFallbackEvent>;
+  readonly onStoreError: Event<RateLimitStoreErrorEvent>;
 }
 
 interface Lease {
@@ -205,6 +220,8 @@ interface Lease {
 
 /** Leases kept before expired ones are swept. */
 const LEASE_SWEEP_AT = 10_000;
+/** Settling keys kept before those that settled are swept. */
+const SETTLING_SWEEP_AT = 10_000;
 
 class Waiter extends CallContext {
   resolve: ((decision: RateLimitDecision) => void) | undefined = undefined;
@@ -241,7 +258,14 @@ class Limiter implements RateLimiter {
   readonly #set: LimitSet;
   readonly #fallbackSet: LimitSet;
   readonly #store: RateLimitStore;
-  readonly #fallback: RateLimitStore;
+  readonly #fallback: MemoryStore;
+  /**
+   * Whether the store can fail (it is not in memory): then the fallback also counts the units the
+   * store grants this process, and bounds what the process admits around a switch (see #ask).
+   */
+  readonly #shadowed: boolean;
+  /** Per key: until when (wall clock) units the fallback admitted still count; the store does not know them. */
+  readonly #settling = new Map<string, number>();
   readonly #clock: Clock;
   readonly #key: string;
   readonly #maxWaitMs: number;
@@ -257,12 +281,12 @@ class Limiter implements RateLimiter {
   readonly #leaseFetches = new Map<string, Promise<unknown>>();
   readonly #queues = new Map<string, KeyQueue>();
   readonly #struck = new Set<string>();
-  readonly #onRateLimited = new EventEmitter<RateLimitedEvent>();
+  readonly #onRejected = new EventEmitter<RateLimitRejectedEvent>();
   readonly #onServerHint = new EventEmitter<ServerHintEvent>();
-  readonly #onStoreFallback = new EventEmitter<StoreFallbackEvent>();
-  readonly onRateLimited = this.#onRateLimited.event;
+  readonly #onStoreError = new EventEmitter<RateLimitStoreErrorEvent>();
+  readonly onRejected = this.#onRejected.event;
   readonly onServerHint = this.#onServerHint.event;
-  readonly onStoreFallback = this.#onStoreFallback.event;
+  readonly onStoreError = this.#onStoreError.event;
   #fallbackDecisions = 0;
   #queued = 0;
 
@@ -292,6 +316,7 @@ class Limiter implements RateLimiter {
     this.#fallbackSet = { id: scaled.map((l) => l.id).join('|'), limits: scaled };
     this.#store = o.store ?? memoryStore({ clock: o.clock });
     this.#fallback = memoryStore({ clock: o.clock, maxKeys: 10_000 });
+    this.#shadowed = this.#store.kind !== 'memory';
     this.#key = o.key;
     this.#maxWaitMs = o.maxWaitMs;
     this.#maxQueue = o.maxQueue;
@@ -317,10 +342,7 @@ class Limiter implements RateLimiter {
   }
 
   #checkCost(cost: number): void {
-    expectInteger('cost', cost, { min: 1 });
-    if (cost > this.#maxCost) {
-      throw invalidOption('cost', cost, `an integer of at most ${this.#maxCost} (the smallest limit's capacity; a larger cost could never be allowed)`);
-    }
+    expectInteger('cost', cost, { min: 1, max: this.#maxCost, reason: "the smallest limit's capacity; a larger cost could never be allowed" });
   }
 
   tryAcquire(key: string, cost = 1): Promise<RateLimitDecision> {
@@ -331,9 +353,9 @@ class Limiter implements RateLimiter {
       return Promise.reject(error);
     }
     const decision = this.#decide(key, cost);
-    if (!this.#onRateLimited.hasListeners) return decision;
+    if (!this.#onRejected.hasListeners) return decision;
     return decision.then((d) => {
-      if (!d.allowed) this.#onRateLimited.emit({ name: this.name, key, retryAfterMs: d.retryAfterMs, cost, reason: 'denied' });
+      if (!d.allowed) this.#onRejected.emit({ name: this.name, key, retryAfterMs: d.retryAfterMs, cost, reason: 'denied' });
       return d;
     });
   }
@@ -341,6 +363,7 @@ class Limiter implements RateLimiter {
   /** One decision: the lease if any, else the store, else (store failing) the local fallback. */
   #decide(key: string, cost: number): Promise<RateLimitDecision> {
     if (this.#lease !== undefined) return this.#decideLeased(key, cost);
+    if (this.#shadowed) return this.#ask(key, cost, cost);
     let answer: StoreDecision | Promise<StoreDecision>;
     try {
       answer = this.#store.decide(key, this.#set, cost, cost);
@@ -353,31 +376,76 @@ class Limiter implements RateLimiter {
     return Promise.resolve(answer as StoreDecision);
   }
 
-  /** Takes `cost` (or, leasing, up to `take`) units from the store, or from the fallback when it fails. */
+  /**
+   * Takes `cost` (or, leasing, up to `take`) units from the store, or from the fallback when it fails.
+   *
+   * Around a switch between them, neither count knows the other's units. So, for a store that can
+   * fail, the fallback also counts every unit the store grants this process: when the store fails,
+   * the process admits locally only what is left of its `fallbackShare` after its own units of the
+   * window. And while units the fallback admitted still count (to the end of their window), a call
+   * must pass the fallback as well as the store, which never saw them. In the window of a switch a
+   * process thus admits at most the larger of its share and what the store had granted it.
+   */
   async #ask(key: string, cost: number, take: number): Promise<StoreDecision> {
-    try {
-      return await this.#store.decide(key, this.#set, cost, take);
-    } catch (error) {
-      return this.#decideLocally(key, cost, error);
+    let local: StoreDecision | undefined;
+    if (this.#shadowed && this.#isSettling(key)) {
+      local = this.#takeLocally(key, cost);
+      if (!local.allowed) return local;
     }
+    let decision: StoreDecision;
+    try {
+      decision = await this.#store.decide(key, this.#set, cost, take);
+    } catch (error) {
+      if (local === undefined) return this.#decideLocally(key, cost, error);
+      this.#fellBack(key, 'decide', error);
+      this.#startSettling(key);
+      return local;
+    }
+    if (this.#shadowed && decision.allowed) {
+      // Units the local check above already took are not taken twice.
+      const units = local === undefined ? decision.granted : decision.granted - cost;
+      if (units > 0) this.#fallback.charge(key, this.#fallbackSet, units);
+    }
+    return decision;
   }
 
   #decideLocally(key: string, cost: number, error: unknown): StoreDecision {
+    const d = this.#takeLocally(key, cost);
+    this.#fellBack(key, 'decide', error);
+    if (d.allowed) this.#startSettling(key);
+    return d;
+  }
+
+  /** A decision of the fallback alone, with this process's share of the limits. */
+  #takeLocally(key: string, cost: number): StoreDecision {
     // A cost above the fallback's (scaled-down) capacity could never pass: it takes the whole bucket.
     const units = Math.min(cost, this.#fallbackMaxCost);
-    const d = this.#fallback.decide(key, this.#fallbackSet, units, units) as StoreDecision;
-    this.#fellBack(key, 'decide', error);
-    return { ...d, fallback: true };
+    return { ...(this.#fallback.decide(key, this.#fallbackSet, units, units) as StoreDecision), fallback: true };
+  }
+
+  /** Marks `key` as settling until the units the fallback admitted on it stop counting. */
+  #startSettling(key: string): void {
+    if (!this.#shadowed) return;
+    if (this.#settling.size >= SETTLING_SWEEP_AT) {
+      const now = this.#clock.now();
+      for (const [k, until] of this.#settling) if (until <= now) this.#settling.delete(k);
+    }
+    this.#settling.set(key, this.#fallback.expiresAt(key, this.#fallbackSet));
+  }
+
+  #isSettling(key: string): boolean {
+    const until = this.#settling.get(key);
+    if (until === undefined) return false;
+    if (until > this.#clock.now()) return true;
+    this.#settling.delete(key);
+    return false;
   }
 
   #fellBack(key: string, operation: string, error: unknown): void {
     this.#fallbackDecisions++;
-    if (!this.#onStoreFallback.hasListeners) return;
-    const reason =
-      error instanceof StoreUnavailableError
-        ? error
-        : new StoreUnavailableError(operation, error instanceof Error ? error.message : String(error), { cause: error });
-    this.#onStoreFallback.emit({ name: this.name, key, error: reason, fallbackDecisions: this.#fallbackDecisions });
+    if (!this.#onStoreError.hasListeners) return;
+    const reason = StoreUnavailableError.from('RateLimitStore', operation, error);
+    this.#onStoreError.emit({ name: this.name, key, operation, error: reason, fallbackDecisions: this.#fallbackDecisions });
   }
 
   async #decideLeased(key: string, cost: number): Promise<RateLimitDecision> {
@@ -481,7 +549,7 @@ class Limiter implements RateLimiter {
   }
 
   #refuse(key: string, cost: number, retryAfterMs: number, reason: RateLimitedReason, detail: string): RateLimitedError {
-    if (this.#onRateLimited.hasListeners) this.#onRateLimited.emit({ name: this.name, key, retryAfterMs, cost, reason });
+    if (this.#onRejected.hasListeners) this.#onRejected.emit({ name: this.name, key, retryAfterMs, cost, reason });
     return new RateLimitedError(key, retryAfterMs, reason, detail);
   }
 
@@ -555,6 +623,7 @@ class Limiter implements RateLimiter {
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    expectFunction('fn', fn);
     const call = new CallContext(signal);
     try {
       await this.acquire(this.#key, { signal: call });
@@ -614,14 +683,38 @@ class Limiter implements RateLimiter {
   }
 }
 
+const RATE_LIMITER_OPTIONS = knownOptions<RateLimiterOptions>('rateLimiter()', {
+  limits: ['limit', 'points', 'rate', 'rules'],
+  store: [],
+  name: [],
+  key: [],
+  maxWaitMs: ['maxWait', 'timeout', 'timeoutMs'],
+  maxQueue: ['queue', 'queueSize'],
+  fallbackShare: [],
+  lease: [],
+  backoff: [],
+  maxHintMs: [],
+  clock: [],
+});
+
+const LEASE_OPTIONS = knownOptions<LeaseOptions>('rateLimiter()', {
+  size: [],
+  ttlMs: [],
+});
+
+const BACKOFF_OPTIONS = knownOptions<BackoffOptions>('rateLimiter()', {
+  baseMs: [],
+  maxMs: [],
+});
+
 /**
  * Creates a client-side rate limiter: it keeps calls to someone else's API under the provider's
  * limits before the provider has to say so, waits politely when it must (`acquire`, or `execute`
  * as a `Policy`), and obeys the provider when it does say so (`observe`).
  *
- * One process: the default memory store. Many processes: {@link redisStore}, where each decision is
- * one atomic script on Redis time; while Redis fails, each process decides on its own with
- * `fallbackShare` of the limits, counted and reported through `onStoreFallback`.
+ * One process: the default memory store. Many processes: {@link redisRateLimitStore}, where each
+ * decision is one atomic script on Redis time; while Redis fails, each process decides on its own
+ * with `fallbackShare` of the limits, counted and reported through `onStoreError`.
  *
  * @example
  * ```ts
@@ -634,7 +727,7 @@ class Limiter implements RateLimiter {
  * ```
  */
 export function rateLimiter(options: RateLimiterOptions): RateLimiter {
-  expectOptions('options', options);
+  expectOptions('options', options, RATE_LIMITER_OPTIONS);
   if (options === undefined) throw invalidOption('options', options, 'an options object with `limits`');
   const list = Array.isArray(options.limits) ? (options.limits as readonly LimitOptions[]) : [options.limits as LimitOptions];
   if (list.length === 0) throw invalidOption('limits', options.limits, 'at least one limit');
@@ -643,7 +736,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const ids = new Set(limits.map((l) => l.id));
   if (ids.size !== limits.length) throw invalidOption('limits', options.limits, 'limits with distinct names (or distinct numbers)');
   const name = options.name ?? 'rateLimiter';
-  if (typeof name !== 'string') throw invalidOption('name', name, 'a string');
+  expectName(name);
   const key = options.key ?? 'default';
   if (typeof key !== 'string' || key.length === 0) throw invalidOption('key', key, 'a non-empty string');
   const maxWaitMs = options.maxWaitMs ?? 30_000;
@@ -651,28 +744,27 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const maxQueue = options.maxQueue ?? 1_000;
   expectInteger('maxQueue', maxQueue, { min: 0 });
   const fallbackShare = options.fallbackShare ?? 0.25;
-  expectNumber('fallbackShare', fallbackShare, { min: 0, max: 1 });
-  if (fallbackShare === 0) throw invalidOption('fallbackShare', fallbackShare, 'a number above 0 and at most 1');
+  expectNumber('fallbackShare', fallbackShare, { above: 0, max: 1 });
   if (options.store !== undefined && typeof options.store?.decide !== 'function') {
-    throw invalidOption('store', options.store, 'a store from memoryStore() or redisStore()');
+    throw invalidOption('store', options.store, 'a store from memoryStore() or redisRateLimitStore()');
   }
   expectClock('clock', options.clock);
   let lease: { size: number; ttlMs: number } | undefined;
   if (options.lease !== undefined) {
-    expectOptions('lease', options.lease);
+    expectOptions('lease', options.lease, LEASE_OPTIONS);
     expectInteger('lease.size', options.lease.size, { min: 1 });
     const shortest = Math.min(...limits.map((l) => l.windowMs));
     const ttlMs = options.lease.ttlMs ?? Math.min(shortest, 1_000);
     expectInteger('lease.ttlMs', ttlMs, { min: 1, max: shortest });
     lease = { size: options.lease.size, ttlMs };
   }
-  expectOptions('backoff', options.backoff);
+  expectOptions('backoff', options.backoff, BACKOFF_OPTIONS);
   const backoffBaseMs = options.backoff?.baseMs ?? 1_000;
-  expectInteger('backoff.baseMs', backoffBaseMs, { min: 1 });
+  expectInteger('backoff.baseMs', backoffBaseMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   const backoffMaxMs = options.backoff?.maxMs ?? 60_000;
-  expectInteger('backoff.maxMs', backoffMaxMs, { min: backoffBaseMs });
+  expectInteger('backoff.maxMs', backoffMaxMs, { min: backoffBaseMs, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   const maxHintMs = options.maxHintMs ?? 3_600_000;
-  expectInteger('maxHintMs', maxHintMs, { min: 0 });
+  expectInteger('maxHintMs', maxHintMs, { min: 0, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   return new Limiter({
     name,
     limits,

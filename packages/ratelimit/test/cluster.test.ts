@@ -1,7 +1,7 @@
 import { startRedisCluster, type PrivateRedisCluster } from '@bulwark/test-utils';
 import { createCluster, type RedisClusterType } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { rateLimiter, redisStore } from '@bulwark/ratelimit';
+import { rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 
 // A real three-master Redis Cluster of its own: a script whose keys spanned two hash slots would fail
 // here with CROSSSLOT, and keys of different callers land on different nodes.
@@ -30,7 +30,7 @@ describe('Redis Cluster', () => {
         { algorithm: 'fixed-window', limit: 3, windowMs: 60_000 },
         { algorithm: 'sliding-window', limit: 6, windowMs: 60_000 },
       ],
-      store: redisStore({ client, prefix: 'cluster-test:' }),
+      store: redisRateLimitStore({ client, prefix: 'cluster-test:' }),
     });
     for (const key of KEYS) {
       const decisions = [];
@@ -49,8 +49,8 @@ describe('Redis Cluster', () => {
   });
 
   test('server hints hold every process on the cluster, and a node that lost its scripts gets them again', async () => {
-    const a = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store: redisStore({ client, prefix: 'cluster-hints:' }) });
-    const b = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store: redisStore({ client, prefix: 'cluster-hints:' }) });
+    const a = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store: redisRateLimitStore({ client, prefix: 'cluster-hints:' }) });
+    const b = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store: redisRateLimitStore({ client, prefix: 'cluster-hints:' }) });
     for (const key of KEYS.slice(0, 6)) {
       await a.observe(key, new Response(null, { status: 429, headers: { 'Retry-After': '30' } }));
       const held = await b.tryAcquire(key);

@@ -1,45 +1,24 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createFakeClock, parseServerHints } from '@bulwark/core';
-import { freePort } from '@bulwark/test-utils';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describeNginx, useNginx } from '@bulwark/test-utils';
+import { expect, test } from 'vitest';
 import { rateLimiter } from '@bulwark/ratelimit';
 
-// A real HTTP server answering 429 with limit_req: an nginx of the test's own, on a free loopback
-// port, with a temporary config, stopped by its pid. Debian: apt-get install nginx-light.
-const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((p) => existsSync(p)) ??
-  (spawnSync('nginx', ['-v']).status === 0 ? 'nginx' : undefined);
-
+// A real HTTP server answering 429 with limit_req: an nginx of the test's own (see test-utils).
 const FUTURE = 'Fri, 01 Jan 2100 00:00:00 GMT';
 
-if (NGINX === undefined && !process.env.CI) {
-  console.warn('nginx tests SKIPPED: no nginx binary (Debian: apt-get install nginx-light); under CI this is a failure.');
-}
-
-function config(dir: string, port: number): string {
-  // rate=1r/m: the first request of each location passes, the next is refused at once.
-  const location = (name: string, headers: string) => `
+// rate=1r/m: the first request of each location passes, the next is refused at once.
+const location = (name: string, headers: string) => `
     location = /${name} {
       limit_req zone=${name};
       limit_req_status 429;
       ${headers}
       try_files /ok =404;
     }`;
-  return `
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-events { worker_connections 32; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+
+describeNginx('against nginx limit_req (a real 429)', () => {
+  const nginx = useNginx({
+    files: { ok: 'ok\n' },
+    http: ({ port, root }) => `
   limit_req_zone $server_name zone=bare:64k rate=1r/m;
   limit_req_zone $server_name zone=seconds:64k rate=1r/m;
   limit_req_zone $server_name zone=date:64k rate=1r/m;
@@ -48,61 +27,21 @@ http {
   server {
     listen 127.0.0.1:${port};
     server_name bulwark-test;
-    root ${dir}/www;
+    root ${root};
     ${location('bare', '')}
     ${location('seconds', 'add_header Retry-After 7 always;')}
     ${location('date', `add_header Retry-After "${FUTURE}" always;`)}
     ${location('ietf', `add_header RateLimit-Policy '"default";q=1;w=60' always; add_header RateLimit '"default";r=0;t=45' always;`)}
     ${location('legacy', 'add_header X-RateLimit-Limit 1 always; add_header X-RateLimit-Remaining 0 always; add_header X-RateLimit-Reset 30 always;')}
-  }
-}
-`;
-}
-
-describe.skipIf(NGINX === undefined && !process.env.CI)('against nginx limit_req (a real 429)', () => {
-  let dir: string;
-  let child: ChildProcess | undefined;
-  let base: string;
-  let stderr = '';
-
-  beforeAll(async () => {
-    if (NGINX === undefined) throw new Error('nginx is required under CI: apt-get install nginx-light');
-    dir = mkdtempSync(join(tmpdir(), 'bulwark-nginx-'));
-    mkdirSync(join(dir, 'www'));
-    writeFileSync(join(dir, 'www', 'ok'), 'ok\n');
-    const port = await freePort();
-    writeFileSync(join(dir, 'nginx.conf'), config(dir, port));
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await fetch(`${base}/nowhere`);
-        return;
-      } catch {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start: ${stderr.trim()}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
-  });
-
-  afterAll(async () => {
-    if (child !== undefined && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  }`,
   });
 
   /** The first request passes; returns the second, refused one. */
   async function refused(path: string): Promise<Response> {
-    const first = await fetch(`${base}/${path}`);
+    const first = await fetch(`${nginx.url}/${path}`);
     await first.arrayBuffer();
     expect(first.status).toBe(200);
-    const second = await fetch(`${base}/${path}`);
+    const second = await fetch(`${nginx.url}/${path}`);
     await second.arrayBuffer();
     expect(second.status).toBe(429);
     return second;

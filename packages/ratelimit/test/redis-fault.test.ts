@@ -1,6 +1,6 @@
 import { usePrivateRedis } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
-import { rateLimiter, redisStore, type RateLimitDecision, type StoreFallbackEvent } from '@bulwark/ratelimit';
+import { rateLimiter, redisRateLimitStore, type RateLimitDecision, type RateLimitStoreErrorEvent } from '@bulwark/ratelimit';
 
 // Its own redis-server, killed (SIGKILL, as a crash) mid-run and started again on the same port:
 // the restarted server has no scripts cached, so the store must reload its script after NOSCRIPT.
@@ -22,12 +22,12 @@ describe('Redis killed mid-run and restarted', () => {
         { limit: 100_000, windowMs: 1_000, burst: 1_000 },
         { algorithm: 'fixed-window', limit: 1_000_000, windowMs: 60_000, name: 'minute' },
       ],
-      store: redisStore({ client: redis.client, timeoutMs: 100 }),
+      store: redisRateLimitStore({ client: redis.client, timeoutMs: 100 }),
       fallbackShare: 0.5,
       maxWaitMs: 1_000,
     });
-    const events: StoreFallbackEvent[] = [];
-    limiter.onStoreFallback((e) => events.push(e));
+    const events: RateLimitStoreErrorEvent[] = [];
+    limiter.onStoreError((e) => events.push(e));
 
     const log: Array<{ phase: string; decision: RateLimitDecision }> = [];
     const failures: unknown[] = [];
@@ -82,7 +82,7 @@ describe('Redis killed mid-run and restarted', () => {
   });
 
   test('observe during an outage holds locally instead of throwing', async () => {
-    const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, store: redisStore({ client: redis.client, timeoutMs: 200 }) });
+    const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 }, store: redisRateLimitStore({ client: redis.client, timeoutMs: 200 }) });
     await redis.server.kill();
     try {
       const result = await limiter.observe('api', new Response(null, { status: 429 }));

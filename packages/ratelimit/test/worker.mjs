@@ -1,14 +1,14 @@
 // One of several processes sharing a Redis-backed rate limiter (see multi-process.test.ts).
 // Receives { redisUrl, prefix, scenarios, durationMs, concurrency } and answers with the Redis time
 // of every call it was allowed to make, per scenario.
-import { rateLimiter, redisStore } from '@bulwark/ratelimit';
+import { rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 import { createClient } from 'redis';
 
 process.once('message', async (job) => {
   const client = createClient({ url: job.redisUrl });
   client.on('error', () => {});
   await client.connect();
-  const store = redisStore({ client, prefix: job.prefix, timeoutMs: 2_000 });
+  const store = redisRateLimitStore({ client, prefix: job.prefix, timeoutMs: 2_000 });
   process.send({ type: 'ready' });
   await new Promise((resolve) => process.once('message', resolve));
   const endAt = Date.now() + job.durationMs;

@@ -1,4 +1,4 @@
-import { expectNumber, expectOptions } from '@bulwark/core';
+import { expectNumber, expectOptions, knownOptions } from '@bulwark/core';
 import type { Backoff } from './backoff.js';
 
 /** Options for {@link decorrelatedJitterBackoff}. */
@@ -6,6 +6,10 @@ export interface DecorrelatedJitterBackoffOptions {
   /** The smallest wait, and the first wait's ceiling's base, in milliseconds. @default 100 */
   readonly initialDelayMs?: number;
 }
+
+const DECORRELATED_JITTER_BACKOFF_OPTIONS = knownOptions<DecorrelatedJitterBackoffOptions>('decorrelatedJitterBackoff()', {
+  initialDelayMs: ['initialDelay', 'minTimeout', 'minDelay', 'baseMs'],
+});
 
 /**
  * Decorrelated jitter (AWS's "Exponential Backoff and Jitter"): each wait is random in
@@ -19,7 +23,7 @@ export interface DecorrelatedJitterBackoffOptions {
  * ```
  */
 export function decorrelatedJitterBackoff(options: DecorrelatedJitterBackoffOptions = {}): Backoff {
-  expectOptions('options', options);
+  expectOptions('options', options, DECORRELATED_JITTER_BACKOFF_OPTIONS);
   const base = options.initialDelayMs ?? 100;
   expectNumber('initialDelayMs', base, { min: 0 });
   return ({ previousDelayMs, maxDelayMs, random }) => {

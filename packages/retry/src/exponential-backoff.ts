@@ -1,4 +1,4 @@
-import { expectNumber, expectOneOf, expectOptions } from '@bulwark/core';
+import { expectNumber, expectOneOf, expectOptions, knownOptions } from '@bulwark/core';
 import type { Backoff } from './backoff.js';
 
 /** Options for {@link exponentialBackoff}. */
@@ -15,6 +15,12 @@ export interface ExponentialBackoffOptions {
   readonly jitter?: 'full' | 'none';
 }
 
+const EXPONENTIAL_BACKOFF_OPTIONS = knownOptions<ExponentialBackoffOptions>('exponentialBackoff()', {
+  initialDelayMs: ['initialDelay', 'minTimeout', 'minDelay', 'baseMs'],
+  factor: ['exponent', 'multiplier'],
+  jitter: [],
+});
+
 /**
  * Exponential backoff, with full jitter by default: before retry _n_ the ceiling is
  * `min(maxDelayMs, initialDelayMs × factor^(n−1))` and the wait a random time below it.
@@ -27,7 +33,7 @@ export interface ExponentialBackoffOptions {
  * ```
  */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Backoff {
-  expectOptions('options', options);
+  expectOptions('options', options, EXPONENTIAL_BACKOFF_OPTIONS);
   const initial = options.initialDelayMs ?? 100;
   const factor = options.factor ?? 2;
   const jitter = options.jitter ?? 'full';

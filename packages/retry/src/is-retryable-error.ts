@@ -1,5 +1,5 @@
-import { isBulwarkError } from '@bulwark/core';
-import { hasCode, httpStatus } from './internal/inspect.js';
+import { errorCode, isBulwarkError } from '@bulwark/core';
+import { httpStatus } from './internal/inspect.js';
 
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
@@ -44,6 +44,6 @@ export function isRetryableError(error: unknown): boolean {
   const name = (error as { name?: unknown }).name;
   if (name === 'AbortError') return false;
   if (name === 'TimeoutError') return true;
-  if (hasCode(error, TRANSIENT_CODES)) return true;
+  if (errorCode(error, TRANSIENT_CODES) !== undefined) return true;
   return (error as { message?: unknown }).message === 'socket hang up';
 }

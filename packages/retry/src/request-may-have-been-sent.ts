@@ -1,15 +1,4 @@
-import { isBulwarkError } from '@bulwark/core';
-import { hasCode } from './internal/inspect.js';
-
-// Failures of name resolution and connection set-up: no byte of the request left the process.
-const CONNECT_PHASE_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+import { isBulwarkError, isConnectFailure } from '@bulwark/core';
 
 // Bulwark failures raised before the call is made.
 const LOCAL_BULWARK_CODES: ReadonlySet<string> = new Set(['CIRCUIT_OPEN', 'BULKHEAD_FULL']);
@@ -35,5 +24,5 @@ export function requestMayHaveBeenSent(error: unknown): boolean {
   const flag = (error as { requestSent?: unknown }).requestSent;
   if (typeof flag === 'boolean') return flag;
   if (isBulwarkError(error) && LOCAL_BULWARK_CODES.has(error.code)) return false;
-  return !hasCode(error, CONNECT_PHASE_CODES);
+  return !isConnectFailure(error);
 }

@@ -1,4 +1,12 @@
-import { expectClock, expectInteger, expectNumber, expectOptions, systemClock, type Clock } from '@bulwark/core';
+import {
+  expectClock,
+  expectInteger,
+  expectNumber,
+  expectOptions,
+  knownOptions,
+  systemClock,
+  type Clock,
+} from '@bulwark/core';
 
 /** Options for {@link retryBudget}. */
 export interface RetryBudgetOptions {
@@ -86,6 +94,13 @@ class SlidingBudget implements RetryBudget {
   }
 }
 
+const RETRY_BUDGET_OPTIONS = knownOptions<RetryBudgetOptions>('retryBudget()', {
+  ratio: ['percentCanRetry', 'retryRatio'],
+  minRetriesPerSecond: [],
+  windowMs: [],
+  clock: [],
+});
+
 /**
  * Creates a retry budget, as Finagle's `RetryBudget` and gRPC's retry throttling do: over a sliding
  * window, retries are allowed up to `ratio` × calls made plus a floor of `minRetriesPerSecond` ×
@@ -103,7 +118,7 @@ class SlidingBudget implements RetryBudget {
  * ```
  */
 export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
-  expectOptions('options', options);
+  expectOptions('options', options, RETRY_BUDGET_OPTIONS);
   const ratio = options.ratio ?? 0.2;
   const minPerSecond = options.minRetriesPerSecond ?? 10;
   const windowMs = options.windowMs ?? 10_000;

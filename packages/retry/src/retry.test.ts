@@ -654,19 +654,20 @@ describe('hedging', () => {
 
 describe('options', () => {
   test.each([
-    [{ maxAttempts: 0 }, 'Expected `maxAttempts` to be a positive integer, got 0.'],
-    [{ maxAttempts: 1.5 }, 'Expected `maxAttempts` to be a positive integer, got 1.5.'],
-    [{ maxAttempts: '3' }, 'Expected `maxAttempts` to be a positive integer, got "3".'],
-    [{ maxDelayMs: -1 }, 'Expected `maxDelayMs` to be a number from 0 to 2147483647, got -1.'],
-    [{ maxElapsedMs: Number.NaN }, 'Expected `maxElapsedMs` to be a non-negative number, got NaN.'],
+    [{ maxAttempts: 0 }, 'Expected `maxAttempts` to be a positive integer or Infinity, got 0.'],
+    [{ maxAttempts: 1.5 }, 'Expected `maxAttempts` to be a positive integer or Infinity, got 1.5.'],
+    [{ maxAttempts: '3' }, 'Expected `maxAttempts` to be a positive integer or Infinity, got "3".'],
+    [{ maxDelayMs: -1 }, 'Expected `maxDelayMs` to be a number from 0 to 2_147_483_647, got -1.'],
+    [{ maxElapsedMs: Number.NaN }, 'Expected `maxElapsedMs` to be a non-negative number or Infinity, got NaN.'],
     [{ backoff: 100 }, 'Expected `backoff` to be a backoff function or a cockatiel backoff (an object with next), got 100.'],
     [{ shouldRetry: true }, 'Expected `shouldRetry` to be a function, got true.'],
     [{ idempotent: 'no' }, 'Expected `idempotent` to be a boolean, got "no".'],
-    [{ hedge: { delayMs: -5 } }, 'Expected `hedge.delayMs` to be a number from 0 to 2147483647, got -5.'],
+    [{ hedge: { delayMs: -5 } }, 'Expected `hedge.delayMs` to be a number from 0 to 2_147_483_647, got -5.'],
     [{ hedge: { delayMs: 5, maxHedgedAttempts: 0 } }, 'Expected `hedge.maxHedgedAttempts` to be a positive integer, got 0.'],
     [{ unref: 1 }, 'Expected `unref` to be a boolean, got 1.'],
     [{ clock: {} }, 'Expected `clock` to be a Clock (now, monotonic and setTimeout), got an object (Object).'],
-    [{ name: 42 }, 'Expected `name` to be a string, got 42.'],
+    [{ name: 42 }, 'Expected `name` to be a non-empty string, got 42.'],
+    [{ name: '' }, 'Expected `name` to be a non-empty string, got "".'],
   ])('rejects %o', (options, message) => {
     expect(() => retry(options as never)).toThrow(new TypeError(message));
   });
@@ -676,6 +677,20 @@ describe('options', () => {
     expect(policy.maxAttempts).toBe(Infinity);
     expect(policy.name).toBe('billing');
     expect(retry().name).toBe('retry');
+  });
+
+  test('execute rejects a fn that is not a function, before any attempt; executeResult is an Err', async () => {
+    const policy = retry();
+    const events: unknown[] = [];
+    policy.onGiveUp((e) => events.push(e));
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = policy.execute(undefined as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(new TypeError('Expected `fn` to be a function, got undefined.'));
+    const result = await policy.executeResult({} as never);
+    expect(result._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got an object (Object).'));
+    expect(events).toEqual([]);
   });
 
   test('a timeout error from core is retried by default', async () => {

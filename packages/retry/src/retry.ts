@@ -1,14 +1,16 @@
 import {
   CallContext,
-  EventEmitter,
   describeValue,
+  EventEmitter,
   expectBoolean,
   expectClock,
   expectFunction,
+  expectName,
   expectInteger,
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   sleep,
   systemClock,
   toResult,
@@ -16,6 +18,7 @@ import {
   type BulwarkError,
   type Clock,
   type Event,
+  type EventPayload,
   type Policy,
   type PolicyFunction,
   type Timer,
@@ -107,48 +110,40 @@ export interface RetryOptions {
 }
 
 /** Emitted by {@link RetryPolicy.onRetry} before each wait. */
-export interface RetryEvent {
+export interface RetryEvent extends EventPayload {
   /** The number of the attempt that failed, from 1; the next one is `attempt + 1`. */
   readonly attempt: number;
   /** The wait before the next attempt, in milliseconds. */
   readonly delayMs: number;
   /** The error the attempt failed with. */
   readonly error: unknown;
-  /** The policy's name. */
-  readonly name: string;
 }
 
 /** Why a policy stopped retrying; see {@link GiveUpEvent}. */
 export type GiveUpReason = 'max-attempts' | 'deadline' | 'budget' | 'not-retryable' | 'not-idempotent' | 'aborted';
 
 /** Emitted by {@link RetryPolicy.onGiveUp} when `execute` fails for good. */
-export interface GiveUpEvent {
+export interface GiveUpEvent extends EventPayload {
   /** How many calls were made. */
   readonly attempts: number;
   /** The last attempt's error (the abort reason for `'aborted'`). */
   readonly error: unknown;
   /** Why the policy stopped. */
   readonly reason: GiveUpReason;
-  /** The policy's name. */
-  readonly name: string;
 }
 
 /** Emitted by {@link RetryPolicy.onSuccess} when `execute` succeeds. */
-export interface SuccessEvent {
+export interface SuccessEvent extends EventPayload {
   /** How many calls were made, the successful one included. */
   readonly attempts: number;
-  /** The policy's name. */
-  readonly name: string;
 }
 
 /** Emitted by {@link RetryPolicy.onHedge} when a hedged attempt starts. */
-export interface HedgeEvent {
+export interface HedgeEvent extends EventPayload {
   /** The number of the attempt being started. */
   readonly attempt: number;
   /** How long the previous attempt had run alone, in milliseconds. */
   readonly delayMs: number;
-  /** The policy's name. */
-  readonly name: string;
 }
 
 /** A {@link Policy} that retries failed calls. Create one with {@link retry}. */
@@ -227,6 +222,7 @@ class Retry implements RetryPolicy {
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    expectFunction('fn', fn);
     const context = new CallContext(signal, 1);
     if (context.aborted) throw context.reason;
     const { budget } = this.config;
@@ -489,6 +485,27 @@ class HedgedRun<T> extends CallContext implements QueueEntry {
   }
 }
 
+const RETRY_OPTIONS = knownOptions<RetryOptions>('retry()', {
+  maxAttempts: ['retries', 'attempts', 'maxRetries', 'times', 'limit'],
+  backoff: ['delay', 'strategy'],
+  maxDelayMs: ['maxDelay', 'maxTimeout'],
+  maxElapsedMs: ['maxRetryTime', 'maxElapsedTime', 'deadlineMs'],
+  shouldRetry: ['retryIf', 'retryOn', 'shouldRetryOnError', 'handle'],
+  idempotent: [],
+  requestMayHaveBeenSent: [],
+  budget: [],
+  hedge: [],
+  unref: [],
+  clock: [],
+  random: [],
+  name: [],
+});
+
+const HEDGE_OPTIONS = knownOptions<HedgeOptions>('retry()', {
+  delayMs: [],
+  maxHedgedAttempts: [],
+});
+
 /**
  * Creates a policy that calls a function again when it fails with a failure worth retrying, waiting
  * between attempts, within a number of attempts, a deadline and (optionally) a retry budget shared
@@ -514,7 +531,7 @@ class HedgedRun<T> extends CallContext implements QueueEntry {
  * ```
  */
 export function retry(options: RetryOptions = {}): RetryPolicy {
-  expectOptions('options', options);
+  expectOptions('options', options, RETRY_OPTIONS);
   const maxAttempts = options.maxAttempts ?? 3;
   expectInteger('maxAttempts', maxAttempts, { min: 1, allowInfinity: true });
   const backoff = options.backoff ?? exponentialBackoff();
@@ -537,7 +554,7 @@ export function retry(options: RetryOptions = {}): RetryPolicy {
   }
   let hedge: Required<HedgeOptions> | undefined;
   if (options.hedge !== undefined) {
-    expectOptions('hedge', options.hedge);
+    expectOptions('hedge', options.hedge, HEDGE_OPTIONS);
     expectNumber('hedge.delayMs', options.hedge.delayMs, { min: 0, max: MAX_TIMER_MS });
     const maxHedgedAttempts = options.hedge.maxHedgedAttempts ?? 1;
     expectInteger('hedge.maxHedgedAttempts', maxHedgedAttempts, { min: 1 });
@@ -550,7 +567,7 @@ export function retry(options: RetryOptions = {}): RetryPolicy {
   const random = options.random ?? Math.random;
   expectFunction('random', random);
   const name = options.name ?? 'retry';
-  if (typeof name !== 'string') throw invalidOption('name', name, 'a string');
+  expectName(name);
   return new Retry({
     name,
     maxAttempts,

@@ -1,7 +1,14 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EventEmitter, expectBoolean, expectFunction, expectOptions, invalidOption } from '@bulwark/core';
+import {
+  EventEmitter,
+  expectBoolean,
+  expectFunction,
+  expectOptions,
+  invalidOption,
+  knownOptions,
+} from '@bulwark/core';
 import { FileCache } from './internal/file-cache.js';
 import { isSafeFileName, stripTrailingNewline } from './internal/names.js';
 import { Secret } from './secret.js';
@@ -31,6 +38,13 @@ export interface DirectoryProvider extends SecretProvider {
   close(): void;
 }
 
+const DIRECTORY_PROVIDER_OPTIONS = knownOptions<DirectoryProviderOptions>('directoryProvider()', {
+  path: ['dir', 'directory'],
+  watch: [],
+  mapName: [],
+  name: [],
+});
+
 /**
  * Reads secrets from a mounted directory, one file per secret, the Docker and Kubernetes
  * convention. A file is re-read when it changes (checked on every read by `stat`, so rotated
@@ -43,7 +57,7 @@ export interface DirectoryProvider extends SecretProvider {
  * ```
  */
 export function directoryProvider(options: DirectoryProviderOptions): DirectoryProvider {
-  expectOptions('options', options);
+  expectOptions('options', options, DIRECTORY_PROVIDER_OPTIONS);
   if (typeof options?.path !== 'string' || options.path === '') throw invalidOption('path', options?.path, 'a directory path');
   const watchDir = options.watch ?? false;
   expectBoolean('watch', watchDir);
@@ -61,7 +75,7 @@ export function directoryProvider(options: DirectoryProviderOptions): DirectoryP
         const name = typeof file === 'string' && isSafeFileName(file) ? file : undefined;
         if (name === undefined) cache.invalidate();
         else cache.invalidate(join(dir, name));
-        changes.emit({ name });
+        changes.emit({ name: providerName, secret: name });
       });
       // A watcher that dies (the directory was unmounted) leaves the stat check on read.
       watcher.on('error', () => {

@@ -1,5 +1,5 @@
 import { parse } from 'dotenv';
-import { expectBoolean, expectFunction, expectOptions, invalidOption } from '@bulwark/core';
+import { expectBoolean, expectFunction, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { FileCache } from './internal/file-cache.js';
 import { toEnvName } from './internal/names.js';
 import { Secret } from './secret.js';
@@ -20,6 +20,14 @@ export interface DotenvProviderOptions {
   readonly name?: string;
 }
 
+const DOTENV_PROVIDER_OPTIONS = knownOptions<DotenvProviderOptions>('dotenvProvider()', {
+  path: [],
+  required: [],
+  prefix: [],
+  mapName: [],
+  name: [],
+});
+
 /**
  * Reads secrets from a `.env` file, parsed by `dotenv`'s `parse` (quotes, multi-line values,
  * comments). The file is never loaded into `process.env`; it is parsed again only when it changes
@@ -31,7 +39,7 @@ export interface DotenvProviderOptions {
  * ```
  */
 export function dotenvProvider(options: DotenvProviderOptions): SecretProvider {
-  expectOptions('options', options);
+  expectOptions('options', options, DOTENV_PROVIDER_OPTIONS);
   if (typeof options?.path !== 'string' || options.path === '') throw invalidOption('path', options?.path, 'a file path');
   const required = options.required ?? false;
   expectBoolean('required', required);

@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createFakeClock } from '@bulwark/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   encryptedFileStore,
@@ -22,6 +23,10 @@ const FAST = { algorithm: 'scrypt', cost: 1024 } as const;
 const PASSPHRASE = 'correct horse battery staple'; // bulwark-allow-secret (test fixture)
 const make = (path: string, extra: Partial<EncryptedFileStoreOptions> = {}) =>
   encryptedFileStore({ path, keys: [{ passphrase: PASSPHRASE }], kdf: FAST, ...extra });
+/** What a tamperer who knows the format does after editing the body: make its plain checksum match again. */
+const reseal = (file: { body: unknown; digest: string }): void => {
+  file.digest = createHash('sha256').update(`bulwark-secrets/1\0${JSON.stringify(file.body)}`).digest('base64');
+};
 
 describe('encryptedFileStore', () => {
   test('round trip: set, get, versions, list, describe; values are not in the file', async () => {
@@ -95,6 +100,7 @@ describe('encryptedFileStore', () => {
     await store.set('A', 'value-a2');
     const file = JSON.parse(readFileSync(path, 'utf8'));
     tamper(file);
+    reseal(file);
     const tampered = JSON.stringify(file);
     writeFileSync(path, tampered);
     const reader = make(path);
@@ -107,6 +113,49 @@ describe('encryptedFileStore', () => {
     expect(readFileSync(path, 'utf8')).toBe(tampered);
   });
 
+  test.each([
+    ['a passphrase', { keys: [{ passphrase: PASSPHRASE }], kdf: FAST }],
+    ['a raw key', { keys: [{ key: Buffer.alloc(32, 7) }] }],
+  ] as const)('every single-byte flip of a store file (%s) reads as damage, never as a wrong key', async (_label, keys) => {
+    const path = fresh();
+    await encryptedFileStore({ path, ...keys }).set('A', 'value-a');
+    const original = readFileSync(path);
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < original.length; i++) {
+      for (const mask of [0x01, 0x80]) {
+        const flipped = Buffer.from(original);
+        flipped[i] = flipped[i]! ^ mask;
+        writeFileSync(path, flipped);
+        const error = await encryptedFileStore({ path, ...keys })
+          .get('A')
+          .then(
+            () => 'opened',
+            (e: unknown) => (isSecretStoreCorruptError(e) ? 'corrupt' : isSecretStoreKeyError(e) ? 'wrong key' : String(e)),
+          );
+        outcomes.set(error, (outcomes.get(error) ?? 0) + 1);
+      }
+    }
+    expect(Object.fromEntries(outcomes)).toEqual({ corrupt: original.length * 2 });
+    writeFileSync(path, original);
+    expect((await encryptedFileStore({ path, ...keys }).get('A')).reveal()).toBe('value-a');
+  });
+
+  test.each([
+    ['empty', ''],
+    ['half written', '{"token":"0f3a'],
+  ])('a lock file with no owner in it (%s) is taken over at once, however young', async (_label, content) => {
+    // What a writer killed between creating its lock and filling it leaves (a writer on a file
+    // system without hard links; elsewhere a lock appears whole). A store that may not wait at all
+    // still writes: a lock that names no owner is no one's.
+    const path = fresh();
+    await make(path).set('A', 'value-a1');
+    writeFileSync(`${path}.lock`, content);
+    const store = make(path, { lockTimeoutMs: 0, clock: createFakeClock() });
+    expect(await store.set('A', 'value-a2')).toBe('v2');
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes(`${path.split('/').pop()}.lock`))).toEqual([]);
+  });
+
   test('values swapped between two names are refused', async () => {
     const path = fresh();
     const store = make(path);
@@ -115,6 +164,7 @@ describe('encryptedFileStore', () => {
     const file = JSON.parse(readFileSync(path, 'utf8'));
     [file.body.secrets.A[0].c, file.body.secrets.B[0].c] = [file.body.secrets.B[0].c, file.body.secrets.A[0].c];
     [file.body.secrets.A[0].n, file.body.secrets.B[0].n] = [file.body.secrets.B[0].n, file.body.secrets.A[0].n];
+    reseal(file);
     writeFileSync(path, JSON.stringify(file));
     await expect(make(path).get('A')).rejects.toThrow(/integrity check|failed authentication/);
   });
@@ -237,7 +287,7 @@ describe('encryptedFileStore', () => {
     // A tampered store: the manager keeps serving the last good value and says why.
     writeFileSync(path, readFileSync(path, 'utf8').replace(/"c": "(.)/, (_m: string, ch: string) => `"c": "${ch === 'A' ? 'B' : 'A'}`));
     await expect(vault.refresh('API_KEY')).rejects.toThrow(
-      /^encrypted-file \(secret "API_KEY"\): failed: .*: its integrity check \(HMAC\) failed\./,
+      /^encrypted-file \(secret "API_KEY"\): failed: .*: its checksum \(SHA-256\) does not match its content\./,
     );
     expect((await vault.get('API_KEY')).reveal()).toBe('key-2');
     vault.close();

@@ -1,6 +1,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHash,
   createHmac,
   hkdfSync,
   randomBytes,
@@ -13,6 +14,8 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
+  quote,
   systemClock,
   type Clock,
 } from '@bulwark/core';
@@ -78,7 +81,10 @@ export interface EncryptedFileStoreOptions {
   readonly historyLimit?: number;
   /** How long a writer waits for the lock held by another, in ms. @default 10_000 */
   readonly lockTimeoutMs?: number;
-  /** A lock older than this is taken over (a writer that crashed on another host), in ms. @default 30_000 */
+  /**
+   * A lock older than this is taken over (a writer that crashed on another host), in ms. A lock whose
+   * process is gone (same host), or with no owner in it, is taken over at once. @default 30_000
+   */
   readonly staleLockMs?: number;
   /** Time source for lock waits. @default systemClock */
   readonly clock?: Clock;
@@ -167,6 +173,12 @@ const subkeys = (master: Uint8Array): KeyPair => ({
 });
 const keyCheck = (pair: KeyPair, id: string): Buffer => createHmac('sha256', pair.mac).update(`${FORMAT} key-check ${id}`).digest();
 const bodyMac = (pair: KeyPair, body: Body): Buffer => createHmac('sha256', pair.mac).update(`${FORMAT}\0${JSON.stringify(body)}`).digest();
+/**
+ * A plain SHA-256 of the body, checked before any key is tried: damage anywhere in the file (a key
+ * record's id, check or salt included) reads as damage, not as a wrong passphrase. It proves no
+ * authorship: the HMAC, checked once a key opens the store, does.
+ */
+const bodyDigest = (body: Body): string => createHash('sha256').update(`${FORMAT}\0${JSON.stringify(body)}`).digest('base64');
 const aad = (name: string, v: number, kid: string): Buffer => Buffer.from(`${FORMAT}\0${name}\0${v}\0${kid}`, 'utf8');
 const safeEqual = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
 
@@ -179,9 +191,11 @@ function parseKeyFile(bytes: Buffer, path: string): Buffer {
   throw invalidOption('keyFile', path, 'a file holding a 32-byte key (raw, base64 or hex); make one with `bulwark-secrets keygen`');
 }
 
-function validateBody(value: unknown): value is { format: string; body: Body; mac: string } {
-  const file = value as { format?: unknown; body?: Partial<Body>; mac?: unknown };
-  if (typeof file !== 'object' || file === null || file.format !== FORMAT || typeof file.mac !== 'string') return false;
+function validateBody(value: unknown): value is { format: string; body: Body; digest: string; mac: string } {
+  const file = value as { format?: unknown; body?: Partial<Body>; digest?: unknown; mac?: unknown };
+  if (typeof file !== 'object' || file === null || file.format !== FORMAT || typeof file.mac !== 'string' || typeof file.digest !== 'string') {
+    return false;
+  }
   const body = file.body;
   if (typeof body !== 'object' || body === null || !Array.isArray(body.keys) || typeof body.macKeyId !== 'string') return false;
   if (typeof body.secrets !== 'object' || body.secrets === null) return false;
@@ -194,12 +208,24 @@ function validateBody(value: unknown): value is { format: string; body: Body; ma
   return body.keys.every((k) => typeof k?.id === 'string' && typeof k.check === 'string' && typeof k.kdf?.algorithm === 'string');
 }
 
+const ENCRYPTED_FILE_STORE_OPTIONS = knownOptions<EncryptedFileStoreOptions>('encryptedFileStore()', {
+  path: [],
+  keys: ['key', 'passphrase', 'keyFile'],
+  kdf: [],
+  historyLimit: [],
+  lockTimeoutMs: [],
+  staleLockMs: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * An encrypted file of secrets at rest, with a version history per secret.
  *
  * Each value is sealed with AES-256-GCM under a fresh 12-byte nonce, with the secret's name,
  * version and key id as associated data (a value cannot be moved to another name or version). The
- * whole file carries an HMAC, so removed or reordered entries are detected too. Keys come from a
+ * whole file carries an HMAC, so removed or reordered entries are detected too, and a SHA-256
+ * checksum, checked before any key is tried, so a damaged file is reported as damaged. Keys come from a
  * passphrase (Argon2id where the runtime has it, else scrypt; parameters stored per key record) or
  * a key file; each value records its key id, so values written under an older key still open when
  * that key is given too. Writes are atomic (temporary file, fsync, rename) and serialised across
@@ -216,7 +242,7 @@ function validateBody(value: unknown): value is { format: string; body: Body; ma
  * ```
  */
 export function encryptedFileStore(options: EncryptedFileStoreOptions): EncryptedFileStore {
-  expectOptions('options', options);
+  expectOptions('options', options, ENCRYPTED_FILE_STORE_OPTIONS);
   const path = options?.path;
   if (typeof path !== 'string' || path === '') throw invalidOption('path', path, 'a file path');
   if (!Array.isArray(options.keys) || options.keys.length === 0) throw invalidOption('keys', options.keys, 'a non-empty array of keys');
@@ -294,6 +320,9 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
     }
     if (!validateBody(file)) throw new SecretStoreCorruptError(path, `it is not a ${FORMAT} store`);
     const body = file.body;
+    // Integrity first: a damaged key record must not read as a wrong key. The base64 texts are
+    // compared, so that even a change to a padding bit is seen.
+    if (bodyDigest(body) !== file.digest) throw new SecretStoreCorruptError(path, 'its checksum (SHA-256) does not match its content');
     const keys = new Map<string, KeyPair>();
     let writeKeyId: string | undefined;
     for (const record of body.keys) {
@@ -317,7 +346,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
     if (macPair === undefined) {
       throw new SecretStoreKeyError(path, ids, `it was last written under key ${body.macKeyId}, which none of the given keys opens; give that key too.`);
     }
-    if (!safeEqual(bodyMac(macPair, body), Buffer.from(file.mac, 'base64'))) {
+    if (!safeEqual(Buffer.from(b64(bodyMac(macPair, body))), Buffer.from(file.mac))) {
       throw new SecretStoreCorruptError(path, 'its integrity check (HMAC) failed');
     }
     return { body, keys, writeKeyId };
@@ -353,7 +382,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
       throw new SecretStoreKeyError(
         path,
         state.body.keys.map((k) => k.id),
-        `version v${stored.v} of "${name}" is under key ${stored.kid}, which none of the given keys opens; give that key too.`,
+        `version v${stored.v} of ${quote(name)} is under key ${stored.kid}, which none of the given keys opens; give that key too.`,
       );
     }
     const sealed = Buffer.from(stored.c, 'base64');
@@ -364,7 +393,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
       const plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
       return new Secret(plain.toString('utf8'), { name, version: `v${stored.v}` });
     } catch (error) {
-      throw new SecretStoreCorruptError(path, `version v${stored.v} of "${name}" failed authentication`, { cause: error });
+      throw new SecretStoreCorruptError(path, `version v${stored.v} of ${quote(name)} failed authentication`, { cause: error });
     }
   };
 
@@ -401,6 +430,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
       const lock = await acquireLock(`${path}.lock`, { timeoutMs: lockTimeoutMs, staleMs: staleLockMs, clock });
       try {
         await removeStaleTempFiles(path);
+        await removeStaleTempFiles(`${path}.lock`);
         const state = await load(await readText());
         let writeKey: { id: string; pair: KeyPair };
         if (state.writeKeyId !== undefined) {
@@ -414,7 +444,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
         const result = change(state, writeKey);
         state.body.macKeyId = writeKey.id;
         const mac = b64(bodyMac(writeKey.pair, state.body));
-        const text = `${JSON.stringify({ format: FORMAT, body: state.body, mac }, null, 1)}\n`;
+        const text = `${JSON.stringify({ format: FORMAT, body: state.body, digest: bodyDigest(state.body), mac }, null, 1)}\n`;
         // Commit only while the lock is still ours (nobody took it over as stale meanwhile).
         if (!(await atomicWrite(path, text, () => lock.stillHeld()))) return { done: false };
         readCache = undefined;
@@ -535,8 +565,18 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
   };
 }
 
+const KDF_OPTIONS = knownOptions<KdfOptions>('encryptedFileStore()', {
+  algorithm: [],
+  cost: ['N'],
+  blockSize: ['r'],
+  parallelization: ['p'],
+  memoryKiB: [],
+  passes: [],
+  parallelism: [],
+});
+
 function resolveKdf(kdf: KdfOptions | undefined): Omit<Extract<KdfRecord, { algorithm: 'scrypt' }>, 'salt'> | Omit<Extract<KdfRecord, { algorithm: 'argon2id' }>, 'salt'> {
-  if (kdf !== undefined) expectOptions('kdf', kdf);
+  if (kdf !== undefined) expectOptions('kdf', kdf, KDF_OPTIONS);
   const algorithm = kdf?.algorithm ?? (hasArgon2 ? 'argon2id' : 'scrypt');
   if (algorithm === 'scrypt') {
     const k = (kdf ?? {}) as Extract<KdfOptions, { algorithm: 'scrypt' }>;

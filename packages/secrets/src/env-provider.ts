@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { expectFunction, expectOptions, invalidOption } from '@bulwark/core';
+import { expectFunction, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { stripTrailingNewline, toEnvName } from './internal/names.js';
 import { Secret } from './secret.js';
 import { SecretProviderError } from './secret-provider-error.js';
@@ -23,6 +23,14 @@ export interface EnvProviderOptions {
   readonly name?: string;
 }
 
+const ENV_PROVIDER_OPTIONS = knownOptions<EnvProviderOptions>('envProvider()', {
+  prefix: [],
+  env: [],
+  fileSuffix: [],
+  mapName: [],
+  name: [],
+});
+
 /**
  * Reads secrets from environment variables, with an optional prefix, and from files named by
  * `NAME_FILE` variables (Docker and Kubernetes images use this to keep values out of the
@@ -35,7 +43,7 @@ export interface EnvProviderOptions {
  * ```
  */
 export function envProvider(options: EnvProviderOptions = {}): SecretProvider {
-  expectOptions('options', options);
+  expectOptions('options', options, ENV_PROVIDER_OPTIONS);
   const prefix = options.prefix ?? '';
   if (typeof prefix !== 'string') throw invalidOption('prefix', prefix, 'a string');
   const fileSuffix = options.fileSuffix ?? '_FILE';

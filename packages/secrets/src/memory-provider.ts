@@ -1,4 +1,4 @@
-import { EventEmitter, expectOptions, invalidOption } from '@bulwark/core';
+import { EventEmitter, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { Secret } from './secret.js';
 import type { SecretChangeEvent, SecretProvider, SecretVersions } from './secret-provider.js';
 
@@ -21,6 +21,11 @@ export interface MemoryProvider extends SecretProvider {
   readonly fetchCount: number;
 }
 
+const MEMORY_PROVIDER_OPTIONS = knownOptions<MemoryProviderOptions>('memoryProvider()', {
+  secrets: ['values', 'initial'],
+  name: [],
+});
+
 /**
  * Secrets held in memory, for tests and examples. Each `set` makes a new version (`v1`, `v2`, …)
  * and keeps the one before as `previous`, like a real rotation.
@@ -32,7 +37,7 @@ export interface MemoryProvider extends SecretProvider {
  * ```
  */
 export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvider {
-  expectOptions('options', options);
+  expectOptions('options', options, MEMORY_PROVIDER_OPTIONS);
   const providerName = options.name ?? 'memory';
   const store = new Map<string, { versions: SecretVersions; counter: number }>();
   const changes = new EventEmitter<SecretChangeEvent>();
@@ -40,15 +45,19 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
 
   const set = (name: string, value: string): string => {
     if (typeof name !== 'string' || name === '') throw invalidOption('name', name, 'a non-empty string');
-    if (typeof value !== 'string') throw invalidOption('value', '[REDACTED]', 'a string');
+    if (typeof value !== 'string') throw invalidOption('value', value, 'a string', { redact: true });
     const old = store.get(name);
     const counter = (old?.counter ?? 0) + 1;
     const version = `v${counter}`;
     store.set(name, { counter, versions: { current: new Secret(value, { name, version }), previous: old?.versions.current } });
-    changes.emit({ name });
+    changes.emit({ name: providerName, secret: name });
     return version;
   };
-  for (const [name, value] of Object.entries(options.secrets ?? {})) set(name, value);
+  expectOptions('secrets', options.secrets);
+  for (const [name, value] of Object.entries(options.secrets ?? {})) {
+    if (typeof value !== 'string') throw invalidOption(`secrets.${name}`, value, 'a string', { redact: true });
+    set(name, value);
+  }
 
   return {
     name: providerName,
@@ -62,7 +71,7 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     },
     set,
     delete(name: string): void {
-      if (store.delete(name)) changes.emit({ name });
+      if (store.delete(name)) changes.emit({ name: providerName, secret: name });
     },
     get fetchCount() {
       return fetchCount;

@@ -113,11 +113,11 @@ describe('directoryProvider', () => {
     const mount = join(dir, 'watched');
     mkdirSync(mount);
     const p = directoryProvider({ path: mount, watch: true });
-    const changed = new Promise<string | undefined>((resolve) => p.onChange((e) => resolve(e.name)));
+    const changed = new Promise<string | undefined>((resolve) => p.onChange((e) => resolve(`${e.name}: ${e.secret}`)));
     writeFileSync(join(mount, 'api_key'), 'v1');
     const name = await Promise.race([changed, new Promise((r) => setTimeout(() => r('timeout'), 5_000))]);
     p.close();
-    expect(name === 'api_key' || name === undefined).toBe(true);
+    expect(name === 'directory: api_key' || name === 'directory: undefined').toBe(true);
   });
 });
 
@@ -151,5 +151,21 @@ describe('chainProviders and memoryProvider', () => {
     expect(versions?.previous?.reveal()).toBe('one');
     m.delete('K');
     expect(await m.fetch('K')).toBeUndefined();
+  });
+
+  test("onChange names the provider as `name` and the secret as `secret`, through a chain too", () => {
+    const m = memoryProvider({ name: 'overrides' });
+    const chain = chainProviders(m);
+    const seen: unknown[] = [];
+    m.onChange((e) => seen.push(e));
+    chain.onChange!((e) => seen.push(e));
+    m.set('K', 'one');
+    m.delete('K');
+    expect(seen).toEqual([
+      { name: 'overrides', secret: 'K' },
+      { name: 'overrides', secret: 'K' },
+      { name: 'overrides', secret: 'K' },
+      { name: 'overrides', secret: 'K' },
+    ]);
   });
 });

@@ -15,7 +15,7 @@ const vault = secretManager({
   ttlMs: 60_000,
 });
 const audit: string[] = [];
-vault.onAudit((e) => audit.push(`${e.who} ${e.action} ${e.name} ${e.version}`));
+vault.onAudit((e) => audit.push(`${e.who} ${e.action} ${e.secret} ${e.version}`));
 
 // At start-up: every secret present and well-formed, or one error that lists every problem.
 const config = await vault.load({

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { expectInteger, expectOptions } from '@bulwark/core';
+import { expectInteger, expectOptions, knownOptions } from '@bulwark/core';
 import { SECRET_RULES } from './internal/secret-rules.js';
 
 /** The marker that exempts a line (and the line after it) from the scan. */
@@ -126,6 +126,13 @@ async function listFiles(cwd: string, paths: readonly string[]): Promise<string[
   }
 }
 
+const SCAN_OPTIONS = knownOptions<ScanOptions>('scanForSecrets()', {
+  cwd: [],
+  paths: [],
+  allowListFile: [],
+  maxFileBytes: [],
+});
+
 /**
  * Scans the files of a repository (`git ls-files`: tracked files, plus untracked ones git does not
  * ignore, so a credential is caught before it is committed; outside git, a directory walk) for
@@ -140,7 +147,7 @@ async function listFiles(cwd: string, paths: readonly string[]): Promise<string[
  * ```
  */
 export async function scanForSecrets(options: ScanOptions = {}): Promise<ScanReport> {
-  expectOptions('options', options);
+  expectOptions('options', options, SCAN_OPTIONS);
   const cwd = options.cwd ?? process.cwd();
   const maxFileBytes = options.maxFileBytes ?? 2_000_000;
   expectInteger('maxFileBytes', maxFileBytes, { min: 1 });

@@ -1,4 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
 /**
  * A scoped view asked for a secret it was not granted. Also reported as an `onAudit` event with
@@ -12,7 +12,7 @@ export class SecretAccessDeniedError extends BulwarkError {
   readonly who: string;
 
   constructor(key: string, who: string) {
-    super(`"${who}" may not read secret "${key}": it is not among the names this view was granted.`);
+    super(`${quote(who)} may not read secret ${quote(key)}: it is not among the names this view was granted.`);
     this.key = key;
     this.who = who;
   }

@@ -77,7 +77,7 @@ describe('secretManager: cache, TTL, refresh', () => {
     inner.set('API_KEY', 'key-2');
     await clock.tickAsync(50_000);
     expect(provider.fetches).toBe(2);
-    expect(rotations).toEqual([{ name: 'API_KEY', version: 'v2', previousVersion: 'v1', manager: 'secrets' }]);
+    expect(rotations).toEqual([{ name: 'secretManager', secret: 'API_KEY', version: 'v2', previousVersion: 'v1' }]);
     provider.setMode('hang'); // a read now must not touch the provider
     expect((await vault.get('API_KEY')).reveal()).toBe('key-2');
     expect(provider.fetches).toBe(2);
@@ -92,7 +92,8 @@ describe('secretManager: cache, TTL, refresh', () => {
     expect(served.reveal()).toBe('key-1');
     expect(vault.stats).toEqual({ fetches: 2, refreshFailures: 1, staleReads: 1 });
     expect(failures).toHaveLength(1);
-    expect(failures[0]!.name).toBe('API_KEY');
+    expect(failures[0]!.name).toBe('secretManager');
+    expect(failures[0]!.secret).toBe('API_KEY');
     expect(failures[0]!.version).toBe('v1');
     expect(isSecretProviderError(failures[0]!.error)).toBe(true);
     expect(failures[0]!.error.message).toBe('controllable (secret "API_KEY"): failed (Error).');
@@ -153,7 +154,7 @@ describe('secretManager: cache, TTL, refresh', () => {
 
   test('options are validated with clear messages', () => {
     expect(() => secretManager({ providers: [] })).toThrow(/Expected `providers` to be a SecretProvider or a non-empty array/);
-    expect(() => secretManager({ providers: memoryProvider(), ttlMs: -1 })).toThrow('Expected `ttlMs` to be a number of at least 1, got -1.');
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: -1 })).toThrow('Expected `ttlMs` to be a number of at least 1 or Infinity, got -1.');
     expect(() => secretManager({ providers: memoryProvider(), ttlMs: 100, refreshAheadMs: 100 })).toThrow(/refreshAheadMs/);
   });
 });
@@ -273,11 +274,11 @@ describe('secretManager: scoped views and audit', () => {
     await expect(webhook.get('DB_PASSWORD')).rejects.toThrow(/"webhook" may not read/);
     await expect(webhook.get('STRIPE_KEY')).rejects.toThrow(/"webhook" may not read/);
     expect(audits).toEqual([
-      { action: 'read', name: 'STRIPE_KEY', version: 'v1', who: 'billing', at: clock.now(), manager: 'secrets' },
-      { action: 'read', name: 'stripe.webhook', version: 'v1', who: 'billing', at: clock.now(), manager: 'secrets' },
-      { action: 'denied', name: 'DB_PASSWORD', version: undefined, who: 'billing', at: clock.now(), manager: 'secrets' },
-      { action: 'denied', name: 'DB_PASSWORD', version: undefined, who: 'webhook', at: clock.now(), manager: 'secrets' },
-      { action: 'denied', name: 'STRIPE_KEY', version: undefined, who: 'webhook', at: clock.now(), manager: 'secrets' },
+      { name: 'secretManager', action: 'read', secret: 'STRIPE_KEY', version: 'v1', who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'read', secret: 'stripe.webhook', version: 'v1', who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secret: 'DB_PASSWORD', version: undefined, who: 'billing', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secret: 'DB_PASSWORD', version: undefined, who: 'webhook', at: clock.now() },
+      { name: 'secretManager', action: 'denied', secret: 'STRIPE_KEY', version: undefined, who: 'webhook', at: clock.now() },
     ]);
   });
 
@@ -335,11 +336,11 @@ describe('secretManager: schema', () => {
     expect(e.message).toBe(
       [
         '5 secrets are missing or invalid:',
-        '  - STRIPE_KEY (stripeKey): malformed: does not match /^sk_/',
-        '  - DATABASE_URL (database): malformed: parse threw TypeError',
-        '  - SHORT (short): malformed: shorter than 16 characters',
-        '  - MISSING (missing): missing: not set in any provider',
-        '  - SECRET_X (forbidden): denied: "app" may not read it',
+        '  - "STRIPE_KEY" (stripeKey): malformed: does not match /^sk_/',
+        '  - "DATABASE_URL" (database): malformed: parse threw TypeError',
+        '  - "SHORT" (short): malformed: shorter than 16 characters',
+        '  - "MISSING" (missing): missing: not set in any provider',
+        '  - "SECRET_X" (forbidden): denied: "app" may not read it',
       ].join('\n'),
     );
     const dump = JSON.stringify(error) + String((error as Error).stack);

@@ -2,10 +2,13 @@ import {
   EventEmitter,
   expectClock,
   expectFunction,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
   isBulwarkError,
+  knownOptions,
+  quote,
   systemClock,
   toResult,
   type AbortSource,
@@ -15,6 +18,7 @@ import {
   type Policy,
   type Disposable,
   type Event,
+  type EventPayload,
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
@@ -25,7 +29,7 @@ import { SecretAccessDeniedError } from './secret-access-denied-error.js';
 import { SecretNotFoundError } from './secret-not-found-error.js';
 import { SecretProviderError, isSecretProviderError } from './secret-provider-error.js';
 import type { SecretProvider, SecretVersions } from './secret-provider.js';
-import type { LoadedSecrets, SecretSchema } from './secret-schema.js';
+import { checkSecretField, type LoadedSecrets, type SecretSchema } from './secret-schema.js';
 import { SecretSchemaError, type SecretSchemaProblem } from './secret-schema-error.js';
 import { isAuthFailure } from './is-auth-failure.js';
 
@@ -59,53 +63,47 @@ export interface SecretManagerOptions {
   readonly who?: string;
   /** Time source for TTLs and timers. @default systemClock */
   readonly clock?: Clock;
-  /** Names this manager in events. @default 'secrets' */
+  /** Names this manager in events (as `name`; the secret is `secret`). @default 'secretManager' */
   readonly name?: string;
 }
 
-/** Payload of `onRotated`: a new current version was seen. */
-export interface SecretRotatedEvent {
+/** Payload of `onRotated`: a new current version was seen. `name` is the manager's. */
+export interface SecretRotatedEvent extends EventPayload {
   /** The secret's name. */
-  readonly name: string;
+  readonly secret: string;
   /** The new current version. */
   readonly version: string;
   /** The version it replaced, now the previous one. */
   readonly previousVersion: string | undefined;
-  /** The manager's name. */
-  readonly manager: string;
 }
 
-/** Payload of `onRefreshFailed`: fetching a secret failed; the last good value is still served. */
-export interface SecretRefreshFailedEvent {
+/** Payload of `onRefreshFailed`: fetching a secret failed; the last good value is still served. `name` is the manager's. */
+export interface SecretRefreshFailedEvent extends EventPayload {
   /** The secret's name. */
-  readonly name: string;
+  readonly secret: string;
   /** Why (never containing the value). */
   readonly error: BulwarkError;
   /** The version still being served. */
   readonly version: string | undefined;
   /** Failures in a row for this secret, from 1. */
   readonly failures: number;
-  /** The manager's name. */
-  readonly manager: string;
 }
 
 /** What an audit event records. */
 export type SecretAuditAction = 'read' | 'denied' | 'rotated' | 'refresh-failed' | 'expired-use';
 
-/** Payload of `onAudit`: who did what to which secret and version, when. Never the value. */
-export interface SecretAuditEvent {
+/** Payload of `onAudit`: who did what to which secret and version, when. Never the value. `name` is the manager's. */
+export interface SecretAuditEvent extends EventPayload {
   /** `read`, `denied`, `rotated`, `refresh-failed` or `expired-use` (a value past its TTL or overlap was served). */
   readonly action: SecretAuditAction;
   /** The secret's name. */
-  readonly name: string;
+  readonly secret: string;
   /** The version read, rotated to or served; `undefined` when none was involved (a denial). */
   readonly version: string | undefined;
   /** The reader: a scoped view's `who`, or the manager's `who`. */
   readonly who: string;
   /** When, in ms since the epoch (the manager's clock). */
   readonly at: number;
-  /** The manager's name. */
-  readonly manager: string;
 }
 
 /** Counters a health check or metrics exporter can read. */
@@ -238,6 +236,19 @@ interface Flight {
 
 const DEFAULT_TTL_MS = 300_000;
 
+const SECRET_MANAGER_OPTIONS = knownOptions<SecretManagerOptions>('secretManager()', {
+  providers: ['provider', 'sources'],
+  ttlMs: ['ttl', 'cacheTtl', 'cacheTtlMs'],
+  refreshAheadMs: [],
+  refreshRetryMs: [],
+  fetchTimeoutMs: [],
+  previousOverlapMs: [],
+  authRefreshCooldownMs: [],
+  who: [],
+  clock: [],
+  name: [],
+});
+
 /**
  * A cache of secrets over one or more providers, with TTLs, background refresh, versions for
  * rotation, single-flight refresh on auth failures, scoped views and audit events.
@@ -254,7 +265,7 @@ const DEFAULT_TTL_MS = 300_000;
  * ```
  */
 export function secretManager(options: SecretManagerOptions): SecretManager {
-  expectOptions('options', options);
+  expectOptions('options', options, SECRET_MANAGER_OPTIONS);
   const providerList: readonly SecretProvider[] = Array.isArray(options?.providers)
     ? (options.providers as readonly SecretProvider[])
     : options?.providers === undefined
@@ -269,8 +280,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   expectNumber('ttlMs', ttlMs, { min: 1, allowInfinity: true });
   const refreshAheadMs = options.refreshAheadMs ?? (Number.isFinite(ttlMs) ? ttlMs / 5 : 0);
-  expectNumber('refreshAheadMs', refreshAheadMs, { min: 0 });
-  if (refreshAheadMs >= ttlMs) throw invalidOption('refreshAheadMs', refreshAheadMs, `a number below ttlMs (${ttlMs})`);
+  expectNumber('refreshAheadMs', refreshAheadMs, { min: 0, below: ttlMs, reason: 'ttlMs' });
   const refreshRetryMs = options.refreshRetryMs ?? 5_000;
   expectNumber('refreshRetryMs', refreshRetryMs, { min: 0 });
   const fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
@@ -283,8 +293,8 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   if (typeof rootWho !== 'string' || rootWho === '') throw invalidOption('who', rootWho, 'a non-empty string');
   expectClock('clock', options.clock);
   const clock = options.clock ?? systemClock;
-  const managerName = options.name ?? 'secrets';
-  if (typeof managerName !== 'string') throw invalidOption('name', managerName, 'a string');
+  const managerName = options.name ?? 'secretManager';
+  expectName(managerName);
   const providerNames = providerList.map((p) => p.name);
 
   const rotated = new EventEmitter<SecretRotatedEvent>();
@@ -297,7 +307,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   let closed = false;
 
   const emitAudit = (action: SecretAuditAction, name: string, version: string | undefined, who: string): void => {
-    if (audit.hasListeners) audit.emit({ action, name, version, who, at: clock.now(), manager: managerName });
+    if (audit.hasListeners) audit.emit({ name: managerName, action, secret: name, version, who, at: clock.now() });
   };
 
   const withTimeout = async (provider: SecretProvider, name: string): Promise<SecretVersions | undefined> => {
@@ -395,7 +405,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
     cache.set(name, entry);
     if (refreshAheadMs > 0) schedule(name, entry, ttlMs - refreshAheadMs);
     if (changed) {
-      if (rotated.hasListeners) rotated.emit({ name, version, previousVersion: old.current.version, manager: managerName });
+      if (rotated.hasListeners) rotated.emit({ name: managerName, secret: name, version, previousVersion: old.current.version });
       emitAudit('rotated', name, version, rootWho);
     }
     return entry;
@@ -417,7 +427,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
         old.retryAt = clock.monotonic() + refreshRetryMs;
         stats.refreshFailures++;
         if (refreshFailed.hasListeners) {
-          refreshFailed.emit({ name, error: failure, version: old.current.version, failures: old.failures, manager: managerName });
+          refreshFailed.emit({ name: managerName, secret: name, error: failure, version: old.current.version, failures: old.failures });
         }
         emitAudit('refresh-failed', name, old.current.version, rootWho);
         schedule(name, old, refreshRetryMs);
@@ -451,7 +461,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   const subscriptions: Disposable[] = [];
   for (const provider of providerList) {
     const subscription = provider.onChange?.((event) => {
-      const targets = event.name === undefined ? [...cache.keys()] : [event.name];
+      const targets = event.secret === undefined ? [...cache.keys()] : [event.secret];
       for (const name of targets) {
         const entry = cache.get(name);
         if (entry === undefined) continue;
@@ -489,11 +499,11 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
     const load = async <const S extends SecretSchema>(schema: S): Promise<LoadedSecrets<S>> => {
       expectOptions('schema', schema);
       const fields = Object.entries(schema);
+      for (const [field, spec] of fields) checkSecretField(`schema.${field}`, spec);
       const problems: SecretSchemaProblem[] = [];
       const out: Record<string, Secret<unknown> | undefined> = {};
       await Promise.all(
         fields.map(async ([field, spec]) => {
-          if (typeof spec?.name !== 'string' || spec.name === '') throw invalidOption(`schema.${field}.name`, spec?.name, 'a non-empty string');
           const key = spec.name;
           let secret: Secret<string>;
           try {
@@ -504,7 +514,7 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
               if (spec.optional === true) out[field] = undefined;
               else problems.push({ field, key, problem: 'missing', detail: 'not set in any provider' });
             } else if (e.code === 'SECRET_ACCESS_DENIED') {
-              problems.push({ field, key, problem: 'denied', detail: `"${who}" may not read it` });
+              problems.push({ field, key, problem: 'denied', detail: `${quote(who)} may not read it` });
             } else {
               problems.push({ field, key, problem: 'unavailable', detail: e.message ?? 'a provider failed' });
             }

@@ -1,4 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
 /**
  * No provider holds the secret asked for. Carries the `key` (the secret's name), never a value.
@@ -16,7 +16,7 @@ export class SecretNotFoundError extends BulwarkError {
   readonly providers: readonly string[];
 
   constructor(key: string, providers: readonly string[]) {
-    super(`Secret "${key}" was not found in ${providers.length === 0 ? 'any provider' : providers.join(', ')}.`);
+    super(`Secret ${quote(key)} was not found in ${providers.length === 0 ? 'any provider' : providers.join(', ')}.`);
     this.key = key;
     this.providers = providers;
   }

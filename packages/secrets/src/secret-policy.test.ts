@@ -9,7 +9,7 @@ describe('policy(name)', () => {
     // Without the change event, so that the manager learns of the rotation from the 401.
     const vault = secretManager({ providers: { name: 'memory', fetch: (n) => memory.fetch(n) }, clock: createFakeClock() });
     const policy = vault.policy('API_KEY');
-    expect(policy.name).toBe('secrets:API_KEY');
+    expect(policy.name).toBe('secretManager:API_KEY');
     await policy.execute(() => 'warm the cache');
     memory.set('API_KEY', 'key-2');
     const seen: string[] = [];

@@ -1,4 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
 /** Options of {@link SecretProviderError}. */
 export interface SecretProviderErrorOptions {
@@ -20,7 +20,7 @@ export class SecretProviderError extends BulwarkError {
   readonly provider: string;
 
   constructor(provider: string, key: string | undefined, message: string, options: SecretProviderErrorOptions = {}) {
-    super(`${provider}${key === undefined ? '' : ` (secret "${key}")`}: ${message}`, {
+    super(`${provider}${key === undefined ? '' : ` (secret ${quote(key)})`}: ${message}`, {
       cause: options.cause,
       transient: options.transient ?? true,
     });

@@ -1,4 +1,4 @@
-import type { Event } from '@bulwark/core';
+import type { Event, EventPayload } from '@bulwark/core';
 import type { Secret } from './secret.js';
 
 /** What a provider returns for a secret: the current value and, when it knows one, the previous. */
@@ -9,10 +9,10 @@ export interface SecretVersions {
   readonly previous?: Secret<string> | undefined;
 }
 
-/** What an `onChange` event says: which secret changed, when the provider can tell. */
-export interface SecretChangeEvent {
+/** What an `onChange` event says: which secret changed, when the provider can tell. `name` is the provider's. */
+export interface SecretChangeEvent extends EventPayload {
   /** The secret's name, or `undefined` when the provider only knows that something changed. */
-  readonly name: string | undefined;
+  readonly secret: string | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
 /** One problem found while loading a secret schema: which secret and what is wrong, never its value. */
 export interface SecretSchemaProblem {
@@ -23,7 +23,7 @@ export class SecretSchemaError extends BulwarkError {
   readonly problems: readonly SecretSchemaProblem[];
 
   constructor(problems: readonly SecretSchemaProblem[]) {
-    const lines = problems.map((p) => `  - ${p.key} (${p.field}): ${p.problem}: ${p.detail}`);
+    const lines = problems.map((p) => `  - ${quote(p.key)} (${p.field}): ${p.problem}: ${p.detail}`);
     super(`${problems.length} secret${problems.length === 1 ? ' is' : 's are'} missing or invalid:\n${lines.join('\n')}`);
     this.problems = problems;
   }

@@ -1,3 +1,4 @@
+import { expectBoolean, expectFunction, expectInteger, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import type { Secret } from './secret.js';
 
 /**
@@ -40,3 +41,23 @@ export type LoadedSecrets<S extends SecretSchema> = {
     ? Secret<SecretFieldValue<S[K]>> | undefined
     : Secret<SecretFieldValue<S[K]>>;
 };
+
+const SECRET_FIELD = knownOptions<SecretField>('load()', {
+  name: ['key', 'env'],
+  optional: ['required'],
+  pattern: ['regex', 'match'],
+  minLength: ['min', 'length'],
+  parse: ['transform', 'map'],
+});
+
+/** @internal Checks one field of a schema (`field` names it in errors, as `schema.stripeKey`). */
+export function checkSecretField(field: string, spec: unknown): asserts spec is SecretField<unknown> {
+  expectOptions(field, spec, SECRET_FIELD);
+  if (spec === undefined) throw invalidOption(field, spec, 'a secret field ({ name, ... })');
+  const f = spec as Record<string, unknown>;
+  if (typeof f.name !== 'string' || f.name === '') throw invalidOption(`${field}.name`, f.name, 'a non-empty string');
+  if (f.optional !== undefined) expectBoolean(`${field}.optional`, f.optional);
+  if (f.pattern !== undefined && !(f.pattern instanceof RegExp)) throw invalidOption(`${field}.pattern`, f.pattern, 'a RegExp, such as /^sk_/');
+  if (f.minLength !== undefined) expectInteger(`${field}.minLength`, f.minLength, { min: 0 });
+  if (f.parse !== undefined) expectFunction(`${field}.parse`, f.parse);
+}

@@ -1,4 +1,4 @@
-import { EventEmitter } from '@bulwark/core';
+import { EventEmitter, type EventPayloads } from '@bulwark/core';
 import { policyMetrics, renderPrometheus, usageTracker } from '@bulwark/telemetry';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Counter, Histogram, Registry, Summary } from 'prom-client';
@@ -16,16 +16,16 @@ const KEYS = 50;
 // through the cardinality cap.
 const reader = new PullReader();
 const meter = new MeterProvider({ readers: [reader] }).getMeter('bench');
-const limited = new EventEmitter<{ key: string; retryAfterMs: number }>();
-policyMetrics(meter, { keyAttribute: true }).instrument({ name: 'upstream', onRateLimited: limited.event });
+const limited = new EventEmitter<EventPayloads['onRejected']>();
+policyMetrics(meter, { keyAttribute: true }).instrument({ name: 'upstream', onRejected: limited.event });
 const otelCounter = meter.createCounter('bench.raw', { unit: '{call}' });
 const otelHistogram = meter.createHistogram('bench.raw.wait', { unit: 's' });
 
 const promRegistry = new Registry();
 const promCounter = new Counter({
-  name: 'bulwark_ratelimit_limited_total',
-  help: 'Calls held back by a rate limiter.',
-  labelNames: ['bulwark_policy_name', 'bulwark_ratelimit_decision', 'bulwark_key'],
+  name: 'bulwark_rejections_total',
+  help: 'Calls refused without running.',
+  labelNames: ['bulwark_policy_name', 'bulwark_rejection_reason', 'bulwark_key'],
   registers: [promRegistry],
 });
 const keys = Array.from({ length: KEYS }, (_, i) => `key-${i}`);
@@ -72,7 +72,7 @@ const suites = [
         peer: null,
         batch: BATCH,
         fn: () => {
-          for (let i = 0; i < BATCH; i++) limited.emit({ key: keys[i % KEYS]!, retryAfterMs: 100 });
+          for (let i = 0; i < BATCH; i++) limited.emit({ name: 'upstream', key: keys[i % KEYS]!, retryAfterMs: 100, reason: 'denied' });
         },
       },
       {
@@ -81,8 +81,8 @@ const suites = [
         batch: BATCH,
         fn: () => {
           for (let i = 0; i < BATCH; i++) {
-            otelCounter.add(1, { 'bulwark.policy.name': 'upstream', 'bulwark.ratelimit.decision': 'reject', 'bulwark.key': keys[i % KEYS]! });
-            otelHistogram.record(0.1, { 'bulwark.policy.name': 'upstream', 'bulwark.ratelimit.decision': 'reject' });
+            otelCounter.add(1, { 'bulwark.policy.name': 'upstream', 'bulwark.rejection.reason': 'denied', 'bulwark.key': keys[i % KEYS]! });
+            otelHistogram.record(0.1, { 'bulwark.policy.name': 'upstream', 'bulwark.rejection.reason': 'denied' });
           }
         },
       },
@@ -92,7 +92,7 @@ const suites = [
         batch: BATCH,
         fn: () => {
           for (let i = 0; i < BATCH; i++) {
-            promCounter.inc({ bulwark_policy_name: 'upstream', bulwark_ratelimit_decision: 'reject', bulwark_key: keys[i % KEYS]! });
+            promCounter.inc({ bulwark_policy_name: 'upstream', bulwark_rejection_reason: 'denied', bulwark_key: keys[i % KEYS]! });
           }
         },
       },

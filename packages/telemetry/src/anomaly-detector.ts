@@ -5,6 +5,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   type Clock,
   type Event,
@@ -33,7 +34,7 @@ export interface AnomalyDetectorOptions {
   readonly latencyMinRelativeDeviation?: number;
   /** An error-rate rise smaller than this (absolute, 0.05 = five points) never alerts. @default 0.05 */
   readonly errorRateMinDeviation?: number;
-  /** Names the detector in its events. */
+  /** Names the detector in its events. @default 'anomalyDetector' */
   readonly name?: string;
   /** Intervals follow `clock.monotonic()`; `at` follows `clock.now()`. @default systemClock */
   readonly clock?: Clock;
@@ -87,7 +88,7 @@ class Detector implements AnomalyDetector {
       threshold: o.threshold ?? 5,
       warmup: o.warmupIntervals ?? 30,
       clock: this.#clock,
-      ...(o.name === undefined ? {} : { name: o.name }),
+      name: o.name ?? 'anomalyDetector',
     };
     this.#latency = ewmaDetector({ ...common, minRelativeDeviation: o.latencyMinRelativeDeviation ?? 0.25 });
     this.#errorRate = ewmaDetector({ ...common, minDeviation: o.errorRateMinDeviation ?? 0.05 });
@@ -145,6 +146,19 @@ function binomialCritical(n: number, p: number, tail: number): number {
   return n + 1;
 }
 
+const ANOMALY_DETECTOR_OPTIONS = knownOptions<AnomalyDetectorOptions>('anomalyDetector()', {
+  intervalMs: [],
+  minSamples: [],
+  warmupIntervals: [],
+  alpha: [],
+  threshold: [],
+  errorTailProbability: [],
+  latencyMinRelativeDeviation: [],
+  errorRateMinDeviation: [],
+  name: [],
+  clock: [],
+});
+
 /**
  * Watches calls for anomalies in latency and error rate. Calls are aggregated per interval
  * (`intervalMs`); each interval's mean latency and error rate feed an {@link ewmaDetector}
@@ -164,7 +178,7 @@ function binomialCritical(n: number, p: number, tail: number): number {
  * ```
  */
 export function anomalyDetector(options: AnomalyDetectorOptions = {}): AnomalyDetector {
-  expectOptions('options', options);
+  expectOptions('options', options, ANOMALY_DETECTOR_OPTIONS);
   if (options.intervalMs !== undefined) expectNumber('intervalMs', options.intervalMs, { min: 1 });
   if (options.minSamples !== undefined) expectInteger('minSamples', options.minSamples, { min: 1 });
   if (options.warmupIntervals !== undefined) expectInteger('warmupIntervals', options.warmupIntervals, { min: 2 });

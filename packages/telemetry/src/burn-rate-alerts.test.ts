@@ -112,7 +112,7 @@ describe('burnRateAlerts', () => {
 
   test('validates its options by name', () => {
     expect(() => burnRateAlerts(undefined as never)).toThrow('Expected `options` to be an options object with `objective`');
-    expect(() => burnRateAlerts({ objective: 1 })).toThrow('Expected `objective` to be a number between 0 and 1, exclusive (such as 0.999), got 1.');
+    expect(() => burnRateAlerts({ objective: 1 })).toThrow('Expected `objective` to be a number above 0 and below 1 (such as 0.999), got 1.');
     expect(() => burnRateAlerts({ objective: 0.99, windows: [] })).toThrow('Expected `windows` to be a non-empty array of rules');
     expect(() =>
       burnRateAlerts({ objective: 0.99, windows: [{ severity: 'a', longWindowMs: MIN, shortWindowMs: HOUR, factor: 2 }] }),

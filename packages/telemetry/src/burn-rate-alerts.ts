@@ -2,12 +2,15 @@ import {
   EventEmitter,
   expectClock,
   expectInteger,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   type Clock,
   type Event,
+  type EventPayload,
 } from '@bulwark/core';
 
 /** One multiwindow rule: alert when the burn rate exceeds `factor` over both windows. */
@@ -52,15 +55,14 @@ export interface BurnRateAlertsOptions {
   readonly hysteresis?: number;
   /** Fewest requests in a window for it to count; below, the rule does not fire (and a firing one resolves). @default 1 */
   readonly minRequests?: number;
-  /** Names the SLO in the events. */
+  /** Names the SLO in the events. @default 'burnRateAlerts' */
   readonly name?: string;
   /** Windows follow `clock.monotonic()`; `at` follows `clock.now()`. @default systemClock */
   readonly clock?: Clock;
 }
 
 /** Raised when a rule starts (or stops) firing, with the numbers that tripped it. */
-export interface BurnRateAlert {
-  readonly name: string | undefined;
+export interface BurnRateAlert extends EventPayload {
   readonly severity: string;
   readonly objective: number;
   /** `1 − objective`: the error rate that burns the budget at 1×. */
@@ -110,7 +112,7 @@ class Alerts implements BurnRateAlerts {
   readonly #bucketMs: number;
   readonly #minRequests: number;
   readonly #hysteresis: number;
-  readonly #name: string | undefined;
+  readonly #name: string;
   readonly #clock: Clock;
   readonly #rules: Rule[];
   readonly #total: Float64Array;
@@ -128,7 +130,7 @@ class Alerts implements BurnRateAlerts {
     this.#bucketMs = bucketMs;
     this.#minRequests = o.minRequests ?? 1;
     this.#hysteresis = o.hysteresis ?? 0.1;
-    this.#name = o.name;
+    this.#name = o.name ?? 'burnRateAlerts';
     this.#clock = o.clock ?? systemClock;
     this.#rules = windows.map((w) => ({
       severity: w.severity,
@@ -244,6 +246,23 @@ class Alerts implements BurnRateAlerts {
   }
 }
 
+const BURN_RATE_ALERTS_OPTIONS = knownOptions<BurnRateAlertsOptions>('burnRateAlerts()', {
+  objective: ['slo', 'target'],
+  windows: [],
+  bucketMs: [],
+  hysteresis: [],
+  minRequests: [],
+  name: [],
+  clock: [],
+});
+
+const BURN_RATE_WINDOW_OPTIONS = knownOptions<BurnRateWindow>('burnRateAlerts()', {
+  severity: [],
+  longWindowMs: [],
+  shortWindowMs: [],
+  factor: [],
+});
+
 /**
  * SLO burn-rate alerts over two windows per rule — the multiwindow, multi-burn-rate scheme of the
  * Google SRE workbook. The burn rate is the error rate divided by the error budget (`1 − objective`);
@@ -263,14 +282,13 @@ class Alerts implements BurnRateAlerts {
  */
 export function burnRateAlerts(options: BurnRateAlertsOptions): BurnRateAlerts {
   if (options === undefined) throw invalidOption('options', options, 'an options object with `objective`');
-  expectOptions('options', options);
-  expectNumber('objective', options.objective, { min: 0, max: 1 });
-  if (options.objective <= 0 || options.objective >= 1) throw invalidOption('objective', options.objective, 'a number between 0 and 1, exclusive (such as 0.999)');
+  expectOptions('options', options, BURN_RATE_ALERTS_OPTIONS);
+  expectNumber('objective', options.objective, { above: 0, below: 1, reason: 'such as 0.999' });
   const windows = options.windows ?? SRE_WORKBOOK_WINDOWS;
   if (!Array.isArray(windows) || windows.length === 0) throw invalidOption('windows', windows, 'a non-empty array of rules');
   const severities = new Set<string>();
   windows.forEach((w: BurnRateWindow, i: number) => {
-    expectOptions(`windows[${i}]`, w);
+    expectOptions(`windows[${i}]`, w, BURN_RATE_WINDOW_OPTIONS);
     if (typeof w?.severity !== 'string' || w.severity.length === 0 || severities.has(w.severity)) {
       throw invalidOption(`windows[${i}].severity`, w?.severity, 'a non-empty string no other rule has');
     }
@@ -282,10 +300,10 @@ export function burnRateAlerts(options: BurnRateAlertsOptions): BurnRateAlerts {
   const bucketMs = options.bucketMs ?? Math.min(...windows.map((w: BurnRateWindow) => w.shortWindowMs)) / 5;
   expectNumber('bucketMs', bucketMs, { min: 1 });
   const longest = Math.max(...windows.map((w: BurnRateWindow) => w.longWindowMs));
-  if (longest / bucketMs > 100_000) throw invalidOption('bucketMs', bucketMs, `at least ${Math.ceil(longest / 100_000)} (at most 100000 buckets per window)`);
+  expectNumber('bucketMs', bucketMs, { min: Math.ceil(longest / 100_000), reason: 'at most 100_000 buckets in the longest window' });
   if (options.hysteresis !== undefined) expectNumber('hysteresis', options.hysteresis, { min: 0, max: 1 });
   if (options.minRequests !== undefined) expectInteger('minRequests', options.minRequests, { min: 1 });
-  if (options.name !== undefined && typeof options.name !== 'string') throw invalidOption('name', options.name, 'a string');
+  if (options.name !== undefined) expectName(options.name);
   expectClock('clock', options.clock);
   return new Alerts(options, windows, bucketMs);
 }

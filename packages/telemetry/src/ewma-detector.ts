@@ -2,13 +2,16 @@ import {
   EventEmitter,
   expectClock,
   expectInteger,
+  expectName,
   expectNumber,
   expectOneOf,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   type Clock,
   type Event,
+  type EventPayload,
 } from '@bulwark/core';
 
 /** Options for {@link ewmaDetector}. */
@@ -34,15 +37,14 @@ export interface EwmaDetectorOptions {
   readonly minRelativeDeviation?: number;
   /** Which side of the band alarms. @default "up" */
   readonly direction?: 'up' | 'down' | 'both';
-  /** Names the detector in its events. */
+  /** Names the detector in its events. @default 'ewmaDetector' */
   readonly name?: string;
   /** Where the events' `at` comes from. @default systemClock */
   readonly clock?: Clock;
 }
 
 /** Raised by {@link EwmaDetector.onAnomaly}: the observation and the baseline it broke out of. */
-export interface AnomalyEvent {
-  readonly name: string | undefined;
+export interface AnomalyEvent extends EventPayload {
   /** The observation. */
   readonly value: number;
   /** The baseline (moving mean) before this observation. */
@@ -94,7 +96,7 @@ class Detector implements EwmaDetector {
   readonly #minDeviation: number;
   readonly #minRelative: number;
   readonly #direction: 'up' | 'down' | 'both';
-  readonly #name: string | undefined;
+  readonly #name: string;
   readonly #clock: Clock;
   readonly #onAnomaly = new EventEmitter<AnomalyEvent>();
   readonly onAnomaly = this.#onAnomaly.event;
@@ -110,7 +112,7 @@ class Detector implements EwmaDetector {
     this.#minDeviation = o.minDeviation ?? 0;
     this.#minRelative = o.minRelativeDeviation ?? 0;
     this.#direction = o.direction ?? 'up';
-    this.#name = o.name;
+    this.#name = o.name ?? 'ewmaDetector';
     this.#clock = o.clock ?? systemClock;
   }
 
@@ -170,6 +172,17 @@ class Detector implements EwmaDetector {
   }
 }
 
+const EWMA_DETECTOR_OPTIONS = knownOptions<EwmaDetectorOptions>('ewmaDetector()', {
+  alpha: [],
+  threshold: [],
+  warmup: [],
+  minDeviation: [],
+  minRelativeDeviation: [],
+  direction: [],
+  name: [],
+  clock: [],
+});
+
 /**
  * An anomaly detector over one numeric series: an exponentially weighted moving mean and variance
  * (the baseline) and a band of `threshold` standard deviations around it. Observations outside the
@@ -186,17 +199,16 @@ class Detector implements EwmaDetector {
  * ```
  */
 export function ewmaDetector(options: EwmaDetectorOptions = {}): EwmaDetector {
-  expectOptions('options', options);
+  expectOptions('options', options, EWMA_DETECTOR_OPTIONS);
   if (options.alpha !== undefined) {
-    expectNumber('alpha', options.alpha, { min: 0, max: 1 });
-    if (options.alpha === 0) throw invalidOption('alpha', 0, 'a number above 0 and at most 1');
+    expectNumber('alpha', options.alpha, { above: 0, max: 1 });
   }
   if (options.threshold !== undefined) expectNumber('threshold', options.threshold, { min: 0 });
   if (options.warmup !== undefined) expectInteger('warmup', options.warmup, { min: 2 });
   if (options.minDeviation !== undefined) expectNumber('minDeviation', options.minDeviation, { min: 0 });
   if (options.minRelativeDeviation !== undefined) expectNumber('minRelativeDeviation', options.minRelativeDeviation, { min: 0 });
   if (options.direction !== undefined) expectOneOf('direction', options.direction, ['up', 'down', 'both'] as const);
-  if (options.name !== undefined && typeof options.name !== 'string') throw invalidOption('name', options.name, 'a string');
+  if (options.name !== undefined) expectName(options.name);
   expectClock('clock', options.clock);
   return new Detector(options);
 }

@@ -1,4 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
+import { BulwarkError, errorGuard, quote } from '@bulwark/core';
 
 /** The reason a timed-out check's signal aborts with. */
 export class HealthCheckTimeoutError extends BulwarkError {
@@ -8,7 +8,7 @@ export class HealthCheckTimeoutError extends BulwarkError {
   /** Its limit, in ms. */
   readonly timeoutMs: number;
   constructor(check: string, timeoutMs: number) {
-    super(`Health check \`${check}\` timed out after ${timeoutMs} ms.`, { transient: true });
+    super(`Health check ${quote(check)} timed out after ${timeoutMs} ms.`, { transient: true });
     this.check = check;
     this.timeoutMs = timeoutMs;
   }

@@ -76,7 +76,7 @@ describe('health', () => {
     expect(report).toBeUndefined();
     await clock.tickAsync(1);
     expect(report!.status).toBe('fail');
-    expect(report!.checks!.slow![0]).toMatchObject({ status: 'fail', observedValue: 500, output: 'Health check `slow` timed out after 500 ms.' });
+    expect(report!.checks!.slow![0]).toMatchObject({ status: 'fail', observedValue: 500, output: 'Health check "slow" timed out after 500 ms.' });
     expect((aborted as Error).name).toBe('HealthCheckTimeoutError');
     expect(clock.pendingTimers).toBe(0);
   });

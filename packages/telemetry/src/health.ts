@@ -6,6 +6,7 @@ import {
   expectOneOf,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   type Clock,
   type Disposable,
@@ -137,8 +138,17 @@ interface Circuit {
   state: string | undefined;
 }
 
+const DEPENDENCY_CHECK_OPTIONS = knownOptions<DependencyCheck>('health()', {
+  name: [],
+  componentType: [],
+  componentId: [],
+  check: [],
+  timeoutMs: [],
+  critical: [],
+});
+
 function checkDependencyCheck(field: string, c: DependencyCheck): void {
-  expectOptions(field, c);
+  expectOptions(field, c, DEPENDENCY_CHECK_OPTIONS);
   if (typeof c?.name !== 'string' || c.name.length === 0) throw invalidOption(`${field}.name`, c?.name, 'a non-empty string');
   expectFunction(`${field}.check`, c.check);
   if (c.timeoutMs !== undefined) expectNumber(`${field}.timeoutMs`, c.timeoutMs, { min: 1 });
@@ -297,6 +307,18 @@ class HealthImpl implements Health {
   }
 }
 
+const HEALTH_OPTIONS = knownOptions<HealthOptions>('health()', {
+  serviceId: [],
+  version: [],
+  releaseId: [],
+  description: [],
+  checks: [],
+  liveChecks: [],
+  circuits: [],
+  openCircuit: [],
+  clock: [],
+});
+
 /**
  * Liveness and readiness reports in the `application/health+json` format of the IETF draft
  * "Health Check Response Format for HTTP APIs" (draft-inadarei-api-health-check): `status`
@@ -322,7 +344,7 @@ class HealthImpl implements Health {
  * ```
  */
 export function health(options: HealthOptions = {}): Health {
-  expectOptions('options', options);
+  expectOptions('options', options, HEALTH_OPTIONS);
   for (const field of ['serviceId', 'version', 'releaseId', 'description'] as const) {
     if (options[field] !== undefined && typeof options[field] !== 'string') throw invalidOption(field, options[field], 'a string');
   }

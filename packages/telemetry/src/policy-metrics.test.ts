@@ -1,9 +1,9 @@
-import { bulkhead, chaos, createFakeClock, fallback, pipeline, timeout, TimeoutError } from '@bulwark/core';
+import { bulkhead, chaos, createFakeClock, fallback, pipeline, StoreUnavailableError, timeout, TimeoutError } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { meterWithReader, type TestPullReader } from '../test/pull-reader.js';
-import { instrumentPolicies, policyMetrics } from './index.js';
+import { instrumentPolicies, policyMetrics, usageTracker } from './index.js';
 
 type Point = { attributes: Record<string, unknown>; value: unknown };
 
@@ -34,7 +34,7 @@ describe('policyMetrics', () => {
     retry.retry.emit({ attempt: 1, delayMs: 200, error: new TimeoutError(1000) });
     retry.retry.emit({ attempt: 2, delayMs: 400, error: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) });
     retry.success.emit({ attempts: 3 });
-    retry.giveUp.emit({ attempts: 5, error: new Error('x'), reason: 'exhausted' });
+    retry.giveUp.emit({ attempts: 5, error: new Error('x'), reason: 'max-attempts' });
 
     expect(await sum(reader, 'bulwark.retry.retries', { 'bulwark.policy.name': 'payments', 'error.type': 'TIMEOUT' })).toBe(1);
     expect(await sum(reader, 'bulwark.retry.retries', { 'error.type': 'ECONNRESET' })).toBe(1);
@@ -48,7 +48,7 @@ describe('policyMetrics', () => {
     ]);
   });
 
-  test('breaker state is a gauge of 1 for the current state, transitions and rejections are counted', async () => {
+  test('breaker state is a gauge of 1 for the current state; transitions, openings and rejections are counted', async () => {
     const { reader, meter } = meterWithReader();
     const breaker = fakeBreaker('geo');
     instrumentPolicies(meter, breaker);
@@ -63,9 +63,12 @@ describe('policyMetrics', () => {
     expect(await state()).toEqual({ closed: 0, open: 0, half_open: 1 });
     expect(await sum(reader, 'bulwark.breaker.transitions', { 'bulwark.breaker.from': 'closed', 'bulwark.breaker.to': 'open' })).toBe(1);
     expect(await sum(reader, 'bulwark.breaker.transitions')).toBe(2);
-    expect(await sum(reader, 'bulwark.breaker.rejections', { 'bulwark.breaker.state': 'open', 'bulwark.policy.name': 'geo' })).toBe(2);
-    breaker.storeFailed(new TypeError('The client is closed'));
-    expect(await sum(reader, 'bulwark.breaker.shared_state_errors', { 'error.type': 'TypeError', 'bulwark.policy.name': 'geo' })).toBe(1);
+    expect(await sum(reader, 'bulwark.rejections', { 'bulwark.rejection.reason': 'open', 'bulwark.policy.name': 'geo' })).toBe(2);
+    expect(await sum(reader, 'bulwark.breaker.opens', { 'bulwark.breaker.reason': 'consecutive-failures', 'bulwark.policy.name': 'geo' })).toBe(1);
+    breaker.storeFailed(new StoreUnavailableError('redisCircuitStore', 'sync', 'the Redis client is not connected'));
+    expect(
+      await sum(reader, 'bulwark.store.errors', { 'error.type': 'STORE_UNAVAILABLE', 'bulwark.store.operation': 'sync', 'bulwark.policy.name': 'geo' }),
+    ).toBe(1);
   });
 
   test('a breaker with only onBreak/onReset/onHalfOpen and no state property is tracked from its events', async () => {
@@ -83,22 +86,22 @@ describe('policyMetrics', () => {
     expect(await sum(reader, 'bulwark.breaker.transitions', { 'bulwark.breaker.from': 'half_open', 'bulwark.breaker.to': 'closed' })).toBe(1);
   });
 
-  test('rate-limit waits and rejections, server hints and store fallbacks', async () => {
+  test('rate-limit rejections by reason with the wait told, server hints and store errors', async () => {
     const { reader, meter } = meterWithReader();
     const limiter = fakeRateLimiter();
     instrumentPolicies(meter, limiter);
-    limiter.limited.emit({ key: 'user-1', retryAfterMs: 1500 });
-    limiter.limited.emit({ key: 'user-1', retryAfterMs: 500, waited: true });
-    limiter.hint.emit({ key: 'user-1', remaining: 0 });
-    limiter.storeFallback.emit({ error: new Error('ECONNREFUSED') });
-    expect(await sum(reader, 'bulwark.ratelimit.limited', { 'bulwark.ratelimit.decision': 'reject' })).toBe(1);
-    expect(await sum(reader, 'bulwark.ratelimit.limited', { 'bulwark.ratelimit.decision': 'wait' })).toBe(1);
-    const wait = await points(reader, 'bulwark.ratelimit.wait');
+    limiter.rejected.emit({ key: 'user-1', retryAfterMs: 1500, reason: 'denied' });
+    limiter.rejected.emit({ key: 'user-1', retryAfterMs: 500, reason: 'queue-full' });
+    limiter.hint.emit({ key: 'user-1', status: 429, holdMs: 1_000 });
+    limiter.storeError.emit({ operation: 'decide', error: new StoreUnavailableError('redisRateLimitStore', 'decide', 'ECONNREFUSED') });
+    expect(await sum(reader, 'bulwark.rejections', { 'bulwark.rejection.reason': 'denied' })).toBe(1);
+    expect(await sum(reader, 'bulwark.rejections', { 'bulwark.rejection.reason': 'queue_full' })).toBe(1);
+    const wait = await points(reader, 'bulwark.rejection.retry_after');
     expect(wait.reduce((s, p) => s + (p.value as { sum: number }).sum, 0)).toBeCloseTo(2);
     expect(await sum(reader, 'bulwark.ratelimit.server_hints')).toBe(1);
-    expect(await sum(reader, 'bulwark.ratelimit.store_fallbacks', { 'error.type': 'Error' })).toBe(1);
+    expect(await sum(reader, 'bulwark.store.errors', { 'error.type': 'STORE_UNAVAILABLE', 'bulwark.store.operation': 'decide' })).toBe(1);
     // Keys are off by default: one series however many keys.
-    expect((await points(reader, 'bulwark.ratelimit.limited')).every((p) => !('bulwark.key' in p.attributes))).toBe(true);
+    expect((await points(reader, 'bulwark.rejections')).every((p) => !('bulwark.key' in p.attributes))).toBe(true);
   });
 
   test('cache hits, misses and stale answers, refreshes, errors and evictions', async () => {
@@ -108,28 +111,28 @@ describe('policyMetrics', () => {
     cache.hit.emit({ key: 'a', tier: 'l1' });
     cache.hit.emit({ key: 'b', tier: 'l2' });
     cache.miss.emit({ key: 'c' });
-    cache.stale.emit({ key: 'd', reason: 'loader-failed' });
-    cache.refresh.emit({ key: 'd' });
-    cache.loaderError.emit({ key: 'd', error: new TypeError('bad') });
-    cache.l2Error.emit({ error: new Error('down') });
-    cache.evict.emit({ key: 'a' });
+    cache.stale.emit({ key: 'd', reason: 'loader-error', ageMs: 10 });
+    cache.refresh.emit({ key: 'd', reason: 'stale' });
+    cache.loaderError.emit({ key: 'd', error: new TypeError('bad'), servedStale: true });
+    cache.storeError.emit({ operation: 'read', error: new StoreUnavailableError('redisCacheStore', 'read', 'down') });
+    cache.evict.emit({ key: 'a', reason: 'capacity' });
     expect(await sum(reader, 'bulwark.cache.lookups', { 'bulwark.cache.result': 'hit' })).toBe(2);
     expect(await sum(reader, 'bulwark.cache.lookups', { 'bulwark.cache.result': 'hit', 'bulwark.cache.tier': 'l2' })).toBe(1);
     expect(await sum(reader, 'bulwark.cache.lookups', { 'bulwark.cache.result': 'miss' })).toBe(1);
     expect(await sum(reader, 'bulwark.cache.lookups', { 'bulwark.cache.result': 'stale' })).toBe(1);
     expect(await sum(reader, 'bulwark.cache.refreshes')).toBe(1);
     expect(await sum(reader, 'bulwark.cache.loader_errors', { 'error.type': 'TypeError' })).toBe(1);
-    expect(await sum(reader, 'bulwark.cache.l2_errors')).toBe(1);
-    expect(await sum(reader, 'bulwark.cache.evictions', { 'bulwark.policy.name': 'emails' })).toBe(1);
+    expect(await sum(reader, 'bulwark.store.errors', { 'bulwark.policy.name': 'emails', 'bulwark.store.operation': 'read' })).toBe(1);
+    expect(await sum(reader, 'bulwark.cache.evictions', { 'bulwark.policy.name': 'emails', 'bulwark.cache.evict_reason': 'capacity' })).toBe(1);
   });
 
   test('secret rotations, audits and refresh failures carry the secret name, never its value or who', async () => {
     const { reader, meter } = meterWithReader();
     const secrets = fakeSecrets('vault');
     instrumentPolicies(meter, secrets);
-    secrets.rotated.emit({ name: 'UPSTREAM_API_KEY', version: 'v2' });
-    secrets.audit.emit({ action: 'read', name: 'UPSTREAM_API_KEY', version: 'v2', who: 'alice', at: 0 });
-    secrets.refreshFailed.emit({ name: 'UPSTREAM_API_KEY', error: new Error('denied') });
+    secrets.rotated.emit({ secret: 'UPSTREAM_API_KEY', version: 'v2', previousVersion: 'v1' });
+    secrets.audit.emit({ action: 'read', secret: 'UPSTREAM_API_KEY', version: 'v2', who: 'alice', at: 0 });
+    secrets.refreshFailed.emit({ secret: 'UPSTREAM_API_KEY', error: new TimeoutError(1_000), version: 'v2', failures: 1 });
     const rotations = await points(reader, 'bulwark.secret.rotations');
     expect(rotations).toEqual([
       expect.objectContaining({ attributes: { 'bulwark.policy.name': 'vault', 'bulwark.secret.name': 'UPSTREAM_API_KEY' }, value: 1 }),
@@ -158,7 +161,7 @@ describe('policyMetrics', () => {
     await expect(c.execute(async () => 1)).rejects.toThrow();
 
     expect(await sum(reader, 'bulwark.timeout.expirations')).toBe(1);
-    expect(await sum(reader, 'bulwark.bulkhead.rejections')).toBe(1);
+    expect(await sum(reader, 'bulwark.rejections', { 'bulwark.policy.name': 'bulkhead', 'bulwark.rejection.reason': 'full' })).toBe(1);
     expect(await sum(reader, 'bulwark.fallback.activations', { 'error.type': 'TIMEOUT' })).toBe(1);
     expect(await sum(reader, 'bulwark.chaos.injections', { 'bulwark.chaos.kind': 'fault' })).toBe(1);
   });
@@ -188,6 +191,22 @@ describe('policyMetrics', () => {
     expect(await sum(reader, 'bulwark.call.active')).toBe(0);
   });
 
+  test('measure() and usageTracker().policy() reject a fn that is not a function, and record no call', async () => {
+    const { reader, meter } = meterWithReader();
+    const measured = policyMetrics(meter).measure({ name: 'upstream' });
+    const tracked = usageTracker({ meter }).policy('validate');
+    for (const policy of [measured, tracked]) {
+      let pending: Promise<unknown> | undefined;
+      expect(() => {
+        pending = policy.execute(undefined as never);
+      }).not.toThrow();
+      await expect(pending).rejects.toThrow(new TypeError('Expected `fn` to be a function, got undefined.'));
+      expect((await policy.executeResult(7 as never))._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got 7.'));
+    }
+    expect(await points(reader, 'bulwark.call.duration')).toEqual([]);
+    expect(await points(reader, 'bulwark.usage.requests')).toEqual([]);
+  });
+
   test('measure() reports a call the caller aborted as aborted, not as a failure', async () => {
     const { reader, meter } = meterWithReader();
     const measured = policyMetrics(meter).measure();
@@ -209,7 +228,7 @@ describe('policyMetrics', () => {
     retry.retry.emit({ attempt: 1, delayMs: 1, error: new Error('x') });
     subscription.dispose();
     retry.retry.emit({ attempt: 2, delayMs: 1, error: new Error('x') });
-    expect(retry.retry.hasListeners).toBe(false);
+
     expect(await sum(reader, 'bulwark.retry.retries')).toBe(1);
     expect(await points(reader, 'bulwark.breaker.state')).toEqual([]);
   });
@@ -229,20 +248,20 @@ describe('cardinality cap', () => {
     const limiter = fakeRateLimiter('per-user');
     const metrics = policyMetrics(meter, { cardinalityLimit: 10, keyAttribute: true });
     metrics.instrument(limiter);
-    for (let user = 0; user < 5_000; user++) limiter.limited.emit({ key: `user-${user}`, retryAfterMs: 100 });
+    for (let user = 0; user < 5_000; user++) limiter.rejected.emit({ key: `user-${user}`, retryAfterMs: 100, reason: 'denied' });
     // Keys already admitted keep their own series.
-    limiter.limited.emit({ key: 'user-0', retryAfterMs: 100 });
+    limiter.rejected.emit({ key: 'user-0', retryAfterMs: 100, reason: 'denied' });
 
-    const series = await points(reader, 'bulwark.ratelimit.limited');
+    const series = await points(reader, 'bulwark.rejections');
     expect(series).toHaveLength(10);
     const overflow = series.filter((p) => p.attributes['otel.metric.overflow'] === true);
     expect(overflow).toHaveLength(1);
     expect(overflow[0]!.value).toBe(5_000 - 9);
     expect(series.find((p) => p.attributes['bulwark.key'] === 'user-0')!.value).toBe(2);
     // Nothing is lost: every event is counted somewhere.
-    expect(await sum(reader, 'bulwark.ratelimit.limited')).toBe(5_001);
-    expect(metrics.overflows.get('bulwark.ratelimit.limited')).toBe(5_000 - 9);
-    expect((await points(reader, 'bulwark.ratelimit.wait')).length).toBeLessThanOrEqual(10);
+    expect(await sum(reader, 'bulwark.rejections')).toBe(5_001);
+    expect(metrics.overflows.get('bulwark.rejections')).toBe(5_000 - 9);
+    expect((await points(reader, 'bulwark.rejection.retry_after')).length).toBeLessThanOrEqual(10);
   });
 
   test('for any stream of keys: at most `limit` series, the first keys keep their own, nothing is lost (property)', async () => {

@@ -1,17 +1,23 @@
 import {
   CallContext,
+  EVENT_NAMES,
+  eventsOf,
   expectBoolean,
   expectClock,
+  expectFunction,
   expectInteger,
   expectNumber,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   toResult,
   type AbortSource,
   type BulwarkError,
   type Clock,
   type Disposable,
+  type EventName,
+  type EventPayloads,
   type Policy,
   type PolicyFunction,
 } from '@bulwark/core';
@@ -19,7 +25,7 @@ import type { Attributes, Counter, Histogram, Meter, ObservableResult, UpDownCou
 import type { ResultAsync } from 'neverthrow';
 import { AttributeLimiter } from './internal/attribute-limiter.js';
 import { errorType } from './internal/error-type.js';
-import { eventOf, nameOf, normalizeState, numberField, stringField, type EventSource } from './internal/source.js';
+import { nameOf, normalizeState, numberField, stringField, type EventSource } from './internal/source.js';
 
 /** Default histogram boundaries for call durations, in seconds (those of OTel's HTTP semantic conventions). */
 export const DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
@@ -38,7 +44,7 @@ export interface PolicyMetricsOptions {
    */
   readonly cardinalityLimit?: number;
   /**
-   * Add the rate-limit or cache `key` of an event as the `bulwark.key` attribute. Keys are often
+   * Add the `key` of an event (a rate limiter's, a cache's) as the `bulwark.key` attribute. Keys are often
    * per user or per item: leave this off unless they are few, and rely on the cap when they are not.
    * @default false
    */
@@ -63,9 +69,9 @@ export interface MeasuredPolicy extends Policy {
 /** What {@link policyMetrics} returns: one set of instruments, shared by every source instrumented. */
 export interface PolicyMetrics {
   /**
-   * Subscribes to every Bulwark event that each source has (duck-typed by its `onXxx` names) and
-   * records them. Returns a handle that unsubscribes them all.
-   * @throws TypeError when a source has none of the events this package knows.
+   * Subscribes to every event of core's `EVENT_CATALOG` that each source has (found by its `onXxx`
+   * names) and records them. Returns a handle that unsubscribes them all.
+   * @throws TypeError when a source has none of the catalog's events.
    */
   instrument(...sources: readonly EventSource[]): Disposable;
   /** A policy to put in a pipeline (outermost, usually) that records call count, outcome and duration. */
@@ -76,24 +82,20 @@ export interface PolicyMetrics {
   dispose(): void;
 }
 
-/** The events {@link PolicyMetrics.instrument} recognises, by their canonical names. */
-export const KNOWN_EVENTS: readonly string[] = Object.freeze([
-  'onRetry', 'onGiveUp', 'onSuccess',
-  'onBreak', 'onReset', 'onHalfOpen', 'onStateChange', 'onCallRejected', 'onSharedStateError',
-  'onRateLimited', 'onServerHint', 'onStoreFallback',
-  'onHit', 'onMiss', 'onStale', 'onRefresh', 'onLoaderError', 'onL2Error', 'onEvict',
-  'onRotated', 'onAudit', 'onRefreshFailed',
-  'onTimeout', 'onRejected', 'onFallback', 'onChaos',
-]);
+/** The events {@link PolicyMetrics.instrument} records: every event of core's `EVENT_CATALOG` (its `EVENT_NAMES`). */
+export const KNOWN_EVENTS: readonly EventName[] = EVENT_NAMES;
 
 const BREAKER_STATES = ['closed', 'open', 'half_open'];
 
-type Payload = Record<string, unknown>;
+/** How one event is recorded: its payload (by the event's contract) and the attributes naming its source. */
+type Handler<K extends EventName> = (payload: EventPayloads[K], attributes: Attributes, breaker: Breaker | undefined) => void;
 
 interface Breaker {
   readonly name: string | undefined;
   readonly source: EventSource;
   state: string | undefined;
+  /** No onStateChange: transitions are derived from onBreak, onReset and onHalfOpen. */
+  readonly derived: boolean;
 }
 
 class LimitedCounter {
@@ -138,25 +140,30 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #retryAttempts: LimitedHistogram;
   readonly #retries: LimitedCounter;
   readonly #retryDelay: LimitedHistogram;
+  readonly #retryHedges: LimitedCounter;
+  readonly #rejections: LimitedCounter;
+  readonly #rejectionRetryAfter: LimitedHistogram;
+  readonly #storeErrors: LimitedCounter;
   readonly #breakerTransitions: LimitedCounter;
-  readonly #breakerRejections: LimitedCounter;
-  readonly #breakerSharedStateErrors: LimitedCounter;
-  readonly #rateLimited: LimitedCounter;
-  readonly #rateLimitWait: LimitedHistogram;
+  readonly #breakerOpens: LimitedCounter;
+  readonly #registryBreakers: UpDownCounter;
+  readonly #registryDrops: LimitedCounter;
   readonly #serverHints: LimitedCounter;
-  readonly #storeFallbacks: LimitedCounter;
   readonly #cacheLookups: LimitedCounter;
   readonly #cacheRefreshes: LimitedCounter;
   readonly #cacheLoaderErrors: LimitedCounter;
-  readonly #cacheL2Errors: LimitedCounter;
   readonly #cacheEvictions: LimitedCounter;
   readonly #secretRotations: LimitedCounter;
   readonly #secretAccesses: LimitedCounter;
   readonly #secretRefreshFailures: LimitedCounter;
+  readonly #secretChanges: LimitedCounter;
   readonly #timeouts: LimitedCounter;
-  readonly #bulkheadRejections: LimitedCounter;
   readonly #fallbacks: LimitedCounter;
   readonly #chaos: LimitedCounter;
+  readonly #anomalies: LimitedCounter;
+  readonly #burnRateAlerts: LimitedCounter;
+  /** One handler per event of the catalog: the compiler refuses a catalog event without one. */
+  readonly #handlers: { readonly [K in EventName]: Handler<K> };
   readonly #observeBreakers = (result: ObservableResult): void => {
     for (const breaker of this.#breakers) {
       const live = normalizeState((breaker.source as { state?: unknown }).state);
@@ -187,25 +194,29 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#retryAttempts = histogram('bulwark.retry.attempts', '{attempt}', 'Attempts made per call by a retry policy, by outcome (success or gave_up).', ATTEMPT_BUCKETS);
     this.#retries = counter('bulwark.retry.retries', '{retry}', 'Retries scheduled by a retry policy, by the error that caused them.');
     this.#retryDelay = histogram('bulwark.retry.delay', 's', 'Backoff delay before each retry.', WAIT_BUCKETS_SECONDS);
+    this.#retryHedges = counter('bulwark.retry.hedges', '{attempt}', 'Hedged attempts started by a retry policy beside a slow one.');
+    this.#rejections = counter('bulwark.rejections', '{call}', 'Calls refused without running (bulkhead full, circuit open, rate limited), by reason.');
+    this.#rejectionRetryAfter = histogram('bulwark.rejection.retry_after', 's', 'How long a refused caller was told to wait before trying again.', WAIT_BUCKETS_SECONDS);
+    this.#storeErrors = counter('bulwark.store.errors', '{error}', 'Failures of a shared store (Redis) after which the primitive decided locally, by operation and error type.');
     this.#breakerTransitions = counter('bulwark.breaker.transitions', '{transition}', 'Circuit breaker state changes, by from and to state.');
-    this.#breakerRejections = counter('bulwark.breaker.rejections', '{call}', 'Calls rejected by a circuit breaker without running, by breaker state.');
-    this.#breakerSharedStateErrors = counter('bulwark.breaker.shared_state_errors', '{error}', 'Failures of a circuit breaker\'s shared state store; the breaker decided locally.');
-    this.#rateLimited = counter('bulwark.ratelimit.limited', '{call}', 'Calls held back by a rate limiter, by decision (wait or reject).');
-    this.#rateLimitWait = histogram('bulwark.ratelimit.wait', 's', 'How long a rate limiter made (or told) the caller wait.', WAIT_BUCKETS_SECONDS);
+    this.#breakerOpens = counter('bulwark.breaker.opens', '{break}', 'Times a circuit opened, by reason.');
+    this.#registryBreakers = meter.createUpDownCounter('bulwark.breaker.registry.breakers', { unit: '{breaker}', description: 'Breakers held by a circuit breaker registry.' });
+    this.#registryDrops = counter('bulwark.breaker.registry.drops', '{breaker}', 'Breakers a registry dropped to stay within maxSize, by their state then.');
     this.#serverHints = counter('bulwark.ratelimit.server_hints', '{hint}', 'Rate-limit hints (Retry-After, RateLimit headers) received from servers.');
-    this.#storeFallbacks = counter('bulwark.ratelimit.store_fallbacks', '{fallback}', 'Times a rate limiter fell back from its shared store to local limits.');
     this.#cacheLookups = counter('bulwark.cache.lookups', '{lookup}', 'Cache lookups, by result (hit, miss or stale) and tier.');
     this.#cacheRefreshes = counter('bulwark.cache.refreshes', '{refresh}', 'Background refreshes of cache entries.');
     this.#cacheLoaderErrors = counter('bulwark.cache.loader_errors', '{error}', 'Failures of the loader a cache called to fill an entry.');
-    this.#cacheL2Errors = counter('bulwark.cache.l2_errors', '{error}', 'Failures of the second-tier (shared) cache store.');
-    this.#cacheEvictions = counter('bulwark.cache.evictions', '{eviction}', 'Entries evicted from a cache.');
+    this.#cacheEvictions = counter('bulwark.cache.evictions', '{eviction}', 'Entries that left a cache\'s memory, by reason.');
     this.#secretRotations = counter('bulwark.secret.rotations', '{rotation}', 'Secret rotations observed, by secret name.');
     this.#secretAccesses = counter('bulwark.secret.accesses', '{access}', 'Audited secret operations, by action and secret name.');
     this.#secretRefreshFailures = counter('bulwark.secret.refresh_failures', '{failure}', 'Failed attempts to refresh a secret from its store.');
+    this.#secretChanges = counter('bulwark.secret.changes', '{change}', 'Secret changes a provider saw at its source.');
     this.#timeouts = counter('bulwark.timeout.expirations', '{timeout}', 'Calls cut short by a timeout policy.');
-    this.#bulkheadRejections = counter('bulwark.bulkhead.rejections', '{call}', 'Calls rejected by a full bulkhead.');
     this.#fallbacks = counter('bulwark.fallback.activations', '{call}', 'Failed calls answered by a fallback, by the error they failed with.');
     this.#chaos = counter('bulwark.chaos.injections', '{injection}', 'Faults and latency injected by a chaos policy, by kind.');
+    this.#anomalies = counter('bulwark.anomalies', '{anomaly}', 'Anomalies detected by an anomaly detector, by direction.');
+    this.#burnRateAlerts = counter('bulwark.slo.burn_rate_alerts', '{transition}', 'Burn-rate alerts that started firing or resolved, by severity.');
+    this.#handlers = this.#makeHandlers();
     this.#breakerState = meter.createObservableGauge('bulwark.breaker.state', {
       unit: '{state}',
       description: 'Circuit breaker state: 1 for the current state of each breaker, 0 for the others.',
@@ -224,8 +235,8 @@ class PolicyMetricsImpl implements PolicyMetrics {
   instrument(...sources: readonly EventSource[]): Disposable {
     if (this.#disposed) throw new TypeError('This PolicyMetrics was disposed; create a new one with policyMetrics().');
     sources.forEach((source, i) => {
-      if (typeof source !== 'object' || source === null || !KNOWN_EVENTS.some((e) => eventOf(source, e) !== undefined)) {
-        throw invalidOption(`sources[${i}]`, source, `an object with at least one Bulwark event (${KNOWN_EVENTS.join(', ')})`);
+      if (typeof source !== 'object' || source === null || eventsOf(source).length === 0) {
+        throw invalidOption(`sources[${i}]`, source, `an object with at least one Bulwark event (${EVENT_NAMES.join(', ')})`);
       }
     });
     const subscriptions: Disposable[] = [];
@@ -258,123 +269,143 @@ class PolicyMetricsImpl implements PolicyMetrics {
   }
 
   #subscribe(source: EventSource, out: Disposable[], breakers: Breaker[]): void {
+    const events = eventsOf(source);
     const sourceName = nameOf(source);
-    const on = (event: string, handler: (payload: Payload, base: Attributes) => void, policyNameFromPayload = true): void => {
-      const subscribe = eventOf(source, event);
-      if (subscribe === undefined) return;
+    // A breaker's state is tracked for the gauge: from onStateChange, else from the single-state events.
+    let breaker: Breaker | undefined;
+    if (events.some((e) => e === 'onStateChange' || e === 'onBreak' || e === 'onReset' || e === 'onHalfOpen')) {
+      breaker = { name: sourceName, source, state: normalizeState((source as { state?: unknown }).state), derived: !events.includes('onStateChange') };
+      breakers.push(breaker);
+    }
+    for (const event of events) {
+      const handle = this.#handlers[event] as Handler<EventName>;
+      const subscribe = (source as Record<string, unknown>)[event] as (listener: (payload: unknown) => void) => Disposable;
       out.push(
-        subscribe.call(source, (payload: Payload) => {
-          const p = typeof payload === 'object' && payload !== null ? payload : {};
-          const name = (policyNameFromPayload ? stringField(p, 'name') : undefined) ?? sourceName;
-          handler(p, name === undefined ? {} : { [POLICY]: name });
+        subscribe.call(source, (payload: unknown) => {
+          const p = (typeof payload === 'object' && payload !== null ? payload : {}) as EventPayloads[EventName];
+          const name = stringField(p, 'name') ?? sourceName;
+          handle(p, name === undefined ? {} : { [POLICY]: name }, breaker);
         }),
       );
-    };
-    const withKey = (attributes: Attributes, payload: Payload): Attributes => {
-      if (this.#keyAttribute) {
-        const key = payload.key;
-        if (typeof key === 'string' || typeof key === 'number') attributes['bulwark.key'] = String(key);
-      }
-      return attributes;
-    };
-    const withError = (attributes: Attributes, payload: Payload): Attributes => {
-      attributes['error.type'] = errorType(payload.error);
-      return attributes;
-    };
-
-    // retry
-    on('onRetry', (p, a) => {
-      this.#retries.add(withError(a, p));
-      const delayMs = numberField(p, 'delayMs');
-      if (delayMs !== undefined) {
-        const d: Attributes = {};
-        if (a[POLICY] !== undefined) d[POLICY] = a[POLICY];
-        this.#retryDelay.record(delayMs / 1000, d);
-      }
-    });
-    on('onSuccess', (p, a) => {
-      const attempts = numberField(p, 'attempts');
-      if (attempts !== undefined) this.#retryAttempts.record(attempts, { ...a, 'bulwark.call.outcome': 'success' });
-    });
-    on('onGiveUp', (p, a) => {
-      const attempts = numberField(p, 'attempts');
-      if (attempts !== undefined) this.#retryAttempts.record(attempts, { ...a, 'bulwark.call.outcome': 'gave_up' });
-    });
-
-    // breaker
-    const isBreaker = ['onStateChange', 'onBreak', 'onReset', 'onHalfOpen', 'onCallRejected'].some((e) => eventOf(source, e) !== undefined);
-    if (isBreaker) {
-      const breaker: Breaker = { name: sourceName, source, state: normalizeState((source as { state?: unknown }).state) };
-      breakers.push(breaker);
-      const transition = (a: Attributes, from: string | undefined, to: string): void => {
-        this.#breakerTransitions.add({ ...a, 'bulwark.breaker.from': from ?? 'unknown', 'bulwark.breaker.to': to });
-        breaker.state = to;
-      };
-      if (eventOf(source, 'onStateChange') !== undefined) {
-        on('onStateChange', (p, a) => {
-          const to = normalizeState(p.to);
-          if (to !== undefined) transition(a, normalizeState(p.from) ?? breaker.state, to);
-        });
-      } else {
-        // Without onStateChange, derive transitions from the three single-state events.
-        on('onBreak', (_p, a) => transition(a, breaker.state, 'open'));
-        on('onReset', (_p, a) => transition(a, breaker.state, 'closed'));
-        on('onHalfOpen', (_p, a) => transition(a, breaker.state, 'half_open'));
-      }
-      on('onCallRejected', (p, a) => {
-        this.#breakerRejections.add({ ...a, 'bulwark.breaker.state': normalizeState(p.state) ?? breaker.state ?? 'open' });
-      });
-      on('onSharedStateError', (p, a) => this.#breakerSharedStateErrors.add(withError(a, p)));
     }
+  }
 
-    // ratelimit
-    on('onRateLimited', (p, a) => {
-      a['bulwark.ratelimit.decision'] = p.waited === true || p.decision === 'wait' || p.action === 'wait' ? 'wait' : 'reject';
-      const waitMs = numberField(p, 'waitMs') ?? numberField(p, 'retryAfterMs');
-      if (waitMs !== undefined) this.#rateLimitWait.record(waitMs / 1000, a);
-      this.#rateLimited.add(this.#keyAttribute ? withKey({ ...a }, p) : a);
-    });
-    on('onServerHint', (p, a) => this.#serverHints.add(withKey(a, p)));
-    on('onStoreFallback', (p, a) => this.#storeFallbacks.add(withError(a, p)));
-
-    // cache
-    const lookup = (result: string) => (p: Payload, a: Attributes): void => {
-      a['bulwark.cache.result'] = result;
-      const tier = stringField(p, 'tier');
-      if (tier !== undefined) a['bulwark.cache.tier'] = tier;
-      this.#cacheLookups.add(withKey(a, p));
+  #makeHandlers(): { readonly [K in EventName]: Handler<K> } {
+    const withKey = (attributes: Attributes, key: unknown): Attributes => {
+      if (this.#keyAttribute && (typeof key === 'string' || typeof key === 'number')) attributes['bulwark.key'] = String(key);
+      return attributes;
     };
-    on('onHit', lookup('hit'));
-    on('onMiss', lookup('miss'));
-    on('onStale', lookup('stale'));
-    on('onRefresh', (p, a) => this.#cacheRefreshes.add(withKey(a, p)));
-    on('onLoaderError', (p, a) => this.#cacheLoaderErrors.add(withError(withKey(a, p), p)));
-    on('onL2Error', (p, a) => this.#cacheL2Errors.add(withError(a, p)));
-    on('onEvict', (p, a) => this.#cacheEvictions.add(withKey(a, p)));
-
-    // secrets: the payload's `name` is the secret's, not the store's.
-    const secret = (a: Attributes, p: Payload): Attributes => {
-      const name = stringField(p, 'name');
-      if (name !== undefined) a['bulwark.secret.name'] = name;
+    const withError = (attributes: Attributes, error: unknown): Attributes => {
+      attributes['error.type'] = errorType(error);
+      return attributes;
+    };
+    const transition = (breaker: Breaker | undefined, a: Attributes, from: string | undefined, to: string): void => {
+      this.#breakerTransitions.add({ ...a, 'bulwark.breaker.from': from ?? 'unknown', 'bulwark.breaker.to': to });
+      if (breaker !== undefined) breaker.state = to;
+    };
+    /** onBreak, onReset, onHalfOpen: a transition of their own only for a breaker without onStateChange. */
+    const single = (to: string) => (_p: unknown, a: Attributes, breaker: Breaker | undefined): void => {
+      if (breaker?.derived === true) transition(breaker, a, breaker.state, to);
+    };
+    const lookup = (a: Attributes, result: string, key: string, tier?: string): void => {
+      a['bulwark.cache.result'] = result;
+      if (tier !== undefined) a['bulwark.cache.tier'] = tier;
+      this.#cacheLookups.add(withKey(a, key));
+    };
+    const secret = (a: Attributes, name: unknown): Attributes => {
+      if (typeof name === 'string') a['bulwark.secret.name'] = name;
       return a;
     };
-    on('onRotated', (p, a) => this.#secretRotations.add(secret(a, p)), false);
-    on('onAudit', (p, a) => {
-      const action = stringField(p, 'action');
-      if (action !== undefined) a['bulwark.secret.action'] = action;
-      this.#secretAccesses.add(secret(a, p));
-    }, false);
-    on('onRefreshFailed', (p, a) => this.#secretRefreshFailures.add(withError(secret(a, p), p)), false);
-
-    // core
-    on('onTimeout', (_p, a) => this.#timeouts.add(a));
-    on('onRejected', (_p, a) => this.#bulkheadRejections.add(a));
-    on('onFallback', (p, a) => this.#fallbacks.add(withError(a, p)));
-    on('onChaos', (p, a) => {
-      const kind = stringField(p, 'kind');
-      if (kind !== undefined) a['bulwark.chaos.kind'] = kind;
-      this.#chaos.add(a);
-    });
+    const alert = (state: 'firing' | 'resolved') => (p: EventPayloads['onAlert'], a: Attributes): void => {
+      const severity = stringField(p, 'severity');
+      if (severity !== undefined) a['bulwark.slo.severity'] = severity;
+      a['bulwark.slo.state'] = state;
+      this.#burnRateAlerts.add(a);
+    };
+    return {
+      // core
+      onTimeout: (_p, a) => this.#timeouts.add(a),
+      onRejected: (p, a) => {
+        a['bulwark.rejection.reason'] = normalizeState(p.reason) ?? 'unknown';
+        const retryAfterMs = numberField(p, 'retryAfterMs');
+        if (retryAfterMs !== undefined) this.#rejectionRetryAfter.record(retryAfterMs / 1000, a);
+        this.#rejections.add(this.#keyAttribute ? withKey({ ...a }, p.key) : a);
+      },
+      onFallback: (p, a) => this.#fallbacks.add(withError(a, p.error)),
+      onChaos: (p, a) => {
+        const kind = stringField(p, 'kind');
+        if (kind !== undefined) a['bulwark.chaos.kind'] = kind;
+        this.#chaos.add(a);
+      },
+      // retry
+      onRetry: (p, a) => {
+        const delay: Attributes = { ...a };
+        this.#retries.add(withError(a, p.error));
+        const delayMs = numberField(p, 'delayMs');
+        if (delayMs !== undefined) this.#retryDelay.record(delayMs / 1000, delay);
+      },
+      onSuccess: (p, a) => {
+        const attempts = numberField(p, 'attempts');
+        if (attempts !== undefined) this.#retryAttempts.record(attempts, { ...a, 'bulwark.call.outcome': 'success' });
+      },
+      onGiveUp: (p, a) => {
+        const attempts = numberField(p, 'attempts');
+        if (attempts !== undefined) this.#retryAttempts.record(attempts, { ...a, 'bulwark.call.outcome': 'gave_up' });
+      },
+      onHedge: (_p, a) => this.#retryHedges.add(a),
+      // breaker
+      onStateChange: (p, a, breaker) => {
+        const to = normalizeState(p.to);
+        if (to !== undefined) transition(breaker, a, normalizeState(p.from) ?? breaker?.state, to);
+      },
+      onBreak: (p, a, breaker) => {
+        single('open')(p, a, breaker);
+        this.#breakerOpens.add({ ...a, 'bulwark.breaker.reason': stringField(p, 'reason') ?? 'unknown' });
+      },
+      onReset: single('closed'),
+      onHalfOpen: single('half_open'),
+      onBreakerCreated: (_p, a) => this.#registryBreakers.add(1, a),
+      onBreakerDropped: (p, a) => {
+        this.#registryBreakers.add(-1, a);
+        this.#registryDrops.add({ ...a, 'bulwark.breaker.state': normalizeState(p.state) ?? 'unknown' });
+      },
+      // shared stores
+      onStoreError: (p, a) => {
+        const operation = stringField(p, 'operation');
+        if (operation !== undefined) a['bulwark.store.operation'] = operation;
+        this.#storeErrors.add(withError(a, p.error));
+      },
+      // ratelimit
+      onServerHint: (p, a) => this.#serverHints.add(withKey(a, p.key)),
+      // cache
+      onHit: (p, a) => lookup(a, 'hit', p.key, stringField(p, 'tier')),
+      onMiss: (p, a) => lookup(a, 'miss', p.key),
+      onStale: (p, a) => lookup(a, 'stale', p.key),
+      onRefresh: (p, a) => this.#cacheRefreshes.add(withKey(a, p.key)),
+      onLoaderError: (p, a) => this.#cacheLoaderErrors.add(withError(withKey(a, p.key), p.error)),
+      onEvict: (p, a) => {
+        const reason = stringField(p, 'reason');
+        if (reason !== undefined) a['bulwark.cache.evict_reason'] = reason;
+        this.#cacheEvictions.add(withKey(a, p.key));
+      },
+      // secrets
+      onRotated: (p, a) => this.#secretRotations.add(secret(a, p.secret)),
+      onAudit: (p, a) => {
+        const action = stringField(p, 'action');
+        if (action !== undefined) a['bulwark.secret.action'] = action;
+        this.#secretAccesses.add(secret(a, p.secret));
+      },
+      onRefreshFailed: (p, a) => this.#secretRefreshFailures.add(withError(secret(a, p.secret), p.error)),
+      onChange: (p, a) => this.#secretChanges.add(secret(a, p.secret)),
+      // telemetry
+      onAnomaly: (p, a) => {
+        const direction = stringField(p, 'direction');
+        if (direction !== undefined) a['bulwark.anomaly.direction'] = direction;
+        this.#anomalies.add(a);
+      },
+      onAlert: alert('firing'),
+      onResolve: alert('resolved'),
+    };
   }
 }
 
@@ -394,6 +425,7 @@ class MeasuredCall implements MeasuredPolicy {
   }
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
+    expectFunction('fn', fn);
     const call = new CallContext(signal);
     const started = this.#clock.monotonic();
     this.#active.add(1, this.#base);
@@ -423,13 +455,21 @@ class MeasuredCall implements MeasuredPolicy {
   }
 }
 
+const POLICY_METRICS_OPTIONS = knownOptions<PolicyMetricsOptions>('policyMetrics()', {
+  cardinalityLimit: [],
+  keyAttribute: [],
+  durationBucketsSeconds: [],
+  clock: [],
+});
+
 /**
  * Creates the OpenTelemetry instruments for Bulwark's events on `meter`, once; then
  * {@link PolicyMetrics.instrument} subscribes any number of policies, caches and secret stores to
  * them, and {@link PolicyMetrics.measure} gives a policy that times calls.
  *
- * Sources are duck-typed: any object with the canonical `onXxx` events (see {@link KNOWN_EVENTS})
- * works, so this package depends on no other Bulwark feature package. Every metric is capped at
+ * Sources are known by their events alone: any object with events of core's `EVENT_CATALOG` works,
+ * so this package depends on no other Bulwark feature package. Every event of the catalog is
+ * recorded; each payload's `name` becomes `bulwark.policy.name`. Every metric is capped at
  * `cardinalityLimit` series.
  *
  * @example
@@ -443,7 +483,7 @@ export function policyMetrics(meter: Meter, options: PolicyMetricsOptions = {}):
   if (typeof meter !== 'object' || meter === null || typeof (meter as Meter).createCounter !== 'function') {
     throw invalidOption('meter', meter, 'an OpenTelemetry Meter (meterProvider.getMeter(name))');
   }
-  expectOptions('options', options);
+  expectOptions('options', options, POLICY_METRICS_OPTIONS);
   if (options.cardinalityLimit !== undefined) expectInteger('cardinalityLimit', options.cardinalityLimit, { min: 2 });
   if (options.keyAttribute !== undefined) expectBoolean('keyAttribute', options.keyAttribute);
   expectClock('clock', options.clock);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createFakeClock, fallback, pipeline, timeout, TimeoutError } from '@bulwark/core';
+import { createFakeClock, fallback, pipeline, StoreUnavailableError, timeout, TimeoutError } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
 import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { meterWithReader } from '../test/pull-reader.js';
@@ -30,27 +30,27 @@ async function realisticExposition(): Promise<string> {
 
   retry.retry.emit({ attempt: 1, delayMs: 120, error: new TimeoutError(100) });
   retry.success.emit({ attempts: 2 });
-  retry.giveUp.emit({ attempts: 4, error: new Error('503'), reason: 'exhausted' });
+  retry.giveUp.emit({ attempts: 4, error: new Error('503'), reason: 'max-attempts' });
   breaker.moveTo('open');
   breaker.reject(3000);
   breaker.moveTo('half-open');
   breaker.moveTo('closed');
   for (const key of ['quote"back\\slash\nnewline', 'a', 'b', 'c', 'd', 'e']) {
-    limiter.limited.emit({ key, retryAfterMs: 1000 });
+    limiter.rejected.emit({ key, retryAfterMs: 1000, reason: 'denied' });
   }
-  limiter.limited.emit({ key: 'a', retryAfterMs: 200, waited: true });
-  limiter.hint.emit({ key: 'a', remaining: 0 });
-  limiter.storeFallback.emit({ error: new Error('redis down') });
+  limiter.rejected.emit({ key: 'a', retryAfterMs: 200, reason: 'timeout' });
+  limiter.hint.emit({ key: 'a', status: 429, holdMs: 1_000 });
+  limiter.storeError.emit({ operation: 'decide', error: new StoreUnavailableError('redisRateLimitStore', 'decide', 'redis down') });
   cache.hit.emit({ key: 'x', tier: 'l1' });
   cache.miss.emit({ key: 'y' });
-  cache.stale.emit({ key: 'z', reason: 'upstream-failed' });
-  cache.refresh.emit({ key: 'z' });
-  cache.loaderError.emit({ key: 'z', error: new Error('x') });
-  cache.l2Error.emit({ error: new Error('x') });
-  cache.evict.emit({ key: 'x' });
-  secrets.rotated.emit({ name: 'API_KEY', version: '2' });
-  secrets.audit.emit({ action: 'read', name: 'API_KEY', version: '2', who: 'svc', at: 0 });
-  secrets.refreshFailed.emit({ name: 'API_KEY', error: new Error('denied') });
+  cache.stale.emit({ key: 'z', reason: 'loader-error', ageMs: 5 });
+  cache.refresh.emit({ key: 'z', reason: 'stale' });
+  cache.loaderError.emit({ key: 'z', error: new Error('x'), servedStale: true });
+  cache.storeError.emit({ operation: 'read', error: new StoreUnavailableError('redisCacheStore', 'read', 'x') });
+  cache.evict.emit({ key: 'x', reason: 'expired' });
+  secrets.rotated.emit({ secret: 'API_KEY', version: '2', previousVersion: '1' });
+  secrets.audit.emit({ action: 'read', secret: 'API_KEY', version: '2', who: 'svc', at: 0 });
+  secrets.refreshFailed.emit({ secret: 'API_KEY', error: new TimeoutError(1_000), version: '2', failures: 1 });
   const measured = metrics.measure({ name: 'upstream' });
   const slow = pipeline(measured, f, t).execute(() => new Promise<string>(() => {}));
   await clock.tickAsync(100);
@@ -88,9 +88,9 @@ describe('Prometheus exposition', () => {
     for (const family of [
       'bulwark_call_duration_seconds', 'bulwark_call_active', 'bulwark_retry_attempts', 'bulwark_retry_retries_total',
       'bulwark_retry_delay_seconds', 'bulwark_breaker_state', 'bulwark_breaker_transitions_total',
-      'bulwark_breaker_rejections_total', 'bulwark_ratelimit_limited_total', 'bulwark_ratelimit_wait_seconds',
-      'bulwark_ratelimit_server_hints_total', 'bulwark_ratelimit_store_fallbacks_total', 'bulwark_cache_lookups_total',
-      'bulwark_cache_refreshes_total', 'bulwark_cache_loader_errors_total', 'bulwark_cache_l2_errors_total',
+      'bulwark_breaker_opens_total', 'bulwark_rejections_total', 'bulwark_rejection_retry_after_seconds',
+      'bulwark_ratelimit_server_hints_total', 'bulwark_store_errors_total', 'bulwark_cache_lookups_total',
+      'bulwark_cache_refreshes_total', 'bulwark_cache_loader_errors_total',
       'bulwark_cache_evictions_total', 'bulwark_secret_rotations_total', 'bulwark_secret_accesses_total',
       'bulwark_secret_refresh_failures_total', 'bulwark_timeout_expirations_total', 'bulwark_fallback_activations_total',
       'bulwark_usage_requests_total', 'bulwark_usage_duration_seconds',

@@ -1,9 +1,11 @@
 import {
   CallContext,
   expectClock,
+  expectFunction,
   expectInteger,
   expectOptions,
   invalidOption,
+  knownOptions,
   systemClock,
   toResult,
   type AbortSource,
@@ -181,6 +183,7 @@ class Tracker implements UsageTracker {
     if (key !== undefined && typeof key !== 'string') throw invalidOption('key', key, 'a string or undefined');
     const clock = this.#clock;
     const execute = async <T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> => {
+      expectFunction('fn', fn);
       const call = new CallContext(signal);
       const started = clock.monotonic();
       let ok = false;
@@ -212,6 +215,14 @@ class Tracker implements UsageTracker {
   }
 }
 
+const USAGE_TRACKER_OPTIONS = knownOptions<UsageTrackerOptions>('usageTracker()', {
+  maxApis: [],
+  maxKeysPerApi: [],
+  clock: [],
+  meter: [],
+  cardinalityLimit: [],
+});
+
 /**
  * Tracks requests, errors and latency percentiles per API and per key (API key, tenant, user),
  * in bounded memory: at most `maxApis × maxKeysPerApi` entries, each a log-bucketed histogram whose
@@ -228,7 +239,7 @@ class Tracker implements UsageTracker {
  * ```
  */
 export function usageTracker(options: UsageTrackerOptions = {}): UsageTracker {
-  expectOptions('options', options);
+  expectOptions('options', options, USAGE_TRACKER_OPTIONS);
   if (options.maxApis !== undefined) expectInteger('maxApis', options.maxApis, { min: 2 });
   if (options.maxKeysPerApi !== undefined) expectInteger('maxKeysPerApi', options.maxKeysPerApi, { min: 2 });
   expectClock('clock', options.clock);

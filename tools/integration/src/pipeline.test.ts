@@ -118,7 +118,7 @@ describe('pipeline(fallback, retry, circuitBreaker, rateLimiter, timeout) around
     const clock = createFakeClock();
     const { policy, breaker } = composed(clock);
     const rejected: unknown[] = [];
-    breaker.onCallRejected((event) => rejected.push(event));
+    breaker.onRejected((event) => rejected.push(event));
     let calls = 0;
     const down = async (): Promise<Answer> => {
       calls++;

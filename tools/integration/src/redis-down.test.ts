@@ -1,8 +1,8 @@
 import { circuitBreaker, redisCircuitStore } from '@bulwark/breaker';
-import { cache } from '@bulwark/cache';
+import { cache, redisCacheStore } from '@bulwark/cache';
 import { createFakeClock } from '@bulwark/core';
 import { logPolicyEvents } from '@bulwark/logging';
-import { rateLimiter, redisStore } from '@bulwark/ratelimit';
+import { rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 import { createClient } from 'redis';
 import { describe, expect, test } from 'vitest';
 import { memoryLogger } from './support.js';
@@ -16,17 +16,24 @@ async function withRedisDown() {
   const client = createClient({ url: 'redis://127.0.0.1:9' });
   client.on('error', () => {});
   const { logger, lines } = memoryLogger({ clock, level: 'info' });
-  const limiter = rateLimiter({ name: 'shared-limit', limits: { limit: 10, windowMs: 1_000 }, store: redisStore({ client, timeoutMs: 50, clock }), clock });
+  // One pattern for all three: the primitive takes a `store` made from the one client.
+  const limiter = rateLimiter({ name: 'shared-limit', limits: { limit: 10, windowMs: 1_000 }, store: redisRateLimitStore({ client, timeoutMs: 50, clock }), clock });
   const breaker = circuitBreaker({
     name: 'shared-breaker',
     breaker: { kind: 'consecutive', threshold: 1 },
-    shared: redisCircuitStore({ client, timeoutMs: 50, syncIntervalMs: 100, clock }),
+    store: redisCircuitStore({ client, timeoutMs: 50, syncIntervalMs: 100, clock }),
     clock,
   });
-  const validations = cache({ name: 'shared-cache', ttlJitter: 0, earlyRefreshBeta: 0, redis: { client, subscriber: client, timeoutMs: 50 }, clock });
+  const validations = cache({
+    name: 'shared-cache',
+    ttlJitter: 0,
+    earlyRefreshBeta: 0,
+    store: redisCacheStore({ client, subscriber: client, timeoutMs: 50, clock }),
+    clock,
+  });
   using _events = logPolicyEvents(logger, limiter, breaker, validations);
-  const sharedStateErrors: unknown[] = [];
-  breaker.onSharedStateError((e) => sharedStateErrors.push(e));
+  const storeErrors: unknown[] = [];
+  breaker.onStoreError((e) => storeErrors.push(e));
 
   expect((await limiter.tryAcquire('api.example.com')).allowed).toBe(true);
   expect(await breaker.execute(async () => 'ok')).toBe('ok');
@@ -37,25 +44,26 @@ async function withRedisDown() {
   await clock.tickAsync(5_000);
   await validations.close();
   await logger.close();
-  return { lines: lines(), limiter, breaker, sharedStateErrors };
+  return { lines: lines(), limiter, breaker, storeErrors };
 }
 
 describe('Redis down: every package goes on locally and logs it', () => {
-  test('the rate limiter falls back and the cache serves from memory, each logged at warn', async () => {
-    const { lines, limiter } = await withRedisDown();
+  test('the rate limiter, the cache and the breaker each report one event, onStoreError, with one error code, at warn', async () => {
+    const { lines, limiter, breaker, storeErrors } = await withRedisDown();
     expect(limiter.fallbackDecisions).toBeGreaterThan(0);
-    expect(lines.find((l) => l.policy === 'shared-limit' && l.event === 'storeFallback')).toMatchObject({ level: 'warn', error: expect.objectContaining({ code: 'RATE_LIMIT_STORE_UNAVAILABLE' }) });
-    expect(lines.find((l) => l.policy === 'shared-cache' && l.event === 'l2Error')).toMatchObject({ level: 'warn', error: expect.objectContaining({ code: 'CACHE_L2_UNAVAILABLE' }) });
-  });
-
-  // BUG (@bulwark/logging): POLICY_EVENT_LINES has no entry for the breaker's onSharedStateError,
-  // so a breaker whose shared Redis store is down is logged at `debug` (the fallback for unknown
-  // events) — invisible at the default level — while the same outage is a `warn` from the rate
-  // limiter (onStoreFallback) and the cache (onL2Error).
-  test("the breaker's shared-state failures are logged at warn too", async () => {
-    const { lines, breaker, sharedStateErrors } = await withRedisDown();
     expect(breaker.state).toBe('closed');
-    expect(sharedStateErrors.length).toBeGreaterThan(0); // the breaker did report the outage
-    expect(lines.find((l) => l.policy === 'shared-breaker' && l.event === 'sharedStateError')).toMatchObject({ level: 'warn', error: expect.objectContaining({ code: 'SHARED_STATE_UNAVAILABLE' }) });
+    expect(storeErrors.length).toBeGreaterThan(0); // the breaker did report the outage
+    for (const [policy, store] of [
+      ['shared-limit', 'redisRateLimitStore'],
+      ['shared-cache', 'redisCacheStore'],
+      ['shared-breaker', 'redisCircuitStore'],
+    ]) {
+      expect(lines.find((l) => l.policy === policy && l.event === 'storeError')).toMatchObject({
+        level: 'warn',
+        message: 'shared store failed, decided locally',
+        operation: expect.any(String),
+        error: expect.objectContaining({ code: 'STORE_UNAVAILABLE', store }),
+      });
+    }
   });
 });

@@ -67,7 +67,7 @@ describe('rotating an upstream API key under pipeline(retry, circuitBreaker, sec
     upstream.accepted = new Set([NEW_KEY]);
     expect(await call()).toEqual({ status: 200 });
     expect(upstream.statuses).toEqual([200, 401, 200]);
-    expect(rotated).toEqual([expect.objectContaining({ name: 'API_KEY', version: 'v2', previousVersion: 'v1' })]);
+    expect(rotated).toEqual([expect.objectContaining({ name: 'vault', secret: 'API_KEY', version: 'v2', previousVersion: 'v1' })]);
     expect(retries).toEqual([]); // the secret policy handled it: no retry, no failure for the breaker
     expect(breaker.state).toBe('closed');
     expect(await call()).toEqual({ status: 200 });

@@ -1,12 +1,17 @@
 // Shared fixtures of the integration tests: a logger writing to memory, and the real event
 // sources of every package, each on one fake clock.
-import { bulkhead, fallback, timeout, type FakeClock } from '@bulwark/core';
-import { circuitBreaker } from '@bulwark/breaker';
-import { cache } from '@bulwark/cache';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bulkhead, chaos, fallback, timeout, type FakeClock } from '@bulwark/core';
+import { circuitBreaker, circuitBreakerRegistry, redisCircuitStore } from '@bulwark/breaker';
+import { cache, redisCacheStore } from '@bulwark/cache';
 import { createLogger, type Logger, type LogLevel } from '@bulwark/logging';
-import { memoryStore, rateLimiter } from '@bulwark/ratelimit';
+import { memoryStore, rateLimiter, redisRateLimitStore } from '@bulwark/ratelimit';
 import { constantBackoff, retry } from '@bulwark/retry';
-import { memoryProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
+import { chainProviders, directoryProvider, memoryProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
+import { anomalyDetector, burnRateAlerts, ewmaDetector } from '@bulwark/telemetry';
+import { createClient } from 'redis';
 
 /** A parsed log line. */
 export type LogLine = Record<string, unknown> & { level: LogLevel; message: string };
@@ -138,4 +143,143 @@ export async function driveEverySource(s: RealSources, clock: FakeClock, newApiK
   await s.bulkhead.execute(async () => undefined).catch(() => undefined);
   release();
   await busy;
+}
+
+/**
+ * Every primitive of the toolkit that emits events, each under its factory's name and with its
+ * default `name` (the breaker with a store needs one: it is given its factory's), on one clock. The
+ * shared stores use one node-redis client that never connects: Redis is down, so they report it.
+ */
+export function everySource(clock: FakeClock) {
+  const down = createClient({ url: 'redis://127.0.0.1:9' });
+  down.on('error', () => {});
+  const memory = memoryProvider();
+  const failing: SecretProvider & { down: boolean } = switchableProvider();
+  const chained = memoryProvider({ name: 'chained' });
+  const mount = mkdtempSync(join(tmpdir(), 'bulwark-contract-'));
+  return {
+    down,
+    sources: {
+      timeout: timeout(50, { clock }),
+      bulkhead: bulkhead({ limit: 1 }),
+      fallback: fallback('offline'),
+      chaos: chaos({ faultRate: 1, latencyMs: 1, seed: 1, clock }),
+      retry: retry({ maxAttempts: 3, backoff: constantBackoff(10), hedge: { delayMs: 5 }, clock }),
+      circuitBreaker: circuitBreaker({ breaker: { kind: 'consecutive', threshold: 1 }, halfOpenAfterMs: 100, clock }),
+      sharedCircuitBreaker: circuitBreaker({
+        name: 'circuitBreaker',
+        store: redisCircuitStore({ client: down, timeoutMs: 50, syncIntervalMs: 0, clock }),
+        clock,
+      }),
+      circuitBreakerRegistry: circuitBreakerRegistry({ maxSize: 1, breaker: { clock } }),
+      rateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: memoryStore({ clock }), clock }),
+      sharedRateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: redisRateLimitStore({ client: down, timeoutMs: 50, clock }), clock }),
+      cache: cache({
+        ttlMs: 100,
+        staleWhileRevalidateMs: 100,
+        staleIfErrorMs: 1_000,
+        ttlJitter: 0,
+        earlyRefreshBeta: 0,
+        maxEntries: 1,
+        store: redisCacheStore({ client: down, subscriber: down, timeoutMs: 50, clock }),
+        clock,
+      }),
+      secretManager: secretManager({ providers: [failing, memory], ttlMs: 60_000, refreshAheadMs: 0, clock }),
+      memoryProvider: memory,
+      directoryProvider: directoryProvider({ path: mount }),
+      chainProviders: chainProviders(chained),
+      ewmaDetector: ewmaDetector({ warmup: 2, clock }),
+      anomalyDetector: anomalyDetector({ intervalMs: 100, minSamples: 1, warmupIntervals: 2, clock }),
+      burnRateAlerts: burnRateAlerts({ objective: 0.9, windows: [{ severity: 'page', longWindowMs: 1_000, shortWindowMs: 100, factor: 2 }], clock }),
+    },
+    failing,
+    chained,
+    /** The directory provider's (empty) directory, to remove after the test. */
+    mount,
+  };
+}
+
+export type EverySource = ReturnType<typeof everySource>;
+
+/** Settles `promise` either way: the drive below cares for the events, not the outcome. */
+const settle = (promise: Promise<unknown>): Promise<unknown> => promise.then(
+  (value) => value,
+  (error: unknown) => error,
+);
+
+/** Makes every source emit every event it has, at least once. */
+export async function driveEveryEvent({ sources: s, failing, chained }: EverySource, clock: FakeClock): Promise<void> {
+  // core
+  const late = settle(s.timeout.execute(() => new Promise(() => {})));
+  await clock.tickAsync(50);
+  await late;
+  let release!: () => void;
+  const busy = s.bulkhead.execute(() => new Promise<void>((resolve) => (release = resolve)));
+  await settle(s.bulkhead.execute(async () => 1));
+  release();
+  await busy;
+  await s.fallback.execute(() => Promise.reject(connectionReset()));
+  const chaotic = settle(s.chaos.execute(async () => 1));
+  await clock.tickAsync(1);
+  await chaotic;
+
+  // retry: a slow first attempt is hedged; both fail; a retry after the backoff fails too: a give-up.
+  let calls = 0;
+  const doomed = settle(
+    s.retry.execute(() => new Promise((_, reject) => clock.setTimeout(() => reject(connectionReset()), ++calls === 1 ? 10 : 1))),
+  );
+  await clock.tickAsync(100);
+  await doomed;
+  await s.retry.execute(async () => 'ok');
+
+  // breaker: opens, refuses, half-opens after the break, closes on a good probe.
+  await settle(s.circuitBreaker.execute(() => Promise.reject(connectionReset())));
+  await settle(s.circuitBreaker.execute(async () => 'refused'));
+  await clock.tickAsync(100);
+  await s.circuitBreaker.execute(async () => 'probe');
+  // a breaker whose store is down says so, and goes on locally.
+  await s.sharedCircuitBreaker.execute(async () => 'ok');
+  // registry: a second key drops the first.
+  s.circuitBreakerRegistry.get('a');
+  s.circuitBreakerRegistry.get('b');
+
+  // rate limiter: the second unit is refused; a 429 with Retry-After; a limiter whose store is down.
+  await s.rateLimiter.tryAcquire('api.example.com');
+  await s.rateLimiter.tryAcquire('api.example.com');
+  await s.rateLimiter.observe('api.example.com', { status: 429, headers: { 'retry-after': '5' } });
+  await s.sharedRateLimiter.tryAcquire('api.example.com');
+
+  // cache (its Redis is down): a miss, a hit, stale while revalidating, stale after a failed load,
+  // and an eviction (one entry at most).
+  await s.cache.getOrSet('a', async () => 1);
+  await s.cache.getOrSet('a', async () => 1);
+  await clock.tickAsync(150);
+  await s.cache.getOrSet('a', async () => 2);
+  await clock.tickAsync(300);
+  await s.cache.getOrSet('a', async () => {
+    throw connectionReset('validation API down');
+  });
+  await s.cache.getOrSet('b', async () => 3);
+
+  // secrets: a read, a rotation seen on refresh, a refresh that fails; providers announce changes.
+  s.memoryProvider.set('API_KEY', 'key-one');
+  await s.secretManager.get('API_KEY');
+  s.memoryProvider.set('API_KEY', 'key-two');
+  await s.secretManager.refresh('API_KEY');
+  failing.down = true;
+  await settle(s.secretManager.refresh('API_KEY'));
+  failing.down = false;
+  chained.set('WEBHOOK_SECRET', 'whsec-one');
+
+  // telemetry: a jump out of a steady series; a slow interval after steady ones; a burn that pages, then resolves.
+  for (const value of [10, 10, 10, 10, 1_000]) s.ewmaDetector.observe(value);
+  for (let interval = 0; interval < 4; interval++) {
+    s.anomalyDetector.record(interval < 3 ? 10 : 10_000, true);
+    await clock.tickAsync(100);
+  }
+  s.anomalyDetector.flush();
+  for (let i = 0; i < 20; i++) s.burnRateAlerts.record(false);
+  await clock.tickAsync(1_100);
+  for (let i = 0; i < 20; i++) s.burnRateAlerts.record(true);
+  s.burnRateAlerts.evaluate();
 }

@@ -62,16 +62,17 @@ describe('the real sources through policyMetrics and renderPrometheus', () => {
     expect(sample(text, 'bulwark_breaker_transitions_total', { ...p, bulwark_breaker_from: 'closed', bulwark_breaker_to: 'open' })).toBe(1);
     expect(sample(text, 'bulwark_breaker_transitions_total', { ...p, bulwark_breaker_from: 'open', bulwark_breaker_to: 'half_open' })).toBe(1);
     expect(sample(text, 'bulwark_breaker_transitions_total', { ...p, bulwark_breaker_from: 'half_open', bulwark_breaker_to: 'closed' })).toBe(1);
-    expect(sample(text, 'bulwark_breaker_rejections_total', { ...p, bulwark_breaker_state: 'open' })).toBe(1);
+    expect(sample(text, 'bulwark_rejections_total', { ...p, bulwark_rejection_reason: 'open' })).toBe(1);
+    expect(sample(text, 'bulwark_breaker_opens_total', { ...p, bulwark_breaker_reason: 'consecutive-failures' })).toBe(1);
     expect(sample(text, 'bulwark_breaker_state', { ...p, bulwark_breaker_state: 'closed' })).toBe(1);
     expect(sample(text, 'bulwark_breaker_state', { ...p, bulwark_breaker_state: 'open' })).toBe(0);
   });
 
-  test('rate limiter: the denial is a reject with its wait, the 429 is a server hint', async () => {
+  test('rate limiter: the denial is a rejection by its real reason with the wait it told, the 429 is a server hint', async () => {
     const text = await exposition();
     const p = policy('upstream-limit');
-    expect(sample(text, 'bulwark_ratelimit_limited_total', { ...p, bulwark_ratelimit_decision: 'reject' })).toBe(1);
-    const wait = sample(text, 'bulwark_ratelimit_wait_seconds_sum', p)!;
+    expect(sample(text, 'bulwark_rejections_total', { ...p, bulwark_rejection_reason: 'denied' })).toBe(1);
+    const wait = sample(text, 'bulwark_rejection_retry_after_seconds_sum', p)!;
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(1);
     expect(sample(text, 'bulwark_ratelimit_server_hints_total', p)).toBe(1);
@@ -103,7 +104,7 @@ describe('the real sources through policyMetrics and renderPrometheus', () => {
     const text = await exposition();
     expect(sample(text, 'bulwark_timeout_expirations_total', policy('upstream-timeout'))).toBe(2);
     expect(sample(text, 'bulwark_fallback_activations_total', { ...policy('offline-answer'), error_type: 'TIMEOUT' })).toBe(2);
-    expect(sample(text, 'bulwark_bulkhead_rejections_total', policy('upstream-bulkhead'))).toBe(1);
+    expect(sample(text, 'bulwark_rejections_total', { ...policy('upstream-bulkhead'), bulwark_rejection_reason: 'full' })).toBe(1);
     expect(sample(text, 'bulwark_call_duration_seconds_count', { ...policy('validate'), bulwark_call_outcome: 'success' })).toBe(2);
     expect(sample(text, 'bulwark_call_duration_seconds_sum', { ...policy('validate'), bulwark_call_outcome: 'success' })).toBeCloseTo(0.05, 6);
     expect(sample(text, 'bulwark_call_active')).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * The shape of a benchmark file: `packages/<name>/bench/<topic>.bench.ts` default-exports an array
  * of suites (or a function returning one, possibly async, for set-up such as connecting to Redis).
- * `npm run bench` runs every file in a process of its own and writes `bench/results/latest.json`.
+ * `npm run bench` runs every file in a process of its own and writes `bench/results/latest.json`;
+ * with `--runs N`, N times, each case then reported as the median of the runs and its spread.
  */
 export interface BenchCase {
   /** What is measured, such as `@bulwark/core timeout` or `cockatiel timeout`. */

@@ -1,90 +1,143 @@
-import { EventEmitter } from '@bulwark/core';
+import { EventEmitter, type Event, type EventName, type EventPayloads } from '@bulwark/core';
 
-// Stand-ins for the feature packages' policies, for tests of packages that subscribe to their events
-// by name (logging, telemetry) and may not import them: the canonical events, emitted by hand, and
-// the emitters themselves for tests that want to emit one event alone.
+// Stand-ins for the feature packages' primitives, for tests of packages that subscribe to their
+// events by name (logging, telemetry) and may not import them. Every event is typed by core's
+// event contract (`EventPayloads`): a fake can emit only fields the real events carry, and the
+// integration tests check the real primitives against the same contract.
 
-/** A retry policy's events: `onRetry`, `onGiveUp`, `onSuccess`. */
+/** One event of a fake source. `emit` takes the payload without `name`: the source's name is filled in. */
+export class FakeEvent<K extends EventName> {
+  readonly #emitter = new EventEmitter<EventPayloads[K]>();
+  readonly #source: { readonly name: string };
+  /** The subscribe side, what the source exposes as `onXxx`. */
+  readonly event: Event<EventPayloads[K]> = this.#emitter.event;
+
+  constructor(source: { readonly name: string }) {
+    this.#source = source;
+  }
+
+  emit(payload: Omit<EventPayloads[K], 'name'>): void {
+    this.#emitter.emit({ ...payload, name: this.#source.name } as EventPayloads[K]);
+  }
+}
+
+/** A retry policy's events: `onRetry`, `onGiveUp`, `onSuccess`, `onHedge`. */
 export function fakeRetry(name = 'upstream-retry') {
-  const retry = new EventEmitter<{ attempt: number; delayMs: number; error: unknown }>();
-  const giveUp = new EventEmitter<{ attempts: number; error: unknown; reason: string }>();
-  const success = new EventEmitter<{ attempts: number }>();
-  return { name, onRetry: retry.event, onGiveUp: giveUp.event, onSuccess: success.event, retry, giveUp, success };
+  const self = { name };
+  const retry = new FakeEvent<'onRetry'>(self);
+  const giveUp = new FakeEvent<'onGiveUp'>(self);
+  const success = new FakeEvent<'onSuccess'>(self);
+  const hedge = new FakeEvent<'onHedge'>(self);
+  return Object.assign(self, {
+    onRetry: retry.event,
+    onGiveUp: giveUp.event,
+    onSuccess: success.event,
+    onHedge: hedge.event,
+    retry,
+    giveUp,
+    success,
+    hedge,
+  });
 }
 
 /**
  * A circuit breaker's events and `state`; `moveTo(state)` emits what a real breaker would for the
- * transition, `reject()` a rejected call, `storeFailed(error)` a shared-state failure.
+ * transition, `reject()` a refused call, `storeFailed(error)` a failure of its store.
  */
 export function fakeBreaker(name = 'upstream-breaker') {
-  const stateChange = new EventEmitter<{ from: string; to: string }>();
-  const rejected = new EventEmitter<{ state: string; retryAfterMs: number }>();
-  const brk = new EventEmitter<{ error?: unknown }>();
-  const reset = new EventEmitter<Record<string, never>>();
-  const halfOpen = new EventEmitter<Record<string, never>>();
-  const sharedStateError = new EventEmitter<{ operation: string; error: unknown }>();
-  const self = {
-    name,
-    state: 'closed',
+  const self = { name, state: 'closed' };
+  const stateChange = new FakeEvent<'onStateChange'>(self);
+  const rejected = new FakeEvent<'onRejected'>(self);
+  const brk = new FakeEvent<'onBreak'>(self);
+  const reset = new FakeEvent<'onReset'>(self);
+  const halfOpen = new FakeEvent<'onHalfOpen'>(self);
+  const storeError = new FakeEvent<'onStoreError'>(self);
+  return Object.assign(self, {
     onStateChange: stateChange.event,
-    onCallRejected: rejected.event,
+    onRejected: rejected.event,
     onBreak: brk.event,
     onReset: reset.event,
     onHalfOpen: halfOpen.event,
-    onSharedStateError: sharedStateError.event,
-    storeFailed(error: unknown) {
-      sharedStateError.emit({ operation: 'sync', error });
+    onStoreError: storeError.event,
+    storeFailed(error: EventPayloads['onStoreError']['error'], operation = 'sync') {
+      storeError.emit({ operation, error });
     },
     moveTo(to: string) {
       const from = self.state;
       self.state = to;
       stateChange.emit({ from, to });
-      if (to === 'open') brk.emit({});
+      if (to === 'open') brk.emit({ reason: 'consecutive-failures', error: undefined, retryAfterMs: 1_000 });
       if (to === 'closed') reset.emit({});
       if (to === 'half-open') halfOpen.emit({});
     },
     reject(retryAfterMs = 1000) {
-      rejected.emit({ state: self.state, retryAfterMs });
+      rejected.emit({ reason: self.state, retryAfterMs });
     },
     stateChange,
     rejected,
     brk,
     reset,
     halfOpen,
-    sharedStateError,
-  };
-  return self;
+    storeError,
+  });
 }
 
-/** A rate limiter's events: `onRateLimited`, `onServerHint`, `onStoreFallback`. */
+/** A rate limiter's events: `onRejected`, `onServerHint`, `onStoreError`. */
 export function fakeRateLimiter(name = 'upstream-limit') {
-  const limited = new EventEmitter<{ key: string; retryAfterMs: number; waited?: boolean }>();
-  const hint = new EventEmitter<{ key: string; remaining: number; resetMs?: number }>();
-  const storeFallback = new EventEmitter<{ error: unknown }>();
-  return { name, onRateLimited: limited.event, onServerHint: hint.event, onStoreFallback: storeFallback.event, limited, hint, storeFallback };
+  const self = { name };
+  const rejected = new FakeEvent<'onRejected'>(self);
+  const hint = new FakeEvent<'onServerHint'>(self);
+  const storeError = new FakeEvent<'onStoreError'>(self);
+  return Object.assign(self, {
+    onRejected: rejected.event,
+    onServerHint: hint.event,
+    onStoreError: storeError.event,
+    rejected,
+    hint,
+    storeError,
+  });
 }
 
-/** A cache's events: hit, miss, stale, refresh, loader error, L2 error, evict. */
+/** A cache's events: hit, miss, stale, refresh, loader error, store error, evict. */
 export function fakeCache(name = 'validation-cache') {
-  const hit = new EventEmitter<{ key: string; tier: string }>();
-  const miss = new EventEmitter<{ key: string }>();
-  const stale = new EventEmitter<{ key: string; reason: string }>();
-  const refresh = new EventEmitter<{ key: string }>();
-  const loaderError = new EventEmitter<{ key: string; error: unknown }>();
-  const l2Error = new EventEmitter<{ error: unknown }>();
-  const evict = new EventEmitter<{ key: string }>();
-  return {
-    name,
-    onHit: hit.event, onMiss: miss.event, onStale: stale.event, onRefresh: refresh.event,
-    onLoaderError: loaderError.event, onL2Error: l2Error.event, onEvict: evict.event,
-    hit, miss, stale, refresh, loaderError, l2Error, evict,
-  };
+  const self = { name };
+  const hit = new FakeEvent<'onHit'>(self);
+  const miss = new FakeEvent<'onMiss'>(self);
+  const stale = new FakeEvent<'onStale'>(self);
+  const refresh = new FakeEvent<'onRefresh'>(self);
+  const loaderError = new FakeEvent<'onLoaderError'>(self);
+  const storeError = new FakeEvent<'onStoreError'>(self);
+  const evict = new FakeEvent<'onEvict'>(self);
+  return Object.assign(self, {
+    onHit: hit.event,
+    onMiss: miss.event,
+    onStale: stale.event,
+    onRefresh: refresh.event,
+    onLoaderError: loaderError.event,
+    onStoreError: storeError.event,
+    onEvict: evict.event,
+    hit,
+    miss,
+    stale,
+    refresh,
+    loaderError,
+    storeError,
+    evict,
+  });
 }
 
 /** A secret manager's events: `onRotated`, `onAudit`, `onRefreshFailed`. */
 export function fakeSecrets(name = 'env-secrets') {
-  const rotated = new EventEmitter<{ name: string; version: string }>();
-  const audit = new EventEmitter<{ action: string; name: string; version: string; who: string; at: number }>();
-  const refreshFailed = new EventEmitter<{ name: string; error: unknown }>();
-  return { name, onRotated: rotated.event, onAudit: audit.event, onRefreshFailed: refreshFailed.event, rotated, audit, refreshFailed };
+  const self = { name };
+  const rotated = new FakeEvent<'onRotated'>(self);
+  const audit = new FakeEvent<'onAudit'>(self);
+  const refreshFailed = new FakeEvent<'onRefreshFailed'>(self);
+  return Object.assign(self, {
+    onRotated: rotated.event,
+    onAudit: audit.event,
+    onRefreshFailed: refreshFailed.event,
+    rotated,
+    audit,
+    refreshFailed,
+  });
 }

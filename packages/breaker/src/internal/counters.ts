@@ -6,7 +6,7 @@ import type { BreakerSpec, WindowThresholds } from '../breaker-spec.js';
 export type TripReason = 'consecutive-failures' | 'failure-rate' | 'slow-call-rate' | 'breaker';
 
 /** What a window holds, for events. */
-export interface WindowStats {
+interface WindowStats {
   readonly calls: number;
   readonly failures: number;
   readonly slowCalls: number;
@@ -296,15 +296,11 @@ function thresholds(spec: WindowThresholds, defaultMinimum: number): Thresholds 
   const minimumCalls = spec.minimumCalls ?? defaultMinimum;
   expectInteger('breaker.minimumCalls', minimumCalls, { min: 1 });
   const failureRate = spec.failureRateThreshold ?? 0.5;
-  if (typeof failureRate !== 'number' || !(failureRate > 0 && failureRate <= 1)) {
-    throw invalidOption('breaker.failureRateThreshold', failureRate, 'a number above 0 and at most 1');
-  }
+  expectNumber('breaker.failureRateThreshold', failureRate, { above: 0, max: 1 });
   const slowCallDurationMs = spec.slowCallDurationMs ?? Infinity;
   if (spec.slowCallDurationMs !== undefined) expectNumber('breaker.slowCallDurationMs', slowCallDurationMs, { min: 0 });
   const slowCallRate = spec.slowCallRateThreshold ?? 1;
-  if (typeof slowCallRate !== 'number' || !(slowCallRate > 0 && slowCallRate <= 1)) {
-    throw invalidOption('breaker.slowCallRateThreshold', slowCallRate, 'a number above 0 and at most 1');
-  }
+  expectNumber('breaker.slowCallRateThreshold', slowCallRate, { above: 0, max: 1 });
   if (spec.slowCallRateThreshold !== undefined && spec.slowCallDurationMs === undefined) {
     throw invalidOption('breaker.slowCallDurationMs', undefined, 'set when `breaker.slowCallRateThreshold` is');
   }

@@ -19,7 +19,7 @@ const SPECIAL_ALL = /[{}%]/g;
 const escapeChar = (c: string): string => (c === '{' ? '%7B' : c === '}' ? '%7D' : '%25');
 
 /** A key or tag as it is written between braces: never holds `{` or `}`; distinct inputs stay distinct. */
-export function escapeTag(s: string): string {
+function escapeTag(s: string): string {
   return SPECIAL.test(s) ? s.replace(SPECIAL_ALL, escapeChar) : s;
 }
 

@@ -1,5 +1,4 @@
-import type { Clock } from '@bulwark/core';
-import { CacheL2UnavailableError } from '../cache-l2-unavailable-error.js';
+import { StoreUnavailableError, type Clock } from '@bulwark/core';
 
 /**
  * The default breaker in front of Redis: after `threshold` failures in a row it fails every L2
@@ -24,13 +23,13 @@ export class L2Guard {
 
   /**
    * Admits one call: returns whether it is the probe that may close the guard again, or throws
-   * {@link CacheL2UnavailableError} while the guard is open. Report its outcome with
+   * `StoreUnavailableError` while the guard is open. Report its outcome with
    * {@link L2Guard.succeeded} or {@link L2Guard.failed}.
    */
   admit(): boolean {
     if (this.#failures < this.#threshold) return false;
     if (this.#clock.monotonic() < this.#openUntil || this.#probing) {
-      throw new CacheL2UnavailableError('guard', `circuit open after ${this.#failures} consecutive failures`);
+      throw new StoreUnavailableError('redisCacheStore', 'guard', `circuit open after ${this.#failures} consecutive failures`);
     }
     this.#probing = true;
     return true;

@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { LayerCache } from './redactor.js';
 
-/** What `withLogContext` keeps for the code it runs: the merged fields, inner over outer. */
+/** What `withLogContext` keeps for the code it runs: the merged fields, inner over outer, never changed. */
 export interface ContextStore {
   readonly fields: Readonly<Record<string, unknown>>;
+  /** The fields redacted, worked out by the first line logged in the context. */
+  readonly redacted?: LayerCache;
 }
 
 // One storage per process, shared by every copy of this package, so a context set through one copy

@@ -1,9 +1,11 @@
+import { isError } from './is-error.js';
+import type { SecretMatcher } from './secret-matcher.js';
 import { secretMatcher } from './secret-registry.js';
 
 /** The brand a Bulwark `Secret` carries (`Symbol.for('@bulwark/secret')` set to `true`). */
-export const SECRET_BRAND = Symbol.for('@bulwark/secret');
+const SECRET_BRAND = Symbol.for('@bulwark/secret');
 /** What a Bulwark `Secret` (and any well-behaved secret wrapper) serializes to. */
-export const SECRET_JSON = '[REDACTED]';
+const SECRET_JSON = '[REDACTED]';
 
 interface PathNode {
   readonly children: Map<string, PathNode>;
@@ -14,14 +16,52 @@ interface PathNode {
 const newNode = (): PathNode => ({ children: new Map(), wildcard: undefined, terminal: false });
 
 /** Field names compare case-insensitively and ignore `-` and `_`: `apiKey`, `api_key`, `API-KEY` are one. */
-export const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
+const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
 
 const ERROR_OWN = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code']);
-const NORMALIZED_CACHE_LIMIT = 4096;
+const KEY_CACHE_LIMIT = 4096;
 
-function isError(value: object): value is Error {
-  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+/** What a field name means for redaction, worked out once per name (and again when the registered values change). */
+interface KeyPlan {
+  /** The name as written, registered secret values replaced. */
+  readonly name: string;
+  /** The name as written at the top of a line, where the line's own keys are taken. */
+  readonly topName: string;
+  /** The name compared with names and paths: lower case, without `-` and `_`. */
+  readonly normalized: string;
+  /** Whether the name alone redacts the value. */
+  readonly censored: boolean;
 }
+
+/** A Buffer, a Uint8Array or another typed array of single bytes. */
+function isByteView(value: object): value is ArrayBufferView {
+  return ArrayBuffer.isView(value) && (value as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT === 1;
+}
+
+/** An array of at least `min` byte values (0 to 255, or -128 to -1 from an Int8Array): a Buffer's JSON `data`, say. */
+function isByteArray(value: object, min: number): value is number[] {
+  if (!Array.isArray(value) || value.length < min) return false;
+  for (const item of value) {
+    if (typeof item !== 'number' || !Number.isInteger(item) || item < -128 || item > 255) return false;
+  }
+  return true;
+}
+
+const toBytes = (value: ArrayBufferView | number[]): ArrayBufferView => (Array.isArray(value) ? Uint8Array.from(value) : value);
+
+/**
+ * Where the redacted fields of a layer that never changes (a log context, a child's bindings, a
+ * logger's defaults) are kept once worked out: for one redactor and one set of registered values,
+ * and only while every value is a primitive (a nested object could change between lines).
+ */
+export interface LayerCache {
+  redactor?: Redactor;
+  matcher?: SecretMatcher | null;
+  /** Name, value, name, value, … as written; `null` when the layer holds an object and is redacted on every line. */
+  entries?: unknown[] | null;
+}
+
+const isPrimitive = (value: unknown): boolean => value === null || (typeof value !== 'object' && typeof value !== 'function');
 
 export interface RedactorOptions {
   /** Field names (anywhere) and dotted paths from the record's root (`*` for any one field). */
@@ -29,30 +69,35 @@ export interface RedactorOptions {
   readonly censor: string;
   readonly maxDepth: number;
   readonly errorStack: boolean;
+  /** Names a field cannot take at the top of a line: it is written with a `_` prefix instead. @default none */
+  readonly reserved?: ReadonlySet<string>;
 }
 
 /**
- * A precompiled redaction plan: names in a set, dotted paths in a trie, registered secret values in
- * one regular expression. `value()` returns its input untouched when nothing in it needs redaction
+ * A precompiled redaction plan: names in a set, dotted paths in a trie, a plan per field name seen,
+ * registered secret values in the {@link SecretMatcher} (binary values read as text for it).
+ * `value()` and `assign()` return or write their input untouched when nothing in it needs redaction
  * and copies only the objects on the way to what changed (never a deep clone of the record).
  * Errors become plain objects (name, message, code, stack, own fields, cause, errors); cycles become
  * `[Circular]` and anything deeper than `maxDepth` becomes `[Truncated]`.
  */
 export class Redactor {
   readonly censor: string;
-  readonly #replacement: string;
   readonly #maxDepth: number;
   readonly #errorStack: boolean;
   readonly #names = new Set<string>();
   readonly #root: PathNode | undefined;
-  readonly #normalized = new Map<string, string>();
+  readonly #reserved: ReadonlySet<string>;
+  readonly #keys = new Map<string, KeyPlan>();
+  /** The matcher the plans in `#keys` were made with. */
+  #keysMatcher: SecretMatcher | null = null;
   readonly #stack: object[] = [];
 
   constructor(options: RedactorOptions) {
     this.censor = options.censor;
-    this.#replacement = options.censor.replace(/\$/g, '$$$$');
     this.#maxDepth = options.maxDepth;
     this.#errorStack = options.errorStack;
+    this.#reserved = options.reserved ?? new Set();
     let root: PathNode | undefined;
     for (const rule of options.rules) {
       if (!rule.includes('.')) {
@@ -75,27 +120,29 @@ export class Redactor {
     this.#root = root;
   }
 
-  /** Replaces registered secret values inside `text`. */
+  /** Replaces registered secret values, in every spelling searched for, inside `text`. */
   text(text: string): string {
     const matcher = secretMatcher();
-    if (matcher === null) return text;
-    matcher.lastIndex = 0;
-    if (!matcher.test(text)) return text;
-    return text.replace(matcher, this.#replacement);
+    return matcher === null ? text : matcher.redact(text, this.censor);
   }
 
-  /** `key` with registered secret values replaced, for a field name. */
-  key(key: string): string {
-    return this.text(key);
-  }
-
-  /** The redacted value of the top-level field `key`, or `this.censor`. Never throws. */
-  field(key: string, value: unknown): unknown {
-    try {
-      return this.#field(key, value, this.#root, 0);
-    } catch {
-      this.#stack.length = 0;
-      return '[Unserializable]';
+  /**
+   * Writes the redacted fields of `layer` into `record`, over what an earlier layer wrote there.
+   * Never throws: a field that cannot be read becomes `[Unserializable]`.
+   */
+  assign(record: Record<string, unknown>, layer: Readonly<Record<string, unknown>>): void {
+    for (const key of Object.keys(layer)) {
+      let value: unknown;
+      let plan: KeyPlan | undefined;
+      try {
+        value = layer[key];
+        if (value === undefined) continue;
+        plan = this.#plan(key);
+        record[plan.topName] = this.#field(plan, value, this.#root, 0);
+      } catch {
+        this.#stack.length = 0;
+        record[plan?.topName ?? this.text(key)] = '[Unserializable]';
+      }
     }
   }
 
@@ -109,19 +156,46 @@ export class Redactor {
     }
   }
 
-  #normalize(key: string): string {
-    let normalized = this.#normalized.get(key);
-    if (normalized === undefined) {
-      normalized = normalizeKey(key);
-      if (this.#normalized.size < NORMALIZED_CACHE_LIMIT) this.#normalized.set(key, normalized);
+  /**
+   * {@link assign} for a layer that never changes: its redacted fields are worked out on the first
+   * line and kept in `cache` (see {@link LayerCache}).
+   */
+  assignFixed(record: Record<string, unknown>, layer: Readonly<Record<string, unknown>>, cache: LayerCache): void {
+    const matcher = secretMatcher();
+    if (cache.redactor !== this || cache.matcher !== matcher) {
+      const values = Object.values(layer);
+      let entries: unknown[] | null = null;
+      if (values.every(isPrimitive)) {
+        const fixed: Record<string, unknown> = {};
+        this.assign(fixed, layer);
+        entries = Object.entries(fixed).flat();
+      }
+      Object.assign(cache, { redactor: this, matcher, entries });
     }
-    return normalized;
+    const entries = cache.entries;
+    if (entries === null || entries === undefined) this.assign(record, layer);
+    else for (let i = 0; i < entries.length; i += 2) record[entries[i] as string] = entries[i + 1];
   }
 
-  #field(key: string, value: unknown, node: PathNode | undefined, depth: number): unknown {
-    const normalized = this.#normalize(key);
-    if (this.#names.has(normalized)) return value === undefined || value === null ? value : this.censor;
-    const next = node === undefined ? undefined : (node.children.get(normalized) ?? node.wildcard);
+  #plan(key: string): KeyPlan {
+    const matcher = secretMatcher();
+    if (matcher !== this.#keysMatcher) {
+      this.#keys.clear();
+      this.#keysMatcher = matcher;
+    }
+    let plan = this.#keys.get(key);
+    if (plan === undefined) {
+      const name = matcher === null ? key : matcher.redact(key, this.censor);
+      const normalized = normalizeKey(key);
+      plan = { name, topName: this.#reserved.has(name) ? `_${name}` : name, normalized, censored: this.#names.has(normalized) };
+      if (this.#keys.size < KEY_CACHE_LIMIT) this.#keys.set(key, plan);
+    }
+    return plan;
+  }
+
+  #field(plan: KeyPlan, value: unknown, node: PathNode | undefined, depth: number): unknown {
+    if (plan.censored) return value === undefined || value === null ? value : this.censor;
+    const next = node === undefined ? undefined : (node.children.get(plan.normalized) ?? node.wildcard);
     if (next !== undefined && next.terminal) return value === undefined || value === null ? value : this.censor;
     return this.#value(value, next, depth);
   }
@@ -145,6 +219,11 @@ export class Redactor {
     const stack = this.#stack;
     if (stack.includes(value)) return '[Circular]';
     if (isError(value)) return this.#error(value, node, depth);
+    // Binary data is written as numbers, which no text search would see: read it as text.
+    const matcher = secretMatcher();
+    if (matcher !== null && (isByteView(value) || isByteArray(value, matcher.minBytes)) && matcher.testBytes(toBytes(value))) {
+      return this.censor;
+    }
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       const json: unknown = toJSON.call(value, '');
@@ -169,12 +248,12 @@ export class Redactor {
       }
     } else {
       const record = value as Record<string, unknown>;
-      // A registered secret can be a key too (a map of usage per API key): rename such keys.
-      const keysMayHoldSecrets = secretMatcher() !== null;
       for (const key of Object.keys(record)) {
         const item = record[key];
-        const redacted = this.#field(key, item, node, depth + 1);
-        const safeKey = keysMayHoldSecrets ? this.text(key) : key;
+        const plan = this.#plan(key);
+        const redacted = this.#field(plan, item, node, depth + 1);
+        // A registered secret can be a key too (a map of usage per API key): rename such keys.
+        const safeKey = plan.name;
         if (safeKey !== key) {
           const copy = (out ??= { ...record }) as Record<string, unknown>;
           delete copy[key];
@@ -198,7 +277,9 @@ export class Redactor {
     for (const key of Object.keys(record)) {
       if (ERROR_OWN.has(key)) continue;
       const item = record[key];
-      if (item !== undefined) out[key] = this.#field(key, item, node, depth + 1);
+      if (item === undefined) continue;
+      const plan = this.#plan(key);
+      out[plan.name] = this.#field(plan, item, node, depth + 1);
     }
     if (record.cause !== undefined) out.cause = this.#value(record.cause, undefined, depth + 1);
     if (Array.isArray(record.errors)) out.errors = record.errors.map((e: unknown) => this.#value(e, undefined, depth + 1));

@@ -1,21 +1,21 @@
 // The revealed values of registered secrets, shared by every copy of this package in the process
 // (a value registered through one copy is redacted by loggers of another).
+import { SecretMatcher } from './secret-matcher.js';
 
 const KEY = Symbol.for('@bulwark/logging.secret-values');
 
+// Only data is shared: each copy compiles its own matcher from it.
 interface Registry {
   /** Value → how many registrations hold it. */
   readonly counts: Map<string, number>;
   /** Bumped on every change, so loggers rebuild their matcher only when needed. */
   version: number;
-  matcher: RegExp | null;
-  matcherVersion: number;
 }
 
 const globals = globalThis as unknown as Record<symbol, Registry | undefined>;
-const registry: Registry = (globals[KEY] ??= { counts: new Map(), version: 0, matcher: null, matcherVersion: 0 });
-
-const escape = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const registry: Registry = (globals[KEY] ??= { counts: new Map(), version: 0 });
+let matcher: SecretMatcher | null = null;
+let matcherVersion = 0;
 
 export function addSecretValue(value: string): void {
   registry.counts.set(value, (registry.counts.get(value) ?? 0) + 1);
@@ -31,20 +31,13 @@ export function removeSecretValue(value: string): void {
 }
 
 /**
- * One global regular expression matching any registered value, longest first (so a value that
- * contains another is replaced whole), or `null` when none is registered. V8 compiles the
- * alternation of literals into one automaton, scanned once per string.
+ * The matcher of every registered value in every spelling it is searched for, or `null` when none
+ * is registered; rebuilt only when the set changes.
  */
-export function secretMatcher(): RegExp | null {
-  if (registry.matcherVersion !== registry.version) {
-    const values = [...registry.counts.keys()].sort((a, b) => b.length - a.length);
-    registry.matcher = values.length === 0 ? null : new RegExp(values.map(escape).join('|'), 'g');
-    registry.matcherVersion = registry.version;
+export function secretMatcher(): SecretMatcher | null {
+  if (matcherVersion !== registry.version) {
+    matcher = registry.counts.size === 0 ? null : new SecretMatcher([...registry.counts.keys()]);
+    matcherVersion = registry.version;
   }
-  return registry.matcher;
-}
-
-/** How many distinct values are registered. */
-export function secretValueCount(): number {
-  return registry.counts.size;
+  return matcher;
 }

@@ -1,16 +1,3 @@
-const MAX_DEPTH = 5;
-
-/** Error codes (`error.code`) found on the error or anywhere along its `cause` chain. */
-export function hasCode(error: unknown, codes: ReadonlySet<string>): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < MAX_DEPTH && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && codes.has(code)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 /** The HTTP status an error carries: `status`, `statusCode`, or the same on `response` (axios, got). */
 export function httpStatus(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

@@ -16,7 +16,7 @@ export interface CliIo {
   readonly cwd: string;
 }
 
-export const USAGE = `Usage: bulwark-secrets <command> [options]
+const USAGE = `Usage: bulwark-secrets <command> [options]
 
 Commands:
   set <name>              store a new version of <name>; the value is read from stdin

@@ -1,7 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 
 /** Bytes of a value for comparison; strings as UTF-8, other values through JSON. */
-export function toBytes(value: unknown): Uint8Array {
+function toBytes(value: unknown): Uint8Array {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return value;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { sleep, type Clock } from '@bulwark/core';
 import { SecretStoreLockedError } from '../secret-store-locked-error.js';
+import { tempPathFor } from './atomic-write.js';
 
 interface LockContent {
   readonly token: string;
@@ -36,31 +37,68 @@ const isAlive = (pid: number): boolean => {
 
 const readLock = async (path: string): Promise<LockContent | undefined> => {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockContent;
+    const c = JSON.parse(await readFile(path, 'utf8')) as Partial<LockContent> | null;
+    const whole = typeof c?.token === 'string' && typeof c.pid === 'number' && typeof c.host === 'string' && typeof c.at === 'number';
+    return whole ? (c as LockContent) : undefined;
   } catch {
     return undefined;
   }
 };
 
 /** The lock file's identity and state, or undefined when there is none. */
-const inspectLock = async (path: string): Promise<{ ino: bigint; ageMs: number; content: LockContent | undefined } | undefined> => {
+const inspectLock = async (path: string): Promise<{ ino: bigint; content: LockContent | undefined } | undefined> => {
   try {
     const s = await stat(path, { bigint: true });
-    return { ino: s.ino, ageMs: Date.now() - Number(s.mtimeMs), content: await readLock(path) };
+    return { ino: s.ino, content: await readLock(path) };
   } catch {
     return undefined;
   }
 };
 
-// A lock file without readable content belongs to a writer that died between creating and
-// filling it (or is filling it right now): give it this long before calling it stale.
-const EMPTY_LOCK_GRACE_MS = 2_000;
+/** Errors of `link` on a file system without hard links: the lock is then made with `O_EXCL`. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
 /**
- * An exclusive lock file created with `O_EXCL` (`wx`), holding a random token, the pid, host and
- * time. A lock whose process is gone (same host) or older than `staleMs` is stale and taken over by
+ * Creates the lock file at `path` holding `content`, or returns false when one exists. The content
+ * is written to a temporary file first and hard-linked into place, so the lock appears whole: no
+ * reader ever sees it empty, and a writer killed at any point leaves either no lock or a full one.
+ * Where the file system has no hard links, it falls back to `O_EXCL` and a write.
+ */
+async function createLock(path: string, content: string): Promise<boolean> {
+  const temp = tempPathFor(path);
+  await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return false;
+    if (!NO_HARD_LINKS.has(code)) throw error;
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+  try {
+    const handle = await open(path, 'wx', 0o600);
+    try {
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/**
+ * An exclusive lock file, created whole (see {@link createLock}), holding a random token, the pid,
+ * host and time. A lock whose process is gone (same host), older than `staleMs`, or without
+ * readable content (no writer of ours leaves one: it was damaged, or left by a writer on a file
+ * system without hard links that died before writing it) is stale and taken over at once, by
  * renaming it aside first, so that two waiters cannot both remove it and each think they hold a
- * fresh one; whoever renamed away a lock that was not the stale one puts it back.
+ * fresh one; whoever renamed away a lock that was not the stale one puts it back. A writer whose
+ * lock was taken over finds out before committing (`stillHeld`).
  */
 export async function acquireLock(path: string, options: LockOptions): Promise<HeldLock> {
   const { clock, timeoutMs, staleMs } = options;
@@ -68,24 +106,11 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
   const started = clock.monotonic();
   let delay = 2;
   for (;;) {
-    try {
-      const handle = await open(path, 'wx', 0o600);
-      try {
-        await handle.writeFile(JSON.stringify({ ...me, at: Date.now() }));
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (await createLock(path, JSON.stringify({ ...me, at: Date.now() }))) break;
     const lock = await inspectLock(path);
     if (lock !== undefined) {
       const holder = lock.content;
-      const stale =
-        holder === undefined
-          ? lock.ageMs > Math.min(staleMs, EMPTY_LOCK_GRACE_MS)
-          : (holder.host === me.host && !isAlive(holder.pid)) || Date.now() - holder.at > staleMs;
+      const stale = holder === undefined || (holder.host === me.host && !isAlive(holder.pid)) || Date.now() - holder.at > staleMs;
       if (stale) {
         await takeOver(path, lock.ino);
         continue;

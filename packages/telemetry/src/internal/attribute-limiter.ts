@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 
 /** The attribute set every series beyond a metric's cap is folded into, as the OTel SDK spec does. */
-export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
 /**
  * Caps the number of distinct attribute sets one metric records. The first `limit - 1` sets pass

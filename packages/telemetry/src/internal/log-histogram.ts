@@ -1,11 +1,11 @@
 /** Relative accuracy of {@link LogHistogram}'s quantiles. */
-export const RELATIVE_ACCURACY = 0.01;
+const RELATIVE_ACCURACY = 0.01;
 const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 const LOG_GAMMA = Math.log(GAMMA);
 /** Values at or below this (ms) land in the zero bucket. */
-export const MIN_TRACKED = 1e-3;
+const MIN_TRACKED = 1e-3;
 /** Values above this (ms, about 27.8 hours) are clamped to it. */
-export const MAX_TRACKED = 1e8;
+const MAX_TRACKED = 1e8;
 const MIN_INDEX = Math.ceil(Math.log(MIN_TRACKED) / LOG_GAMMA);
 const MAX_INDEX = Math.ceil(Math.log(MAX_TRACKED) / LOG_GAMMA);
 

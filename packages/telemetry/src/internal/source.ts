@@ -26,14 +26,14 @@ export function normalizeState(state: unknown): string | undefined {
     .toLowerCase();
 }
 
-/** Safely reads a payload field as a finite number. */
-export function numberField(event: Record<string, unknown>, field: string): number | undefined {
-  const value = event[field];
+/** Reads a payload field as a finite number; only a field the payload's type names (the event's contract). */
+export function numberField<P extends object>(event: P, field: keyof P & string): number | undefined {
+  const value = (event as Record<string, unknown>)[field];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** Safely reads a payload field as a string. */
-export function stringField(event: Record<string, unknown>, field: string): string | undefined {
-  const value = event[field];
+/** Reads a payload field as a string; only a field the payload's type names (the event's contract). */
+export function stringField<P extends object>(event: P, field: keyof P & string): string | undefined {
+  const value = (event as Record<string, unknown>)[field];
   return typeof value === 'string' ? value : undefined;
 }

@@ -1,13 +1,13 @@
-import { createFakeClock } from '@bulwark/core';
+import { createFakeClock, type RedisClient } from '@bulwark/core';
 import { describeRedis, useRedis } from '@bulwark/test-utils';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { memoryStore, rateLimiter, redisStore, type LimitOptions, type RedisClientLike, type StoreFallbackEvent } from './index.js';
+import { memoryStore, rateLimiter, redisRateLimitStore, type LimitOptions, type RateLimitStoreErrorEvent } from './index.js';
 
-describeRedis('redisStore', () => {
+describeRedis('redisRateLimitStore', () => {
   const redis = useRedis();
   const make = (limits: Parameters<typeof rateLimiter>[0]['limits'], extra: Partial<Parameters<typeof rateLimiter>[0]> = {}) =>
-    rateLimiter({ limits, store: redisStore({ client: redis.client, prefix: redis.prefix }), ...extra });
+    rateLimiter({ limits, store: redisRateLimitStore({ client: redis.client, prefix: redis.prefix }), ...extra });
 
   test('gcra: the burst passes, the next call is told when to come back, by Redis time', async () => {
     const limiter = make({ limit: 10, windowMs: 10_000, burst: 3 });
@@ -119,7 +119,7 @@ describeRedis('redisStore', () => {
         async (which, calls) => {
           const chosen = which.map((i) => limits[i]!);
           const prefix = `${redis.prefix}${run++}:`;
-          const inRedis = rateLimiter({ limits: chosen, store: redisStore({ client: redis.client, prefix }) });
+          const inRedis = rateLimiter({ limits: chosen, store: redisRateLimitStore({ client: redis.client, prefix }) });
           const inMemory = rateLimiter({ limits: chosen, store: memoryStore() });
           for (const [key, cost] of calls) {
             const r = await inRedis.tryAcquire(key, Math.min(cost, 9));
@@ -152,7 +152,7 @@ describeRedis('redisStore', () => {
         return client.sendCommand(args, options as never);
       },
     };
-    const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisStore({ client: forgetful, prefix: redis.prefix }) });
+    const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisRateLimitStore({ client: forgetful as unknown as RedisClient, prefix: redis.prefix }) });
     for (let i = 0; i < 3; i++) expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, fallback: false });
     expect(calls).toEqual(['EVALSHA', 'EVAL', 'EVALSHA', 'EVALSHA']);
   });
@@ -172,7 +172,7 @@ describeRedis('redisStore', () => {
         return this;
       },
     };
-    const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisStore({ client: clusterLike, prefix: redis.prefix }) });
+    const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisRateLimitStore({ client: clusterLike as unknown as RedisClient, prefix: redis.prefix }) });
     expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, fallback: false });
     expect(asked).toEqual([{ timeout: 0 }]);
   });
@@ -182,9 +182,9 @@ describeRedis('redisStore', () => {
     const calls: string[] = [];
     let forgotten = false;
     // A client whose server forgets the script once, as a restarted or flushed server would.
-    const forgetful: RedisClientLike = {
+    const forgetful = {
       isReady: true,
-      evalSha(sha, call) {
+      evalSha(sha: string, call: { keys: string[]; arguments: string[] }) {
         calls.push('evalSha');
         if (!forgotten) {
           forgotten = true;
@@ -192,33 +192,33 @@ describeRedis('redisStore', () => {
         }
         return client.evalSha(sha, call);
       },
-      eval(script, call) {
+      eval(script: string, call: { keys: string[]; arguments: string[] }) {
         calls.push('eval');
         return client.eval(script, call);
       },
-    };
-    const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisStore({ client: forgetful, prefix: redis.prefix }) });
+    } as unknown as RedisClient;
+    const limiter = rateLimiter({ limits: { limit: 5, windowMs: 1_000 }, store: redisRateLimitStore({ client: forgetful, prefix: redis.prefix }) });
     for (let i = 0; i < 3; i++) expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, fallback: false });
     expect(calls).toEqual(['evalSha', 'eval', 'evalSha', 'evalSha']);
   });
 });
 
-describe('redisStore deadlines', () => {
+describe('redisRateLimitStore deadlines', () => {
   test('a Redis call past timeoutMs falls back locally; nothing hangs', async () => {
     const clock = createFakeClock({ now: Date.UTC(2026, 0, 1) });
-    const silent: RedisClientLike = { isReady: true, evalSha: () => new Promise(() => {}), eval: () => new Promise(() => {}) };
+    const silent = { isReady: true, evalSha: () => new Promise(() => {}), eval: () => new Promise(() => {}) } as unknown as RedisClient;
     const limiter = rateLimiter({
       limits: { limit: 8, windowMs: 1_000 },
-      store: redisStore({ client: silent, timeoutMs: 100, clock }),
+      store: redisRateLimitStore({ client: silent, timeoutMs: 100, clock }),
       clock,
       fallbackShare: 0.5,
     });
-    const events: StoreFallbackEvent[] = [];
-    limiter.onStoreFallback((e) => events.push(e));
+    const events: RateLimitStoreErrorEvent[] = [];
+    limiter.onStoreError((e) => events.push(e));
     const pending = limiter.tryAcquire('k');
     await clock.tickAsync(100);
     expect(await pending).toMatchObject({ allowed: true, fallback: true });
-    expect(events[0]!.error.message).toBe('The rate-limit store could not decide: Redis did not answer within 100 ms.');
+    expect(events[0]!.error.message).toBe('The store (redisRateLimitStore) could not decide: Redis did not answer within 100 ms.');
   });
 
   test('a client that is not ready is not even asked', async () => {
@@ -227,16 +227,18 @@ describe('redisStore deadlines', () => {
       asked++;
       return Promise.resolve([1, 0, 0]);
     };
-    const offline: RedisClientLike = { isReady: false, evalSha: ask, eval: ask };
-    const limiter = rateLimiter({ limits: { limit: 8, windowMs: 1_000 }, store: redisStore({ client: offline }) });
+    const offline = { isReady: false, evalSha: ask, eval: ask } as unknown as RedisClient;
+    const limiter = rateLimiter({ limits: { limit: 8, windowMs: 1_000 }, store: redisRateLimitStore({ client: offline }) });
     expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, fallback: true });
     expect(asked).toBe(0);
   });
 
   test('validates its options', () => {
-    expect(() => redisStore({ client: {} as never })).toThrow('Expected `client` to be a connected node-redis client (with evalSha and eval), got an object (Object).');
-    const client: RedisClientLike = { evalSha: async () => null, eval: async () => null };
-    expect(() => redisStore({ client, timeoutMs: 0 })).toThrow('Expected `timeoutMs` to be a positive integer, got 0.');
+    expect(() => redisRateLimitStore({ client: {} as never })).toThrow(
+      'Expected `client` to be a connected node-redis client (createClient() or createCluster() from `redis`), got an object (Object).',
+    );
+    const client = { evalSha: async () => null, eval: async () => null } as unknown as RedisClient;
+    expect(() => redisRateLimitStore({ client, timeoutMs: 0 })).toThrow('Expected `timeoutMs` to be a positive integer, got 0.');
   });
 });
 

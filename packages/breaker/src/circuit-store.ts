@@ -19,9 +19,9 @@ export type SharedAcquire =
   | { readonly kind: 'busy'; readonly remainingMs: number };
 
 /**
- * One circuit's view of a shared store, as bound by {@link SharedCircuitStore.bind}. Every method
- * must settle within the store's own deadline, rejecting on failure; the breaker then decides on
- * local state alone and reports the failure through `onSharedStateError`.
+ * One circuit's view of a store, as bound by {@link CircuitStore.bind}. Every method must settle
+ * within the store's own deadline, rejecting on failure (with a `StoreUnavailableError`, ideally);
+ * the breaker then decides on local state alone and reports the failure through `onStoreError`.
  */
 export interface SharedCircuit {
   /** How often, in milliseconds, a closed breaker asks {@link SharedCircuit.read} whether the shared circuit is open. */
@@ -41,10 +41,10 @@ export interface SharedCircuit {
 }
 
 /**
- * State shared by circuit breakers in several processes, such as {@link redisCircuitStore}.
- * Pass it as `shared` to {@link circuitBreaker} or {@link circuitBreakerRegistry}.
+ * Where circuit breakers in several processes share their state, such as {@link redisCircuitStore}.
+ * Pass it as `store` to {@link circuitBreaker}, or in the breaker options of {@link circuitBreakerRegistry}.
  */
-export interface SharedCircuitStore {
+export interface CircuitStore {
   /** The view of one circuit, by its name (a registry passes the dependency key). */
   bind(name: string): SharedCircuit;
 }

@@ -1,0 +1,530 @@
+import {
+  EventEmitter,
+  expectBoolean,
+  expectClock,
+  expectFunction,
+  expectName,
+  expectOptions,
+  invalidOption,
+  parseHttpDate,
+  parseServerHints,
+  sleep,
+  systemClock,
+  toResult,
+  type BulwarkError,
+  type Clock,
+  type Event,
+  type ExecuteContext,
+  type Policy,
+} from '@bulwark/core';
+import type { ResultAsync } from 'neverthrow';
+import type { HttpAuth, HttpAuthContext, HttpAuthSource, HttpCredential } from './http-auth.js';
+import { HttpError } from './http-error.js';
+import type { HttpLimiter } from './http-limiter.js';
+import type { HttpPolicySource } from './http-request-info.js';
+import { InvalidJsonError } from './invalid-json-error.js';
+import { checkBaseUrl, requestUrl } from './internal/join-url.js';
+import { HTTP_TOKEN, PreparedRequest, copyBody, isIdempotentMethod, isStreamBody, normaliseMethod } from './internal/prepared-request.js';
+import { readErrorBody } from './internal/read-error-body.js';
+import { scrubCredential } from './internal/scrub.js';
+import { NetworkError } from './network-error.js';
+import { isSensitiveParam } from './redact-url.js';
+
+/** The `fetch` the client calls: the platform's by default, or one you inject (a mock, undici's own `fetch`). */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Query parameters: `undefined` and `null` values are left out; others are written with `String()`. */
+export type QueryParams = Readonly<Record<string, string | number | boolean | null | undefined>> | URLSearchParams;
+
+/** The options of one request: `RequestInit`, plus `json`, `query` and `idempotencyKey`. */
+export interface HttpRequestInit extends Omit<RequestInit, 'body' | 'headers' | 'method' | 'signal' | 'window' | 'duplex'> {
+  /** The method. `get`, `post`, `put`, `patch` and `delete` are upper-cased. @default 'GET' */
+  readonly method?: string;
+  /** Headers, over the client's `headers`. */
+  readonly headers?: RequestInit['headers'];
+  /**
+   * The body. A string, bytes, `Blob`, `FormData` or `URLSearchParams` is sent again by a retry
+   * (bytes from a copy taken when the call starts); a stream is sent once and makes the request
+   * non-retryable.
+   */
+  readonly body?: RequestInit['body'];
+  /** A value sent as a JSON body, with `content-type: application/json` unless you set one. Not with `body`. */
+  readonly json?: unknown;
+  /** Query parameters appended to the URL. */
+  readonly query?: QueryParams;
+  /** Cancels the request, its retries and its waits; the call rejects with the signal's reason. */
+  readonly signal?: AbortSignal | null;
+  /**
+   * The `Idempotency-Key` header: a string to send, `true` for a random UUID, `false` to send none
+   * even with the client's `idempotencyKeys`. The same key goes with every attempt of the request.
+   * @default a UUID for POST, PATCH and other non-idempotent methods when the client's `idempotencyKeys` is true
+   */
+  readonly idempotencyKey?: string | boolean;
+}
+
+/** Options of one request without its method (for `get`, `post`, ...). */
+export type HttpMethodInit = Omit<HttpRequestInit, 'method'>;
+
+/** Options for {@link createHttpClient}. Every one is optional. */
+export interface HttpClientOptions {
+  /**
+   * The URL that relative request paths are joined under, keeping its path: `users/1` and `/users/1`
+   * under `https://api.example.com/v1` are both `https://api.example.com/v1/users/1`. No query, no
+   * fragment, no user name or password.
+   */
+  readonly baseUrl?: string | URL;
+  /** Headers sent with every request; a request's own headers win. */
+  readonly headers?: RequestInit['headers'];
+  /**
+   * What runs each request: a `Policy` (such as `pipeline(retry(), timeout(5_000))`) wrapping every
+   * attempt, or an {@link HttpPolicySource} choosing one per request, as `standard()` of
+   * `@bulwark/http/standard` does. Without one, each request is one attempt.
+   */
+  readonly policy?: Policy | HttpPolicySource;
+  /** The `fetch` to call. Never pass a dispatcher of another undici: inject that undici's `fetch` here. @default globalThis.fetch */
+  readonly fetch?: FetchFunction;
+  /**
+   * Credentials for every attempt: a function returning the header value, or an object with `get`
+   * and `refresh` (see {@link secretAuth}). After a 401, `refresh` is asked once and the request sent
+   * once more with what it gives.
+   */
+  readonly auth?: HttpAuth;
+  /** A rate limiter (`rateLimiter()` of `@bulwark/ratelimit`): told every response, asked before every attempt. */
+  readonly limiter?: HttpLimiter;
+  /** The limiter's key for a request. @default (url) => url.host */
+  readonly limiterKey?: (url: URL) => string;
+  /**
+   * Give every POST, PATCH and other non-idempotent request without one an `Idempotency-Key` (a
+   * random UUID, the same on every attempt), which makes it retryable. Turn it on only for a server
+   * that honours the header: one that ignores it would act on each attempt.
+   * @default false
+   */
+  readonly idempotencyKeys?: boolean;
+  /** More query parameters whose values are hidden in errors and events, besides those `isSensitiveParam` picks. */
+  readonly redactParam?: (name: string) => boolean;
+  /** Time source for `Retry-After` and durations; inject a fake clock in tests. @default systemClock */
+  readonly clock?: Clock;
+  /** Names the client in events. @default 'httpClient' */
+  readonly name?: string;
+}
+
+/** Emitted by {@link HttpClient.onResponse} for every response an attempt receives, whatever its status. */
+export interface HttpResponseEvent {
+  /** The client's name. */
+  readonly name: string;
+  readonly method: string;
+  /** The URL, redacted. */
+  readonly url: string;
+  readonly status: number;
+  /** The attempt, from 1. */
+  readonly attempt: number;
+  /** From handing the request to `fetch` to the response's headers, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/** Emitted by {@link HttpClient.onAuthRefresh} when a 401 made the client ask `auth` to refresh. */
+export interface HttpAuthRefreshEvent {
+  /** The client's name. */
+  readonly name: string;
+  readonly method: string;
+  /** The URL, redacted. */
+  readonly url: string;
+  /** Whether `refresh` gave another credential (then the request was sent once more). */
+  readonly refreshed: boolean;
+}
+
+/** An HTTP client. Create one with {@link createHttpClient}. */
+export interface HttpClient {
+  /** The client's name, carried by its events. */
+  readonly name: string;
+  /**
+   * `fetch`, as a resilience signal: resolves with the `Response` when its status is below 400,
+   * rejects with `HttpError` otherwise, `NetworkError` when no response came, or the signal's reason.
+   * The body is yours to read.
+   */
+  fetch(input: string | URL, init?: HttpRequestInit): Promise<Response>;
+  /** The neverthrow twin of `fetch`. */
+  fetchResult(input: string | URL, init?: HttpRequestInit): ResultAsync<Response, BulwarkError>;
+  /**
+   * Sends the request with `accept: application/json` and resolves with the parsed body
+   * (`undefined` for an empty body, a 204 or a HEAD). The body is read inside the attempt, so a
+   * connection that breaks mid-body is retried like any network failure. `T` is not checked.
+   */
+  json<T = unknown>(input: string | URL, init?: HttpRequestInit): Promise<T>;
+  /** The neverthrow twin of `json`. */
+  jsonResult<T = unknown>(input: string | URL, init?: HttpRequestInit): ResultAsync<T, BulwarkError>;
+  /** `json(input, { ...init, method: 'GET' })`. */
+  get<T = unknown>(input: string | URL, init?: HttpMethodInit): Promise<T>;
+  /** `json(input, { ...init, method: 'POST' })`. */
+  post<T = unknown>(input: string | URL, init?: HttpMethodInit): Promise<T>;
+  /** `json(input, { ...init, method: 'PUT' })`. */
+  put<T = unknown>(input: string | URL, init?: HttpMethodInit): Promise<T>;
+  /** `json(input, { ...init, method: 'PATCH' })`. */
+  patch<T = unknown>(input: string | URL, init?: HttpMethodInit): Promise<T>;
+  /** `json(input, { ...init, method: 'DELETE' })`. */
+  delete<T = unknown>(input: string | URL, init?: HttpMethodInit): Promise<T>;
+  /** Fires for every response an attempt receives. */
+  readonly onResponse: Event<HttpResponseEvent>;
+  /** Fires when a 401 made the client ask `auth` for a fresh credential. */
+  readonly onAuthRefresh: Event<HttpAuthRefreshEvent>;
+}
+
+/** Reads the result of an attempt from its response, inside the attempt. */
+type Reader<T> = (response: Response, request: PreparedRequest, signal: AbortSignal | undefined, attempt: number) => T | Promise<T>;
+
+const asResponse: Reader<Response> = (response) => response;
+
+const readJson: Reader<unknown> = async (response, request, signal, attempt) => {
+  if (response.status === 204 || response.status === 205 || request.method === 'HEAD') {
+    await response.body?.cancel();
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw new NetworkError(request.method, request.shown, attempt, error);
+  }
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidJsonError(request.method, request.shown, response.status);
+  }
+};
+
+interface AuthConfig {
+  readonly header: string;
+  readonly get: (context: HttpAuthContext) => HttpCredential | PromiseLike<HttpCredential>;
+  readonly refresh: HttpAuthSource['refresh'];
+}
+
+const BAD_HEADER_VALUE = /[\r\n\0]/;
+
+function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
+  if (auth === undefined) return undefined;
+  if (typeof auth === 'function') return { header: 'authorization', get: auth, refresh: undefined };
+  if (typeof auth !== 'object' || auth === null || typeof auth.get !== 'function') {
+    throw invalidOption('auth', auth, 'a function returning the header value, or an object with get (and refresh)');
+  }
+  if (auth.refresh !== undefined) expectFunction('auth.refresh', auth.refresh);
+  const header = auth.header ?? 'authorization';
+  if (typeof header !== 'string' || !HTTP_TOKEN.test(header)) throw invalidOption('auth.header', header, 'a header name');
+  return { header, get: (context) => auth.get(context), refresh: auth.refresh?.bind(auth) };
+}
+
+/**
+ * Headers checked before `Headers` sees them: its own error quotes a bad value, and a header value
+ * may be a credential. Names are shown, values never.
+ */
+function checkHeaders(field: string, headers: RequestInit['headers']): void {
+  if (headers === undefined || headers instanceof Headers) return;
+  const pairs: unknown[] = Array.isArray(headers) ? headers : typeof headers === 'object' && headers !== null ? Object.entries(headers) : [headers];
+  for (const pair of pairs) {
+    const [name, value] = Array.isArray(pair) && pair.length === 2 ? pair : [undefined, undefined];
+    if (typeof name !== 'string' || !HTTP_TOKEN.test(name)) throw invalidOption(field, headers, 'headers: a record, an array of [name, value] pairs or Headers, with valid names');
+    if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
+      throw new TypeError(`Expected the header \`${name}\` in \`${field}\` to have a string value without line breaks or NUL characters (the value is not shown).`);
+    }
+  }
+}
+
+/** The header value of a credential, checked but never shown. */
+function revealCredential(credential: HttpCredential): string {
+  const value = typeof credential === 'string' ? credential : typeof credential?.reveal === 'function' ? credential.reveal() : undefined;
+  if (typeof value !== 'string') {
+    throw new TypeError(`Expected \`auth\` to give a string or an object with reveal(), got ${credential === null ? 'null' : typeof credential}.`);
+  }
+  if (BAD_HEADER_VALUE.test(value)) {
+    throw new TypeError('Expected `auth` to give a header value without line breaks or NUL characters (the value is not shown).');
+  }
+  return value;
+}
+
+/** A copy of `headers` with one more header. */
+function withHeader(headers: Headers, name: string, value: string): Headers {
+  const copy = new Headers(headers);
+  copy.set(name, value);
+  return copy;
+}
+
+function appendQuery(url: URL, query: QueryParams): void {
+  if (query instanceof URLSearchParams) {
+    for (const [name, value] of query) url.searchParams.append(name, value);
+    return;
+  }
+  if (typeof query !== 'object' || query === null || Array.isArray(query)) throw invalidOption('query', query, 'an object or URLSearchParams');
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) url.searchParams.append(name, String(value));
+  }
+}
+
+class Client implements HttpClient {
+  readonly name: string;
+  readonly #fetch: FetchFunction;
+  readonly #base: URL | undefined;
+  readonly #headers: Headers | undefined;
+  readonly #policy: Policy | undefined;
+  readonly #policySource: HttpPolicySource | undefined;
+  readonly #auth: AuthConfig | undefined;
+  readonly #limiter: HttpLimiter | undefined;
+  readonly #limiterKey: (url: URL) => string;
+  readonly #idempotencyKeys: boolean;
+  readonly #redactParam: (name: string) => boolean;
+  readonly #clock: Clock;
+  readonly #onResponse = new EventEmitter<HttpResponseEvent>();
+  readonly #onAuthRefresh = new EventEmitter<HttpAuthRefreshEvent>();
+  readonly onResponse = this.#onResponse.event;
+  readonly onAuthRefresh = this.#onAuthRefresh.event;
+
+  constructor(options: HttpClientOptions) {
+    expectOptions('options', options);
+    this.name = options.name ?? 'httpClient';
+    expectName(this.name);
+    this.#base = checkBaseUrl(options.baseUrl);
+    checkHeaders('headers', options.headers);
+    this.#headers = options.headers === undefined ? undefined : new Headers(options.headers);
+    const { policy } = options;
+    if (policy !== undefined) {
+      if (typeof (policy as Policy | null)?.execute === 'function') this.#policy = policy as Policy;
+      else if (typeof (policy as HttpPolicySource | null)?.policyFor === 'function') this.#policySource = policy as HttpPolicySource;
+      else throw invalidOption('policy', policy, 'a Policy (with execute) or a policy source (with policyFor)');
+    }
+    const fetchFn = options.fetch ?? (globalThis.fetch as FetchFunction | undefined);
+    if (typeof fetchFn !== 'function') throw invalidOption('fetch', options.fetch, 'a fetch function (the platform has none)');
+    // The platform's fetch is looked up per call, so a test that stubs globalThis.fetch is heard.
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#auth = authConfig(options.auth);
+    if (options.limiter !== undefined) {
+      const limiter = options.limiter;
+      if (typeof limiter?.observe !== 'function') throw invalidOption('limiter', limiter, 'a rate limiter (an object with observe)');
+      if (limiter.acquire !== undefined) expectFunction('limiter.acquire', limiter.acquire);
+      this.#limiter = limiter;
+    }
+    if (options.limiterKey !== undefined) expectFunction('limiterKey', options.limiterKey);
+    this.#limiterKey = options.limiterKey ?? ((url) => url.host);
+    this.#idempotencyKeys = options.idempotencyKeys ?? false;
+    expectBoolean('idempotencyKeys', this.#idempotencyKeys);
+    const { redactParam } = options;
+    if (redactParam !== undefined) expectFunction('redactParam', redactParam);
+    this.#redactParam = redactParam === undefined ? isSensitiveParam : (name) => isSensitiveParam(name) || redactParam(name);
+    expectClock('clock', options.clock);
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  fetch(input: string | URL, init: HttpRequestInit = {}): Promise<Response> {
+    return this.#run(input, init, asResponse, false);
+  }
+
+  fetchResult(input: string | URL, init?: HttpRequestInit): ResultAsync<Response, BulwarkError> {
+    return toResult(this.fetch(input, init));
+  }
+
+  json<T = unknown>(input: string | URL, init: HttpRequestInit = {}): Promise<T> {
+    return this.#run(input, init, readJson, true) as Promise<T>;
+  }
+
+  jsonResult<T = unknown>(input: string | URL, init?: HttpRequestInit): ResultAsync<T, BulwarkError> {
+    return toResult(this.json<T>(input, init));
+  }
+
+  get<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
+    return this.json<T>(input, { ...init, method: 'GET' });
+  }
+
+  post<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
+    return this.json<T>(input, { ...init, method: 'POST' });
+  }
+
+  put<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
+    return this.json<T>(input, { ...init, method: 'PUT' });
+  }
+
+  patch<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
+    return this.json<T>(input, { ...init, method: 'PATCH' });
+  }
+
+  delete<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
+    return this.json<T>(input, { ...init, method: 'DELETE' });
+  }
+
+  #run<T>(input: string | URL, init: HttpRequestInit, read: Reader<T>, acceptJson: boolean): Promise<T> {
+    let request: PreparedRequest;
+    let policy: Policy | undefined;
+    try {
+      request = this.#prepare(input, init, acceptJson);
+      policy = this.#policy ?? this.#policySource?.policyFor(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (policy === undefined) return this.#attempt(request, undefined, read);
+    return policy.execute((context) => this.#attempt(request, context, read), request.signal);
+  }
+
+  #prepare(input: string | URL, init: HttpRequestInit, acceptJson: boolean): PreparedRequest {
+    expectOptions('init', init);
+    const { method: rawMethod, headers: rawHeaders, body: rawBody, json, query, signal, idempotencyKey, ...rest } = init;
+    if ((rest as { dispatcher?: unknown }).dispatcher !== undefined) {
+      throw invalidOption(
+        'dispatcher',
+        (rest as { dispatcher?: unknown }).dispatcher,
+        "undefined: a dispatcher from another undici fails inside Node's fetch; pass that undici's own fetch as the client's `fetch` option",
+      );
+    }
+    const method = normaliseMethod(rawMethod);
+    const url = requestUrl(input, this.#base);
+    if (query !== undefined) appendQuery(url, query);
+    const headers = new Headers(this.#headers);
+    if (rawHeaders !== undefined) {
+      checkHeaders('headers', rawHeaders);
+      for (const [name, value] of new Headers(rawHeaders)) headers.set(name, value);
+    }
+    let body = copyBody(rawBody);
+    if (json !== undefined) {
+      if (rawBody !== undefined && rawBody !== null) throw invalidOption('json', json, 'undefined when `body` is given');
+      body = JSON.stringify(json);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+    if (body !== undefined && body !== null && (method === 'GET' || method === 'HEAD')) {
+      throw invalidOption('body', body, `undefined for a ${method} request`);
+    }
+    if (acceptJson && !headers.has('accept')) headers.set('accept', 'application/json');
+    if (typeof idempotencyKey === 'string') {
+      if (idempotencyKey === '' || BAD_HEADER_VALUE.test(idempotencyKey)) {
+        throw invalidOption('idempotencyKey', idempotencyKey, 'a non-empty string without line breaks, or a boolean');
+      }
+      headers.set('idempotency-key', idempotencyKey);
+    } else if (idempotencyKey !== undefined && typeof idempotencyKey !== 'boolean') {
+      throw invalidOption('idempotencyKey', idempotencyKey, 'a string or a boolean');
+    } else if (!headers.has('idempotency-key')) {
+      if (idempotencyKey ?? (this.#idempotencyKeys && !isIdempotentMethod(method))) headers.set('idempotency-key', crypto.randomUUID());
+    }
+    if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) throw invalidOption('signal', signal, 'an AbortSignal');
+    const requestInit: RequestInit = { ...rest, method, body: body ?? null };
+    if (isStreamBody(body)) (requestInit as { duplex?: string }).duplex = 'half';
+    return new PreparedRequest(method, url, headers, requestInit, signal ?? undefined, this.#redactParam);
+  }
+
+  async #attempt<T>(request: PreparedRequest, context: ExecuteContext | undefined, read: Reader<T>): Promise<T> {
+    const attempt = ++request.attempts;
+    if (attempt > 1) request.checkRepeatable();
+    try {
+      const signal = context === undefined ? request.signal : context.signal;
+      // Never send before the latest Retry-After has passed, whatever the policy's own wait was.
+      // A loop, because a timer may fire a fraction of a millisecond early against the monotonic clock.
+      for (let wait = request.notBefore - this.#clock.monotonic(); wait > 0; wait = request.notBefore - this.#clock.monotonic()) {
+        await sleep(Math.ceil(wait), signal === undefined ? { clock: this.#clock } : { clock: this.#clock, signal });
+      }
+      const { response, credential } = await this.#authorised(request, signal, attempt);
+      if (response.status >= 400) throw await this.#failure(request, response, attempt, credential);
+      return await read(response, request, signal, attempt);
+    } catch (error) {
+      request.lastError = error;
+      throw error;
+    }
+  }
+
+  /** Sends the request with its credential; after a 401, once more with a refreshed one. */
+  async #authorised(
+    request: PreparedRequest,
+    signal: AbortSignal | undefined,
+    attempt: number,
+  ): Promise<{ response: Response; credential: string | undefined }> {
+    const auth = this.#auth;
+    if (auth === undefined) return { response: await this.#exchange(request, signal, attempt, undefined), credential: undefined };
+    const context: HttpAuthContext = { method: request.method, url: request.url, attempt, signal };
+    const first = await auth.get(context);
+    let credential = revealCredential(first);
+    let response = await this.#exchange(request, signal, attempt, withHeader(request.headers, auth.header, credential));
+    // A 401 means the server did not act on the request: sending it again is safe for any method.
+    if (response.status === 401 && auth.refresh !== undefined && !request.refreshed && request.replayable) {
+      request.refreshed = true;
+      const next = await auth.refresh(first, context);
+      if (this.#onAuthRefresh.hasListeners) {
+        this.#onAuthRefresh.emit({ name: this.name, method: request.method, url: request.shown, refreshed: next !== undefined });
+      }
+      if (next !== undefined) {
+        await response.body?.cancel();
+        credential = revealCredential(next);
+        response = await this.#exchange(request, signal, attempt, withHeader(request.headers, auth.header, credential));
+      }
+    }
+    return { response, credential };
+  }
+
+  /** One request to the server: the limiter's turn, `fetch`, and the response told to the limiter. */
+  async #exchange(request: PreparedRequest, signal: AbortSignal | undefined, attempt: number, headers: Headers | undefined): Promise<Response> {
+    const limiter = this.#limiter;
+    const key = limiter === undefined ? '' : this.#limiterKey(request.url);
+    if (limiter?.acquire !== undefined) await limiter.acquire(key, signal === undefined ? {} : { signal });
+    const init: RequestInit = { ...request.init, headers: headers ?? request.headers, signal: signal ?? null };
+    const sentBefore = request.sent;
+    request.sent = true;
+    const started = this.#clock.monotonic();
+    let response: Response;
+    try {
+      response = await this.#fetch(request.href, init);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const failure = new NetworkError(request.method, request.shown, attempt, error);
+      // A connection that was never made leaves a buffered request unsent: it may go again, whatever
+      // its method. A stream body is spent the moment fetch takes it.
+      if (!failure.requestSent && request.replayable) request.sent = sentBefore;
+      throw failure;
+    }
+    request.receivedAt = this.#clock.monotonic();
+    if (this.#onResponse.hasListeners) {
+      this.#onResponse.emit({
+        name: this.name,
+        method: request.method,
+        url: request.shown,
+        status: response.status,
+        attempt,
+        durationMs: request.receivedAt - started,
+      });
+    }
+    if (limiter !== undefined) await limiter.observe(key, response);
+    return response;
+  }
+
+  /** The error a response of 400 or more becomes; its server hints also hold back the next attempt. */
+  async #failure(request: PreparedRequest, response: Response, attempt: number, credential: string | undefined): Promise<HttpError> {
+    // An HTTP-date is measured against the response's own Date (the server's clock, rounded down to
+    // the second), so neither clock skew nor rounding makes a wait end early.
+    const now = parseHttpDate(response.headers.get('date') ?? '') ?? this.#clock.now();
+    const retryAfterMs = parseServerHints(response, { now }).waitMs;
+    const problem = scrubCredential(await readErrorBody(response), credential);
+    if (retryAfterMs !== undefined) request.notBefore = Math.max(request.notBefore, request.receivedAt + retryAfterMs);
+    return new HttpError({
+      status: response.status,
+      statusText: response.statusText,
+      method: request.method,
+      url: request.shown,
+      attempt,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(problem === undefined ? {} : { problem }),
+    });
+  }
+}
+
+/**
+ * Creates an HTTP client over `fetch` whose responses are resilience signals: a status of 400 or
+ * more rejects with `HttpError` (`status`, `transient`, `retryAfterMs` from `Retry-After` and the
+ * rate-limit fields, the problem+json body, the URL with credentials removed), a failed connection
+ * with `NetworkError`, so that a retry policy, a breaker and a rate limiter act on them.
+ *
+ * Every option is optional: with none it is a thin typed `fetch` with JSON helpers. With a `policy`,
+ * every attempt is a fresh request built from the same parts (a buffered body sent again, the same
+ * `Idempotency-Key`); POST and PATCH are sent again only with an `Idempotency-Key`, a stream body
+ * never; no attempt goes out before the latest `Retry-After` has passed.
+ *
+ * @example
+ * ```ts
+ * const api = createHttpClient({ baseUrl: 'https://api.example.com/v1', policy: pipeline(retry(), timeout(5_000)) });
+ * const user = await api.get<{ name: string }>('users/1');
+ * ```
+ */
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  return new Client(options);
+}

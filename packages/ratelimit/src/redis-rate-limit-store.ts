@@ -1,0 +1,120 @@
+import {
+  expectClock,
+  expectInteger,
+  expectOptions,
+  expectRedisClient,
+  invalidOption,
+  knownOptions,
+  redisConnection,
+  redisScript,
+  type RedisConnection,
+  type RedisScript,
+  type RedisStoreOptions,
+} from '@bulwark/core';
+import { decideScript, decodeDecision, HOLD_SCRIPT } from './internal/redis-scripts.js';
+import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
+
+/**
+ * Options for {@link redisRateLimitStore}: core's `RedisStoreOptions`. `client` is a connected
+ * node-redis 6 client or Cluster client (a Cluster routes each script by its first key; all keys of
+ * one decision share a hash slot); `prefix` defaults to `'bulwark:ratelimit:'`; `timeoutMs`, the
+ * deadline of every Redis call (past it the limiter decides locally, see `fallbackShare`), to 250.
+ */
+export type RedisRateLimitStoreOptions = RedisStoreOptions;
+
+/** A {@link RateLimitStore} in Redis; see {@link redisRateLimitStore}. */
+export interface RedisRateLimitStore extends RateLimitStore {
+  readonly kind: 'redis';
+  /** The key prefix. */
+  readonly prefix: string;
+}
+
+const ignore = (): void => undefined;
+
+/** A decision script's reply as a store decision. */
+const toStoreDecision = (reply: unknown): StoreDecision => {
+  const d = decodeDecision(reply);
+  return { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
+};
+
+const HOLD = redisScript(HOLD_SCRIPT);
+
+class Redis implements RedisRateLimitStore {
+  readonly kind = 'redis' as const;
+  readonly prefix: string;
+  readonly #redis: RedisConnection;
+  /** The decision script of each limit set, generated and hashed once. */
+  readonly #decideScripts = new WeakMap<LimitSet, RedisScript>();
+
+  constructor(redis: RedisConnection, prefix: string) {
+    this.#redis = redis;
+    this.prefix = prefix;
+  }
+
+  decide(key: string, set: LimitSet, cost: number, take: number): Promise<StoreDecision> {
+    const base = `${this.prefix}{${key}}:`;
+    let decide = this.#decideScripts.get(set);
+    if (decide === undefined) {
+      decide = redisScript(decideScript(set.limits));
+      this.#decideScripts.set(set, decide);
+    }
+    const keys = [`${base}hold`];
+    for (const l of set.limits) keys.push(`${base}${l.key}`);
+    return this.#redis.script('decide', decide, keys, [String(cost), String(take)], toStoreDecision);
+  }
+
+  hold(key: string, ms: number): Promise<void> {
+    return this.#redis.script('hold', HOLD, this.#holdKeys(key), ['hold', String(Math.ceil(ms))], ignore);
+  }
+
+  strike(key: string, baseMs: number, maxMs: number): Promise<number> {
+    return this.#redis.script('strike', HOLD, this.#holdKeys(key), ['strike', String(baseMs), String(maxMs)], Number);
+  }
+
+  clearStrikes(key: string): Promise<void> {
+    return this.#redis.script('clear', HOLD, this.#holdKeys(key), ['clear'], ignore);
+  }
+
+  #holdKeys(key: string): string[] {
+    const base = `${this.prefix}{${key}}:`;
+    return [`${base}hold`, `${base}strikes`];
+  }
+}
+
+const REDIS_RATE_LIMIT_STORE_OPTIONS = knownOptions<RedisRateLimitStoreOptions>('redisRateLimitStore()', {
+  client: ['redis', 'storeClient'],
+  prefix: ['keyPrefix'],
+  timeoutMs: ['timeout'],
+  clock: [],
+});
+
+/**
+ * Creates a {@link RateLimitStore} in Redis, for `rateLimiter({ store })`, shared by every process that uses the same Redis and
+ * prefix. Each decision is one atomic Lua script (generated once per set of limits, with their
+ * numbers built in; called by SHA; after NOSCRIPT, run once with EVAL, which loads it again), timed
+ * by Redis `TIME` only — no client clock skew — over one key per limit, all in one hash slot
+ * (`prefix{key}:...`) so it works on Redis Cluster.
+ *
+ * Every call has a deadline (`timeoutMs`, core's `timeout`); the limiter decides locally while Redis
+ * fails, reporting each `StoreUnavailableError` through `onStoreError`, and the shared state takes
+ * over again when it answers.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const limiter = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store: redisRateLimitStore({ client }) });
+ * ```
+ */
+export function redisRateLimitStore(options: RedisRateLimitStoreOptions): RedisRateLimitStore {
+  expectOptions('options', options, REDIS_RATE_LIMIT_STORE_OPTIONS);
+  if (options === undefined) throw invalidOption('options', options, 'an options object with `client`');
+  expectRedisClient('client', options.client);
+  const prefix = options.prefix ?? 'bulwark:ratelimit:';
+  if (typeof prefix !== 'string') throw invalidOption('prefix', prefix, 'a string');
+  const timeoutMs = options.timeoutMs ?? 250;
+  expectInteger('timeoutMs', timeoutMs, { min: 1 });
+  expectClock('clock', options.clock);
+  const redis = redisConnection('redisRateLimitStore', options.client, { timeoutMs, clock: options.clock });
+  return new Redis(redis, prefix);
+}
