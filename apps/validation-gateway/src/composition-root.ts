@@ -1,8 +1,10 @@
 import { circuitBreaker, isCircuitFailure, redisCircuitStore } from '@bulwark/breaker';
-import { cache, type CacheRedisClient } from '@bulwark/cache';
-import { pipeline, systemClock, timeout, type Clock } from '@bulwark/core';
+import { cache, redisCacheStore } from '@bulwark/cache';
+import { systemClock, type Clock } from '@bulwark/core';
+import { createHttpClient, secretAuth } from '@bulwark/http';
+import { standard } from '@bulwark/http/standard';
 import { createLogger, logPolicyEvents, registerSecretValue, type LineDestination } from '@bulwark/logging';
-import { memoryStore, rateLimiter, redisStore, type RateLimitStore } from '@bulwark/ratelimit';
+import { memoryStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from '@bulwark/ratelimit';
 import { exponentialBackoff, retry } from '@bulwark/retry';
 import { encryptedFileStore, envProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
 import { health, policyMetrics, type DependencyCheck } from '@bulwark/telemetry';
@@ -14,7 +16,6 @@ import { HttpUpstreamValidator } from './adapters/http-upstream-validator.js';
 import { OtelGatewayMetrics } from './adapters/otel-gateway-metrics.js';
 import { PullMetricReader } from './adapters/pull-metric-reader.js';
 import { RateLimitCallerLimiter } from './adapters/ratelimit-caller-limiter.js';
-import { resilientJsonClient } from './adapters/resilient-json-client.js';
 import { SecretApiKeyRecords, parseApiKeyRecords } from './adapters/secret-api-key-records.js';
 import { TelemetryReadiness } from './adapters/telemetry-readiness.js';
 import { timedLimiter } from './adapters/timing-scope.js';
@@ -111,9 +112,9 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   }
   const prefix = config.redisPrefix;
   const limitStore = (name: string): RateLimitStore =>
-    redis === undefined ? memoryStore({ clock }) : redisStore({ client: redis as never, prefix: `${prefix}ratelimit:${name}:`, timeoutMs: config.redisTimeoutMs, clock });
-  const redisFor = (name: string) =>
-    redis === undefined ? {} : { redis: { client: redis as unknown as CacheRedisClient, prefix: `${prefix}${name}:`, timeoutMs: config.redisTimeoutMs } };
+    redis === undefined ? memoryStore({ clock }) : redisRateLimitStore({ client: redis, prefix: `${prefix}ratelimit:${name}:`, timeoutMs: config.redisTimeoutMs, clock });
+  const cacheStore = (name: string) =>
+    redis === undefined ? {} : { store: redisCacheStore({ client: redis, prefix: `${prefix}${name}:`, timeoutMs: config.redisTimeoutMs, clock }) };
 
   // Secrets: the environment (or NAME_FILE), then the encrypted store if there is one.
   const providers: SecretProvider[] = [envProvider({ env })];
@@ -160,16 +161,17 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     maxEntries: config.cacheMaxEntries,
     isNegative: () => false,
     clock,
-    ...redisFor('verdicts'),
+    ...cacheStore('verdicts'),
   });
   resources.add('verdict cache', () => verdicts.close());
-  const domains = cache({ name: 'domains', ttlMs: 7 * 86_400_000, isNegative: () => false, maxEntries: 100_000, clock, ...redisFor('domains') });
+  const domains = cache({ name: 'domains', ttlMs: 7 * 86_400_000, isNegative: () => false, maxEntries: 100_000, clock, ...cacheStore('domains') });
   resources.add('domain cache', () => domains.close());
   await Promise.all([verdicts.ready(), domains.ready()]);
 
-  // The upstream: at most its rate over any second (shared by every instance through Redis), a
-  // breaker shared through Redis, retries honouring Retry-After within the total deadline, a
-  // timeout per attempt, and the credential refreshed on a 401.
+  // The upstream, through @bulwark/http's standard pipeline (total timeout, retry honouring
+  // Retry-After, the breaker, a timeout per attempt), with its rate limit asked before every attempt
+  // and told every response, and its credential read through the secrets (refreshed on a 401).
+  // At most UPSTREAM_RATE_PER_SECOND over any second: GCRA's burst plus its rate over one second.
   const burst = Math.max(1, Math.ceil(config.upstreamRatePerSecond / 10));
   const upstreamLimit = rateLimiter({
     name: 'upstream-limit',
@@ -178,15 +180,17 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     maxWaitMs: config.upstreamTotalTimeoutMs,
     clock,
   });
+  // One breaker for the one upstream, shared by every instance through Redis when there is one.
   const breaker = circuitBreaker({
     name: 'upstream',
-    breaker: { kind: 'time', windowMs: 30_000, minimumCalls: config.breakerMinimumCalls, failureRateThreshold: config.breakerFailureRate },
+    breaker: { kind: 'time', windowMs: Math.max(30_000, 2 * config.upstreamAttemptTimeoutMs), minimumCalls: config.breakerMinimumCalls, failureRateThreshold: config.breakerFailureRate },
     halfOpenAfterMs: config.breakerHalfOpenAfterMs,
     // A call the gateway's own limiter refused says nothing about the upstream.
     isFailure: (error) => isCircuitFailure(error) && (error as { code?: unknown } | null)?.code !== 'RATE_LIMITED',
     clock,
-    ...(redis === undefined ? {} : { shared: redisCircuitStore({ client: redis as never, prefix: `${prefix}breaker:`, quorum: config.breakerQuorum, timeoutMs: config.redisTimeoutMs, clock }) }),
+    ...(redis === undefined ? {} : { store: redisCircuitStore({ client: redis, prefix: `${prefix}breaker:`, quorum: config.breakerQuorum, timeoutMs: config.redisTimeoutMs, clock }) }),
   });
+  // The standard retry, made here so that its events reach the logs and metrics.
   const retries = retry({
     name: 'upstream-retry',
     maxAttempts: config.upstreamMaxAttempts,
@@ -195,20 +199,25 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     maxElapsedMs: config.upstreamTotalTimeoutMs,
     clock,
   });
-  const totalTimeout = timeout(config.upstreamTotalTimeoutMs, { name: 'upstream-total', clock });
-  const attemptTimeout = timeout(config.upstreamAttemptTimeoutMs, { name: 'upstream-attempt', clock });
-  const upstreamPolicy = pipeline(totalTimeout, retries, breaker, attemptTimeout);
-  const client = resilientJsonClient({
+  const client = createHttpClient({
+    name: 'upstream',
     baseUrl: config.upstreamUrl,
-    policy: upstreamPolicy,
+    policy: standard({
+      bulkhead: false,
+      totalTimeoutMs: config.upstreamTotalTimeoutMs,
+      retry: retries,
+      breaker: { get: () => breaker },
+      attemptTimeoutMs: config.upstreamAttemptTimeoutMs,
+      clock,
+    }),
     limiter: timedLimiter(upstreamLimit, () => clock.monotonic()),
-    credential: {
-      get: () => upstreamSecrets.get(UPSTREAM_KEY),
-      refresh: (refused) => upstreamSecrets.refreshOnAuthFailure(UPSTREAM_KEY, refused),
-    },
-    onResponse: (status) => metrics.upstreamResponse(status),
+    auth: secretAuth(upstreamSecrets, UPSTREAM_KEY),
+    // Validating an address changes nothing upstream: sending it again is safe, so it may be retried.
+    idempotencyKeys: true,
+    clock,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
+  client.onResponse(({ status }) => metrics.upstreamResponse(status));
 
   // Callers: a rate limit per key.
   const callerLimit = rateLimiter({
@@ -219,7 +228,9 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   });
 
   // Every policy's events become log lines and metrics.
-  const sources = [upstreamLimit, callerLimit, breaker, retries, totalTimeout, attemptTimeout, verdicts, domains];
+  // (The HTTP client's own events, onResponse and onAuthRefresh, are not in core's event catalog, so
+  // logPolicyEvents and policyMetrics refuse it: its responses are counted above.)
+  const sources = [retries, upstreamLimit, callerLimit, breaker, verdicts, domains];
   const logged = logPolicyEvents(logger, ...sources);
   const measured = policyEvents.instrument(...sources);
   resources.add('policy events', () => {

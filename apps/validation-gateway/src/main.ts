@@ -38,7 +38,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     const code = (error as { code?: string }).code;
-    process.stderr.write(`validation-gateway: could not start: ${code === 'EADDRINUSE' ? 'the port is in use; set PORT (0 takes a free one)' : ((error as Error).name ?? 'error')}\n`);
+    // Option errors name the option and what was expected, never a secret's value; others are named by class.
+    const reason = code === 'EADDRINUSE' ? 'the port is in use; set PORT (0 takes a free one)' : error instanceof TypeError ? error.message : ((error as Error).name ?? 'error');
+    process.stderr.write(`validation-gateway: could not start: ${reason}\n`);
     return 1;
   }
   await new Promise<void>((resolve) => {
