@@ -6,8 +6,8 @@ import type { GatewayProcess } from './support/gateway-process.js';
 import { DEFAULT_KEYS, keysJson, post, startFixture, type Fixture } from './support/fixture.js';
 import type { SimulatorProcess } from './support/simulator-process.js';
 
-// The simulator rotates its key every 800 ms and refuses the old one at once (no overlap).
-const ROTATE = ['--profile', 'calm', '--rotate-every-ms', '800', '--overlap-ms', '0'];
+// The simulator rotates its key every 1.5 s (longer than the secrets' 1 s refresh cooldown) and refuses the old one at once (no overlap).
+const ROTATE = ['--profile', 'calm', '--rotate-every-ms', '1500', '--overlap-ms', '0'];
 let fixture: Fixture<SimulatorProcess>;
 let gateway: GatewayProcess;
 
