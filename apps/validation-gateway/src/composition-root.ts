@@ -21,6 +21,7 @@ import { TelemetryReadiness } from './adapters/telemetry-readiness.js';
 import { timedLimiter } from './adapters/timing-scope.js';
 import type { GatewayConfig } from './config.js';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from './di.js';
+import { errorShape } from './error-shape.js';
 import { Resources } from './resources.js';
 import { CacheAdminService } from './services/cache-admin-service.js';
 import { CallerAuthenticator } from './services/caller-authenticator.js';
@@ -103,7 +104,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
       disableOfflineQueue: true,
       socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
     });
-    redis.on('error', (error: unknown) => logger.warn('redis connection failed; deciding locally until it is back', { error: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }));
+    redis.on('error', (error: unknown) => logger.warn('redis connection failed; deciding locally until it is back', { error: errorShape(error) }));
     redis.on('ready', () => logger.info('redis connected'));
     await connectWithin(redis, 2_000);
     const client = redis;
@@ -257,7 +258,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   container.register(TOKENS.Upstream, { useValue: new HttpUpstreamValidator(client) });
   container.register(TOKENS.Cache, { useValue: new BulwarkValidationCache(verdicts, config.cacheTtlMs, clock) });
   container.register(TOKENS.Domains, {
-    useValue: new CacheDomainKnowledge(domains, clock, (error) => logger.debug('could not store a domain fact', { error: { name: (error as Error)?.name } })),
+    useValue: new CacheDomainKnowledge(domains, clock, (error) => logger.debug('could not store a domain fact', { error: errorShape(error) })),
   });
   container.register(TOKENS.CallerLimiter, { useValue: new RateLimitCallerLimiter(callerLimit, config.callerRatePerSecond, 1_000) });
   container.register(TOKENS.ApiKeys, { useValue: new SecretApiKeyRecords(callerSecrets, { name: API_KEYS, now: () => clock.monotonic() }) });

@@ -4,6 +4,7 @@ import type { TelemetryReadiness } from './adapters/telemetry-readiness.js';
 import { composeGateway, type CompositionOptions } from './composition-root.js';
 import type { GatewayConfig } from './config.js';
 import type { DependencyContainer } from './di.js';
+import { errorShape } from './error-shape.js';
 import { buildServer } from './http/server.js';
 import type { AppLogger } from './ports/app-logger.js';
 import type { Resources } from './resources.js';
@@ -60,7 +61,7 @@ export async function startGateway(config: GatewayConfig, options: CompositionOp
         clearTimeout(cut);
       }
       logger.info('stopped', { event: 'stopped' });
-      await resources.closeAll((name, error) => logger.error(`could not close ${name}`, { error: { name: (error as Error)?.name } }));
+      await resources.closeAll((name, error) => logger.error(`could not close ${name}`, { error: errorShape(error) }));
     })());
   return { app, container, url, close };
 }

@@ -5,6 +5,7 @@ import { withLogContext } from '@bulwark/logging';
 import { HEALTH_CONTENT_TYPE, healthStatusCode, PROMETHEUS_CONTENT_TYPE } from '@bulwark/telemetry';
 import type { GatewayConfig } from '../config.js';
 import type { DependencyContainer } from '../di.js';
+import { errorShape } from '../error-shape.js';
 import type { Scope } from '../ports/api-key-records.js';
 import type { AppLogger } from '../ports/app-logger.js';
 import type { CallerLimiter } from '../ports/caller-limiter.js';
@@ -47,12 +48,6 @@ function toProblem(error: FastifyError | ProblemError, bodyLimit: number): Probl
       if (error.statusCode === 400) return new ProblemError('invalid-json', 'The request could not be read.');
       return new ProblemError('internal', 'The gateway failed to answer; the request id finds its log lines.');
   }
-}
-
-/** What an error is, for a log line: class, code, status — never its message, which may quote input. */
-function errorShape(error: unknown): Record<string, unknown> {
-  const e = error as { name?: unknown; code?: unknown; statusCode?: unknown } | null;
-  return { name: typeof e?.name === 'string' ? e.name : typeof error, code: typeof e?.code === 'string' ? e.code : undefined };
 }
 
 /**

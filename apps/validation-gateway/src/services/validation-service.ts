@@ -1,5 +1,6 @@
 import type { Clock } from '@bulwark/core';
 import { inject, injectable } from '../di.js';
+import { errorShape } from '../error-shape.js';
 import type { AppLogger } from '../ports/app-logger.js';
 import type { DomainKnowledge } from '../ports/domain-knowledge.js';
 import type { AnswerSource, EmailVerdict, ValidationAnswer } from '../ports/email-verdict.js';
@@ -12,16 +13,6 @@ import type { OfflineValidator } from './offline-validator.js';
 
 /** Addresses of one batch validated at once. */
 const BATCH_CONCURRENCY = 8;
-
-/** What an error says about itself, for a log line: its class and code, never its message. */
-function shapeOf(error: unknown): { readonly name: string; readonly code?: string; readonly status?: number } {
-  const e = error as { name?: unknown; code?: unknown; status?: unknown } | null;
-  return {
-    name: typeof e?.name === 'string' ? e.name : typeof error,
-    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
-    ...(typeof e?.status === 'number' ? { status: e.status } : {}),
-  };
-}
 
 /**
  * The use case: validate addresses. Answers from the cache; else from the upstream (through its
@@ -85,7 +76,7 @@ export class ValidationService {
       answer = { email, ...value.verdict, source, ageMs };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      this.#logger.warn('the upstream could not answer; answering offline', { error: shapeOf(error) });
+      this.#logger.warn('the upstream could not answer; answering offline', { error: errorShape(error) });
       const { verdict, ageMs } = await this.#offline.validate(email);
       answer = { email, ...verdict, source: 'offline', ageMs };
     } finally {
