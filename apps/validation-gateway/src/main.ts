@@ -51,4 +51,6 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit as soon as everything is closed, rather than when the last idle keep-alive socket to the
+// upstream times out.
+process.exit(await main(process.argv.slice(2)));
