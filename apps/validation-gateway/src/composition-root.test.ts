@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createFakeClock } from '@bulwark/core';
+import { encryptedFileStore } from '@bulwark/secrets';
 import { afterEach, describe, expect, test } from 'vitest';
 import { FakeCache, FakeUpstream } from '../test/support/fakes.js';
 import { buildServer, composeGateway, hashApiKey, loadConfig, TOKENS } from './index.js';
@@ -75,6 +80,35 @@ describe('the composition root', () => {
     expect(seen.map((c) => (c as { requestId: string }).requestId)).toEqual(['req-a', 'req-b']);
     expect(lines.filter((l) => l.includes('"requestId":"req-a"')).length).toBeGreaterThan(0);
     await app.close();
+  });
+
+  test('the upstream key can come from the encrypted store, and is sent to the upstream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-store-'));
+    try {
+      const keyFile = join(dir, 'store.key');
+      writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+      const storePath = join(dir, 'secrets.enc.json');
+      const store = encryptedFileStore({ path: storePath, keys: [{ keyFile }] });
+      await store.set('UPSTREAM_API_KEY', 'stored-upstream-key-0123456789'); // bulwark-allow-secret: test fixture
+      store.close?.();
+      const sent: string[] = [];
+      const container = await composeGateway(loadConfig({ SECRETS_STORE: storePath, SECRETS_STORE_KEY_FILE: keyFile, UPSTREAM_URL: 'http://127.0.0.1:9' }), {
+        env: { GATEWAY_API_KEYS: env.GATEWAY_API_KEYS },
+        logDestination: { write: () => {} },
+        fetch: async (_url, init) => {
+          sent.push(new Headers(init?.headers).get('authorization') ?? '');
+          return Response.json({ valid: true, reason: 'accepted', disposable: false, domain: 'store.dev' });
+        },
+      });
+      opened.push(container.resolve<Resources>(TOKENS.Resources));
+      const app = buildServer(container);
+      const response = await app.inject({ method: 'POST', url: '/v1/validate/email', headers: { authorization: `Bearer ${CALLER}` }, payload: { email: 'a@store.dev' } });
+      expect(response.json()).toMatchObject({ source: 'upstream', domain: 'store.dev' });
+      expect(sent).toEqual(['Bearer stored-upstream-key-0123456789']);
+      await app.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a missing or malformed secret stops the start with every problem named, no value shown', async () => {
