@@ -104,7 +104,7 @@ describe('the composition root', () => {
       const app = buildServer(container);
       const response = await app.inject({ method: 'POST', url: '/v1/validate/email', headers: { authorization: `Bearer ${CALLER}` }, payload: { email: 'a@store.dev' } });
       expect(response.json()).toMatchObject({ source: 'upstream', domain: 'store.dev' });
-      expect(sent).toEqual(['Bearer stored-upstream-key-0123456789']);
+      expect(sent).toEqual(['Bearer stored-upstream-key-0123456789']); // bulwark-allow-secret: test fixture
       await app.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
