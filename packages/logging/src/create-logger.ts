@@ -5,6 +5,7 @@ import {
   expectName,
   expectOneOf,
   expectOptions,
+  knownOptions,
   invalidOption,
   systemClock,
   type Clock,
@@ -361,6 +362,29 @@ function resolveLevel(options: LoggerOptions): LogLevel {
   return lower;
 }
 
+const LOGGER_OPTIONS = knownOptions<LoggerOptions>('createLogger()', {
+  service: ['name', 'serviceName'],
+  level: ['logLevel'],
+  format: [],
+  fields: ['defaultMeta', 'base', 'meta'],
+  destination: ['stream', 'dest'],
+  transports: ['transport'],
+  redact: ['redactPaths', 'paths'],
+  redactDefaults: [],
+  censor: ['replacement'],
+  maxDepth: ['depth'],
+  errorStack: ['stack'],
+  floodControl: ['rateLimit', 'sampling'],
+  traceContext: [],
+  clock: [],
+  env: [],
+});
+
+const FLOOD_CONTROL_OPTIONS = knownOptions<FloodControlOptions>('createLogger()', {
+  windowMs: ['window', 'intervalMs'],
+  maxPerWindow: ['max', 'limit'],
+});
+
 /**
  * Creates a structured logger on winston 3: one JSON object per line with `timestamp`, `level`,
  * `message`, `service`, the active OpenTelemetry `trace_id`/`span_id`, and every field of the
@@ -386,7 +410,7 @@ function resolveLevel(options: LoggerOptions): LogLevel {
  * ```
  */
 export function createLogger(options: LoggerOptions): Logger {
-  expectOptions('options', options);
+  expectOptions('options', options, LOGGER_OPTIONS);
   if (options === undefined) throw invalidOption('options', options, 'an options object with a `service`');
   expectName(options.service, 'service');
   const level = resolveLevel(options);
@@ -414,7 +438,7 @@ export function createLogger(options: LoggerOptions): Logger {
   expectClock('clock', options.clock);
   const floodOptions = options.floodControl ?? {};
   if (floodOptions !== false) {
-    expectOptions('floodControl', floodOptions);
+    expectOptions('floodControl', floodOptions, FLOOD_CONTROL_OPTIONS);
     if (floodOptions.windowMs !== undefined) expectInteger('floodControl.windowMs', floodOptions.windowMs, { min: 1 });
     if (floodOptions.maxPerWindow !== undefined) expectInteger('floodControl.maxPerWindow', floodOptions.maxPerWindow, { min: 1 });
   }

@@ -1,4 +1,4 @@
-import { expectBoolean, expectInteger, expectOptions } from '@bulwark/core';
+import { expectBoolean, expectInteger, expectOptions, knownOptions } from '@bulwark/core';
 import { DEFAULT_REDACT_KEYS } from './default-redact-keys.js';
 import { Redactor } from './internal/redactor.js';
 
@@ -11,6 +11,11 @@ export interface SerializeErrorOptions {
 }
 
 let shared: Redactor | undefined;
+
+const SERIALIZE_ERROR_OPTIONS = knownOptions<SerializeErrorOptions>('serializeError()', {
+  maxDepth: ['depth'],
+  stack: ['errorStack'],
+});
 
 /**
  * Turns an error into a plain, JSON-safe object the way loggers write it: `name`, `message`,
@@ -25,7 +30,7 @@ let shared: Redactor | undefined;
  * ```
  */
 export function serializeError(error: unknown, options: SerializeErrorOptions = {}): unknown {
-  expectOptions('options', options);
+  expectOptions('options', options, SERIALIZE_ERROR_OPTIONS);
   if (options.maxDepth !== undefined) expectInteger('maxDepth', options.maxDepth, { min: 1, max: 100 });
   if (options.stack !== undefined) expectBoolean('stack', options.stack);
   const redactor =

@@ -1,44 +1,126 @@
-// Runs every example fenced as ```ts test in a package README, so the examples cannot rot.
-// Each block is written beside its package (so imports resolve as they would for a user of it)
-// and imported through vitest; a block asserts its own results (node:assert).
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+// The one runner of every example in the docs: each ```ts block of a README (the root's, each
+// package's and app's) or a page under docs/ is a program a user could paste. It is written to a
+// file beside its package (so imports resolve as they would for a user: through the package's
+// exports to its build), type-checked with a plain `strict` tsconfig, and run as a plain script on
+// the oldest Node the packages support (their engines floor, from tools/node-min). It must assert
+// what it claims with node:assert and exit 0. A block that is not a program (a signature, a
+// fragment of a larger example) is fenced ```ts fragment and is neither checked nor run.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const fence = /^```ts test\s*\n([\s\S]*?)^```\s*$/gm;
+const FENCE = /^```(ts[^\n]*)\n([\s\S]*?)^```\s*$/gm;
+const ASSERTS = /from ['"]node:assert(?:\/strict)?['"]/;
+const NODE_MIN = join(root, 'tools', 'node-min', 'node_modules', 'node', 'bin', 'node');
+const TSC = join(root, 'node_modules', '.bin', 'tsc');
+const RUN_TIMEOUT_MS = 60_000;
 
-// Every package README must have a tested example; an app's examples are run when it has some.
-const readmes = ['packages', 'apps']
-  .filter((parent) => existsSync(join(root, parent)))
-  .flatMap((parent) => readdirSync(join(root, parent)).map((name) => ({ name: `${parent}/${name}`, dir: join(root, parent, name), required: parent === 'packages' })))
-  .filter(({ dir }) => existsSync(join(dir, 'README.md')));
+/** The markdown files whose examples run, relative to the repo root. */
+const docs: string[] = [];
+const dirsOf = (parent: string): string[] =>
+  existsSync(join(root, parent)) ? readdirSync(join(root, parent)).map((name) => join(parent, name)) : [];
+for (const dir of [...dirsOf('packages'), ...dirsOf('apps')]) {
+  if (existsSync(join(root, dir, 'README.md'))) docs.push(join(dir, 'README.md'));
+}
+docs.push('README.md');
+for (const page of existsSync(join(root, 'docs')) ? readdirSync(join(root, 'docs')) : []) {
+  if (page.endsWith('.md')) docs.push(join('docs', page));
+}
+// Every example is written beside the integration tests, which depend on every package: imports
+// resolve as in a user's project (node_modules, the package's exports, its build), and an example
+// in one package's README may use another package, as users do.
+const home = join(root, 'tools', 'integration', '.readme-examples');
 
-const written: string[] = [];
+interface Example {
+  readonly name: string;
+  readonly file: string;
+  readonly code: string;
+}
+
+const examples: Example[] = [];
+for (const doc of docs) {
+  let n = 0;
+  for (const [, info, code] of readFileSync(join(root, doc), 'utf8').matchAll(FENCE)) {
+    const words = info!.trim().split(/\s+/);
+    if (words[0] !== 'ts' || words.includes('fragment')) continue;
+    n++;
+    const stem = doc.replace(/\.md$/, '').replace(/[\\/]/g, '-').toLowerCase();
+    examples.push({
+      name: `${doc} example ${n}`,
+      file: join(home, `${stem}-${n}.ts`),
+      code: code!,
+    });
+  }
+}
+
+let typeErrors = new Map<string, string[]>();
+
+beforeAll(() => {
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  // What a user's project would have: strict, Node's module rules, Node's types. No repo flags.
+  writeFileSync(
+    join(home, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', target: 'es2023', noEmit: true, types: ['node'] }, include: ['*.ts'] }),
+  );
+  // `export {}` makes each file a module, so top-level await and names stay local to it.
+  for (const e of examples) writeFileSync(e.file, `${e.code}\nexport {};\n`);
+  typeErrors = new Map();
+  const tsc = spawnSync(TSC, ['-p', home], { encoding: 'utf8' });
+  for (const line of `${tsc.stdout}${tsc.stderr}`.split('\n')) {
+    const file = /^(\S+\.ts)\(\d+,\d+\)/.exec(line)?.[1];
+    if (file === undefined) continue;
+    const key = join(home, file.replace(/^.*[\\/]/, ''));
+    typeErrors.set(key, [...(typeErrors.get(key) ?? []), line]);
+  }
+}, 120_000);
+
 afterAll(() => {
-  for (const dir of written) rmSync(dir, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
 });
 
-describe('README examples', () => {
-  test('every package has a README with at least one tested example', () => {
-    for (const { name, dir } of readmes.filter((r) => r.required)) {
-      const blocks = [...readFileSync(join(dir, 'README.md'), 'utf8').matchAll(fence)];
-      expect(blocks.length, `${name}/README.md has no \`\`\`ts test block`).toBeGreaterThan(0);
+function runOnOldestNode(file: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(NODE_MIN, [file], { cwd: join(file, '..'), env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    child.stderr.on('data', (d: Buffer) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, output: `could not start ${NODE_MIN}: ${error.message}` });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('documentation examples', () => {
+  test('the examples run on the oldest Node every package supports (tools/node-min)', () => {
+    const [major, minor] = spawnSync(NODE_MIN, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '').split('.');
+    for (const dir of dirsOf('packages')) {
+      const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+      expect(manifest.engines?.node, `${dir}/package.json engines.node`).toBe(`>=${major}.${minor}`);
     }
   });
 
-  for (const { name, dir } of readmes) {
-    const blocks = [...readFileSync(join(dir, 'README.md'), 'utf8').matchAll(fence)].map((m) => m[1]!);
-    blocks.forEach((code, i) => {
-      test(`${name}/README.md example ${i + 1}`, async () => {
-        const out = join(dir, '.readme-examples');
-        mkdirSync(out, { recursive: true });
-        written.push(out);
-        const file = join(out, `example-${i + 1}.ts`);
-        writeFileSync(file, `${code}\nexport {};\n`);
-        await import(/* @vite-ignore */ file);
-      });
-    });
+  test('every package README has at least one example', () => {
+    for (const doc of docs.filter((d) => d.startsWith('packages'))) {
+      expect(examples.some((e) => e.name.startsWith(`${doc} `)), `${doc} has no runnable \`\`\`ts example`).toBe(true);
+    }
+  });
+
+  for (const example of examples) {
+    test(example.name, async () => {
+      expect(example.code, 'an example asserts what it claims: import node:assert and use it').toMatch(ASSERTS);
+      expect(typeErrors.get(example.file) ?? [], `type errors in ${relative(root, example.file)}`).toEqual([]);
+      const { code, output } = await runOnOldestNode(example.file);
+      expect(code, `${relative(root, example.file)} exited with ${code}:\n${output}`).toBe(0);
+    }, RUN_TIMEOUT_MS + 5_000);
   }
 });
