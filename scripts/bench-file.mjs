@@ -21,6 +21,11 @@ for (const suite of suites) {
   // Interleaved rounds: every case is measured early and late, so drift hits all alike.
   for (let round = 0; round < rounds; round++) {
     for (const c of suite.cases) {
+      // A case that measures itself (an HTTP load generator driving a server, say) says its own figures.
+      if (typeof c.measure === 'function') {
+        samples.get(c.name).push(await c.measure({ round }));
+        continue;
+      }
       const bench = new Bench({ time: timeMs, warmupTime: round === 0 ? 200 : 50, throws: true });
       bench.add(c.name, c.fn);
       await bench.run();

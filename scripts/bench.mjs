@@ -23,9 +23,10 @@ for (let i = 2; i < process.argv.length; i++) {
     }
   }
 }
-// Package benchmarks live in packages/<name>/bench; suites that combine packages in tools/benchmarks/bench.
+// Package benchmarks live in packages/<name>/bench; suites that combine packages in tools/benchmarks/bench;
+// the apps' own in apps/<name>/bench.
 const benchDirs = new Map();
-for (const parent of ['packages', 'tools']) {
+for (const parent of ['packages', 'tools', 'apps']) {
   for (const name of readdirSync(parent)) {
     if (existsSync(join(parent, name, 'bench'))) benchDirs.set(name, join(parent, name, 'bench'));
   }

@@ -10,7 +10,12 @@ export interface BenchCase {
   /** `null` for our own case (exactly one per suite); otherwise the library measured, or `baseline`. */
   readonly peer: string | null;
   /** One iteration. Runs `batch` operations, so that sub-microsecond operations are measurable. */
-  readonly fn: () => unknown;
+  readonly fn?: () => unknown;
+  /**
+   * Instead of `fn`: a case that measures itself once per round (a load generator driving a server)
+   * and returns its figures, per operation.
+   */
+  readonly measure?: (context: { readonly round: number }) => Promise<{ readonly meanNs: number; readonly p99Ns: number }>;
   /** Operations per call of `fn`. @default 1 */
   readonly batch?: number;
 }

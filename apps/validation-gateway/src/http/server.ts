@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Clock } from '@bulwark/core';
+import { withLogContext } from '@bulwark/logging';
+import { HEALTH_CONTENT_TYPE, healthStatusCode, PROMETHEUS_CONTENT_TYPE } from '@bulwark/telemetry';
+import type { GatewayConfig } from '../config.js';
+import type { DependencyContainer } from '../di.js';
+import { errorShape } from '../error-shape.js';
+import type { Scope } from '../ports/api-key-records.js';
+import type { AppLogger } from '../ports/app-logger.js';
+import type { CallerLimiter } from '../ports/caller-limiter.js';
+import type { GatewayMetrics } from '../ports/gateway-metrics.js';
+import type { Readiness } from '../ports/readiness.js';
+import type { RequestContext } from '../ports/request-context.js';
+import type { CacheAdminService } from '../services/cache-admin-service.js';
+import { presentedKey, type CallerAuthenticator } from '../services/caller-authenticator.js';
+import type { ValidationService } from '../services/validation-service.js';
+import { TOKENS } from '../tokens.js';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemError, type ProblemType } from './problem.js';
+import { readBatch, readInvalidation, readSingle } from './request-bodies.js';
+import { RequestTimings } from './request-timings.js';
+import { traceContextOf, traceparentOf } from './trace-context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's child container: its context and logger, over the application's registrations. */
+    scope: DependencyContainer;
+    gateway: RequestContext & { readonly timings: RequestTimings; readonly startedAt: number };
+  }
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** A Fastify error as a problem: the framework's own refusals by code, anything else a 500. */
+function toProblem(error: FastifyError | ProblemError, bodyLimit: number): ProblemError {
+  if (error instanceof ProblemError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ProblemError('unsupported-media-type', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ProblemError('body-too-large', `The body is larger than ${bodyLimit} bytes.`, { extra: { limitBytes: bodyLimit } });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ProblemError('invalid-json', 'The body is empty or not as long as its Content-Length.');
+    default:
+      if (error.statusCode === 415) return new ProblemError('unsupported-media-type', 'Send the body as application/json.');
+      if (error.statusCode === 413) return new ProblemError('body-too-large', `The body is larger than ${bodyLimit} bytes.`, { extra: { limitBytes: bodyLimit } });
+      if (error.statusCode === 400) return new ProblemError('invalid-json', 'The request could not be read.');
+      return new ProblemError('internal', 'The gateway failed to answer; the request id finds its log lines.');
+  }
+}
+
+/**
+ * Builds the HTTP server over the application's container. Every request gets a child container
+ * carrying its context (request id, trace, timings, caller) and a logger bound to it; services are
+ * resolved from that child. Every error is `application/problem+json`.
+ */
+export function buildServer(root: DependencyContainer): FastifyInstance {
+  const config = root.resolve<GatewayConfig>(TOKENS.Config);
+  const logger = root.resolve<AppLogger>(TOKENS.Logger);
+  const metrics = root.resolve<GatewayMetrics>(TOKENS.Metrics);
+  const clock = root.resolve<Clock>(TOKENS.Clock);
+  const readiness = root.resolve<Readiness>(TOKENS.Readiness);
+  const authenticator = root.resolve<CallerAuthenticator>(TOKENS.Authenticator);
+  const callerLimiter = root.resolve<CallerLimiter>(TOKENS.CallerLimiter);
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Requests that still arrive while draining are served (their connection is closed after):
+    // an accepted request is never refused.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  });
+
+  app.decorateRequest('scope', null as unknown as DependencyContainer);
+  app.decorateRequest('gateway', null as unknown as FastifyRequest['gateway']);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new ProblemError('invalid-json', 'The body is not valid JSON.'), undefined);
+    }
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const traceparent = traceparentOf(traceContextOf(request.headers.traceparent));
+    const abort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort(new Error('The caller went away.'));
+    });
+    const context = { requestId: request.id, traceparent, signal: abort.signal, timings: new RequestTimings(), startedAt: clock.monotonic(), caller: undefined };
+    request.gateway = context;
+    const scope = root.createChildContainer();
+    scope.register(TOKENS.RequestContext, { useValue: context });
+    scope.register(TOKENS.Logger, { useValue: logger.child({ requestId: request.id, traceparent }) });
+    request.scope = scope;
+    reply.header('x-request-id', request.id);
+    done();
+  });
+
+  // From the start of a graceful close, each response closes its connection, so that keep-alive
+  // connections end with their last request instead of holding the close until the deadline.
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const durationMs = clock.monotonic() - request.gateway.startedAt;
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.request(route, request.method, reply.statusCode, durationMs);
+    logger.info('request', {
+      requestId: request.id,
+      traceparent: request.gateway.traceparent,
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      durationMs: Math.round(durationMs * 100) / 100,
+      caller: request.gateway.caller?.id,
+    });
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError | ProblemError, request, reply) => {
+    const problem = toProblem(error, config.bodyLimitBytes);
+    const fields = {
+      requestId: request.id,
+      traceparent: request.gateway?.traceparent,
+      problem: problem.type,
+      status: problem.status,
+      method: request.method,
+      route: request.routeOptions.url,
+    };
+    // A bad request is logged by its shape only: never its body, its headers or its key.
+    if (problem.status >= 500) logger.error('request failed', { ...fields, error: errorShape(error) });
+    else logger.info('request refused', { ...fields, contentType: request.headers['content-type']?.split(';')[0], contentLength: request.headers['content-length'] });
+    return reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE).send(problem.body(request.id));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new ProblemError('not-found', 'No such route; see the README for the routes.');
+    return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.body(request.id));
+  });
+
+  /** Runs `fn` with the request's ids on every log line written inside it, however deep. */
+  const inContext = <T>(request: FastifyRequest, fn: () => Promise<T>): Promise<T> =>
+    withLogContext({ requestId: request.id, traceparent: request.gateway.traceparent }, fn);
+
+  /** Authenticates the caller for `scope`, then applies its key's rate limit. */
+  const guard = (scope: Scope) => (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
+    inContext(request, async () => {
+      const outcome = await authenticator.authenticate(presentedKey(request.headers), scope);
+      if (!outcome.ok) {
+        throw new ProblemError(outcome.problem, outcome.detail, outcome.problem === 'unauthenticated' ? { headers: { 'www-authenticate': 'Bearer realm="validation-gateway"' } } : {});
+      }
+      request.gateway.caller = outcome.caller;
+      const decision = await callerLimiter.take(outcome.caller.id);
+      const resetSeconds = Math.max(1, Math.ceil((decision.allowed ? decision.windowMs : decision.retryAfterMs) / 1000));
+      reply.header('ratelimit-policy', `"caller";q=${decision.limit};w=${Math.max(1, Math.round(decision.windowMs / 1000))}`);
+      reply.header('ratelimit', `"caller";r=${decision.remaining};t=${resetSeconds}`);
+      if (!decision.allowed) {
+        throw new ProblemError('rate-limited', `This key may make ${decision.limit} requests per ${decision.windowMs / 1000} s; try again after Retry-After.`, {
+          headers: { 'retry-after': String(resetSeconds) },
+        });
+      }
+    });
+
+  const serverTiming = (request: FastifyRequest, reply: FastifyReply): void => {
+    reply.header('server-timing', request.gateway.timings.header(clock.monotonic() - request.gateway.startedAt));
+    reply.header('cache-control', 'no-store');
+  };
+
+  const methodNotAllowed = (url: string, allowed: readonly string[]): void => {
+    const others = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => !allowed.includes(m));
+    app.route({
+      method: others,
+      url,
+      handler: async () => {
+        throw new ProblemError('method-not-allowed', `${url} takes ${allowed.join(', ')}.`, { headers: { allow: allowed.join(', ') } });
+      },
+    });
+  };
+
+  app.post('/v1/validate/email', { onRequest: guard('validate') }, async (request, reply) => {
+    const email = readSingle(request.body);
+    const service = request.scope.resolve<ValidationService>(TOKENS.ValidationService);
+    const answer = await inContext(request, () => service.validate(email));
+    serverTiming(request, reply);
+    return answer;
+  });
+  methodNotAllowed('/v1/validate/email', ['POST']);
+
+  app.post('/v1/validate/emails', { onRequest: guard('validate') }, async (request, reply) => {
+    const emails = readBatch(request.body, config.maxBatch);
+    const service = request.scope.resolve<ValidationService>(TOKENS.ValidationService);
+    const results = await inContext(request, () => service.validateMany(emails));
+    serverTiming(request, reply);
+    return { results };
+  });
+  methodNotAllowed('/v1/validate/emails', ['POST']);
+
+  app.post('/v1/admin/cache/invalidate', { onRequest: guard('admin') }, async (request, reply) => {
+    const target = readInvalidation(request.body);
+    const admin = request.scope.resolve<CacheAdminService>(TOKENS.CacheAdmin);
+    await inContext(request, () => admin.invalidate(target));
+    return reply.code(204).send();
+  });
+  methodNotAllowed('/v1/admin/cache/invalidate', ['POST']);
+
+  app.get('/health/live', async (_request, reply) => {
+    const report = await readiness.live();
+    return reply.code(healthStatusCode(report)).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(report);
+  });
+  app.get('/health/ready', async (_request, reply) => {
+    const report = await readiness.ready();
+    return reply.code(healthStatusCode(report)).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(report);
+  });
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(PROMETHEUS_CONTENT_TYPE).header('cache-control', 'no-store').send(await metrics.render());
+  });
+  app.get<{ Params: { type: string } }>('/problems/:type', async (request, reply) => {
+    const type = request.params.type;
+    if (!Object.hasOwn(PROBLEM_TYPES, type)) throw new ProblemError('not-found', 'No such problem type.');
+    const { status, title, about } = PROBLEM_TYPES[type as ProblemType];
+    return reply.type('text/plain; charset=utf-8').send(`${title} (${status})\n\n${about}\n`);
+  });
+
+  return app;
+}
