@@ -1,10 +1,10 @@
 import { circuitBreaker, isCircuitFailure, redisCircuitStore } from '@bulwark/breaker';
 import { cache, redisCacheStore } from '@bulwark/cache';
 import { systemClock, type Clock } from '@bulwark/core';
-import { createHttpClient, secretAuth } from '@bulwark/http';
+import { httpClient, secretAuth } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
 import { createLogger, logPolicyEvents, registerSecretValue, type LineDestination } from '@bulwark/logging';
-import { memoryStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from '@bulwark/ratelimit';
+import { memoryRateLimitStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from '@bulwark/ratelimit';
 import { exponentialBackoff, retry } from '@bulwark/retry';
 import { encryptedFileStore, envProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
 import { health, policyMetrics, type DependencyCheck } from '@bulwark/telemetry';
@@ -113,7 +113,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   }
   const prefix = config.redisPrefix;
   const limitStore = (name: string): RateLimitStore =>
-    redis === undefined ? memoryStore({ clock }) : redisRateLimitStore({ client: redis, prefix: `${prefix}ratelimit:${name}:`, timeoutMs: config.redisTimeoutMs, clock });
+    redis === undefined ? memoryRateLimitStore({ clock }) : redisRateLimitStore({ client: redis, prefix: `${prefix}ratelimit:${name}:`, timeoutMs: config.redisTimeoutMs, clock });
   const cacheStore = (name: string) =>
     redis === undefined ? {} : { store: redisCacheStore({ client: redis, prefix: `${prefix}${name}:`, timeoutMs: config.redisTimeoutMs, clock }) };
 
@@ -200,7 +200,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     maxElapsedMs: config.upstreamTotalTimeoutMs,
     clock,
   });
-  const client = createHttpClient({
+  const client = httpClient({
     name: 'upstream',
     baseUrl: config.upstreamUrl,
     policy: standard({
@@ -228,16 +228,15 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     clock,
   });
 
-  // Every policy's events become log lines and metrics.
-  // (The HTTP client's own events, onResponse and onAuthRefresh, are not in core's event catalog, so
-  // logPolicyEvents and policyMetrics refuse it: its responses are counted above.)
-  const sources = [retries, upstreamLimit, callerLimit, breaker, verdicts, domains];
+  // Every policy's events become log lines and metrics (the HTTP client's too: each response and
+  // each credential refresh).
+  const sources = [retries, upstreamLimit, callerLimit, breaker, verdicts, domains, client];
   const logged = logPolicyEvents(logger, ...sources);
   const measured = policyEvents.instrument(...sources);
-  resources.add('policy events', () => {
+  resources.add('policy events', async () => {
     logged[Symbol.dispose]();
     measured[Symbol.dispose]();
-    policyEvents.dispose();
+    await policyEvents.close();
   });
 
   // Readiness: Redis (a warning when it is away: the instance still answers) and the upstream's circuit.
@@ -247,7 +246,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     checks.push({ name: 'redis:responseTime', componentType: 'datastore', critical: false, timeoutMs: 500, check: () => client.ping() });
   }
   const probes = health({ serviceId: config.serviceName, version: '1', checks, circuits: [breaker], openCircuit: 'warn', clock });
-  resources.add('health', () => probes.dispose());
+  resources.add('health', () => probes.close());
 
   container.register(TOKENS.Config, { useValue: config });
   container.register(TOKENS.Clock, { useValue: clock });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The command line: `validation-gateway` serves (configured by the environment, see the README);
 // `validation-gateway hash-key` reads a key on stdin and prints its entry for GATEWAY_API_KEYS.
-import { isSecretSchemaError } from '@bulwark/secrets';
+import { isSecretLoadFailedError } from '@bulwark/secrets';
 import { loadConfig } from './config.js';
 import { isConfigError } from './config-error.js';
 import { startGateway } from './gateway.js';
@@ -33,7 +33,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     gateway = await startGateway(loadConfig(process.env));
   } catch (error) {
-    if (isConfigError(error) || isSecretSchemaError(error)) {
+    if (isConfigError(error) || isSecretLoadFailedError(error)) {
       process.stderr.write(`validation-gateway: ${(error as Error).message}\n`);
       return 2;
     }
