@@ -23,7 +23,7 @@ import {
 } from '@bulwark/core';
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import type { ResultAsync } from 'neverthrow';
-import { LimitedCounter, LimitedHistogram } from './internal/limited-instruments.js';
+import { LimitedCounter, LimitedHistogram, PendingSums } from './internal/limited-instruments.js';
 import { SeriesTable } from './internal/series-table.js';
 import { errorType } from './internal/error-type.js';
 import { nameOf, normalizeState, numberField, stringField, type EventSource } from './internal/source.js';
@@ -105,6 +105,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #clock: Clock;
   readonly #keyAttribute: boolean;
   readonly #limiters = new Map<string, SeriesTable>();
+  readonly #pending = new PendingSums();
   readonly #subscriptions = new Set<Disposable>();
   readonly #breakers = new Set<Breaker>();
   readonly #stateLimiter: SeriesTable;
@@ -159,13 +160,14 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#keyAttribute = options.keyAttribute ?? false;
     const limit = options.cardinalityLimit ?? 2000;
     const reg = this.#limiters;
+    const pending = this.#pending;
     const counter = (name: string, unit: string, description: string): LimitedCounter =>
-      new LimitedCounter(meter, name, unit, description, limit, reg);
+      new LimitedCounter(meter, name, unit, description, limit, { registry: reg, pending });
     const histogram = (name: string, unit: string, description: string, buckets: readonly number[]): LimitedHistogram =>
       new LimitedHistogram(meter, name, unit, description, buckets, limit, reg);
 
     this.#callDuration = histogram('bulwark.call.duration', 's', 'Duration of calls through a measured policy, by outcome.', options.durationBucketsSeconds ?? DURATION_BUCKETS_SECONDS);
-    this.#callActive = new LimitedCounter(meter, 'bulwark.call.active', '{call}', 'Calls in progress through a measured policy.', limit, reg, 'upDownCounter');
+    this.#callActive = new LimitedCounter(meter, 'bulwark.call.active', '{call}', 'Calls in progress through a measured policy.', limit, { registry: reg, kind: 'upDownCounter', pending });
     this.#retryAttempts = histogram('bulwark.retry.attempts', '{attempt}', 'Attempts made per call by a retry policy, by outcome (success or gave_up).', ATTEMPT_BUCKETS);
     this.#retries = counter('bulwark.retry.retries', '{retry}', 'Retries scheduled by a retry policy, by the error that caused them.');
     this.#retryDelay = histogram('bulwark.retry.delay', 's', 'Backoff delay before each retry.', WAIT_BUCKETS_SECONDS);
@@ -175,7 +177,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#storeErrors = counter('bulwark.store.errors', '{error}', 'Failures of a shared store (Redis) after which the primitive decided locally, by operation and error type.');
     this.#breakerTransitions = counter('bulwark.breaker.transitions', '{transition}', 'Circuit breaker state changes, by from and to state.');
     this.#breakerOpens = counter('bulwark.breaker.opens', '{break}', 'Times a circuit opened, by reason.');
-    this.#registryBreakers = new LimitedCounter(meter, 'bulwark.breaker.registry.breakers', '{breaker}', 'Breakers held by a circuit breaker registry.', limit, reg, 'upDownCounter');
+    this.#registryBreakers = new LimitedCounter(meter, 'bulwark.breaker.registry.breakers', '{breaker}', 'Breakers held by a circuit breaker registry.', limit, { registry: reg, kind: 'upDownCounter', pending });
     this.#registryDrops = counter('bulwark.breaker.registry.drops', '{breaker}', 'Breakers a registry dropped to stay within maxSize, by their state then.');
     this.#serverHints = counter('bulwark.ratelimit.server_hints', '{hint}', 'Rate-limit hints (Retry-After, RateLimit headers) received from servers.');
     this.#cacheLookups = counter('bulwark.cache.lookups', '{lookup}', 'Cache lookups, by result (hit, miss or stale) and tier.');
@@ -199,6 +201,9 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#stateLimiter = new SeriesTable(limit);
     reg.set('bulwark.breaker.state', this.#stateLimiter);
     this.#breakerState.addCallback(this.#observeBreakers);
+    // Counters take their additions when the SDK collects (it runs observable callbacks first); this
+    // one stays after dispose(), so that additions made before it still reach the SDK.
+    meter.addBatchObservableCallback(pending.flush, [this.#breakerState]);
   }
 
   get overflows(): ReadonlyMap<string, number> {

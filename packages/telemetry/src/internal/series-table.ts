@@ -3,12 +3,14 @@ import type { Attributes, AttributeValue } from '@opentelemetry/api';
 /** The attribute set every series beyond a metric's cap is folded into, as the OTel SDK spec does. */
 const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
-/** One series of a metric: its attribute set and, for a sum, its running total. */
+/** One series of a metric: its attribute set and, for a counter, what the SDK has yet to be told. */
 export interface Series {
   /** The attribute set, keys sorted, frozen: the same object every time this series is recorded. */
   readonly attributes: Attributes;
-  /** A counter's or up-down counter's total; histograms leave it at 0. */
-  value: number;
+  /** A counter's additions since the SDK last collected; histograms leave it at 0. */
+  pending: number;
+  /** Whether the series is in its counter's list of series to hand over. */
+  dirty: boolean;
 }
 
 /** A step of the lookup trie: attribute key → attribute value → next step. */
@@ -33,7 +35,7 @@ export class SeriesTable {
   readonly #limit: number;
   readonly #root = new Step();
   readonly #byId = new Map<string, Series>();
-  readonly #overflow: Series = { attributes: OVERFLOW_ATTRIBUTES, value: 0 };
+  readonly #overflow: Series = { attributes: OVERFLOW_ATTRIBUTES, pending: 0, dirty: false };
   #overflowed = 0;
 
   constructor(limit: number) {
@@ -56,12 +58,6 @@ export class SeriesTable {
     return step.series ?? this.#admit(attributes);
   }
 
-  /** Calls `observe` with every series recorded so far, the overflow series last if it was used. */
-  forEach(observe: (series: Series) => void): void {
-    for (const series of this.#byId.values()) observe(series);
-    if (this.#overflowed > 0) observe(this.#overflow);
-  }
-
   #admit(attributes: Attributes): Series {
     const keys = Object.keys(attributes).sort();
     const id = JSON.stringify(keys.map((key) => [key, attributes[key]]));
@@ -73,7 +69,7 @@ export class SeriesTable {
       }
       const sorted: Attributes = {};
       for (const key of keys) sorted[key] = attributes[key];
-      series = { attributes: Object.freeze(sorted), value: 0 };
+      series = { attributes: Object.freeze(sorted), pending: 0, dirty: false };
       this.#byId.set(id, series);
     }
     this.#remember(attributes, series);
