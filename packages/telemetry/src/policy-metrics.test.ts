@@ -2,7 +2,7 @@ import { bulkhead, chaos, createFakeClock, fallback, pipeline, StoreUnavailableE
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fakeBreaker, fakeCache, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
-import { AggregationTemporality, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { meterWithReader, TestPullReader } from '../test/pull-reader.js';
 import { instrumentPolicies, policyMetrics, usageTracker } from './index.js';
 
@@ -260,6 +260,21 @@ describe('policyMetrics', () => {
     release();
     await call;
     expect(await sum(cumulative, 'bulwark.call.active')).toBe(0);
+  });
+
+  test('counts reach the SDK even when a View drops the breaker-state gauge', async () => {
+    const reader = new TestPullReader();
+    const meter = new MeterProvider({
+      readers: [reader],
+      views: [{ instrumentName: 'bulwark.breaker.state', aggregation: { type: AggregationType.DROP } }],
+    }).getMeter('test');
+    const breaker = fakeBreaker('geo');
+    policyMetrics(meter).instrument(breaker);
+    breaker.moveTo('open');
+    breaker.reject(1000);
+    expect(await points(reader, 'bulwark.breaker.state')).toEqual([]);
+    expect(await sum(reader, 'bulwark.rejections')).toBe(1);
+    expect(await sum(reader, 'bulwark.breaker.transitions')).toBe(1);
   });
 
   test('rejects a source with no known event, and bad options, naming what was wrong', () => {
