@@ -23,9 +23,9 @@ import {
 } from '@bulwark/core';
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import type { ResultAsync } from 'neverthrow';
+import { errorType } from './internal/error-type.js';
 import { LimitedCounter, LimitedHistogram, PendingSums } from './internal/limited-instruments.js';
 import { SeriesTable } from './internal/series-table.js';
-import { errorType } from './internal/error-type.js';
 import { nameOf, normalizeState, numberField, stringField, type EventSource } from './internal/source.js';
 
 /** Default histogram boundaries for call durations, in seconds (those of OTel's HTTP semantic conventions). */
