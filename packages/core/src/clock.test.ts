@@ -63,6 +63,42 @@ describe('systemClock: delays longer than the platform timer holds', () => {
   });
 });
 
+describe('systemClock: a delay of 0', () => {
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  test('runs on the next turn of the event loop, not after the 1 ms Node gives a 0 ms timer', async () => {
+    const fired: number[] = [];
+    systemClock.setTimeout(() => fired.push(0), 0);
+    systemClock.setTimeout(() => fired.push(-1), -1);
+    systemClock.setTimeout(() => fired.push(Number.NaN), Number.NaN);
+    expect(fired).toEqual([]); // never synchronously
+    await nextTurn();
+    expect(fired).toEqual([0, -1, Number.NaN]);
+
+    // Counted in turns of the loop, not in time: ten waits of 0 ms one after the other take ten
+    // turns. A 1 ms timer would let the loop turn as often as it can meanwhile, hundreds of times.
+    let turns = 0;
+    let waiting = true;
+    const count = (): void => {
+      turns++;
+      if (waiting) setImmediate(count);
+    };
+    setImmediate(count);
+    for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 0));
+    waiting = false;
+    expect(turns).toBeLessThanOrEqual(11);
+  });
+
+  test('clear() before that turn cancels it, unref or not', async () => {
+    let fired = 0;
+    systemClock.setTimeout(() => fired++, 0).clear();
+    systemClock.setTimeout(() => fired++, 0, { unref: true }).clear();
+    await nextTurn();
+    await nextTurn();
+    expect(fired).toBe(0);
+  });
+});
+
 describe('createFakeClock: long and endless delays', () => {
   test('an Infinity delay never fires, however far time moves', async () => {
     const clock = createFakeClock();

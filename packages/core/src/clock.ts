@@ -34,15 +34,31 @@ export interface Clock {
  */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+interface Turn {
+  unref?(): unknown;
+}
+/** The next turn of the event loop, where the platform has one (Node, Deno, Bun); else a 0 ms timer. */
+const turns: { start(callback: () => void): Turn; cancel(turn: Turn): void } =
+  typeof setImmediate === 'function'
+    ? { start: (callback) => setImmediate(callback), cancel: (turn) => clearImmediate(turn as ReturnType<typeof setImmediate>) }
+    : { start: (callback) => setTimeout(callback, 0), cancel: (turn) => clearTimeout(turn as ReturnType<typeof setTimeout>) };
+
 class SystemTimer implements Timer {
-  #handle: ReturnType<typeof setTimeout>;
+  #handle: ReturnType<typeof setTimeout> | undefined = undefined;
+  #turn: Turn | undefined = undefined;
   readonly #callback: () => void;
   readonly #unref: boolean;
 
   constructor(callback: () => void, delayMs: number, unref: boolean) {
     this.#callback = callback;
     this.#unref = unref;
-    this.#handle = delayMs > MAX_TIMER_MS ? this.#stretch(performance.now() + delayMs) : this.#arm(callback, delayMs);
+    if (!(delayMs > 0)) {
+      // Node runs a timer of less than 1 ms after 1 ms; a wait of 0 (or less, or NaN) takes one turn.
+      this.#turn = turns.start(callback);
+      if (unref) this.#turn.unref?.();
+    } else {
+      this.#handle = delayMs > MAX_TIMER_MS ? this.#stretch(performance.now() + delayMs) : this.#arm(callback, delayMs);
+    }
   }
 
   #arm(callback: () => void, delayMs: number): ReturnType<typeof setTimeout> {
@@ -60,14 +76,16 @@ class SystemTimer implements Timer {
   }
 
   clear(): void {
-    clearTimeout(this.#handle);
+    if (this.#turn !== undefined) turns.cancel(this.#turn);
+    else clearTimeout(this.#handle);
   }
 }
 
 /**
  * The real clock: `Date.now()`, `performance.now()` and the platform's `setTimeout`, which it extends
  * to any delay: one longer than the platform's timer holds (about 24.8 days) is waited out in
- * stretches, and `Infinity` never fires.
+ * stretches, `Infinity` never fires, and a delay of 0 (or less) runs on the next turn of the event
+ * loop (`setImmediate`), where Node's `setTimeout` would wait 1 ms.
  */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),

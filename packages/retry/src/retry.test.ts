@@ -115,6 +115,17 @@ describe('retry', () => {
     expect(seen).toEqual([1, 2]);
   });
 
+  test('a zero wait on the system clock takes one turn of the event loop, so other work runs between attempts', async () => {
+    let turned = false;
+    setImmediate(() => (turned = true));
+    let calls = 0;
+    const seen = await retry({ backoff: constantBackoff(0), maxAttempts: 2, unref: false }).execute(() => {
+      if (++calls === 1) throw reset(); // fails synchronously: nothing but the wait lets the loop turn
+      return turned;
+    });
+    expect([calls, seen]).toEqual([2, true]);
+  });
+
   test('a synchronous throw is retried like a rejection', async () => {
     const clock = createFakeClock();
     let calls = 0;

@@ -82,13 +82,24 @@ function metricName(name: string, unit: string, type: 'counter' | 'gauge' | 'his
   return type === 'counter' ? `${out}_total` : out;
 }
 
+/** Label names already sanitized: an exposition repeats the same few keys on every line. */
+const labelNames = new Map<string, string>();
+
 function labelName(key: string): string {
-  const out = sanitize(key);
-  return out.startsWith('__') ? `key${out}` : out;
+  let out = labelNames.get(key);
+  if (out === undefined) {
+    out = sanitize(key);
+    if (out.startsWith('__')) out = `key${out}`;
+    if (labelNames.size < 1024) labelNames.set(key, out);
+  }
+  return out;
 }
 
+const LABEL_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '"': '\\"' };
+
 function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  // Most values need no escape: one scan to find out, and the same string back.
+  return /[\\\n"]/.test(value) ? value.replace(/[\\\n"]/g, (c) => LABEL_ESCAPES[c]!) : value;
 }
 
 function escapeHelp(value: string): string {
@@ -100,22 +111,25 @@ function attributeValue(value: AttributeValue | undefined): string {
   return String(value);
 }
 
-function labels(attributes: Attributes, extra?: readonly [string, string]): string {
-  // Keys that sanitize to the same label name are joined with ';', as the OTel specification says.
-  const merged = new Map<string, string[]>();
+/**
+ * The inside of a series' braces, `a="1",b="2"` (empty for no attributes), keys sorted. Keys that
+ * sanitize to the same label name are joined with ';', as the OTel specification says.
+ */
+function labelPairs(attributes: Attributes): string {
+  const merged = new Map<string, string>();
   for (const key of Object.keys(attributes).sort()) {
     const value = attributes[key];
     if (value === undefined) continue;
     const name = labelName(key);
-    const list = merged.get(name);
-    if (list === undefined) merged.set(name, [attributeValue(value)]);
-    else list.push(attributeValue(value));
+    const before = merged.get(name);
+    merged.set(name, before === undefined ? attributeValue(value) : `${before};${attributeValue(value)}`);
   }
-  const parts: string[] = [];
-  for (const [name, values] of merged) parts.push(`${name}="${escapeLabel(values.join(';'))}"`);
-  if (extra !== undefined) parts.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
-  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+  let out = '';
+  for (const [name, value] of merged) out += `${out === '' ? '' : ','}${name}="${escapeLabel(value)}"`;
+  return out;
 }
+
+const braces = (pairs: string): string => (pairs === '' ? '' : `{${pairs}}`);
 
 function number(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
@@ -127,7 +141,8 @@ function number(value: number): string {
 interface Family {
   readonly type: 'counter' | 'gauge' | 'histogram';
   readonly help: string;
-  readonly lines: string[];
+  /** The family's sample lines, each ending in a newline. */
+  text: string;
 }
 
 /**
@@ -160,24 +175,33 @@ export function formatPrometheus(collected: CollectedResourceMetrics, options: F
       const promName = metricName(name, unit, type);
       let family = families.get(promName);
       if (family === undefined) {
-        family = { type, help: description === '' ? name : description, lines: [] };
+        family = { type, help: description === '' ? name : description, text: '' };
         families.set(promName, family);
       } else if (family.type !== type) {
         throw new TypeError(`Metrics map to the same Prometheus name \`${promName}\` as both ${family.type} and ${type}; rename one.`);
       }
+      // The `le` labels of a histogram's bounds, written once for all its series.
+      let bounds: readonly number[] | undefined;
+      let le: string[] = [];
       for (const point of metric.dataPoints) {
+        // A series' labels are written once, not once per line.
+        const pairs = labelPairs(point.attributes);
         if (type === 'histogram') {
           const h = point.value as HistogramValue;
+          const { boundaries, counts } = h.buckets;
+          if (boundaries !== bounds) {
+            bounds = boundaries;
+            le = boundaries.map((bound) => `le="${number(bound)}"`);
+          }
+          const bucket = `${promName}_bucket{${pairs}${pairs === '' ? '' : ','}`;
           let cumulative = 0;
-          h.buckets.boundaries.forEach((bound, i) => {
-            cumulative += h.buckets.counts[i] ?? 0;
-            family.lines.push(`${promName}_bucket${labels(point.attributes, ['le', number(bound)])} ${cumulative}`);
-          });
-          family.lines.push(`${promName}_bucket${labels(point.attributes, ['le', '+Inf'])} ${h.count}`);
-          family.lines.push(`${promName}_sum${labels(point.attributes)} ${number(h.sum ?? 0)}`);
-          family.lines.push(`${promName}_count${labels(point.attributes)} ${h.count}`);
+          for (let i = 0; i < boundaries.length; i++) {
+            cumulative += counts[i] ?? 0;
+            family.text += `${bucket}${le[i]}} ${cumulative}\n`;
+          }
+          family.text += `${bucket}le="+Inf"} ${h.count}\n${promName}_sum${braces(pairs)} ${number(h.sum ?? 0)}\n${promName}_count${braces(pairs)} ${h.count}\n`;
         } else {
-          family.lines.push(`${promName}${labels(point.attributes)} ${number(point.value as number)}`);
+          family.text += `${promName}${braces(pairs)} ${number(point.value as number)}\n`;
         }
       }
     }
@@ -185,11 +209,10 @@ export function formatPrometheus(collected: CollectedResourceMetrics, options: F
   let out = '';
   const resource = collected.resource?.attributes ?? {};
   if ((options.targetInfo ?? true) && Object.keys(resource).length > 0) {
-    out += `# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${labels(resource)} 1\n`;
+    out += `# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${braces(labelPairs(resource))} 1\n`;
   }
   for (const [name, family] of families) {
-    out += `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${family.type}\n`;
-    for (const line of family.lines) out += `${line}\n`;
+    out += `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${family.type}\n${family.text}`;
   }
   return out;
 }

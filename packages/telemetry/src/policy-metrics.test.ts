@@ -2,7 +2,8 @@ import { bulkhead, chaos, createFakeClock, fallback, pipeline, StoreUnavailableE
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fakeBreaker, fakeCache, fakeHttpClient, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
-import { meterWithReader, type TestPullReader } from '../test/pull-reader.js';
+import { AggregationTemporality, AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { meterWithReader, TestPullReader } from '../test/pull-reader.js';
 import { instrumentPolicies, policyMetrics, usageTracker } from './index.js';
 
 type Point = { attributes: Record<string, unknown>; value: unknown };
@@ -253,6 +254,49 @@ describe('policyMetrics', () => {
 
     expect(await sum(reader, 'bulwark.retry.retries')).toBe(1);
     expect(await points(reader, 'bulwark.breaker.state')).toEqual([]);
+  });
+
+  test('counts are kept between collections, the same for every reader, and as deltas for a delta reader', async () => {
+    const cumulative = new TestPullReader();
+    const delta = new TestPullReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
+    const meter = new MeterProvider({ readers: [cumulative, delta] }).getMeter('test');
+    const metrics = policyMetrics(meter);
+    const limiter = fakeRateLimiter('api');
+    metrics.instrument(limiter);
+    const measured = metrics.measure({ name: 'api' });
+    const rejectedSum = async (reader: TestPullReader) => sum(reader, 'bulwark.rejections');
+
+    limiter.rejected.emit({ key: 'k', retryAfterMs: undefined, reason: 'denied' });
+    limiter.rejected.emit({ key: 'k', retryAfterMs: undefined, reason: 'denied' });
+    expect(await rejectedSum(cumulative)).toBe(2);
+    expect(await rejectedSum(delta)).toBe(2);
+    limiter.rejected.emit({ key: 'k', retryAfterMs: undefined, reason: 'denied' });
+    expect(await rejectedSum(cumulative)).toBe(3);
+    expect(await rejectedSum(cumulative)).toBe(3); // a collection reads the totals, it does not reset them
+    expect(await rejectedSum(delta)).toBe(1);
+    expect(await rejectedSum(delta)).toBe(0);
+
+    let release!: () => void;
+    const call = measured.execute(() => new Promise<void>((resolve) => (release = resolve)));
+    expect(await sum(cumulative, 'bulwark.call.active')).toBe(1);
+    release();
+    await call;
+    expect(await sum(cumulative, 'bulwark.call.active')).toBe(0);
+  });
+
+  test('counts reach the SDK even when a View drops the breaker-state gauge', async () => {
+    const reader = new TestPullReader();
+    const meter = new MeterProvider({
+      readers: [reader],
+      views: [{ instrumentName: 'bulwark.breaker.state', aggregation: { type: AggregationType.DROP } }],
+    }).getMeter('test');
+    const breaker = fakeBreaker('geo');
+    policyMetrics(meter).instrument(breaker);
+    breaker.moveTo('open');
+    breaker.reject(1000);
+    expect(await points(reader, 'bulwark.breaker.state')).toEqual([]);
+    expect(await sum(reader, 'bulwark.rejections')).toBe(1);
+    expect(await sum(reader, 'bulwark.breaker.transitions')).toBe(1);
   });
 
   test('rejects a source with no known event, and bad options, naming what was wrong', () => {

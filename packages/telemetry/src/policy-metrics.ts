@@ -21,10 +21,11 @@ import {
   type Policy,
   type PolicyFunction,
 } from '@bulwark/core';
-import type { Attributes, Counter, Histogram, Meter, ObservableResult, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import type { ResultAsync } from 'neverthrow';
-import { AttributeLimiter } from './internal/attribute-limiter.js';
 import { errorType } from './internal/error-type.js';
+import { LimitedCounter, LimitedHistogram, PendingSums } from './internal/limited-instruments.js';
+import { SeriesTable } from './internal/series-table.js';
 import { nameOf, normalizeState, numberField, stringField, type EventSource } from './internal/source.js';
 
 /** Default histogram boundaries for call durations, in seconds (those of OTel's HTTP semantic conventions). */
@@ -104,45 +105,20 @@ interface Breaker {
   readonly derived: boolean;
 }
 
-class LimitedCounter {
-  readonly #counter: Counter;
-  readonly #limiter: AttributeLimiter;
-  constructor(meter: Meter, name: string, unit: string, description: string, limit: number, registry: Map<string, AttributeLimiter>) {
-    this.#counter = meter.createCounter(name, { unit, description });
-    this.#limiter = new AttributeLimiter(limit);
-    registry.set(name, this.#limiter);
-  }
-  add(attributes: Attributes, value = 1): void {
-    this.#counter.add(value, this.#limiter.limit(attributes));
-  }
-}
-
-class LimitedHistogram {
-  readonly #histogram: Histogram;
-  readonly #limiter: AttributeLimiter;
-  constructor(meter: Meter, name: string, unit: string, description: string, buckets: readonly number[], limit: number, registry: Map<string, AttributeLimiter>) {
-    this.#histogram = meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: [...buckets] } });
-    this.#limiter = new AttributeLimiter(limit);
-    registry.set(name, this.#limiter);
-  }
-  record(value: number, attributes: Attributes): void {
-    this.#histogram.record(value, this.#limiter.limit(attributes));
-  }
-}
-
 const POLICY = 'bulwark.policy.name';
 
 class PolicyMetricsImpl implements PolicyMetrics {
   readonly #clock: Clock;
   readonly #keyAttribute: boolean;
-  readonly #limiters = new Map<string, AttributeLimiter>();
+  readonly #limiters = new Map<string, SeriesTable>();
+  readonly #pending = new PendingSums();
   readonly #subscriptions = new Set<Disposable>();
   readonly #breakers = new Set<Breaker>();
-  readonly #stateLimiter: AttributeLimiter;
+  readonly #stateLimiter: SeriesTable;
   #closed = false;
 
   readonly #callDuration: LimitedHistogram;
-  readonly #callActive: UpDownCounter;
+  readonly #callActive: LimitedCounter;
   readonly #retryAttempts: LimitedHistogram;
   readonly #retries: LimitedCounter;
   readonly #retryDelay: LimitedHistogram;
@@ -152,7 +128,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #storeErrors: LimitedCounter;
   readonly #breakerTransitions: LimitedCounter;
   readonly #breakerOpens: LimitedCounter;
-  readonly #registryBreakers: UpDownCounter;
+  readonly #registryBreakers: LimitedCounter;
   readonly #registryDrops: LimitedCounter;
   readonly #serverHints: LimitedCounter;
   readonly #cacheLookups: LimitedCounter;
@@ -181,7 +157,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
       for (const state of states) {
         const attributes: Attributes = { 'bulwark.breaker.state': state };
         if (breaker.name !== undefined) attributes[POLICY] = breaker.name;
-        result.observe(state === current ? 1 : 0, this.#stateLimiter.limit(attributes));
+        result.observe(state === current ? 1 : 0, this.#stateLimiter.lookup(attributes).attributes);
       }
     }
   };
@@ -192,13 +168,14 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#keyAttribute = options.keyAttribute ?? false;
     const limit = options.cardinalityLimit ?? 2000;
     const reg = this.#limiters;
+    const pending = this.#pending;
     const counter = (name: string, unit: string, description: string): LimitedCounter =>
-      new LimitedCounter(meter, name, unit, description, limit, reg);
+      new LimitedCounter(meter, name, unit, description, limit, { registry: reg, pending });
     const histogram = (name: string, unit: string, description: string, buckets: readonly number[]): LimitedHistogram =>
       new LimitedHistogram(meter, name, unit, description, buckets, limit, reg);
 
     this.#callDuration = histogram('bulwark.call.duration', 's', 'Duration of calls through a measured policy, by outcome.', options.durationBucketsSeconds ?? DURATION_BUCKETS_SECONDS);
-    this.#callActive = meter.createUpDownCounter('bulwark.call.active', { unit: '{call}', description: 'Calls in progress through a measured policy.' });
+    this.#callActive = new LimitedCounter(meter, 'bulwark.call.active', '{call}', 'Calls in progress through a measured policy.', limit, { registry: reg, kind: 'upDownCounter', pending });
     this.#retryAttempts = histogram('bulwark.retry.attempts', '{attempt}', 'Attempts made per call by a retry policy, by outcome (success or gave_up).', ATTEMPT_BUCKETS);
     this.#retries = counter('bulwark.retry.retries', '{retry}', 'Retries scheduled by a retry policy, by the error that caused them.');
     this.#retryDelay = histogram('bulwark.retry.delay', 's', 'Backoff delay before each retry.', WAIT_BUCKETS_SECONDS);
@@ -208,7 +185,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#storeErrors = counter('bulwark.store.errors', '{error}', 'Failures of a shared store (Redis) after which the primitive decided locally, by operation and error type.');
     this.#breakerTransitions = counter('bulwark.breaker.transitions', '{transition}', 'Circuit breaker state changes, by from and to state.');
     this.#breakerOpens = counter('bulwark.breaker.opens', '{break}', 'Times a circuit opened, by reason.');
-    this.#registryBreakers = meter.createUpDownCounter('bulwark.breaker.registry.breakers', { unit: '{breaker}', description: 'Breakers held by a circuit breaker registry.' });
+    this.#registryBreakers = new LimitedCounter(meter, 'bulwark.breaker.registry.breakers', '{breaker}', 'Breakers held by a circuit breaker registry.', limit, { registry: reg, kind: 'upDownCounter', pending });
     this.#registryDrops = counter('bulwark.breaker.registry.drops', '{breaker}', 'Breakers a registry dropped to stay within maxEntries, by their state then.');
     this.#serverHints = counter('bulwark.ratelimit.server_hints', '{hint}', 'Rate-limit hints (Retry-After, RateLimit headers) received from servers.');
     this.#cacheLookups = counter('bulwark.cache.lookups', '{lookup}', 'Cache lookups, by result (hit, miss or stale) and tier.');
@@ -236,9 +213,12 @@ class PolicyMetricsImpl implements PolicyMetrics {
       unit: '{state}',
       description: 'Circuit breaker state: 1 for the current state of each breaker, 0 for the others.',
     });
-    this.#stateLimiter = new AttributeLimiter(limit);
+    this.#stateLimiter = new SeriesTable(limit);
     reg.set('bulwark.breaker.state', this.#stateLimiter);
     this.#breakerState.addCallback(this.#observeBreakers);
+    // Counters take their additions when the SDK collects (it runs observable callbacks first); this
+    // one stays after dispose(), so that additions made before it still reach the SDK.
+    meter.addBatchObservableCallback(pending.flush, [this.#breakerState]);
   }
 
   get overflows(): ReadonlyMap<string, number> {
@@ -304,7 +284,8 @@ class PolicyMetricsImpl implements PolicyMetrics {
         subscribe.call(source, (payload: unknown) => {
           const p = (typeof payload === 'object' && payload !== null ? payload : {}) as EventPayloads[EventName];
           const name = stringField(p, 'name') ?? sourceName;
-          handle(p, name === undefined ? {} : { [POLICY]: name }, breaker);
+          // A literal key: V8 builds this object from a template, a computed key goes through the runtime.
+          handle(p, name === undefined ? {} : { 'bulwark.policy.name': name }, breaker);
         }),
       );
     }
@@ -384,9 +365,9 @@ class PolicyMetricsImpl implements PolicyMetrics {
       },
       onReset: single('closed'),
       onHalfOpen: single('half_open'),
-      onBreakerCreated: (_p, a) => this.#registryBreakers.add(1, a),
+      onBreakerCreated: (_p, a) => this.#registryBreakers.add(a, 1),
       onBreakerDropped: (p, a) => {
-        this.#registryBreakers.add(-1, a);
+        this.#registryBreakers.add(a, -1);
         this.#registryDrops.add({ ...a, 'bulwark.breaker.state': normalizeState(p.state) ?? 'unknown' });
       },
       // shared stores
@@ -445,10 +426,10 @@ class MeasuredCall implements MeasuredPolicy {
   readonly name: string | undefined;
   readonly #clock: Clock;
   readonly #duration: LimitedHistogram;
-  readonly #active: UpDownCounter;
+  readonly #active: LimitedCounter;
   readonly #base: Attributes;
 
-  constructor(name: string | undefined, clock: Clock, duration: LimitedHistogram, active: UpDownCounter) {
+  constructor(name: string | undefined, clock: Clock, duration: LimitedHistogram, active: LimitedCounter) {
     this.name = name;
     this.#clock = clock;
     this.#duration = duration;
@@ -460,7 +441,7 @@ class MeasuredCall implements MeasuredPolicy {
     expectFunction('fn', fn);
     const call = new CallContext(signal);
     const started = this.#clock.monotonic();
-    this.#active.add(1, this.#base);
+    this.#active.add(this.#base, 1);
     try {
       const value = await fn(call);
       this.#record(started, { ...this.#base, 'bulwark.call.outcome': 'success' });
@@ -473,7 +454,7 @@ class MeasuredCall implements MeasuredPolicy {
       });
       throw error;
     } finally {
-      this.#active.add(-1, this.#base);
+      this.#active.add(this.#base, -1);
       call.release();
     }
   }

@@ -14,9 +14,9 @@ import {
   type Policy,
   type PolicyFunction,
 } from '@bulwark/core';
-import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Meter } from '@opentelemetry/api';
 import type { ResultAsync } from 'neverthrow';
-import { AttributeLimiter } from './internal/attribute-limiter.js';
+import { LimitedCounter, LimitedHistogram } from './internal/limited-instruments.js';
 import { LogHistogram } from './internal/log-histogram.js';
 import { DURATION_BUCKETS_SECONDS } from './policy-metrics.js';
 
@@ -119,10 +119,8 @@ class Api extends Usage {
 }
 
 interface UsageInstruments {
-  readonly requests: Counter;
-  readonly duration: Histogram;
-  readonly requestsLimiter: AttributeLimiter;
-  readonly durationLimiter: AttributeLimiter;
+  readonly requests: LimitedCounter;
+  readonly duration: LimitedHistogram;
 }
 
 class Tracker implements UsageTracker {
@@ -140,14 +138,8 @@ class Tracker implements UsageTracker {
       meter === undefined
         ? undefined
         : {
-            requests: meter.createCounter('bulwark.usage.requests', { unit: '{request}', description: 'Requests per API and key, by outcome.' }),
-            duration: meter.createHistogram('bulwark.usage.duration', {
-              unit: 's',
-              description: 'Request duration per API, by outcome.',
-              advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
-            }),
-            requestsLimiter: new AttributeLimiter(limit),
-            durationLimiter: new AttributeLimiter(limit),
+            requests: new LimitedCounter(meter, 'bulwark.usage.requests', '{request}', 'Requests per API and key, by outcome.', limit),
+            duration: new LimitedHistogram(meter, 'bulwark.usage.duration', 's', 'Request duration per API, by outcome.', DURATION_BUCKETS_SECONDS, limit),
           };
   }
 
@@ -165,8 +157,8 @@ class Tracker implements UsageTracker {
     if (m !== undefined) {
       const outcome = ok ? 'success' : 'failure';
       const attributes = { 'bulwark.api': api, 'bulwark.call.outcome': outcome };
-      m.duration.record(Math.max(0, durationMs) / 1000, m.durationLimiter.limit(attributes));
-      m.requests.add(1, m.requestsLimiter.limit(key === undefined ? attributes : { ...attributes, 'bulwark.key': key }));
+      m.duration.record(Math.max(0, durationMs) / 1000, attributes);
+      m.requests.add(key === undefined ? attributes : { ...attributes, 'bulwark.key': key });
     }
     if (key === undefined) return;
     let usage = entry.keys.get(key);

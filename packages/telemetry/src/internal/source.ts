@@ -17,13 +17,21 @@ export function nameOf(source: EventSource): string | undefined {
   return typeof name === 'string' && name.length > 0 ? name : undefined;
 }
 
-/** A breaker's current state as a metric-friendly string (`half-open` → `half_open`). */
+/** States and reasons seen so far, normalized; they are few, and the cache stops growing at 256. */
+const normalized = new Map<string, string>();
+
+/** A breaker's current state (or a rejection's reason) as a metric-friendly string (`half-open` → `half_open`). */
 export function normalizeState(state: unknown): string | undefined {
   if (typeof state !== 'string' || state.length === 0) return undefined;
-  return state
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .replace(/[-\s]+/g, '_')
-    .toLowerCase();
+  let out = normalized.get(state);
+  if (out === undefined) {
+    out = state
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .replace(/[-\s]+/g, '_')
+      .toLowerCase();
+    if (normalized.size < 256) normalized.set(state, out);
+  }
+  return out;
 }
 
 /** Reads a payload field as a finite number; only a field the payload's type names (the event's contract). */
