@@ -25,6 +25,7 @@ function flakyStore(inner: RateLimitStore) {
     hold: (key, ms) => guard(() => inner.hold(key, ms)) as never,
     strike: (key, base, max) => guard(() => inner.strike(key, base, max)) as never,
     clearStrikes: (key) => guard(() => inner.clearStrikes(key)) as never,
+    learn: (key, lesson) => guard(() => inner.learn(key, lesson)) as never,
   };
   return { store, state };
 }

@@ -11,7 +11,8 @@ import {
   type RedisScript,
   type RedisStoreOptions,
 } from '@bulwark/core';
-import { decideScript, decodeDecision, HOLD_SCRIPT } from './internal/redis-scripts.js';
+import type { LearnOutcome, Lesson } from './internal/learning.js';
+import { decideScript, decodeDecision, decodeLearningDecision, HOLD_SCRIPT, LEARN_SCRIPT } from './internal/redis-scripts.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 
 /**
@@ -37,7 +38,22 @@ const toStoreDecision = (reply: unknown): StoreDecision => {
   return { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
 };
 
+/** A learning decision script's reply as a store decision. */
+const toLearningDecision = (reply: unknown): StoreDecision => {
+  const d = decodeLearningDecision(reply);
+  const decision = { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
+  return d.first === true ? { ...decision, first: true } : decision;
+};
+
+/** A learn script's reply: `{ hold ms, interval or '', probing 1/0 }`. */
+const toLearnOutcome = (reply: unknown): LearnOutcome => {
+  const r = reply as [number, string, number];
+  const interval = String(r[1]);
+  return { holdMs: Number(r[0]), intervalMs: interval === '' ? undefined : Number(interval), probing: Number(r[2]) === 1 };
+};
+
 const HOLD = redisScript(HOLD_SCRIPT);
+const LEARN = redisScript(LEARN_SCRIPT);
 
 class Redis implements RedisRateLimitStore {
   readonly kind = 'redis' as const;
@@ -55,12 +71,26 @@ class Redis implements RedisRateLimitStore {
     const base = `${this.prefix}{${key}}:`;
     let decide = this.#decideScripts.get(set);
     if (decide === undefined) {
-      decide = redisScript(decideScript(set.limits));
+      decide = redisScript(decideScript(set.limits, set.learn));
       this.#decideScripts.set(set, decide);
     }
-    const keys = [`${base}hold`];
+    const keys = set.learn === undefined ? [`${base}hold`] : [`${base}hold`, `${base}learn`, `${base}probe`];
     for (const l of set.limits) keys.push(`${base}${l.key}`);
-    return this.#redis.script('decide', decide, keys, [String(cost), String(take)], toStoreDecision);
+    return this.#redis.script('decide', decide, keys, [String(cost), String(take)], set.learn === undefined ? toStoreDecision : toLearningDecision);
+  }
+
+  learn(key: string, lesson: Lesson): Promise<LearnOutcome> {
+    const base = `${this.prefix}{${key}}:`;
+    const args = [
+      lesson.kind,
+      String(Math.ceil(lesson.holdMs)),
+      String(lesson.strike?.baseMs ?? 0),
+      String(lesson.strike?.maxMs ?? 0),
+      lesson.clearStrikes ? '1' : '0',
+      String(lesson.intervalMs),
+      String(lesson.ttlMs),
+    ];
+    return this.#redis.script('learn', LEARN, [`${base}hold`, `${base}strikes`, `${base}learn`, `${base}probe`], args, toLearnOutcome);
   }
 
   hold(key: string, ms: number): Promise<void> {
