@@ -137,7 +137,11 @@ class Memory implements MemoryStore {
       hold.learn = learned - cost;
       return decision;
     }
-    hold.until = now + (cost * currentInterval(learned, hold.probe, now)) / learn.share;
+    // The pace keeps its schedule: a unit up to half an interval late (a busy event loop, a timer
+    // that fired late) does not push the next one later; later than that, or after a pause, the
+    // schedule starts again from now. No two units go closer than half an interval.
+    const interval = currentInterval(learned, hold.probe, now) / learn.share;
+    hold.until = (hold.until >= now - interval / 2 ? hold.until : now) + cost * interval;
     return decision.remaining > 0 ? { ...decision, remaining: 0 } : decision;
   }
 

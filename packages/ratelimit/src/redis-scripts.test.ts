@@ -81,8 +81,7 @@ describeRedis('the generated decision script', () => {
 
 // The same for a learning limiter: its decision script and its learn script against the memory
 // store, on one fake time. Learned state lives far longer than a run here (its expiry is Redis's own
-// clock, tested through the limiter); a hold key's expiry is set far off too, as a hold in the past
-// is no hold to either store.
+// clock, tested through the limiter), and so does a hold key (it outlives its hold by as much).
 const LEARN_TIME_LINES = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n";
 const LEARN_PARAMS = { ttlMs: 3_600_000, firstResponseTimeoutMs: 400, share: 1 };
 
@@ -119,8 +118,8 @@ describeRedis('the learning scripts', () => {
           const set: LimitSet = { id: `${limits.map((l) => l.id).join('|')}|learn`, limits, learn: LEARN_PARAMS };
           const decide = decideScript(limits, LEARN_PARAMS)
             .replace(TIME_LINES, 'local now = tonumber(ARGV[3])\n')
-            .replace("'PX', math.max(1, math.ceil(x - now))", "'PX', 3600000");
-          const learn = LEARN_SCRIPT.replace(LEARN_TIME_LINES, 'local now = tonumber(ARGV[8])\n').replace("'PX', ms)", "'PX', 3600000)");
+            .replace(`'PX', math.ceil(x - now) + ${LEARN_PARAMS.ttlMs}`, "'PX', 3600000");
+          const learn = LEARN_SCRIPT.replace(LEARN_TIME_LINES, 'local now = tonumber(ARGV[8])\n');
           const clock = createFakeClock({ now: Date.UTC(2026, 10, 24, 12) + 17 });
           const memory = memoryStore({ clock });
           const base = `${redis.prefix}learn${run++}:{k}:`;

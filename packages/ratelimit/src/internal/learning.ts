@@ -114,7 +114,8 @@ export type StatedRule = 'policy' | 'quota';
  * The interval (ms per unit) the server's headers state, the slowest of: each `RateLimit-Policy`
  * counted in requests (`w / q`); each live quota with units left (`t / r`: what is left spread over
  * the time left); and, for a legacy exhausted quota (`X-RateLimit-Remaining: 0`) with its limit and
- * reset, the limit over the reset rounded up to whole seconds (the window is at least that long).
+ * reset, the limit over the wait to the reset, read to the nearest whole second (the unit of those
+ * headers), at least one: legacy headers name no window, and a window lasts at least until its reset.
  */
 export function statedInterval(hints: ServerHints): { intervalMs: number; rule: StatedRule } | undefined {
   let intervalMs = 0;
@@ -135,7 +136,7 @@ export function statedInterval(hints: ServerHints): { intervalMs: number; rule: 
   } else if (hints.remaining !== undefined && hints.resetMs !== undefined) {
     if (hints.remaining > 0 && hints.resetMs > 0) consider(hints.resetMs / hints.remaining, 'quota');
     if (hints.remaining === 0 && hints.limit !== undefined && hints.limit > 0) {
-      consider((Math.max(1, Math.ceil(hints.resetMs / 1_000)) * 1_000) / hints.limit, 'policy');
+      consider((Math.max(1, Math.round(hints.resetMs / 1_000)) * 1_000) / hints.limit, 'policy');
     }
   }
   return intervalMs > 0 ? { intervalMs, rule } : undefined;

@@ -172,8 +172,12 @@ function learnedTail(learn: LearnParams, remaining: string, g: string): string[]
     'end',
     `if L < 0 then redis.call('INCRBY', KEYS[2], -g) return {g, ${remaining}, math.floor(now)} end`,
     ...CURRENT_INTERVAL,
-    'x = now + g * current(L, tonumber(v[3]))',
-    "redis.call('SET', KEYS[1], x, 'PX', math.max(1, math.ceil(x - now)))",
+    // Paced: the next unit goes one interval per unit on, keeping the schedule through half an
+    // interval of lateness (the hold key outlives its time by the learned state's life for that).
+    'local i = current(L, tonumber(v[3]))',
+    'if held and held >= now - i / 2 then x = held else x = now end',
+    'x = x + g * i',
+    `redis.call('SET', KEYS[1], x, 'PX', math.ceil(x - now) + ${learn.ttlMs})`,
     'return {g, 0, math.floor(now)}',
   ];
 }
@@ -263,7 +267,7 @@ end
 ms = math.ceil(ms)
 local v = redis.call('MGET', KEYS[1], KEYS[3], KEYS[4])
 if ms > 0 and (tonumber(v[1]) or 0) < now + ms then
-  redis.call('SET', KEYS[1], string.format('%d', now + ms), 'PX', ms)
+  redis.call('SET', KEYS[1], string.format('%d', now + ms), 'PX', ms + tonumber(ARGV[7]))
 end
 ${CURRENT_INTERVAL.join('\n')}
 local L, p = tonumber(v[2]), tonumber(v[3])
