@@ -189,6 +189,16 @@ describe('learn: refusals that state no rate (AIMD)', () => {
     expect(second.length).toBeGreaterThanOrEqual(first.length + 3);
   });
 
+  test('the refusal that ends a slow start halves the rate it had reached', async () => {
+    const { clock, limiter, changes } = setup();
+    await limiter.tryAcquire('api');
+    await limiter.observe('api', respond(429, { 'Retry-After': '1' })); // from nothing: one unit per hold
+    expect(changes.at(-1)).toMatchObject({ intervalMs: 1_000, reason: 'refusal' });
+    clock.tick(1_000 + 2_000); // two doublings after the hold: 4 a second
+    await limiter.observe('api', respond(429, { 'Retry-After': '1' }));
+    expect(changes.at(-1)).toMatchObject({ intervalMs: 500, reason: 'refusal' });
+  });
+
   test('a later refusal multiplies the rate by 0.7, once per overload; then it grows by 2% a second', async () => {
     const { clock, limiter, changes } = setup({ learn: { ttlMs: 600_000 } });
     await limiter.tryAcquire('api');

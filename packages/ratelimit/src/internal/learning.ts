@@ -17,6 +17,11 @@ import type { ServerHints } from '@bulwark/core';
 
 /** A refusal without a stated rate multiplies the rate by this (the multiplicative decrease). */
 export const DECREASE = 0.7;
+/**
+ * ... or by this when it ends a slow start: the rate doubled within the last doubling period, so the
+ * rate one period earlier, half of it, went unrefused (TCP's reason for halving there).
+ */
+export const SLOW_START_DECREASE = 0.5;
 /** After a decrease the rate grows by this share of itself per second (the additive increase). */
 export const INCREASE_PER_MS = 0.02 / 1_000;
 /** After the first refusal the rate doubles every this many milliseconds until the next one (slow start). */
@@ -92,7 +97,8 @@ export function learnStep(
     if (learn !== undefined && learn > 0) {
       // Refusals during the hold of the last decrease belong to the same overload: one decrease.
       if (probe !== undefined && Math.abs(probe) > now) return { learn, probe };
-      return { learn: currentInterval(learn, probe, now) / DECREASE, probe: now + h };
+      const decrease = probe !== undefined && probe < 0 ? SLOW_START_DECREASE : DECREASE;
+      return { learn: currentInterval(learn, probe, now) / decrease, probe: now + h };
     }
     if (learn !== undefined && learn < 0) {
       // First refusal after a spell with no limit: start from the rate the server took, n units

@@ -13,7 +13,7 @@
 // it also covers the instant where Redis's expiry check (at the start of the script) and `TIME`
 // (read inside it) fall either side of a window boundary.
 import type { CompiledLimit } from '../limit.js';
-import { DECREASE, DOUBLING_MS, INCREASE_PER_MS, type LearnParams } from './learning.js';
+import { DECREASE, DOUBLING_MS, INCREASE_PER_MS, SLOW_START_DECREASE, type LearnParams } from './learning.js';
 
 /** The largest sliding-window limit: both counts share one number below 2^53. */
 export const MAX_SLIDING_LIMIT = 2 ** 25 - 1;
@@ -278,7 +278,10 @@ if kind == 'stated' then
 elseif kind == 'refused' then
   local h = math.max(ms, 1)
   if L and L > 0 then
-    if not (p and math.abs(p) > now) then L = current(L, p) / ${DECREASE} p = now + h end
+    if not (p and math.abs(p) > now) then
+      if p and p < 0 then L = current(L, p) / ${SLOW_START_DECREASE} else L = current(L, p) / ${DECREASE} end
+      p = now + h
+    end
   elseif L and L < 0 then
     local n = -L - 1
     if n > 0 then L = (now - (p or now) + h) / n else L = h end
