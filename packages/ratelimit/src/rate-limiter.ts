@@ -348,6 +348,8 @@ class Limiter implements RateLimiter {
   readonly onStoreError = this.#onStoreError.event;
   readonly onLimitChange = this.#onLimitChange.event;
   readonly #learn: LearnParams | undefined;
+  /** 0: plain decisions (no lease, no learning), checked first on the hot path; 1: either. */
+  readonly #mode: 0 | 1;
   /** Learning: per key, the learned interval this process last reported through onLimitChange (ms per unit). */
   readonly #rates = new Map<string, number>();
   /** Learning: keys whose first contact this process made and whose response it has not observed yet. */
@@ -397,6 +399,7 @@ class Limiter implements RateLimiter {
     // Without limits (learning alone), queue estimates have no rate to go by: 1 ms a call.
     this.#slowestIntervalMs = Math.max(1, ...o.limits.map((l) => l.windowMs / l.limit));
     this.#lease = o.lease;
+    this.#mode = o.lease === undefined && o.learn === undefined ? 0 : 1;
     this.#backoffBaseMs = o.backoffBaseMs;
     this.#backoffMaxMs = o.backoffMaxMs;
     this.#maxHintMs = o.maxHintMs;
@@ -415,6 +418,7 @@ class Limiter implements RateLimiter {
   }
 
   #checkCost(cost: number): void {
+    if (Number.isInteger(cost) && cost >= 1 && cost <= this.#maxCost) return;
     if (this.#maxCost === Infinity) expectInteger('cost', cost, { min: 1 });
     else expectInteger('cost', cost, { min: 1, max: this.#maxCost, reason: "the smallest limit's capacity; a larger cost could never be allowed" });
   }
@@ -434,16 +438,24 @@ class Limiter implements RateLimiter {
     });
   }
 
-  /** One decision: the lease if any, else the store, else (store failing) the local fallback. */
+  /**
+   * One decision: the lease if any, else the store, else (store failing) the local fallback. A
+   * learning limiter also notes its first contacts. The plain path (no lease, no learning) pays
+   * one check for both.
+   */
   #decide(key: string, cost: number): Promise<RateLimitDecision> {
+    if (this.#mode === 0) return this.#shadowed ? this.#ask(key, cost, cost) : this.#decideInMemory(key, cost);
     if (this.#lease !== undefined) return this.#decideLeased(key, cost);
-    if (this.#learn !== undefined) return this.#decideLearning(key, cost);
-    return this.#decideOnce(key, cost);
+    return this.#decideLearning(key, cost);
   }
 
   /** A decision of the store, or of the fallback when the store fails. */
   #decideOnce(key: string, cost: number): Promise<StoreDecision> {
-    if (this.#shadowed) return this.#ask(key, cost, cost);
+    return this.#shadowed ? this.#ask(key, cost, cost) : this.#decideInMemory(key, cost);
+  }
+
+  /** A decision of a store that cannot fail (not shadowed): the memory store, or a store of its kind. */
+  #decideInMemory(key: string, cost: number): Promise<StoreDecision> {
     let answer: StoreDecision | Promise<StoreDecision>;
     try {
       answer = this.#store.decide(key, this.#set, cost, cost);
@@ -476,27 +488,38 @@ class Limiter implements RateLimiter {
    * must pass the fallback as well as the store, which never saw them. In the window of a switch a
    * process thus admits at most the larger of its share and what the store had granted it.
    */
-  async #ask(key: string, cost: number, take: number): Promise<StoreDecision> {
+  #ask(key: string, cost: number, take: number): Promise<StoreDecision> {
     let local: StoreDecision | undefined;
-    if (this.#shadowed && this.#isSettling(key)) {
+    if (this.#shadowed && this.#settling.size > 0 && this.#isSettling(key)) {
       local = this.#takeLocally(key, cost);
-      if (!local.allowed) return local;
+      if (!local.allowed) return Promise.resolve(local);
     }
-    let decision: StoreDecision;
+    let answer: StoreDecision | Promise<StoreDecision>;
     try {
-      decision = await this.#store.decide(key, this.#set, cost, take);
+      answer = this.#store.decide(key, this.#set, cost, take);
     } catch (error) {
-      if (local === undefined) return this.#decideLocally(key, cost, error);
-      this.#fellBack(key, 'decide', error);
-      this.#startSettling(key);
-      return local;
+      return Promise.resolve(this.#storeFailed(key, cost, local, error));
     }
-    if (this.#shadowed && decision.allowed) {
-      // Units the local check above already took are not taken twice.
-      const units = local === undefined ? decision.granted : decision.granted - cost;
-      if (units > 0) this.#fallback.charge(key, this.#fallbackSet, units);
-    }
-    return decision;
+    // Not `async`: one promise step from the store's answer to the caller's, on the hot path.
+    return Promise.resolve(answer).then(
+      (decision) => {
+        if (this.#shadowed && decision.allowed) {
+          // Units the local check above already took are not taken twice.
+          const units = local === undefined ? decision.granted : decision.granted - cost;
+          if (units > 0) this.#fallback.charge(key, this.#fallbackSet, units);
+        }
+        return decision;
+      },
+      (error: unknown) => this.#storeFailed(key, cost, local, error),
+    );
+  }
+
+  /** The store failed a decision: the fallback decides, or its check above already did. */
+  #storeFailed(key: string, cost: number, local: StoreDecision | undefined, error: unknown): StoreDecision {
+    if (local === undefined) return this.#decideLocally(key, cost, error);
+    this.#fellBack(key, 'decide', error);
+    this.#startSettling(key);
+    return local;
   }
 
   #decideLocally(key: string, cost: number, error: unknown): StoreDecision {

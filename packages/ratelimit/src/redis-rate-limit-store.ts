@@ -32,18 +32,6 @@ export interface RedisRateLimitStore extends RateLimitStore {
 
 const ignore = (): void => undefined;
 
-/** A decision script's reply as a store decision. */
-const toStoreDecision = (reply: unknown): StoreDecision => {
-  const d = decodeDecision(reply);
-  return { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
-};
-
-/** A learning decision script's reply as a store decision. */
-const toLearningDecision = (reply: unknown): StoreDecision => {
-  const d = decodeLearningDecision(reply);
-  const decision = { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
-  return d.first === true ? { ...decision, first: true } : decision;
-};
 
 /** A learn script's reply: `{ hold ms, interval or '', probing 1/0 }`. */
 const toLearnOutcome = (reply: unknown): LearnOutcome => {
@@ -52,6 +40,19 @@ const toLearnOutcome = (reply: unknown): LearnOutcome => {
   return { holdMs: Number(r[0]), intervalMs: interval === '' ? undefined : Number(interval), probing: Number(r[2]) === 1 };
 };
 
+interface Decider {
+  readonly script: RedisScript;
+  /** After `prefix{key}:`, in the script's KEYS order. */
+  readonly suffixes: readonly string[];
+  readonly read: (reply: unknown) => StoreDecision;
+}
+
+const makeDecider = (set: LimitSet): Decider => ({
+  script: redisScript(decideScript(set.limits, set.learn)),
+  suffixes: [...(set.learn === undefined ? ['hold'] : ['hold', 'learn', 'probe']), ...set.limits.map((l) => l.key)],
+  read: set.learn === undefined ? decodeDecision : decodeLearningDecision,
+});
+
 const HOLD = redisScript(HOLD_SCRIPT);
 const LEARN = redisScript(LEARN_SCRIPT);
 
@@ -59,8 +60,8 @@ class Redis implements RedisRateLimitStore {
   readonly kind = 'redis' as const;
   readonly prefix: string;
   readonly #redis: RedisConnection;
-  /** The decision script of each limit set, generated and hashed once. */
-  readonly #decideScripts = new WeakMap<LimitSet, RedisScript>();
+  /** What each limit set decides with, made once: its generated script, its keys' suffixes, its reply's reader. */
+  readonly #deciders = new WeakMap<LimitSet, Decider>();
 
   constructor(redis: RedisConnection, prefix: string) {
     this.#redis = redis;
@@ -68,15 +69,13 @@ class Redis implements RedisRateLimitStore {
   }
 
   decide(key: string, set: LimitSet, cost: number, take: number): Promise<StoreDecision> {
+    let decider = this.#deciders.get(set);
+    if (decider === undefined) this.#deciders.set(set, (decider = makeDecider(set)));
     const base = `${this.prefix}{${key}}:`;
-    let decide = this.#decideScripts.get(set);
-    if (decide === undefined) {
-      decide = redisScript(decideScript(set.limits, set.learn));
-      this.#decideScripts.set(set, decide);
-    }
-    const keys = set.learn === undefined ? [`${base}hold`] : [`${base}hold`, `${base}learn`, `${base}probe`];
-    for (const l of set.limits) keys.push(`${base}${l.key}`);
-    return this.#redis.script('decide', decide, keys, [String(cost), String(take)], set.learn === undefined ? toStoreDecision : toLearningDecision);
+    const suffixes = decider.suffixes;
+    const keys = new Array<string>(suffixes.length);
+    for (let i = 0; i < suffixes.length; i++) keys[i] = base + suffixes[i]!;
+    return this.#redis.script('decide', decider.script, keys, [String(cost), String(take)], decider.read);
   }
 
   learn(key: string, lesson: Lesson): Promise<LearnOutcome> {

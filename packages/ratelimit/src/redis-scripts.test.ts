@@ -140,6 +140,7 @@ describeRedis('the learning scripts', () => {
               const d = decodeLearningDecision(await redis.client.eval(decide, { keys, arguments: [String(cost), String(cost), String(now)] }));
               const m = memory.decide('k', set, cost, cost) as StoreDecision;
               expect({ ...d, first: d.first ?? false }).toEqual({
+                fallback: false,
                 allowed: m.allowed,
                 granted: m.granted,
                 retryAfterMs: m.retryAfterMs,

@@ -182,13 +182,15 @@ function learnedTail(learn: LearnParams, remaining: string, g: string): string[]
   ];
 }
 
-/** A decision as the script answers it. */
+/** A decision as the script answers it, as a store answers it (`fallback: false`). */
 export interface ScriptDecision {
   readonly allowed: boolean;
   readonly granted: number;
   readonly retryAfterMs: number;
   readonly remaining: number;
   readonly decidedAt: number;
+  readonly fallback: false;
+  readonly first?: boolean;
 }
 
 /** Reads the reply of a {@link decideScript} script: `{ granted or -retryAfterMs, remaining, now }`. */
@@ -196,12 +198,12 @@ export function decodeDecision(reply: unknown): ScriptDecision {
   const r = reply as [number, number, number];
   const head = Number(r[0]);
   return head > 0
-    ? { allowed: true, granted: head, retryAfterMs: 0, remaining: Number(r[1]), decidedAt: Number(r[2]) }
-    : { allowed: false, granted: 0, retryAfterMs: -head, remaining: Number(r[1]), decidedAt: Number(r[2]) };
+    ? { allowed: true, granted: head, retryAfterMs: 0, remaining: Number(r[1]), decidedAt: Number(r[2]), fallback: false }
+    : { allowed: false, granted: 0, retryAfterMs: -head, remaining: Number(r[1]), decidedAt: Number(r[2]), fallback: false };
 }
 
 /** Reads the reply of a learning {@link decideScript} script: remaining -2 is no limit at all; a fourth element marks a first contact. */
-export function decodeLearningDecision(reply: unknown): ScriptDecision & { readonly first?: boolean } {
+export function decodeLearningDecision(reply: unknown): ScriptDecision {
   const d = decodeDecision(reply);
   const r = reply as unknown[];
   const remaining = d.remaining === -2 ? Infinity : d.remaining;
