@@ -12,7 +12,7 @@ import {
   type RedisStoreOptions,
 } from '@bulwark/core';
 import type { LearnOutcome, Lesson } from './internal/learning.js';
-import { decideScript, decodeDecision, decodeLearningDecision, HOLD_SCRIPT, LEARN_SCRIPT } from './internal/redis-scripts.js';
+import { decideArguments, decideScript, decodeDecision, decodeLearningDecision, HOLD_SCRIPT, LEARN_SCRIPT } from './internal/redis-scripts.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 
 /**
@@ -45,12 +45,15 @@ interface Decider {
   /** After `prefix{key}:`, in the script's KEYS order. */
   readonly suffixes: readonly string[];
   readonly read: (reply: unknown) => StoreDecision;
+  /** The arguments for one unit, the usual decision, made once (the connection copies them into each command; nothing changes them). */
+  readonly argumentsForOne: string[];
 }
 
 const makeDecider = (set: LimitSet): Decider => ({
   script: redisScript(decideScript(set.limits, set.learn)),
   suffixes: [...(set.learn === undefined ? ['hold'] : ['hold', 'learn', 'probe']), ...set.limits.map((l) => l.key)],
   read: set.learn === undefined ? decodeDecision : decodeLearningDecision,
+  argumentsForOne: decideArguments(set.limits, 1, 1),
 });
 
 const HOLD = redisScript(HOLD_SCRIPT);
@@ -75,7 +78,8 @@ class Redis implements RedisRateLimitStore {
     const suffixes = decider.suffixes;
     const keys = new Array<string>(suffixes.length);
     for (let i = 0; i < suffixes.length; i++) keys[i] = base + suffixes[i]!;
-    return this.#redis.script('decide', decider.script, keys, [String(cost), String(take)], decider.read);
+    const args = cost === 1 && take === 1 ? decider.argumentsForOne : decideArguments(set.limits, cost, take);
+    return this.#redis.script('decide', decider.script, keys, args, decider.read);
   }
 
   learn(key: string, lesson: Lesson): Promise<LearnOutcome> {

@@ -2,7 +2,7 @@ import { createFakeClock } from '@bulwark/core';
 import { describeRedis, useRedis } from '@bulwark/test-utils';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { decideScript, decodeDecision, decodeLearningDecision, LEARN_SCRIPT } from './internal/redis-scripts.js';
+import { decideArguments, decideScript, decodeDecision, decodeLearningDecision, LEARN_SCRIPT } from './internal/redis-scripts.js';
 import type { LearnOutcome, Lesson } from './internal/learning.js';
 import { compileLimit, type CompiledLimit, type LimitOptions } from './limit.js';
 import { memoryStore } from './memory-store.js';
@@ -10,7 +10,7 @@ import type { LimitSet, StoreDecision } from './rate-limit-store.js';
 
 // The generated script decides as the in-memory algorithms do across window roll-overs. Redis `TIME`
 // cannot be faked, so the test runs the generated script with its two `TIME` lines replaced by a time
-// it passes in (ARGV[3]); everything else is the script the store sends. Key expiry runs on Redis's
+// it passes in (the last argument); everything else is the script the store sends. Key expiry runs on Redis's
 // real clock, so the test replays it on the fake time: a window key is deleted once its window is
 // three or more windows old — later than Redis would expire it (one or two windows), which also shows
 // that a count survives being read late.
@@ -50,7 +50,7 @@ describeRedis('the generated decision script', () => {
         async (which, steps) => {
           const limits: CompiledLimit[] = which.map((i) => compileLimit(`limits[${i}]`, POOL[i]!));
           const set: LimitSet = { id: limits.map((l) => l.id).join('|'), limits };
-          const source = decideScript(limits).replace(TIME_LINES, 'local now = tonumber(ARGV[3])\n');
+          const source = decideScript(limits).replace(TIME_LINES, 'local now = tonumber(ARGV[#ARGV])\n');
           const clock = createFakeClock({ now: Date.UTC(2026, 10, 24, 12) + 17 });
           const memory = memoryStore({ clock });
           const prefix = `${redis.prefix}${run++}:`;
@@ -66,7 +66,8 @@ describeRedis('the generated decision script', () => {
                 written.delete(keys[i + 1]!);
               }
             }
-            const d = decodeDecision(await redis.client.eval(source, { keys, arguments: [String(cost), String(cost + extra), String(now)] }));
+            const args = [...decideArguments(limits, cost, cost + extra), String(now)];
+            const d = decodeDecision(await redis.client.eval(source, { keys, arguments: args }));
             const fromLua = { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt };
             const m = memory.decide(key, set, cost, cost + extra) as StoreDecision; // the memory store answers synchronously
             expect(fromLua).toEqual({ allowed: m.allowed, granted: m.granted, retryAfterMs: m.retryAfterMs, remaining: m.remaining, decidedAt: m.decidedAt });
@@ -117,7 +118,7 @@ describeRedis('the learning scripts', () => {
           const limits: CompiledLimit[] = which.map((i) => compileLimit(`limits[${i}]`, POOL[i]!));
           const set: LimitSet = { id: `${limits.map((l) => l.id).join('|')}|learn`, limits, learn: LEARN_PARAMS };
           const decide = decideScript(limits, LEARN_PARAMS)
-            .replace(TIME_LINES, 'local now = tonumber(ARGV[3])\n')
+            .replace(TIME_LINES, 'local now = tonumber(ARGV[#ARGV])\n')
             .replace(`'PX', math.ceil(x - now) + ${LEARN_PARAMS.ttlMs}`, "'PX', 3600000");
           const learn = LEARN_SCRIPT.replace(LEARN_TIME_LINES, 'local now = tonumber(ARGV[8])\n');
           const clock = createFakeClock({ now: Date.UTC(2026, 10, 24, 12) + 17 });
@@ -137,7 +138,8 @@ describeRedis('the learning scripts', () => {
               }
             }
             if (l === undefined) {
-              const d = decodeLearningDecision(await redis.client.eval(decide, { keys, arguments: [String(cost), String(cost), String(now)] }));
+              const args = [...decideArguments(limits, cost, cost), String(now)];
+              const d = decodeLearningDecision(await redis.client.eval(decide, { keys, arguments: args }));
               const m = memory.decide('k', set, cost, cost) as StoreDecision;
               expect({ ...d, first: d.first ?? false }).toEqual({
                 fallback: false,

@@ -24,10 +24,24 @@ export const MAX_LIMITS = 32;
 const SLIDING_BASE = 2 ** 25;
 
 /**
+ * The arguments of a {@link decideScript} script for `cost` and `take`: the two, then, for each
+ * window limit in order, its count's increment for `cost` units (`cost × 4` for a fixed window,
+ * `cost × 2^27` for a sliding one: see the state layout above), as text.
+ */
+export function decideArguments(limits: readonly CompiledLimit[], cost: number, take: number): string[] {
+  const args = [String(cost), String(take)];
+  for (const l of limits) {
+    if (l.code === 'f') args.push(String(cost * 4));
+    else if (l.code === 's') args.push(String(cost * SLIDING_BASE * 4));
+  }
+  return args;
+}
+
+/**
  * The decision script for `limits` (and, for a learning limiter, its learned state: `learn`).
  * KEYS[1] = hold key (value: the Redis time, in ms, until which the key is held; for a paced key
  * also the earliest time of its next unit); learning only: KEYS[2] = learn key, KEYS[3] = probe
- * key (see learning.ts); then one key per limit, in order. ARGV[1] = cost, ARGV[2] = take (>= cost).
+ * key (see learning.ts); then one key per limit, in order. ARGV: see {@link decideArguments}.
  * Returns { granted (> 0) or -retryAfterMs (< 0), remaining (-1 while held; -2: no limit), now (ms)
  * [, 1 for a first contact] }: see {@link decodeDecision}.
  */
@@ -125,21 +139,26 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
   );
   // Allowed: take `g` units from every limit. Numbers go to redis.call as numbers (exact to 17
   // digits). A window key that already counts the current window only grows (INCRBY keeps its
-  // expiry); a new or stale one is written whole, with the expiry of its window.
+  // expiry), by the increment the caller passed as text when `g` is the cost (the usual case: Lua
+  // writes a number as text with a slow sprintf); a new or stale one is written whole, with the
+  // expiry of its window.
+  let increment = 3;
   for (const { l, i, k, W, L } of numbered) {
     const key = `KEYS[${k}]`;
     if (l.code === 'g') {
       lines.push(`x = t${i} + g * ${W} / ${L}`, `redis.call('SET', ${key}, x, 'PX', math.max(1, math.ceil(x - now)))`);
     } else if (l.code === 'f') {
       lines.push(
-        `if k${i} then redis.call('INCRBY', ${key}, g * 4)`,
+        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ARGV[${increment}]) else redis.call('INCRBY', ${key}, g * 4) end`,
         `else redis.call('SET', ${key}, g * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 1) * ${W} - now))) end`,
       );
+      increment++;
     } else {
       lines.push(
-        `if k${i} then redis.call('INCRBY', ${key}, g * ${SLIDING_BASE * 4})`,
+        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ARGV[${increment}]) else redis.call('INCRBY', ${key}, g * ${SLIDING_BASE * 4}) end`,
         `else redis.call('SET', ${key}, (g * ${SLIDING_BASE} + p${i}) * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 2) * ${W} - now))) end`,
       );
+      increment++;
     }
   }
   if (learn !== undefined) return `${[...lines, ...learnedTail(learn, 'least - g', 'g')].join('\n')}\n`;
