@@ -18,6 +18,21 @@ function setup(extra: Partial<RateLimiterOptions> = {}) {
 const respond = (status: number, headers: Record<string, string> = {}) => new Response(null, { status, headers });
 const POLICY_5_PER_SECOND = { 'RateLimit-Policy': '"api";q=5;w=1' };
 
+type Step = { gapMs: number; cost: number; status: number; headers: Record<string, string> };
+
+/** For each step: waits its gap, asks for its cost, and when allowed observes its response. Returns the [time, cost] of each admission. */
+async function drive(clock: FakeClock, limiter: RateLimiter, steps: readonly Step[]): Promise<Array<[number, number]>> {
+  const admitted: Array<[number, number]> = [];
+  for (const { gapMs, cost, status, headers } of steps) {
+    clock.tick(gapMs);
+    if ((await limiter.tryAcquire('api', cost)).allowed) {
+      admitted.push([clock.now(), cost]);
+      await limiter.observe('api', respond(status, headers));
+    }
+  }
+  return admitted;
+}
+
 /** Calls `tryAcquire` every `stepMs` for `durationMs` and returns the times it was allowed. */
 async function admittedTimes(clock: FakeClock, limiter: RateLimiter, durationMs: number, stepMs = 1): Promise<number[]> {
   const times: number[] = [];
@@ -283,14 +298,7 @@ describe('learn: properties on fake time', () => {
         // The first call is the first contact, before anything is learned.
         expect((await limiter.tryAcquire('api')).allowed).toBe(true);
         await limiter.observe('api', respond(200, POLICY_5_PER_SECOND));
-        const admitted: Array<[number, number]> = [];
-        for (const { gapMs, cost, status, headers } of steps) {
-          clock.tick(gapMs);
-          if ((await limiter.tryAcquire('api', cost)).allowed) {
-            admitted.push([clock.now(), cost]);
-            await limiter.observe('api', respond(status, headers));
-          }
-        }
+        const admitted = await drive(clock, limiter, steps);
         // Each paced unit moves the next one an interval on, less the half interval of lateness the
         // pace forgives: before the j-th admission, the units since the i-th took their intervals.
         for (let i = 0; i < admitted.length; i++) {
@@ -372,14 +380,7 @@ describe('learn: properties on fake time', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step(anything, [200, 429, 503]), { minLength: 1, maxLength: 60 }), async (steps) => {
         const { clock, limiter } = setup({ limits: { limit: 10, windowMs: 1_000, burst: 3 } });
-        const admitted: Array<[number, number]> = [];
-        for (const { gapMs, cost, status, headers } of steps) {
-          clock.tick(gapMs);
-          if ((await limiter.tryAcquire('api', cost)).allowed) {
-            admitted.push([clock.now(), cost]);
-            await limiter.observe('api', respond(status, headers));
-          }
-        }
+        const admitted = await drive(clock, limiter, steps);
         for (let i = 0; i < admitted.length; i++) {
           let units = 0;
           for (let j = i; j < admitted.length; j++) {

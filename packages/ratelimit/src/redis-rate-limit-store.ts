@@ -76,8 +76,8 @@ class Redis implements RedisRateLimitStore {
     if (decider === undefined) this.#deciders.set(set, (decider = makeDecider(set)));
     const base = `${this.prefix}{${key}}:`;
     const suffixes = decider.suffixes;
-    const keys = new Array<string>(suffixes.length);
-    for (let i = 0; i < suffixes.length; i++) keys[i] = base + suffixes[i]!;
+    const keys: string[] = [];
+    for (const suffix of suffixes) keys.push(base + suffix);
     const args = cost === 1 && take === 1 ? decider.argumentsForOne : decideArguments(set.limits, cost, take);
     return this.#redis.script('decide', decider.script, keys, args, decider.read);
   }

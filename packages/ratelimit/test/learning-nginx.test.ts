@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { describeNginx, describeRedis, forkBuiltWorker, redisUrl, useNginx, useRedis } from '@bulwark/test-utils';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describeNginx, describeRedis, forkBuiltWorker, nextMessage, redisUrl, useNginx, useRedis } from '@bulwark/test-utils';
+import { afterAll, expect, test } from 'vitest';
 
 // A learning limiter against a real server: nginx's limit_req at 5 requests a second with a burst
 // of 2 (so 3 at once), answering 429. Each location is its own zone, and each test its own set of
@@ -70,31 +70,14 @@ interface Done {
 
 const children: ChildProcess[] = [];
 
-function message<T>(child: ChildProcess, type: string, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${child.pid} sent no ${type} within ${ms} ms`)), ms);
-    const onMessage = (m: { type: string }) => {
-      if (m.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker ${child.pid} exited with ${code} before sending ${type}`));
-    });
-  });
-}
-
 /** Runs `processes` clients of `job` side by side and merges their results per path. */
 async function run(processes: number, job: Record<string, unknown>): Promise<Record<string, PathResult>> {
   const mine = Array.from({ length: processes }, () => forkBuiltWorker(WORKER, { built: DIST }));
   children.push(...mine);
-  const ready = mine.map((c) => message(c, 'ready', 15_000));
+  const ready = mine.map((c) => nextMessage(c, 'ready', 15_000));
   for (const c of mine) c.send({ durationMs: DURATION_MS, concurrency: 1, warmUrl: `${job.baseUrl}/warm`, ...job });
   await Promise.all(ready);
-  const done = mine.map((c) => message<Done>(c, 'done', DURATION_MS + 40_000));
+  const done = mine.map((c) => nextMessage<Done>(c, 'done', DURATION_MS + 40_000));
   for (const c of mine) c.send({ type: 'go' });
   const all = await Promise.all(done);
   expect(all.reduce((n, d) => n + d.fallbacks, 0)).toBe(0);
