@@ -75,18 +75,17 @@ class Memory implements MemoryStore {
 
   decide(key: string, set: LimitSet, cost: number, take: number): StoreDecision {
     const now = this.#clock.now();
-    if (set.learn !== undefined) return this.#decideLearning(key, set, cost, now);
-    if (this.#holds.size > 0) {
+    if (set.learn !== undefined) {
+      // A learning limiter: the hold (or pace) and a first contact's wait come first.
+      const waiting = this.#learningWait(key, now);
+      if (waiting !== undefined) return waiting;
+      if (set.limits.length === 0) return this.#learned(key, set, cost, now, unlimited(cost, now));
+    } else if (this.#holds.size > 0) {
       const hold = this.#holds.get(key);
       if (hold !== undefined && hold.until > now) {
         return { allowed: false, granted: 0, retryAfterMs: Math.ceil(hold.until - now), remaining: -1, decidedAt: now, fallback: false };
       }
     }
-    return this.#take(key, set, cost, take, now);
-  }
-
-  /** Takes `cost` (up to `take`) units from every limit of the set, or none. */
-  #take(key: string, set: LimitSet, cost: number, take: number, now: number): StoreDecision {
     const limits = set.limits;
     const entry = this.#entry(key, set, now);
     const s = entry.s;
@@ -110,22 +109,26 @@ class Memory implements MemoryStore {
       if (e > expiresAt) expiresAt = e;
     }
     entry.expiresAt = expiresAt;
-    return { allowed: true, granted, retryAfterMs: 0, remaining: least - granted, decidedAt: now, fallback: false };
+    const decision: StoreDecision = { allowed: true, granted, retryAfterMs: 0, remaining: least - granted, decidedAt: now, fallback: false };
+    return set.learn === undefined ? decision : this.#learned(key, set, cost, now, decision);
   }
 
-  /** A decision of a learning limiter: the hold (or pace), a first contact's wait, the limits, then the learned state moves on. */
-  #decideLearning(key: string, set: LimitSet, cost: number, now: number): StoreDecision {
+  /** Learning: a refusal while the key is held (or paced), or while a first contact's response is awaited; else undefined. */
+  #learningWait(key: string, now: number): StoreDecision | undefined {
+    const hold = this.#holds.get(key);
+    if (hold === undefined) return undefined;
+    if (hold.until > now) return { allowed: false, granted: 0, retryAfterMs: Math.ceil(hold.until - now), remaining: -1, decidedAt: now, fallback: false };
+    if (hold.learn === 0 && hold.learnUntil > now) {
+      return { allowed: false, granted: 0, retryAfterMs: Math.max(1, Math.ceil(hold.learnUntil - now)), remaining: -1, decidedAt: now, fallback: false };
+    }
+    return undefined;
+  }
+
+  /** Learning: after the limits allowed `cost` units, the learned state moves on (a first contact, a count, or the pace). */
+  #learned(key: string, set: LimitSet, cost: number, now: number, decision: StoreDecision): StoreDecision {
     let hold = this.#holds.get(key);
-    if (hold !== undefined && hold.until > now) {
-      return { allowed: false, granted: 0, retryAfterMs: Math.ceil(hold.until - now), remaining: -1, decidedAt: now, fallback: false };
-    }
-    const learned = hold !== undefined && hold.learnUntil > now ? hold.learn : undefined;
-    if (learned === 0) {
-      return { allowed: false, granted: 0, retryAfterMs: Math.max(1, Math.ceil(hold!.learnUntil - now)), remaining: -1, decidedAt: now, fallback: false };
-    }
-    const decision = set.limits.length === 0 ? unlimited(cost, now) : this.#take(key, set, cost, cost, now);
-    if (!decision.allowed) return decision;
     if (hold === undefined) this.#holds.set(key, (hold = newHold()));
+    const learned = hold.learnUntil > now ? hold.learn : undefined;
     const learn = set.learn!;
     if (learned === undefined) {
       hold.learn = 0;
