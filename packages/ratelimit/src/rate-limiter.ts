@@ -811,7 +811,8 @@ class Limiter implements RateLimiter {
     }
     const intervalMs = outcome.intervalMs;
     if (intervalMs !== this.#rates.get(key)) {
-      this.#reportRate(key, intervalMs, intervalMs === undefined ? 'expired' : outcome.probing ? 'refusal' : (stated?.rule ?? 'refusal'));
+      // Not probed: a stated rate (by this response, or by another process's).
+      this.#reportRate(key, intervalMs, intervalMs === undefined ? 'expired' : outcome.probing ? 'refusal' : (stated?.rule ?? 'policy'));
     }
     if (answering) {
       this.#awaiting.delete(key);

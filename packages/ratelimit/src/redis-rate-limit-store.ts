@@ -32,7 +32,6 @@ export interface RedisRateLimitStore extends RateLimitStore {
 
 const ignore = (): void => undefined;
 
-
 /** A learn script's reply: `{ hold ms, interval or '', probing 1/0 }`. */
 const toLearnOutcome = (reply: unknown): LearnOutcome => {
   const r = reply as [number, string, number];
