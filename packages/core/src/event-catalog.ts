@@ -51,6 +51,7 @@ export const EVENT_CATALOG = Object.freeze({
   onStoreError: { meaning: 'shared store failed, decided locally', severity: 'warn', emitters: ['cache', 'circuitBreaker', 'rateLimiter'] },
   // ratelimit
   onServerHint: { meaning: 'rate-limit hint from the server', severity: 'info', emitters: ['rateLimiter'] },
+  onLimitChange: { meaning: 'limit learned from the server changed', severity: 'info', emitters: ['rateLimiter'] },
   // cache
   onHit: { meaning: 'cache hit', severity: 'debug', emitters: ['cache'] },
   onMiss: { meaning: 'cache miss', severity: 'debug', emitters: ['cache'] },

@@ -65,6 +65,7 @@ export interface EventPayloads {
   readonly onStoreError: StoreErrorEvent;
   // ratelimit
   readonly onServerHint: EventPayload & { readonly key: string; readonly status: number | undefined; readonly holdMs: number };
+  readonly onLimitChange: EventPayload & { readonly key: string; readonly ratePerSecond: number | undefined; readonly reason: string };
   // cache
   readonly onHit: EventPayload & { readonly key: string; readonly tier: string };
   readonly onMiss: EventPayload & { readonly key: string };

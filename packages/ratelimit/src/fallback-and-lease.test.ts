@@ -25,6 +25,7 @@ function flakyStore(inner: RateLimitStore) {
     hold: (key, ms) => guard(() => inner.hold(key, ms)) as never,
     strike: (key, base, max) => guard(() => inner.strike(key, base, max)) as never,
     clearStrikes: (key) => guard(() => inner.clearStrikes(key)) as never,
+    learn: (key, lesson) => guard(() => inner.learn(key, lesson)) as never,
   };
   return { store, state };
 }
@@ -60,6 +61,25 @@ describe('store failure', () => {
     expect(shared.filter((d) => d.allowed)).toHaveLength(20);
     expect(shared.some((d) => d.fallback)).toBe(false);
     expect(limiter.fallbackDecisions).toBe(3);
+  });
+
+  test('a learning limiter whose store fails learns and paces locally, at fallbackShare of the learned rate', async () => {
+    const clock = createFakeClock({ now: START });
+    const { store, state } = flakyStore(memoryRateLimitStore({ clock }));
+    const limiter = rateLimiter({ learn: true, store, clock, fallbackShare: 0.5 });
+    const operations: string[] = [];
+    limiter.onStoreError((e) => operations.push(e.operation));
+    state.down = true;
+    expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, fallback: true }); // a first contact, locally
+    expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: false, fallback: true });
+    await limiter.observe('k', new Response(null, { headers: { 'RateLimit-Policy': '"default";q=5;w=1' } }));
+    const times: number[] = [];
+    for (let t = 0; t < 1_000; t += 10) {
+      if ((await limiter.tryAcquire('k')).allowed) times.push(t);
+      clock.tick(10);
+    }
+    expect(times).toEqual([0, 400, 800]); // 5 a second stated, half of it here
+    expect(operations).toContain('learn');
   });
 
   test('a cost above the fallback share of the capacity takes the whole local bucket instead of never passing', async () => {

@@ -2,8 +2,11 @@ export { rateLimiter } from './rate-limiter.js';
 export type {
   AcquireOptions,
   BackoffOptions,
+  LearnOptions,
   LeaseOptions,
+  LimitChangeReason,
   ObserveResult,
+  RateLimitChangeEvent,
   RateLimitDecision,
   RateLimitRejectedEvent,
   RateLimitStoreErrorEvent,

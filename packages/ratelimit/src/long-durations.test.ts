@@ -20,6 +20,7 @@ function countingStore() {
     hold: (key, ms) => inner.hold(key, ms),
     strike: (key, base, max) => inner.strike(key, base, max),
     clearStrikes: (key) => inner.clearStrikes(key),
+    learn: (key, lesson) => inner.learn(key, lesson),
   };
   return { store, counts };
 }

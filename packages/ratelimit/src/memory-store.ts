@@ -1,5 +1,6 @@
 import { expectClock, expectInteger, expectOptions, knownOptions, systemClock, type Clock } from '@bulwark/core';
 import { STATE_SLOTS, available, consume, waitFor } from './internal/algorithms.js';
+import { currentInterval, learnStep, type LearnOutcome, type Lesson } from './internal/learning.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 
 /** Options for {@link memoryRateLimitStore}. */
@@ -20,11 +21,19 @@ interface Entry {
   expiresAt: number;
 }
 
+/** What the server said about a key: its hold, its strikes, and (learning limiters) what was learned (see internal/learning.ts). */
 interface Hold {
+  /** Until when the key is held; for a paced key, also the earliest time of its next unit. */
   until: number;
   strikes: number;
   strikesUntil: number;
+  learn: number | undefined;
+  probe: number | undefined;
+  /** When `learn` and `probe` expire. */
+  learnUntil: number;
 }
+
+const newHold = (): Hold => ({ until: 0, strikes: 0, strikesUntil: 0, learn: undefined, probe: undefined, learnUntil: 0 });
 
 /** A {@link RateLimitStore} in this process's memory; see {@link memoryRateLimitStore}. */
 export interface MemoryRateLimitStore extends RateLimitStore {
@@ -66,7 +75,12 @@ class Memory implements MemoryRateLimitStore {
 
   decide(key: string, set: LimitSet, cost: number, take: number): StoreDecision {
     const now = this.#clock.now();
-    if (this.#holds.size > 0) {
+    if (set.learn !== undefined) {
+      // A learning limiter: the hold (or pace) and a first contact's wait come first.
+      const waiting = this.#learningWait(key, now);
+      if (waiting !== undefined) return waiting;
+      if (set.limits.length === 0) return this.#learned(key, set, cost, now, unlimited(cost, now));
+    } else if (this.#holds.size > 0) {
       const hold = this.#holds.get(key);
       if (hold !== undefined && hold.until > now) {
         return { allowed: false, granted: 0, retryAfterMs: Math.ceil(hold.until - now), remaining: -1, decidedAt: now, fallback: false };
@@ -95,7 +109,43 @@ class Memory implements MemoryRateLimitStore {
       if (e > expiresAt) expiresAt = e;
     }
     entry.expiresAt = expiresAt;
-    return { allowed: true, granted, retryAfterMs: 0, remaining: least - granted, decidedAt: now, fallback: false };
+    const decision: StoreDecision = { allowed: true, granted, retryAfterMs: 0, remaining: least - granted, decidedAt: now, fallback: false };
+    return set.learn === undefined ? decision : this.#learned(key, set, cost, now, decision);
+  }
+
+  /** Learning: a refusal while the key is held (or paced), or while a first contact's response is awaited; else undefined. */
+  #learningWait(key: string, now: number): StoreDecision | undefined {
+    const hold = this.#holds.get(key);
+    if (hold === undefined) return undefined;
+    if (hold.until > now) return { allowed: false, granted: 0, retryAfterMs: Math.ceil(hold.until - now), remaining: -1, decidedAt: now, fallback: false };
+    if (hold.learn === 0 && hold.learnUntil > now) {
+      return { allowed: false, granted: 0, retryAfterMs: Math.max(1, Math.ceil(hold.learnUntil - now)), remaining: -1, decidedAt: now, fallback: false };
+    }
+    return undefined;
+  }
+
+  /** Learning: after the limits allowed `cost` units, the learned state moves on (a first contact, a count, or the pace). */
+  #learned(key: string, set: LimitSet, cost: number, now: number, decision: StoreDecision): StoreDecision {
+    let hold = this.#holds.get(key);
+    if (hold === undefined) this.#holds.set(key, (hold = newHold()));
+    const learned = hold.learnUntil > now ? hold.learn : undefined;
+    const learn = set.learn!;
+    if (learned === undefined) {
+      hold.learn = 0;
+      hold.probe = undefined;
+      hold.learnUntil = now + learn.firstResponseTimeoutMs;
+      return { ...decision, first: true };
+    }
+    if (learned < 0) {
+      hold.learn = learned - cost;
+      return decision;
+    }
+    // The pace keeps its schedule: a unit up to half an interval late (a busy event loop, a timer
+    // that fired late) does not push the next one later; later than that, or after a pause, the
+    // schedule starts again from now. No two units go closer than half an interval.
+    const interval = currentInterval(learned, hold.probe, now) / learn.share;
+    hold.until = (hold.until >= now - interval / 2 ? hold.until : now) + cost * interval;
+    return decision.remaining > 0 ? { ...decision, remaining: 0 } : decision;
   }
 
   charge(key: string, set: LimitSet, units: number): void {
@@ -134,22 +184,42 @@ class Memory implements MemoryRateLimitStore {
 
   hold(key: string, ms: number): void {
     const until = this.#clock.now() + ms;
-    const hold = this.#holds.get(key);
-    if (hold === undefined) this.#holds.set(key, { until, strikes: 0, strikesUntil: 0 });
-    else if (hold.until < until) hold.until = until;
+    const hold = this.#holdOf(key);
+    if (hold.until < until) hold.until = until;
   }
 
   strike(key: string, baseMs: number, maxMs: number): number {
     const now = this.#clock.now();
-    let hold = this.#holds.get(key);
-    if (hold === undefined) this.#holds.set(key, (hold = { until: 0, strikes: 0, strikesUntil: 0 }));
-    if (hold.strikesUntil <= now) hold.strikes = 0;
-    hold.strikes++;
-    // Strikes are forgotten after a quiet spell of four maximum backoffs, as in the Redis store.
-    hold.strikesUntil = now + maxMs * 4;
-    const ms = Math.min(baseMs * 2 ** (hold.strikes - 1), maxMs);
+    const hold = this.#holdOf(key);
+    const ms = countStrike(hold, baseMs, maxMs, now);
     if (hold.until < now + ms) hold.until = now + ms;
     return ms;
+  }
+
+  learn(key: string, lesson: Lesson): LearnOutcome {
+    const now = this.#clock.now();
+    const hold = this.#holdOf(key);
+    let ms = lesson.holdMs;
+    if (lesson.strike !== undefined) ms = countStrike(hold, lesson.strike.baseMs, lesson.strike.maxMs, now);
+    else if (lesson.clearStrikes) hold.strikes = 0;
+    ms = Math.ceil(ms);
+    if (ms > 0 && hold.until < now + ms) hold.until = now + ms;
+    const live = hold.learnUntil > now;
+    const next = learnStep(live ? hold.learn : undefined, live ? hold.probe : undefined, lesson, ms, now);
+    if (next !== undefined) {
+      hold.learn = next.learn;
+      hold.probe = next.probe;
+      hold.learnUntil = now + lesson.ttlMs;
+    }
+    const learned = hold.learnUntil > now ? hold.learn : undefined;
+    const paced = learned !== undefined && learned > 0;
+    return { holdMs: ms, intervalMs: paced ? learned : undefined, probing: paced && hold.probe !== undefined };
+  }
+
+  #holdOf(key: string): Hold {
+    let hold = this.#holds.get(key);
+    if (hold === undefined) this.#holds.set(key, (hold = newHold()));
+    return hold;
   }
 
   clearStrikes(key: string): void {
@@ -169,7 +239,7 @@ class Memory implements MemoryRateLimitStore {
       }
     }
     for (const [key, hold] of this.#holds) {
-      if (hold.until <= now && hold.strikesUntil <= now) this.#holds.delete(key);
+      if (hold.until <= now && hold.strikesUntil <= now && hold.learnUntil <= now) this.#holds.delete(key);
     }
     if (this.#size < this.#maxEntries) return;
     const target = Math.min(this.#maxEntries - 1, Math.floor(this.#maxEntries * 0.9));
@@ -182,6 +252,18 @@ class Memory implements MemoryRateLimitStore {
       }
     }
   }
+}
+
+/** A decision of a learning limiter without limits of its own: nothing but the learned state limits it. */
+const unlimited = (cost: number, now: number): StoreDecision => ({ allowed: true, granted: cost, retryAfterMs: 0, remaining: Infinity, decidedAt: now, fallback: false });
+
+/** Counts one more strike on `hold` and returns the backoff it earns, in ms. */
+function countStrike(hold: Hold, baseMs: number, maxMs: number, now: number): number {
+  if (hold.strikesUntil <= now) hold.strikes = 0;
+  hold.strikes++;
+  // Strikes are forgotten after a quiet spell of four maximum backoffs, as in the Redis store.
+  hold.strikesUntil = now + maxMs * 4;
+  return Math.min(baseMs * 2 ** (hold.strikes - 1), maxMs);
 }
 
 const MEMORY_STORE_OPTIONS = knownOptions<MemoryRateLimitStoreOptions>('memoryRateLimitStore()', {

@@ -1,9 +1,12 @@
+import type { LearnOutcome, LearnParams, Lesson } from './internal/learning.js';
 import type { CompiledLimit } from './limit.js';
 
 /** @internal The limits of one limiter, compiled once; stores key their state by `id` and the caller's key. */
 export interface LimitSet {
   readonly id: string;
   readonly limits: readonly CompiledLimit[];
+  /** Set when the limiter learns the server's limit: decisions then also follow the learned state. */
+  readonly learn?: LearnParams | undefined;
 }
 
 /** @internal What a store answers for one decision. */
@@ -20,6 +23,8 @@ export interface StoreDecision {
   readonly decidedAt: number;
   /** Always `false` from a store; the limiter sets it on decisions made by its fallback. */
   readonly fallback: boolean;
+  /** Learning only: this call was a first contact (the key was unknown; the others now wait for its response). */
+  readonly first?: boolean;
 }
 
 /**
@@ -38,4 +43,6 @@ export interface RateLimitStore {
   strike(key: string, baseMs: number, maxMs: number): number | Promise<number>;
   /** @internal Forgets the strikes of `key` after a success. */
   clearStrikes(key: string): void | Promise<void>;
+  /** @internal Applies what one response taught about `key` (its hold, strikes and learned rate), at once. */
+  learn(key: string, lesson: Lesson): LearnOutcome | Promise<LearnOutcome>;
 }

@@ -28,6 +28,7 @@ import {
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
+import { statedInterval, type LearnParams, type Lesson } from './internal/learning.js';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
 import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
 import { memoryRateLimitStore, type MemoryRateLimitStore } from './memory-store.js';
@@ -57,13 +58,42 @@ export interface BackoffOptions {
   readonly maxDelayMs?: number;
 }
 
+/**
+ * Learning the server's limit from what {@link RateLimiter.observe} reads (see the README for the
+ * rules and their limits).
+ */
+export interface LearnOptions {
+  /**
+   * How long what was learned about a key lives after the last response that taught something (a
+   * stated rate, or a refusal), in milliseconds; then the key is unknown again. At most 100 years.
+   * @default 60_000
+   */
+  readonly ttlMs?: number;
+  /**
+   * How long the first call on an unknown key holds the other calls on it back while its response
+   * is awaited, in milliseconds (the response ends the wait at once). At most 100 years.
+   * @default 1_000
+   */
+  readonly firstResponseTimeoutMs?: number;
+}
+
 /** Options for {@link rateLimiter}. */
 export interface RateLimiterOptions {
   /**
    * One limit or several, all enforced on each key at once (a call takes units from every one, or
    * from none): `[{ limit: 100, windowMs: 1_000, burst: 20 }, { limit: 10_000, windowMs: 86_400_000 }]`.
+   * Optional with `learn`: the limiter then follows the server's limit alone.
    */
-  readonly limits: LimitOptions | readonly LimitOptions[];
+  readonly limits?: LimitOptions | readonly LimitOptions[];
+  /**
+   * Learn each key's limit from the server's responses (given to {@link RateLimiter.observe}): the
+   * rate its headers state (`RateLimit-Policy`, `RateLimit`, `X-RateLimit-*`), or, after a 429 or
+   * 503 that states none, one found by backing off and probing up again. The effective limit is the
+   * lower of `limits` and the learned one; learned state is per key, shared through the store, and
+   * expires when the server stops saying things. `true` for the defaults. Not with `lease`.
+   * @default false
+   */
+  readonly learn?: boolean | LearnOptions;
   /** Where counts live: {@link memoryRateLimitStore} (one process) or {@link redisRateLimitStore} (shared). @default memoryRateLimitStore({ clock }) */
   readonly store?: RateLimitStore;
   /** A name for events and logs. @default 'rateLimiter' */
@@ -100,8 +130,9 @@ export interface RateLimitDecision {
   /** When denied, milliseconds until the call could be allowed; 0 when allowed. */
   readonly retryAfterMs: number;
   /**
-   * Units left on the most constrained limit after this decision (-1 while a server hint holds the
-   * key); with `lease`, the units left in this process's lease.
+   * Units left on the most constrained limit after this decision (-1 while a server hint or a learned
+   * pace holds the key; 0 after a paced unit; `Infinity` for a learning limiter without `limits` while
+   * nothing limits the key); with `lease`, the units left in this process's lease.
    */
   readonly remaining: number;
   /**
@@ -157,11 +188,34 @@ export interface ServerHintEvent extends EventPayload {
   readonly source: ServerHintSource;
 }
 
+/** Why a learned rate changed: see {@link RateLimitChangeEvent}. */
+export type LimitChangeReason = 'policy' | 'quota' | 'refusal' | 'expired';
+
+/**
+ * Emitted by {@link RateLimiter.onLimitChange} (learning limiters) when the rate this process
+ * learned for a key changes: from a response it observed, or found expired at the key's next call.
+ */
+export interface RateLimitChangeEvent extends EventPayload {
+  /** The key. */
+  readonly key: string;
+  /** The learned rate in force, units per second; `undefined` when none is (expired). */
+  readonly ratePerSecond: number | undefined;
+  /** The same rate as milliseconds per unit; `undefined` when none is. */
+  readonly intervalMs: number | undefined;
+  /**
+   * What set it: `policy` (a stated policy: `RateLimit-Policy`, or a legacy limit), `quota` (what
+   * is left spread over the time left: `RateLimit`, `X-RateLimit-Remaining`/`Reset`), `refusal` (a
+   * 429 or 503 that stated no rate: backed off, then probed up by 2% a second), `expired` (no
+   * response taught anything for `learn.ttlMs`).
+   */
+  readonly reason: LimitChangeReason;
+}
+
 /** Emitted by {@link RateLimiter.onStoreError} for each operation decided locally because the store failed. */
 export interface RateLimitStoreErrorEvent extends StoreErrorEvent {
   /** The key the operation was for. */
   readonly key: string;
-  /** What the store was asked to do: `decide`, `hold`, `strike` or `clear`. */
+  /** What the store was asked to do: `decide`, `hold`, `strike`, `clear` or `learn`. */
   readonly operation: string;
   /** Why: a `StoreUnavailableError` from core (its `cause` holds the driver's error, if any). */
   readonly error: StoreUnavailableError;
@@ -208,6 +262,8 @@ export interface RateLimiter extends Policy {
   readonly onRejected: Event<RateLimitRejectedEvent>;
   /** Fires when an observed response carried hints or held a key. */
   readonly onServerHint: Event<ServerHintEvent>;
+  /** Learning limiters: fires when the rate learned for a key changes (learned, lowered, raised or expired). */
+  readonly onLimitChange: Event<RateLimitChangeEvent>;
   /** Fires for each decision or hint applied locally because the store failed. */
   readonly onStoreError: Event<RateLimitStoreErrorEvent>;
 }
@@ -220,6 +276,8 @@ interface Lease {
 
 /** Leases kept before expired ones are swept. */
 const LEASE_SWEEP_AT = 10_000;
+/** Keys a learning limiter keeps a local view of (their rate, their first contact); the oldest go first. */
+const LEARNED_KEYS = 10_000;
 /** Settling keys kept before those that settled are swept. */
 const SETTLING_SWEEP_AT = 10_000;
 
@@ -284,9 +342,20 @@ class Limiter implements RateLimiter {
   readonly #onRejected = new EventEmitter<RateLimitRejectedEvent>();
   readonly #onServerHint = new EventEmitter<ServerHintEvent>();
   readonly #onStoreError = new EventEmitter<RateLimitStoreErrorEvent>();
+  readonly #onLimitChange = new EventEmitter<RateLimitChangeEvent>();
   readonly onRejected = this.#onRejected.event;
   readonly onServerHint = this.#onServerHint.event;
   readonly onStoreError = this.#onStoreError.event;
+  readonly onLimitChange = this.#onLimitChange.event;
+  readonly #learn: LearnParams | undefined;
+  /** 0: plain decisions (no lease, no learning), checked first on the hot path; 1: either. */
+  readonly #mode: 0 | 1;
+  /** Learning: per key, the learned interval this process last reported through onLimitChange (ms per unit). */
+  readonly #rates = new Map<string, number>();
+  /** Learning: keys whose first contact this process made and whose response it has not observed yet. */
+  readonly #awaiting = new Set<string>();
+  /** Learning: per key, the stated interval this process last wrote to the store, and when (monotonic). */
+  readonly #taught = new Map<string, { readonly intervalMs: number; readonly at: number }>();
   #fallbackDecisions = 0;
   #queued = 0;
 
@@ -303,17 +372,22 @@ class Limiter implements RateLimiter {
     backoffBaseMs: number;
     backoffMaxMs: number;
     maxHintMs: number;
+    learn: { ttlMs: number; firstResponseTimeoutMs: number } | undefined;
   }) {
     this.name = o.name;
     this.#clock = o.clock;
-    this.#set = { id: o.limits.map((l) => l.id).join('|'), limits: o.limits };
+    const learnId = (p: LearnParams | undefined): string => (p === undefined ? '' : `|learn-${p.firstResponseTimeoutMs}~${p.share}`);
+    this.#learn = o.learn === undefined ? undefined : { ...o.learn, share: 1 };
+    this.#set = { id: o.limits.map((l) => l.id).join('|') + learnId(this.#learn), limits: o.limits, learn: this.#learn };
     const scaled = o.limits.map((l) => ({
       ...l,
       id: `${l.id}~${o.fallbackShare}`,
       limit: Math.max(1, Math.floor(l.limit * o.fallbackShare)),
       capacity: Math.max(1, Math.floor(l.capacity * o.fallbackShare)),
     }));
-    this.#fallbackSet = { id: scaled.map((l) => l.id).join('|'), limits: scaled };
+    // The fallback paces a learned rate at this process's share of it, as it does the limits.
+    const fallbackLearn = o.learn === undefined ? undefined : { ...o.learn, share: o.fallbackShare };
+    this.#fallbackSet = { id: scaled.map((l) => l.id).join('|') + learnId(fallbackLearn), limits: scaled, learn: fallbackLearn };
     this.#store = o.store ?? memoryRateLimitStore({ clock: o.clock });
     this.#fallback = memoryRateLimitStore({ clock: o.clock, maxEntries: 10_000 });
     this.#shadowed = this.#store.kind !== 'memory';
@@ -322,8 +396,10 @@ class Limiter implements RateLimiter {
     this.#maxQueue = o.maxQueue;
     this.#maxCost = Math.min(...o.limits.map((l) => l.capacity));
     this.#fallbackMaxCost = Math.min(...scaled.map((l) => l.capacity));
-    this.#slowestIntervalMs = Math.max(...o.limits.map((l) => l.windowMs / l.limit));
+    // Without limits (learning alone), queue estimates have no rate to go by: 1 ms a call.
+    this.#slowestIntervalMs = Math.max(1, ...o.limits.map((l) => l.windowMs / l.limit));
     this.#lease = o.lease;
+    this.#mode = o.lease === undefined && o.learn === undefined ? 0 : 1;
     this.#backoffBaseMs = o.backoffBaseMs;
     this.#backoffMaxMs = o.backoffMaxMs;
     this.#maxHintMs = o.maxHintMs;
@@ -342,7 +418,9 @@ class Limiter implements RateLimiter {
   }
 
   #checkCost(cost: number): void {
-    expectInteger('cost', cost, { min: 1, max: this.#maxCost, reason: "the smallest limit's capacity; a larger cost could never be allowed" });
+    if (Number.isInteger(cost) && cost >= 1 && cost <= this.#maxCost) return;
+    if (this.#maxCost === Infinity) expectInteger('cost', cost, { min: 1 });
+    else expectInteger('cost', cost, { min: 1, max: this.#maxCost, reason: "the smallest limit's capacity; a larger cost could never be allowed" });
   }
 
   tryAcquire(key: string, cost = 1): Promise<RateLimitDecision> {
@@ -360,10 +438,24 @@ class Limiter implements RateLimiter {
     });
   }
 
-  /** One decision: the lease if any, else the store, else (store failing) the local fallback. */
+  /**
+   * One decision: the lease if any, else the store, else (store failing) the local fallback. A
+   * learning limiter also notes its first contacts. The plain path (no lease, no learning) pays
+   * one check for both.
+   */
   #decide(key: string, cost: number): Promise<RateLimitDecision> {
+    if (this.#mode === 0) return this.#shadowed ? this.#ask(key, cost, cost) : this.#decideInMemory(key, cost);
     if (this.#lease !== undefined) return this.#decideLeased(key, cost);
-    if (this.#shadowed) return this.#ask(key, cost, cost);
+    return this.#decideLearning(key, cost);
+  }
+
+  /** A decision of the store, or of the fallback when the store fails. */
+  #decideOnce(key: string, cost: number): Promise<StoreDecision> {
+    return this.#shadowed ? this.#ask(key, cost, cost) : this.#decideInMemory(key, cost);
+  }
+
+  /** A decision of a store that cannot fail (not shadowed): the memory store, or a store of its kind. */
+  #decideInMemory(key: string, cost: number): Promise<StoreDecision> {
     let answer: StoreDecision | Promise<StoreDecision>;
     try {
       answer = this.#store.decide(key, this.#set, cost, cost);
@@ -376,6 +468,16 @@ class Limiter implements RateLimiter {
     return Promise.resolve(answer as StoreDecision);
   }
 
+  /** A learning decision: a first contact (the key was unknown) is remembered, and a rate this process reported is now expired. */
+  async #decideLearning(key: string, cost: number): Promise<StoreDecision> {
+    const decision = await this.#decideOnce(key, cost);
+    if (decision.first === true) {
+      bounded(this.#awaiting, key);
+      if (this.#rates.has(key)) this.#reportRate(key, undefined, 'expired');
+    }
+    return decision;
+  }
+
   /**
    * Takes `cost` (or, leasing, up to `take`) units from the store, or from the fallback when it fails.
    *
@@ -386,27 +488,38 @@ class Limiter implements RateLimiter {
    * must pass the fallback as well as the store, which never saw them. In the window of a switch a
    * process thus admits at most the larger of its share and what the store had granted it.
    */
-  async #ask(key: string, cost: number, take: number): Promise<StoreDecision> {
+  #ask(key: string, cost: number, take: number): Promise<StoreDecision> {
     let local: StoreDecision | undefined;
-    if (this.#shadowed && this.#isSettling(key)) {
+    if (this.#shadowed && this.#settling.size > 0 && this.#isSettling(key)) {
       local = this.#takeLocally(key, cost);
-      if (!local.allowed) return local;
+      if (!local.allowed) return Promise.resolve(local);
     }
-    let decision: StoreDecision;
+    let answer: StoreDecision | Promise<StoreDecision>;
     try {
-      decision = await this.#store.decide(key, this.#set, cost, take);
+      answer = this.#store.decide(key, this.#set, cost, take);
     } catch (error) {
-      if (local === undefined) return this.#decideLocally(key, cost, error);
-      this.#fellBack(key, 'decide', error);
-      this.#startSettling(key);
-      return local;
+      return Promise.resolve(this.#storeFailed(key, cost, local, error));
     }
-    if (this.#shadowed && decision.allowed) {
-      // Units the local check above already took are not taken twice.
-      const units = local === undefined ? decision.granted : decision.granted - cost;
-      if (units > 0) this.#fallback.charge(key, this.#fallbackSet, units);
-    }
-    return decision;
+    // Not `async`: one promise step from the store's answer to the caller's, on the hot path.
+    return Promise.resolve(answer).then(
+      (decision) => {
+        if (this.#shadowed && decision.allowed) {
+          // Units the local check above already took are not taken twice.
+          const units = local === undefined ? decision.granted : decision.granted - cost;
+          if (units > 0) this.#fallback.charge(key, this.#fallbackSet, units);
+        }
+        return decision;
+      },
+      (error: unknown) => this.#storeFailed(key, cost, local, error),
+    );
+  }
+
+  /** The store failed a decision: the fallback decides, or its check above already did. */
+  #storeFailed(key: string, cost: number, local: StoreDecision | undefined, error: unknown): StoreDecision {
+    if (local === undefined) return this.#decideLocally(key, cost, error);
+    this.#fellBack(key, 'decide', error);
+    this.#startSettling(key);
+    return local;
   }
 
   #decideLocally(key: string, cost: number, error: unknown): StoreDecision {
@@ -640,6 +753,7 @@ class Limiter implements RateLimiter {
   async observe(key: string, response: ServerHintsInput): Promise<ObserveResult> {
     this.#checkKey(key);
     const hints = parseServerHints(response, { now: this.#clock.now(), maxHintMs: this.#maxHintMs });
+    if (this.#learn !== undefined) return this.#observeLearning(key, hints);
     const status = hints.status;
     let holdMs = 0;
     let backoff = false;
@@ -655,6 +769,87 @@ class Limiter implements RateLimiter {
       await this.#apply(key, 'clear', (store) => store.clearStrikes(key));
     }
     if (holdMs > 0) this.#leases.delete(key);
+    this.#reportHint(key, hints, holdMs, backoff);
+    return { holdMs, backoff, hints };
+  }
+
+  /**
+   * `observe` for a learning limiter: one store operation applies the hold or backoff and what the
+   * response teaches (a stated rate, a refusal, or the answer to a first contact), atomically.
+   */
+  async #observeLearning(key: string, hints: ServerHints): Promise<ObserveResult> {
+    const learn = this.#learn!;
+    const status = hints.status;
+    const refused = status === 429 || status === 503;
+    const backoff = refused && hints.waitMs === undefined;
+    const clearStrikes = !refused && status !== undefined && status < 400 && this.#struck.has(key);
+    const stated = statedInterval(hints);
+    const holdMs = hints.waitMs !== undefined && hints.waitMs > 0 ? hints.waitMs : 0;
+    const kind = stated !== undefined ? 'stated' : refused ? 'refused' : 'answered';
+    const answering = this.#awaiting.has(key);
+    // Nothing to apply or learn: no store call (learned state expires when the server stops saying things).
+    if (holdMs === 0 && !backoff && !clearStrikes && !answering) {
+      if (kind === 'answered' || (stated !== undefined && this.#taughtRecently(key, stated.intervalMs))) {
+        this.#reportHint(key, hints, 0, false);
+        return { holdMs: 0, backoff: false, hints };
+      }
+    }
+    const lesson: Lesson = {
+      kind,
+      intervalMs: stated?.intervalMs ?? 0,
+      holdMs,
+      strike: backoff ? { baseMs: this.#backoffBaseMs, maxMs: this.#backoffMaxMs } : undefined,
+      clearStrikes,
+      ttlMs: learn.ttlMs,
+    };
+    if (backoff) this.#struck.add(key);
+    else if (clearStrikes) this.#struck.delete(key);
+    const outcome = await this.#apply(key, 'learn', (store) => store.learn(key, lesson));
+    // Remembered only when the statement took effect (a slower probe may have kept its own rate).
+    if (stated !== undefined && outcome.intervalMs === stated.intervalMs) {
+      bounded(this.#taught, key, { intervalMs: stated.intervalMs, at: this.#clock.monotonic() });
+    }
+    const intervalMs = outcome.intervalMs;
+    if (intervalMs !== this.#rates.get(key)) {
+      // Not probed: a stated rate (by this response, or by another process's).
+      this.#reportRate(key, intervalMs, intervalMs === undefined ? 'expired' : outcome.probing ? 'refusal' : (stated?.rule ?? 'policy'));
+    }
+    if (answering) {
+      this.#awaiting.delete(key);
+      // The others on this key waited for this response: let the head of the queue ask again now.
+      const queue = this.#queues.get(key);
+      if (queue?.wake !== undefined) {
+        queue.timer?.clear();
+        queue.wake();
+      }
+    }
+    this.#reportHint(key, hints, outcome.holdMs, backoff);
+    return { holdMs: outcome.holdMs, backoff, hints };
+  }
+
+  /**
+   * Whether this process wrote the same stated interval for `key` lately: within a second, and a
+   * quarter of the learned state's life (so a statement refreshes it in time, and a probe that
+   * another process's refusal started cannot outrun the statement for long).
+   */
+  #taughtRecently(key: string, intervalMs: number): boolean {
+    const last = this.#taught.get(key);
+    return (
+      last !== undefined &&
+      Math.abs(last.intervalMs - intervalMs) <= last.intervalMs / 100 &&
+      this.#clock.monotonic() - last.at < Math.min(1_000, this.#learn!.ttlMs / 4)
+    );
+  }
+
+  #reportRate(key: string, intervalMs: number | undefined, reason: LimitChangeReason): void {
+    if (intervalMs === undefined) this.#rates.delete(key);
+    else bounded(this.#rates, key, intervalMs);
+    if (!this.#onLimitChange.hasListeners) return;
+    this.#onLimitChange.emit({ name: this.name, key, ratePerSecond: intervalMs === undefined ? undefined : 1_000 / intervalMs, intervalMs, reason });
+  }
+
+  #reportHint(key: string, hints: ServerHints, holdMs: number, backoff: boolean): void {
+    const status = hints.status;
     if (this.#onServerHint.hasListeners && (holdMs > 0 || hints.source !== 'none')) {
       this.#onServerHint.emit({
         name: this.name,
@@ -669,7 +864,6 @@ class Limiter implements RateLimiter {
         source: hints.source,
       });
     }
-    return { holdMs, backoff, hints };
   }
 
   /** Runs a hint operation on the store, or on the local fallback when the store fails. */
@@ -683,8 +877,17 @@ class Limiter implements RateLimiter {
   }
 }
 
+/** Adds `key` (with `value`, for a map) to a collection kept to {@link LEARNED_KEYS} entries, dropping the oldest. */
+function bounded<V>(collection: Map<string, V> | Set<string>, key: string, value?: V): void {
+  collection.delete(key);
+  if (collection.size >= LEARNED_KEYS) collection.delete(collection.keys().next().value!);
+  if (collection instanceof Map) collection.set(key, value as V);
+  else collection.add(key);
+}
+
 const RATE_LIMITER_OPTIONS = knownOptions<RateLimiterOptions>('rateLimiter()', {
   limits: ['limit', 'points', 'rate', 'rules'],
+  learn: ['adaptive', 'auto', 'learnLimits', 'fromServer'],
   store: [],
   name: [],
   key: [],
@@ -700,6 +903,11 @@ const RATE_LIMITER_OPTIONS = knownOptions<RateLimiterOptions>('rateLimiter()', {
 const LEASE_OPTIONS = knownOptions<LeaseOptions>('rateLimiter()', {
   size: [],
   ttlMs: [],
+});
+
+const LEARN_OPTIONS = knownOptions<LearnOptions>('rateLimiter()', {
+  ttlMs: ['ttl', 'expiresInMs', 'forgetAfterMs'],
+  firstResponseTimeoutMs: ['firstResponseTimeout', 'probeTimeoutMs'],
 });
 
 const BACKOFF_OPTIONS = knownOptions<BackoffOptions>('rateLimiter()', {
@@ -728,9 +936,11 @@ const BACKOFF_OPTIONS = knownOptions<BackoffOptions>('rateLimiter()', {
  */
 export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   expectOptions('options', options, RATE_LIMITER_OPTIONS);
-  if (options === undefined) throw invalidOption('options', options, 'an options object with `limits`');
-  const list = Array.isArray(options.limits) ? (options.limits as readonly LimitOptions[]) : [options.limits as LimitOptions];
-  if (list.length === 0) throw invalidOption('limits', options.limits, 'at least one limit');
+  if (options === undefined) throw invalidOption('options', options, 'an options object with `limits` (or `learn: true`)');
+  const learn = learnOptions(options.learn);
+  const list =
+    options.limits === undefined ? [] : Array.isArray(options.limits) ? (options.limits as readonly LimitOptions[]) : [options.limits as LimitOptions];
+  if (list.length === 0 && learn === undefined) throw invalidOption('limits', options.limits, 'at least one limit (or `learn: true`, to follow the server alone)');
   if (list.length > MAX_LIMITS) throw invalidOption('limits', options.limits, `an array of at most ${MAX_LIMITS} limits`);
   const limits = list.map((l, i) => compileLimit(Array.isArray(options.limits) ? `limits[${i}]` : 'limits', l));
   const ids = new Set(limits.map((l) => l.id));
@@ -751,6 +961,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   expectClock('clock', options.clock);
   let lease: { size: number; ttlMs: number } | undefined;
   if (options.lease !== undefined) {
+    if (learn !== undefined) throw invalidOption('lease', options.lease, 'undefined with `learn` (a learned rate paces every call; a lease would spend units in batches)');
     expectOptions('lease', options.lease, LEASE_OPTIONS);
     expectInteger('lease.size', options.lease.size, { min: 1 });
     const shortest = Math.min(...limits.map((l) => l.windowMs));
@@ -778,5 +989,19 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
     backoffBaseMs,
     backoffMaxMs,
     maxHintMs,
+    learn,
   });
+}
+
+/** Validates the `learn` option: undefined when learning is off. */
+function learnOptions(learn: RateLimiterOptions['learn']): { ttlMs: number; firstResponseTimeoutMs: number } | undefined {
+  if (learn === undefined || learn === false) return undefined;
+  if (learn !== true && (typeof learn !== 'object' || learn === null)) throw invalidOption('learn', learn, 'a boolean or an options object ({ ttlMs, firstResponseTimeoutMs })');
+  const o: LearnOptions = learn === true ? {} : learn;
+  expectOptions('learn', o, LEARN_OPTIONS);
+  const ttlMs = o.ttlMs ?? 60_000;
+  expectInteger('learn.ttlMs', ttlMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
+  const firstResponseTimeoutMs = o.firstResponseTimeoutMs ?? 1_000;
+  expectInteger('learn.firstResponseTimeoutMs', firstResponseTimeoutMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
+  return { ttlMs, firstResponseTimeoutMs };
 }

@@ -6,7 +6,7 @@ import { memoryRateLimitStore, rateLimiter, redisRateLimitStore, type LimitOptio
 
 describeRedis('redisRateLimitStore', () => {
   const redis = useRedis();
-  const make = (limits: Parameters<typeof rateLimiter>[0]['limits'], extra: Partial<Parameters<typeof rateLimiter>[0]> = {}) =>
+  const make = (limits: NonNullable<Parameters<typeof rateLimiter>[0]['limits']>, extra: Partial<Parameters<typeof rateLimiter>[0]> = {}) =>
     rateLimiter({ limits, store: redisRateLimitStore({ client: redis.client, prefix: redis.prefix }), ...extra });
 
   test('gcra: the burst passes, the next call is told when to come back, by Redis time', async () => {
@@ -242,3 +242,61 @@ describe('redisRateLimitStore deadlines', () => {
   });
 });
 
+
+describeRedis('redisRateLimitStore, learning', () => {
+  const redis = useRedis();
+  /** Two limiters on one Redis: two processes, as far as the store can tell. */
+  const pair = (extra: Partial<Parameters<typeof rateLimiter>[0]> = {}) => {
+    const make = () => rateLimiter({ learn: { ttlMs: 30_000 }, store: redisRateLimitStore({ client: redis.client, prefix: redis.prefix }), ...extra });
+    return [make(), make()] as const;
+  };
+  const respond = (status: number, headers: Record<string, string> = {}) => new Response(null, { status, headers });
+
+  test('a first contact holds the other process until its response; the stated pace is then shared', async () => {
+    const [a, b] = pair();
+    expect(await a.tryAcquire('api')).toMatchObject({ allowed: true, remaining: Infinity });
+    const held = await b.tryAcquire('api');
+    expect(held).toMatchObject({ allowed: false, remaining: -1 });
+    expect(held.retryAfterMs).toBeGreaterThan(900);
+    await a.observe('api', respond(200, { 'RateLimit-Policy': '"api";q=1;w=60' }));
+    expect(await b.tryAcquire('api')).toMatchObject({ allowed: true, remaining: 0 });
+    const paced = await a.tryAcquire('api');
+    expect(paced).toMatchObject({ allowed: false, remaining: -1 });
+    expect(paced.retryAfterMs).toBeGreaterThan(59_000);
+    // Learned state lives for learn.ttlMs after the response that taught it, in the key's own slot.
+    const ttl = await redis.client.pTTL(`${redis.prefix}{api}:learn`);
+    expect(ttl).toBeGreaterThan(25_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+    expect(Number(await redis.client.get(`${redis.prefix}{api}:learn`))).toBe(60_000);
+  });
+
+  test("one process's refusal paces the other, and the first one without a stated rate starts from the rate the server took", async () => {
+    const [a, b] = pair();
+    const changes: unknown[] = [];
+    a.onLimitChange((e) => changes.push(e));
+    await a.tryAcquire('api');
+    await a.observe('api', respond(200));
+    for (let i = 0; i < 4; i++) expect((await b.tryAcquire('api')).allowed).toBe(true);
+    const { holdMs } = await a.observe('api', respond(429, { 'Retry-After': '2' }));
+    expect(holdMs).toBe(2_000);
+    const held = await b.tryAcquire('api');
+    expect(held.allowed).toBe(false);
+    expect(held.retryAfterMs).toBeGreaterThan(1_900);
+    // Four units over the spell (a few ms here) and the 2 s asked: about 500 ms a unit.
+    expect(changes).toEqual([expect.objectContaining({ key: 'api', reason: 'refusal', intervalMs: expect.any(Number) })]);
+    const { intervalMs } = changes[0] as { intervalMs: number };
+    expect(intervalMs).toBeGreaterThanOrEqual(500);
+    expect(intervalMs).toBeLessThan(600);
+  });
+
+  test('a learning limiter with limits checks both in one script', async () => {
+    const [a, b] = pair({ limits: { limit: 2, windowMs: 60_000 } });
+    await a.tryAcquire('api');
+    await a.observe('api', respond(200));
+    expect((await b.tryAcquire('api')).allowed).toBe(true);
+    expect(await b.tryAcquire('api')).toMatchObject({ allowed: false, remaining: 0 });
+    const keys: string[] = [];
+    for await (const batch of redis.client.scanIterator({ MATCH: `${redis.prefix}*` })) keys.push(...batch);
+    expect(keys.sort()).toEqual([`${redis.prefix}{api}:gcra-2-60000-2`, `${redis.prefix}{api}:learn`, `${redis.prefix}{api}:probe`]);
+  });
+});

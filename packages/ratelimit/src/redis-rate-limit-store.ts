@@ -11,7 +11,8 @@ import {
   type RedisScript,
   type RedisStoreOptions,
 } from '@bulwark/core';
-import { decideScript, decodeDecision, HOLD_SCRIPT } from './internal/redis-scripts.js';
+import type { LearnOutcome, Lesson } from './internal/learning.js';
+import { decideArguments, decideScript, decodeDecision, decodeLearningDecision, HOLD_SCRIPT, LEARN_SCRIPT } from './internal/redis-scripts.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
 
 /**
@@ -31,20 +32,38 @@ export interface RedisRateLimitStore extends RateLimitStore {
 
 const ignore = (): void => undefined;
 
-/** A decision script's reply as a store decision. */
-const toStoreDecision = (reply: unknown): StoreDecision => {
-  const d = decodeDecision(reply);
-  return { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt, fallback: false };
+/** A learn script's reply: `{ hold ms, interval or '', probing 1/0 }`. */
+const toLearnOutcome = (reply: unknown): LearnOutcome => {
+  const r = reply as [number, string, number];
+  const interval = String(r[1]);
+  return { holdMs: Number(r[0]), intervalMs: interval === '' ? undefined : Number(interval), probing: Number(r[2]) === 1 };
 };
 
+interface Decider {
+  readonly script: RedisScript;
+  /** After `prefix{key}:`, in the script's KEYS order. */
+  readonly suffixes: readonly string[];
+  readonly read: (reply: unknown) => StoreDecision;
+  /** The arguments for one unit, the usual decision, made once (the connection copies them into each command; nothing changes them). */
+  readonly argumentsForOne: string[];
+}
+
+const makeDecider = (set: LimitSet): Decider => ({
+  script: redisScript(decideScript(set.limits, set.learn)),
+  suffixes: [...(set.learn === undefined ? ['hold'] : ['hold', 'learn', 'probe']), ...set.limits.map((l) => l.key)],
+  read: set.learn === undefined ? decodeDecision : decodeLearningDecision,
+  argumentsForOne: decideArguments(set.limits, 1, 1),
+});
+
 const HOLD = redisScript(HOLD_SCRIPT);
+const LEARN = redisScript(LEARN_SCRIPT);
 
 class Redis implements RedisRateLimitStore {
   readonly kind = 'redis' as const;
   readonly prefix: string;
   readonly #redis: RedisConnection;
-  /** The decision script of each limit set, generated and hashed once. */
-  readonly #decideScripts = new WeakMap<LimitSet, RedisScript>();
+  /** What each limit set decides with, made once: its generated script, its keys' suffixes, its reply's reader. */
+  readonly #deciders = new WeakMap<LimitSet, Decider>();
 
   constructor(redis: RedisConnection, prefix: string) {
     this.#redis = redis;
@@ -52,15 +71,28 @@ class Redis implements RedisRateLimitStore {
   }
 
   decide(key: string, set: LimitSet, cost: number, take: number): Promise<StoreDecision> {
+    let decider = this.#deciders.get(set);
+    if (decider === undefined) this.#deciders.set(set, (decider = makeDecider(set)));
     const base = `${this.prefix}{${key}}:`;
-    let decide = this.#decideScripts.get(set);
-    if (decide === undefined) {
-      decide = redisScript(decideScript(set.limits));
-      this.#decideScripts.set(set, decide);
-    }
-    const keys = [`${base}hold`];
-    for (const l of set.limits) keys.push(`${base}${l.key}`);
-    return this.#redis.script('decide', decide, keys, [String(cost), String(take)], toStoreDecision);
+    const suffixes = decider.suffixes;
+    const keys: string[] = [];
+    for (const suffix of suffixes) keys.push(base + suffix);
+    const args = cost === 1 && take === 1 ? decider.argumentsForOne : decideArguments(set.limits, cost, take);
+    return this.#redis.script('decide', decider.script, keys, args, decider.read);
+  }
+
+  learn(key: string, lesson: Lesson): Promise<LearnOutcome> {
+    const base = `${this.prefix}{${key}}:`;
+    const args = [
+      lesson.kind,
+      String(Math.ceil(lesson.holdMs)),
+      String(lesson.strike?.baseMs ?? 0),
+      String(lesson.strike?.maxMs ?? 0),
+      lesson.clearStrikes ? '1' : '0',
+      String(lesson.intervalMs),
+      String(lesson.ttlMs),
+    ];
+    return this.#redis.script('learn', LEARN, [`${base}hold`, `${base}strikes`, `${base}learn`, `${base}probe`], args, toLearnOutcome);
   }
 
   hold(key: string, ms: number): Promise<void> {

@@ -61,4 +61,21 @@ describe('Redis Cluster', () => {
     for (const key of KEYS.slice(6, 12)) expect(await b.tryAcquire(key)).toMatchObject({ allowed: true, fallback: false });
     expect(a.fallbackDecisions + b.fallbackDecisions).toBe(0);
   });
+
+  test('learning limiters decide, learn and pace on every node, with no fallback', async () => {
+    const store = () => redisRateLimitStore({ client, prefix: 'cluster-learn:' });
+    const a = rateLimiter({ learn: true, limits: { limit: 100, windowMs: 1_000 }, store: store() });
+    const b = rateLimiter({ learn: true, store: store() });
+    for (const key of KEYS) {
+      expect(await a.tryAcquire(key)).toMatchObject({ allowed: true, fallback: false }); // the first contact
+      expect(await b.tryAcquire(key)).toMatchObject({ allowed: false, fallback: false, remaining: -1 });
+      await a.observe(key, new Response(null, { headers: { 'RateLimit-Policy': '"default";q=1;w=60' } }));
+      expect(await b.tryAcquire(key)).toMatchObject({ allowed: true, fallback: false, remaining: 0 });
+      const paced = await a.tryAcquire(key);
+      expect(paced).toMatchObject({ allowed: false, fallback: false });
+      expect(paced.retryAfterMs).toBeGreaterThan(59_000);
+      await b.observe(key, new Response(null, { status: 429 }));
+    }
+    expect(a.fallbackDecisions + b.fallbackDecisions).toBe(0);
+  });
 });

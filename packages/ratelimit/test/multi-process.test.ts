@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { describeRedis, forkBuiltWorker, redisUrl, useRedis } from '@bulwark/test-utils';
+import { describeRedis, forkBuiltWorker, nextMessage, redisUrl, useRedis } from '@bulwark/test-utils';
 import { afterAll, expect, test } from 'vitest';
 
 const WORKER = new URL('./worker.mjs', import.meta.url);
@@ -18,23 +18,6 @@ interface Done {
 }
 
 const children: ChildProcess[] = [];
-
-function waitFor<T>(child: ChildProcess, type: string, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${child.pid} sent no ${type} within ${ms} ms`)), ms);
-    const onMessage = (m: { type: string }) => {
-      if (m.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker ${child.pid} exited with ${code} before sending ${type}`));
-    });
-  });
-}
 
 describeRedis('four processes sharing one Redis', () => {
   const redis = useRedis();
@@ -55,10 +38,10 @@ describeRedis('four processes sharing one Redis', () => {
   test(`${PROCESSES} processes over ${WINDOWS} windows: no limit exceeded, at least 95% of it used`, async () => {
     const job = { redisUrl, prefix: redis.prefix, scenarios, durationMs: WINDOW_MS * WINDOWS, concurrency: 1 };
     for (let i = 0; i < PROCESSES; i++) children.push(forkBuiltWorker(WORKER, { built: DIST }));
-    const ready = children.map((c) => waitFor(c, 'ready', 15_000));
+    const ready = children.map((c) => nextMessage(c, 'ready', 15_000));
     for (const c of children) c.send(job);
     await Promise.all(ready);
-    const done = children.map((c) => waitFor<Done>(c, 'done', WINDOW_MS * WINDOWS + 15_000));
+    const done = children.map((c) => nextMessage<Done>(c, 'done', WINDOW_MS * WINDOWS + 15_000));
     for (const c of children) c.send({ type: 'go' });
     results = await Promise.all(done);
     expect(results.reduce((n, r) => n + r.fallbacks, 0)).toBe(0);

@@ -105,6 +105,30 @@ describe('policyMetrics', () => {
     expect((await points(reader, 'bulwark.rejections')).every((p) => !('bulwark.key' in p.attributes))).toBe(true);
   });
 
+  test("a rate limiter's learned rate: changes by reason, and a gauge of the rate in force (the lowest over keys, or per key)", async () => {
+    const { reader, meter } = meterWithReader();
+    const limiter = fakeRateLimiter('upstream');
+    instrumentPolicies(meter, limiter);
+    limiter.limitChange.emit({ key: 'a', ratePerSecond: 5, reason: 'policy' });
+    limiter.limitChange.emit({ key: 'b', ratePerSecond: 2, reason: 'refusal' });
+    expect(await sum(reader, 'bulwark.ratelimit.limit_changes', { 'bulwark.ratelimit.change_reason': 'policy' })).toBe(1);
+    expect((await points(reader, 'bulwark.ratelimit.learned_rate')).map((p) => [p.attributes, p.value])).toEqual([[{ 'bulwark.policy.name': 'upstream' }, 2]]);
+    limiter.limitChange.emit({ key: 'b', ratePerSecond: undefined, reason: 'expired' });
+    expect((await points(reader, 'bulwark.ratelimit.learned_rate')).map((p) => p.value)).toEqual([5]);
+    limiter.limitChange.emit({ key: 'a', ratePerSecond: undefined, reason: 'expired' });
+    expect((await points(reader, 'bulwark.ratelimit.learned_rate')).map((p) => p.value)).toEqual([0]);
+
+    const perKey = meterWithReader();
+    const keyed = fakeRateLimiter('upstream');
+    policyMetrics(perKey.meter, { keyAttribute: true }).instrument(keyed);
+    keyed.limitChange.emit({ key: 'a', ratePerSecond: 5, reason: 'policy' });
+    keyed.limitChange.emit({ key: 'b', ratePerSecond: 2, reason: 'quota' });
+    expect((await points(perKey.reader, 'bulwark.ratelimit.learned_rate')).map((p) => [p.attributes['bulwark.key'], p.value])).toEqual([
+      ['a', 5],
+      ['b', 2],
+    ]);
+  });
+
   test('cache hits, misses and stale answers, refreshes, errors and evictions', async () => {
     const { reader, meter } = meterWithReader();
     const cache = fakeCache('emails');

@@ -89,6 +89,7 @@ export interface PolicyMetrics {
 export const KNOWN_EVENTS: readonly EventName[] = EVENT_NAMES;
 
 const BREAKER_STATES = ['closed', 'open', 'half_open'];
+const LEARNED_KEYS_PER_SERIES = 10_000;
 
 /** The methods OpenTelemetry's HTTP conventions name; any other is `_OTHER`, so a method cannot grow a metric. */
 const HTTP_METHODS: ReadonlySet<string> = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
@@ -131,6 +132,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   readonly #registryBreakers: LimitedCounter;
   readonly #registryDrops: LimitedCounter;
   readonly #serverHints: LimitedCounter;
+  readonly #limitChanges: LimitedCounter;
   readonly #cacheLookups: LimitedCounter;
   readonly #cacheRefreshes: LimitedCounter;
   readonly #cacheLoaderErrors: LimitedCounter;
@@ -162,6 +164,22 @@ class PolicyMetricsImpl implements PolicyMetrics {
     }
   };
   readonly #breakerState;
+  /**
+   * The learned rate of each series of `bulwark.ratelimit.learned_rate` (a limiter, or a limiter's
+   * key with `keyAttribute`), per key: the gauge reports the lowest. Keys whose rate expired leave;
+   * a series left with none reports 0 (an exporter keeps a series it has seen).
+   */
+  readonly #learned = new Map<string, { readonly attributes: Attributes; readonly rates: Map<string, number> }>();
+  readonly #learnedLimiter: SeriesTable;
+  readonly #learnedCap: number;
+  readonly #observeLearned = (result: ObservableResult): void => {
+    for (const { attributes, rates } of this.#learned.values()) {
+      let lowest = rates.size === 0 ? 0 : Infinity;
+      for (const rate of rates.values()) if (rate < lowest) lowest = rate;
+      result.observe(lowest, this.#learnedLimiter.lookup(attributes).attributes);
+    }
+  };
+  readonly #learnedRate;
 
   constructor(meter: Meter, options: PolicyMetricsOptions) {
     this.#clock = options.clock ?? systemClock;
@@ -188,6 +206,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#registryBreakers = new LimitedCounter(meter, 'bulwark.breaker.registry.breakers', '{breaker}', 'Breakers held by a circuit breaker registry.', limit, { registry: reg, kind: 'upDownCounter', pending });
     this.#registryDrops = counter('bulwark.breaker.registry.drops', '{breaker}', 'Breakers a registry dropped to stay within maxEntries, by their state then.');
     this.#serverHints = counter('bulwark.ratelimit.server_hints', '{hint}', 'Rate-limit hints (Retry-After, RateLimit headers) received from servers.');
+    this.#limitChanges = counter('bulwark.ratelimit.limit_changes', '{change}', 'Changes of the rate a rate limiter learned from its server, by reason (policy, quota, refusal, expired).');
     this.#cacheLookups = counter('bulwark.cache.lookups', '{lookup}', 'Cache lookups, by result (hit, miss or stale) and tier.');
     this.#cacheRefreshes = counter('bulwark.cache.refreshes', '{refresh}', 'Background refreshes of cache entries.');
     this.#cacheLoaderErrors = counter('bulwark.cache.loader_errors', '{error}', 'Failures of the loader a cache called to fill an entry.');
@@ -216,6 +235,14 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#stateLimiter = new SeriesTable(limit);
     reg.set('bulwark.breaker.state', this.#stateLimiter);
     this.#breakerState.addCallback(this.#observeBreakers);
+    this.#learnedRate = meter.createObservableGauge('bulwark.ratelimit.learned_rate', {
+      unit: '{unit}/s',
+      description: "The rate a rate limiter learned from its server's responses, units per second: per key with keyAttribute, else the lowest over its keys; 0 once none is learned (expired).",
+    });
+    this.#learnedLimiter = new SeriesTable(limit);
+    this.#learnedCap = limit;
+    reg.set('bulwark.ratelimit.learned_rate', this.#learnedLimiter);
+    this.#learnedRate.addCallback(this.#observeLearned);
     // Counters take their additions when the SDK collects (it runs observable callbacks first); this
     // one stays after dispose(), so that additions made before it still reach the SDK.
     meter.addBatchObservableCallback(pending.flush, [this.#breakerState]);
@@ -262,6 +289,8 @@ class PolicyMetricsImpl implements PolicyMetrics {
     this.#subscriptions.clear();
     this.#breakers.clear();
     this.#breakerState.removeCallback(this.#observeBreakers);
+    this.#learnedRate.removeCallback(this.#observeLearned);
+    this.#learned.clear();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -378,6 +407,36 @@ class PolicyMetricsImpl implements PolicyMetrics {
       },
       // ratelimit
       onServerHint: (p, a) => this.#serverHints.add(withKey(a, p.key)),
+      onLimitChange: (p, a) => {
+        const key = stringField(p, 'key') ?? '';
+        const series = withKey({ ...a }, key);
+        const id = JSON.stringify(series);
+        const rate = numberField(p, 'ratePerSecond');
+        let entry = this.#learned.get(id);
+        if (rate !== undefined) {
+          if (entry === undefined) {
+            // As many series as the metric may hold: past it, the oldest (one with nothing learned first) goes.
+            if (this.#learned.size >= this.#learnedCap) {
+              let drop = this.#learned.keys().next().value!;
+              for (const [k, e] of this.#learned) {
+                if (e.rates.size === 0) {
+                  drop = k;
+                  break;
+                }
+              }
+              this.#learned.delete(drop);
+            }
+            this.#learned.set(id, (entry = { attributes: series, rates: new Map() }));
+          }
+          entry.rates.delete(key);
+          // A limiter's keys may be many: keep the latest few thousand per series.
+          if (entry.rates.size >= LEARNED_KEYS_PER_SERIES) entry.rates.delete(entry.rates.keys().next().value!);
+          entry.rates.set(key, rate);
+        } else {
+          entry?.rates.delete(key);
+        }
+        this.#limitChanges.add({ ...a, 'bulwark.ratelimit.change_reason': stringField(p, 'reason') ?? 'unknown' });
+      },
       // cache
       onHit: (p, a) => lookup(a, 'hit', p.key, stringField(p, 'tier')),
       onMiss: (p, a) => lookup(a, 'miss', p.key),

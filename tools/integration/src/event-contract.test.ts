@@ -162,6 +162,7 @@ describe('the event contract on every real source', () => {
       onBreakerDropped: ['bulwark.breaker.registry.drops'],
       onStoreError: ['bulwark.store.errors'],
       onServerHint: ['bulwark.ratelimit.server_hints'],
+      onLimitChange: ['bulwark.ratelimit.limit_changes'],
       onHit: ['bulwark.cache.lookups', { 'bulwark.cache.result': 'hit' }],
       onMiss: ['bulwark.cache.lookups', { 'bulwark.cache.result': 'miss' }],
       onStale: ['bulwark.cache.lookups', { 'bulwark.cache.result': 'stale' }],

@@ -178,7 +178,7 @@ export function everySource(clock: FakeClock) {
         clock,
       }),
       circuitBreakerRegistry: circuitBreakerRegistry({ maxEntries: 1, breaker: { clock } }),
-      rateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: memoryRateLimitStore({ clock }), clock }),
+      rateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: memoryRateLimitStore({ clock }), clock, learn: true }),
       sharedRateLimiter: rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, store: redisRateLimitStore({ client: down, timeoutMs: 50, clock }), clock }),
       cache: cache({
         ttlMs: 100,
@@ -248,7 +248,8 @@ export async function driveEveryEvent({ sources: s, failing, chained }: EverySou
   s.circuitBreakerRegistry.get('a');
   s.circuitBreakerRegistry.get('b');
 
-  // rate limiter: the second unit is refused; a 429 with Retry-After; a limiter whose store is down.
+  // rate limiter: the second unit is refused; a 429 with Retry-After (which also sets the rate it
+  // learns); a limiter whose store is down.
   await s.rateLimiter.tryAcquire('api.example.com');
   await s.rateLimiter.tryAcquire('api.example.com');
   await s.rateLimiter.observe('api.example.com', { status: 429, headers: { 'retry-after': '5' } });

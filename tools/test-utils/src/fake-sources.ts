@@ -82,19 +82,22 @@ export function fakeBreaker(name = 'upstream-breaker') {
   });
 }
 
-/** A rate limiter's events: `onRejected`, `onServerHint`, `onStoreError`. */
+/** A rate limiter's events: `onRejected`, `onServerHint`, `onStoreError`, `onLimitChange`. */
 export function fakeRateLimiter(name = 'upstream-limit') {
   const self = { name };
   const rejected = new FakeEvent<'onRejected'>(self);
   const hint = new FakeEvent<'onServerHint'>(self);
   const storeError = new FakeEvent<'onStoreError'>(self);
+  const limitChange = new FakeEvent<'onLimitChange'>(self);
   return Object.assign(self, {
     onRejected: rejected.event,
     onServerHint: hint.event,
     onStoreError: storeError.event,
+    onLimitChange: limitChange.event,
     rejected,
     hint,
     storeError,
+    limitChange,
   });
 }
 

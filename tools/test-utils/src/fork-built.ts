@@ -36,3 +36,32 @@ export function forkBuiltWorker(worker: string | URL, options: ForkBuiltWorkerOp
     stdio: options.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
+
+/**
+ * The next IPC message of type `type` (`{ type, ... }`) from a forked worker. Rejects when the
+ * worker exits first, or when none comes within `ms` milliseconds, saying which worker and what.
+ */
+export function nextMessage<T>(child: ChildProcess, type: string, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type?: unknown }) => {
+      if (m?.type !== type) return;
+      done();
+      resolve(m as T);
+    };
+    const onExit = (code: number | null) => {
+      done();
+      reject(new Error(`worker ${child.pid} exited with ${code} before sending ${type}`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`worker ${child.pid} sent no ${type} within ${ms} ms`));
+    }, ms);
+    const done = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
