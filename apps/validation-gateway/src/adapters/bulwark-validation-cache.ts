@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Cache } from '@bulwark/cache';
 import type { Clock } from '@bulwark/core';
 import type { EmailVerdict } from '../ports/email-verdict.js';
@@ -12,7 +12,7 @@ import { domainOf } from '../services/email-address.js';
 function verdictKey(email: string): string {
   const at = email.lastIndexOf('@');
   const normalised = at < 0 ? email : `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
-  return `v:${createHash('sha256').update(normalised).digest('base64url')}`;
+  return `v:${hash('sha256', normalised, 'base64url')}`;
 }
 
 /** The tag of every verdict on one domain, for invalidation by domain. */

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { inject, injectable } from '../di.js';
 import type { ApiKeyRecords, Scope } from '../ports/api-key-records.js';
 import { TOKENS } from '../tokens.js';
@@ -27,8 +27,8 @@ export function presentedKey(headers: Readonly<Record<string, string | string[] 
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
 }
 
-/** SHA-256 of a key, as its record stores it. */
-export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+/** SHA-256 of a key, as its record stores it (one-shot `crypto.hash`: no Hash object per request). */
+export const hashApiKey = (key: string): Buffer => hash('sha256', key, 'buffer');
 
 /**
  * Authenticates callers by API key. Keys are stored as SHA-256 digests only; the presented key's
