@@ -28,7 +28,7 @@ describe('POST /v1/validate/email', () => {
     const second = await validate({ email: 'ada@lovelace.dev' });
     expect(second.body).toMatchObject({ source: 'cache', valid: true });
     expect(second.body!.ageMs).toBeGreaterThanOrEqual(0);
-    expect(first.headers.get('server-timing')).toMatch(/^limiter;dur=[\d.]+, upstream;dur=[\d.]+, cache;dur=[\d.]+, total;dur=[\d.]+$/);
+    expect(first.headers.get('server-timing')).toMatch(/^auth;dur=[\d.]+, limiter;dur=[\d.]+, cache;dur=[\d.]+, upstream-wait;dur=[\d.]+, upstream;dur=[\d.]+, total;dur=[\d.]+$/);
     expect(first.headers.get('x-request-id')).toMatch(/^[\w-]+$/);
     expect(first.headers.get('ratelimit-policy')).toBe('"caller";q=1;w=1');
     expect(first.headers.get('ratelimit')).toMatch(/^"caller";r=\d+;t=\d+$/);

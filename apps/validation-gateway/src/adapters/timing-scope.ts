@@ -4,7 +4,7 @@ import type { ServerTimings } from '../ports/server-timings.js';
 /**
  * The timings of the request an upstream call is made for. The rate limiter is shared by every
  * request and is called deep inside the HTTP client, which knows nothing of requests: the call runs
- * in this scope, and the limiter's wait is added to the request's timings from it.
+ * in this scope, and the limiter's wait is added to the request's `upstream-wait` timing from it.
  */
 export const timingScope = new AsyncLocalStorage<ServerTimings>();
 
@@ -14,7 +14,7 @@ export interface UpstreamLimiter {
   observe(key: string, response: Response): unknown;
 }
 
-/** `limiter`, with the time each `acquire` waited added to the current request's `limiter` timing. */
+/** `limiter`, with the time each `acquire` waited added to the current request's `upstream-wait` timing. */
 export function timedLimiter(limiter: UpstreamLimiter, now: () => number): UpstreamLimiter {
   return {
     async acquire(key, options) {
@@ -22,7 +22,7 @@ export function timedLimiter(limiter: UpstreamLimiter, now: () => number): Upstr
       try {
         return await limiter.acquire(key, options);
       } finally {
-        timingScope.getStore()?.add('limiter', now() - started);
+        timingScope.getStore()?.add('upstream-wait', now() - started);
       }
     },
     observe: (key, response) => limiter.observe(key, response),

@@ -1,20 +1,43 @@
 import type { ServerTimings, TimingName } from '../ports/server-timings.js';
 
-/** The timings of one request, written as a `Server-Timing` header (durations in ms). */
+const f = (ms: number): string => (ms > 0 ? ms.toFixed(2) : '0');
+
+/**
+ * The timings of one request, written as a W3C `Server-Timing` header with durations in ms:
+ * `auth;dur=…, limiter;dur=…, cache;dur=…, upstream-wait;dur=…, upstream;dur=…, total;dur=…`.
+ * The parts do not overlap, so `total` minus their sum is the gateway's own time (parsing,
+ * routing, serializing, logging). In a batch, a part is summed over the batch's addresses, which
+ * run a few at a time: there, the parts can add up to more than `total`.
+ */
 export class RequestTimings implements ServerTimings {
+  #auth = 0;
   #limiter = 0;
-  #upstream = 0;
   #cache = 0;
+  #upstreamWait = 0;
+  #upstream = 0;
 
   add(name: TimingName, ms: number): void {
-    if (name === 'limiter') this.#limiter += ms;
-    else if (name === 'upstream') this.#upstream += ms;
-    else this.#cache += ms;
+    switch (name) {
+      case 'auth':
+        this.#auth += ms;
+        break;
+      case 'limiter':
+        this.#limiter += ms;
+        break;
+      case 'cache':
+        this.#cache += ms;
+        break;
+      case 'upstream-wait':
+        this.#upstreamWait += ms;
+        break;
+      case 'upstream':
+        this.#upstream += ms;
+        break;
+    }
   }
 
-  /** `limiter;dur=…, upstream;dur=…, cache;dur=…, total;dur=…`; the upstream's time includes the limiter's wait. */
   header(totalMs: number): string {
-    const f = (ms: number): string => ms.toFixed(2);
-    return `limiter;dur=${f(this.#limiter)}, upstream;dur=${f(this.#upstream)}, cache;dur=${f(this.#cache)}, total;dur=${f(totalMs)}`;
+    const upstream = Math.max(0, this.#upstream - this.#upstreamWait);
+    return `auth;dur=${f(this.#auth)}, limiter;dur=${f(this.#limiter)}, cache;dur=${f(this.#cache)}, upstream-wait;dur=${f(this.#upstreamWait)}, upstream;dur=${f(upstream)}, total;dur=${f(totalMs)}`;
   }
 }

@@ -31,6 +31,9 @@ declare module 'fastify' {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** The routes whose responses carry `Server-Timing`. */
+const TIMED_ROUTES: ReadonlySet<string> = new Set(['/v1/validate/email', '/v1/validate/emails']);
+
 /** A Fastify error as a problem: the framework's own refusals by code, anything else a 500. */
 function toProblem(error: FastifyError | ProblemError, bodyLimit: number): ProblemError {
   if (error instanceof ProblemError) return error;
@@ -113,8 +116,11 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     draining = true;
     done();
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  // Every response of a validation route says where its time went, refusals included.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
+    const gateway = request.gateway;
+    if (gateway !== null && TIMED_ROUTES.has(request.routeOptions.url ?? '')) reply.header('server-timing', gateway.timings.header(clock.monotonic() - gateway.startedAt));
     done(null, payload);
   });
 
@@ -162,12 +168,17 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
   /** Authenticates the caller for `scope`, then applies its key's rate limit. */
   const guard = (scope: Scope) => (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
     inContext(request, async () => {
+      const { timings } = request.gateway;
+      const started = clock.monotonic();
       const outcome = await authenticator.authenticate(presentedKey(request.headers), scope);
+      const authenticated = clock.monotonic();
+      timings.add('auth', authenticated - started);
       if (!outcome.ok) {
         throw new ProblemError(outcome.problem, outcome.detail, outcome.problem === 'unauthenticated' ? { headers: { 'www-authenticate': 'Bearer realm="validation-gateway"' } } : {});
       }
       request.gateway.caller = outcome.caller;
       const decision = await callerLimiter.take(outcome.caller.id);
+      timings.add('limiter', clock.monotonic() - authenticated);
       const resetSeconds = Math.max(1, Math.ceil((decision.allowed ? decision.windowMs : decision.retryAfterMs) / 1000));
       reply.header('ratelimit-policy', `"caller";q=${decision.limit};w=${Math.max(1, Math.round(decision.windowMs / 1000))}`);
       reply.header('ratelimit', `"caller";r=${decision.remaining};t=${resetSeconds}`);
@@ -178,10 +189,6 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
       }
     });
 
-  const serverTiming = (request: FastifyRequest, reply: FastifyReply): void => {
-    reply.header('server-timing', request.gateway.timings.header(clock.monotonic() - request.gateway.startedAt));
-    reply.header('cache-control', 'no-store');
-  };
 
   const methodNotAllowed = (url: string, allowed: readonly string[]): void => {
     const others = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => !allowed.includes(m));
@@ -198,7 +205,7 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     const email = readSingle(request.body);
     const service = request.scope.resolve<ValidationService>(TOKENS.ValidationService);
     const answer = await inContext(request, () => service.validate(email));
-    serverTiming(request, reply);
+    reply.header('cache-control', 'no-store');
     return answer;
   });
   methodNotAllowed('/v1/validate/email', ['POST']);
@@ -207,7 +214,7 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     const emails = readBatch(request.body, config.maxBatch);
     const service = request.scope.resolve<ValidationService>(TOKENS.ValidationService);
     const results = await inContext(request, () => service.validateMany(emails));
-    serverTiming(request, reply);
+    reply.header('cache-control', 'no-store');
     return { results };
   });
   methodNotAllowed('/v1/validate/emails', ['POST']);
