@@ -5,7 +5,7 @@ export const PHASES = ['auth', 'limiter', 'cache', 'upstream-wait', 'upstream'] 
 export type Phase = (typeof PHASES)[number];
 
 /** The `dur` of each metric of a `Server-Timing` header (W3C syntax: `name;dur=12.3;desc="…", …`). */
-export function parseServerTiming(header: string): Map<string, number> {
+function parseServerTiming(header: string): Map<string, number> {
   const durations = new Map<string, number>();
   for (const entry of header.split(',')) {
     const [name, ...params] = entry.trim().split(';');
@@ -49,7 +49,7 @@ export class TimingSampler {
 }
 
 /** The name given to time the parts do not account for. */
-export const GATEWAY_ITSELF = 'the gateway itself';
+const GATEWAY_ITSELF = 'the gateway itself';
 
 /** Where a step's mean latency went, and its largest part. */
 export interface Breakdown {

@@ -53,7 +53,7 @@ export async function runStep(url: string, traffic: Traffic, rate: number | unde
     requests: [request],
   });
   const errorsByStatus: Record<string, number> = {};
-  for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) if (!/^2/.test(status)) errorsByStatus[status] = count;
+  for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) if (!status.startsWith('2')) errorsByStatus[status] = count;
   if (result.errors > 0) errorsByStatus.errors = result.errors;
   if (result.timeouts > 0) errorsByStatus.timeouts = result.timeouts;
   const latencyMs = { mean: result.latency.mean, p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max };
