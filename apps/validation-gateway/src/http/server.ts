@@ -106,7 +106,9 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     scope.register(TOKENS.Logger, { useValue: logger.child({ requestId: request.id, traceparent }) });
     request.scope = scope;
     reply.header('x-request-id', request.id);
-    done();
+    // The rest of the request — the caller's guard, the body, the handler — runs inside this one
+    // log context: every line written for it, however deep, carries its ids.
+    withLogContext({ requestId: request.id, traceparent }, done);
   });
 
   // From the start of a graceful close, each response closes its connection, so that keep-alive
@@ -161,34 +163,28 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.body(request.id));
   });
 
-  /** Runs `fn` with the request's ids on every log line written inside it, however deep. */
-  const inContext = <T>(request: FastifyRequest, fn: () => Promise<T>): Promise<T> =>
-    withLogContext({ requestId: request.id, traceparent: request.gateway.traceparent }, fn);
-
   /** Authenticates the caller for `scope`, then applies its key's rate limit. */
-  const guard = (scope: Scope) => (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
-    inContext(request, async () => {
-      const { timings } = request.gateway;
-      const started = clock.monotonic();
-      const outcome = await authenticator.authenticate(presentedKey(request.headers), scope);
-      const authenticated = clock.monotonic();
-      timings.add('auth', authenticated - started);
-      if (!outcome.ok) {
-        throw new ProblemError(outcome.problem, outcome.detail, outcome.problem === 'unauthenticated' ? { headers: { 'www-authenticate': 'Bearer realm="validation-gateway"' } } : {});
-      }
-      request.gateway.caller = outcome.caller;
-      const decision = await callerLimiter.take(outcome.caller.id);
-      timings.add('limiter', clock.monotonic() - authenticated);
-      const resetSeconds = Math.max(1, Math.ceil((decision.allowed ? decision.windowMs : decision.retryAfterMs) / 1000));
-      reply.header('ratelimit-policy', `"caller";q=${decision.limit};w=${Math.max(1, Math.round(decision.windowMs / 1000))}`);
-      reply.header('ratelimit', `"caller";r=${decision.remaining};t=${resetSeconds}`);
-      if (!decision.allowed) {
-        throw new ProblemError('rate-limited', `This key may make ${decision.limit} requests per ${decision.windowMs / 1000} s; try again after Retry-After.`, {
-          headers: { 'retry-after': String(resetSeconds) },
-        });
-      }
-    });
-
+  const guard = (scope: Scope) => async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const { timings } = request.gateway;
+    const started = clock.monotonic();
+    const outcome = await authenticator.authenticate(presentedKey(request.headers), scope);
+    const authenticated = clock.monotonic();
+    timings.add('auth', authenticated - started);
+    if (!outcome.ok) {
+      throw new ProblemError(outcome.problem, outcome.detail, outcome.problem === 'unauthenticated' ? { headers: { 'www-authenticate': 'Bearer realm="validation-gateway"' } } : {});
+    }
+    request.gateway.caller = outcome.caller;
+    const decision = await callerLimiter.take(outcome.caller.id);
+    timings.add('limiter', clock.monotonic() - authenticated);
+    const resetSeconds = Math.max(1, Math.ceil((decision.allowed ? decision.windowMs : decision.retryAfterMs) / 1000));
+    reply.header('ratelimit-policy', `"caller";q=${decision.limit};w=${Math.max(1, Math.round(decision.windowMs / 1000))}`);
+    reply.header('ratelimit', `"caller";r=${decision.remaining};t=${resetSeconds}`);
+    if (!decision.allowed) {
+      throw new ProblemError('rate-limited', `This key may make ${decision.limit} requests per ${decision.windowMs / 1000} s; try again after Retry-After.`, {
+        headers: { 'retry-after': String(resetSeconds) },
+      });
+    }
+  };
 
   const methodNotAllowed = (url: string, allowed: readonly string[]): void => {
     const others = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => !allowed.includes(m));
@@ -204,7 +200,7 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
   app.post('/v1/validate/email', { onRequest: guard('validate') }, async (request, reply) => {
     const email = readSingle(request.body);
     const service = request.scope.resolve<ValidationService>(TOKENS.ValidationService);
-    const answer = await inContext(request, () => service.validate(email));
+    const answer = await service.validate(email);
     reply.header('cache-control', 'no-store');
     return answer;
   });
@@ -213,7 +209,7 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
   app.post('/v1/validate/emails', { onRequest: guard('validate') }, async (request, reply) => {
     const emails = readBatch(request.body, config.maxBatch);
     const service = request.scope.resolve<ValidationService>(TOKENS.ValidationService);
-    const results = await inContext(request, () => service.validateMany(emails));
+    const results = await service.validateMany(emails);
     reply.header('cache-control', 'no-store');
     return { results };
   });
@@ -222,7 +218,7 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
   app.post('/v1/admin/cache/invalidate', { onRequest: guard('admin') }, async (request, reply) => {
     const target = readInvalidation(request.body);
     const admin = request.scope.resolve<CacheAdminService>(TOKENS.CacheAdmin);
-    await inContext(request, () => admin.invalidate(target));
+    await admin.invalidate(target);
     return reply.code(204).send();
   });
   methodNotAllowed('/v1/admin/cache/invalidate', ['POST']);
