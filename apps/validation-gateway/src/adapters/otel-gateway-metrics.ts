@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
 import { renderPrometheus } from '@bulwark/telemetry';
 import type { AnswerSource } from '../ports/email-verdict.js';
 import type { GatewayMetrics } from '../ports/gateway-metrics.js';
@@ -9,6 +9,24 @@ import type { PullMetricReader } from './pull-metric-reader.js';
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /**
+ * A counter per attribute set kept in a map and handed to the SDK when /metrics is collected: the
+ * request path pays a map increment, where a synchronous counter hashes its attribute set each time.
+ */
+class Tally {
+  readonly #counts = new Map<string, { readonly attributes: Attributes; value: number }>();
+
+  add(key: string, attributes: () => Attributes): void {
+    const count = this.#counts.get(key);
+    if (count !== undefined) count.value++;
+    else this.#counts.set(key, { attributes: attributes(), value: 1 });
+  }
+
+  readonly observe = (result: ObservableResult): void => {
+    for (const { attributes, value } of this.#counts.values()) result.observe(value, attributes);
+  };
+}
+
+/**
  * Adapter: {@link GatewayMetrics} as OpenTelemetry instruments, rendered by `@bulwark/telemetry`'s
  * Prometheus formatter. The policies' own metrics (`bulwark_*`: breaker state and transitions, secret
  * rotations, retries, rate-limit waits, cache lookups) are recorded on the same meter by
@@ -16,15 +34,15 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0
  */
 export class OtelGatewayMetrics implements GatewayMetrics {
   readonly #reader: PullMetricReader;
-  readonly #answers: Counter;
-  readonly #requests: Counter;
+  readonly #answers = new Tally();
+  readonly #requests = new Tally();
   readonly #duration: Histogram;
   readonly #upstream: Counter;
 
   constructor(meter: Meter, reader: PullMetricReader) {
     this.#reader = reader;
-    this.#answers = meter.createCounter('gateway.answers', { unit: '{answer}', description: 'Answers given, by where they came from (upstream, cache, stale, offline).' });
-    this.#requests = meter.createCounter('gateway.http.requests', { unit: '{request}', description: 'HTTP requests served, by route, method and status.' });
+    meter.createObservableCounter('gateway.answers', { unit: '{answer}', description: 'Answers given, by where they came from (upstream, cache, stale, offline).' }).addCallback(this.#answers.observe);
+    meter.createObservableCounter('gateway.http.requests', { unit: '{request}', description: 'HTTP requests served, by route, method and status.' }).addCallback(this.#requests.observe);
     this.#duration = meter.createHistogram('gateway.http.request.duration', {
       unit: 's',
       description: 'Time to answer an HTTP request, by route.',
@@ -34,11 +52,11 @@ export class OtelGatewayMetrics implements GatewayMetrics {
   }
 
   answered(source: AnswerSource): void {
-    this.#answers.add(1, { source });
+    this.#answers.add(source, () => ({ source }));
   }
 
   request(route: string, method: string, status: number, durationMs: number): void {
-    this.#requests.add(1, { route, method, status: String(status) });
+    this.#requests.add(`${route} ${method} ${status}`, () => ({ route, method, status: String(status) }));
     this.#duration.record(durationMs / 1000, { route });
   }
 
