@@ -35,7 +35,7 @@ async function run(options: LoadOptions, dir: string): Promise<void> {
   writeFileSync(keysFile, JSON.stringify([{ id: 'load', scopes: ['validate'], sha256: hash('sha256', key) }]), { mode: 0o600 });
 
   const servers: Server[] = [];
-  const simulator = await startServer('the upstream simulator', SIMULATOR, ['--port', '0', '--profile', 'mild', '--keys-file', upstreamKeyFile], {});
+  const simulator = await startServer('the upstream simulator', SIMULATOR, ['--port', '0', '--profile', options.profile, '--keys-file', upstreamKeyFile], {});
   servers.push(simulator);
   const gateway = await startServer('the gateway', GATEWAY, [], {
     PORT: '0',
@@ -67,6 +67,9 @@ async function run(options: LoadOptions, dir: string): Promise<void> {
   // A new address each time, on a few hundred domains: every request asks the upstream.
   const miss: Traffic = { path: '/v1/validate/email', headers, body: () => JSON.stringify({ email: `user${++n}.${run}@domain${n % 300}.dev` }) };
 
+  // What the simulator answered, by status: a step's 429s say the upstream's limit was met.
+  const upstreamCounts = async (): Promise<Record<string, number>> => ((await (await fetch(`${simulator.url}/_sim/stats`)).json()) as { byStatus: Record<string, number> }).byStatus;
+
   let overhead: Overhead | undefined;
   if (bare !== undefined) {
     console.log(`\ncache-hit overhead: the gateway and a bare Fastify route answering the same JSON, ${options.connections} connections, as fast as they answer, 2 rounds of ${options.ratioSeconds} s each`);
@@ -77,13 +80,18 @@ async function run(options: LoadOptions, dir: string): Promise<void> {
   const scenarios: ScenarioResult[] = [];
   const plan = [
     { id: 'hit', name: 'cache-hit', traffic: hit, bound: options.p99BoundMs, description: 'POST /v1/validate/email, the same address every time (warmed: every answer from the cache)' },
-    { id: 'miss', name: 'cache-miss', traffic: miss, bound: options.missP99BoundMs, description: `POST /v1/validate/email, a new address every time, through the upstream simulator (mild profile) at UPSTREAM_RATE_PER_SECOND=${options.upstreamRate}` },
+    { id: 'miss', name: 'cache-miss', traffic: miss, bound: options.missP99BoundMs, description: `POST /v1/validate/email, a new address every time, through the upstream simulator (${options.profile} profile) at UPSTREAM_RATE_PER_SECOND=${options.upstreamRate}` },
   ] as const;
   for (const s of plan) {
     if (!options.scenarios.includes(s.id)) continue;
     console.log(`\n${s.name}: ${s.description}; stops at the step whose p99 passes ${s.bound} ms. Milliseconds; parts are means from each response's Server-Timing.`);
     console.log(tableHeader());
-    const steps = await runSteps(gateway.url, s.traffic, { rates: options.rates, seconds: options.stepSeconds, connections: options.connections, p99BoundMs: s.bound }, (step) => console.log(tableRow(step)));
+    const steps = await runSteps(
+      gateway.url,
+      s.traffic,
+      { rates: options.rates, seconds: options.stepSeconds, connections: options.connections, p99BoundMs: s.bound, upstreamCounts },
+      (step) => console.log(tableRow(step)),
+    );
     const last = steps.at(-1);
     scenarios.push({ name: s.name, description: s.description, p99BoundMs: s.bound, stoppedAtRps: last?.overBound === true ? last.targetRps : null, steps });
     console.log(last?.overBound === true ? `  stopped at ${last.targetRps}/s: p99 ${last.latencyMs.p99} ms > ${s.bound} ms; bottleneck: ${last.breakdown.bottleneck}` : `  every step within ${s.bound} ms`);
@@ -98,7 +106,7 @@ async function run(options: LoadOptions, dir: string): Promise<void> {
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
       connections: options.connections,
       stepSeconds: options.stepSeconds,
-      upstreamProfile: 'mild',
+      upstreamProfile: options.profile,
       upstreamRatePerSecond: options.upstreamRate,
     },
     overhead: overhead ?? null,

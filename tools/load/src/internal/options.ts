@@ -13,6 +13,8 @@ export interface LoadOptions {
   /** Seconds of each round of the overhead measurement against bare Fastify; 0 skips it. */
   readonly ratioSeconds: number;
   readonly scenarios: readonly ('hit' | 'miss')[];
+  /** The simulator's built-in profile for the misses. */
+  readonly profile: 'calm' | 'mild' | 'hard';
   /** Where the results go; `latest.json` beside it receives the overhead case. */
   readonly out: string;
 }
@@ -26,6 +28,7 @@ export const USAGE = `Usage: npm run load -- [flags]
   --upstream-rate N     the gateway's upstream calls per second (default 50, the simulator's mild quota)
   --ratio-seconds N     each round of the cache-hit overhead against bare Fastify; 0 skips it (default 5)
   --scenarios LIST      hit, miss or both (default hit,miss)
+  --profile NAME        the simulator's profile: calm, mild or hard (default mild)
   --out FILE            results (default bench/results/load.json; latest.json beside it gets the overhead case)`;
 
 /** Thrown for a bad flag: the message names the flag, the value and what was expected. */
@@ -51,6 +54,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): LoadO
     upstreamRate: 50,
     ratioSeconds: 5,
     scenarios: ['hit', 'miss'] as readonly ('hit' | 'miss')[],
+    profile: 'mild' as 'calm' | 'mild' | 'hard',
     out: defaultOut,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -89,6 +93,12 @@ export function parseOptions(argv: readonly string[], defaultOut: string): LoadO
         const list = (v ?? '').split(',').map((s) => s.trim());
         if (list.length === 0 || !list.every((s) => s === 'hit' || s === 'miss')) throw new UsageError(`Expected \`--scenarios\` to be hit, miss or hit,miss, got ${JSON.stringify(v ?? null)}.`);
         options.scenarios = [...new Set(list)] as ('hit' | 'miss')[];
+        break;
+      }
+      case '--profile': {
+        const v = value();
+        if (v !== 'calm' && v !== 'mild' && v !== 'hard') throw new UsageError(`Expected \`--profile\` to be calm, mild or hard, got ${JSON.stringify(v ?? null)}.`);
+        options.profile = v;
         break;
       }
       case '--out': {

@@ -25,6 +25,8 @@ export interface StepResult {
   readonly sources: Readonly<Record<string, number>>;
   readonly serverTiming: TimingMeans;
   readonly breakdown: Breakdown;
+  /** What the upstream answered during the step, by status (from the simulator's counts), when it was asked. */
+  readonly upstreamByStatus?: Readonly<Record<string, number>>;
   /** Whether p99 passed the bound (the last step of a scenario, when it did). */
   readonly overBound: boolean;
 }
@@ -75,12 +77,26 @@ export async function runStep(url: string, traffic: Traffic, rate: number | unde
 export async function runSteps(
   url: string,
   traffic: Traffic,
-  options: { readonly rates: readonly number[]; readonly seconds: number; readonly connections: number; readonly p99BoundMs: number },
+  options: {
+    readonly rates: readonly number[];
+    readonly seconds: number;
+    readonly connections: number;
+    readonly p99BoundMs: number;
+    /** The upstream's responses so far, by status: each step then reports its own. */
+    readonly upstreamCounts?: () => Promise<Readonly<Record<string, number>>>;
+  },
   onStep: (step: StepResult) => void,
 ): Promise<StepResult[]> {
   const steps: StepResult[] = [];
   for (const rate of options.rates) {
-    const step = await runStep(url, traffic, rate, options.seconds, options.connections, options.p99BoundMs);
+    const before = await options.upstreamCounts?.();
+    let step = await runStep(url, traffic, rate, options.seconds, options.connections, options.p99BoundMs);
+    if (before !== undefined && options.upstreamCounts !== undefined) {
+      const after = await options.upstreamCounts();
+      const upstreamByStatus: Record<string, number> = {};
+      for (const [status, n] of Object.entries(after)) if (n - (before[status] ?? 0) > 0) upstreamByStatus[status] = n - (before[status] ?? 0);
+      step = { ...step, upstreamByStatus };
+    }
     steps.push(step);
     onStep(step);
     if (step.overBound) break;

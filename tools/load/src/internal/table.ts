@@ -12,6 +12,7 @@ const COLUMNS: readonly (readonly [string, number, (s: StepResult) => string])[]
   ['p99', 6, (s) => ms(s.latencyMs.p99)],
   ['errors', 12, (s) => errors(s.errorsByStatus)],
   ['answers', 22, (s) => Object.entries(s.sources).map(([k, v]) => `${k}:${v}`).join(' ')],
+  ['upstream said', 22, (s) => (s.upstreamByStatus === undefined ? '-' : Object.entries(s.upstreamByStatus).map(([k, v]) => `${k}:${v}`).join(' ') || '0')],
   ...PHASES.map((p) => [p === 'upstream-wait' ? 'up-wait' : p, 8, (s: StepResult) => ms(s.breakdown.phasesMs[p])] as const),
   ['gateway', 8, (s) => ms(s.breakdown.gatewayMs)],
   ['queued', 8, (s) => ms(s.breakdown.queuedMs)],
