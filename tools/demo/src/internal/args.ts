@@ -17,6 +17,8 @@ export interface DemoOptions {
   readonly upstreamPort: number;
   /** How long the calling code waits for any one answer, whichever client it asks. */
   readonly clientTimeoutMs: number;
+  /** A folder to keep what every process wrote, one file each. */
+  readonly logs: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -34,6 +36,7 @@ export const USAGE = `Usage: npm run demo -- [flags]
   --port N              port of the gateway on 127.0.0.1 (default 0: any free one)
   --upstream-port N     port of the gateway's upstream simulator (default 0: any free one)
   --client-timeout-ms N how long the calling code waits for one answer, either client (default 5000)
+  --logs DIR            keep what every process wrote (the simulators, the gateways), one file each
   --help                this text
 
 Exit code: 0 when every goal is met, 1 when one is missed, 2 for a bad flag, 130/143 when interrupted.`;
@@ -46,6 +49,11 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return value;
 }
 
+function path(flag: string, text: string | undefined): string {
+  if (text === undefined || text.trim() === '' || text.startsWith('--')) throw new UsageError(`Expected \`${flag}\` to be a path, got ${text === undefined ? 'nothing' : JSON.stringify(text)}.`);
+  return text;
+}
+
 /** Reads the flags; `--flag value` and `--flag=value` both work. Returns `'help'` for `--help`. */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): DemoOptions | 'help' {
   let durationS = 60;
@@ -56,6 +64,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   let port = 0;
   let upstreamPort = 0;
   let clientTimeoutMs = 5_000;
+  let logs: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
@@ -75,12 +84,12 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       case '--instances':
         instances = integer(flag, value(), 1, 16);
         break;
-      case '--report': {
-        const file = value();
-        if (file === undefined || file.trim() === '' || file.startsWith('--')) throw new UsageError('Expected `--report` to be a file path, got nothing.');
-        report = file;
+      case '--report':
+        report = path(flag, value());
         break;
-      }
+      case '--logs':
+        logs = path(flag, value());
+        break;
       case '--port':
         port = integer(flag, value(), 0, 65_535);
         break;
@@ -100,5 +109,5 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   if (port !== 0 && instances > 1 && port + instances - 1 > 65_535) {
     throw new UsageError(`Expected \`--port\` to leave room for ${instances} gateways (ports ${port} to ${port + instances - 1}), got ${port}.`);
   }
-  return { durationS, ratePerSecond, seed, instances, report, port, upstreamPort, clientTimeoutMs };
+  return { durationS, ratePerSecond, seed, instances, report, port, upstreamPort, clientTimeoutMs, logs };
 }

@@ -2,7 +2,7 @@
 // schedule), the gateway in front of one, the naive client on the other, the same request stream
 // through both; then the figures, from the requests, the simulators' counts and the gateway's metrics.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { DemoOptions } from './args.js';
@@ -214,7 +214,13 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
     // Everything the processes wrote, once they have exited; and any file in the run's folder but
     // the key files themselves (where the keys belong).
     await Promise.all(children.splice(0).reverse().map((c) => c.stop().then(() => c)));
-    const written = [gatewaySim, naiveSim, ...gateways].map((c) => c.output());
+    const processes = [gatewaySim, naiveSim, ...gateways];
+    const written = processes.map((c) => c.output());
+    if (options.logs !== undefined) {
+      mkdirSync(options.logs, { recursive: true });
+      const names = ['upstream-simulator-gateway', 'upstream-simulator-naive', ...gateways.map((_, i) => `validation-gateway-${i + 1}`)];
+      processes.forEach((c, i) => writeFileSync(join(options.logs!, `${names[i]}.log`), c.output()));
+    }
     for (const name of readdirSync(dir)) {
       const file = join(dir, name);
       if (file !== gatewayKeyFile && file !== naiveKeyFile) written.push(readFileSync(file, 'utf8'));
