@@ -143,6 +143,9 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
       // The caller waits `clientTimeoutMs`: the gateway answers (offline, if it must) before that.
       UPSTREAM_TOTAL_TIMEOUT_MS: String(Math.min(5_000, Math.round(options.clientTimeoutMs * 0.8))),
       UPSTREAM_ATTEMPT_TIMEOUT_MS: String(Math.min(2_000, Math.round(options.clientTimeoutMs * 0.4))),
+      // Verdicts stay fresh for a quarter of the run, so that the outage meets stale ones.
+      CACHE_TTL_MS: String(Math.round(options.durationS * 250)),
+      CACHE_STALE_MS: String(options.durationS * 1000),
       SECRETS_REFRESH_MS: '1000',
       SHUTDOWN_TIMEOUT_MS: '2000',
       REDIS_URL: redisUrl,
