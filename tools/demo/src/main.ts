@@ -69,8 +69,8 @@ async function main(argv: readonly string[]): Promise<number> {
       `Bulwark demo: ${options.ratePerSecond} requests/s for ${options.durationS} s through ${options.instances > 1 ? `${options.instances} gateways sharing Redis` : 'the gateway'} and through plain fetch,\n` +
         `against the upstream simulator's hard profile (20% errors, 20 requests/s per key, an outage from ${Math.round(20 * scale)} s to ${Math.round(30 * scale)} s, a key rotation at ${Math.round(40 * scale)} s, hangs, drops; seed ${options.seed}).\n`,
     );
-    const { report, rotations } = await runDemo(options, { root: ROOT, signal: controller.signal, progress, env: process.env });
-    process.stdout.write(`\n${formatTable(report, rotations)}\n`);
+    const { report, rotations, failures } = await runDemo(options, { root: ROOT, signal: controller.signal, progress, env: process.env });
+    process.stdout.write(`\n${formatTable(report, rotations, failures)}\n`);
     process.stdout.write('  success: an answer with a verdict within the caller\'s patience; latency: every request, answered or not.\n');
     if (options.report !== undefined) {
       const jsonFile = resolve(options.report);

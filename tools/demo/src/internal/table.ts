@@ -19,7 +19,13 @@ const ROWS: readonly (readonly [string, (m: ClientMetrics) => string])[] = [
   ['key rotations survived', (m) => String(m.rotationsSurvived)],
 ];
 
-export function formatTable(report: DemoReport, rotations: number): string {
+const failureList = (counts: Readonly<Record<string, number>>) =>
+  Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([status, n]) => `${n} × ${status}`)
+    .join(', ') || 'none';
+
+export function formatTable(report: DemoReport, rotations: number, failures: Readonly<Record<'gateway' | 'naive', Readonly<Record<string, number>>>>): string {
   const rows: string[][] = [['', 'naive fetch', report.meta.instances > 1 ? `gateway ×${report.meta.instances}` : 'gateway']];
   for (const [label, cell] of ROWS) {
     rows.push([label === 'key rotations survived' ? `${label} (of ${rotations})` : label, cell(report.naive), cell(report.gateway)]);
@@ -29,6 +35,7 @@ export function formatTable(report: DemoReport, rotations: number): string {
   const line = (r: string[]) => `  ${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}`;
   const rule = `  ${'─'.repeat(widths[0]! + widths[1]! + widths[2]! + 4)}`;
   const out = [line(rows[0]!), rule, ...rows.slice(1).map(line), rule];
+  out.push(`  unanswered, naive:   ${failureList(failures.naive)}`, `  unanswered, gateway: ${failureList(failures.gateway)}`, rule);
   for (const goal of report.goals) out.push(`  ${goal.met ? '✔ met    ' : '✘ not met'}  ${goal.name}: ${goal.detail}`);
   return out.join('\n');
 }
