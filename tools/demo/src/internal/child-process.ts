@@ -36,11 +36,6 @@ process.once('exit', () => {
   for (const child of live) killGroup(child, 'SIGKILL');
 });
 
-/** Children still running. */
-export function liveChildren(): number {
-  return live.size;
-}
-
 /**
  * Starts `node script ...args` and resolves once it prints a JSON line with `"event":"listening"`
  * and a `url`; rejects with the last line it wrote on stderr if it exits first.

@@ -2,7 +2,7 @@
 // law), as the sign-ups and logins of a real service repeat. Seeded, so a run can be repeated.
 
 /** A small, fast seeded generator (mulberry32): numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

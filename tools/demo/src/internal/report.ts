@@ -113,7 +113,7 @@ export function timelineOf(records: readonly RequestRecord[], buckets: number): 
 }
 
 /** Seconds at the start of a run in which a 429 still counts as the first burst (before the limiter has learnt the pace). */
-export const FIRST_BURST_S = 2;
+const FIRST_BURST_S = 2;
 
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 

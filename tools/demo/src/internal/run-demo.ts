@@ -40,7 +40,7 @@ interface SimKeys {
 }
 
 /** The hard profile's schedule for a 60 s run, kept in its place in a run of another length. */
-export function scaledSchedule(durationS: number): string[] {
+function scaledSchedule(durationS: number): string[] {
   const f = durationS / 60;
   const outageAt = Math.round(20_000 * f);
   const outageFor = Math.max(1, Math.round(10_000 * f));
