@@ -6,16 +6,14 @@
 // what it claims with node:assert and exit 0. A block that is not a program (a signature, a
 // fragment of a larger example) is fenced ```ts fragment and is neither checked nor run.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { repoRoot as root, typeCheckStrict } from './doc-examples.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const FENCE = /^```(ts[^\n]*)\n([\s\S]*?)^```\s*$/gm;
 const ASSERTS = /from ['"]node:assert(?:\/strict)?['"]/;
 const NODE_MIN = join(root, 'tools', 'node-min', 'node_modules', 'node-22', 'bin', 'node');
-const TSC = join(root, 'node_modules', '.bin', 'tsc');
 const RUN_TIMEOUT_MS = 60_000;
 
 /** The markdown files whose examples run, relative to the repo root. */
@@ -59,23 +57,7 @@ for (const doc of docs) {
 let typeErrors = new Map<string, string[]>();
 
 beforeAll(() => {
-  rmSync(home, { recursive: true, force: true });
-  mkdirSync(home, { recursive: true });
-  // What a user's project would have: strict, Node's module rules, Node's types. No repo flags.
-  writeFileSync(
-    join(home, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', target: 'es2023', noEmit: true, types: ['node'] }, include: ['*.ts'] }),
-  );
-  // `export {}` makes each file a module, so top-level await and names stay local to it.
-  for (const e of examples) writeFileSync(e.file, `${e.code}\nexport {};\n`);
-  typeErrors = new Map();
-  const tsc = spawnSync(TSC, ['-p', home], { encoding: 'utf8' });
-  for (const line of `${tsc.stdout}${tsc.stderr}`.split('\n')) {
-    const file = /^(\S+\.ts)\(\d+,\d+\)/.exec(line)?.[1];
-    if (file === undefined) continue;
-    const key = join(home, file.replace(/^.*[\\/]/, ''));
-    typeErrors.set(key, [...(typeErrors.get(key) ?? []), line]);
-  }
+  typeErrors = typeCheckStrict(home, examples);
 }, 120_000);
 
 afterAll(() => {
