@@ -97,6 +97,22 @@ describe('documentation examples', () => {
     }
   });
 
+  test('every package README installs every package its examples import', () => {
+    for (const doc of docs.filter((d) => d.startsWith('packages'))) {
+      const text = readFileSync(join(root, doc), 'utf8');
+      const installed = new Set([...text.matchAll(/^npm install (.+)$/gm)].flatMap(([, list]) => list!.trim().split(/\s+/)));
+      const imported = new Set<string>();
+      for (const [, info, code] of text.matchAll(FENCE)) {
+        if (!info!.startsWith('ts')) continue;
+        for (const [, spec] of code!.matchAll(/from ['"]([^'"]+)['"]/g)) {
+          if (spec!.startsWith('node:') || spec!.startsWith('.')) continue;
+          imported.add(spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!);
+        }
+      }
+      expect([...imported].filter((name) => !installed.has(name)), `${doc}: imported by an example, missing from its npm install lines`).toEqual([]);
+    }
+  });
+
   for (const example of examples) {
     test(example.name, async () => {
       expect(example.code, 'an example asserts what it claims: import node:assert and use it').toMatch(ASSERTS);
