@@ -97,6 +97,13 @@ describe('documentation examples', () => {
     }
   });
 
+  test('every package README says the same about its module format', () => {
+    const sentence = 'ESM only (no CommonJS build): `import` it, or `require()` it on Node.js 22.19 or newer, its minimum, where Node loads ES modules through `require()`.';
+    for (const doc of docs.filter((d) => d.startsWith('packages'))) {
+      expect(readFileSync(join(root, doc), 'utf8').replace(/\s+/g, ' '), doc).toContain(sentence);
+    }
+  });
+
   test('every package README installs every package its examples import', () => {
     for (const doc of docs.filter((d) => d.startsWith('packages'))) {
       const text = readFileSync(join(root, doc), 'utf8');
