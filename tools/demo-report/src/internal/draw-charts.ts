@@ -138,7 +138,11 @@ export function drawCharts(UPlot: typeof uPlot, report: DemoReport, doc: Documen
     260,
     {
       scales: { x: { time: false }, y: { distr: 3, log: 10 } },
-      axes: [xAxis, { label: 'latency', labelSize: 20, size: 60, values: (_u, ticks) => ticks.map((v) => formatMs(v)) }],
+      axes: [
+        xAxis,
+        // A log axis has a grid line at every 1–9 of each decade: kept faint, so the series stand out.
+        { label: 'latency', labelSize: 20, size: 78, grid: { stroke: 'rgba(0, 0, 0, 0.05)' }, values: (_u, ticks) => ticks.map((v) => formatMs(v)) },
+      ],
       series: [
         xSeries,
         { label: 'gateway p50', stroke: GATEWAY, width: 2, value: msValue },
