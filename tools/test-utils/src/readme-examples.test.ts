@@ -1,5 +1,5 @@
 // The one runner of every example in the docs: each ```ts block of a README (the root's, each
-// package's and app's) or a page under docs/ is a program a user could paste. It is written to a
+// package's, app's and tool's) or a page under docs/ is a program a user could paste. It is written to a
 // file beside its package (so imports resolve as they would for a user: through the package's
 // exports to its build), type-checked with a plain `strict` tsconfig, and run as a plain script on
 // the oldest Node the packages support (their engines floor, from tools/node-min). It must assert
@@ -20,7 +20,7 @@ const RUN_TIMEOUT_MS = 60_000;
 const docs: string[] = [];
 const dirsOf = (parent: string): string[] =>
   existsSync(join(root, parent)) ? readdirSync(join(root, parent)).map((name) => join(parent, name)) : [];
-for (const dir of [...dirsOf('packages'), ...dirsOf('apps')]) {
+for (const dir of [...dirsOf('packages'), ...dirsOf('apps'), ...dirsOf('tools')]) {
   if (existsSync(join(root, dir, 'README.md'))) docs.push(join(dir, 'README.md'));
 }
 docs.push('README.md');
