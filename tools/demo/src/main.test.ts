@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertDemoReport } from '@bulwark/demo-report';
 import { afterAll, describe, expect, test } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -71,6 +72,9 @@ describe.concurrent('npm run demo', () => {
     expect(run.stdout()).toMatch(/gateway success ≥ 99\.5%/);
 
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    // What the HTML renderer accepts, and the page beside the JSON.
+    assertDemoReport(report);
+    expect(readFileSync(reportFile.replace(/\.json$/, '.html'), 'utf8')).toMatch(/^<!doctype html>/i);
     const metric = {
       successRate: expect.any(Number), p50Ms: expect.any(Number), p95Ms: expect.any(Number), p99Ms: expect.any(Number),
       upstreamCalls: expect.any(Number), status429: expect.any(Number), breakerTransitions: expect.any(Number),

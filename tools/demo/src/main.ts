@@ -3,9 +3,9 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DemoReport } from '@bulwark/demo-report';
 import { parseArgs, USAGE, UsageError } from './internal/args.js';
 import { ChildStartError } from './internal/child-process.js';
-import { loadHtmlRenderer } from './internal/html-report.js';
 import { assertPortFree } from './internal/port-check.js';
 import { DemoError, runDemo } from './internal/run-demo.js';
 import { formatTable } from './internal/table.js';
@@ -23,6 +23,14 @@ function writeAtomically(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, file);
+}
+
+async function loadRenderer(): Promise<(report: DemoReport) => string> {
+  try {
+    return (await import('@bulwark/demo-report')).renderHtmlReport;
+  } catch {
+    throw new DemoError('tools/demo-report is not built: build first with `npx -y pnpm@10.34.9 exec tsc -b` (`npm run demo` does it for you).');
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -62,6 +70,8 @@ async function main(argv: readonly string[]): Promise<number> {
   };
 
   try {
+    // The HTML renderer is loaded before the run, so that a missing build is said at once.
+    const render = options.report === undefined ? undefined : await loadRenderer();
     await assertPortFree(options.port, '--port');
     await assertPortFree(options.upstreamPort, '--upstream-port');
     const scale = options.durationS / 60;
@@ -72,17 +82,12 @@ async function main(argv: readonly string[]): Promise<number> {
     const { report, rotations, failures } = await runDemo(options, { root: ROOT, signal: controller.signal, progress, env: process.env });
     process.stdout.write(`\n${formatTable(report, rotations, failures)}\n`);
     process.stdout.write('  success: an answer with a verdict within the caller\'s patience; latency: every request, answered or not.\n');
-    if (options.report !== undefined) {
+    if (options.report !== undefined && render !== undefined) {
       const jsonFile = resolve(options.report);
       const htmlFile = jsonFile.endsWith('.json') ? `${jsonFile.slice(0, -'.json'.length)}.html` : `${jsonFile}.html`;
-      const render = await loadHtmlRenderer(ROOT);
       writeAtomically(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-      if (typeof render === 'string') {
-        process.stdout.write(`\nWrote ${jsonFile}; no HTML: ${render}.\n`);
-      } else {
-        writeAtomically(htmlFile, render(report));
-        process.stdout.write(`\nWrote ${jsonFile} and ${htmlFile}.\n`);
-      }
+      writeAtomically(htmlFile, render(report));
+      process.stdout.write(`\nWrote ${jsonFile} and ${htmlFile}.\n`);
     }
     const missed = report.goals.filter((g) => !g.met).length;
     if (missed > 0) process.stdout.write(`\n${missed} goal(s) not met: exit code 1.\n`);

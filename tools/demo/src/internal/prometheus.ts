@@ -1,3 +1,5 @@
+import type { BreakerState } from '@bulwark/demo-report';
+
 // Just enough of the Prometheus text format to read the gateway's /metrics: samples by name and labels.
 
 export interface Sample {
@@ -32,7 +34,6 @@ export function sumOf(samples: readonly Sample[], name: string, where: Readonly<
   return sum;
 }
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** The upstream circuit's state from `bulwark_breaker_state` (1 for the current state). */
 export function breakerState(samples: readonly Sample[]): BreakerState {

@@ -1,68 +1,8 @@
 // The demo's results in the shape of the report contract (the JSON `--report` writes, which
 // tools/demo-report renders), and the goals checked against them.
+import type { BucketMetrics, ClientMetrics, DemoGoal } from '@bulwark/demo-report';
 import type { RequestRecord } from './drive.js';
 import { percentile } from './percentile.js';
-import type { BreakerState } from './prometheus.js';
-
-/** One client's figures. */
-export interface ClientMetrics {
-  readonly successRate: number;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-  readonly upstreamCalls: number;
-  readonly status429: number;
-  readonly breakerTransitions: number;
-  readonly offlineAnswers: number;
-  readonly staleAnswers: number;
-  readonly cacheAnswers: number;
-  readonly rotationsSurvived: number;
-  readonly requests: number;
-}
-
-export interface TimelineClient {
-  readonly requests: number;
-  readonly ok: number;
-  readonly p50Ms: number | null;
-  readonly p99Ms: number | null;
-}
-
-export interface TimelineEvent {
-  readonly t: number;
-  readonly kind: 'outage-start' | 'outage-end' | 'rotation';
-  readonly label: string;
-}
-
-export interface Goal {
-  readonly name: string;
-  readonly met: boolean;
-  readonly detail: string;
-}
-
-export interface DemoReport {
-  readonly gateway: ClientMetrics;
-  readonly naive: ClientMetrics;
-  readonly secretsInLogs: number;
-  readonly meta: {
-    readonly profile: 'hard';
-    readonly durationS: number;
-    readonly instances: number;
-    readonly startedAt: string;
-    readonly ratePerSecond: number;
-    readonly seed: number | null;
-  };
-  readonly timeline: {
-    readonly bucketMs: 1000;
-    readonly points: readonly {
-      readonly t: number;
-      readonly gateway: TimelineClient;
-      readonly naive: TimelineClient;
-      readonly breaker: BreakerState;
-    }[];
-    readonly events: readonly TimelineEvent[];
-  };
-  readonly goals: readonly Goal[];
-}
 
 /** What the upstream simulator counted for one client (its `/_sim/stats`, the parts used here). */
 export interface UpstreamCounts {
@@ -101,7 +41,7 @@ export function clientMetrics(records: readonly RequestRecord[], upstream: Upstr
   };
 }
 
-export function timelineOf(records: readonly RequestRecord[], buckets: number): TimelineClient[] {
+export function timelineOf(records: readonly RequestRecord[], buckets: number): BucketMetrics[] {
   const groups: RequestRecord[][] = Array.from({ length: buckets }, () => []);
   for (const record of records) groups[Math.min(buckets - 1, Math.floor(record.startMs / 1000))]!.push(record);
   return groups.map((group) => {
@@ -117,7 +57,7 @@ const FIRST_BURST_S = 2;
 
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 
-export function goals(gateway: ClientMetrics, naive: ClientMetrics, gatewayUpstream: UpstreamCounts, secretsInLogs: number): Goal[] {
+export function goals(gateway: ClientMetrics, naive: ClientMetrics, gatewayUpstream: UpstreamCounts, secretsInLogs: number): DemoGoal[] {
   const late429 = gatewayUpstream.timeline429.slice(FIRST_BURST_S).reduce((a, b) => a + b, 0);
   const early429 = gatewayUpstream.status429 - late429;
   const okCount = (m: ClientMetrics) => Math.round(m.successRate * m.requests);

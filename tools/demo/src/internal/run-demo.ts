@@ -1,6 +1,7 @@
 // One run: two upstream simulators on the hard profile (same seed, so the same faults on the same
 // schedule), the gateway in front of one, the naive client on the other, the same request stream
 // through both; then the figures, from the requests, the simulators' counts and the gateway's metrics.
+import type { BreakerState, DemoReport, TimelineEvent } from '@bulwark/demo-report';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +11,8 @@ import { startChild, type Child } from './child-process.js';
 import { gatewayClient, naiveClient } from './clients.js';
 import { drive, type RequestRecord } from './drive.js';
 import { addressPopulation, zipfStream } from './email-stream.js';
-import { breakerState, parsePrometheus, sumOf, worse, type BreakerState } from './prometheus.js';
-import { clientMetrics, goals, timelineOf, type DemoReport, type TimelineEvent, type UpstreamCounts } from './report.js';
+import { breakerState, parsePrometheus, sumOf, worse } from './prometheus.js';
+import { clientMetrics, goals, timelineOf, type UpstreamCounts } from './report.js';
 import { countSecrets } from './secret-scan.js';
 
 /** A problem the person running the demo can fix; printed as one line. */

@@ -1,5 +1,5 @@
 // The comparison a person reads at the end of a run.
-import type { ClientMetrics, DemoReport } from './report.js';
+import type { ClientMetrics, DemoReport } from '@bulwark/demo-report';
 
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
