@@ -72,7 +72,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     // The HTML renderer is loaded before the run, so that a missing build is said at once.
     const render = options.report === undefined ? undefined : await loadRenderer();
-    await assertPortFree(options.port, '--port');
+    for (let i = 0; i < options.instances && options.port !== 0; i++) await assertPortFree(options.port + i, '--port');
     await assertPortFree(options.upstreamPort, '--upstream-port');
     const scale = options.durationS / 60;
     process.stdout.write(
