@@ -282,11 +282,11 @@ function upstreamCounts(stats: SimStats): UpstreamCounts {
 function events(stats: SimStats): TimelineEvent[] {
   const list: TimelineEvent[] = [];
   for (const outage of stats.outages) {
-    list.push({ t: outage.startMs / 1000, kind: 'outage-start', label: 'upstream outage begins (every request 503)' });
-    list.push({ t: outage.endMs / 1000, kind: 'outage-end', label: 'upstream outage ends' });
+    list.push({ t: outage.startMs / 1000, kind: 'outage-start', label: 'outage begins: every request 503' });
+    list.push({ t: outage.endMs / 1000, kind: 'outage-end', label: 'outage ends' });
   }
   for (const rotation of stats.rotations) {
-    list.push({ t: rotation.atMs / 1000, kind: 'rotation', label: `API key rotated to ${rotation.keyId}; the old key is refused from ${(rotation.overlapEndsMs / 1000).toFixed(1)} s` });
+    list.push({ t: rotation.atMs / 1000, kind: 'rotation', label: `key rotated; the old one refused from ${(rotation.overlapEndsMs / 1000).toFixed(0)} s` });
   }
   return list.sort((a, b) => a.t - b.t);
 }
