@@ -13,6 +13,7 @@ import { drive, type RequestRecord } from './drive.js';
 import { addressPopulation, zipfStream } from './email-stream.js';
 import { breakerState, parsePrometheus, sumOf, worse } from './prometheus.js';
 import { clientMetrics, goals, timelineOf, type UpstreamCounts } from './report.js';
+import { removeRedisPrefix } from './redis-cleanup.js';
 import { countSecrets } from './secret-scan.js';
 
 /** A problem the person running the demo can fix; printed as one line. */
@@ -114,6 +115,8 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
   const naiveKeyFile = join(dir, 'naive-upstream.key');
   const callerKey = `demo_${randomBytes(24).toString('base64url')}`;
   const secrets = new Set<string>([callerKey]);
+  const redisUrl = context.env['REDIS_URL'] ?? '';
+  const redisPrefix = `bulwark-demo:${process.pid}-${Date.now()}:`;
   try {
     const callersFile = join(dir, 'callers.json');
     writeFileSync(callersFile, JSON.stringify([{ id: 'demo', scopes: ['validate'], sha256: createHash('sha256').update(callerKey).digest('hex') }]), { mode: 0o600 });
@@ -129,8 +132,6 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
       signal,
     );
 
-    const redisUrl = context.env['REDIS_URL'] ?? '';
-    const redisPrefix = `bulwark-demo:${process.pid}-${Date.now()}:`;
     const gatewayEnv = (port: number, n: number): NodeJS.ProcessEnv => ({
       ...baseEnv,
       PORT: String(port),
@@ -261,6 +262,7 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
     await Promise.all(starting);
     await Promise.all(children.map((c) => c.stop()));
     rmSync(dir, { recursive: true, force: true });
+    if (redisUrl !== '') await removeRedisPrefix(redisUrl, redisPrefix);
   }
 }
 
