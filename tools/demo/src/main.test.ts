@@ -1,7 +1,7 @@
 // `npm run demo` as a person runs it: `node dist/main.js` with flags, its output, its exit code, the
 // report it writes, and the processes it leaves (none).
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,9 +155,10 @@ describe.concurrent('npm run demo', () => {
   });
 
   test('a missing build: one line saying how to build', async () => {
-    // The demo's own build in a checkout where the apps were never built.
+    // The demo's own build and dependencies in a checkout where the apps were never built.
     const checkout = join(dir, 'unbuilt');
     cpSync(join(MAIN, '..'), join(checkout, 'tools/demo/dist'), { recursive: true });
+    symlinkSync(fileURLToPath(new URL('../node_modules', import.meta.url)), join(checkout, 'tools/demo/node_modules'));
     const run = demo(['--duration', '5'], join(checkout, 'tools/demo/dist/main.js'));
     const { code } = await run.exit;
     expect(code).toBe(1);
