@@ -4,8 +4,8 @@ import { systemClock, type Clock } from '@bulwark/core';
 import { httpClient, secretAuth } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
 import { createLogger, logPolicyEvents, registerSecretValue, type LineDestination } from '@bulwark/logging';
-import { memoryRateLimitStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from '@bulwark/ratelimit';
-import { exponentialBackoff, retry } from '@bulwark/retry';
+import { isRateLimitedError, memoryRateLimitStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from '@bulwark/ratelimit';
+import { exponentialBackoff, isRetryableError, retry } from '@bulwark/retry';
 import { encryptedFileStore, envProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
 import { health, policyMetrics, type DependencyCheck } from '@bulwark/telemetry';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -206,6 +206,10 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     backoff: exponentialBackoff({ initialDelayMs: 50 }),
     maxDelayMs: 1_000,
     maxElapsedMs: config.upstreamTotalTimeoutMs,
+    // A call the gateway's own limiter refused is not tried again: the limiter has just said the
+    // turn is further off than an attempt can wait, so the caller is better served from the
+    // cache, stale or offline now than after the whole total timeout.
+    shouldRetry: (error) => isRetryableError(error) && !isRateLimitedError(error),
     clock,
   });
   const client = httpClient({
