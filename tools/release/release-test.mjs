@@ -20,6 +20,9 @@ import { fileURLToPath } from 'node:url';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = process.execPath;
 const TSC = join(repo, 'node_modules', '.bin', 'tsc');
+// README examples run on the oldest Node the packages support (tools/node-min), as in the repository's own test.
+const NODE_MIN = join(repo, 'tools', 'node-min', 'node_modules', 'node-22', 'bin', 'node');
+const EXAMPLE_NODE = existsSync(NODE_MIN) ? NODE_MIN : NODE;
 const started = Date.now();
 const work = mkdtempSync(join(tmpdir(), 'bulwark-release-'));
 const copy = join(work, 'repo');
@@ -68,7 +71,7 @@ const changeset = (args, options) => run(join(copy, 'node_modules', '.bin', 'cha
 
 /** Runs `fn` over `items`, `limit` at a time (the machine has two cores). */
 async function eachLimited(items, limit, fn) {
-  const results = new Array(items.length);
+  const results = Array.from({ length: items.length });
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
@@ -284,10 +287,11 @@ async function checkConsumer(pkg) {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', noEmit: true, types: ['node'] }, files: ['usage.ts'] }, null, 2));
   const typecheck = await run(TSC, ['-p', 'tsconfig.json'], { cwd: dir, allowFailure: true });
   expect(typecheck.code === 0, `${pkg.name}: its Usage example does not type-check under plain strict:\n${tail(typecheck.output)}`);
-  const ran = await run(NODE, ['usage.ts'], { cwd: dir, allowFailure: true, timeoutMs: 60_000 });
+  const ran = await run(EXAMPLE_NODE, ['usage.ts'], { cwd: dir, allowFailure: true, timeoutMs: 60_000 });
   expect(ran.code === 0, `${pkg.name}: its Usage example exited with ${ran.code}:\n${tail(ran.output)}`);
   const direct = Object.keys(manifest.dependencies ?? {}).join(', ') || 'none';
-  return `${pkg.name}@${manifest.version}: ${set.size} packages installed (deps: ${direct}); example type-checks and runs${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''} (${seconds(t0)})`;
+  const absent = FORBIDDEN[pkg.name] ?? REDIS;
+  return `${pkg.name}@${manifest.version}: ${set.size} packages (deps: ${direct}; none of ${absent.join(', ')}); example type-checks and runs${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''} (${seconds(t0)})`;
 }
 
 // ── the steps ────────────────────────────────────────────────────────────────────────────────────
@@ -328,6 +332,7 @@ async function main() {
   done();
 
   step('4. each package alone, outside the repository: install, dependency set, Usage example (tsc strict + node)');
+  info(`examples run on ${(await run(EXAMPLE_NODE, ['--version'], { cwd: work })).stdout.trim()}`);
   const lone = first.filter((p) => p.name !== '@bulwark/create-app');
   const lines = await eachLimited(lone, 2, checkConsumer);
   for (const line of lines) ok(line);
@@ -360,6 +365,15 @@ async function main() {
   done();
 
   step('6. second release: one changeset on @bulwark/breaker');
+  // First, the plan a core patch would make (changeset status, nothing written): every package that
+  // depends on core moves with it, as a patch.
+  writeChangeset('release-test-core-plan', { '@bulwark/core': 'patch' }, 'A plan only.');
+  await changeset(['status', '--output', join(work, 'core-plan.json')]);
+  rmSync(join(copy, '.changeset', 'release-test-core-plan.md'));
+  const plan = readJson(join(work, 'core-plan.json')).releases.filter((r) => r.type !== 'none');
+  const coreDependents = publicPackages().filter((p) => readJson(join(p.dir, 'package.json')).dependencies?.['@bulwark/core'] !== undefined).map((p) => p.name);
+  expect(JSON.stringify(plan.map((r) => r.name).sort()) === JSON.stringify(['@bulwark/core', ...coreDependents].sort()) && plan.every((r) => r.type === 'patch'), `a core patch would release ${plan.map((r) => `${r.name} (${r.type})`).join(', ')}; expected core and its ${coreDependents.length} dependents, each a patch`);
+  ok(`plan for a core patch: core and its ${coreDependents.length} dependents, each a patch (updateInternalDependencies); nothing else`);
   writeChangeset('release-test-breaker', { '@bulwark/breaker': 'patch' }, 'A fix in the breaker, released alone by the release test.');
   const v2 = await version('Version packages (breaker)');
   const moved = Object.keys(v2.after).filter((name) => v2.after[name] !== v2.before[name]).sort();
