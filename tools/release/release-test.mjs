@@ -364,16 +364,25 @@ async function main() {
   ok(`npm test: ${summary}`);
   done();
 
-  step('6. second release: one changeset on @bulwark/breaker');
-  // First, the plan a core patch would make (changeset status, nothing written): every package that
-  // depends on core moves with it, as a patch.
-  writeChangeset('release-test-core-plan', { '@bulwark/core': 'patch' }, 'A plan only.');
-  await changeset(['status', '--output', join(work, 'core-plan.json')]);
-  rmSync(join(copy, '.changeset', 'release-test-core-plan.md'));
-  const plan = readJson(join(work, 'core-plan.json')).releases.filter((r) => r.type !== 'none');
-  const coreDependents = publicPackages().filter((p) => readJson(join(p.dir, 'package.json')).dependencies?.['@bulwark/core'] !== undefined).map((p) => p.name);
-  expect(JSON.stringify(plan.map((r) => r.name).sort()) === JSON.stringify(['@bulwark/core', ...coreDependents].sort()) && plan.every((r) => r.type === 'patch'), `a core patch would release ${plan.map((r) => `${r.name} (${r.type})`).join(', ')}; expected core and its ${coreDependents.length} dependents, each a patch`);
-  ok(`plan for a core patch: core and its ${coreDependents.length} dependents, each a patch (updateInternalDependencies); nothing else`);
+  step("6. the dependents' plan (core minor, core patch), then a second release: one changeset on @bulwark/breaker");
+  // First, what changesets plans for core's dependents (changeset status, nothing written): a minor
+  // of core (0.1.0 → 0.2.0) leaves the dependents' published range (^0.1.0), so each moves with it
+  // as a patch; a patch of core stays inside that range, so core moves alone.
+  const coreDependents = publicPackages().filter((p) => readJson(join(p.dir, 'package.json')).dependencies?.['@bulwark/core'] !== undefined).map((p) => p.name).sort();
+  const planFor = async (bump) => {
+    writeChangeset('release-test-plan', { '@bulwark/core': bump }, 'A plan only.');
+    await changeset(['status', '--output', join(work, `plan-${bump}.json`)]);
+    rmSync(join(copy, '.changeset', 'release-test-plan.md'));
+    return readJson(join(work, `plan-${bump}.json`)).releases.filter((r) => r.type !== 'none');
+  };
+  const minorPlan = await planFor('minor');
+  const dependentsMoved = minorPlan.filter((r) => r.name !== '@bulwark/core');
+  expect(JSON.stringify(dependentsMoved.map((r) => r.name).sort()) === JSON.stringify(coreDependents) && dependentsMoved.every((r) => r.type === 'patch'), `a core minor would release ${minorPlan.map((r) => `${r.name} (${r.type})`).join(', ')}; expected core and its ${coreDependents.length} dependents, each a patch`);
+  const coreRelease = minorPlan.find((r) => r.name === '@bulwark/core');
+  ok(`plan for a core minor (${coreRelease.oldVersion} → ${coreRelease.newVersion}): its ${coreDependents.length} dependents each a patch`);
+  const patchPlan = await planFor('patch');
+  expect(patchPlan.length === 1 && patchPlan[0].name === '@bulwark/core', `a core patch would release ${patchPlan.map((r) => r.name).join(', ')}; expected core alone (inside its dependents' ^ ranges)`);
+  ok('plan for a core patch: core alone (its dependents\' published ^ ranges already accept it)');
   writeChangeset('release-test-breaker', { '@bulwark/breaker': 'patch' }, 'A fix in the breaker, released alone by the release test.');
   const v2 = await version('Version packages (breaker)');
   const moved = Object.keys(v2.after).filter((name) => v2.after[name] !== v2.before[name]).sort();
