@@ -47,7 +47,9 @@ function* importsIn(dir) {
   if (!existsSync(join(dir, 'src'))) return;
   for (const file of files(join(dir, 'src'))) {
     const isTest = /\.(test|test-d|bench)\.ts$/.test(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(importRe)) {
+    // A comment block is documentation, not an import: JSDoc @example blocks import other packages.
+    const code = readFileSync(file, 'utf8').replace(/^\s*\/\*[\s\S]*?\*\//gm, '');
+    for (const m of code.matchAll(importRe)) {
       const spec = m[1] ?? m[2] ?? m[3];
       const root = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
       yield { file, spec, root, isTest };
