@@ -291,7 +291,7 @@ async function checkConsumer(pkg) {
   expect(ran.code === 0, `${pkg.name}: its Usage example exited with ${ran.code}:\n${tail(ran.output)}`);
   const direct = Object.keys(manifest.dependencies ?? {}).join(', ') || 'none';
   const absent = FORBIDDEN[pkg.name] ?? REDIS;
-  return `${pkg.name}@${manifest.version}: ${set.size} package${set.size === 1 ? "" : "s"} (deps: ${direct}; none of ${absent.join(', ')}); example type-checks and runs${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''} (${seconds(t0)})`;
+  return `${pkg.name}@${manifest.version}: ${set.size} package${set.size === 1 ? '' : 's'} (deps: ${direct}; none of ${absent.join(', ')}); example type-checks and runs${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''} (${seconds(t0)})`;
 }
 
 // ── the steps ────────────────────────────────────────────────────────────────────────────────────
@@ -452,6 +452,15 @@ async function main() {
   expect(retryLog.includes(`## ${fixed}`) && retryLog.includes(`Fixes ${broken}`), 'the retry CHANGELOG lacks the fix entry');
   ok(`CHANGELOG of @bulwark/retry: ## ${fixed} "Fixes ${broken} …" above ## ${broken}`);
   done();
+}
+
+// Interrupted: stop the registry by its pid before going.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stopRegistry();
+    console.error(`\nrelease: interrupted (${signal}); verdaccio stopped, ${work} kept`);
+    process.exit(130);
+  });
 }
 
 let failed = false;
