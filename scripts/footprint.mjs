@@ -22,7 +22,8 @@ const packages = readdirSync(join(root, 'packages'))
 const tarballOf = new Map();
 for (const { dir, manifest } of packages) {
   const out = execFileSync('pnpm', ['pack', '--pack-destination', tarballs, '--json'], { cwd: dir, encoding: 'utf8' });
-  tarballOf.set(manifest.name, JSON.parse(out).filename);
+  // A prepack script (create-app's) may print before pnpm's JSON.
+  tarballOf.set(manifest.name, JSON.parse(out.slice(out.search(/^\{/m))).filename);
 }
 
 function walk(dir) {
