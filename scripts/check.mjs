@@ -20,6 +20,8 @@ const problems = [];
 const FORBIDDEN_IN_LIBRARIES = ['tsyringe', 'reflect-metadata'];
 // Never in a tarball: tests, type tests, benchmarks, test folders, build info.
 const NOT_PUBLISHED = /(\.(test|test-d|bench|property\.test)\.[cm]?[jt]s$)|(^|\/)(test|bench|__tests__)\/|\.tsbuildinfo$/;
+// ...except a service template's own tests, shipped on purpose for the new service.
+const SHIPS_TESTS_UNDER = { '@bulwark/create-app': 'template/' };
 // The one sanctioned exception to "core only": a subpath of a package may use feature packages that
 // are optional peers of that package, from its own folder alone, so the main entry stays small.
 const SUBPATH_PEERS = {
@@ -45,7 +47,9 @@ function* importsIn(dir) {
   if (!existsSync(join(dir, 'src'))) return;
   for (const file of files(join(dir, 'src'))) {
     const isTest = /\.(test|test-d|bench)\.ts$/.test(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(importRe)) {
+    // A comment block is documentation, not an import: JSDoc @example blocks import other packages.
+    const code = readFileSync(file, 'utf8').replace(/^\s*\/\*[\s\S]*?\*\//gm, '');
+    for (const m of code.matchAll(importRe)) {
       const spec = m[1] ?? m[2] ?? m[3];
       const root = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
       yield { file, spec, root, isTest };
@@ -110,11 +114,12 @@ for (const dir of packages) {
   const packed = spawnSync('pnpm', ['pack', '--dry-run', '--json'], { cwd: dir, encoding: 'utf8' });
   let shipped = [];
   try {
-    shipped = JSON.parse(packed.stdout).files.map((f) => f.path);
+    // A prepack script's output (create-app builds its template) comes before the JSON.
+    shipped = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\{/m))).files.map((f) => f.path);
   } catch {
     problems.push(`${manifest.name}: could not list the packed files:\n${packed.stdout}${packed.stderr}`);
   }
-  const stray = shipped.filter((path) => NOT_PUBLISHED.test(path));
+  const stray = shipped.filter((path) => NOT_PUBLISHED.test(path) && !path.startsWith(SHIPS_TESTS_UNDER[manifest.name] ?? '\0'));
   if (stray.length > 0) problems.push(`${manifest.name}: the tarball would ship ${stray.join(', ')}; fix "files" in package.json.`);
   console.log(`check: ${manifest.name}: publint ${publint.status === 0 ? 'ok' : 'FAILED'}, attw ${attw.status === 0 ? 'ok' : 'FAILED'}, ${shipped.length} files packed${stray.length > 0 ? ' (with stray files)' : ''}`);
 }

@@ -46,7 +46,7 @@ export interface WindowThresholds {
  *
  * @example
  * ```ts
- * { kind: 'count', size: 50, minimumCalls: 20, failureRateThreshold: 0.5 }
+ * circuitBreaker({ breaker: { kind: 'count', size: 50, minimumCalls: 20, failureRateThreshold: 0.5 } })
  * ```
  */
 export interface CountWindowSpec extends WindowThresholds {
@@ -63,7 +63,9 @@ export interface CountWindowSpec extends WindowThresholds {
  *
  * @example
  * ```ts
- * { kind: 'time', windowMs: 30_000, minimumCalls: 20, failureRateThreshold: 0.5, slowCallDurationMs: 2_000 }
+ * circuitBreaker({
+ *   breaker: { kind: 'time', windowMs: 30_000, minimumCalls: 20, failureRateThreshold: 0.5, slowCallDurationMs: 2_000 },
+ * })
  * ```
  */
 export interface TimeWindowSpec extends WindowThresholds {

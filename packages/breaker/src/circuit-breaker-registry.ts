@@ -218,6 +218,8 @@ const REGISTRY_OPTIONS = knownOptions<CircuitBreakerRegistryOptions>('circuitBre
  *
  * @example
  * ```ts
+ * declare const request: Request;
+ * declare const metrics: { increment(name: string, tags: Record<string, string>): void };
  * const breakers = circuitBreakerRegistry({ breaker: { halfOpenAfterMs: 5_000 }, maxEntries: 500 });
  * breakers.onBreakerCreated(({ breaker }) => breaker.onBreak((e) => metrics.increment('breaker.open', { dep: e.name })));
  * const url = new URL(request.url);

@@ -592,6 +592,9 @@ export const CIRCUIT_BREAKER_OPTIONS = knownOptions<CircuitBreakerOptions>('circ
  *
  * @example
  * ```ts
+ * declare const log: { warn(fields: object, message: string): void };
+ * declare function charge(order: { id: string }, options: { signal: AbortSignal }): Promise<{ receipt: string }>;
+ * declare const order: { id: string };
  * const breaker = circuitBreaker({
  *   name: 'payments',
  *   breaker: { kind: 'count', size: 50, minimumCalls: 20, failureRateThreshold: 0.5 },

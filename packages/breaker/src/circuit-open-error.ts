@@ -12,8 +12,17 @@ import type { CircuitState } from './circuit-state.js';
  *
  * @example
  * ```ts
- * try { await breaker.execute(call) }
- * catch (error) { if (isCircuitOpenError(error)) return serveStale(error.retryAfterMs) }
+ * declare function fetchQuote(): Promise<number>;
+ * declare function lastKnownQuote(retryAfterMs: number | undefined): number;
+ * const breaker = circuitBreaker({ name: 'quotes' });
+ * async function quote(): Promise<number> {
+ *   try {
+ *     return await breaker.execute(fetchQuote);
+ *   } catch (error) {
+ *     if (isCircuitOpenError(error)) return lastKnownQuote(error.retryAfterMs); // failed fast
+ *     throw error;
+ *   }
+ * }
  * ```
  */
 export class CircuitOpenError extends BulwarkError {

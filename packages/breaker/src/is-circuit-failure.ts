@@ -14,7 +14,8 @@ const statusOf = (error: unknown): unknown => {
  *
  * @example
  * ```ts
- * circuitBreaker({ isFailure: (e) => isCircuitFailure(e) && !(e instanceof ValidationError) })
+ * class ValidationError extends Error {}
+ * circuitBreaker({ isFailure: (e) => isCircuitFailure(e) && !(e instanceof ValidationError) });
  * ```
  */
 export function isCircuitFailure(error: unknown): boolean {

@@ -212,6 +212,7 @@ const REDIS_CIRCUIT_STORE_OPTIONS = knownOptions<RedisCircuitStoreOptions>('redi
  *
  * @example
  * ```ts
+ * import { createClient } from 'redis';
  * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
  * const store = redisCircuitStore({ client: redis, quorum: 2 });
  * const breaker = circuitBreaker({ name: 'payments', store });

@@ -79,7 +79,13 @@ export interface Cache {
    * of its own, since its result is shared with every other caller.
    * @example
    * ```ts
-   * const user = await pipeline(users.policy(`user:${id}`), breaker, retry).execute(({ signal }) => fetchUser(id, signal));
+   * import { circuitBreaker } from '@bulwark/breaker';
+   * import { pipeline } from '@bulwark/core';
+   * import { retry } from '@bulwark/retry';
+   * declare function fetchUser(id: string, signal: AbortSignal): Promise<{ name: string }>;
+   * const users = cache({ ttlMs: 60_000 });
+   * const id = '42';
+   * const user = await pipeline(users.policy(`user:${id}`), circuitBreaker(), retry()).execute(({ signal }) => fetchUser(id, signal));
    * ```
    */
   policy(key: string, options?: GetOrSetOptions<any>): Policy;
@@ -361,6 +367,8 @@ const SEALING_OPTIONS = knownOptions<CacheSealingOptions>('cache()', {
  *
  * @example
  * ```ts
+ * declare const api: { validate(email: string): Promise<{ valid: boolean }> };
+ * const address = 'ada@example.com';
  * const validations = cache({ ttlMs: 60_000, staleIfErrorMs: 3_600_000 });
  * const verdict = await validations.getOrSet(`email:${address}`, () => api.validate(address));
  * ```

@@ -152,6 +152,8 @@ const BULKHEAD_OPTIONS = knownOptions<BulkheadOptions>('bulkhead()', {
  *
  * @example
  * ```ts
+ * declare function render(report: string): Promise<Uint8Array>;
+ * declare const report: string;
  * const fourAtATime = bulkhead({ limit: 4, queue: 16 });
  * await fourAtATime.execute(() => render(report));
  * ```

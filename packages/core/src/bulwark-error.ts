@@ -22,6 +22,9 @@ export interface BulwarkErrorOptions {
  *
  * @example
  * ```ts
+ * declare const policy: Policy;
+ * declare function call(): Promise<void>;
+ * declare function scheduleLater(delayMs: number | undefined): void;
  * try { await policy.execute(call) }
  * catch (error) { if (isBulwarkError(error) && error.transient) scheduleLater(error.retryAfterMs) }
  * ```

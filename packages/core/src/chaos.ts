@@ -116,8 +116,9 @@ const CHAOS_OPTIONS = knownOptions<ChaosOptions>('chaos()', {
  *
  * @example
  * ```ts
+ * import { retry } from '@bulwark/retry';
  * const flaky = chaos({ faultRate: 0.3, latencyMs: [50, 400], seed: 42 });
- * const client = pipeline(retry(...), timeout(300), flaky);
+ * const client = pipeline(retry({ maxAttempts: 4 }), timeout(300), flaky);
  * ```
  */
 export function chaos(options: ChaosOptions): ChaosPolicy {

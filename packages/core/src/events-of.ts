@@ -28,6 +28,8 @@ export function eventsOf(source: object): EventName[] {
  *
  * @example
  * ```ts
+ * declare function count(name: string, reason: string): void;
+ * const limiter = bulkhead({ limit: 4 });
  * subscribeEvent(limiter, 'onRejected', ({ name, reason }) => count(name, reason));
  * ```
  */

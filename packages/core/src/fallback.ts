@@ -83,7 +83,9 @@ const FALLBACK_OPTIONS = knownOptions<FallbackOptions>('fallback()', {
  *
  * @example
  * ```ts
- * const orCached = fallback((error) => cache.lastKnown(key), { when: isTimeoutError });
+ * declare const cache: { lastKnown(key: string): { valid: boolean } | undefined };
+ * declare const key: string;
+ * const orCached = fallback(() => cache.lastKnown(key), { when: isTimeoutError });
  * ```
  */
 export function fallback<F>(valueOrFunction: F | FallbackFunction<F>, options: FallbackOptions = {}): FallbackPolicy<F> {

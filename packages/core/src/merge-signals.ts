@@ -15,6 +15,9 @@ export interface DisposableSignal {
  *
  * @example
  * ```ts
+ * declare const request: Request;
+ * declare const shutdown: AbortController;
+ * declare const url: URL;
  * using merged = mergeSignals(request.signal, shutdown.signal);
  * await fetch(url, { signal: merged.signal });
  * ```

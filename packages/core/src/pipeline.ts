@@ -40,6 +40,8 @@ class Pipeline<Alt> implements Policy<Alt> {
  *
  * @example
  * ```ts
+ * declare function lookUp(query: string, signal: AbortSignal): Promise<string>;
+ * declare const query: string;
  * const resilient = pipeline(fallback('offline'), timeout(500));
  * const answer = await resilient.execute(({ signal }) => lookUp(query, signal));
  * ```

@@ -33,6 +33,7 @@ export type AbortSource = AbortSignal | ExecuteContext;
  *
  * @example
  * ```ts
+ * declare const url: string;
  * const policy = pipeline(timeout(2_000), fallback(null));
  * const user = await policy.execute(({ signal }) => fetch(url, { signal }).then((r) => r.json()));
  * ```

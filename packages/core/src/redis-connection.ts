@@ -177,6 +177,10 @@ class Connection implements RedisConnection {
  *
  * @example
  * ```ts
+ * import { createClient } from 'redis';
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const COUNT = redisScript("return redis.call('INCR', KEYS[1])");
+ * const key = 'tenant-1';
  * const redis = redisConnection('redisQuotaStore', client, { timeoutMs: 250 });
  * const used = await redis.script('count', COUNT, [`quota:{${key}}`], [], Number);
  * ```

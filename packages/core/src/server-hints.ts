@@ -233,6 +233,7 @@ function legacyResetMs(value: number, now: number, maxMs: number): number {
  *
  * @example
  * ```ts
+ * declare const url: string;
  * const response = await fetch(url);
  * const hints = parseServerHints(response);
  * if (hints.waitMs !== undefined) await sleep(hints.waitMs);

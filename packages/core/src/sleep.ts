@@ -30,6 +30,7 @@ const SLEEP_OPTIONS = knownOptions<SleepOptions>('sleep()', { signal: [], clock:
  *
  * @example
  * ```ts
+ * declare const signal: AbortSignal;
  * await sleep(250, { signal });
  * ```
  */

@@ -12,6 +12,8 @@ import { isTimeoutError } from './timeout-error.js';
  *
  * @example
  * ```ts
+ * declare const limiter: { readonly onStoreError: Event<StoreErrorEvent> }; // a rate limiter, a cache, a breaker
+ * declare const metrics: { count(name: string, tags: Record<string, string>): void };
  * limiter.onStoreError(({ error }) => {
  *   if (isStoreUnavailableError(error)) metrics.count('store.down', { op: error.operation });
  * });

@@ -19,6 +19,7 @@ const TIMEOUT_SIGNAL_OPTIONS = knownOptions<TimeoutSignalOptions>('timeoutSignal
  *
  * @example
  * ```ts
+ * declare const url: string;
  * using deadline = timeoutSignal(5_000);
  * await fetch(url, { signal: deadline.signal });
  * ```

@@ -215,6 +215,7 @@ const TIMEOUT_OPTIONS = knownOptions<TimeoutOptions>('timeout()', {
  * @param timeoutMs - The limit, in milliseconds: a positive, finite number.
  * @example
  * ```ts
+ * declare const url: string;
  * const withinTwoSeconds = timeout(2_000);
  * const res = await withinTwoSeconds.execute(({ signal }) => fetch(url, { signal }));
  * ```

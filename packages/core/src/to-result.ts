@@ -8,7 +8,8 @@ import { toBulwarkError } from './to-bulwark-error.js';
  *
  * @example
  * ```ts
- * executeResult<T>(fn, signal) { return toResult(this.execute(fn, signal)); }
+ * const result = await toResult(fetch('https://api.example.com/v1/status'));
+ * if (result.isErr()) console.warn(result.error.code); // 'OPERATION_FAILED', the fetch error as cause
  * ```
  */
 export function toResult<T>(promise: PromiseLike<T>): ResultAsync<T, BulwarkError> {

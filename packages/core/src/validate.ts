@@ -143,8 +143,12 @@ type OptionKey<T> = T extends unknown ? keyof T : never;
  *
  * @example
  * ```ts
- * const RETRY_OPTIONS = knownOptions<RetryOptions>('retry()', { maxAttempts: ['retries'], backoff: [], ... });
- * expectOptions('options', options, RETRY_OPTIONS);
+ * interface QuotaOptions { readonly limit?: number; readonly name?: string }
+ * const QUOTA_OPTIONS = knownOptions<QuotaOptions>('quota()', { limit: ['max', 'quota'], name: [] });
+ * function quota(options: QuotaOptions = {}) {
+ *   expectOptions('options', options, QUOTA_OPTIONS); // quota({ max: 5 }): "… did you mean `limit`?"
+ *   return options.limit ?? 10;
+ * }
  * ```
  */
 export function knownOptions<T>(of: string, names: { readonly [K in OptionKey<T> & string]-?: readonly string[] }): KnownOptions {

@@ -533,6 +533,8 @@ class Client implements HttpClient {
  *
  * @example
  * ```ts
+ * import { pipeline, timeout } from '@bulwark/core';
+ * import { retry } from '@bulwark/retry';
  * const api = httpClient({ baseUrl: 'https://api.example.com/v1', policy: pipeline(retry(), timeout(5_000)) });
  * const user = await api.get<{ name: string }>('users/1');
  * ```

@@ -37,8 +37,15 @@ export interface HttpErrorOptions {
  *
  * @example
  * ```ts
- * try { await client.json('/rates') }
- * catch (error) { if (isHttpError(error) && error.status === 404) return undefined; throw error }
+ * const client = httpClient({ baseUrl: 'https://api.example.com/v1' });
+ * async function rates(): Promise<unknown> {
+ *   try {
+ *     return await client.json('rates');
+ *   } catch (error) {
+ *     if (isHttpError(error) && error.status === 404) return undefined;
+ *     throw error;
+ *   }
+ * }
  * ```
  */
 export class HttpError extends BulwarkError {

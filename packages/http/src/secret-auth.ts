@@ -52,7 +52,9 @@ class SchemeSecret<S extends RevealableSecret> {
  *
  * @example
  * ```ts
- * const client = httpClient({ baseUrl, auth: secretAuth(secrets, 'RATES_API_KEY') });
+ * import { envProvider, secretManager } from '@bulwark/secrets';
+ * const secrets = secretManager({ providers: envProvider() });
+ * const client = httpClient({ baseUrl: 'https://api.example.com/v1', auth: secretAuth(secrets, 'RATES_API_KEY') });
  * ```
  */
 export function secretAuth<S extends RevealableSecret>(

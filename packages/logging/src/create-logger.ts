@@ -87,6 +87,9 @@ export interface LoggerOptions {
  *
  * @example
  * ```ts
+ * declare const error: Error;
+ * declare function dump(): string;
+ * const logger = createLogger({ service: 'checkout' });
  * logger.info('charged', { orderId: 42, amountCents: 1250 });
  * logger.error('upstream failed', error);            // the error as the `error` field
  * logger.debug(() => `cache state ${dump()}`);        // dump() runs only when debug is on

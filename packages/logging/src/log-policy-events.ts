@@ -73,7 +73,12 @@ const eventField = (name: string): string => name.charAt(2).toLowerCase() + name
  *
  * @example
  * ```ts
- * const logging = logPolicyEvents(logger, retryPolicy, breaker, limiter, cache, secrets);
+ * import { circuitBreaker } from '@bulwark/breaker';
+ * import { retry } from '@bulwark/retry';
+ * const logger = createLogger({ service: 'gateway' });
+ * const retryPolicy = retry({ name: 'upstream' });
+ * const breaker = circuitBreaker({ name: 'upstream' });
+ * const logging = logPolicyEvents(logger, retryPolicy, breaker); // a rate limiter, a cache, a secret manager too
  * // {"level":"warn","message":"retrying after a failed attempt","event":"retry","policy":"upstream","attempt":1,"delayMs":200,"error":{…}}
  * logging.dispose();
  * ```

@@ -18,6 +18,9 @@ import { addSecretValue, removeSecretValue } from './internal/secret-registry.js
  *
  * @example
  * ```ts
+ * import { envProvider, secretManager } from '@bulwark/secrets';
+ * const secrets = secretManager({ providers: envProvider() });
+ * const logger = createLogger({ service: 'gateway' });
  * const apiKey = await secrets.get('upstream-api-key');
  * using _ = registerSecretValue(apiKey.reveal());
  * logger.info(`calling with ${apiKey.reveal()}`); // "calling with [REDACTED]"

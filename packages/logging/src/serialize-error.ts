@@ -25,6 +25,7 @@ const SERIALIZE_ERROR_OPTIONS = knownOptions<SerializeErrorOptions>('serializeEr
  *
  * @example
  * ```ts
+ * declare const dbError: Error;
  * const json = serializeError(new Error('save failed', { cause: dbError }));
  * // { name: 'Error', message: 'save failed', stack: '…', cause: { name: …, code: 'ECONNRESET', … } }
  * ```

@@ -12,7 +12,14 @@ import type { LogFields } from './create-logger.js';
  *
  * @example
  * ```ts
- * app.use((req, res, next) => withLogContext({ requestId: req.headers['x-request-id'] }, next));
+ * import { createServer } from 'node:http';
+ * const logger = createLogger({ service: 'gateway' });
+ * createServer((req, res) =>
+ *   withLogContext({ requestId: req.headers['x-request-id'] }, () => {
+ *     logger.info('request received'); // {"requestId":"…", …}: every line written while handling it
+ *     res.end();
+ *   }),
+ * );
  * ```
  */
 export function withLogContext<T>(fields: LogFields, fn: () => T): T {

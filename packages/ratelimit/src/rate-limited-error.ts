@@ -16,8 +16,17 @@ export type RateLimitedReason = 'limit' | 'timeout' | 'queue-full';
  *
  * @example
  * ```ts
- * try { await limiter.acquire('api', { maxWaitMs: 2_000 }) }
- * catch (error) { if (isRateLimitedError(error)) return reply(503, { retryAfterMs: error.retryAfterMs }); throw error }
+ * declare function reply(status: number, body: object): void;
+ * const limiter = rateLimiter({ limits: { limit: 10, windowMs: 1_000 } });
+ * async function handle(): Promise<void> {
+ *   try {
+ *     await limiter.acquire('api', { maxWaitMs: 2_000 });
+ *   } catch (error) {
+ *     if (isRateLimitedError(error)) return reply(503, { retryAfterMs: error.retryAfterMs });
+ *     throw error;
+ *   }
+ *   reply(200, {});
+ * }
  * ```
  */
 export class RateLimitedError extends BulwarkError {

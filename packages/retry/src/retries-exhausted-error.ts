@@ -33,6 +33,9 @@ export interface RetriesExhaustedErrorOptions {
  *
  * @example
  * ```ts
+ * declare function call(): Promise<void>;
+ * declare function report(attempts: number, cause: unknown): void;
+ * const policy = retry();
  * try { await policy.execute(call) }
  * catch (error) { if (isRetriesExhaustedError(error)) report(error.attempts, error.cause) }
  * ```

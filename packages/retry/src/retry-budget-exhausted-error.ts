@@ -11,6 +11,8 @@ import { describeError } from './internal/describe-error.js';
  *
  * @example
  * ```ts
+ * declare const error: unknown;
+ * declare const metrics: { increment(name: string): void };
  * if (isRetryBudgetExhaustedError(error)) metrics.increment('retry.budget_spent');
  * ```
  */

@@ -385,6 +385,8 @@ const HEDGE_OPTIONS = knownOptions<HedgeOptions>('retry()', {
  *
  * @example
  * ```ts
+ * declare function fetchJson(path: string, init: { signal: AbortSignal }): Promise<{ name: string }>;
+ * const id = 42;
  * const policy = retry({ maxAttempts: 4, maxElapsedMs: 10_000 });
  * const user = await policy.execute(({ signal }) => fetchJson(`/users/${id}`, { signal }));
  * ```

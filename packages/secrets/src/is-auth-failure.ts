@@ -5,6 +5,9 @@
  *
  * @example
  * ```ts
+ * class MyAuthError extends Error {}
+ * declare function call(key: Secret<string>): Promise<void>;
+ * const vault = secretManager({ providers: envProvider() });
  * await vault.withSecret('API_KEY', call, { isAuthFailure: (e) => isAuthFailure(e) || e instanceof MyAuthError });
  * ```
  */

@@ -142,6 +142,7 @@ const SCAN_OPTIONS = knownOptions<ScanOptions>('scanForSecrets()', {
  *
  * @example
  * ```ts
+ * const repoRoot = process.cwd();
  * const { findings } = await scanForSecrets({ cwd: repoRoot });
  * if (findings.length > 0) process.exitCode = 1;
  * ```

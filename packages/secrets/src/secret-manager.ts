@@ -137,6 +137,7 @@ const SECRET_MANAGER_OPTIONS = knownOptions<SecretManagerOptions>('secretManager
  *
  * @example
  * ```ts
+ * declare function stripeCall(init: { headers: Record<string, string> }): Promise<{ id: string }>;
  * const vault = secretManager({ providers: [envProvider(), directoryProvider({ path: '/run/secrets' })] });
  * const billing = vault.scope({ who: 'billing', names: ['STRIPE_KEY'] });
  * const charge = await billing.withSecret('STRIPE_KEY', (key) =>

@@ -5,6 +5,7 @@ import { BulwarkError, errorGuard, quote } from '@bulwark/core';
  *
  * @example
  * ```ts
+ * const vault = secretManager({ providers: envProvider() });
  * try { await vault.get('STRIPE_KEY') } catch (e) { if (isSecretNotFoundError(e)) console.error(e.key) }
  * ```
  */

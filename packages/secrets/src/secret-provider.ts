@@ -22,6 +22,7 @@ export interface SecretChangeEvent extends EventPayload {
  *
  * @example
  * ```ts
+ * declare const myVaultClient: { read(name: string, options: { signal?: AbortSignal }): Promise<string | undefined> };
  * const vaultProvider: SecretProvider = {
  *   name: 'my-vault',
  *   async fetch(name, signal) {

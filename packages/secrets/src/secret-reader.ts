@@ -78,6 +78,10 @@ export interface SecretReader {
    *
    * @example
    * ```ts
+   * import { pipeline } from '@bulwark/core';
+   * import { retry } from '@bulwark/retry';
+   * declare const url: string;
+   * const vault = secretManager({ providers: envProvider() });
    * const stripe = pipeline(retry({ maxAttempts: 3 }), vault.policy('STRIPE_KEY'));
    * await stripe.execute((ctx) => fetch(url, { signal: ctx.signal, headers: { authorization: `Bearer ${(ctx as SecretContext).secret.reveal()}` } }));
    * ```

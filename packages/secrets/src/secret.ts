@@ -25,6 +25,7 @@ export interface SecretMetadata {
  *
  * @example
  * ```ts
+ * declare const url: string;
  * const key = secret('sk_test_123', { name: 'STRIPE_KEY' });
  * console.log(`using ${key}`);               // "using [REDACTED]"
  * JSON.stringify({ key });                   // '{"key":"[REDACTED]"}'

@@ -171,6 +171,9 @@ const ANOMALY_DETECTOR_OPTIONS = knownOptions<AnomalyDetectorOptions>('anomalyDe
  *
  * @example
  * ```ts
+ * declare const logger: { warn(message: string, fields: object): void };
+ * declare const durationMs: number;
+ * declare const ok: boolean;
  * const anomalies = anomalyDetector({ name: 'upstream' });
  * anomalies.onAnomaly((a) => logger.warn('anomaly', a));
  * // after each call:

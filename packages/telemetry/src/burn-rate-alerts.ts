@@ -274,6 +274,8 @@ const BURN_RATE_WINDOW_OPTIONS = knownOptions<BurnRateWindow>('burnRateAlerts()'
  *
  * @example
  * ```ts
+ * declare const pager: { trigger(severity: string, summary: string): void };
+ * declare const ok: boolean;
  * const slo = burnRateAlerts({ objective: 0.999, name: 'validate' });
  * slo.onAlert((a) => pager.trigger(a.severity, `burn ${a.burnRateLong.toFixed(1)}× over 1 h`));
  * // after each call:

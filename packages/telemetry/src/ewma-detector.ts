@@ -193,8 +193,9 @@ const EWMA_DETECTOR_OPTIONS = knownOptions<EwmaDetectorOptions>('ewmaDetector()'
  *
  * @example
  * ```ts
+ * declare const queue: unknown[];
  * const detector = ewmaDetector({ name: 'queue-depth', threshold: 4, warmup: 30 });
- * detector.onAnomaly((a) => alert(`${a.name}: ${a.value} outside [${a.band.low}, ${a.band.high}]`));
+ * detector.onAnomaly((a) => console.warn(`${a.name}: ${a.value} outside [${a.band.low}, ${a.band.high}]`));
  * setInterval(() => detector.observe(queue.length), 10_000);
  * ```
  */

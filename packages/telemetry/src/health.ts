@@ -340,6 +340,11 @@ const HEALTH_OPTIONS = knownOptions<HealthOptions>('health()', {
  *
  * @example
  * ```ts
+ * import type { ServerResponse } from 'node:http';
+ * import { circuitBreaker } from '@bulwark/breaker';
+ * declare const redis: { ping(): Promise<string> };
+ * declare const res: ServerResponse;
+ * const upstreamBreaker = circuitBreaker({ name: 'upstream' });
  * const probes = health({
  *   serviceId: 'validation-gateway', version: '1',
  *   checks: [{ name: 'redis:responseTime', componentType: 'datastore', check: () => redis.ping() }],

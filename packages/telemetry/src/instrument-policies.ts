@@ -11,7 +11,13 @@ import { policyMetrics } from './policy-metrics.js';
  *
  * @example
  * ```ts
- * const subscription = instrumentPolicies(meter, retryPolicy, breaker, cache);
+ * import type { Meter } from '@opentelemetry/api';
+ * import { circuitBreaker } from '@bulwark/breaker';
+ * import { retry } from '@bulwark/retry';
+ * declare const meter: Meter;
+ * const retryPolicy = retry({ name: 'upstream' });
+ * const breaker = circuitBreaker({ name: 'upstream' });
+ * const subscription = instrumentPolicies(meter, retryPolicy, breaker);
  * // later
  * subscription.dispose();
  * ```

@@ -546,8 +546,17 @@ const POLICY_METRICS_OPTIONS = knownOptions<PolicyMetricsOptions>('policyMetrics
  *
  * @example
  * ```ts
+ * import type { MeterProvider } from '@opentelemetry/api';
+ * import { circuitBreaker } from '@bulwark/breaker';
+ * import { pipeline } from '@bulwark/core';
+ * import { rateLimiter } from '@bulwark/ratelimit';
+ * import { retry } from '@bulwark/retry';
+ * declare const meterProvider: MeterProvider;
+ * const retryPolicy = retry({ name: 'upstream' });
+ * const breaker = circuitBreaker({ name: 'upstream' });
+ * const limiter = rateLimiter({ name: 'upstream', limits: { limit: 100, windowMs: 1_000 } });
  * const metrics = policyMetrics(meterProvider.getMeter('gateway'));
- * metrics.instrument(retryPolicy, breaker, limiter, cache, secrets);
+ * metrics.instrument(retryPolicy, breaker, limiter); // caches and secret managers too
  * const guarded = pipeline(metrics.measure({ name: 'upstream' }), retryPolicy, breaker);
  * ```
  */

@@ -25,10 +25,13 @@ export interface RenderPrometheusOptions extends FormatPrometheusOptions {
  *
  * @example
  * ```ts
- * const reader = new PullMetricReader(); // see the README
- * const provider = new MeterProvider({ readers: [reader] });
- * app.get('/metrics', async (_req, res) => {
- *   res.type(PROMETHEUS_CONTENT_TYPE).send(await renderPrometheus(reader));
+ * import { createServer } from 'node:http';
+ * import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+ * declare const reader: MetricReader; // one that collects when asked: the README's PullMetricReader
+ * const meter = new MeterProvider({ readers: [reader] }).getMeter('gateway');
+ * createServer(async (req, res) => {
+ *   if (req.url !== '/metrics') return void res.writeHead(404).end();
+ *   res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(await renderPrometheus(reader));
  * });
  * ```
  */

@@ -224,6 +224,8 @@ const USAGE_TRACKER_OPTIONS = knownOptions<UsageTrackerOptions>('usageTracker()'
  *
  * @example
  * ```ts
+ * declare const apiKeyId: string;
+ * declare function callUpstream(): Promise<{ valid: boolean }>;
  * const usage = usageTracker();
  * const result = await usage.policy('validate', apiKeyId).execute(() => callUpstream());
  * const { apis } = usage.snapshot();

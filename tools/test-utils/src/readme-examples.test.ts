@@ -1,28 +1,26 @@
 // The one runner of every example in the docs: each ```ts block of a README (the root's, each
-// package's and app's) or a page under docs/ is a program a user could paste. It is written to a
+// package's, app's and tool's) or a page under docs/ is a program a user could paste. It is written to a
 // file beside its package (so imports resolve as they would for a user: through the package's
 // exports to its build), type-checked with a plain `strict` tsconfig, and run as a plain script on
 // the oldest Node the packages support (their engines floor, from tools/node-min). It must assert
 // what it claims with node:assert and exit 0. A block that is not a program (a signature, a
 // fragment of a larger example) is fenced ```ts fragment and is neither checked nor run.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { repoRoot as root, typeCheckStrict } from './doc-examples.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const FENCE = /^```(ts[^\n]*)\n([\s\S]*?)^```\s*$/gm;
 const ASSERTS = /from ['"]node:assert(?:\/strict)?['"]/;
 const NODE_MIN = join(root, 'tools', 'node-min', 'node_modules', 'node-22', 'bin', 'node');
-const TSC = join(root, 'node_modules', '.bin', 'tsc');
 const RUN_TIMEOUT_MS = 60_000;
 
 /** The markdown files whose examples run, relative to the repo root. */
 const docs: string[] = [];
 const dirsOf = (parent: string): string[] =>
   existsSync(join(root, parent)) ? readdirSync(join(root, parent)).map((name) => join(parent, name)) : [];
-for (const dir of [...dirsOf('packages'), ...dirsOf('apps')]) {
+for (const dir of [...dirsOf('packages'), ...dirsOf('apps'), ...dirsOf('tools')]) {
   if (existsSync(join(root, dir, 'README.md'))) docs.push(join(dir, 'README.md'));
 }
 docs.push('README.md');
@@ -59,23 +57,7 @@ for (const doc of docs) {
 let typeErrors = new Map<string, string[]>();
 
 beforeAll(() => {
-  rmSync(home, { recursive: true, force: true });
-  mkdirSync(home, { recursive: true });
-  // What a user's project would have: strict, Node's module rules, Node's types. No repo flags.
-  writeFileSync(
-    join(home, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', target: 'es2023', noEmit: true, types: ['node'] }, include: ['*.ts'] }),
-  );
-  // `export {}` makes each file a module, so top-level await and names stay local to it.
-  for (const e of examples) writeFileSync(e.file, `${e.code}\nexport {};\n`);
-  typeErrors = new Map();
-  const tsc = spawnSync(TSC, ['-p', home], { encoding: 'utf8' });
-  for (const line of `${tsc.stdout}${tsc.stderr}`.split('\n')) {
-    const file = /^(\S+\.ts)\(\d+,\d+\)/.exec(line)?.[1];
-    if (file === undefined) continue;
-    const key = join(home, file.replace(/^.*[\\/]/, ''));
-    typeErrors.set(key, [...(typeErrors.get(key) ?? []), line]);
-  }
+  typeErrors = typeCheckStrict(home, examples);
 }, 120_000);
 
 afterAll(() => {
@@ -112,6 +94,29 @@ describe('documentation examples', () => {
   test('every package README has at least one example', () => {
     for (const doc of docs.filter((d) => d.startsWith('packages'))) {
       expect(examples.some((e) => e.name.startsWith(`${doc} `)), `${doc} has no runnable \`\`\`ts example`).toBe(true);
+    }
+  });
+
+  test('every package README says the same about its module format', () => {
+    const sentence = 'ESM only (no CommonJS build): `import` it, or `require()` it on Node.js 22.19 or newer, its minimum, where Node loads ES modules through `require()`.';
+    for (const doc of docs.filter((d) => d.startsWith('packages'))) {
+      expect(readFileSync(join(root, doc), 'utf8').replace(/\s+/g, ' '), doc).toContain(sentence);
+    }
+  });
+
+  test('every package README installs every package its examples import', () => {
+    for (const doc of docs.filter((d) => d.startsWith('packages'))) {
+      const text = readFileSync(join(root, doc), 'utf8');
+      const installed = new Set([...text.matchAll(/^npm install (.+)$/gm)].flatMap(([, list]) => list!.trim().split(/\s+/)));
+      const imported = new Set<string>();
+      for (const [, info, code] of text.matchAll(FENCE)) {
+        if (!info!.startsWith('ts')) continue;
+        for (const [, spec] of code!.matchAll(/from ['"]([^'"]+)['"]/g)) {
+          if (spec!.startsWith('node:') || spec!.startsWith('.')) continue;
+          imported.add(spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!);
+        }
+      }
+      expect([...imported].filter((name) => !installed.has(name)), `${doc}: imported by an example, missing from its npm install lines`).toEqual([]);
     }
   });
 

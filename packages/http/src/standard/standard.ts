@@ -339,6 +339,7 @@ class Standard implements StandardPolicy {
  *
  * @example
  * ```ts
+ * import { httpClient } from '@bulwark/http';
  * const api = httpClient({ baseUrl: 'https://api.example.com', policy: standard() });
  * ```
  */
