@@ -15,7 +15,9 @@ export function available(l: CompiledLimit, s: number[], o: number, now: number)
   if (l.code === 'g') {
     const interval = l.windowMs / l.limit;
     const tat = s[o]! > now ? s[o]! : now;
-    return Math.floor((now + l.capacity * interval - tat) / interval + EPSILON);
+    // `now - tat` first: at epoch-millisecond magnitudes `now + x - now` loses x's fraction (a
+    // fresh key of 3 per second and a burst of 1 read 0.9999993 units, and was refused).
+    return Math.floor((now - tat + l.capacity * interval) / interval + EPSILON);
   }
   const w = Math.floor(now / l.windowMs);
   if (s[o] !== w) {
@@ -33,7 +35,7 @@ export function waitFor(l: CompiledLimit, s: number[], o: number, now: number, c
   if (l.code === 'g') {
     const interval = l.windowMs / l.limit;
     const tat = s[o]! > now ? s[o]! : now;
-    return Math.max(0, tat + cost * interval - l.capacity * interval - now);
+    return Math.max(0, tat - now + (cost - l.capacity) * interval);
   }
   const w = s[o]!;
   const count = s[o + 1]!;

@@ -78,7 +78,7 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
       lines.push(
         `local t${i} = tonumber(v[${k}]) or 0`,
         `if t${i} < now then t${i} = now end`,
-        `local a${i} = math.floor((now + ${l.capacity} * ${iv} - t${i}) / ${iv} + 1e-9)`,
+        `local a${i} = math.floor((now - t${i} + ${l.capacity} * ${iv}) / ${iv} + 1e-9)`,
       );
     } else if (l.code === 'f') {
       lines.push(
@@ -114,7 +114,7 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
   lines.push('if least < cost then', '  local wait = 0');
   for (const { l, i, L, W, iv } of numbered) {
     if (l.code === 'g') {
-      lines.push(`  x = t${i} + cost * ${iv} - ${l.capacity} * ${iv} - now`);
+      lines.push(`  x = t${i} - now + (cost - ${l.capacity}) * ${iv}`);
     } else if (l.code === 'f') {
       lines.push(`  if c${i} + cost <= ${L} then x = 0 else x = (w${i} + 1) * ${W} - now end`);
     } else {
