@@ -13,7 +13,7 @@ import type { GatewayMetrics } from '../ports/gateway-metrics.js';
 import type { Readiness } from '../ports/readiness.js';
 import type { RequestContext } from '../ports/request-context.js';
 import type { CacheAdminService } from '../services/cache-admin-service.js';
-import { ConnectionKeyDigests, presentedKey, type CallerAuthenticator } from '../services/caller-authenticator.js';
+import { presentedKey, type CallerAuthenticator } from '../services/caller-authenticator.js';
 import type { ValidationService } from '../services/validation-service.js';
 import { TOKENS } from '../tokens.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemError, type ProblemType } from './problem.js';
@@ -163,13 +163,11 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.body(request.id));
   });
 
-  const keyDigests = new ConnectionKeyDigests();
-
   /** Authenticates the caller for `scope`, then applies its key's rate limit. */
   const guard = (scope: Scope) => async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const { timings } = request.gateway;
     const started = clock.monotonic();
-    const outcome = await authenticator.authenticate(presentedKey(request.headers), scope, (key) => keyDigests.digest(request.raw.socket, key));
+    const outcome = await authenticator.authenticate(presentedKey(request.headers), scope);
     const authenticated = clock.monotonic();
     timings.add('auth', authenticated - started);
     if (!outcome.ok) {

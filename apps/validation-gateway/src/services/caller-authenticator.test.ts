@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { FakeApiKeys } from '../../test/support/fakes.js';
 import { container } from '../di.js';
 import { TOKENS } from '../tokens.js';
-import { CallerAuthenticator, ConnectionKeyDigests, hashApiKey, presentedKey } from './caller-authenticator.js';
+import { CallerAuthenticator, hashApiKey, presentedKey } from './caller-authenticator.js';
 
 const ALICE = 'alice-key-0123456789abcdef'; // bulwark-allow-secret: a made-up test key
 const ADMIN = 'admin-key-0123456789abcdef'; // bulwark-allow-secret: a made-up test key
@@ -48,17 +48,5 @@ describe('CallerAuthenticator', () => {
     expect(presentedKey({ 'x-api-key': ALICE })).toBe(ALICE);
     expect(presentedKey({ authorization: `Basic ${ALICE}` })).toBeUndefined();
     expect(presentedKey({})).toBeUndefined();
-  });
-
-  test('a connection\'s key digest is remembered for its next request, and a different key on it is hashed anew', async () => {
-    const { auth } = setUp();
-    const digests = new ConnectionKeyDigests();
-    const connection = {};
-    const digestOf = (key: string): Buffer => digests.digest(connection, key);
-    expect(digests.digest(connection, ALICE)).toEqual(hashApiKey(ALICE));
-    expect(await auth.authenticate(ALICE, 'validate', digestOf)).toMatchObject({ ok: true, caller: { id: 'alice' } });
-    expect(await auth.authenticate(ADMIN, 'admin', digestOf)).toMatchObject({ ok: true, caller: { id: 'ops' } });
-    expect(await auth.authenticate(`${ADMIN.slice(0, -1)}x`, 'admin', digestOf)).toMatchObject({ ok: false, problem: 'unauthenticated' });
-    expect(digests.digest({}, ALICE)).toEqual(hashApiKey(ALICE));
   });
 });

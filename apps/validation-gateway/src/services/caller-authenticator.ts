@@ -31,25 +31,6 @@ export function presentedKey(headers: Readonly<Record<string, string | string[] 
 export const hashApiKey = (key: string): Buffer => hash('sha256', key, 'buffer');
 
 /**
- * The digest of the key last presented on each connection, so that a keep-alive client's requests
- * after its first are not hashed again. The key presented is compared with the one remembered in
- * constant time (a different length, which only its own connection could have sent, is hashed
- * anew). The remembered key lives as long as its connection (a `WeakMap` on it).
- */
-export class ConnectionKeyDigests {
-  readonly #last = new WeakMap<object, { readonly key: Buffer; readonly digest: Buffer }>();
-
-  digest(connection: object, key: string): Buffer {
-    const presented = Buffer.from(key, 'utf8');
-    const last = this.#last.get(connection);
-    if (last !== undefined && last.key.length === presented.length && timingSafeEqual(last.key, presented)) return last.digest;
-    const digest = hash('sha256', presented, 'buffer');
-    this.#last.set(connection, { key: presented, digest });
-    return digest;
-  }
-}
-
-/**
  * Authenticates callers by API key. Keys are stored as SHA-256 digests only; the presented key's
  * digest is compared with every record's in constant time (no early exit, equal lengths), so
  * neither which record matched nor how much of it did shows in the timing.
@@ -62,10 +43,9 @@ export class CallerAuthenticator {
     this.#records = records;
   }
 
-  /** `digestOf`: the key's SHA-256 (a {@link ConnectionKeyDigests} may remember it per connection). */
-  async authenticate(key: string | undefined, needed: Scope, digestOf: (key: string) => Buffer = hashApiKey): Promise<AuthOutcome> {
+  async authenticate(key: string | undefined, needed: Scope): Promise<AuthOutcome> {
     if (key === undefined) return { ok: false, problem: 'unauthenticated', detail: 'Send an API key: Authorization: Bearer <key>, or X-Api-Key.' };
-    const digest = digestOf(key);
+    const digest = hashApiKey(key);
     let found: Caller | undefined;
     for (const record of await this.#records.current()) {
       const equal = record.sha256.length === digest.length && timingSafeEqual(record.sha256, digest);
