@@ -1,17 +1,6 @@
 // The request stream: addresses drawn from a few hundred, the popular ones far more often (a Zipf
 // law), as the sign-ups and logins of a real service repeat. Seeded, so a run can be repeated.
-
-/** A small, fast seeded generator (mulberry32): numbers in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '@bulwark/core';
 
 const NAMES = ['ada', 'alan', 'grace', 'linus', 'margaret', 'ken', 'barbara', 'dennis', 'frances', 'edsger', 'radia', 'tim', 'sophie', 'guido', 'hedy', 'john', 'katherine', 'niklaus', 'shafi', 'donald'];
 // Domains and their share of the population: large providers, company domains, throwaway inboxes,
