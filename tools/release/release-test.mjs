@@ -84,15 +84,6 @@ async function eachLimited(items, limit, fn) {
 
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 
-/** Whether the caret range `^a.b.c` accepts `version` (x.y.z, no prerelease), as npm reads it. */
-function caretAccepts(range, version) {
-  const [a, b, c] = range.replace(/^\^/, '').split('.').map(Number);
-  const [x, y, z] = version.split('.').map(Number);
-  if (a > 0) return x === a && (y > b || (y === b && z >= c));
-  if (b > 0) return x === 0 && y === b && z >= c;
-  return x === 0 && y === 0 && z === c;
-}
-
 // ── the registry ─────────────────────────────────────────────────────────────────────────────────
 async function startRegistry() {
   const dir = join(work, 'verdaccio');
@@ -364,9 +355,10 @@ async function main() {
   done();
 
   step("6. the dependents' plan (core minor, core patch), then a second release: one changeset on @bulwark/breaker");
-  // First, what changesets plans for core's dependents (changeset status, nothing written): a minor
-  // of core (0.1.0 → 0.2.0) leaves the dependents' published range (^0.1.0), so each moves with it
-  // as a patch; a patch of core stays inside that range, so core moves alone.
+  // First, what changesets plans for core's dependents (changeset status, nothing written): every
+  // package that depends on core moves with it as a patch, whether core's bump is a minor (which
+  // leaves the dependents' published ^ range) or a patch (which stays inside it) —
+  // `updateInternalDependents: "always"`, so a dependent is re-released against the new version.
   const coreDependents = publicPackages().filter((p) => readJson(join(p.dir, 'package.json')).dependencies?.['@bulwark/core'] !== undefined).map((p) => p.name).sort();
   const planFor = async (bump) => {
     writeChangeset('release-test-plan', { '@bulwark/core': bump }, 'A plan only.');
@@ -374,24 +366,20 @@ async function main() {
     rmSync(join(copy, '.changeset', 'release-test-plan.md'));
     return readJson(join(work, `plan-${bump}.json`)).releases.filter((r) => r.type !== 'none');
   };
-  const minorPlan = await planFor('minor');
-  const dependentsMoved = minorPlan.filter((r) => r.name !== '@bulwark/core');
-  expect(JSON.stringify(dependentsMoved.map((r) => r.name).sort()) === JSON.stringify(coreDependents) && dependentsMoved.every((r) => r.type === 'patch'), `a core minor would release ${minorPlan.map((r) => `${r.name} (${r.type})`).join(', ')}; expected core and its ${coreDependents.length} dependents, each a patch`);
-  const coreRelease = minorPlan.find((r) => r.name === '@bulwark/core');
-  ok(`plan for a core minor (${coreRelease.oldVersion} → ${coreRelease.newVersion}): its ${coreDependents.length} dependents each a patch`);
-  const patchPlan = await planFor('patch');
-  expect(patchPlan.length === 1 && patchPlan[0].name === '@bulwark/core', `a core patch would release ${patchPlan.map((r) => r.name).join(', ')}; expected core alone (inside its dependents' ^ ranges)`);
-  ok('plan for a core patch: core alone (its dependents\' published ^ ranges already accept it)');
+  for (const bump of ['minor', 'patch']) {
+    const plan = await planFor(bump);
+    const dependentsMoved = plan.filter((r) => r.name !== '@bulwark/core');
+    expect(JSON.stringify(dependentsMoved.map((r) => r.name).sort()) === JSON.stringify(coreDependents) && dependentsMoved.every((r) => r.type === 'patch'), `a core ${bump} would release ${plan.map((r) => `${r.name} (${r.type})`).join(', ')}; expected core and its ${coreDependents.length} dependents, each a patch`);
+    const coreRelease = plan.find((r) => r.name === '@bulwark/core');
+    ok(`plan for a core ${bump} (${coreRelease.oldVersion} → ${coreRelease.newVersion}): its ${coreDependents.length} dependents each a patch`);
+  }
   writeChangeset('release-test-breaker', { '@bulwark/breaker': 'patch' }, 'A fix in the breaker, released alone by the release test.');
   const v2 = await version('Version packages (breaker)');
   const moved = Object.keys(v2.after).filter((name) => v2.after[name] !== v2.before[name]).sort();
-  // changesets bumps a package that lists the breaker in `dependencies` (a patch, by
-  // updateInternalDependencies); one that peers on it only when the new version leaves its range.
+  // The breaker and every package that lists it (as a dependency or a peer) move; nothing else.
   const manifests = publicPackages().map((p) => readJson(join(p.dir, 'package.json')));
-  const dependents = manifests.filter((m) => m.dependencies?.['@bulwark/breaker'] !== undefined).map((m) => m.name);
-  const peers = manifests.filter((m) => m.peerDependencies?.['@bulwark/breaker'] !== undefined);
-  const outOfRange = peers.filter((m) => !caretAccepts(m.peerDependencies['@bulwark/breaker'].replace('workspace:^', `^${v2.before['@bulwark/breaker']}`), v2.after['@bulwark/breaker'])).map((m) => m.name);
-  const expected = ['@bulwark/breaker', ...dependents, ...outOfRange].sort();
+  const dependents = manifests.filter((m) => m.dependencies?.['@bulwark/breaker'] !== undefined || m.peerDependencies?.['@bulwark/breaker'] !== undefined).map((m) => m.name);
+  const expected = ['@bulwark/breaker', ...dependents].sort();
   expect(JSON.stringify(moved) === JSON.stringify(expected), `changeset version moved ${moved.join(', ')}; expected the breaker and its dependents: ${expected.join(', ')}`);
   for (const name of moved) {
     const changelog = readFileSync(join(copy, 'packages', name.replace('@bulwark/', ''), 'CHANGELOG.md'), 'utf8');
@@ -404,8 +392,6 @@ async function main() {
     expect((await view(name, 'version')) === v2.after[name], `${name}: latest on the registry is not ${v2.after[name]}`);
   }
   ok(`versioned and published: ${moved.map((n) => `${n} ${v2.before[n]} → ${v2.after[n]}`).join(', ')}; ${Object.keys(v2.after).length - moved.length} others unchanged`);
-  const inRange = peers.map((m) => m.name).filter((name) => !moved.includes(name));
-  if (inRange.length > 0) info(`${inRange.join(', ')} peer${inRange.length === 1 ? 's' : ''} on the breaker with ^${v2.before['@bulwark/breaker']}, which accepts ${v2.after['@bulwark/breaker']}: not bumped`);
   ok(`CHANGELOG entries: ${moved.map((n) => `${n} ## ${v2.after[n]}`).join(', ')}`);
   done();
 
