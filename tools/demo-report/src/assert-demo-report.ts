@@ -36,6 +36,7 @@ export function assertDemoReport(value: unknown, field = 'report'): asserts valu
   }
   expectNumber(`${field}.meta.ratePerSecond`, meta.ratePerSecond, { above: 0 });
   if (meta.seed !== null) expectInteger(`${field}.meta.seed`, meta.seed);
+  expectNumber(`${field}.meta.upstreamLimitPerSecond`, meta.upstreamLimitPerSecond, { above: 0 });
 
   const timeline = expectRecord(`${field}.timeline`, report.timeline);
   expectNumber(`${field}.timeline.bucketMs`, timeline.bucketMs, { above: 0 });
@@ -49,6 +50,9 @@ export function assertDemoReport(value: unknown, field = 'report'): asserts valu
     assertBucket(`${at}.gateway`, point.gateway);
     assertBucket(`${at}.naive`, point.naive);
     expectOneOf(`${at}.breaker`, point.breaker, BREAKER_STATES);
+    const upstream = expectRecord(`${at}.upstream`, point.upstream);
+    expectInteger(`${at}.upstream.gateway`, upstream.gateway, { min: 0 });
+    expectInteger(`${at}.upstream.naive`, upstream.naive, { min: 0 });
   });
   expectArray(`${field}.timeline.events`, timeline.events).forEach((item, i) => {
     const at = `${field}.timeline.events[${i}]`;

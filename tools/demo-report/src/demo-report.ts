@@ -56,6 +56,8 @@ export interface DemoMeta {
   readonly ratePerSecond: number;
   /** The seed of the request stream and the faults, or `null` when unseeded. */
   readonly seed: number | null;
+  /** The upstream's own rate limit, calls per second per key (the simulator's quota). */
+  readonly upstreamLimitPerSecond: number;
 }
 
 /** The run over time. */
@@ -76,6 +78,13 @@ export interface TimelinePoint {
   readonly naive: BucketMetrics;
   /** The gateway's circuit-breaker state at the end of the bucket. */
   readonly breaker: BreakerState;
+  /** Calls that reached the upstream in the bucket, from each client (the simulators' counts). */
+  readonly upstream: UpstreamBucket;
+}
+
+export interface UpstreamBucket {
+  readonly gateway: number;
+  readonly naive: number;
 }
 
 /** One client's requests in one bucket. */

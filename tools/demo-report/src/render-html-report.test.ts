@@ -31,7 +31,7 @@ describe('renderHtmlReport', () => {
     for (const label of ['Success rate', 'Latency p50', 'Latency p95', 'Latency p99', 'Upstream calls', '429s from the upstream', 'Answers from the cache', 'Stale answers', 'Offline answers', 'Breaker transitions', 'Key rotations survived', 'Requests', 'Secret values in the logs']) {
       expect(html, label).toContain(`<th scope="row">${label}</th>`);
     }
-    for (const id of ['chart-success', 'chart-latency', 'chart-breaker']) expect(html).toContain(`<div id="${id}" class="chart">`);
+    for (const id of ['chart-success', 'chart-latency', 'chart-upstream', 'chart-breaker']) expect(html).toContain(`<div id="${id}" class="chart">`);
   });
 
   test('says which goals were not met', () => {

@@ -142,8 +142,10 @@ ${ROWS.map((row) => summaryRow(row, report.gateway, report.naive)).join('\n')}
 <div id="${CHART_IDS[0]}" class="chart"><p class="placeholder">The charts need JavaScript.</p></div>
 <h3>Latency per ${escapeHtml(bucket)}: p50 solid, p99 dashed (log scale)</h3>
 <div id="${CHART_IDS[1]}" class="chart"></div>
-<h3>The gateway's circuit breaker</h3>
+<h3>Calls reaching the upstream per ${escapeHtml(bucket)}, against its limit</h3>
 <div id="${CHART_IDS[2]}" class="chart"></div>
+<h3>The gateway's circuit breaker</h3>
+<div id="${CHART_IDS[3]}" class="chart"></div>
 ${eventList(report)}
 </section>
 <footer>Charts drawn with uPlot ${escapeHtml(library.version)} (MIT), bundled into this file: it needs no network.</footer>

@@ -118,7 +118,7 @@ describe.skipIf(chromiumPath === undefined)(`${CHROMIUM_TAG} the HTML report in 
       });
     }, SERIES_COLORS);
 
-    expect(charts.map((c) => c.id)).toEqual(['chart-success', 'chart-latency', 'chart-breaker']);
+    expect(charts.map((c) => c.id)).toEqual(['chart-success', 'chart-latency', 'chart-upstream', 'chart-breaker']);
     for (const chart of charts as ChartState[]) {
       expect(chart.width, chart.id).toBeGreaterThan(300);
       expect(chart.height, chart.id).toBeGreaterThan(100);
@@ -126,9 +126,9 @@ describe.skipIf(chromiumPath === undefined)(`${CHROMIUM_TAG} the HTML report in 
       for (const series of chart.series) expect(series.values, `${chart.id} ${series.label}`).toBeGreaterThanOrEqual(report.timeline.points.length - 1);
       expect(chart.inked, chart.id).toBeGreaterThan(chart.width * chart.height * 0.05);
     }
-    const [success, latency, breaker] = charts as ChartState[];
+    const [success, latency, upstream, breaker] = charts as ChartState[];
     // Lines in each series' own colour: the data was drawn, not only the axes.
-    for (const chart of [success!, latency!]) {
+    for (const chart of [success!, latency!, upstream!]) {
       expect(chart.colored.gateway, `${chart.id} gateway pixels`).toBeGreaterThan(200);
       expect(chart.colored.naive, `${chart.id} naive pixels`).toBeGreaterThan(200);
     }

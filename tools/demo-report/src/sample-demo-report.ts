@@ -11,6 +11,7 @@ export interface SampleDemoReportOptions {
 
 const OPTIONS = knownOptions<SampleDemoReportOptions>('sampleDemoReport()', { seconds: ['duration', 'durationS'], seed: [] });
 const RATE = 50;
+const UPSTREAM_LIMIT = 20;
 
 /**
  * A made-up but plausible {@link DemoReport} of a hard-profile run: about 20% upstream failures and a
@@ -63,7 +64,10 @@ export function sampleDemoReport(options: SampleDemoReportOptions = {}): DemoRep
       p50Ms: outage ? around(1.6, 0.2) : around(60 - 55 * warm, 0.15),
       p99Ms: outage ? around(25, 0.3) : around(420 - 180 * warm, 0.25),
     };
-    points.push({ t, gateway, naive, breaker: breakerAt(t) });
+    // What reached the upstream: every naive request; from the gateway its cache misses, paced under
+    // the limit, and nothing while the breaker is open.
+    const upstream = { gateway: breakerAt(t) === 'open' ? 0 : Math.round(around(UPSTREAM_LIMIT * (1 - 0.7 * warm), 0.1)), naive: requests };
+    points.push({ t, gateway, naive, breaker: breakerAt(t), upstream });
   }
 
   const events: TimelineEvent[] = [
@@ -131,7 +135,7 @@ export function sampleDemoReport(options: SampleDemoReportOptions = {}): DemoRep
     gateway,
     naive,
     secretsInLogs: 0,
-    meta: { profile: 'hard', durationS: seconds, instances: 1, startedAt: '2026-12-06T12:00:00.000Z', ratePerSecond: RATE, seed },
+    meta: { profile: 'hard', durationS: seconds, instances: 1, startedAt: '2026-12-06T12:00:00.000Z', ratePerSecond: RATE, seed, upstreamLimitPerSecond: UPSTREAM_LIMIT },
     timeline: { bucketMs: 1000, points, events },
     goals,
   };

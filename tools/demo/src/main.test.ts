@@ -85,7 +85,7 @@ describe.concurrent('npm run demo', () => {
       gateway: metric,
       naive: metric,
       secretsInLogs: 0,
-      meta: { profile: 'hard', durationS: 8, instances: 1, startedAt: expect.any(String), ratePerSecond: 40, seed: 1 },
+      meta: { profile: 'hard', durationS: 8, instances: 1, startedAt: expect.any(String), ratePerSecond: 40, seed: 1, upstreamLimitPerSecond: 20 },
       timeline: { bucketMs: 1000, points: expect.any(Array), events: expect.any(Array) },
       goals: expect.any(Array),
     });
@@ -95,10 +95,17 @@ describe.concurrent('npm run demo', () => {
     for (const [i, point] of report.timeline.points.entries()) {
       expect(point.t).toBe(i);
       expect(['closed', 'open', 'half-open']).toContain(point.breaker);
+      expect(point.upstream).toEqual({ gateway: expect.any(Number), naive: expect.any(Number) });
       for (const side of [point.gateway, point.naive]) {
         expect(side).toEqual({ requests: expect.any(Number), ok: expect.any(Number), p50Ms: side.requests === 0 ? null : expect.any(Number), p99Ms: side.requests === 0 ? null : expect.any(Number) });
       }
     }
+    // The simulators' per-second counts add up to their totals: every call the naive client made
+    // reached the upstream, the gateway's far fewer.
+    const calls = (side: 'gateway' | 'naive'): number => report.timeline.points.reduce((sum, p) => sum + p.upstream[side], 0);
+    expect(calls('naive')).toBeLessThanOrEqual(report.naive.upstreamCalls);
+    expect(calls('naive')).toBeGreaterThan(report.naive.upstreamCalls * 0.8);
+    expect(calls('gateway')).toBeLessThan(calls('naive'));
     expect(report.timeline.events.map((e: { kind: string }) => e.kind)).toEqual(['outage-start', 'outage-end', 'rotation']);
     expect(report.goals).toHaveLength(5);
     for (const goal of report.goals) expect(goal).toEqual({ name: expect.any(String), met: expect.any(Boolean), detail: expect.any(String) });

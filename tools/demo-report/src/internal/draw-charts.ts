@@ -5,10 +5,10 @@ import type uPlot from 'uplot';
 import type { DemoReport } from '../demo-report.js';
 
 /** The element ids of the charts, in page order. */
-export const CHART_IDS = ['chart-success', 'chart-latency', 'chart-breaker'] as const;
+export const CHART_IDS = ['chart-success', 'chart-latency', 'chart-upstream', 'chart-breaker'] as const;
 
 /**
- * Draws the three charts of the report into the elements {@link CHART_IDS} names, with the uPlot
+ * Draws the four charts of the report into the elements {@link CHART_IDS} names, with the uPlot
  * constructor the page bundles. Returns the uPlot instances by element id (the page keeps them on
  * `window.bulwarkCharts`, so a test or a curious reader can look at the data drawn).
  */
@@ -16,6 +16,7 @@ export function drawCharts(UPlot: typeof uPlot, report: DemoReport, doc: Documen
   const GATEWAY = '#2563eb';
   const NAIVE = '#ea580c';
   const BREAKER_LINE = '#334155';
+  const LIMIT_LINE = '#64748b';
   const STATE_FILL: Record<string, string> = {
     closed: 'rgba(22, 163, 74, 0.16)',
     'half-open': 'rgba(217, 119, 6, 0.22)',
@@ -159,6 +160,25 @@ export function drawCharts(UPlot: typeof uPlot, report: DemoReport, doc: Documen
       points.map((p) => latency(p.naive.p50Ms)),
       points.map((p) => latency(p.naive.p99Ms)),
     ],
+  );
+
+  const limit = report.meta.upstreamLimitPerSecond * bucketS;
+  const callsValue = (_u: uPlot, v: number | null): string => (v === null ? '—' : String(Math.round(v)));
+  make(
+    'chart-upstream',
+    220,
+    {
+      scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(max, limit) * 1.1] } },
+      axes: [xAxis, { label: 'upstream calls', labelSize: 20 }],
+      series: [
+        xSeries,
+        { label: 'from the gateway', stroke: GATEWAY, width: 2, value: callsValue },
+        { label: 'from the naive client', stroke: NAIVE, width: 2, value: callsValue },
+        { label: "the upstream's limit", stroke: LIMIT_LINE, width: 1.5, dash: [4, 4], value: callsValue },
+      ],
+      hooks: { drawClear: [shadeBreaker(['open', 'half-open'])], draw: [drawMarkers(false)] },
+    },
+    [xs, points.map((p) => p.upstream.gateway), points.map((p) => p.upstream.naive), points.map(() => limit)],
   );
 
   const stepped = UPlot.paths.stepped;

@@ -36,6 +36,9 @@ interface SimStats {
   readonly rotations: readonly { atMs: number; keyId: string; overlapEndsMs: number }[];
 }
 
+/** The hard profile's rate limit: calls per second per key. */
+const UPSTREAM_LIMIT_PER_SECOND = 20;
+
 interface SimKeys {
   readonly current: { key: string };
   readonly previous: { key: string } | null;
@@ -141,7 +144,7 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
       UPSTREAM_URL: gatewaySim.url,
       UPSTREAM_API_KEY_FILE: gatewayKeyFile,
       GATEWAY_API_KEYS_FILE: callersFile,
-      UPSTREAM_RATE_PER_SECOND: '20',
+      UPSTREAM_RATE_PER_SECOND: String(UPSTREAM_LIMIT_PER_SECOND),
       // The demo's one caller sends the whole offered load; its own limit is not what is shown here.
       CALLER_RATE_PER_SECOND: String(Math.max(100, options.ratePerSecond * 4)),
       CALLER_BURST: String(Math.max(200, options.ratePerSecond * 8)),
@@ -247,13 +250,15 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
     let breaker: BreakerState = 'closed';
     const points = gatewayTimeline.map((g, t) => {
       breaker = breakerBySecond[t] ?? breaker;
-      return { t, gateway: g, naive: naiveTimeline[t]!, breaker };
+      // The simulators count by second since their reset, which is the run's start.
+      const upstream = { gateway: gatewayStats!.timeline[t]?.['total'] ?? 0, naive: naiveStats!.timeline[t]?.['total'] ?? 0 };
+      return { t, gateway: g, naive: naiveTimeline[t]!, breaker, upstream };
     });
     const report: DemoReport = {
       gateway: gatewayMetrics,
       naive: naiveMetrics,
       secretsInLogs,
-      meta: { profile: 'hard', durationS: options.durationS, instances: options.instances, startedAt: startedAt.toISOString(), ratePerSecond: options.ratePerSecond, seed: options.seed },
+      meta: { profile: 'hard', durationS: options.durationS, instances: options.instances, startedAt: startedAt.toISOString(), ratePerSecond: options.ratePerSecond, seed: options.seed, upstreamLimitPerSecond: UPSTREAM_LIMIT_PER_SECOND },
       timeline: { bucketMs: 1000, points, events: events(gatewayStats!) },
       goals: goals(gatewayMetrics, naiveMetrics, gatewayCounts, secretsInLogs),
     };
