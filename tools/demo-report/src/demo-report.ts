@@ -79,12 +79,7 @@ export interface TimelinePoint {
   /** The gateway's circuit-breaker state at the end of the bucket. */
   readonly breaker: BreakerState;
   /** Calls that reached the upstream in the bucket, from each client (the simulators' counts). */
-  readonly upstream: UpstreamBucket;
-}
-
-export interface UpstreamBucket {
-  readonly gateway: number;
-  readonly naive: number;
+  readonly upstream: { readonly gateway: number; readonly naive: number };
 }
 
 /** One client's requests in one bucket. */
