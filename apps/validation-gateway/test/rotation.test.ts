@@ -1,6 +1,7 @@
 // Key rotation without a restart: the upstream's credential (refreshed on its 401, no failed
 // request) and the callers' keys (re-read from their file).
 import { writeFileSync } from 'node:fs';
+import { eventually } from '@bulwark/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { GatewayProcess } from './support/gateway-process.js';
 import { DEFAULT_KEYS, keysJson, post, startFixture, type Fixture } from './support/fixture.js';
@@ -20,15 +21,6 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-/** Polls `probe` until it is true, at most `timeoutMs`. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Not true within ${timeoutMs} ms.`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('the simulator rotates its key and revokes the old one at once', () => {
   test('every request still gets an upstream answer: each 401 is answered with the new key', async () => {
     const statuses: number[] = [];
@@ -47,7 +39,7 @@ describe('the simulator rotates its key and revokes the old one at once', () => 
     await eventually(async () => {
       const stats = await fixture.upstream.stats();
       return stats.rotations.length >= 3 && stats.requests['401'] >= 1;
-    }, 20_000);
+    }, { timeoutMs: 20_000, intervalMs: 50, what: 'three rotations and a revoked key met' });
     running = false;
     await Promise.all(workers);
 
@@ -66,11 +58,11 @@ describe('the callers\' keys rotate without a restart', () => {
     const next = 'test-validate-key-next-0123456789'; // bulwark-allow-secret: test fixture
     const status = async (key: string) => (await post(url, { email: 'ada@rotation.dev' }, key)).status;
     writeFileSync(fixture.callerKeysFile, keysJson({ ...DEFAULT_KEYS, next: { key: next, scopes: ['validate'] } }));
-    await eventually(async () => (await status(next)) === 200);
+    await eventually(async () => (await status(next)) === 200, { timeoutMs: 10_000, intervalMs: 50, what: 'the new caller key accepted' });
     expect(await status(DEFAULT_KEYS.validator.key)).toBe(200);
     const { validator: _, ...withoutOld } = DEFAULT_KEYS;
     writeFileSync(fixture.callerKeysFile, keysJson({ ...withoutOld, next: { key: next, scopes: ['validate'] } }));
-    await eventually(async () => (await status(DEFAULT_KEYS.validator.key)) === 401);
+    await eventually(async () => (await status(DEFAULT_KEYS.validator.key)) === 401, { timeoutMs: 10_000, intervalMs: 50, what: 'the old caller key refused' });
     expect(await status(next)).toBe(200);
     expect(gateway.lines.join('\n')).not.toContain(next);
   });
