@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { pnpmPackJson } from './pnpm-pack-json.mjs';
 
 const problems = [];
 const FORBIDDEN_IN_LIBRARIES = ['tsyringe', 'reflect-metadata'];
@@ -114,8 +115,7 @@ for (const dir of packages) {
   const packed = spawnSync('pnpm', ['pack', '--dry-run', '--json'], { cwd: dir, encoding: 'utf8' });
   let shipped = [];
   try {
-    // A prepack script's output (create-app builds its template) comes before the JSON.
-    shipped = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\{/m))).files.map((f) => f.path);
+    shipped = pnpmPackJson(packed.stdout).files.map((f) => f.path);
   } catch {
     problems.push(`${manifest.name}: could not list the packed files:\n${packed.stdout}${packed.stderr}`);
   }

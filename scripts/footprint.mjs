@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pnpmPackJson } from './pnpm-pack-json.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'bulwark-footprint-'));
@@ -22,8 +23,7 @@ const packages = readdirSync(join(root, 'packages'))
 const tarballOf = new Map();
 for (const { dir, manifest } of packages) {
   const out = execFileSync('pnpm', ['pack', '--pack-destination', tarballs, '--json'], { cwd: dir, encoding: 'utf8' });
-  // A prepack script (create-app's) may print before pnpm's JSON.
-  tarballOf.set(manifest.name, JSON.parse(out.slice(out.search(/^\{/m))).filename);
+  tarballOf.set(manifest.name, pnpmPackJson(out).filename);
 }
 
 function walk(dir) {
