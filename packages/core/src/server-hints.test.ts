@@ -266,6 +266,18 @@ describe('parseServerHints: documented header sets of public APIs', () => {
       expected: { limit: 900, remaining: 0, resetMs: 600_000, waitMs: 600_000, source: 'x-ratelimit' },
     },
     {
+      name: 'a limit sent alone on a success (a gateway writing X-RateLimit-Limit on every response)',
+      status: 200,
+      headers: { 'x-ratelimit-limit': '5' },
+      expected: { limit: 5, remaining: undefined, resetMs: undefined, waitMs: undefined, source: 'x-ratelimit' },
+    },
+    {
+      name: 'an earlier draft\'s RateLimit-Limit sent alone',
+      status: 200,
+      headers: { 'ratelimit-limit': '100' },
+      expected: { limit: 100, remaining: undefined, resetMs: undefined, waitMs: undefined, source: 'ratelimit' },
+    },
+    {
       name: 'Stripe-like 429 with no rate-limit headers at all',
       status: 429,
       headers: { 'content-type': 'application/json', 'request-id': 'req_123' },

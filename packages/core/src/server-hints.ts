@@ -230,6 +230,8 @@ function legacyResetMs(value: number, now: number, maxMs: number): number {
  *
  * When several quotas are reported, the summary (`remaining`, `limit`, `resetMs`) describes the most
  * constrained one: an exhausted quota with the longest reset, else the one with the fewest left.
+ * A limit sent alone (`X-RateLimit-Limit` or `RateLimit-Limit` with no remaining count) is `limit`,
+ * with `remaining` and `resetMs` undefined.
  *
  * @example
  * ```ts
@@ -284,6 +286,17 @@ export function parseServerHints(input: ServerHintsInput, options: ParseServerHi
       if (after !== undefined) resetMs = Math.min(Math.ceil(after * 1000), maxMs);
       else if (reset !== undefined) resetMs = legacyResetMs(reset, now, maxMs);
       family = 'x-ratelimit';
+    } else {
+      // A limit sent alone, with no count of what is left: a quota whose window is not stated.
+      const legacy = leadingNumber(get('x-ratelimit-limit')) ?? leadingNumber(get('x-rate-limit-limit'));
+      const draft = leadingNumber(get('ratelimit-limit'));
+      if (legacy !== undefined) {
+        limit = legacy;
+        family = 'x-ratelimit';
+      } else if (draft !== undefined) {
+        limit = draft;
+        family = 'ratelimit';
+      }
     }
   }
   if (limit === undefined && policies.length === 1) limit = policies[0]!.quota;

@@ -80,6 +80,35 @@ describe('learn: first contact', () => {
     await Promise.all(waiting);
     expect(order).toEqual([1, 2, 3]);
   });
+
+  test('a limit stated with no window (X-RateLimit-Limit alone) keeps the calls one at a time, until the server states a rate or that many were answered', async () => {
+    const LIMIT_ONLY = { 'X-RateLimit-Limit': '3' };
+    const { clock, limiter, other } = setup();
+    // Two answers that state the limit alone: after each, one call at a time still, in every limiter on the store.
+    for (let i = 0; i < 2; i++) {
+      expect((await limiter.tryAcquire('api')).allowed).toBe(true);
+      expect(await other.tryAcquire('api')).toMatchObject({ allowed: false, remaining: -1 });
+      await limiter.observe('api', respond(200, LIMIT_ONLY));
+    }
+    // The refusal that states the window (a legacy exhausted quota and its reset) sets the pace at once.
+    expect((await other.tryAcquire('api')).allowed).toBe(true);
+    expect((await limiter.tryAcquire('api')).allowed).toBe(false);
+    const reset = String(Math.floor((clock.now() + 1_000) / 1_000));
+    await other.observe('api', respond(429, { 'X-RateLimit-Limit': '3', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': reset }));
+    clock.tick(1_000);
+    const times = await admittedTimes(clock, limiter, 2_000);
+    expect(times.length).toBeGreaterThanOrEqual(5);
+    expect(times.length).toBeLessThanOrEqual(7);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(333);
+
+    // Another key whose server keeps stating the limit alone and never refuses: after 3 answers, no limit.
+    for (let i = 0; i < 3; i++) {
+      expect((await limiter.tryAcquire('free')).allowed).toBe(true);
+      expect((await other.tryAcquire('free')).allowed).toBe(false);
+      await limiter.observe('free', respond(200, LIMIT_ONLY));
+    }
+    for (let i = 0; i < 50; i++) expect((await other.tryAcquire('free')).allowed).toBe(true);
+  });
 });
 
 describe('learn: stated rates', () => {

@@ -31,9 +31,12 @@ interface Hold {
   probe: number | undefined;
   /** When `learn` and `probe` expire. */
   learnUntil: number;
+  /** Answers that stated a limit with no window, counted while the key stays unknown (see internal/learning.ts). */
+  serial: number;
+  serialUntil: number;
 }
 
-const newHold = (): Hold => ({ until: 0, strikes: 0, strikesUntil: 0, learn: undefined, probe: undefined, learnUntil: 0 });
+const newHold = (): Hold => ({ until: 0, strikes: 0, strikesUntil: 0, learn: undefined, probe: undefined, learnUntil: 0, serial: 0, serialUntil: 0 });
 
 /** A {@link RateLimitStore} in this process's memory; see {@link memoryRateLimitStore}. */
 export interface MemoryRateLimitStore extends RateLimitStore {
@@ -205,11 +208,13 @@ class Memory implements MemoryRateLimitStore {
     ms = Math.ceil(ms);
     if (ms > 0 && hold.until < now + ms) hold.until = now + ms;
     const live = hold.learnUntil > now;
-    const next = learnStep(live ? hold.learn : undefined, live ? hold.probe : undefined, lesson, ms, now);
+    const next = learnStep(live ? hold.learn : undefined, live ? hold.probe : undefined, lesson, ms, now, hold.serialUntil > now ? hold.serial : 0);
     if (next !== undefined) {
       hold.learn = next.learn;
       hold.probe = next.probe;
       hold.learnUntil = now + lesson.ttlMs;
+      hold.serial = next.serial;
+      hold.serialUntil = next.serial > 0 ? now + lesson.ttlMs : 0;
     }
     const learned = hold.learnUntil > now ? hold.learn : undefined;
     const paced = learned !== undefined && learned > 0;
@@ -239,7 +244,7 @@ class Memory implements MemoryRateLimitStore {
       }
     }
     for (const [key, hold] of this.#holds) {
-      if (hold.until <= now && hold.strikesUntil <= now && hold.learnUntil <= now) this.#holds.delete(key);
+      if (hold.until <= now && hold.strikesUntil <= now && hold.learnUntil <= now && hold.serialUntil <= now) this.#holds.delete(key);
     }
     if (this.#size < this.#maxEntries) return;
     const target = Math.min(this.#maxEntries - 1, Math.floor(this.#maxEntries * 0.9));

@@ -785,11 +785,13 @@ class Limiter implements RateLimiter {
     const clearStrikes = !refused && status !== undefined && status < 400 && this.#struck.has(key);
     const stated = statedInterval(hints);
     const holdMs = hints.waitMs !== undefined && hints.waitMs > 0 ? hints.waitMs : 0;
-    const kind = stated !== undefined ? 'stated' : refused ? 'refused' : 'answered';
+    // A limit with no window (`X-RateLimit-Limit` alone) keeps an unknown key's calls one at a time.
+    const limited = hints.limit !== undefined && hints.limit > 0;
+    const kind = stated !== undefined ? 'stated' : refused ? 'refused' : limited ? 'limited' : 'answered';
     const answering = this.#awaiting.has(key);
     // Nothing to apply or learn: no store call (learned state expires when the server stops saying things).
     if (holdMs === 0 && !backoff && !clearStrikes && !answering) {
-      if (kind === 'answered' || (stated !== undefined && this.#taughtRecently(key, stated.intervalMs))) {
+      if (kind === 'answered' || kind === 'limited' || (stated !== undefined && this.#taughtRecently(key, stated.intervalMs))) {
         this.#reportHint(key, hints, 0, false);
         return { holdMs: 0, backoff: false, hints };
       }
@@ -797,6 +799,7 @@ class Limiter implements RateLimiter {
     const lesson: Lesson = {
       kind,
       intervalMs: stated?.intervalMs ?? 0,
+      limit: kind === 'limited' ? hints.limit! : 0,
       holdMs,
       strike: backoff ? { baseMs: this.#backoffBaseMs, maxMs: this.#backoffMaxMs } : undefined,
       clearStrikes,

@@ -91,8 +91,9 @@ class Redis implements RedisRateLimitStore {
       lesson.clearStrikes ? '1' : '0',
       String(lesson.intervalMs),
       String(lesson.ttlMs),
+      String(lesson.limit),
     ];
-    return this.#redis.script('learn', LEARN, [`${base}hold`, `${base}strikes`, `${base}learn`, `${base}probe`], args, toLearnOutcome);
+    return this.#redis.script('learn', LEARN, [`${base}hold`, `${base}strikes`, `${base}learn`, `${base}probe`, `${base}serial`], args, toLearnOutcome);
   }
 
   hold(key: string, ms: number): Promise<void> {

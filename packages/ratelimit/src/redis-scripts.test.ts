@@ -101,7 +101,8 @@ describeRedis('the learning scripts', () => {
   test('property: decisions and lessons, Lua and memory agree on every answer', async () => {
     let run = 0;
     const lesson = fc.record({
-      kind: fc.constantFrom('stated', 'refused', 'answered') as fc.Arbitrary<Lesson['kind']>,
+      kind: fc.constantFrom('stated', 'refused', 'limited', 'answered') as fc.Arbitrary<Lesson['kind']>,
+      limit: fc.constantFrom(2, 3, 5),
       intervalMs: fc.oneof(fc.constant(200), fc.integer({ min: 1, max: 5_000 })),
       holdMs: fc.constantFrom(0, 0, 1_000, 2_500),
       strike: fc.option(fc.record({ baseMs: fc.constantFrom(100, 1_000), maxMs: fc.constant(8_000) }), { nil: undefined }),
@@ -124,7 +125,7 @@ describeRedis('the learning scripts', () => {
           const decide = decideScript(limits, LEARN_PARAMS)
             .replace(TIME_LINES, 'local now = tonumber(ARGV[#ARGV])\n')
             .replace(`'PX', math.ceil(x - now) + ${LEARN_PARAMS.ttlMs}`, "'PX', 3600000");
-          const learn = LEARN_SCRIPT.replace(LEARN_TIME_LINES, 'local now = tonumber(ARGV[8])\n');
+          const learn = LEARN_SCRIPT.replace(LEARN_TIME_LINES, 'local now = tonumber(ARGV[9])\n');
           const clock = createFakeClock({ now: Date.UTC(2026, 10, 24, 12) + 17 });
           const memory = memoryRateLimitStore({ clock });
           const base = `${redis.prefix}learn${run++}:{k}:`;
@@ -156,7 +157,7 @@ describeRedis('the learning scripts', () => {
               });
               if (m.allowed) for (const k of keys.slice(3)) written.set(k, now);
             } else {
-              const full: Lesson = { ...l, intervalMs: l.kind === 'stated' ? l.intervalMs : 0, ttlMs: LEARN_PARAMS.ttlMs };
+              const full: Lesson = { ...l, intervalMs: l.kind === 'stated' ? l.intervalMs : 0, limit: l.kind === 'limited' ? l.limit : 0, ttlMs: LEARN_PARAMS.ttlMs };
               const args = [
                 full.kind,
                 String(full.holdMs),
@@ -165,9 +166,10 @@ describeRedis('the learning scripts', () => {
                 full.clearStrikes ? '1' : '0',
                 String(full.intervalMs),
                 String(full.ttlMs),
+                String(full.limit),
                 String(now),
               ];
-              const r = (await redis.client.eval(learn, { keys: [`${base}hold`, `${base}strikes`, `${base}learn`, `${base}probe`], arguments: args })) as [number, string, number];
+              const r = (await redis.client.eval(learn, { keys: [`${base}hold`, `${base}strikes`, `${base}learn`, `${base}probe`, `${base}serial`], arguments: args })) as [number, string, number];
               const fromLua: LearnOutcome = { holdMs: Number(r[0]), intervalMs: r[1] === '' ? undefined : Number(r[1]), probing: Number(r[2]) === 1 };
               const m = memory.learn('k', full) as LearnOutcome; // the memory store answers synchronously
               expect(fromLua.holdMs).toBe(m.holdMs);

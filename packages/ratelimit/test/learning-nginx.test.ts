@@ -170,17 +170,18 @@ ${resetMap()}
 
   describeRedis('four processes sharing Redis', () => {
     const redis = useRedis();
-    test('four processes, no configured limit: what one learns paces all; every request succeeds, ≥ 90% of the rate on the servers that state one', async () => {
+    test('four processes, no configured limit: what one learns paces all; every request succeeds; at most one 429 and ≥ 90% of the rate on the servers that state one', async () => {
       const results = await run(4, { baseUrl: nginx.url, paths: ['/multi/ietf', '/multi/github', '/multi/retry'], redisUrl, prefix: redis.prefix });
       for (const [path, r] of Object.entries(results)) {
         report.push(`4 processes:      ${path.padEnd(18)} 429s: ${r.refused.length}, throughput ${(throughput(r) * 100).toFixed(0)}% of ${RATE}/s`);
         expect(r.other, path).toBe(0);
       }
-      expect(results['/multi/ietf']!.refused.length).toBeLessThanOrEqual(1);
-      expect(throughput(results['/multi/ietf']!)).toBeGreaterThanOrEqual(0.9);
-      // The legacy fields come only on a 429: until one is observed, each process may have a request in flight.
-      expect(results['/multi/github']!.refused.length).toBeLessThanOrEqual(4);
-      expect(throughput(results['/multi/github']!)).toBeGreaterThanOrEqual(0.9);
+      // On both servers that state a rate, one 429 at most across the four: GitHub's fields name the
+      // limit on every response but its window only on a 429, and until then the calls go one at a time.
+      for (const path of ['/multi/ietf', '/multi/github']) {
+        expect(results[path]!.refused.length, path).toBeLessThanOrEqual(1);
+        expect(throughput(results[path]!), path).toBeGreaterThanOrEqual(0.9);
+      }
       expect(results['/multi/retry']!.refused.length).toBeLessThanOrEqual(8);
       expect(throughput(results['/multi/retry']!)).toBeGreaterThanOrEqual(0.6);
     });

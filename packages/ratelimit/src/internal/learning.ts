@@ -11,6 +11,9 @@
 //     probe undefined: stated by the server, constant;
 //     probe > 0:       additive increase from time `probe` (after a refusal);
 //     probe < 0:       slow start (doubling) from time `-probe` (after the first refusal).
+// Besides, `serial`: the answers so far that stated a limit but no window (`X-RateLimit-Limit`
+// alone). Each leaves the key unknown, so that its next call is a first contact again, one at a
+// time, until the server states a rate, refuses, or `limit` of them were answered (then no limit).
 // Pacing itself lives in the hold key: the earliest time the next unit may go. A hold pushes it
 // later, each paced unit pushes it one interval on, so a hold ends in paced units, never a burst.
 import type { ServerHints } from '@bulwark/core';
@@ -41,9 +44,12 @@ export interface LearnParams {
 export interface Lesson {
   /**
    * `stated`: the server stated a rate (`intervalMs`); `refused`: a 429/503 that stated none;
-   * `answered`: any other response (it ends a first contact: the server stated no limit).
+   * `limited`: another response stating a limit with no window (`limit`); `answered`: any other
+   * response (it ends a first contact: the server stated no limit).
    */
-  readonly kind: 'stated' | 'refused' | 'answered';
+  readonly kind: 'stated' | 'refused' | 'limited' | 'answered';
+  /** The limit stated with no window (`limited` only; 0 otherwise). */
+  readonly limit: number;
   /** The stated interval, ms per unit (`stated` only; 0 otherwise). */
   readonly intervalMs: number;
   /** A hold to apply, ms (0: none); replaced by the backoff when `strike` is set. */
@@ -73,43 +79,56 @@ export function currentInterval(learn: number, probe: number | undefined, now: n
   return now > -probe ? learn / 2 ** ((now + probe) / DOUBLING_MS) : learn;
 }
 
+/** A key's learned state after a lesson (see the top of this file); `learn` undefined: unknown. */
+export interface LearnedState {
+  readonly learn: number | undefined;
+  readonly probe: number | undefined;
+  readonly serial: number;
+}
+
 /**
  * The state after `lesson`, or `undefined` when the lesson changes nothing (and refreshes nothing:
- * learned state expires when the server stops saying things). `holdMs` is the hold just applied.
+ * learned state expires when the server stops saying things). `holdMs` is the hold just applied;
+ * `serial` the `limited` answers counted so far (see the top of this file).
  */
 export function learnStep(
   learn: number | undefined,
   probe: number | undefined,
-  lesson: Pick<Lesson, 'kind' | 'intervalMs'>,
+  lesson: Pick<Lesson, 'kind' | 'intervalMs' | 'limit'>,
   holdMs: number,
   now: number,
-): { learn: number; probe: number | undefined } | undefined {
+  serial = 0,
+): LearnedState | undefined {
   if (lesson.kind === 'stated') {
     // A probe after a refusal that is still slower than the stated rate goes on (the server's
     // statement did not keep it from refusing); once faster, the statement wins.
     if (learn !== undefined && learn > 0 && probe !== undefined && currentInterval(learn, probe, now) > lesson.intervalMs) {
-      return { learn, probe };
+      return { learn, probe, serial: 0 };
     }
-    return { learn: lesson.intervalMs, probe: undefined };
+    return { learn: lesson.intervalMs, probe: undefined, serial: 0 };
   }
   if (lesson.kind === 'refused') {
     const h = Math.max(holdMs, 1);
     if (learn !== undefined && learn > 0) {
       // Refusals during the hold of the last decrease belong to the same overload: one decrease.
-      if (probe !== undefined && Math.abs(probe) > now) return { learn, probe };
+      if (probe !== undefined && Math.abs(probe) > now) return { learn, probe, serial: 0 };
       const decrease = probe !== undefined && probe < 0 ? SLOW_START_DECREASE : DECREASE;
-      return { learn: currentInterval(learn, probe, now) / decrease, probe: now + h };
+      return { learn: currentInterval(learn, probe, now) / decrease, probe: now + h, serial: 0 };
     }
     if (learn !== undefined && learn < 0) {
       // First refusal after a spell with no limit: start from the rate the server took, n units
       // over the spell and the hold it now asks for; then slow start.
       const n = -learn - 1;
       const since = probe ?? now;
-      return { learn: n > 0 ? (now - since + h) / n : h, probe: -(now + h) };
+      return { learn: n > 0 ? (now - since + h) / n : h, probe: -(now + h), serial: 0 };
     }
-    return { learn: h, probe: -(now + h) };
+    return { learn: h, probe: -(now + h), serial: 0 };
   }
-  if (learn === undefined || learn === 0) return { learn: -1, probe: now };
+  if (learn === undefined || learn === 0) {
+    // A limit with no window: the next call is a first contact again, until `limit` were answered.
+    if (lesson.kind === 'limited' && serial + 1 < lesson.limit) return { learn: undefined, probe: undefined, serial: serial + 1 };
+    return { learn: -1, probe: now, serial: 0 };
+  }
   return undefined;
 }
 

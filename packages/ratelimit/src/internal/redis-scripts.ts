@@ -265,10 +265,10 @@ return ms
 
 /**
  * What one response taught about a key, applied at once (see learning.ts, whose `learnStep` this
- * mirrors). KEYS[1] = hold, KEYS[2] = strikes, KEYS[3] = learn, KEYS[4] = probe.
- * ARGV[1] = kind (`stated`, `refused`, `answered`), ARGV[2] = hold ms, ARGV[3] = strike base ms (0:
- * no strike), ARGV[4] = strike max ms, ARGV[5] = '1' to clear strikes, ARGV[6] = stated interval ms,
- * ARGV[7] = ttl ms of what is learned.
+ * mirrors). KEYS[1] = hold, KEYS[2] = strikes, KEYS[3] = learn, KEYS[4] = probe, KEYS[5] = serial.
+ * ARGV[1] = kind (`stated`, `refused`, `limited`, `answered`), ARGV[2] = hold ms, ARGV[3] = strike
+ * base ms (0: no strike), ARGV[4] = strike max ms, ARGV[5] = '1' to clear strikes, ARGV[6] = stated
+ * interval ms, ARGV[7] = ttl ms of what is learned, ARGV[8] = the limit stated with no window.
  * Returns { hold applied (ms), learned interval in force ('' for none), 1 while it is probed }.
  */
 export const LEARN_SCRIPT = `
@@ -312,8 +312,17 @@ elseif kind == 'refused' then
     p = -(now + h)
   end
 elseif not L or L == 0 then
-  L = -1
-  p = now
+  local n = 0
+  if kind == 'limited' then n = (tonumber(redis.call('GET', KEYS[5])) or 0) + 1 end
+  if n > 0 and n < tonumber(ARGV[8]) then
+    redis.call('DEL', KEYS[3], KEYS[4])
+    redis.call('SET', KEYS[5], n, 'PX', tonumber(ARGV[7]))
+    L = nil
+    write = false
+  else
+    L = -1
+    p = now
+  end
 else
   write = false
 end
@@ -321,6 +330,7 @@ if write then
   local ttl = tonumber(ARGV[7])
   redis.call('SET', KEYS[3], L, 'PX', ttl)
   if p then redis.call('SET', KEYS[4], p, 'PX', ttl) else redis.call('DEL', KEYS[4]) end
+  redis.call('DEL', KEYS[5])
 end
 if L and L > 0 then return {ms, string.format('%.17g', L), p and 1 or 0} end
 return {ms, '', 0}
