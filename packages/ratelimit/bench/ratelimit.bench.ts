@@ -25,6 +25,7 @@ export default async function suites() {
   client.on('error', () => {});
   await client.connect();
   const prefix = `bulwark-bench:${process.pid}:`;
+  const floorSha = await client.scriptLoad('return 1');
   const limits = { algorithm: 'fixed-window' as const, limit: HUGE, windowMs: DAY_MS };
   const oursRedis = rateLimiter({ limits, store: redisRateLimitStore({ client, prefix }) });
   const oursLeased = rateLimiter({ limits, store: redisRateLimitStore({ client, prefix: `${prefix}lease:` }), lease: { size: 100, ttlMs: 1_000 } });
@@ -50,6 +51,8 @@ export default async function suites() {
       cases: [
         { name: '@bulwark/ratelimit redisRateLimitStore (Lua, Redis TIME)', peer: null, batch: REDIS_BATCH, fn: sequential((k) => oursRedis.tryAcquire(k), REDIS_BATCH) },
         { name: 'rate-limiter-flexible RateLimiterRedis.consume', peer: 'rate-limiter-flexible', batch: REDIS_BATCH, fn: sequential((k) => theirsRedis.consume(k), REDIS_BATCH) },
+        // What any one-round-trip decision costs at least on this client: a script that does nothing.
+        { name: 'floor: EVALSHA of `return 1` on the same client (a round trip, no decision)', peer: 'round-trip floor', batch: REDIS_BATCH, fn: sequential(() => client.evalSha(floorSha, { keys: [], arguments: [] }), REDIS_BATCH) },
       ],
     },
     {
