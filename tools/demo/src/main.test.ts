@@ -135,6 +135,23 @@ describe.concurrent('npm run demo', () => {
     expect(existsSync(reportFile)).toBe(false);
   });
 
+  test('a server that dies during the run ends it at once: which one, exit 1, nothing written, nothing left behind', { timeout: 60_000 }, async () => {
+    const reportFile = join(dir, 'crashed', 'report.json');
+    const run = demo(['--duration', '30', '--report', reportFile]);
+    await until(() => / s of 30 /.test(run.stdout()), 'the first progress line');
+    const children = childrenOf(run.pid);
+    const gateway = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('validation-gateway'));
+    expect(gateway).toBeDefined();
+    const killedAt = Date.now();
+    process.kill(gateway!, 'SIGKILL');
+    const { code } = await run.exit;
+    expect(code).toBe(1);
+    expect(Date.now() - killedAt).toBeLessThan(15_000); // not the 30 s the run was asked for
+    expect(run.stderr()).toBe('demo: the gateway exited (SIGKILL) during the run; the run stopped, nothing was written.\n');
+    expect(children.filter(alive)).toEqual([]);
+    expect(existsSync(reportFile)).toBe(false);
+  });
+
   test('SIGTERM during start-up leaves no process behind', { timeout: 60_000 }, async () => {
     const run = demo(['--duration', '30']);
     await until(() => childrenOf(run.pid).length > 0, 'the first child');

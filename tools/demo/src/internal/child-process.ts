@@ -10,6 +10,8 @@ export interface Child {
   readonly url: string;
   /** Everything it wrote on stdout and stderr so far. */
   output(): string;
+  /** The last line it wrote on stderr ('' when none). */
+  lastError(): string;
   /** Resolves with the exit code (or the signal's name) when it has exited. */
   readonly exited: Promise<number | string>;
   /** SIGTERM to its group, then SIGKILL after `graceMs`; resolves once it has exited. */
@@ -95,18 +97,19 @@ export function startChild(name: string, script: string, args: readonly string[]
         if (parsed.event !== 'listening' || typeof parsed.url !== 'string') continue;
         ready = true;
         clearTimeout(timer);
-        resolve({ name, pid: child.pid!, url: parsed.url, output: () => chunks.join(''), exited, stop });
+        resolve({ name, pid: child.pid!, url: parsed.url, output: () => chunks.join(''), lastError: () => lastLineOf(stderrTail), exited, stop });
         return;
       }
     });
     void exited.then((code) => {
       if (ready) return;
       clearTimeout(timer);
-      const last = stderrTail.trim().split('\n').at(-1) ?? '';
-      reject(new ChildStartError(name, code, last));
+      reject(new ChildStartError(name, code, lastLineOf(stderrTail)));
     });
   });
 }
+
+const lastLineOf = (text: string): string => text.trim().split('\n').at(-1) ?? '';
 
 /** A server that exited before it listened; `lastLine` is the last thing it wrote on stderr. */
 export class ChildStartError extends Error {

@@ -174,8 +174,24 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
     secrets.add(naiveKey);
     secrets.add(readFileSync(gatewayKeyFile, 'utf8').trim());
 
+    // A server that exits while the run needs it ends the run at once, saying which and its last
+    // words: a table of failures would hide why.
+    const servers = [gatewaySim, naiveSim, ...gateways];
+    let stopping = false;
+    const crashed = new Promise<never>((_, reject) => {
+      for (const server of servers) {
+        void server.exited.then((code) => {
+          if (stopping) return;
+          const last = server.lastError();
+          reject(new DemoError(`${server.name} exited (${code}) during the run${last === '' ? '' : `: ${last}`}; the run stopped, nothing was written.`));
+        });
+      }
+    });
+    crashed.catch(() => {});
+    const unlessCrashed = <T>(work: Promise<T>): Promise<T> => orAbort(Promise.race([work, crashed]), signal);
+
     // Both simulators start their run (counts, outage, rotation) now, together.
-    await orAbort(Promise.all([gatewaySim, naiveSim].map((sim) => fetch(`${sim.url}/_sim/reset`, { method: 'POST', signal: AbortSignal.timeout(5_000) }))), signal);
+    await unlessCrashed(Promise.all([gatewaySim, naiveSim].map((sim) => fetch(`${sim.url}/_sim/reset`, { method: 'POST', signal: AbortSignal.timeout(5_000) }))));
     const startedAt = new Date();
     const next = zipfStream(addressPopulation(400, options.seed), options.seed);
     const run = drive({
@@ -212,7 +228,7 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
       polling = polling.then(() => poll()).catch(() => {});
     }, 1_000);
     try {
-      await orAbort(run.done, signal);
+      await unlessCrashed(run.done);
     } finally {
       clearInterval(poller);
       await polling;
@@ -220,13 +236,14 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
     await poll(false);
     context.progress(progressLine(options.durationS, options.durationS, run.records, breakerBySecond.at(-1) ?? 'closed', 0), true);
 
-    const [gatewayStats, naiveStats] = await orAbort(Promise.all([gatewaySim, naiveSim].map((sim) => getJson<SimStats>(`${sim.url}/_sim/stats`))), signal);
+    const [gatewayStats, naiveStats] = await unlessCrashed(Promise.all([gatewaySim, naiveSim].map((sim) => getJson<SimStats>(`${sim.url}/_sim/stats`))));
     const transitions = lastMetrics.reduce((sum, m) => sum + sumOf(parsePrometheus(m), 'bulwark_breaker_transitions_total'), 0);
 
     // Everything the processes wrote, once they have exited; and any file in the run's folder but
     // the key files themselves (where the keys belong).
+    stopping = true;
     await Promise.all(children.splice(0).reverse().map((c) => c.stop().then(() => c)));
-    const processes = [gatewaySim, naiveSim, ...gateways];
+    const processes = servers;
     const written = processes.map((c) => c.output());
     if (options.logs !== undefined) {
       mkdirSync(options.logs, { recursive: true });
