@@ -28,6 +28,7 @@ import {
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
+import { expectAbortSource } from './internal/expect-abort-source.js';
 import { statedInterval, type LearnParams, type Lesson } from './internal/learning.js';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
 import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
@@ -622,6 +623,7 @@ class Limiter implements RateLimiter {
     this.#checkCost(cost);
     const maxWaitMs = options.maxWaitMs ?? this.#maxWaitMs;
     expectNumber('maxWaitMs', maxWaitMs, { min: 0, allowInfinity: true });
+    expectAbortSource('signal', options.signal);
     const waiter = new Waiter(this, options.signal, key, cost, this.#clock.monotonic() + maxWaitMs);
     if (waiter.aborted) throw waiter.reason;
     if (!this.#queues.has(key)) {
@@ -737,6 +739,7 @@ class Limiter implements RateLimiter {
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
     expectFunction('fn', fn);
+    expectAbortSource('signal', signal);
     const call = new CallContext(signal);
     try {
       await this.acquire(this.#key, { signal: call });
