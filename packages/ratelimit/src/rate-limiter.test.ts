@@ -267,6 +267,15 @@ describe('acquire', () => {
     await expect(next).resolves.toMatchObject({ allowed: true });
   });
 
+  test('an unknown option is refused, naming the option meant, before any unit is taken', async () => {
+    const { limiter } = setup({ limit: 1, windowMs: 60_000 });
+    await expect(limiter.acquire('k', { timeoutMs: 0 } as never)).rejects.toThrow(
+      new TypeError('Unknown option `timeoutMs` of acquire(); did you mean `maxWaitMs`?'),
+    );
+    await expect(limiter.acquire('k', { weight: 1 } as never)).rejects.toThrow(new TypeError('Unknown option `weight` of acquire(); did you mean `cost`?'));
+    expect((await limiter.tryAcquire('k')).allowed).toBe(true);
+  });
+
   test('the Result twin returns an Err holding the RateLimitedError', async () => {
     const { limiter } = setup({ limit: 1, windowMs: 60_000 });
     await limiter.acquire('k');

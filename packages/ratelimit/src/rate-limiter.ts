@@ -162,6 +162,13 @@ export interface AcquireOptions {
   readonly signal?: AbortSource;
 }
 
+// A misspelt `maxWaitMs` would otherwise wait the limiter's default, 30 s, without a word.
+const ACQUIRE_OPTIONS = knownOptions<AcquireOptions>('acquire()', {
+  cost: ['weight', 'points', 'tokens'],
+  maxWaitMs: ['maxWait', 'timeout', 'timeoutMs', 'waitMs'],
+  signal: ['abortSignal'],
+});
+
 /** Emitted by {@link RateLimiter.onRejected} when a caller is refused. */
 export interface RateLimitRejectedEvent extends RejectedEvent {
   /** The limited key. */
@@ -618,7 +625,7 @@ class Limiter implements RateLimiter {
 
   async acquire(key: string, options: AcquireOptions = {}): Promise<RateLimitDecision> {
     this.#checkKey(key);
-    expectOptions('options', options);
+    expectOptions('options', options, ACQUIRE_OPTIONS);
     const cost = options.cost ?? 1;
     this.#checkCost(cost);
     const maxWaitMs = options.maxWaitMs ?? this.#maxWaitMs;
