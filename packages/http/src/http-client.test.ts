@@ -98,6 +98,10 @@ describe('requests and JSON', () => {
     await expect(client.fetch('x', { json: {}, body: 'both', method: 'POST' })).rejects.toThrow('Expected `json` to be undefined when `body` is given');
     await expect(httpClient().fetch('relative')).rejects.toThrow('Expected `input` to be an absolute URL (or a path, with `baseUrl` set), got "relative".');
     await expect(client.fetch('ftp://example.com/x')).rejects.toThrow('an http: or https: URL');
+    await expect(client.fetch('x', { query: { filter: { status: 'open' } } as never })).rejects.toThrow(
+      'Expected `query.filter` to be a string, number or boolean (null or undefined to leave it out; a URLSearchParams for a name repeated), got an object (Object).',
+    );
+    await expect(client.fetch('x', { query: { ids: [1, 2] } as never })).rejects.toThrow('Expected `query.ids` to be a string, number or boolean');
     const dispatcher = { dispatch() {} };
     await expect(client.fetch('x', { dispatcher } as never)).rejects.toThrow("a dispatcher from another undici fails inside Node's fetch");
     expect(server.requests).toHaveLength(0);

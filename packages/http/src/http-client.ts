@@ -254,7 +254,16 @@ function appendQuery(url: URL, query: QueryParams): void {
   }
   if (typeof query !== 'object' || query === null || Array.isArray(query)) throw invalidOption('query', query, 'an object or URLSearchParams');
   for (const [name, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null) url.searchParams.append(name, String(value));
+    if (value === undefined || value === null) continue;
+    // String() of an object or array would send `[object Object]` or `1,2` without a word.
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw invalidOption(
+        `query.${name}`,
+        value,
+        'a string, number or boolean (null or undefined to leave it out; a URLSearchParams for a name repeated)',
+      );
+    }
+    url.searchParams.append(name, String(value));
   }
 }
 
