@@ -102,6 +102,11 @@ describe('requests and JSON', () => {
       'Expected `query.filter` to be a string, number or boolean (null or undefined to leave it out; a URLSearchParams for a name repeated), got an object (Object).',
     );
     await expect(client.fetch('x', { query: { ids: [1, 2] } as never })).rejects.toThrow('Expected `query.ids` to be a string, number or boolean');
+    await expect(client.get('x', { params: { page: 2 } } as never)).rejects.toThrow(
+      new TypeError('Unknown option `params` of a request (fetch would ignore it); did you mean `query`?'),
+    );
+    await expect(client.post('x', { data: { cents: 1 } } as never)).rejects.toThrow('Unknown option `data` of a request (fetch would ignore it); did you mean `json` (or `body`)?');
+    await expect(client.get('x', { timeout: 1_000 } as never)).rejects.toThrow("did you mean a `timeout(ms)` in the client's `policy`?");
     const dispatcher = { dispatch() {} };
     await expect(client.fetch('x', { dispatcher } as never)).rejects.toThrow("a dispatcher from another undici fails inside Node's fetch");
     expect(server.requests).toHaveLength(0);
