@@ -115,6 +115,8 @@ describe('requests and JSON', () => {
   test('options are checked at construction, naming the field', () => {
     expect(() => httpClient({ baseUrl: 'not a url' })).toThrow('Expected `baseUrl` to be an absolute URL, got "not a url".');
     expect(() => httpClient({ baseUrl: 'https://api.example.com/?v=1' })).toThrow('Expected `baseUrl` to be a URL without query or fragment');
+    expect(() => httpClient({ baseUrl: 'localhost:3000' })).toThrow(new TypeError('Expected `baseUrl` to be an http: or https: URL, got "localhost:3000".'));
+    expect(() => httpClient({ baseUrl: 'ftp://files.example.com/' })).toThrow('Expected `baseUrl` to be an http: or https: URL');
     expect(() => httpClient({ policy: {} as never })).toThrow('Expected `policy` to be a Policy (with execute) or a policy source (with policyFor)');
     expect(() => httpClient({ fetch: 'fetch' as never })).toThrow('Expected `fetch` to be a fetch function');
     expect(() => httpClient({ auth: {} as never })).toThrow('Expected `auth` to be a function returning the header value, or an object with get');
