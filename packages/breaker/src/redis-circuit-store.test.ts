@@ -182,6 +182,36 @@ describeRedis('redisCircuitStore', () => {
   });
 });
 
+describeRedis('redisCircuitStore with very long durations', () => {
+  const redis = useRedis();
+
+  test('a break longer than Redis keeps (halfOpenAfterMs 1e17) still opens the circuit for all, cut to 100 years', async () => {
+    const store = redisCircuitStore({ client: redis.client, prefix: redis.prefix, quorum: 1 });
+    const breaker = circuitBreaker({
+      name: 'payments',
+      breaker: { kind: 'consecutive', threshold: 1 },
+      halfOpenAfterMs: 1e17,
+      store,
+      clock: createFakeClock(),
+    });
+    const errors: CircuitStoreErrorEvent[] = [];
+    breaker.onStoreError((e) => errors.push(e));
+    await expect(breaker.execute(fail)).rejects.toBe(boom);
+    const keys = store.keys('payments');
+    await vi.waitFor(async () => expect(await redis.client.pTTL(keys.open)).toBeGreaterThan(3_155_000_000_000), BOUND);
+    expect(errors).toEqual([]);
+  });
+
+  test.each([
+    ['voteWindowMs', { voteWindowMs: 1e20 }],
+    ['leaseMs', { leaseMs: 1e20 }],
+  ])('%s beyond 100 years is refused when the store is made (Redis would refuse every vote)', (field, options) => {
+    expect(() => redisCircuitStore({ client: redis.client, ...options })).toThrow(
+      new TypeError(`Expected \`${field}\` to be a number from 1 to 3_155_760_000_000 (100 years, the longest duration the Redis store keeps exactly), got 100000000000000000000.`),
+    );
+  });
+});
+
 describeRedis('redisCircuitStore when Redis fails', () => {
   const redis = usePrivateRedis();
 

@@ -29,7 +29,7 @@ export interface RedisCircuitStoreOptions extends RedisStoreOptions {
    * @default 2
    */
   readonly quorum?: number;
-  /** How long, in milliseconds, an instance's vote counts. @default 60_000 */
+  /** How long, in milliseconds, an instance's vote counts: at most 100 years. @default 60_000 */
   readonly voteWindowMs?: number;
   /**
    * How often, in milliseconds, a closed breaker that is making calls asks whether the shared
@@ -38,7 +38,7 @@ export interface RedisCircuitStoreOptions extends RedisStoreOptions {
    * @default 1_000
    */
   readonly syncIntervalMs?: number;
-  /** Expiry of the half-open probe lease, in milliseconds, should its holder die mid-probe. @default 30_000 */
+  /** Expiry of the half-open probe lease, in milliseconds, should its holder die mid-probe: at most 100 years. @default 30_000 */
   readonly leaseMs?: number;
   /** This process's identity among voters; any string, told apart exactly from every other. @default random */
   readonly instanceId?: string;
@@ -108,6 +108,12 @@ if ARGV[2] == 'reopen' and breakMs > 0 then
 end
 return 1`);
 
+// Redis keeps an expiry exactly, and Lua prints a time as an integer, only below some 3,000 years
+// from now: every duration the scripts take is kept within 100 years (a longer break is cut to it).
+const MAX_DURATION_MS = 3_155_760_000_000;
+const MAX_DURATION_WHY = '100 years, the longest duration the Redis store keeps exactly';
+const ms = (n: number): string => String(Math.min(MAX_DURATION_MS, Math.max(1, Math.ceil(n))));
+
 /** Braces would break the hash tag; `%` is escaped so the mapping stays one to one. */
 const tagOf = (name: string): string => name.replace(/[%{}]/g, (c) => encodeURIComponent(c));
 
@@ -141,13 +147,12 @@ class RedisStore implements RedisCircuitStore {
     const keys = this.keys(name);
     const id = this.instanceId;
     const redis = this.#redis;
-    const ms = (n: number): string => String(Math.max(1, Math.ceil(n)));
     const leaseMs = ms(this.#leaseMs);
     // Each acquisition has a token of its own, so that giving back a lease never frees a later one.
     let seq = 0;
     let token: string | undefined;
     const release = (leaseToken: string, outcome: string, breakMs: number): Promise<unknown> =>
-      redis.script('release', RELEASE, [keys.open, keys.lease, keys.votes], [leaseToken, outcome, String(Math.max(0, Math.ceil(breakMs))), leaseMs], reply);
+      redis.script('release', RELEASE, [keys.open, keys.lease, keys.votes], [leaseToken, outcome, breakMs > 0 ? ms(breakMs) : '0', leaseMs], reply);
     return {
       syncIntervalMs: this.syncIntervalMs,
       vote: (breakMs): Promise<SharedVote> =>
@@ -228,13 +233,13 @@ export function redisCircuitStore(options: RedisCircuitStoreOptions): RedisCircu
   const quorum = options.quorum ?? 2;
   expectInteger('quorum', quorum, { min: 1 });
   const voteWindowMs = options.voteWindowMs ?? 60_000;
-  expectNumber('voteWindowMs', voteWindowMs, { min: 1 });
+  expectNumber('voteWindowMs', voteWindowMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   const syncIntervalMs = options.syncIntervalMs ?? 1_000;
   expectNumber('syncIntervalMs', syncIntervalMs, { min: 0 });
   const timeoutMs = options.timeoutMs ?? 250;
   expectNumber('timeoutMs', timeoutMs, { min: 1, max: 2 ** 31 - 1 });
   const leaseMs = options.leaseMs ?? 30_000;
-  expectNumber('leaseMs', leaseMs, { min: 1 });
+  expectNumber('leaseMs', leaseMs, { min: 1, max: MAX_DURATION_MS, reason: MAX_DURATION_WHY });
   const instanceId = options.instanceId ?? randomBytes(8).toString('hex');
   if (typeof instanceId !== 'string' || instanceId === '') throw invalidOption('instanceId', instanceId, 'a non-empty string');
   expectClock('clock', options.clock);

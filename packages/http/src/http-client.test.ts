@@ -98,6 +98,15 @@ describe('requests and JSON', () => {
     await expect(client.fetch('x', { json: {}, body: 'both', method: 'POST' })).rejects.toThrow('Expected `json` to be undefined when `body` is given');
     await expect(httpClient().fetch('relative')).rejects.toThrow('Expected `input` to be an absolute URL (or a path, with `baseUrl` set), got "relative".');
     await expect(client.fetch('ftp://example.com/x')).rejects.toThrow('an http: or https: URL');
+    await expect(client.fetch('x', { query: { filter: { status: 'open' } } as never })).rejects.toThrow(
+      'Expected `query.filter` to be a string, number or boolean (null or undefined to leave it out; a URLSearchParams for a name repeated), got an object (Object).',
+    );
+    await expect(client.fetch('x', { query: { ids: [1, 2] } as never })).rejects.toThrow('Expected `query.ids` to be a string, number or boolean');
+    await expect(client.get('x', { params: { page: 2 } } as never)).rejects.toThrow(
+      new TypeError('Unknown option `params` of a request (fetch would ignore it); did you mean `query`?'),
+    );
+    await expect(client.post('x', { data: { cents: 1 } } as never)).rejects.toThrow('Unknown option `data` of a request (fetch would ignore it); did you mean `json` (or `body`)?');
+    await expect(client.get('x', { timeout: 1_000 } as never)).rejects.toThrow("did you mean a `timeout(ms)` in the client's `policy`?");
     const dispatcher = { dispatch() {} };
     await expect(client.fetch('x', { dispatcher } as never)).rejects.toThrow("a dispatcher from another undici fails inside Node's fetch");
     expect(server.requests).toHaveLength(0);
@@ -106,6 +115,8 @@ describe('requests and JSON', () => {
   test('options are checked at construction, naming the field', () => {
     expect(() => httpClient({ baseUrl: 'not a url' })).toThrow('Expected `baseUrl` to be an absolute URL, got "not a url".');
     expect(() => httpClient({ baseUrl: 'https://api.example.com/?v=1' })).toThrow('Expected `baseUrl` to be a URL without query or fragment');
+    expect(() => httpClient({ baseUrl: 'localhost:3000' })).toThrow(new TypeError('Expected `baseUrl` to be an http: or https: URL, got "localhost:3000".'));
+    expect(() => httpClient({ baseUrl: 'ftp://files.example.com/' })).toThrow('Expected `baseUrl` to be an http: or https: URL');
     expect(() => httpClient({ policy: {} as never })).toThrow('Expected `policy` to be a Policy (with execute) or a policy source (with policyFor)');
     expect(() => httpClient({ fetch: 'fetch' as never })).toThrow('Expected `fetch` to be a fetch function');
     expect(() => httpClient({ auth: {} as never })).toThrow('Expected `auth` to be a function returning the header value, or an object with get');

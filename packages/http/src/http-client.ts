@@ -247,6 +247,19 @@ function withHeader(headers: Headers, name: string, value: string): Headers {
   return copy;
 }
 
+// Request options of other HTTP clients (axios, ky, got) that fetch ignores: a request that passed
+// one would go out without its query, its body or its timeout. Other keys go to fetch as they are
+// (a platform may read its own, as Next.js reads `next`).
+const FOREIGN_REQUEST_OPTIONS: Readonly<Record<string, string>> = {
+  params: '`query`',
+  searchParams: '`query`',
+  data: '`json` (or `body`)',
+  timeout: "a `timeout(ms)` in the client's `policy`",
+  retry: "a `retry()` in the client's `policy`",
+  baseURL: "the client's `baseUrl`",
+  prefixUrl: "the client's `baseUrl`",
+};
+
 function appendQuery(url: URL, query: QueryParams): void {
   if (query instanceof URLSearchParams) {
     for (const [name, value] of query) url.searchParams.append(name, value);
@@ -254,7 +267,16 @@ function appendQuery(url: URL, query: QueryParams): void {
   }
   if (typeof query !== 'object' || query === null || Array.isArray(query)) throw invalidOption('query', query, 'an object or URLSearchParams');
   for (const [name, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null) url.searchParams.append(name, String(value));
+    if (value === undefined || value === null) continue;
+    // String() of an object or array would send `[object Object]` or `1,2` without a word.
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw invalidOption(
+        `query.${name}`,
+        value,
+        'a string, number or boolean (null or undefined to leave it out; a URLSearchParams for a name repeated)',
+      );
+    }
+    url.searchParams.append(name, String(value));
   }
 }
 
@@ -383,6 +405,11 @@ class Client implements HttpClient {
         (rest as { dispatcher?: unknown }).dispatcher,
         "undefined: a dispatcher from another undici fails inside Node's fetch; pass that undici's own fetch as the client's `fetch` option",
       );
+    }
+    for (const name in FOREIGN_REQUEST_OPTIONS) {
+      if ((rest as Record<string, unknown>)[name] !== undefined) {
+        throw new TypeError(`Unknown option \`${name}\` of a request (fetch would ignore it); did you mean ${FOREIGN_REQUEST_OPTIONS[name]}?`);
+      }
     }
     const method = normaliseMethod(rawMethod);
     const url = requestUrl(input, this.#base);

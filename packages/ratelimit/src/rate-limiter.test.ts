@@ -255,6 +255,27 @@ describe('acquire', () => {
     expect((await limiter.tryAcquire('k')).allowed).toBe(true);
   });
 
+  test('a signal that is not an AbortSignal is refused before the call joins the queue, which goes on working', async () => {
+    const { clock, limiter } = setup({ limit: 1, windowMs: 1_000 });
+    await limiter.acquire('k');
+    const refusal = new TypeError('Expected `signal` to be an AbortSignal, got an object (Object).');
+    await expect(limiter.acquire('k', { signal: { aborted: false } as never })).rejects.toThrow(refusal);
+    await expect(limiter.execute(() => 'ran', { timeout: 5_000 } as never)).rejects.toThrow(refusal);
+    expect(limiter.queued).toBe(0);
+    const next = limiter.acquire('k');
+    await clock.tickAsync(1_000); // the turn a queued call would have been given
+    await expect(next).resolves.toMatchObject({ allowed: true });
+  });
+
+  test('an unknown option is refused, naming the option meant, before any unit is taken', async () => {
+    const { limiter } = setup({ limit: 1, windowMs: 60_000 });
+    await expect(limiter.acquire('k', { timeoutMs: 0 } as never)).rejects.toThrow(
+      new TypeError('Unknown option `timeoutMs` of acquire(); did you mean `maxWaitMs`?'),
+    );
+    await expect(limiter.acquire('k', { weight: 1 } as never)).rejects.toThrow(new TypeError('Unknown option `weight` of acquire(); did you mean `cost`?'));
+    expect((await limiter.tryAcquire('k')).allowed).toBe(true);
+  });
+
   test('the Result twin returns an Err holding the RateLimitedError', async () => {
     const { limiter } = setup({ limit: 1, windowMs: 60_000 });
     await limiter.acquire('k');

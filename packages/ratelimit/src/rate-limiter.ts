@@ -28,6 +28,7 @@ import {
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
+import { expectAbortSource } from './internal/expect-abort-source.js';
 import { statedInterval, type LearnParams, type Lesson } from './internal/learning.js';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
 import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
@@ -160,6 +161,13 @@ export interface AcquireOptions {
   /** Stops waiting at once: the call leaves the queue and rejects with the abort reason. */
   readonly signal?: AbortSource;
 }
+
+// A misspelt `maxWaitMs` would otherwise wait the limiter's default, 30 s, without a word.
+const ACQUIRE_OPTIONS = knownOptions<AcquireOptions>('acquire()', {
+  cost: ['weight', 'points', 'tokens'],
+  maxWaitMs: ['maxWait', 'timeout', 'timeoutMs', 'waitMs'],
+  signal: ['abortSignal'],
+});
 
 /** Emitted by {@link RateLimiter.onRejected} when a caller is refused. */
 export interface RateLimitRejectedEvent extends RejectedEvent {
@@ -617,11 +625,12 @@ class Limiter implements RateLimiter {
 
   async acquire(key: string, options: AcquireOptions = {}): Promise<RateLimitDecision> {
     this.#checkKey(key);
-    expectOptions('options', options);
+    expectOptions('options', options, ACQUIRE_OPTIONS);
     const cost = options.cost ?? 1;
     this.#checkCost(cost);
     const maxWaitMs = options.maxWaitMs ?? this.#maxWaitMs;
     expectNumber('maxWaitMs', maxWaitMs, { min: 0, allowInfinity: true });
+    expectAbortSource('signal', options.signal);
     const waiter = new Waiter(this, options.signal, key, cost, this.#clock.monotonic() + maxWaitMs);
     if (waiter.aborted) throw waiter.reason;
     if (!this.#queues.has(key)) {
@@ -737,6 +746,7 @@ class Limiter implements RateLimiter {
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
     expectFunction('fn', fn);
+    expectAbortSource('signal', signal);
     const call = new CallContext(signal);
     try {
       await this.acquire(this.#key, { signal: call });

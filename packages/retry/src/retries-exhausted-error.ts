@@ -18,6 +18,12 @@ export interface RetriesExhaustedErrorOptions {
   readonly delayMs?: number;
   /** For a deadline: whether the wait came from the server (`retryAfterMs`). */
   readonly serverHint?: boolean;
+  /**
+   * For a deadline: what set `limit` — `maxElapsedMs`, or `'timer'` when that is longer than a
+   * timer can wait (2_147_483_647 ms, about 24.8 days; `Infinity` included).
+   * @default 'maxElapsedMs'
+   */
+  readonly limitedBy?: 'maxElapsedMs' | 'timer';
 }
 
 /**
@@ -53,13 +59,17 @@ export class RetriesExhaustedError extends BulwarkError {
     const last = options.errors[options.errors.length - 1];
     const hint = (last as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
     const attempts = `${options.attempts} attempt${options.attempts === 1 ? '' : 's'}`;
+    const cross =
+      options.limitedBy === 'timer'
+        ? `be longer than a timer can wait (${options.limit} ms, about 24.8 days)`
+        : `cross the ${options.limit} ms deadline (maxElapsedMs)`;
     let why: string;
     if (options.reason === 'max-attempts') {
       why = `all ${attempts} failed (maxAttempts is ${options.limit})`;
     } else if (options.serverHint === true) {
-      why = `after ${attempts}, the server asked to wait ${options.delayMs} ms (retryAfterMs), which would cross the ${options.limit} ms deadline (maxElapsedMs)`;
+      why = `after ${attempts}, the server asked to wait ${options.delayMs} ms (retryAfterMs), which would ${cross}`;
     } else {
-      why = `after ${attempts}, the next wait of ${options.delayMs} ms would cross the ${options.limit} ms deadline (maxElapsedMs)`;
+      why = `after ${attempts}, the next wait of ${options.delayMs} ms would ${cross}`;
     }
     super(`Gave up retrying: ${why}; the last error was ${describeError(last)}.`, {
       cause: last,

@@ -208,6 +208,21 @@ describe('retry', () => {
     );
   });
 
+  test.each([
+    ['no maxElapsedMs', {}],
+    ['a maxElapsedMs longer than a timer holds', { maxElapsedMs: 40 * 86_400_000 }],
+  ])('with %s, a retryAfterMs longer than a timer can wait gives up saying so, not naming a deadline never set', async (_case, options) => {
+    const clock = createFakeClock();
+    const policy = retry({ clock, ...options });
+    const caught = policy.execute(flaky<never>([{ error: http(429, { retryAfterMs: 30 * 86_400_000 }) }])).catch((e: unknown) => e as RetriesExhaustedError);
+    await clock.flush();
+    const error = await caught;
+    expect(error.reason).toBe('deadline');
+    expect(error.message).toBe(
+      'Gave up retrying: after 1 attempt, the server asked to wait 2592000000 ms (retryAfterMs), which would be longer than a timer can wait (2147483647 ms, about 24.8 days); the last error was Error status 429.',
+    );
+  });
+
   describe('idempotent: false', () => {
     test('does not retry a failure after which the request may have reached the server', async () => {
       const clock = createFakeClock();

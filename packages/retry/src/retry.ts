@@ -301,7 +301,15 @@ class Retry implements RetryPolicy {
         run,
         'deadline',
         error,
-        new RetriesExhaustedError({ reason: 'deadline', errors: run.errors, attempts: attempt, limit, delayMs, serverHint: hinted }),
+        new RetriesExhaustedError({
+          reason: 'deadline',
+          errors: run.errors,
+          attempts: attempt,
+          limit,
+          delayMs,
+          serverHint: hinted,
+          limitedBy: config.maxElapsedMs > MAX_TIMER_MS ? 'timer' : 'maxElapsedMs',
+        }),
       );
     }
     if (config.budget !== undefined && !config.budget.tryRetry()) {

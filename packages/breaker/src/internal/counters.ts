@@ -1,6 +1,6 @@
 import { CircuitState as CockatielState, type IBreaker } from 'cockatiel';
-import { expectInteger, expectNumber, expectOneOf, invalidOption } from '@bulwark/core';
-import type { BreakerSpec, WindowThresholds } from '../breaker-spec.js';
+import { expectInteger, expectNumber, expectOneOf, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
+import type { BreakerSpec, ConsecutiveBreakerSpec, CountWindowSpec, TimeWindowSpec, WindowThresholds } from '../breaker-spec.js';
 
 /** Why a breaker asked to open. */
 export type TripReason = 'consecutive-failures' | 'failure-rate' | 'slow-call-rate' | 'breaker';
@@ -307,11 +307,34 @@ function thresholds(spec: WindowThresholds, defaultMinimum: number): Thresholds 
   return { minimumCalls, failureRate, slowCallDurationMs, slowCallRate };
 }
 
+const THRESHOLD_OPTIONS = {
+  minimumCalls: ['minimumNumberOfCalls', 'volumeThreshold'],
+  failureRateThreshold: ['errorThresholdPercentage', 'failureRate'],
+  slowCallDurationMs: ['slowCallDurationThreshold', 'slowCallDuration'],
+  slowCallRateThreshold: ['slowCallRate'],
+} as const;
+
+// A misspelt field would otherwise fall back to its default without a word.
+const SPEC_OPTIONS = {
+  consecutive: knownOptions<ConsecutiveBreakerSpec>('circuitBreaker()', {
+    kind: [],
+    threshold: ['failureThreshold', 'consecutiveFailures', 'maxFailures'],
+  }),
+  count: knownOptions<CountWindowSpec>('circuitBreaker()', { kind: [], size: ['slidingWindowSize', 'windowSize'], ...THRESHOLD_OPTIONS }),
+  time: knownOptions<TimeWindowSpec>('circuitBreaker()', {
+    kind: [],
+    windowMs: ['rollingCountTimeout', 'duration', 'window'],
+    buckets: ['rollingCountBuckets'],
+    ...THRESHOLD_OPTIONS,
+  }),
+};
+
 /** Validates a {@link BreakerSpec} and builds its counter. */
 export function createCounter(spec: BreakerSpec, wall: () => number): Counter {
   if (typeof spec !== 'object' || spec === null) throw invalidOption('breaker', spec, 'a breaker spec object or a cockatiel IBreaker');
   if (isCockatielBreaker(spec)) return new Cockatiel(spec);
   expectOneOf('breaker.kind', (spec as { kind?: unknown }).kind, ['consecutive', 'count', 'time'] as const);
+  expectOptions('breaker', spec, SPEC_OPTIONS[spec.kind]);
   switch (spec.kind) {
     case 'consecutive':
       expectInteger('breaker.threshold', spec.threshold, { min: 1 });

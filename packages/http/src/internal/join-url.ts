@@ -13,6 +13,10 @@ export function checkBaseUrl(value: unknown): URL | undefined {
   } catch {
     throw invalidOption('baseUrl', typeof value === 'string' ? redactUrl(value) : value, 'an absolute URL');
   }
+  // `localhost:3000` parses, with `localhost:` as its scheme: say so now, not at every request.
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalidOption('baseUrl', redactUrl(url), 'an http: or https: URL');
+  }
   if (url.username !== '' || url.password !== '') {
     throw invalidOption('baseUrl', redactUrl(url), 'a URL without user name or password (pass credentials through `auth`)');
   }
