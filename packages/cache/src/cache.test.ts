@@ -296,9 +296,12 @@ describe('bad input: a clear error at the call, nothing written', () => {
   });
 
   test.each([
-    [{ ttlMs: -1 }, /`ttlMs` to be a positive number of milliseconds, got -1/],
+    [{ ttlMs: -1 }, /`ttlMs` to be a number above 0 and at most 3_155_760_000_000 \(100 years, the longest Redis keeps an entry exactly\), got -1/],
+    [{ ttlMs: 1e20 }, /`ttlMs` to be a number above 0 and at most 3_155_760_000_000/],
+    [{ staleIfErrorMs: 1e300 }, /`staleIfErrorMs` to be a number from 0 to 3_155_760_000_000/],
+    [{ ttl: 5_000 }, /Unknown option `ttl` of (getOrSet|set)\(\); did you mean `ttlMs`\?/],
     [{ ttlMs: 0 }, /`ttlMs`/],
-    [{ staleWhileRevalidateMs: -5 }, /`staleWhileRevalidateMs` to be a non-negative number/],
+    [{ staleWhileRevalidateMs: -5 }, /`staleWhileRevalidateMs` to be a number from 0 to 3_155_760_000_000/],
     [{ staleIfErrorMs: Number.NaN }, /`staleIfErrorMs`/],
     [{ negativeTtlMs: -1 }, /`negativeTtlMs`/],
     [{ tags: 'a' }, /`tags` to be an array/],

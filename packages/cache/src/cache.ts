@@ -36,7 +36,7 @@ import { RecomputeLease } from './internal/recompute-lease.js';
 import { RedisTier } from './internal/redis-tier.js';
 import { Reporter } from './internal/reporter.js';
 import { checkSealingKeys, type SealingKey } from './internal/seal.js';
-import { checkEntryOptions, checkKey, defaultIsNegative, NO_TAGS } from './internal/windows.js';
+import { checkEntryOptions, checkKey, defaultIsNegative, NO_TAGS, WINDOW_BOUNDS } from './internal/windows.js';
 import { redisCacheSettings } from './redis-cache-store.js';
 
 /** Counters since the cache was made, plus the memory tier's current size. */
@@ -202,7 +202,7 @@ class TwoTierCache implements SealedCache {
   }
 
   getOrSet<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): Promise<T> {
-    const bad = checkKey('key', key) ?? (typeof loader === 'function' ? undefined : invalidOption('loader', loader, 'a function')) ?? checkEntryOptions(options);
+    const bad = checkKey('key', key) ?? (typeof loader === 'function' ? undefined : invalidOption('loader', loader, 'a function')) ?? checkEntryOptions(options, 'getOrSet');
     if (bad !== undefined) return Promise.reject(bad);
     return this.#reads.getOrSet(key, loader, options) as Promise<T>;
   }
@@ -212,7 +212,7 @@ class TwoTierCache implements SealedCache {
   }
 
   policy(key: string, options?: GetOrSetOptions<any>): Policy {
-    const bad = checkKey('key', key) ?? checkEntryOptions(options);
+    const bad = checkKey('key', key) ?? checkEntryOptions(options, 'policy');
     if (bad !== undefined) throw bad;
     const execute = <T>(fn: PolicyFunction<T>, source?: AbortSource): Promise<T> => {
       if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
@@ -245,7 +245,7 @@ class TwoTierCache implements SealedCache {
   }
 
   set<T>(key: string, value: T, options?: EntryOptions): Promise<void> {
-    const bad = checkKey('key', key) ?? checkEntryOptions(options);
+    const bad = checkKey('key', key) ?? checkEntryOptions(options, 'set');
     if (bad !== undefined) return Promise.reject(bad);
     return this.#reads.set(key, value, options);
   }
@@ -377,10 +377,10 @@ export function cache(options: CacheOptions = {}): SealedCache {
   expectOptions('options', options, CACHE_OPTIONS);
   const o = options;
   if (o.name !== undefined) expectName(o.name);
-  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { above: 0 });
-  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { above: 0 });
-  if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0 });
-  if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0 });
+  if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { above: 0, ...WINDOW_BOUNDS });
+  if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { above: 0, ...WINDOW_BOUNDS });
+  if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0, ...WINDOW_BOUNDS });
+  if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0, ...WINDOW_BOUNDS });
   if (o.isNegative !== undefined) expectFunction('isNegative', o.isNegative);
   if (o.ttlJitter !== undefined) expectNumber('ttlJitter', o.ttlJitter, { min: 0, max: 1 });
   if (o.earlyRefreshBeta !== undefined) expectNumber('earlyRefreshBeta', o.earlyRefreshBeta, { min: 0 });

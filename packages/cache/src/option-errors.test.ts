@@ -5,16 +5,23 @@ describe('unknown option keys are refused, naming the option meant', () => {
   test.each([
     ['cache', () => cache({ ttl: 60 } as never), 'Unknown option `ttl` of cache(); did you mean `ttlMs`?'],
     ['cache (another library\'s name)', () => cache({ max: 500 } as never), 'Unknown option `max` of cache(); did you mean `maxEntries`?'],
+    ['getOrSet', () => cache().getOrSet('k', () => 1, { ttl: 5_000 } as never), 'Unknown option `ttl` of getOrSet(); did you mean `ttlMs`?'],
+    ['set', () => cache().set('k', 1, { staleWhileRevalidate: 5_000 } as never), 'Unknown option `staleWhileRevalidate` of set(); did you mean `staleWhileRevalidateMs`?'],
+    ['policy', () => cache().policy('k', { tag: ['a'] } as never), 'Unknown option `tag` of policy(); did you mean `tags`?'],
     ['cache (sealing)', () => cache({ sealing: { key: [] } } as never), 'Unknown option `sealing.key` of cache(); did you mean `sealing.keys`?'],
-  ])('%s', (_name, make, message) => {
-    expect(make).toThrow(new TypeError(message));
+  ])('%s', async (_name, make, message) => {
+    // getOrSet and set reject rather than throw; cache() and policy() throw.
+    await expect(async () => make()).rejects.toThrow(new TypeError(message));
   });
 });
 
 describe('bounds are stated in words a person reads', () => {
   test.each([
-    [{ ttlMs: 0 }, 'Expected `ttlMs` to be a positive number, got 0.'],
-    [{ negativeTtlMs: -1 }, 'Expected `negativeTtlMs` to be a positive number, got -1.'],
+    [{ ttlMs: 0 }, 'Expected `ttlMs` to be a number above 0 and at most 3_155_760_000_000 (100 years, the longest Redis keeps an entry exactly), got 0.'],
+    [{ negativeTtlMs: -1 }, 'Expected `negativeTtlMs` to be a number above 0 and at most 3_155_760_000_000 (100 years, the longest Redis keeps an entry exactly), got -1.'],
+    // Redis keeps an entry until its last window has passed: past 100 years every write to it failed.
+    [{ ttlMs: 1e20 }, 'Expected `ttlMs` to be a number above 0 and at most 3_155_760_000_000 (100 years, the longest Redis keeps an entry exactly), got 100000000000000000000.'],
+    [{ staleWhileRevalidateMs: 1e300 }, 'Expected `staleWhileRevalidateMs` to be a number from 0 to 3_155_760_000_000 (100 years, the longest Redis keeps an entry exactly), got 1e+300.'],
   ])('%o', (options, message) => {
     expect(() => cache(options)).toThrow(new TypeError(message));
   });

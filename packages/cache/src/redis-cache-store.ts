@@ -12,6 +12,7 @@ import {
   type RedisConnection,
   type RedisStoreOptions,
 } from '@bulwark/core';
+import { WINDOW_BOUNDS } from './internal/windows.js';
 
 /**
  * Options for {@link redisCacheStore}: core's `RedisStoreOptions` (`client`, `prefix`, `timeoutMs`,
@@ -121,7 +122,7 @@ export function redisCacheStore(options: RedisCacheStoreOptions): RedisCacheStor
   if (typeof prefix !== 'string') throw invalidOption('prefix', prefix, 'a string');
   const timeoutMs = r.timeoutMs ?? 250;
   expectNumber('timeoutMs', timeoutMs, { min: 1, max: 2 ** 31 - 1 });
-  if (r.leaseMs !== undefined) expectInteger('leaseMs', r.leaseMs, { min: 1 });
+  if (r.leaseMs !== undefined) expectInteger('leaseMs', r.leaseMs, { min: 1, ...WINDOW_BOUNDS });
   if (r.leaseWaitMs !== undefined) expectNumber('leaseWaitMs', r.leaseWaitMs, { min: 0 });
   if (r.leasePollMs !== undefined) expectNumber('leasePollMs', r.leasePollMs, { min: 1 });
   if (r.guard !== undefined) {

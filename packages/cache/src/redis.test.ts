@@ -37,6 +37,19 @@ describeRedis('Redis tier', () => {
     expect(options.client).toBe(redis.client);
   });
 
+  test('the longest windows a cache takes are ones Redis keeps; longer ones are refused at construction', async () => {
+    const longest = 3_155_760_000_000; // 100 years
+    const c = await make({ ttlMs: longest, staleWhileRevalidateMs: longest, staleIfErrorMs: longest });
+    const errors: unknown[] = [];
+    c.onStoreError(({ error }) => errors.push(error));
+    await c.set('k', 1);
+    expect(await redis.client.pTTL(`${redis.prefix}{k}`)).toBeGreaterThan(2 * longest - 60_000); // freshness, then the longer stale window;
+    expect(errors).toEqual([]);
+    // Past it, Redis refused every write ("value is not an integer or out of range") while memory worked.
+    expect(() => cache({ ttlMs: longest + 1 })).toThrow(/`ttlMs` to be a number above 0 and at most 3_155_760_000_000 \(100 years/);
+    expect(() => redisCacheStore({ client: redis.client, leaseMs: 1e20 })).toThrow(/`leaseMs` to be an integer from 1 to 3_155_760_000_000 \(100 years/);
+  });
+
   test('a value loaded by one instance is an L2 hit for another', async () => {
     const a = await make();
     const b = await make();

@@ -72,4 +72,23 @@ describe('sleep', () => {
   test('rejects at once for an aborted signal', async () => {
     await expect(sleep(10, { signal: AbortSignal.abort('early') })).rejects.toBe('early');
   });
+
+  test('refuses a signal that is not one, before any timer is armed', () => {
+    const clock = createFakeClock();
+    expect(() => sleep(10, { clock, signal: 5 as never })).toThrow(
+      new TypeError('Expected `signal` to be an AbortSignal or an execute context, got 5.'),
+    );
+    expect(() => sleep(10, { clock, signal: {} as never })).toThrow('Expected `signal` to be an AbortSignal or an execute context');
+    expect(clock.pendingTimers).toBe(0);
+    // The timer of a wait that was refused never fires into a listener that is not there.
+    expect(() => clock.tick(10)).not.toThrow();
+  });
+
+  test('takes an execute context as its signal', async () => {
+    const clock = createFakeClock();
+    const controller = new AbortController();
+    const wait = sleep(10_000, { clock, signal: { signal: controller.signal, attempt: 1 } });
+    controller.abort('stop');
+    await expect(wait).rejects.toBe('stop');
+  });
 });

@@ -115,6 +115,26 @@ describe('redaction by field name', () => {
   });
 });
 
+describe('passwords in URLs', () => {
+  test('the password of a URL is replaced wherever the URL is written; the user, host and path stay', async () => {
+    const { out, logger } = setup();
+    const db = 'postgres://app:s3cret-pw@db.internal:5432/orders'; // bulwark-allow-secret: a made-up password, the test's subject
+    logger.info(`connecting to ${db}`, {
+      db,
+      redis: new URL('redis://:hunter2@cache.internal:6379/0'), // a URL object is written as its href; bulwark-allow-secret: made up
+      upstream: 'https://api.example.com:8443/v1/validate?email=ada@example.com', // no password: as it is
+    });
+    logger.error('connect failed', new Error(`ECONNREFUSED ${db}`));
+    const [info, error] = await out.lines();
+    expect(info!.message).toBe('connecting to postgres://app:[REDACTED]@db.internal:5432/orders');
+    expect(info!.db).toBe('postgres://app:[REDACTED]@db.internal:5432/orders');
+    expect(info!.redis).toBe('redis://:[REDACTED]@cache.internal:6379/0');
+    expect(info!.upstream).toBe('https://api.example.com:8443/v1/validate?email=ada@example.com');
+    expect((error!.error as { message: string }).message).toBe('ECONNREFUSED postgres://app:[REDACTED]@db.internal:5432/orders');
+    expect(JSON.stringify([info, error])).not.toMatch(/s3cret-pw|hunter2/);
+  });
+});
+
 describe('Secret objects', () => {
   test('an object branded Symbol.for("@bulwark/secret") or serializing to [REDACTED] is redacted', async () => {
     const { out, logger } = setup();

@@ -300,4 +300,19 @@ describe('encryptedFileStore', () => {
     );
     expect(() => make('x', { kdf: { algorithm: 'scrypt', cost: 1000 } })).toThrow('Expected `kdf.cost` to be a power of two, got 1000.');
   });
+
+  test('an empty passphrase, an empty key file path and a key of two kinds are refused', async () => {
+    const path = join(dir, 'refused.enc.json');
+    expect(() => encryptedFileStore({ path, keys: [{ passphrase: '' }] })).toThrow(
+      new TypeError('Expected `keys[0].passphrase` to be a non-empty string (an empty passphrase protects nothing), got "".'),
+    );
+    expect(() => encryptedFileStore({ path, keys: [{ key: randomBytes(32) }, { passphrase: secret('') }] })).toThrow(
+      'Expected `keys[1].passphrase` to be a non-empty string',
+    );
+    expect(() => encryptedFileStore({ path, keys: [{ keyFile: '' }] })).toThrow('Expected `keys[0]` to be a { passphrase }, { keyFile } or { key } object');
+    const twoKinds = () => encryptedFileStore({ path, keys: [{ passphrase: 'hunter2-hunter2', key: randomBytes(32) } as never] });
+    expect(twoKinds).toThrow(new TypeError('Expected `keys[0]` to hold one of `passphrase`, `keyFile` or `key`, got `passphrase` and `key` together.'));
+    expect(twoKinds).not.toThrow(/hunter2/);
+    expect(existsSync(path)).toBe(false); // nothing was written under a key that protects nothing
+  });
 });

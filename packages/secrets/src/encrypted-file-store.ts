@@ -208,6 +208,31 @@ function validateBody(value: unknown): value is { format: string; body: Body; di
   return body.keys.every((k) => typeof k?.id === 'string' && typeof k.check === 'string' && typeof k.kdf?.algorithm === 'string');
 }
 
+const KEY_KINDS = ['passphrase', 'keyFile', 'key'] as const;
+
+/** Checks one of the `keys` option without ever echoing a passphrase or key: only its shape is described. */
+function checkStoreKey(k: StoreKey, i: number): void {
+  const ok =
+    typeof k === 'object' &&
+    k !== null &&
+    ((('passphrase' in k) && (typeof k.passphrase === 'string' || isSecret(k.passphrase))) ||
+      ('keyFile' in k && typeof k.keyFile === 'string' && k.keyFile !== '') ||
+      ('key' in k && (k.key instanceof Uint8Array || isSecret(k.key))));
+  if (!ok) throw invalidOption(`keys[${i}]`, Array.isArray(k) ? k : '[REDACTED]', 'a { passphrase }, { keyFile } or { key } object');
+  // Two kinds in one object would leave which one opens the store to the order of checks.
+  const kinds = KEY_KINDS.filter((kind) => kind in k);
+  if (kinds.length > 1) {
+    throw new TypeError(`Expected \`keys[${i}]\` to hold one of \`passphrase\`, \`keyFile\` or \`key\`, got ${kinds.map((kind) => `\`${kind}\``).join(' and ')} together.`);
+  }
+  if ('passphrase' in k) {
+    const passphrase = isSecret(k.passphrase) ? k.passphrase.reveal() : k.passphrase;
+    // An unset variable read as '' would otherwise encrypt the store under a key anyone can derive.
+    if (typeof passphrase !== 'string' || passphrase === '') {
+      throw invalidOption(`keys[${i}].passphrase`, passphrase === '' ? '' : '[REDACTED]', 'a non-empty string (an empty passphrase protects nothing)');
+    }
+  }
+}
+
 const ENCRYPTED_FILE_STORE_OPTIONS = knownOptions<EncryptedFileStoreOptions>('encryptedFileStore()', {
   path: [],
   keys: ['key', 'passphrase', 'keyFile'],
@@ -246,16 +271,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
   const path = options?.path;
   if (typeof path !== 'string' || path === '') throw invalidOption('path', path, 'a file path');
   if (!Array.isArray(options.keys) || options.keys.length === 0) throw invalidOption('keys', options.keys, 'a non-empty array of keys');
-  options.keys.forEach((k, i) => {
-    const ok =
-      typeof k === 'object' &&
-      k !== null &&
-      ((('passphrase' in k) && (typeof k.passphrase === 'string' || isSecret(k.passphrase))) ||
-        ('keyFile' in k && typeof k.keyFile === 'string') ||
-        ('key' in k && (k.key instanceof Uint8Array || isSecret(k.key))));
-    // Never echo a key: describe only its shape.
-    if (!ok) throw invalidOption(`keys[${i}]`, Array.isArray(k) ? k : '[REDACTED]', 'a { passphrase }, { keyFile } or { key } object');
-  });
+  options.keys.forEach((k, i) => checkStoreKey(k, i));
   const kdf = resolveKdf(options.kdf);
   const historyLimit = options.historyLimit ?? 10;
   expectInteger('historyLimit', historyLimit, { min: 2 });

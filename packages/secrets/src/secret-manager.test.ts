@@ -7,6 +7,7 @@ import {
   isSecretLoadFailedError,
   memoryProvider,
   Secret,
+  secret,
   secretManager,
   type SecretAuditEvent,
   type SecretManager,
@@ -81,6 +82,29 @@ describe('secretManager: cache, TTL, refresh', () => {
     provider.setMode('hang'); // a read now must not touch the provider
     expect((await vault.get('API_KEY')).reveal()).toBe('key-2');
     expect(provider.fetches).toBe(2);
+  });
+
+  test('a provider of your own that answers in the wrong shape fails with a SecretProviderFailedError that shows no value', async () => {
+    const value = 'sk_live_plain_string_value';
+    const answers: Array<[unknown, string]> = [
+      [{ current: value }, 'answered with a `current` that is not a Secret (a string)'],
+      [value, 'answered with a string'],
+      [null, 'answered with null'],
+      [{ current: secret(42) }, 'answered with a `current` that is a Secret of a number'],
+      [{ current: secret('v2'), previous: value }, 'answered with a `previous` that is not a Secret of a string'],
+    ];
+    for (const [answer, what] of answers) {
+      const vault = secretManager({ providers: { name: 'cloudVault', fetch: async () => answer as never } });
+      const error = await vault.get('API_KEY').catch((e: unknown) => e);
+      await vault.close();
+      // Was a bare TypeError: "found.current.reveal is not a function".
+      expect(isSecretProviderFailedError(error), String(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        `cloudVault (secret "API_KEY"): ${what}; expected { current: Secret<string>, previous?: Secret<string> }, or undefined when it does not hold the secret.`,
+      );
+      expect((error as { transient: boolean }).transient).toBe(false);
+      expect(JSON.stringify(error) + String(error)).not.toContain(value);
+    }
   });
 
   test('a failed refresh keeps serving the last good value, counted and reported', async () => {

@@ -20,6 +20,7 @@ describe('unknown option keys are refused, naming the option meant', () => {
       'Unknown option `windows[0].factr` of burnRateAlerts(); did you mean `windows[0].factor`?',
     ],
     ['policyMetrics', () => policyMetrics(metrics.getMeter('test'), { cardinality: 10 } as never), 'Unknown option `cardinality` of policyMetrics(); did you mean `cardinalityLimit`?'],
+    ['measure', () => policyMetrics(metrics.getMeter('test')).measure({ nme: 'upstream' } as never), 'Unknown option `nme` of measure(); did you mean `name`?'],
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(new TypeError(message));
   });
@@ -29,6 +30,8 @@ describe('bounds are stated in words a person reads', () => {
   test.each([
     [() => ewmaDetector({ alpha: 0 }), 'Expected `alpha` to be a number above 0 and at most 1, got 0.'],
     [() => burnRateAlerts({ objective: 1 }), 'Expected `objective` to be a number above 0 and below 1 (such as 0.999), got 1.'],
+    // Every policy name is non-empty, by the toolkit's one event rule: it becomes `bulwark.policy.name`.
+    [() => policyMetrics(metrics.getMeter('test')).measure({ name: '' }), 'Expected `name` to be a non-empty string, got "".'],
   ])('%#', (make, message) => {
     expect(make).toThrow(new TypeError(message));
   });

@@ -6,6 +6,7 @@ import {
   expectClock,
   expectFunction,
   expectInteger,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
@@ -277,8 +278,8 @@ class PolicyMetricsImpl implements PolicyMetrics {
   }
 
   measure(options: MeasureOptions = {}): MeasuredPolicy {
-    expectOptions('options', options);
-    if (options.name !== undefined && typeof options.name !== 'string') throw invalidOption('name', options.name, 'a string');
+    expectOptions('options', options, MEASURE_OPTIONS);
+    if (options.name !== undefined) expectName(options.name);
     return new MeasuredCall(options.name, this.#clock, this.#callDuration, this.#callActive);
   }
 
@@ -526,6 +527,8 @@ class MeasuredCall implements MeasuredPolicy {
     this.#duration.record(Math.max(0, this.#clock.monotonic() - started) / 1000, attributes);
   }
 }
+
+const MEASURE_OPTIONS = knownOptions<MeasureOptions>('measure()', { name: [] });
 
 const POLICY_METRICS_OPTIONS = knownOptions<PolicyMetricsOptions>('policyMetrics()', {
   cardinalityLimit: [],

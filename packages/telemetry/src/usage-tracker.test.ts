@@ -93,4 +93,15 @@ describe('usageTracker', () => {
     expect(() => usageTracker({ maxKeysPerApi: 0 })).toThrow('Expected `maxKeysPerApi` to be an integer of at least 2, got 0.');
     expect(() => usageTracker().policy('')).toThrow('Expected `api` to be a non-empty string, got "".');
   });
+
+  test('record() refuses what it would count wrongly, and counts nothing', () => {
+    const usage = usageTracker();
+    // NaN and negative durations read as 0 ms calls; a truthy `ok` that is not `true` as a success.
+    expect(() => usage.record('upstream', 'k', Number.NaN, true)).toThrow(new TypeError('Expected `durationMs` to be a non-negative number, got NaN.'));
+    expect(() => usage.record('upstream', 'k', -5, true)).toThrow(new TypeError('Expected `durationMs` to be a non-negative number, got -5.'));
+    expect(() => usage.record('upstream', 'k', '12' as never, true)).toThrow(new TypeError('Expected `durationMs` to be a non-negative number, got "12".'));
+    expect(() => usage.record('upstream', 'k', 12, 'no' as never)).toThrow(new TypeError('Expected `ok` to be a boolean, got "no".'));
+    expect(() => usage.record('', 'k', 12, true)).toThrow(new TypeError('Expected `api` to be a non-empty string, got "".'));
+    expect(usage.snapshot().apis).toEqual({});
+  });
 });

@@ -1,8 +1,10 @@
 import {
   CallContext,
+  expectBoolean,
   expectClock,
   expectFunction,
   expectInteger,
+  expectNumber,
   expectOptions,
   invalidOption,
   knownOptions,
@@ -84,7 +86,7 @@ export interface SnapshotOptions {
 
 /** Requests, errors and latency percentiles per API and per key. Create one with {@link usageTracker}. */
 export interface UsageTracker {
-  /** Records one finished request. `key` is the API key, tenant or user the request was made for. */
+  /** Records one finished request. `key` is the API key, tenant or user the request was made for; `api` a non-empty string, `durationMs` a non-negative number, `ok` a boolean (a `TypeError` names any other). */
   record(api: string, key: string | undefined, durationMs: number, ok: boolean): void;
   /** A policy that records every call it runs (duration on the clock, failure when it rejects). */
   policy(api: string, key?: string): Policy;
@@ -144,8 +146,11 @@ class Tracker implements UsageTracker {
   }
 
   record(api: string, key: string | undefined, durationMs: number, ok: boolean): void {
-    if (typeof api !== 'string') throw invalidOption('api', api, 'a string');
+    if (typeof api !== 'string' || api.length === 0) throw invalidOption('api', api, 'a non-empty string');
     if (key !== undefined && typeof key !== 'string') throw invalidOption('key', key, 'a string or undefined');
+    // A NaN would read as a 0 ms call, and `ok: 'no'` as a success: both refused, as anomalyDetector's record does.
+    expectNumber('durationMs', durationMs, { min: 0 });
+    expectBoolean('ok', ok);
     let entry = this.#apis.get(api);
     if (entry === undefined) {
       const name = this.#apis.size < this.#maxApis - 1 ? api : USAGE_OVERFLOW_KEY;

@@ -1,4 +1,4 @@
-import { invalidOption } from '@bulwark/core';
+import { expectNumber, expectOptions, invalidOption, knownOptions, type KnownOptions } from '@bulwark/core';
 import type { GetOrSetOptions } from '../cache-options.js';
 
 /** The windows and tags one entry is made with: a call's options over the cache's defaults. */
@@ -10,6 +10,15 @@ export interface Windows {
   tags: readonly string[];
   isNegative: (value: any) => boolean;
 }
+
+/**
+ * The longest window (and lease) a cache takes: 100 years. Redis keeps an entry until its last
+ * window has passed, as an absolute time in milliseconds; past this the expiry is no longer an exact
+ * integer Redis reads, and every write would fail while memory kept working.
+ */
+const MAX_WINDOW_MS = 3_155_760_000_000;
+/** What {@link MAX_WINDOW_MS} is, in words, for messages. */
+const MAX_WINDOW_WHY = '100 years, the longest Redis keeps an entry exactly';
 
 export const NO_TAGS: readonly string[] = Object.freeze([]);
 
@@ -33,23 +42,43 @@ export function checkKey(field: string, key: unknown): TypeError | undefined {
   return typeof key === 'string' && key.length > 0 ? undefined : invalidOption(field, key, 'a non-empty string');
 }
 
-/** The error bad per-call options are, if they are. */
-export function checkEntryOptions(o: GetOrSetOptions<any> | undefined): TypeError | undefined {
+/** The bounds of every window (and of a lease): above 0 or from 0, and at most {@link MAX_WINDOW_MS}. */
+export const WINDOW_BOUNDS = { max: MAX_WINDOW_MS, reason: MAX_WINDOW_WHY } as const;
+
+/** Every option of a call, with the names other libraries use for them. */
+const CALL_OPTIONS = {
+  ttlMs: ['ttl', 'expiresIn', 'maxAge'],
+  staleWhileRevalidateMs: ['staleWhileRevalidate', 'swr'],
+  staleIfErrorMs: ['staleIfError'],
+  negativeTtlMs: [],
+  isNegative: [],
+  tags: ['tag'],
+  signal: [],
+};
+
+/** The methods that take per-call options. */
+type CacheMethod = 'getOrSet' | 'policy' | 'set';
+
+const KNOWN: Record<CacheMethod, KnownOptions> = {
+  getOrSet: knownOptions<GetOrSetOptions<unknown>>('getOrSet()', CALL_OPTIONS),
+  policy: knownOptions<GetOrSetOptions<unknown>>('policy()', CALL_OPTIONS),
+  set: knownOptions<GetOrSetOptions<unknown>>('set()', CALL_OPTIONS),
+};
+
+/** The error bad per-call options are, if they are (returned, so that callers reject rather than throw). */
+export function checkEntryOptions(o: GetOrSetOptions<any> | undefined, method: CacheMethod): TypeError | undefined {
   if (o === undefined) return undefined;
-  if (typeof o !== 'object' || o === null) return invalidOption('options', o, 'an options object');
-  const { ttlMs, staleWhileRevalidateMs, staleIfErrorMs, negativeTtlMs, tags, isNegative } = o;
-  if (ttlMs !== undefined && !(typeof ttlMs === 'number' && ttlMs > 0 && Number.isFinite(ttlMs))) {
-    return invalidOption('ttlMs', ttlMs, 'a positive number of milliseconds');
+  try {
+    // A misspelt option (`{ ttl: 5 }`) would otherwise be ignored, and the entry kept for the default.
+    expectOptions('options', o, KNOWN[method]);
+    if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { above: 0, ...WINDOW_BOUNDS });
+    if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { above: 0, ...WINDOW_BOUNDS });
+    if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0, ...WINDOW_BOUNDS });
+    if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0, ...WINDOW_BOUNDS });
+  } catch (error) {
+    return error as TypeError;
   }
-  if (negativeTtlMs !== undefined && !(typeof negativeTtlMs === 'number' && negativeTtlMs > 0 && Number.isFinite(negativeTtlMs))) {
-    return invalidOption('negativeTtlMs', negativeTtlMs, 'a positive number of milliseconds');
-  }
-  if (staleWhileRevalidateMs !== undefined && !(typeof staleWhileRevalidateMs === 'number' && staleWhileRevalidateMs >= 0 && Number.isFinite(staleWhileRevalidateMs))) {
-    return invalidOption('staleWhileRevalidateMs', staleWhileRevalidateMs, 'a non-negative number of milliseconds');
-  }
-  if (staleIfErrorMs !== undefined && !(typeof staleIfErrorMs === 'number' && staleIfErrorMs >= 0 && Number.isFinite(staleIfErrorMs))) {
-    return invalidOption('staleIfErrorMs', staleIfErrorMs, 'a non-negative number of milliseconds');
-  }
+  const { tags, isNegative } = o;
   if (tags !== undefined) {
     if (!Array.isArray(tags)) return invalidOption('tags', tags, 'an array of non-empty strings');
     for (let i = 0; i < tags.length; i++) {

@@ -18,6 +18,12 @@ const newNode = (): PathNode => ({ children: new Map(), wildcard: undefined, ter
 /** Field names compare case-insensitively and ignore `-` and `_`: `apiKey`, `api_key`, `API-KEY` are one. */
 const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
 
+/**
+ * The password of a URL's user information (`postgres://app:PASSWORD@db`, `redis://:PASSWORD@host`): the scheme,
+ * `//`, the user (possibly empty) and `:` are kept, then the password up to the `@` is replaced.
+ */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#@]+@/gi;
+
 const ERROR_OWN = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code']);
 const KEY_CACHE_LIMIT = 4096;
 
@@ -120,10 +126,11 @@ export class Redactor {
     this.#root = root;
   }
 
-  /** Replaces registered secret values, in every spelling searched for, inside `text`. */
+  /** Replaces registered secret values, in every spelling searched for, and the passwords of URLs inside `text`. */
   text(text: string): string {
     const matcher = secretMatcher();
-    return matcher === null ? text : matcher.redact(text, this.censor);
+    const out = matcher === null ? text : matcher.redact(text, this.censor);
+    return out.includes('://') ? out.replace(URL_PASSWORD, (_, head: string) => `${head}${this.censor}@`) : out;
   }
 
   /**

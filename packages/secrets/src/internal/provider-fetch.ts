@@ -2,6 +2,18 @@ import { isBulwarkError, type Clock, type Timer } from '@bulwark/core';
 import { SecretNotFoundError } from '../secret-not-found-error.js';
 import { SecretProviderFailedError, isSecretProviderFailedError } from '../secret-provider-failed-error.js';
 import type { SecretProvider, SecretVersions } from '../secret-provider.js';
+import { isSecret } from '../secret.js';
+
+const isStringSecret = (value: unknown): boolean => isSecret(value) && typeof value.reveal() === 'string';
+
+/** What is wrong with a provider's answer, in words that never show a value; `undefined` when nothing is. */
+function wrongAnswer(answer: unknown): string | undefined {
+  if (typeof answer !== 'object' || answer === null) return answer === null ? 'null' : `a ${typeof answer}`;
+  const { current, previous } = answer as Partial<SecretVersions>;
+  if (!isStringSecret(current)) return `a \`current\` that is ${isSecret(current) ? `a Secret of a ${typeof current.reveal()}` : `not a Secret (${current === null ? 'null' : `a ${typeof current}`})`}`;
+  if (previous !== undefined && !isStringSecret(previous)) return 'a `previous` that is not a Secret of a string';
+  return undefined;
+}
 
 /**
  * Asks the providers for a secret, highest precedence first; the first that holds it (with a value
@@ -45,7 +57,17 @@ export class ProviderFetch {
       );
     });
     try {
-      return await Promise.race([provider.fetch(name, controller.signal), timedOut]);
+      const answer = await Promise.race([provider.fetch(name, controller.signal), timedOut]);
+      const wrong = answer === undefined ? undefined : wrongAnswer(answer);
+      if (wrong !== undefined) {
+        throw new SecretProviderFailedError(
+          provider.name,
+          name,
+          `answered with ${wrong}; expected { current: Secret<string>, previous?: Secret<string> }, or undefined when it does not hold the secret.`,
+          { transient: false },
+        );
+      }
+      return answer;
     } catch (error) {
       if (isSecretProviderFailedError(error)) throw error;
       if (isBulwarkError(error)) {
