@@ -1,5 +1,7 @@
 import { CallContext, createFakeClock, isTimeoutError, timeout, type ExecuteContext, type Policy } from '@bulwark/core';
 import { deferred, freePort, useLoopbackServer } from '@bulwark/test-utils';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, test, vi } from 'vitest';
 import {
   HttpError,
@@ -517,5 +519,99 @@ describe('limiter', () => {
     const client = httpClient({ baseUrl: server.url, limiter, limiterKey: (url) => url.pathname });
     expect(await failure(client.get('x'))).toBe(refusal);
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('bodies the caller did not ask for never hold a call', () => {
+  /** A real server that sends the status line, the headers and `start` of the body, then stalls. */
+  async function stallingServer(status: number, headers: Record<string, string>, start: string) {
+    const stalled: ServerResponse[] = [];
+    const closed: boolean[] = [];
+    const http = createServer((req, res) => {
+      const index = stalled.push(res) - 1;
+      closed[index] = false;
+      res.once('close', () => (closed[index] = true));
+      res.writeHead(status, headers);
+      res.write(start);
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    return {
+      url,
+      closed,
+      [Symbol.asyncDispose]: () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    };
+  }
+
+  test('an error body that stalls is read for 1 s of the client’s clock, then cancelled: the HttpError comes without it', async () => {
+    await using stall = await stallingServer(503, { 'content-type': 'text/plain' }, 'Service Unava');
+    const clock = createFakeClock();
+    const call = failure(httpClient({ baseUrl: stall.url, clock }).fetch('x'));
+    let settled = false;
+    void call.then(() => (settled = true));
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1)); // the body's deadline
+    await clock.tickAsync(999);
+    expect(settled).toBe(false);
+    await clock.tickAsync(1);
+    expect(await call).toMatchObject({ code: 'HTTP_ERROR', status: 503, transient: true });
+    await vi.waitFor(() => expect(stall.closed).toEqual([true])); // the rest of the body was cancelled
+  });
+
+  test('problem details that stall mid-way are left out, and the error still comes', async () => {
+    await using stall = await stallingServer(429, { 'content-type': 'application/problem+json', 'retry-after': '7' }, '{"title":"Slow');
+    const clock = createFakeClock();
+    const call = failure(httpClient({ baseUrl: stall.url, clock }).get('x'));
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+    await clock.tickAsync(1_000);
+    const error = (await call) as HttpError;
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 7_000 });
+    expect(error.problem).toBeUndefined();
+  });
+
+  test('an abort while an error body stalls rejects with the signal’s reason at once', async () => {
+    await using stall = await stallingServer(500, { 'content-type': 'application/problem+json' }, '{');
+    const controller = new AbortController();
+    const call = failure(httpClient({ baseUrl: stall.url }).fetch('x', { signal: controller.signal }));
+    await vi.waitFor(() => expect(stall.closed).toEqual([false]));
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    expect(await call).toBe(reason);
+  });
+
+  test('an error body over 64 KiB is cancelled at once, without waiting for its end', async () => {
+    await using stall = await stallingServer(502, {}, 'x'.repeat(64 * 1024 + 1));
+    const clock = createFakeClock();
+    expect(await failure(httpClient({ baseUrl: stall.url, clock }).fetch('x'))).toMatchObject({ status: 502 });
+    await vi.waitFor(() => expect(stall.closed).toEqual([true]));
+  });
+
+  /** A `fetch` whose responses have a body that never ends and whose cancel never settles either. */
+  const stuckFetch = (statuses: number[]) => {
+    let call = 0;
+    return async () => {
+      const body = new ReadableStream<Uint8Array>({ cancel: () => new Promise<void>(() => {}) });
+      return new Response(body, { status: statuses[call++] ?? 200 });
+    };
+  };
+
+  test('the body of a 401 that a refreshed credential replaces is let go without waiting on it', async () => {
+    const client = httpClient({ fetch: stuckFetch([401, 200]), auth: { get: () => 'Bearer old-key', refresh: () => 'Bearer new-key' } });
+    expect(await client.json('http://127.0.0.1/x', { method: 'HEAD' })).toBeUndefined();
+  });
+
+  test('the body of a HEAD is let go without waiting on it', async () => {
+    expect(await httpClient({ fetch: stuckFetch([200]) }).json('http://127.0.0.1/x', { method: 'HEAD' })).toBeUndefined();
+  });
+
+  test('an error body whose cancel never settles does not hold the error', async () => {
+    const clock = createFakeClock();
+    const call = failure(httpClient({ fetch: stuckFetch([500]), clock }).fetch('http://127.0.0.1/x'));
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+    await clock.tickAsync(1_000);
+    expect(await call).toMatchObject({ status: 500 });
   });
 });

@@ -27,7 +27,7 @@ import type { HttpPolicySource } from './http-request-info.js';
 import { InvalidJsonError } from './invalid-json-error.js';
 import { checkBaseUrl, requestUrl } from './internal/join-url.js';
 import { HTTP_TOKEN, PreparedRequest, copyBody, isIdempotentMethod, isStreamBody, normaliseMethod } from './internal/prepared-request.js';
-import { readErrorBody } from './internal/read-error-body.js';
+import { discardBody, readErrorBody } from './internal/read-error-body.js';
 import { scrubCredential } from './internal/scrub.js';
 import { NetworkError } from './network-error.js';
 import { isSensitiveParam } from './redact-url.js';
@@ -174,7 +174,7 @@ const asResponse: Reader<Response> = (response) => response;
 
 const readJson: Reader<unknown> = async (response, request, signal, attempt) => {
   if (response.status === 204 || response.status === 205 || request.method === 'HEAD') {
-    await response.body?.cancel();
+    discardBody(response);
     return undefined;
   }
   let text: string;
@@ -456,7 +456,7 @@ class Client implements HttpClient {
         await sleep(Math.ceil(wait), signal === undefined ? { clock: this.#clock } : { clock: this.#clock, signal });
       }
       const { response, credential } = await this.#authorised(request, signal, attempt);
-      if (response.status >= 400) throw await this.#failure(request, response, attempt, credential);
+      if (response.status >= 400) throw await this.#failure(request, response, attempt, credential, signal);
       return await read(response, request, signal, attempt);
     } catch (error) {
       request.lastError = error;
@@ -484,7 +484,7 @@ class Client implements HttpClient {
         this.#onAuthRefresh.emit({ name: this.name, method: request.method, url: request.shown, refreshed: next !== undefined });
       }
       if (next !== undefined) {
-        await response.body?.cancel();
+        discardBody(response);
         credential = revealCredential(next);
         response = await this.#exchange(request, signal, attempt, withHeader(request.headers, auth.header, credential));
       }
@@ -528,12 +528,20 @@ class Client implements HttpClient {
   }
 
   /** The error a response of 400 or more becomes; its server hints also hold back the next attempt. */
-  async #failure(request: PreparedRequest, response: Response, attempt: number, credential: string | undefined): Promise<HttpError> {
+  async #failure(
+    request: PreparedRequest,
+    response: Response,
+    attempt: number,
+    credential: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpError> {
     // An HTTP-date is measured against the response's own Date (the server's clock, rounded down to
     // the second), so neither clock skew nor rounding makes a wait end early.
     const now = parseHttpDate(response.headers.get('date') ?? '') ?? this.#clock.now();
     const retryAfterMs = parseServerHints(response, { now }).waitMs;
-    const problem = scrubCredential(await readErrorBody(response), credential);
+    const problem = scrubCredential(await readErrorBody(response, { clock: this.#clock, signal }), credential);
+    // An abort while the body was read is the call's outcome, as it is everywhere else.
+    if (signal?.aborted) throw signal.reason;
     if (retryAfterMs !== undefined) request.notBefore = Math.max(request.notBefore, request.receivedAt + retryAfterMs);
     return new HttpError({
       status: response.status,

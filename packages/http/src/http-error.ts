@@ -60,7 +60,7 @@ export class HttpError extends BulwarkError {
   readonly url: string;
   /** Which attempt of the request got this response, from 1. */
   readonly attempt: number;
-  /** The `application/problem+json` body, when there was one. */
+  /** The `application/problem+json` body, when there was one and it came whole (64 KiB at most, within 1 s of the headers). */
   readonly problem: ProblemDetails | undefined;
 
   constructor(options: HttpErrorOptions) {
