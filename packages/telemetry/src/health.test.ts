@@ -51,7 +51,7 @@ describe('health', () => {
     expect(report.checks!['upstream:connections']![0]).toMatchObject({ observedValue: 3, observedUnit: 'connections', status: 'warn', output: 'pool nearly full' });
     const db = report.checks!['reports-db']![0]!;
     expect(db.status).toBe('fail');
-    expect(db.output).toBe('Error: connect ECONNREFUSED postgres://***@db:5432');
+    expect(db.output).toBe('Error: connect ECONNREFUSED postgres://[REDACTED]@db:5432');
     expect(JSON.stringify(report)).not.toContain('hunter2');
   });
 
@@ -129,5 +129,69 @@ describe('health', () => {
     expect(() => health({ checks: [{ name: 'a', timeoutMs: 0, check: () => {} }] })).toThrow('checks[0].timeoutMs');
     expect(() => health({ circuits: [{}] })).toThrow(/Expected `circuits\[0\]` to be a circuit breaker/);
     expect(() => health({ openCircuit: 'ignore' as never })).toThrow('openCircuit');
+  });
+});
+
+describe('no credential reaches a health report', () => {
+  /** The `output` of a check that fails with `message`, and the whole report as JSON. */
+  const failingWith = async (message: string) => {
+    const report = await health({ checks: [{ name: 'x', check: async () => { throw new Error(message); } }] }).ready();
+    return { output: report.checks!.x![0]!.output, json: JSON.stringify(report) };
+  };
+
+  test.each([
+    ['a query parameter', 'GET https://a/?api_key=sk_live_1 failed', 'Error: GET https://a/?api_key=[REDACTED] failed', 'sk_live_1'],
+    ['several query parameters', 'GET https://a/v1?page=2&access_token=at-991&sig=ab12 failed', 'Error: GET https://a/v1?page=2&access_token=[REDACTED]&sig=[REDACTED] failed', 'at-991'],
+    // bulwark-allow-secret: a fixture the report must redact
+    ['a Bearer credential', 'upstream refused Bearer eyJhbGciOi.eyJzdWIi.c2ln', 'Error: upstream refused Bearer [REDACTED]', 'eyJhbGciOi'],
+    ['a Basic credential', 'sent Basic dXNlcjpodW50ZXIy, got 401', 'Error: sent Basic [REDACTED], got 401', 'dXNlcjpodW50ZXIy'],
+    ['an Authorization header', 'headers: { Authorization: Bearer abc123xyz }', 'Error: headers: { Authorization: [REDACTED] }', 'abc123xyz'],
+    ['password=', 'connect failed: host=db user=app password=hunter2', 'Error: connect failed: host=db user=app password=[REDACTED]', 'hunter2'],
+    ['passwd=', 'login passwd=hunter2 refused', 'Error: login passwd=[REDACTED] refused', 'hunter2'],
+    ['secret:', 'client_secret: s3cr3t-value rejected', 'Error: client_secret: [REDACTED] rejected', 's3cr3t-value'],
+    ['token=', 'token=tok_9f8e7d invalid', 'Error: token=[REDACTED] invalid', 'tok_9f8e7d'],
+    ['apikey and api-key', 'apikey=k1k1k1k1 and X-Api-Key: k2k2k2k2', 'Error: apikey=[REDACTED] and X-Api-Key: [REDACTED]', 'k1k1'],
+    ['auth=', 'auth=u5er:pa55 denied', 'Error: auth=[REDACTED] denied', 'pa55'],
+    ['key=', 'key=AKIAEXAMPLE0001 not allowed', 'Error: key=[REDACTED] not allowed', 'AKIAEXAMPLE0001'],
+    ['a JSON pair', 'body {"user":"app","password":"hunter2"}', 'Error: body {"user":"app","password":"[REDACTED]"}', 'hunter2'],
+    // bulwark-allow-secret: a fixture the report must redact
+    ['URL user information', 'connect ECONNREFUSED redis://default:hunter2@cache:6379', 'Error: connect ECONNREFUSED redis://[REDACTED]@cache:6379', 'hunter2'],
+    ['a token as URL user', 'clone https://ghp_abc123@github.com/org/repo failed', 'Error: clone https://[REDACTED]@github.com/org/repo failed', 'ghp_abc123'],
+  ])('%s is redacted in a failure’s output', async (_shape, message, expected, secret) => {
+    const { output, json } = await failingWith(message);
+    expect(output).toBe(expected);
+    expect(json).not.toContain(secret);
+  });
+
+  test('ordinary words and names are left as they are', async () => {
+    const { output } = await failingWith('TokenExpiredError: keyspace monkey=3 at https://a/v1?page=2 (Bearer token missing)');
+    expect(output).toBe('Error: TokenExpiredError: keyspace monkey=3 at https://a/v1?page=2 (Bearer [REDACTED] missing)');
+    expect((await failingWith('Token expired')).output).toBe('Error: Token expired');
+  });
+
+  test('the output and observedValue a check returns are redacted too, nested strings included', async () => {
+    const report = await health({
+      checks: [
+        // bulwark-allow-secret: a fixture the report must redact
+        { name: 'db', check: () => ({ status: 'warn', output: 'slow: postgres://app:hunter2@db/app?sslpassword=pw1', observedValue: 'token=tok_1' }) },
+        // bulwark-allow-secret: a fixture the report must redact
+        { name: 'api', check: () => ({ status: 'fail', observedValue: { url: new URL('https://u:hunter3@api/x?api_key=k-77'), tried: ['Bearer abc.def'] } }) },
+      ],
+    }).ready();
+    expect(report.checks!.db![0]).toMatchObject({ output: 'slow: postgres://[REDACTED]@db/app?sslpassword=[REDACTED]', observedValue: 'token=[REDACTED]' });
+    expect(report.checks!.api![0]!.observedValue).toEqual({ url: 'https://[REDACTED]@api/x?api_key=[REDACTED]', tried: ['Bearer [REDACTED]'] });
+    const json = JSON.stringify(report);
+    for (const secret of ['hunter2', 'hunter3', 'pw1', 'tok_1', 'k-77', 'abc.def']) expect(json).not.toContain(secret);
+  });
+
+  test('a thrown value that is not an Error is redacted, and one that cannot be shown still fails the check', async () => {
+    const report = await health({
+      checks: [
+        { name: 'str', check: () => { throw 'password=hunter2'; } },
+        { name: 'odd', check: () => { throw { toString: () => { throw new Error('no'); } }; } },
+      ],
+    }).ready();
+    expect(report.checks!.str![0]).toMatchObject({ status: 'fail', output: 'thrown: password=[REDACTED]' });
+    expect(report.checks!.odd![0]).toMatchObject({ status: 'fail', output: 'thrown: a value that cannot be shown' });
   });
 });

@@ -12,6 +12,7 @@ import {
   type Disposable,
 } from '@bulwark/core';
 import { HealthCheckTimeoutError, isHealthCheckTimeoutError } from './health-check-timeout-error.js';
+import { redactCredentials, redactStrings } from './internal/redact-credentials.js';
 import { eventOf, nameOf, normalizeState, type EventSource } from './internal/source.js';
 
 /** The media type of a {@link HealthReport}: `application/health+json`. */
@@ -128,10 +129,15 @@ export function healthStatusCode(report: HealthReport): 200 | 503 {
 const RANK: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
 const worst = (a: HealthStatus, b: HealthStatus): HealthStatus => (RANK[b] > RANK[a] ? b : a);
 
-/** An error as report output: its name and message, with credentials in URLs blanked. */
+/** An error as report output: its name and message, credentials redacted. */
 function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`;
-  return text.replace(/(\/\/)[^/\s:@]*(:[^/\s@]*)?@/g, '$1***@');
+  let text: string;
+  try {
+    text = error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`;
+  } catch {
+    text = 'thrown: a value that cannot be shown';
+  }
+  return redactCredentials(text);
 }
 
 interface Circuit {
@@ -297,7 +303,8 @@ class HealthImpl implements Health {
         ...(status !== 'pass' && o.output !== undefined ? { output: o.output } : {}),
       };
       if (entry.observedUnit === '') delete (entry as { observedUnit?: string }).observedUnit;
-      return entry;
+      // What a check returns is written into JSON as it is: its strings may quote a credential too.
+      return redactStrings(entry);
     } catch (error) {
       return {
         ...base,
@@ -335,8 +342,11 @@ const HEALTH_OPTIONS = knownOptions<HealthOptions>('health()', {
  * (or warns, with `openCircuit: 'warn'`), half-open warns. Serve with {@link healthStatusCode} and
  * {@link HEALTH_CONTENT_TYPE}.
  *
- * Failure output is the error's name and message, with any `user:password@` in URLs blanked; keep
- * secrets out of your errors' messages all the same.
+ * Failure output is the error's name and message. Every string of a check's entry (that output, or
+ * the `output` and `observedValue` a check returns) has the common shapes of credentials replaced by
+ * `[REDACTED]`: URL user information, `Bearer …` and other authorization schemes, and `name=value`,
+ * `name: value` and query parameters whose name is secret-like (`password`, `token`, `api_key`,
+ * `secret`, `auth`, `key`, …). Keep secrets out of your errors' messages all the same.
  *
  * @example
  * ```ts
