@@ -129,6 +129,57 @@ describe('createLogger: lines', () => {
     ]);
   });
 
+  test('fields that are not an object of fields are written as one `value` field; null is no fields', async () => {
+    const { out, logger } = setup();
+    class Order {
+      readonly orderId = 42;
+    }
+    const calls: Array<[string, unknown]> = [
+      ['a string', 'str'],
+      ['a number', 42],
+      ['a boolean', false],
+      ['a bigint', 10n],
+      ['an array', [1, 'a']],
+      ['a date', new Date(at)],
+      ['a URL', new URL('postgres://app:hunter2@db:5432/orders')], // bulwark-allow-secret: a fixture the line must redact
+      ['a Map', new Map([['a', 1]])],
+      ['null', null],
+      ['a class instance', new Order()],
+    ];
+    for (const [message, fields] of calls) {
+      expect(() => logger.info(message, fields as never)).not.toThrow();
+    }
+    expect(() => logger.log('warn', 'through log', 'str' as never)).not.toThrow();
+    const lines = await out.lines();
+    const rest = lines.map(({ timestamp: _t, level: _l, service: _s, ...line }) => line);
+    expect(rest).toEqual([
+      { message: 'a string', value: 'str' },
+      { message: 'a number', value: 42 },
+      { message: 'a boolean', value: false },
+      { message: 'a bigint', value: '10' },
+      { message: 'an array', value: [1, 'a'] },
+      { message: 'a date', value: '2026-11-24T12:00:00.000Z' },
+      { message: 'a URL', value: 'postgres://app:[REDACTED]@db:5432/orders' },
+      { message: 'a Map', value: { a: 1 } },
+      { message: 'null' },
+      { message: 'a class instance', orderId: 42 },
+      { message: 'through log', value: 'str' },
+    ]);
+    expect(lines[10]!.level).toBe('warn');
+  });
+
+  test('an `error` getter that throws among the fields does not lose the line', async () => {
+    const { out, logger } = setup();
+    const fields = {
+      get error(): never {
+        throw new Error('getter');
+      },
+      ok: true,
+    };
+    expect(() => logger.info('written', fields)).not.toThrow();
+    expect(await out.lines()).toEqual([expect.objectContaining({ message: 'written', error: '[Unserializable]', ok: true })]);
+  });
+
   test('pretty format: a readable line, stacks below it', async () => {
     const { out, logger } = setup({ format: 'pretty' });
     logger.info('charged', { orderId: 42, note: 'two words' });

@@ -83,7 +83,9 @@ export interface LoggerOptions {
 }
 
 /**
- * A structured logger: one method per level, each taking a message and optional fields.
+ * A structured logger: one method per level, each taking a message and optional fields. Fields
+ * that are not an object of fields (a string or an array, from plain JavaScript) are written as the
+ * one field `value`; a log call never throws.
  *
  * @example
  * ```ts
@@ -161,6 +163,26 @@ interface Shared {
 
 function checkFields(field: string, value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOption(field, value, 'an object of fields');
+}
+
+/** Objects JSON writes as one value rather than as named fields. */
+const VALUE_OBJECTS: ReadonlyArray<abstract new (...args: never[]) => unknown> = [Map, Set, RegExp, ArrayBuffer, String, Number, Boolean];
+
+/**
+ * Whether the `fields` of a call are fields: an object of named values. Anything else a plain
+ * JavaScript caller may pass there (a string, a number, an array, a `Date`, a `URL`, a `Map`, a
+ * `Secret`: anything with `toJSON`) is one value, written as the field `value`.
+ */
+function isFieldsObject(fields: unknown): fields is LogFields {
+  if (typeof fields !== 'object' || fields === null) return false;
+  try {
+    if (typeof (fields as { toJSON?: unknown }).toJSON === 'function') return false;
+    const prototype: unknown = Object.getPrototypeOf(fields);
+    if (prototype === Object.prototype || prototype === null) return true;
+    return !(Array.isArray(fields) || ArrayBuffer.isView(fields) || VALUE_OBJECTS.some((type) => fields instanceof type));
+  } catch {
+    return true; // a getter or a proxy that throws: the fields are written as far as they can be read
+  }
 }
 
 type LevelMethod = (this: BulwarkLogger, message: LogMessage, fields?: LogFields | Error) => void;
@@ -265,11 +287,16 @@ class BulwarkLogger implements Logger {
     } else text = String(message);
     if (fields !== undefined && fields !== null) {
       if (isError(fields)) error = fields;
-      else {
+      else if (isFieldsObject(fields)) {
         callFields = fields;
-        const own = fields.error ?? fields.err;
+        let own: unknown;
+        try {
+          own = fields.error ?? fields.err;
+        } catch {
+          // A getter that throws is written as `[Unserializable]` with the other fields.
+        }
         if (isError(own)) error = own;
-      }
+      } else callFields = { value: fields };
     }
     const store = contextStorage.getStore();
     const flood = this.#shared.flood;
