@@ -231,6 +231,19 @@ describe('circuitBreaker', () => {
     expect(isCircuitOpenError(open._unsafeUnwrapErr())).toBe(true);
   });
 
+  test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
+    const { breaker } = setup();
+    const original = new Error('token=S3cr3t');
+    const error = (
+      await breaker.executeResult(async () => {
+        throw original;
+      })
+    )._unsafeUnwrapErr();
+    expect(error.message).toBe('The operation failed (Error).');
+    expect(error.cause).toBe(original);
+    expect(JSON.stringify(error)).not.toContain('S3cr3t');
+  });
+
   test('composes with core’s pipeline and timeout: a hang counts as a failure', async () => {
     const clock = createFakeClock();
     const breaker = circuitBreaker({ breaker: { kind: 'consecutive', threshold: 1 }, clock });

@@ -377,6 +377,19 @@ describe('cache-aside as a Policy', () => {
     expect(result.isErr() && result.error.code).toBe('OPERATION_FAILED');
     expect(() => c.policy(3 as never)).toThrow(/`key`/);
   });
+
+  test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
+    const c = make(createFakeClock());
+    const original = new Error('GET /v1/users?api_key=S3cr3t: 403');
+    const error = (
+      await c.policy('user:3').executeResult(async () => {
+        throw original;
+      })
+    )._unsafeUnwrapErr();
+    expect(error.message).toBe('The operation failed (Error).');
+    expect(error.cause).toBe(original);
+    expect(JSON.stringify(error)).not.toContain('S3cr3t');
+  });
 });
 
 describe('abort', () => {

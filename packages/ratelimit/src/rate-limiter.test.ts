@@ -339,6 +339,19 @@ describe('execute', () => {
     expect((await limiter.executeResult('f' as never))._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got "f".'));
     await expect(limiter.execute(() => 'ran')).resolves.toBe('ran'); // the one unit was still there
   });
+
+  test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
+    const { limiter } = setup({ limit: 1, windowMs: 1_000 });
+    const original = new Error('POST https://user:S3cr3t@api.example.com failed');
+    const error = (
+      await limiter.executeResult(() => {
+        throw original;
+      })
+    )._unsafeUnwrapErr();
+    expect(error.message).toBe('The operation failed (Error).');
+    expect(error.cause).toBe(original);
+    expect(JSON.stringify(error)).not.toContain('S3cr3t');
+  });
 });
 
 describe('memoryRateLimitStore', () => {

@@ -422,6 +422,27 @@ describe('retry', () => {
     expect(bad.isErr() && bad.error.code).toBe('OPERATION_FAILED');
   });
 
+  test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
+    const clock = createFakeClock();
+    const policy = retry({ clock, maxAttempts: 2, backoff: constantBackoff(1) });
+    const notRetried = http(401, { message: 'GET /v1?token=S3cr3t: HTTP 401' });
+    const failed = (await policy.executeResult(flaky([{ error: notRetried }])))._unsafeUnwrapErr();
+    expect(failed.message).toBe('The operation failed (Error status 401).');
+    expect(failed.cause).toBe(notRetried);
+    const retried = Object.assign(new Error('connect to db?password=S3cr3t failed'), { code: 'ECONNRESET' });
+    const pending = policy.executeResult(async () => {
+      throw retried;
+    });
+    await clock.runAllAsync();
+    const exhausted = (await pending)._unsafeUnwrapErr();
+    expect(exhausted.code).toBe('RETRIES_EXHAUSTED');
+    expect(exhausted.cause).toBe(retried);
+    for (const error of [failed, exhausted]) {
+      expect(error.message).not.toContain('S3cr3t');
+      expect(JSON.stringify(error)).not.toContain('S3cr3t');
+    }
+  });
+
   test('composes in a pipeline: each attempt gets its own timeout, and timeouts are retried', async () => {
     const clock = createFakeClock();
     const policy = pipeline(retry({ clock, backoff: constantBackoff(0) }), timeout(100, { clock }));
