@@ -2,7 +2,7 @@
 import './dispose-symbols.js';
 
 export type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult } from './policy.js';
-export { CallContext, abortReason } from './call-context.js';
+export { CallContext, abortReason, expectAbortSource } from './call-context.js';
 export { pipeline } from './pipeline.js';
 export type { AltOf } from './pipeline.js';
 export { toResult } from './to-result.js';

@@ -258,7 +258,7 @@ describe('acquire', () => {
   test('a signal that is not an AbortSignal is refused before the call joins the queue, which goes on working', async () => {
     const { clock, limiter } = setup({ limit: 1, windowMs: 1_000 });
     await limiter.acquire('k');
-    const refusal = new TypeError('Expected `signal` to be an AbortSignal, got an object (Object).');
+    const refusal = new TypeError('Expected `signal` to be an AbortSignal or an execute context, got an object (Object).');
     await expect(limiter.acquire('k', { signal: { aborted: false } as never })).rejects.toThrow(refusal);
     await expect(limiter.execute(() => 'ran', { timeout: 5_000 } as never)).rejects.toThrow(refusal);
     expect(limiter.queued).toBe(0);

@@ -730,6 +730,29 @@ describe('options', () => {
     expect(events).toEqual([]);
   });
 
+  test.each([
+    ['plain', {}],
+    ['hedged', { hedge: { delayMs: 10 } }],
+  ])('%s: execute rejects a signal that is not one, naming it, before any attempt', async (_, options) => {
+    const clock = createFakeClock();
+    const policy = retry({ clock, ...options });
+    const fn = flaky(['ok']);
+    for (const [bad, got] of [
+      [{}, 'an object (Object)'],
+      ['stop', '"stop"'],
+    ] as const) {
+      let pending: Promise<unknown> | undefined;
+      expect(() => {
+        pending = policy.execute(fn, bad as never);
+      }).not.toThrow();
+      await expect(pending).rejects.toThrow(new TypeError(`Expected \`signal\` to be an AbortSignal or an execute context, got ${got}.`));
+    }
+    expect(fn.calls).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+    const controller = new AbortController();
+    expect(await policy.execute(({ signal }) => signal.aborted, { signal: controller.signal, attempt: 3 })).toBe(false);
+  });
+
   test('a timeout error from core is retried by default', async () => {
     const clock = createFakeClock();
     const fn = flaky([{ error: new TimeoutError(100) }, 'ok']);
