@@ -27,6 +27,7 @@ export type { EventPayload, EventPayloads, RejectedEvent, StoreErrorEvent } from
 export { eventsOf, subscribeEvent } from './events-of.js';
 
 export { systemClock } from './clock.js';
+export { MAX_DURATION_MS } from './max-duration.js';
 export type { Clock, Timer, TimerOptions } from './clock.js';
 export { createFakeClock } from './fake-clock.js';
 export type { FakeClock, FakeClockOptions } from './fake-clock.js';

@@ -9,6 +9,7 @@ import {
   expectOptions,
   invalidOption,
   knownOptions,
+  MAX_DURATION_MS,
   parseServerHints,
   StoreUnavailableError,
   systemClock,
@@ -30,7 +31,7 @@ import {
 import type { ResultAsync } from 'neverthrow';
 import { statedInterval, type LearnParams, type Lesson } from './internal/learning.js';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
-import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
+import { compileLimit, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
 import { memoryRateLimitStore, type MemoryRateLimitStore } from './memory-store.js';
 import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
