@@ -302,11 +302,14 @@ describeRedis('sealing', () => {
     plain.onStoreError((e) => errors.push(e.error));
     await redis.client.set(`${redis.prefix}{secret}`, '{"not":"an entry"}');
     expect(await plain.get('secret')).toBeUndefined();
+    await redis.client.set(`${redis.prefix}{secret}`, 'password=hunter2 from another app');
+    expect(await plain.get('secret')).toBeUndefined();
 
     expect(errors.length).toBeGreaterThanOrEqual(4);
     expect(errors.every(isCacheIntegrityError)).toBe(true);
     const messages = errors.map((e) => e.message).join('\n');
-    for (const why of ['did not verify', 'key id "k2"', 'requires sealed values', 'not a cache entry']) expect(messages).toContain(why);
+    for (const why of ['did not verify', 'key id "k2"', 'requires sealed values', 'not a cache entry', 'not JSON']) expect(messages).toContain(why);
+    expect(messages + JSON.stringify(errors)).not.toContain('hunter2'); // the stored text is never quoted
     expect(c.stats().integrityErrors + plain.stats().integrityErrors).toBe(errors.length);
     await c.close();
   });
