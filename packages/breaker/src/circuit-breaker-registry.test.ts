@@ -91,6 +91,16 @@ describe('circuitBreakerRegistry', () => {
     expect(breakers.size).toBe(0); // nothing was made for a call that could not run
   });
 
+  test('a signal that is not one rejects, naming it, and makes no breaker', async () => {
+    const breakers = circuitBreakerRegistry();
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = breakers.execute('api', () => 1, {} as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(new TypeError('Expected `signal` to be an AbortSignal or an execute context, got an object (Object).'));
+    expect(breakers.size).toBe(0);
+  });
+
   test('snapshots keep the open circuits across a restart', async () => {
     const clock = createFakeClock();
     const options = { breaker: { breaker: { kind: 'consecutive' as const, threshold: 1 }, clock, halfOpenAfterMs: 1_000 } };

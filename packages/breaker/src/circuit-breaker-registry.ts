@@ -1,5 +1,6 @@
 import {
   EventEmitter,
+  expectAbortSource,
   expectFunction,
   expectInteger,
   expectName,
@@ -151,6 +152,7 @@ class Registry implements CircuitBreakerRegistry {
     if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
     let breaker: CircuitBreakerPolicy;
     try {
+      expectAbortSource('signal', signal); // before a breaker is made for a call that cannot run
       breaker = this.get(key);
     } catch (error) {
       return Promise.reject(error);

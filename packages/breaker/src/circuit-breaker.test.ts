@@ -231,6 +231,19 @@ describe('circuitBreaker', () => {
     expect(isCircuitOpenError(open._unsafeUnwrapErr())).toBe(true);
   });
 
+  test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
+    const { breaker } = setup();
+    const original = new Error('token=S3cr3t');
+    const error = (
+      await breaker.executeResult(async () => {
+        throw original;
+      })
+    )._unsafeUnwrapErr();
+    expect(error.message).toBe('The operation failed (Error).');
+    expect(error.cause).toBe(original);
+    expect(JSON.stringify(error)).not.toContain('S3cr3t');
+  });
+
   test('composes with core’s pipeline and timeout: a hang counts as a failure', async () => {
     const clock = createFakeClock();
     const breaker = circuitBreaker({ breaker: { kind: 'consecutive', threshold: 1 }, clock });
@@ -300,6 +313,27 @@ describe('circuitBreaker', () => {
     expect(result._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got 42.'));
     expect(breaker.state).toBe('open'); // no probe was spent on it
     await expect(breaker.execute(ok)).resolves.toBe('ok');
+  });
+
+  test('a signal that is not one rejects (never throws) with a TypeError naming signal, in every state, and counts for nothing', async () => {
+    const { breaker, clock } = setup({ breaker: { kind: 'consecutive', threshold: 1 } });
+    let ran = 0;
+    const reads = ({ signal }: { signal: AbortSignal }) => (ran++, signal.aborted);
+    const refusal = (got: string) => new TypeError(`Expected \`signal\` to be an AbortSignal or an execute context, got ${got}.`);
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = breaker.execute(reads, {} as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(refusal('an object (Object)'));
+    await expect(breaker.execute(ok, 5 as never)).rejects.toThrow(refusal('5'));
+    expect(breaker.state).toBe('closed');
+    await expect(breaker.execute(fail)).rejects.toBe(boom);
+    clock.tick(1_000);
+    await expect(breaker.execute(reads, { attempt: 1 } as never)).rejects.toThrow(refusal('an object (Object)'));
+    expect(ran).toBe(0);
+    expect(breaker.state).toBe('open'); // no probe was spent on it
+    await expect(breaker.execute(reads, { signal: new AbortController().signal, attempt: 1 })).resolves.toBe(false);
+    expect(breaker.state).toBe('closed');
   });
 });
 

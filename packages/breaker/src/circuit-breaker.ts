@@ -215,9 +215,15 @@ class CircuitBreaker implements CircuitBreakerPolicy {
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
     if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
+    let ctx: CallContext;
+    try {
+      ctx = new CallContext(signal);
+    } catch (error) {
+      return Promise.reject(error); // a `signal` that is not one
+    }
     // The hot path: closed, no shared store. One CallContext, one async frame, no timers.
-    if (this.#state.kind === 'closed' && this.#shared === undefined) return this.#closed(fn, new CallContext(signal));
-    return this.#dispatch(fn, new CallContext(signal));
+    if (this.#state.kind === 'closed' && this.#shared === undefined) return this.#closed(fn, ctx);
+    return this.#dispatch(fn, ctx);
   }
 
   executeResult<T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T, BulwarkError> {

@@ -1,4 +1,4 @@
-import { createFakeClock, isStoreUnavailableError, type FakeClock, type RedisClient } from '@bulwark/core';
+import { MAX_DURATION_MS, createFakeClock, isStoreUnavailableError, type FakeClock, type RedisClient } from '@bulwark/core';
 import { deferred, describeRedis, usePrivateRedis, useRedis } from '@bulwark/test-utils';
 import type { RedisClientType } from 'redis';
 import { describe, expect, test, vi } from 'vitest';
@@ -209,6 +209,7 @@ describeRedis('redisCircuitStore with very long durations', () => {
     expect(() => redisCircuitStore({ client: redis.client, ...options })).toThrow(
       new TypeError(`Expected \`${field}\` to be a number from 1 to 3_155_760_000_000 (100 years, the longest duration the Redis store keeps exactly), got 100000000000000000000.`),
     );
+    expect(() => redisCircuitStore({ client: redis.client, [field]: MAX_DURATION_MS + 1 })).toThrow(`to be a number from 1 to 3_155_760_000_000 (100 years`);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   expectRedisClient,
   invalidOption,
   knownOptions,
+  MAX_DURATION_MS,
   redisConnection,
   redisScript,
   type RedisConnection,
@@ -109,8 +110,8 @@ end
 return 1`);
 
 // Redis keeps an expiry exactly, and Lua prints a time as an integer, only below some 3,000 years
-// from now: every duration the scripts take is kept within 100 years (a longer break is cut to it).
-const MAX_DURATION_MS = 3_155_760_000_000;
+// from now: every duration the scripts take is kept within core's MAX_DURATION_MS, 100 years (a
+// longer break is cut to it).
 const MAX_DURATION_WHY = '100 years, the longest duration the Redis store keeps exactly';
 const ms = (n: number): string => String(Math.min(MAX_DURATION_MS, Math.max(1, Math.ceil(n))));
 

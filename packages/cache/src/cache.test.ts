@@ -377,6 +377,33 @@ describe('cache-aside as a Policy', () => {
     expect(result.isErr() && result.error.code).toBe('OPERATION_FAILED');
     expect(() => c.policy(3 as never)).toThrow(/`key`/);
   });
+
+  test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
+    const c = make(createFakeClock());
+    const original = new Error('GET /v1/users?api_key=S3cr3t: 403');
+    const error = (
+      await c.policy('user:3').executeResult(async () => {
+        throw original;
+      })
+    )._unsafeUnwrapErr();
+    expect(error.message).toBe('The operation failed (Error).');
+    expect(error.cause).toBe(original);
+    expect(JSON.stringify(error)).not.toContain('S3cr3t');
+  });
+
+  test('a signal that is not one rejects (never throws), naming it, and the load never runs', async () => {
+    const c = make(createFakeClock());
+    const policy = c.policy('user:4');
+    let calls = 0;
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = policy.execute(() => ++calls, {} as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(new TypeError('Expected `signal` to be an AbortSignal or an execute context, got an object (Object).'));
+    await expect(policy.execute(() => ++calls, 5 as never)).rejects.toThrow(new TypeError('Expected `signal` to be an AbortSignal or an execute context, got 5.'));
+    expect(calls).toBe(0);
+    await expect(policy.execute(() => ++calls, { signal: new AbortController().signal, attempt: 1 })).resolves.toBe(1);
+  });
 });
 
 describe('abort', () => {

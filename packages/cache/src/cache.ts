@@ -1,5 +1,6 @@
 import {
   CallContext,
+  expectAbortSource,
   expectClock,
   expectFunction,
   expectInteger,
@@ -216,6 +217,11 @@ class TwoTierCache implements SealedCache {
     if (bad !== undefined) throw bad;
     const execute = <T>(fn: PolicyFunction<T>, source?: AbortSource): Promise<T> => {
       if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
+      try {
+        expectAbortSource('signal', source);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       const signal = source === undefined ? undefined : source instanceof AbortSignal ? source : source.signal;
       return this.getOrSet<T>(
         key,

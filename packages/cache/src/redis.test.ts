@@ -1,4 +1,4 @@
-import { createFakeClock, isStoreUnavailableError, type BulwarkError, type Policy, type RedisClient } from '@bulwark/core';
+import { MAX_DURATION_MS, createFakeClock, isStoreUnavailableError, type BulwarkError, type Policy, type RedisClient } from '@bulwark/core';
 import { deferred, describeRedis, eventually, useRedis } from '@bulwark/test-utils';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -38,7 +38,7 @@ describeRedis('Redis tier', () => {
   });
 
   test('the longest windows a cache takes are ones Redis keeps; longer ones are refused at construction', async () => {
-    const longest = 3_155_760_000_000; // 100 years
+    const longest = MAX_DURATION_MS; // core's bound: 100 years
     const c = await make({ ttlMs: longest, staleWhileRevalidateMs: longest, staleIfErrorMs: longest });
     const errors: unknown[] = [];
     c.onStoreError(({ error }) => errors.push(error));
@@ -302,11 +302,14 @@ describeRedis('sealing', () => {
     plain.onStoreError((e) => errors.push(e.error));
     await redis.client.set(`${redis.prefix}{secret}`, '{"not":"an entry"}');
     expect(await plain.get('secret')).toBeUndefined();
+    await redis.client.set(`${redis.prefix}{secret}`, 'password=hunter2 from another app');
+    expect(await plain.get('secret')).toBeUndefined();
 
     expect(errors.length).toBeGreaterThanOrEqual(4);
     expect(errors.every(isCacheIntegrityError)).toBe(true);
     const messages = errors.map((e) => e.message).join('\n');
-    for (const why of ['did not verify', 'key id "k2"', 'requires sealed values', 'not a cache entry']) expect(messages).toContain(why);
+    for (const why of ['did not verify', 'key id "k2"', 'requires sealed values', 'not a cache entry', 'not JSON']) expect(messages).toContain(why);
+    expect(messages + JSON.stringify(errors)).not.toContain('hunter2'); // the stored text is never quoted
     expect(c.stats().integrityErrors + plain.stats().integrityErrors).toBe(errors.length);
     await c.close();
   });

@@ -1,7 +1,24 @@
 import type { AbortSource, ExecuteContext } from './policy.js';
+import { invalidOption } from './validate.js';
 
 const isContext = (source: AbortSource): source is ExecuteContext =>
   typeof (source as { attempt?: unknown }).attempt === 'number';
+
+/**
+ * Asserts `value` is an {@link AbortSource} — an `AbortSignal`, or an execute context (a numeric
+ * `attempt` and an `AbortSignal` as `signal`) — or `undefined`. Anything else throws a `TypeError`
+ * naming `field`, the value and what was expected.
+ *
+ * The one check behind every `signal` Bulwark takes: {@link CallContext} runs it on the source it is
+ * given, so a policy refuses a bad signal before its call runs, waits or arms a timer (which would
+ * later throw, where nobody can catch it, from a listener that was never added).
+ */
+export function expectAbortSource(field: string, value: unknown): asserts value is AbortSource | undefined {
+  if (value === undefined || value instanceof AbortSignal || value instanceof CallContext) return;
+  const context = value as { attempt?: unknown; signal?: unknown } | null;
+  if (typeof context === 'object' && context !== null && typeof context.attempt === 'number' && context.signal instanceof AbortSignal) return;
+  throw invalidOption(field, value, 'an AbortSignal or an execute context');
+}
 
 /** The standard reason for an abort that did not say why. */
 export function abortReason(): DOMException {
@@ -17,7 +34,9 @@ export function abortReason(): DOMException {
  * listener. Call {@link CallContext.release} when the call settles, so a long-lived parent signal
  * does not collect listeners.
  *
- * Subclass it and override {@link CallContext.onAbort} to react to cancellation.
+ * Subclass it and override {@link CallContext.onAbort} to react to cancellation. The constructor
+ * checks its parent with {@link expectAbortSource}: a policy whose `execute` must reject rather than
+ * throw constructs it inside its `async` body (or catches).
  */
 export class CallContext implements ExecuteContext {
   readonly attempt: number;
@@ -29,6 +48,7 @@ export class CallContext implements ExecuteContext {
   #children: CallContext[] | undefined = undefined;
 
   constructor(parent?: AbortSource, attempt?: number) {
+    expectAbortSource('signal', parent);
     this.#parent = parent;
     this.attempt = attempt ?? (parent !== undefined && isContext(parent) ? parent.attempt : 1);
   }

@@ -73,7 +73,7 @@ describe('errors', () => {
     const plain = new TypeError('bad');
     const wrapped = toBulwarkError(plain);
     expect(wrapped).toBeInstanceOf(OperationFailedError);
-    expect(wrapped.message).toBe('The operation failed (TypeError: bad).');
+    expect(wrapped.message).toBe('The operation failed (TypeError).');
     expect(toBulwarkError('a string').cause).toBe('a string');
   });
 });

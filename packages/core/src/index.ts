@@ -2,7 +2,7 @@
 import './dispose-symbols.js';
 
 export type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult } from './policy.js';
-export { CallContext, abortReason } from './call-context.js';
+export { CallContext, abortReason, expectAbortSource } from './call-context.js';
 export { pipeline } from './pipeline.js';
 export type { AltOf } from './pipeline.js';
 export { toResult } from './to-result.js';
@@ -16,6 +16,7 @@ export { OperationFailedError, isOperationFailedError } from './operation-failed
 export { ChaosFaultError, isChaosFaultError } from './chaos-fault-error.js';
 export { StoreUnavailableError, isStoreUnavailableError } from './store-unavailable-error.js';
 export { toBulwarkError } from './to-bulwark-error.js';
+export { describeError } from './describe-error.js';
 export { errorCode, isConnectFailure } from './error-code.js';
 
 export { EventEmitter } from './event.js';
@@ -26,6 +27,7 @@ export type { EventPayload, EventPayloads, RejectedEvent, StoreErrorEvent } from
 export { eventsOf, subscribeEvent } from './events-of.js';
 
 export { systemClock } from './clock.js';
+export { MAX_DURATION_MS } from './max-duration.js';
 export type { Clock, Timer, TimerOptions } from './clock.js';
 export { createFakeClock } from './fake-clock.js';
 export type { FakeClock, FakeClockOptions } from './fake-clock.js';

@@ -50,7 +50,8 @@ export interface Policy<Alt = never> {
   /**
    * Runs `fn` under the policy and returns its value, or rejects: with the function's own error,
    * with a {@link BulwarkError} the policy raised, or with the abort reason when `signal` aborts.
-   * Never throws: a `fn` that is not a function rejects with a `TypeError` naming `fn`.
+   * Never throws: a `fn` that is not a function rejects with a `TypeError` naming `fn`, and a `signal`
+   * that is neither an `AbortSignal` nor an execute context rejects with one naming `signal`.
    */
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T | Alt>;
   /**

@@ -1,7 +1,7 @@
 import { CallContext } from './call-context.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import type { AbortSource } from './policy.js';
-import { expectClock, expectNumber, expectOptions, invalidOption, knownOptions } from './validate.js';
+import { expectClock, expectNumber, expectOptions, knownOptions } from './validate.js';
 
 /** Options for {@link sleep}. */
 export interface SleepOptions {
@@ -38,10 +38,7 @@ export function sleep(ms: number, options: SleepOptions = {}): Promise<void> {
   expectNumber('ms', ms, { min: 0 });
   expectOptions('options', options, SLEEP_OPTIONS);
   expectClock('clock', options.clock);
-  const { signal } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal) && !(signal?.signal instanceof AbortSignal)) {
-    throw invalidOption('signal', signal, 'an AbortSignal or an execute context');
-  }
+  // The context checks `signal` (expectAbortSource) before any timer is armed.
   const sleeper = new Sleeper(options.signal);
   if (sleeper.aborted) return Promise.reject(sleeper.reason);
   return new Promise<void>((resolve, reject) => {

@@ -108,7 +108,12 @@ class Timeout implements TimeoutPolicy {
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
     if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
-    const call = new TimeoutCall(this, signal);
+    let call: TimeoutCall;
+    try {
+      call = new TimeoutCall(this, signal);
+    } catch (error) {
+      return Promise.reject(error); // a `signal` that is not one
+    }
     if (call.aborted) return Promise.reject(call.reason);
     this.#enqueue(call);
     let pending: PromiseLike<T> | T;

@@ -1,4 +1,4 @@
-import { expectInteger, expectOneOf, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
+import { expectInteger, expectOneOf, expectOptions, invalidOption, knownOptions, MAX_DURATION_MS } from '@bulwark/core';
 import { MAX_FIXED_LIMIT, MAX_SLIDING_LIMIT } from './internal/redis-scripts.js';
 
 /**
@@ -62,13 +62,11 @@ export interface CompiledLimit {
 const CODES = { gcra: 'g', 'sliding-window': 's', 'fixed-window': 'f' } as const;
 
 /**
- * @internal The longest duration a limiter takes (a window, a bucket's refill, a server hold, a
- * backoff): 100 years. The Redis store keeps each state with an expiry and computes in Lua numbers;
- * below this every time and expiry it writes stays an exact integer (Redis refuses an expiry it
- * cannot read as one, and the limiter would live on its local fallback for good).
+ * @internal What core's `MAX_DURATION_MS` is, in words, for messages: the bound of every duration a
+ * limiter takes (a window, a bucket's refill, a server hold, a backoff). Past it the Redis store's
+ * expiries are no longer exact integers, Redis refuses them, and the limiter would live on its local
+ * fallback for good.
  */
-export const MAX_DURATION_MS = 3_155_760_000_000;
-/** @internal What {@link MAX_DURATION_MS} is, in words, for messages. */
 export const MAX_DURATION_WHY = '100 years, the longest duration the Redis store keeps exactly';
 
 const LIMIT_OPTIONS = knownOptions<LimitOptions>('rateLimiter()', {

@@ -1,3 +1,4 @@
+import { MAX_DURATION_MS } from '@bulwark/core';
 import { describeRedis, useRedis } from '@bulwark/test-utils';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { isRateLimitedError, memoryRateLimitStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from './index.js';
@@ -5,7 +6,6 @@ import { isRateLimitedError, memoryRateLimitStore, rateLimiter, redisRateLimitSt
 // Node's timer keeps at most 2^31 − 1 ms (about 24.8 days) and fires a longer one after 1 ms; so do
 // vitest's fake timers. These tests run the limiter on the default (system) clock on fake time.
 const DAY_MS = 86_400_000;
-const HUNDRED_YEARS_MS = 3_155_760_000_000;
 
 /** A memory store that counts the decisions asked of it. */
 function countingStore() {
@@ -83,10 +83,10 @@ describe('durations a Redis store cannot hold are refused at construction', () =
         'Expected `limits.windowMs` to be an integer from 1 to 3_155_760_000_000 (100 years, the longest duration the Redis store keeps exactly), got 100000000000000000000.',
       ),
     );
-    expect(() => rateLimiter({ limits: [{ limit: 1, windowMs: 1_000 }, { limit: 1, windowMs: HUNDRED_YEARS_MS + 1 }] })).toThrow(
+    expect(() => rateLimiter({ limits: [{ limit: 1, windowMs: 1_000 }, { limit: 1, windowMs: MAX_DURATION_MS + 1 }] })).toThrow(
       'Expected `limits[1].windowMs` to be an integer from 1 to 3_155_760_000_000',
     );
-    expect(() => rateLimiter({ limits: { limit: 1, windowMs: HUNDRED_YEARS_MS } })).not.toThrow();
+    expect(() => rateLimiter({ limits: { limit: 1, windowMs: MAX_DURATION_MS } })).not.toThrow();
   });
 
   test('a gcra burst that would take over 100 years to refill', () => {
@@ -114,13 +114,13 @@ describeRedis('the longest durations accepted work on Redis', () => {
   test('a 100-year window, a 100-year hold and the longest backoff are decided by Redis, never by the fallback', async () => {
     const limiter = rateLimiter({
       limits: [
-        { limit: 2, windowMs: HUNDRED_YEARS_MS },
-        { limit: 2, windowMs: HUNDRED_YEARS_MS, algorithm: 'fixed-window' },
-        { limit: 2, windowMs: HUNDRED_YEARS_MS, algorithm: 'sliding-window' },
+        { limit: 2, windowMs: MAX_DURATION_MS },
+        { limit: 2, windowMs: MAX_DURATION_MS, algorithm: 'fixed-window' },
+        { limit: 2, windowMs: MAX_DURATION_MS, algorithm: 'sliding-window' },
       ],
       store: redisRateLimitStore({ client: redis.client, prefix: redis.prefix }),
-      maxHintMs: HUNDRED_YEARS_MS,
-      backoff: { initialDelayMs: HUNDRED_YEARS_MS, maxDelayMs: HUNDRED_YEARS_MS },
+      maxHintMs: MAX_DURATION_MS,
+      backoff: { initialDelayMs: MAX_DURATION_MS, maxDelayMs: MAX_DURATION_MS },
     });
     const decisions = [await limiter.tryAcquire('k'), await limiter.tryAcquire('k'), await limiter.tryAcquire('k')];
     expect(decisions.map((d) => [d.allowed, d.fallback])).toEqual([
@@ -128,9 +128,9 @@ describeRedis('the longest durations accepted work on Redis', () => {
       [true, false],
       [false, false],
     ]);
-    expect(decisions[2]!.retryAfterMs).toBeGreaterThan(HUNDRED_YEARS_MS / 3);
-    expect((await limiter.observe('h', { status: 429, headers: { 'retry-after': String(HUNDRED_YEARS_MS / 1000) } })).holdMs).toBe(HUNDRED_YEARS_MS);
-    expect((await limiter.observe('s', { status: 429, headers: {} })).holdMs).toBe(HUNDRED_YEARS_MS);
+    expect(decisions[2]!.retryAfterMs).toBeGreaterThan(MAX_DURATION_MS / 3);
+    expect((await limiter.observe('h', { status: 429, headers: { 'retry-after': String(MAX_DURATION_MS / 1000) } })).holdMs).toBe(MAX_DURATION_MS);
+    expect((await limiter.observe('s', { status: 429, headers: {} })).holdMs).toBe(MAX_DURATION_MS);
     expect(await limiter.tryAcquire('h')).toMatchObject({ allowed: false, fallback: false });
     expect(await limiter.tryAcquire('s')).toMatchObject({ allowed: false, fallback: false });
     expect(limiter.fallbackDecisions).toBe(0);

@@ -258,7 +258,7 @@ describe('acquire', () => {
   test('a signal that is not an AbortSignal is refused before the call joins the queue, which goes on working', async () => {
     const { clock, limiter } = setup({ limit: 1, windowMs: 1_000 });
     await limiter.acquire('k');
-    const refusal = new TypeError('Expected `signal` to be an AbortSignal, got an object (Object).');
+    const refusal = new TypeError('Expected `signal` to be an AbortSignal or an execute context, got an object (Object).');
     await expect(limiter.acquire('k', { signal: { aborted: false } as never })).rejects.toThrow(refusal);
     await expect(limiter.execute(() => 'ran', { timeout: 5_000 } as never)).rejects.toThrow(refusal);
     expect(limiter.queued).toBe(0);
@@ -338,6 +338,19 @@ describe('execute', () => {
     await expect(pending).rejects.toThrow(new TypeError('Expected `fn` to be a function, got undefined.'));
     expect((await limiter.executeResult('f' as never))._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got "f".'));
     await expect(limiter.execute(() => 'ran')).resolves.toBe('ran'); // the one unit was still there
+  });
+
+  test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
+    const { limiter } = setup({ limit: 1, windowMs: 1_000 });
+    const original = new Error('POST https://user:S3cr3t@api.example.com failed');
+    const error = (
+      await limiter.executeResult(() => {
+        throw original;
+      })
+    )._unsafeUnwrapErr();
+    expect(error.message).toBe('The operation failed (Error).');
+    expect(error.cause).toBe(original);
+    expect(JSON.stringify(error)).not.toContain('S3cr3t');
   });
 });
 

@@ -9,6 +9,7 @@ import {
   expectOptions,
   invalidOption,
   knownOptions,
+  MAX_DURATION_MS,
   parseServerHints,
   StoreUnavailableError,
   systemClock,
@@ -28,10 +29,9 @@ import {
   type Timer,
 } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
-import { expectAbortSource } from './internal/expect-abort-source.js';
 import { statedInterval, type LearnParams, type Lesson } from './internal/learning.js';
 import { MAX_LIMITS } from './internal/redis-scripts.js';
-import { compileLimit, MAX_DURATION_MS, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
+import { compileLimit, MAX_DURATION_WHY, type CompiledLimit, type LimitOptions } from './limit.js';
 import { memoryRateLimitStore, type MemoryRateLimitStore } from './memory-store.js';
 import { RateLimitedError, type RateLimitedReason } from './rate-limited-error.js';
 import type { LimitSet, RateLimitStore, StoreDecision } from './rate-limit-store.js';
@@ -630,7 +630,8 @@ class Limiter implements RateLimiter {
     this.#checkCost(cost);
     const maxWaitMs = options.maxWaitMs ?? this.#maxWaitMs;
     expectNumber('maxWaitMs', maxWaitMs, { min: 0, allowInfinity: true });
-    expectAbortSource('signal', options.signal);
+    // The waiter checks `signal` (core's expectAbortSource) before the call joins a queue: one whose
+    // signal cannot be listened to could not be released either.
     const waiter = new Waiter(this, options.signal, key, cost, this.#clock.monotonic() + maxWaitMs);
     if (waiter.aborted) throw waiter.reason;
     if (!this.#queues.has(key)) {
@@ -746,7 +747,6 @@ class Limiter implements RateLimiter {
 
   async execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T> {
     expectFunction('fn', fn);
-    expectAbortSource('signal', signal);
     const call = new CallContext(signal);
     try {
       await this.acquire(this.#key, { signal: call });

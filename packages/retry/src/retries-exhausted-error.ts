@@ -1,5 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
-import { describeError } from './internal/describe-error.js';
+import { BulwarkError, describeError, errorGuard } from '@bulwark/core';
 
 /** Why a retry policy stopped with {@link RetriesExhaustedError}. */
 export type ExhaustedReason = 'max-attempts' | 'deadline';

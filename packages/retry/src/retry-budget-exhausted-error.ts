@@ -1,5 +1,4 @@
-import { BulwarkError, errorGuard } from '@bulwark/core';
-import { describeError } from './internal/describe-error.js';
+import { BulwarkError, describeError, errorGuard } from '@bulwark/core';
 
 /**
  * A retry was refused because the {@link RetryBudget} shared by the policies calling this dependency

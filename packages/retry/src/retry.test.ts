@@ -422,6 +422,27 @@ describe('retry', () => {
     expect(bad.isErr() && bad.error.code).toBe('OPERATION_FAILED');
   });
 
+  test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
+    const clock = createFakeClock();
+    const policy = retry({ clock, maxAttempts: 2, backoff: constantBackoff(1) });
+    const notRetried = http(401, { message: 'GET /v1?token=S3cr3t: HTTP 401' });
+    const failed = (await policy.executeResult(flaky([{ error: notRetried }])))._unsafeUnwrapErr();
+    expect(failed.message).toBe('The operation failed (Error status 401).');
+    expect(failed.cause).toBe(notRetried);
+    const retried = Object.assign(new Error('connect to db?password=S3cr3t failed'), { code: 'ECONNRESET' });
+    const pending = policy.executeResult(async () => {
+      throw retried;
+    });
+    await clock.runAllAsync();
+    const exhausted = (await pending)._unsafeUnwrapErr();
+    expect(exhausted.code).toBe('RETRIES_EXHAUSTED');
+    expect(exhausted.cause).toBe(retried);
+    for (const error of [failed, exhausted]) {
+      expect(error.message).not.toContain('S3cr3t');
+      expect(JSON.stringify(error)).not.toContain('S3cr3t');
+    }
+  });
+
   test('composes in a pipeline: each attempt gets its own timeout, and timeouts are retried', async () => {
     const clock = createFakeClock();
     const policy = pipeline(retry({ clock, backoff: constantBackoff(0) }), timeout(100, { clock }));
@@ -707,6 +728,29 @@ describe('options', () => {
     const result = await policy.executeResult({} as never);
     expect(result._unsafeUnwrapErr().cause).toEqual(new TypeError('Expected `fn` to be a function, got an object (Object).'));
     expect(events).toEqual([]);
+  });
+
+  test.each([
+    ['plain', {}],
+    ['hedged', { hedge: { delayMs: 10 } }],
+  ])('%s: execute rejects a signal that is not one, naming it, before any attempt', async (_, options) => {
+    const clock = createFakeClock();
+    const policy = retry({ clock, ...options });
+    const fn = flaky(['ok']);
+    for (const [bad, got] of [
+      [{}, 'an object (Object)'],
+      ['stop', '"stop"'],
+    ] as const) {
+      let pending: Promise<unknown> | undefined;
+      expect(() => {
+        pending = policy.execute(fn, bad as never);
+      }).not.toThrow();
+      await expect(pending).rejects.toThrow(new TypeError(`Expected \`signal\` to be an AbortSignal or an execute context, got ${got}.`));
+    }
+    expect(fn.calls).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+    const controller = new AbortController();
+    expect(await policy.execute(({ signal }) => signal.aborted, { signal: controller.signal, attempt: 3 })).toBe(false);
   });
 
   test('a timeout error from core is retried by default', async () => {

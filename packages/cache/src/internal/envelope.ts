@@ -21,9 +21,15 @@ function isEnvelope(o: Record<string, unknown>): boolean {
   return true;
 }
 
-/** Decodes stored text back into an entry; throws a plain Error saying what is wrong. */
+/** Decodes stored text back into an entry; throws a plain Error saying what is wrong, never quoting the text. */
 export function decodeEntry(key: string, text: string): Entry {
-  const o = JSON.parse(text) as Record<string, unknown>;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // JSON.parse's message quotes the text it read, which may be anyone's value.
+    throw new Error('it is not JSON');
+  }
   if (!isEnvelope(o)) throw new Error('it is not a cache entry');
   let json: string | undefined;
   if ('d' in o) {

@@ -1,4 +1,4 @@
-import { expectNumber, expectOptions, invalidOption, knownOptions, type KnownOptions } from '@bulwark/core';
+import { expectNumber, expectOptions, invalidOption, knownOptions, MAX_DURATION_MS, type KnownOptions } from '@bulwark/core';
 import type { GetOrSetOptions } from '../cache-options.js';
 
 /** The windows and tags one entry is made with: a call's options over the cache's defaults. */
@@ -12,12 +12,10 @@ export interface Windows {
 }
 
 /**
- * The longest window (and lease) a cache takes: 100 years. Redis keeps an entry until its last
- * window has passed, as an absolute time in milliseconds; past this the expiry is no longer an exact
- * integer Redis reads, and every write would fail while memory kept working.
+ * Why a window (and a lease) is at most core's `MAX_DURATION_MS`, in words, for messages. Redis keeps
+ * an entry until its last window has passed, as an absolute time in milliseconds; past the bound the
+ * expiry is no longer an exact integer Redis reads, and every write would fail while memory kept working.
  */
-const MAX_WINDOW_MS = 3_155_760_000_000;
-/** What {@link MAX_WINDOW_MS} is, in words, for messages. */
 const MAX_WINDOW_WHY = '100 years, the longest Redis keeps an entry exactly';
 
 export const NO_TAGS: readonly string[] = Object.freeze([]);
@@ -42,8 +40,8 @@ export function checkKey(field: string, key: unknown): TypeError | undefined {
   return typeof key === 'string' && key.length > 0 ? undefined : invalidOption(field, key, 'a non-empty string');
 }
 
-/** The bounds of every window (and of a lease): above 0 or from 0, and at most {@link MAX_WINDOW_MS}. */
-export const WINDOW_BOUNDS = { max: MAX_WINDOW_MS, reason: MAX_WINDOW_WHY } as const;
+/** The bounds of every window (and of a lease): above 0 or from 0, and at most core's `MAX_DURATION_MS`. */
+export const WINDOW_BOUNDS = { max: MAX_DURATION_MS, reason: MAX_WINDOW_WHY } as const;
 
 /** Every option of a call, with the names other libraries use for them. */
 const CALL_OPTIONS = {
