@@ -342,7 +342,7 @@ describe('execute', () => {
 
   test('executeResult never quotes the original error: its kind is named, the error kept as cause', async () => {
     const { limiter } = setup({ limit: 1, windowMs: 1_000 });
-    const original = new Error('POST https://user:S3cr3t@api.example.com failed');
+    const original = new Error('POST https://user:S3cr3t@api.example.com failed'); // bulwark-allow-secret: a fake password, to show it is not quoted
     const error = (
       await limiter.executeResult(() => {
         throw original;
