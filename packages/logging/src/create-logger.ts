@@ -176,9 +176,11 @@ const VALUE_OBJECTS: ReadonlyArray<abstract new (...args: never[]) => unknown> =
 function isFieldsObject(fields: unknown): fields is LogFields {
   if (typeof fields !== 'object' || fields === null) return false;
   try {
-    if (typeof (fields as { toJSON?: unknown }).toJSON === 'function') return false;
+    // The usual case first, and cheapest: an object literal is fields (its keys are copied one by
+    // one, so a `toJSON` among them is one more field, never called).
     const prototype: unknown = Object.getPrototypeOf(fields);
     if (prototype === Object.prototype || prototype === null) return true;
+    if (typeof (fields as { toJSON?: unknown }).toJSON === 'function') return false;
     return !(Array.isArray(fields) || ArrayBuffer.isView(fields) || VALUE_OBJECTS.some((type) => fields instanceof type));
   } catch {
     return true; // a getter or a proxy that throws: the fields are written as far as they can be read

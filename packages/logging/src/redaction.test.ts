@@ -133,6 +133,14 @@ describe('passwords in URLs', () => {
     expect((error!.error as { message: string }).message).toBe('ECONNREFUSED postgres://app:[REDACTED]@db.internal:5432/orders');
     expect(JSON.stringify([info, error])).not.toMatch(/s3cret-pw|hunter2/);
   });
+
+  test('every URL of a string is looked at: several in one line, one at its very end, an @ in the password, none without a password', async () => {
+    const { out, logger } = setup();
+    // bulwark-allow-secret: made-up passwords, the test's subject
+    logger.info('replicas amqp://u:p1@a:5672/v and redis://:p@2@b,c: ftp://anonymous@d/x https://e:443/f?to=g@h mongodb://u:last@i');
+    const [line] = await out.lines();
+    expect(line!.message).toBe('replicas amqp://u:[REDACTED]@a:5672/v and redis://:[REDACTED]@b,c: ftp://anonymous@d/x https://e:443/f?to=g@h mongodb://u:[REDACTED]@i');
+  });
 });
 
 describe('Secret objects', () => {
