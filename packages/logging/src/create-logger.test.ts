@@ -168,6 +168,17 @@ describe('createLogger: lines', () => {
     expect(lines[10]!.level).toBe('warn');
   });
 
+  test("pino's order from plain JavaScript (an object, then the message) is read as meant", async () => {
+    const { out, logger } = setup();
+    const failure = new Error('connection reset');
+    logger.info({ userId: 7 } as never, 'login' as never);
+    logger.error(failure as never, 'charge failed' as never);
+    const [login, failed] = await out.lines();
+    expect(login).toMatchObject({ message: 'login', userId: 7 });
+    expect(login).not.toHaveProperty('value');
+    expect(failed).toMatchObject({ level: 'error', message: 'charge failed', error: { name: 'Error', message: 'connection reset' } });
+  });
+
   test('an `error` getter that throws among the fields does not lose the line', async () => {
     const { out, logger } = setup();
     const fields = {

@@ -283,7 +283,12 @@ class BulwarkLogger implements Logger {
         text = `[the message function threw ${isError(error) ? error.name : typeof error}]`;
       }
     }
-    else if (isError(message)) {
+    else if (typeof fields === 'string' && typeof message === 'object' && message !== null) {
+      // pino's order from plain JavaScript — `info({ userId }, 'login')`, `error(err, 'failed')` —
+      // read as it was meant: the string is the message, the object the fields or the error.
+      text = fields;
+      fields = message as LogFields | Error;
+    } else if (isError(message)) {
       text = String(message.message);
       error = message;
     } else text = String(message);
