@@ -323,7 +323,20 @@ describe('credentials never appear in errors', () => {
 
   test('a credential with a line break is refused without showing it', async () => {
     const error = (await failure(httpClient({ baseUrl: server.url, auth: () => 'Bearer abc\r\nx-evil: 1' }).get('x'))) as Error;
-    expect(error.message).toBe('Expected `auth` to give a header value without line breaks or NUL characters (the value is not shown).');
+    expect(error.message).toBe(
+      'Expected `auth` to give a header value (a string without line breaks, NUL or characters above U+00FF), got a string that contains a line break (its value is not shown).',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test('a credential with a character above U+00FF is refused without showing it', async () => {
+    // bulwark-allow-secret: a fake token, to show it is refused unseen
+    const error = (await failure(httpClient({ baseUrl: server.url, auth: () => 'Bearer tok\u2013abcdef123456' }).get('x'))) as Error;
+    expect(error).toEqual(
+      new TypeError(
+        'Expected `auth` to give a header value (a string without line breaks, NUL or characters above U+00FF), got a string that contains a character above U+00FF (its value is not shown).',
+      ),
+    );
     expect(server.requests).toHaveLength(0);
   });
 });

@@ -278,8 +278,9 @@ function revealCredential(credential: HttpCredential): string {
   if (typeof value !== 'string') {
     throw new TypeError(`Expected \`auth\` to give a string or an object with reveal(), got ${credential === null ? 'null' : typeof credential}.`);
   }
-  if (BAD_HEADER_VALUE.test(value)) {
-    throw new TypeError('Expected `auth` to give a header value without line breaks or NUL characters (the value is not shown).');
+  const fault = valueFault(value);
+  if (fault !== undefined) {
+    throw new TypeError(`Expected \`auth\` to give a header value (a string without line breaks, NUL or characters above U+00FF), got ${fault} (its value is not shown).`);
   }
   return value;
 }
