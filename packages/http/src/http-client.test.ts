@@ -293,14 +293,50 @@ describe('credentials never appear in errors', () => {
   test('a header value with a line break is refused, naming the header and not showing the value', async () => {
     const client = httpClient({ baseUrl: server.url });
     const error = (await failure(client.get('x', { headers: { 'x-api-key': 'k-0123456789\n' } }))) as Error;
-    expect(error.message).toBe('Expected the header `x-api-key` in `headers` to have a string value without line breaks or NUL characters (the value is not shown).');
-    expect(() => httpClient({ headers: [['authorization', 'Bearer k-0123456789\r\n']] })).toThrow(/^(?!.*k-0123456789).*`authorization`/);
+    expect(error.message).toBe(
+      'Expected `headers.x-api-key` to be a header value (a string without line breaks, NUL or characters above U+00FF), got a string that contains a line break (its value is not shown).',
+    );
+    expect(() => httpClient({ headers: [['authorization', 'Bearer k-0123456789\r\n']] })).toThrow(/^(?!.*k-0123456789).*`headers\.authorization`/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  const NAME_RULE = "Expected `headers` to have header names made of letters, digits and !#$%&'*+-.^_`|~, got";
+  const VALUE_RULE = 'Expected `headers.x-api-key` to be a header value (a string without line breaks, NUL or characters above U+00FF), got';
+  test.each([
+    ['a name with a space', { 'bad header': 'v' }, `${NAME_RULE} "bad header", which contains a space.`],
+    ['a name with a colon', [['x-api-key:', 'v']], `${NAME_RULE} "x-api-key:", which contains a colon (the name goes without it).`],
+    ['an empty name', { '': 'v' }, `${NAME_RULE} "", which is empty.`],
+    ['a name outside ASCII', new Map([['x-schlüssel', 'v']]), `${NAME_RULE} "x-schlüssel", which contains a character outside ASCII.`],
+    ['a value with NUL', { 'x-api-key': 'k-0123456789\0' }, `${VALUE_RULE} a string that contains a NUL character (its value is not shown).`],
+    // bulwark-allow-secret: a fake key, to show it is refused unseen
+    ['a value above U+00FF', { 'x-api-key': 'k-0123456789\u2013' }, `${VALUE_RULE} a string that contains a character above U+00FF (its value is not shown).`],
+    ['a value that is not a string', { 'x-api-key': 123456789 }, `${VALUE_RULE} a number (its value is not shown).`],
+    ['a pair that is a line', ['x-api-key: k-0123456789'], 'Expected `headers[0]` to be a [name, value] pair, got a string (its value is not shown).'],
+    ['a string', 'x-api-key: k-0123456789', 'Expected `headers` to be a record, an array of [name, value] pairs or Headers, got a string (its value is not shown).'],
+  ])('bad headers, %s: the client and a request name the header and what is wrong, never the value', async (_case, headers, message) => {
+    expect(() => httpClient({ headers: headers as never })).toThrow(new TypeError(message));
+    const client = httpClient({ baseUrl: server.url });
+    expect(await failure(client.get('x', { headers: headers as never }))).toEqual(new TypeError(message));
+    expect(message).not.toContain('k-0123456789');
     expect(server.requests).toHaveLength(0);
   });
 
   test('a credential with a line break is refused without showing it', async () => {
     const error = (await failure(httpClient({ baseUrl: server.url, auth: () => 'Bearer abc\r\nx-evil: 1' }).get('x'))) as Error;
-    expect(error.message).toBe('Expected `auth` to give a header value without line breaks or NUL characters (the value is not shown).');
+    expect(error.message).toBe(
+      'Expected `auth` to give a header value (a string without line breaks, NUL or characters above U+00FF), got a string that contains a line break (its value is not shown).',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test('a credential with a character above U+00FF is refused without showing it', async () => {
+    // bulwark-allow-secret: a fake token, to show it is refused unseen
+    const error = (await failure(httpClient({ baseUrl: server.url, auth: () => 'Bearer tok\u2013abcdef123456' }).get('x'))) as Error;
+    expect(error).toEqual(
+      new TypeError(
+        'Expected `auth` to give a header value (a string without line breaks, NUL or characters above U+00FF), got a string that contains a character above U+00FF (its value is not shown).',
+      ),
+    );
     expect(server.requests).toHaveLength(0);
   });
 });

@@ -9,6 +9,7 @@ import {
   knownOptions,
   parseHttpDate,
   parseServerHints,
+  quote,
   sleep,
   systemClock,
   toResult,
@@ -42,7 +43,7 @@ export type QueryParams = Readonly<Record<string, string | number | boolean | nu
 export interface HttpRequestInit extends Omit<RequestInit, 'body' | 'headers' | 'method' | 'signal' | 'window' | 'duplex'> {
   /** The method. `get`, `post`, `put`, `patch` and `delete` are upper-cased. @default 'GET' */
   readonly method?: string;
-  /** Headers, over the client's `headers`. */
+  /** Headers, over the client's `headers`; checked as those are, the request refused before it goes out. */
   readonly headers?: RequestInit['headers'];
   /**
    * The body. A string, bytes, `Blob`, `FormData` or `URLSearchParams` is sent again by a retry
@@ -75,7 +76,11 @@ export interface HttpClientOptions {
    * fragment, no user name or password.
    */
   readonly baseUrl?: string | URL;
-  /** Headers sent with every request; a request's own headers win. */
+  /**
+   * Headers sent with every request; a request's own headers win. Checked when the client is made:
+   * a name must be a token, a value a string without line breaks, NUL or characters above U+00FF.
+   * The `TypeError` names the header and what is wrong with it, never the value.
+   */
   readonly headers?: RequestInit['headers'];
   /**
    * What runs each request: a `Policy` (such as `pipeline(retry(), timeout(5_000))`) wrapping every
@@ -212,20 +217,59 @@ function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
   return { header, get: (context) => auth.get(context), refresh: auth.refresh?.bind(auth) };
 }
 
+/** What is wrong with a header name that is not a token, in words. */
+function nameFault(name: string): string {
+  if (name === '') return 'is empty';
+  const bad = [...name].find((c) => !HTTP_TOKEN.test(c)) ?? '';
+  if (bad === '\r' || bad === '\n') return 'contains a line break';
+  if (bad === ' ') return 'contains a space';
+  if (bad === ':') return 'contains a colon (the name goes without it)';
+  if (bad.charCodeAt(0) > 0x7e) return 'contains a character outside ASCII';
+  return `contains ${JSON.stringify(bad)}`;
+}
+
+/** What is wrong with a header value, in words that never show it; `undefined` when nothing is. */
+function valueFault(value: unknown): string | undefined {
+  if (typeof value !== 'string') {
+    if (value === null || value === undefined) return String(value);
+    return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  }
+  if (/[\r\n]/.test(value)) return 'a string that contains a line break';
+  if (value.includes('\0')) return 'a string that contains a NUL character';
+  if (/[\u0100-\uffff]/.test(value)) return 'a string that contains a character above U+00FF';
+  return undefined;
+}
+
 /**
  * Headers checked before `Headers` sees them: its own error quotes a bad value, and a header value
- * may be a credential. Names are shown, values never.
+ * may be a credential. Names are shown, values never: a message says what is wrong with a value.
  */
 function checkHeaders(field: string, headers: RequestInit['headers']): void {
   if (headers === undefined || headers instanceof Headers) return;
-  const pairs: unknown[] = Array.isArray(headers) ? headers : typeof headers === 'object' && headers !== null ? Object.entries(headers) : [headers];
-  for (const pair of pairs) {
-    const [name, value] = Array.isArray(pair) && pair.length === 2 ? pair : [undefined, undefined];
-    if (typeof name !== 'string' || !HTTP_TOKEN.test(name)) throw invalidOption(field, headers, 'headers: a record, an array of [name, value] pairs or Headers, with valid names');
-    if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
-      throw new TypeError(`Expected the header \`${name}\` in \`${field}\` to have a string value without line breaks or NUL characters (the value is not shown).`);
-    }
+  if (typeof headers !== 'object' || headers === null) {
+    // A string here may be a whole `authorization: …` line: say what it is, not what it says.
+    throw invalidOption(field, headers, 'a record, an array of [name, value] pairs or Headers', { redact: true });
   }
+  const iterable = typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function';
+  const pairs: unknown[] = iterable ? Array.from(headers as Iterable<unknown>) : Object.entries(headers);
+  pairs.forEach((pair, index) => {
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw invalidOption(`${field}[${index}]`, pair, 'a [name, value] pair', { redact: !Array.isArray(pair) });
+    }
+    const [name, value] = pair as [unknown, unknown];
+    if (typeof name !== 'string') throw invalidOption(`${field}[${index}][0]`, name, 'a header name (a string)', { redact: true });
+    if (!HTTP_TOKEN.test(name)) {
+      throw new TypeError(
+        `Expected \`${field}\` to have header names made of letters, digits and !#$%&'*+-.^_\`|~, got ${quote(name)}, which ${nameFault(name)}.`,
+      );
+    }
+    const fault = valueFault(value);
+    if (fault !== undefined) {
+      throw new TypeError(
+        `Expected \`${field}.${name.length > 60 ? `${name.slice(0, 60)}…` : name}\` to be a header value (a string without line breaks, NUL or characters above U+00FF), got ${fault} (its value is not shown).`,
+      );
+    }
+  });
 }
 
 /** The header value of a credential, checked but never shown. */
@@ -234,8 +278,9 @@ function revealCredential(credential: HttpCredential): string {
   if (typeof value !== 'string') {
     throw new TypeError(`Expected \`auth\` to give a string or an object with reveal(), got ${credential === null ? 'null' : typeof credential}.`);
   }
-  if (BAD_HEADER_VALUE.test(value)) {
-    throw new TypeError('Expected `auth` to give a header value without line breaks or NUL characters (the value is not shown).');
+  const fault = valueFault(value);
+  if (fault !== undefined) {
+    throw new TypeError(`Expected \`auth\` to give a header value (a string without line breaks, NUL or characters above U+00FF), got ${fault} (its value is not shown).`);
   }
   return value;
 }

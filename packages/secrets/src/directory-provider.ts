@@ -5,6 +5,7 @@ import {
   EventEmitter,
   expectBoolean,
   expectFunction,
+  expectName,
   expectOptions,
   invalidOption,
   knownOptions,
@@ -67,6 +68,7 @@ export function directoryProvider(options: DirectoryProviderOptions): DirectoryP
   const mapName = options.mapName ?? ((name: string) => name);
   expectFunction('mapName', mapName);
   const providerName = options.name ?? 'directoryProvider';
+  expectName(providerName);
   const dir = options.path;
   const cache = new FileCache((text) => stripTrailingNewline(text));
   const changes = new EventEmitter<SecretChangeEvent>();

@@ -1,5 +1,5 @@
 import { parse } from 'dotenv';
-import { expectBoolean, expectFunction, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
+import { expectBoolean, expectFunction, expectName, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { FileCache } from './internal/file-cache.js';
 import { toEnvName } from './internal/names.js';
 import { Secret } from './secret.js';
@@ -48,6 +48,7 @@ export function dotenvProvider(options: DotenvProviderOptions): SecretProvider {
   const mapName = options.mapName ?? toEnvName;
   expectFunction('mapName', mapName);
   const providerName = options.name ?? 'dotenvProvider';
+  expectName(providerName);
   const path = options.path;
   const cache = new FileCache((text) => parse(text), 1);
 

@@ -11,6 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import {
   expectClock,
   expectInteger,
+  expectName,
   expectNumber,
   expectOptions,
   invalidOption,
@@ -282,6 +283,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
   expectClock('clock', options.clock);
   const clock = options.clock ?? systemClock;
   const providerName = options.name ?? 'encryptedFileStore';
+  expectName(providerName);
   const givenKeys = options.keys;
 
   // Derived keys, by given-key index and record id: a passphrase is stretched once per record.

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { expectFunction, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
+import { expectFunction, expectName, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { stripTrailingNewline, toEnvName } from './internal/names.js';
 import { Secret } from './secret.js';
 import { SecretProviderFailedError } from './secret-provider-failed-error.js';
@@ -9,7 +9,7 @@ import type { SecretProvider, SecretVersions } from './secret-provider.js';
 export interface EnvProviderOptions {
   /** Prepended to every variable name: with `APP_`, secret `DB_PASSWORD` is read from `APP_DB_PASSWORD`. @default '' */
   readonly prefix?: string;
-  /** The variables to read. @default process.env */
+  /** The variables to read: an object of name → string, such as `process.env`. Checked when the provider is made. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * Suffix of the variable that names a file holding the value, the container convention
@@ -32,6 +32,19 @@ const ENV_PROVIDER_OPTIONS = knownOptions<EnvProviderOptions>('envProvider()', {
 });
 
 /**
+ * An `env` that is not an object of strings would answer `undefined` for every name, as if no
+ * variable were set. Values are never shown: an `env` in the wrong place may be a secret itself.
+ */
+function checkEnv(env: unknown): void {
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+    throw invalidOption('env', env, 'an object of variables, name → string (such as process.env, the default)', { redact: true });
+  }
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && typeof value !== 'string') throw invalidOption(`env.${key}`, value, 'a string or undefined', { redact: true });
+  }
+}
+
+/**
  * Reads secrets from environment variables, with an optional prefix, and from files named by
  * `NAME_FILE` variables (Docker and Kubernetes images use this to keep values out of the
  * environment). An empty variable counts as unset. Setting both `NAME` and `NAME_FILE` is an
@@ -51,6 +64,8 @@ export function envProvider(options: EnvProviderOptions = {}): SecretProvider {
   const mapName = options.mapName ?? toEnvName;
   expectFunction('mapName', mapName);
   const providerName = options.name ?? 'envProvider';
+  expectName(providerName);
+  if (options.env !== undefined) checkEnv(options.env);
   const env = options.env ?? process.env;
 
   return {

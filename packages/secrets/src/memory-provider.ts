@@ -1,4 +1,4 @@
-import { EventEmitter, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
+import { EventEmitter, expectName, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { Secret } from './secret.js';
 import type { SecretChangeEvent, SecretProvider, SecretVersions } from './secret-provider.js';
 
@@ -39,6 +39,7 @@ const MEMORY_PROVIDER_OPTIONS = knownOptions<MemoryProviderOptions>('memoryProvi
 export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvider {
   expectOptions('options', options, MEMORY_PROVIDER_OPTIONS);
   const providerName = options.name ?? 'memoryProvider';
+  expectName(providerName);
   const store = new Map<string, { versions: SecretVersions; counter: number }>();
   const changes = new EventEmitter<SecretChangeEvent>();
   let fetchCount = 0;

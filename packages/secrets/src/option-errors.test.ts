@@ -44,3 +44,30 @@ describe('bounds are stated in words a person reads', () => {
     );
   });
 });
+
+describe('providers check their options when they are made, never showing a value', () => {
+  const ENV = 'Expected `env` to be an object of variables, name → string (such as process.env, the default), got';
+  test.each([
+    ['envProvider env a string', () => envProvider({ env: 'MYAPP_' } as never), `${ENV} a string (its value is not shown).`],
+    ['envProvider env null', () => envProvider({ env: null } as never), `${ENV} null (its value is not shown).`],
+    ['envProvider env an array', () => envProvider({ env: ['A=1'] } as never), `${ENV} an array (its value is not shown).`],
+    ['envProvider env value a number', () => envProvider({ env: { PIN: 1234 } } as never), 'Expected `env.PIN` to be a string or undefined, got a number (its value is not shown).'],
+    ['envProvider name', () => envProvider({ name: 5 } as never), 'Expected `name` to be a non-empty string, got 5.'],
+    ['dotenvProvider name', () => dotenvProvider({ path: '.env', name: 5 } as never), 'Expected `name` to be a non-empty string, got 5.'],
+    ['directoryProvider name', () => directoryProvider({ path: '/run/secrets', name: '' }), 'Expected `name` to be a non-empty string, got "".'],
+    ['memoryProvider name', () => memoryProvider({ name: 5 } as never), 'Expected `name` to be a non-empty string, got 5.'],
+    [
+      'encryptedFileStore name',
+      () => encryptedFileStore({ path: 'x.json', keys: [{ passphrase: 'p' }], name: 5 } as never),
+      'Expected `name` to be a non-empty string, got 5.',
+    ],
+  ])('%s', (_name, make, message) => {
+    expect(make).toThrow(new TypeError(message));
+  });
+
+  test('an env of strings and undefined is accepted and read', async () => {
+    const provider = envProvider({ env: { A: 'value-a', B: undefined } });
+    expect((await provider.fetch('A'))?.current.reveal()).toBe('value-a');
+    expect(await provider.fetch('B')).toBeUndefined();
+  });
+});

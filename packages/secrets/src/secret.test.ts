@@ -68,6 +68,30 @@ describe('Secret', () => {
     expect(String(url)).toBe(REDACTED);
   });
 
+  test.each([
+    ['an unknown key', () => secret(VALUE, { nme: 'DB_PASSWORD' } as never), 'Unknown option `nme` of secret(); did you mean `name`?'],
+    ['a name from another library', () => secret(VALUE, { key: 'DB_PASSWORD' } as never), 'Unknown option `key` of secret(); did you mean `name`?'],
+    [
+      'a name that is not a string',
+      () => secret(VALUE, { name: 5 } as never),
+      "Expected `name` to be a string (the secret's name, such as `STRIPE_API_KEY`), got a number (its value is not shown).",
+    ],
+    ['a version that is not a string', () => new Secret(VALUE, { version: 3 } as never), 'Expected `version` to be a string (such as `v3`), got a number (its value is not shown).'],
+    [
+      'arguments swapped',
+      () => secret('DB_PASSWORD', VALUE as never),
+      'Expected `metadata` to be an object with `name` and `version` (strings), or undefined, got a string (its value is not shown).',
+    ],
+  ])('metadata is checked: %s is refused, naming the field and never showing the value', (_case, make, message) => {
+    expect(make).toThrow(new TypeError(message));
+    expect(message).not.toContain(VALUE);
+  });
+
+  test('metadata with undefined fields, as map() passes it, is accepted', () => {
+    expect(secret(VALUE, { name: undefined, version: undefined }).name).toBeUndefined();
+    expect(secret(VALUE).map((v) => v.length).reveal()).toBe(VALUE.length);
+  });
+
   test('isSecret recognises secrets only', () => {
     expect(isSecret(secret('x'))).toBe(true);
     expect(isSecret({ reveal: () => 'x' })).toBe(false);

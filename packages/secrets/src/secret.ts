@@ -1,3 +1,4 @@
+import { expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { constantTimeEqual } from './internal/constant-time.js';
 
 /** What every redacted rendering of a {@link Secret} prints. */
@@ -12,6 +13,26 @@ export interface SecretMetadata {
   readonly name?: string | undefined;
   /** Which version of the secret this is, such as `v3`; providers and the manager set it. */
   readonly version?: string | undefined;
+}
+
+const SECRET_METADATA = knownOptions<SecretMetadata>('secret()', {
+  name: ['key', 'id', 'label', 'secretName'],
+  version: ['versionId', 'ver', 'v'],
+});
+
+/**
+ * Checks the metadata of a secret: an object with no key but `name` and `version`, each a string
+ * or undefined. Messages name the field and say only what kind of value it got: a mix-up of
+ * arguments (`secret(metadata, value)`) must not put the value in an error.
+ */
+function checkMetadata(metadata: unknown): asserts metadata is SecretMetadata {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw invalidOption('metadata', metadata, 'an object with `name` and `version` (strings), or undefined', { redact: true });
+  }
+  expectOptions('options', metadata, SECRET_METADATA);
+  const { name, version } = metadata as SecretMetadata;
+  if (name !== undefined && typeof name !== 'string') throw invalidOption('name', name, 'a string (the secret\'s name, such as `STRIPE_API_KEY`)', { redact: true });
+  if (version !== undefined && typeof version !== 'string') throw invalidOption('version', version, 'a string (such as `v3`)', { redact: true });
 }
 
 /**
@@ -39,7 +60,9 @@ export class Secret<T = string> {
   /** The secret's version when known, such as `v3`. */
   readonly version: string | undefined;
 
+  /** @throws TypeError when `metadata` has a key but `name` and `version`, or one that is not a string. */
   constructor(value: T, metadata: SecretMetadata = {}) {
+    checkMetadata(metadata);
     this.#value = value;
     this.name = metadata.name;
     this.version = metadata.version;
@@ -91,7 +114,9 @@ export class Secret<T = string> {
 }
 
 /**
- * Wraps `value` in a {@link Secret}.
+ * Wraps `value` in a {@link Secret}. `metadata` is checked: a key but `name` and `version`
+ * (`{ nme: 'A' }`: "Unknown option `nme` of secret(); did you mean `name`?") or one that is not a
+ * string throws a `TypeError` that names it and never shows the value.
  *
  * @example
  * ```ts
