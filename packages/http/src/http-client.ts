@@ -228,16 +228,20 @@ function nameFault(name: string): string {
   return `contains ${JSON.stringify(bad)}`;
 }
 
+/** Any character a header value may not hold: a line break, NUL, or one above U+00FF. */
+const HEADER_VALUE_FAULT = /[\r\n\0\u0100-\uffff]/;
+
 /** What is wrong with a header value, in words that never show it; `undefined` when nothing is. */
 function valueFault(value: unknown): string | undefined {
   if (typeof value !== 'string') {
     if (value === null || value === undefined) return String(value);
     return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
   }
+  // One scan for the usual case, a clean value; the fault is named only when there is one.
+  if (!HEADER_VALUE_FAULT.test(value)) return undefined;
   if (/[\r\n]/.test(value)) return 'a string that contains a line break';
   if (value.includes('\0')) return 'a string that contains a NUL character';
-  if (/[\u0100-\uffff]/.test(value)) return 'a string that contains a character above U+00FF';
-  return undefined;
+  return 'a string that contains a character above U+00FF';
 }
 
 /**
