@@ -243,12 +243,11 @@ export async function runDemo(options: DemoOptions, context: RunContext): Promis
     // the key files themselves (where the keys belong).
     stopping = true;
     await Promise.all(children.splice(0).reverse().map((c) => c.stop().then(() => c)));
-    const processes = servers;
-    const written = processes.map((c) => c.output());
+    const written = servers.map((c) => c.output());
     if (options.logs !== undefined) {
       mkdirSync(options.logs, { recursive: true });
       const names = ['upstream-simulator-gateway', 'upstream-simulator-naive', ...gateways.map((_, i) => `validation-gateway-${i + 1}`)];
-      processes.forEach((c, i) => writeFileSync(join(options.logs!, `${names[i]}.log`), c.output()));
+      servers.forEach((c, i) => writeFileSync(join(options.logs!, `${names[i]}.log`), c.output()));
       writeFileSync(join(options.logs, 'upstream-simulator-gateway.stats.json'), `${JSON.stringify(gatewayStats, null, 2)}\n`);
       writeFileSync(join(options.logs, 'upstream-simulator-naive.stats.json'), `${JSON.stringify(naiveStats, null, 2)}\n`);
     }
