@@ -73,7 +73,7 @@ for (let run = 1; run <= runs; run++) {
 const results = [];
 for (const file of files) {
   if (file.runs.length === 0) continue;
-  const rows = summarize(file.runs);
+  const rows = summarize(file.runs).map((row) => ({ ...row, file: file.path }));
   results.push(...rows);
   printSuites(rows);
 }
@@ -82,10 +82,12 @@ await redis.started?.stop();
 mkdirSync(join('bench', 'results'), { recursive: true });
 const latest = join('bench', 'results', 'latest.json');
 let record = results;
-// A run of some packages replaces their suites and keeps the others' (each suite is one run's).
+// A run of some packages replaces every row of the files it ran (a case renamed or removed since
+// goes with them) and keeps the others' (each suite is one run's).
 if (wanted.length > 0 && existsSync(latest)) {
-  const ran = new Set(record.map((r) => r.suite));
-  const kept = JSON.parse(readFileSync(latest, 'utf8')).filter((r) => !ran.has(r.suite));
+  const ranFiles = new Set(files.map((f) => f.path));
+  const ranSuites = new Set(record.map((r) => r.suite));
+  const kept = JSON.parse(readFileSync(latest, 'utf8')).filter((r) => !ranFiles.has(r.file) && !ranSuites.has(r.suite));
   record = [...kept, ...record];
 }
 writeFileSync(latest, `${JSON.stringify(record, null, 2)}\n`);
