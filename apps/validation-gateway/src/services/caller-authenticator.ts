@@ -27,8 +27,11 @@ export function presentedKey(headers: Readonly<Record<string, string | string[] 
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
 }
 
-/** SHA-256 of a key, as its record stores it (one-shot `crypto.hash`: no Hash object per request). */
-export const hashApiKey = (key: string): Buffer => hash('sha256', key, 'buffer');
+/**
+ * SHA-256 of a key, as its record stores it. One-shot `crypto.hash` (no Hash object per request), as
+ * hex turned into bytes: asking `crypto.hash` for a Buffer directly took twice as long on Node 24.
+ */
+export const hashApiKey = (key: string): Buffer => Buffer.from(hash('sha256', key, 'hex'), 'hex');
 
 /**
  * Authenticates callers by API key. Keys are stored as SHA-256 digests only; the presented key's
