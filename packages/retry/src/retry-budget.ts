@@ -39,7 +39,7 @@ export interface RetryBudget {
 const BUCKETS = 10;
 
 /** Why `windowMs` is at most core's `MAX_DURATION_MS`, in words, for messages. */
-const MAX_WINDOW_WHY = '100 years, the longest duration any Bulwark option takes';
+const MAX_WINDOW_WHY = '100 years, the bound of every window in Bulwark';
 
 class SlidingBudget implements RetryBudget {
   readonly #ratio: number;

@@ -518,7 +518,7 @@ describe('retry budget', () => {
 
   test('validates its options', () => {
     expect(() => retryBudget({ ratio: -1 })).toThrow('Expected `ratio` to be a non-negative number, got -1.');
-    const window = 'Expected `windowMs` to be an integer from 10 to 3_155_760_000_000 (100 years, the longest duration any Bulwark option takes), got';
+    const window = 'Expected `windowMs` to be an integer from 10 to 3_155_760_000_000 (100 years, the bound of every window in Bulwark), got';
     // A window this long would make the floor of retries so large that the budget never refused one.
     expect(() => retryBudget({ windowMs: 1e300 })).toThrow(new TypeError(`${window} 1e+300.`));
     expect(() => retryBudget({ windowMs: 5 })).toThrow(new TypeError(`${window} 5.`));
