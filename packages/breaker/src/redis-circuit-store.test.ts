@@ -301,7 +301,7 @@ describe('shared state errors are never thrown at the caller', () => {
     await expect(breaker.execute(fail)).rejects.toBe(boom);
     clock.tick(10);
     await expect(breaker.execute(ok)).resolves.toBe('ok');
-    expect(errors[0]).toBe('sync: The store (redisCircuitStore) could not sync: NOSCRIPT nope.');
+    expect(errors[0]).toBe('sync: The store (redisCircuitStore) could not sync: the call failed with Error.');
     expect(errors.map((e) => e.split(':')[0])).toEqual(expect.arrayContaining(['sync', 'vote', 'acquire']));
   });
 });

@@ -381,21 +381,23 @@ describe('L2 trouble without a server', () => {
 
   test('any core Policy can stand in front of Redis', async () => {
     let calls = 0;
+    const open = Object.assign(new Error('breaker open'), { name: 'BrokenCircuitError' });
     const refuse: Policy = {
       execute: () => {
         calls++;
-        return Promise.reject(new Error('breaker open'));
+        return Promise.reject(open);
       },
       executeResult: () => {
         throw new Error('unused');
       },
     };
     const c = cache({ store: redisCacheStore({ client: silentClient(), policy: refuse }) });
-    const errors: string[] = [];
-    c.onStoreError((e) => errors.push(e.error.message));
+    const errors: Error[] = [];
+    c.onStoreError((e) => errors.push(e.error));
     expect(await c.getOrSet('k', async () => 1)).toBe(1);
     expect(calls).toBeGreaterThan(0);
-    expect(errors[0]).toMatch(/breaker open/);
+    expect(errors[0]!.message).toBe('The store (redisCacheStore) could not read: the call failed with BrokenCircuitError.');
+    expect(errors[0]!.cause).toBe(open);
   });
 });
 

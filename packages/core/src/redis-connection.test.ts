@@ -109,7 +109,7 @@ describe('redisConnection', () => {
     fake.fail(cause);
     const error = await call;
     expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', operation: 'write', cause });
-    expect((error as Error).message).toContain('READONLY');
+    expect((error as Error).message).toBe('The store (testStore) could not write: the call failed with Error.');
   });
 
   test('a standalone client runs scripts by SHA on its raw command path, and by text once after NOSCRIPT', async () => {
@@ -162,6 +162,32 @@ describe('redisConnection', () => {
     expect(StoreUnavailableError.from('b', 'write', new TimeoutError(80)).message).toBe('The store (b) could not write: Redis did not answer within 80 ms.');
     const cause = new Error('ECONNRESET');
     expect(StoreUnavailableError.from('b', 'write', cause)).toMatchObject({ code: 'STORE_UNAVAILABLE', store: 'b', operation: 'write', cause, transient: true });
-    expect(StoreUnavailableError.from('b', 'write', 'text').message).toBe('The store (b) could not write: text.');
+    expect(StoreUnavailableError.from('b', 'write', 'text').message).toBe('The store (b) could not write: the call failed with string.');
+  });
+
+  test('a failing client is described by its error name and code, never by its message, which may hold a key or a password', async () => {
+    const fake = fakeClient({ raw: false });
+    const redis = redisConnection('testStore', fake.client, { timeoutMs: 250 });
+    const reply = redis.call('read', (c) => c.get('session:alice')).catch((e: unknown) => e);
+    // bulwark-allow-secret: a fake password, to show it stays out of the message
+    const cause = Object.assign(new Error('connect ECONNREFUSED redis://:hunter2-secret@cache.internal:6379 (session:alice)'), { code: 'ECONNREFUSED' });
+    fake.fail(cause);
+    const error = (await reply) as StoreUnavailableError;
+    expect(error.message).toBe('The store (testStore) could not read: the call failed with Error ECONNREFUSED.');
+    expect(error.cause).toBe(cause);
+    expect(JSON.stringify(error)).not.toMatch(/hunter2|session:alice/);
+  });
+
+  test("a Redis error reply is described by its kind, the word it starts with, and not by the arguments it quotes", async () => {
+    /** node-redis's class for a server's error reply (ioredis calls it ReplyError); it has no `code`. */
+    class ErrorReply extends Error {}
+    class SimpleError extends ErrorReply {}
+    const fake = fakeClient({ raw: false });
+    const redis = redisConnection('testStore', fake.client, { timeoutMs: 250 });
+    const reply = redis.call('write', (c) => c.get('session:alice')).catch((e: unknown) => e);
+    fake.fail(new SimpleError("ERR unknown command 'GETX', with args beginning with: 'session:alice'"));
+    expect(((await reply) as Error).message).toBe('The store (testStore) could not write: the call failed with Error ERR.');
+    const readonly = StoreUnavailableError.from('b', 'write', new ErrorReply("READONLY You can't write against a read only replica."));
+    expect(readonly.message).toBe('The store (b) could not write: the call failed with Error READONLY.');
   });
 });

@@ -1,4 +1,5 @@
 import { BulwarkError, errorGuard } from './bulwark-error.js';
+import { describeError } from './describe-error.js';
 import { isTimeoutError } from './timeout-error.js';
 
 /**
@@ -35,6 +36,9 @@ export class StoreUnavailableError extends BulwarkError {
   /**
    * `error` as a store failure: itself when it is a `StoreUnavailableError` already; a core
    * `TimeoutError` as "did not answer within N ms"; anything else wrapped, with it as the `cause`.
+   * The message names the original by its name and `code` (see {@link describeError}), and a Redis
+   * error reply by its kind (`READONLY`), never by its message: a driver's message may quote a key,
+   * an argument or a URL with a password.
    * For stores and the primitives that report a store's failures.
    */
   static from(store: string, operation: string, error: unknown): StoreUnavailableError {
@@ -42,8 +46,28 @@ export class StoreUnavailableError extends BulwarkError {
     if (isTimeoutError(error) && Number.isFinite(error.timeoutMs)) {
       return new StoreUnavailableError(store, operation, `Redis did not answer within ${error.timeoutMs} ms`);
     }
-    return new StoreUnavailableError(store, operation, error instanceof Error ? error.message : String(error), { cause: error });
+    const kind = replyKind(error);
+    return new StoreUnavailableError(store, operation, `the call failed with ${describeError(error)}${kind === undefined ? '' : ` ${kind}`}`, {
+      cause: error,
+    });
   }
+}
+
+/** The word a Redis error reply starts with (`READONLY`, `WRONGTYPE`, `ERR`): its kind, never data. */
+const REPLY_KIND = /^[A-Z][A-Z_-]{0,31}(?= |$)/;
+
+/**
+ * The kind of a Redis server's error reply (node-redis's `ErrorReply`, ioredis's `ReplyError`),
+ * which carry no `code`; `undefined` for any other error. The rest of the reply may quote a key or
+ * an argument.
+ */
+function replyKind(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    if (name === 'ErrorReply' || name === 'ReplyError') return REPLY_KIND.exec(error.message)?.[0];
+  }
+  return undefined;
 }
 
 /** True when `value` is a {@link StoreUnavailableError}. */

@@ -339,6 +339,20 @@ describe('credentials never appear in errors', () => {
     );
     expect(server.requests).toHaveLength(0);
   });
+
+  const KEY_RULE =
+    'Expected `idempotencyKey` to be a boolean or a header value (a non-empty string without line breaks, NUL or characters above U+00FF), got';
+  test.each([
+    ['a character above U+00FF', 'order-4242\u20ac', `${KEY_RULE} a string that contains a character above U+00FF (its value is not shown).`],
+    ['a line break', 'order-4242\r\nx-evil: 1', `${KEY_RULE} a string that contains a line break (its value is not shown).`],
+    ['a NUL', 'order-4242\0', `${KEY_RULE} a string that contains a NUL character (its value is not shown).`],
+    ['nothing', '', `${KEY_RULE} an empty string (its value is not shown).`],
+  ])('an idempotencyKey with %s is refused, naming the option and never the value', async (_case, idempotencyKey, message) => {
+    const client = httpClient({ baseUrl: server.url });
+    expect(await failure(client.post('charges', { json: 1, idempotencyKey }))).toEqual(new TypeError(message));
+    expect(message).not.toContain('order-4242');
+    expect(server.requests).toHaveLength(0);
+  });
 });
 
 describe('network failures', () => {

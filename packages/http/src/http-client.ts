@@ -203,8 +203,6 @@ interface AuthConfig {
   readonly refresh: HttpAuthSource['refresh'];
 }
 
-const BAD_HEADER_VALUE = /[\r\n\0]/;
-
 function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
   if (auth === undefined) return undefined;
   if (typeof auth === 'function') return { header: 'authorization', get: auth, refresh: undefined };
@@ -479,8 +477,11 @@ class Client implements HttpClient {
     }
     if (acceptJson && !headers.has('accept')) headers.set('accept', 'application/json');
     if (typeof idempotencyKey === 'string') {
-      if (idempotencyKey === '' || BAD_HEADER_VALUE.test(idempotencyKey)) {
-        throw invalidOption('idempotencyKey', idempotencyKey, 'a non-empty string without line breaks, or a boolean');
+      const fault = idempotencyKey === '' ? 'an empty string' : valueFault(idempotencyKey);
+      if (fault !== undefined) {
+        throw new TypeError(
+          `Expected \`idempotencyKey\` to be a boolean or a header value (a non-empty string without line breaks, NUL or characters above U+00FF), got ${fault} (its value is not shown).`,
+        );
       }
       headers.set('idempotency-key', idempotencyKey);
     } else if (idempotencyKey !== undefined && typeof idempotencyKey !== 'boolean') {

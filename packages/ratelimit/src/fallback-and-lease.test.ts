@@ -17,7 +17,7 @@ function flakyStore(inner: RateLimitStore) {
   const state = { down: false, calls: 0 };
   const guard = <R>(run: () => R): Promise<R> => {
     state.calls++;
-    return state.down ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6390')) : Promise.resolve(run());
+    return state.down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' })) : Promise.resolve(run());
   };
   const store: RateLimitStore = {
     kind: 'redis',
@@ -49,7 +49,7 @@ describe('store failure', () => {
     expect(events).toHaveLength(3);
     expect(events[0]).toMatchObject({ name: 'rateLimiter', key: 'k', operation: 'decide', fallbackDecisions: 1 });
     expect(isStoreUnavailableError(events[0]!.error)).toBe(true);
-    expect(events[0]!.error.message).toBe('The store (RateLimitStore) could not decide: ECONNREFUSED 127.0.0.1:6390.');
+    expect(events[0]!.error.message).toBe('The store (RateLimitStore) could not decide: the call failed with Error ECONNREFUSED.');
 
     state.down = false;
     // The store never saw the 3 admitted locally: until their window ends, the local share still binds.

@@ -4,6 +4,7 @@ import {
   expectNumber,
   expectOptions,
   knownOptions,
+  MAX_DURATION_MS,
   systemClock,
   type Clock,
 } from '@bulwark/core';
@@ -14,7 +15,7 @@ export interface RetryBudgetOptions {
   readonly ratio?: number;
   /** Retries always allowed per second of window, however few calls were made (the floor). @default 10 */
   readonly minRetriesPerSecond?: number;
-  /** The sliding window over which calls and retries are counted, in milliseconds. @default 10_000 */
+  /** The sliding window over which calls and retries are counted, in milliseconds: from 10 to 100 years (core's `MAX_DURATION_MS`). @default 10_000 */
   readonly windowMs?: number;
   /** Time source; inject a fake clock in tests. @default systemClock */
   readonly clock?: Clock;
@@ -36,6 +37,9 @@ export interface RetryBudget {
 }
 
 const BUCKETS = 10;
+
+/** Why `windowMs` is at most core's `MAX_DURATION_MS`, in words, for messages. */
+const MAX_WINDOW_WHY = '100 years, the bound of every window in Bulwark';
 
 class SlidingBudget implements RetryBudget {
   readonly #ratio: number;
@@ -124,7 +128,9 @@ export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
   const windowMs = options.windowMs ?? 10_000;
   expectNumber('ratio', ratio, { min: 0 });
   expectNumber('minRetriesPerSecond', minPerSecond, { min: 0 });
-  expectInteger('windowMs', windowMs, { min: 10 });
+  // Past core's bound the floor (`minRetriesPerSecond` × the window's seconds) is so large that the
+  // budget never refuses a retry: a typo'd window would switch it off without a word.
+  expectInteger('windowMs', windowMs, { min: 10, max: MAX_DURATION_MS, reason: MAX_WINDOW_WHY });
   expectClock('clock', options.clock);
   return new SlidingBudget(ratio, (minPerSecond * windowMs) / 1000, windowMs, options.clock ?? systemClock);
 }

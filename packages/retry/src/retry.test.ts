@@ -1,4 +1,4 @@
-import { BulkheadFullError, BulwarkError, TimeoutError, createFakeClock, pipeline, timeout, type Clock, type TimerOptions } from '@bulwark/core';
+import { BulkheadFullError, BulwarkError, MAX_DURATION_MS, TimeoutError, createFakeClock, pipeline, timeout, type Clock, type TimerOptions } from '@bulwark/core';
 import { deferred, flaky, runUntilSettled, settled } from '@bulwark/test-utils';
 import { ExponentialBackoff, IterableBackoff } from 'cockatiel';
 import { getEventListeners } from 'node:events';
@@ -518,7 +518,12 @@ describe('retry budget', () => {
 
   test('validates its options', () => {
     expect(() => retryBudget({ ratio: -1 })).toThrow('Expected `ratio` to be a non-negative number, got -1.');
-    expect(() => retryBudget({ windowMs: 5 })).toThrow('Expected `windowMs` to be an integer of at least 10, got 5.');
+    const window = 'Expected `windowMs` to be an integer from 10 to 3_155_760_000_000 (100 years, the bound of every window in Bulwark), got';
+    // A window this long would make the floor of retries so large that the budget never refused one.
+    expect(() => retryBudget({ windowMs: 1e300 })).toThrow(new TypeError(`${window} 1e+300.`));
+    expect(() => retryBudget({ windowMs: 5 })).toThrow(new TypeError(`${window} 5.`));
+    expect(() => retryBudget({ windowMs: MAX_DURATION_MS + 1 })).toThrow(new TypeError(`${window} 3155760000001.`));
+    expect(retryBudget({ windowMs: MAX_DURATION_MS }).available).toBe(31_557_600_000);
     expect(() => retry({ budget: {} as never })).toThrow('Expected `budget` to be a RetryBudget');
   });
 });

@@ -129,8 +129,12 @@ export function healthStatusCode(report: HealthReport): 200 | 503 {
 const RANK: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
 const worst = (a: HealthStatus, b: HealthStatus): HealthStatus => (RANK[b] > RANK[a] ? b : a);
 
-/** An error as report output: its name and message, credentials redacted. */
-function describeError(error: unknown): string {
+/**
+ * A failed check's `output`: the error's name and message, credentials redacted. Not core's
+ * `describeError` (name and code only, never the message): the report promises the message, which
+ * is what an operator reads to tell "connection refused" from "password rejected".
+ */
+function failureOutput(error: unknown): string {
   let text: string;
   try {
     text = error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`;
@@ -312,7 +316,7 @@ class HealthImpl implements Health {
         observedUnit: 'ms',
         status: 'fail',
         time: new Date(this.#clock.now()).toISOString(),
-        output: isHealthCheckTimeoutError(error) ? error.message : describeError(error),
+        output: isHealthCheckTimeoutError(error) ? error.message : failureOutput(error),
       };
     } finally {
       timer?.clear();
