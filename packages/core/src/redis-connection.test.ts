@@ -186,8 +186,8 @@ describe('redisConnection', () => {
     const redis = redisConnection('testStore', fake.client, { timeoutMs: 250 });
     const reply = redis.call('write', (c) => c.get('session:alice')).catch((e: unknown) => e);
     fake.fail(new SimpleError("ERR unknown command 'GETX', with args beginning with: 'session:alice'"));
-    expect(((await reply) as Error).message).toBe('The store (testStore) could not write: the call failed with Error ERR.');
+    expect(((await reply) as Error).message).toBe('The store (testStore) could not write: the call failed with SimpleError ERR.');
     const readonly = StoreUnavailableError.from('b', 'write', new ErrorReply("READONLY You can't write against a read only replica."));
-    expect(readonly.message).toBe('The store (b) could not write: the call failed with Error READONLY.');
+    expect(readonly.message).toBe('The store (b) could not write: the call failed with ErrorReply READONLY.');
   });
 });
