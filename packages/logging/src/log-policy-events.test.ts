@@ -156,6 +156,43 @@ describe('logPolicyEvents with every family of events', () => {
     expect(() => logPolicyEvents(logger, null as never)).toThrow('Expected `sources[0]`');
     retry.retry.emit({ attempt: 1, delayMs: 1, error: new Error('x') });
   });
+
+  test('given as an array, sources take levels of their own per event, or none', async () => {
+    const { out, logger } = setup({ level: 'info' });
+    const retry = fakeRetry();
+    const cache = fakeCache();
+    using _ = logPolicyEvents(logger, [retry, cache], { levels: { loaderError: 'debug', giveUp: 'warn', stale: 'off' } });
+    const failure = Object.assign(new Error('503 from upstream'), { code: 'HTTP_503' });
+    retry.giveUp.emit({ attempts: 3, error: failure, reason: 'max-attempts' });
+    cache.loaderError.emit({ key: 'bob@example.com', error: failure, servedStale: true });
+    cache.stale.emit({ key: 'bob@example.com', reason: 'loader-error', ageMs: 20 });
+    retry.retry.emit({ attempt: 1, delayMs: 200, error: failure });
+    logger.level = 'debug';
+    cache.loaderError.emit({ key: 'ada@example.com', error: failure, servedStale: false });
+    cache.stale.emit({ key: 'ada@example.com', reason: 'loader-error', ageMs: 20 });
+    const lines = await out.lines();
+    expect(lines.map((l) => [l.event, l.level, l.message])).toEqual([
+      ['giveUp', 'warn', 'gave up retrying'],
+      ['retry', 'warn', 'retrying after a failed attempt'],
+      ['loaderError', 'debug', 'cache loader failed'],
+    ]);
+  });
+
+  test('levels are checked against the events of the sources given', () => {
+    const { logger } = setup();
+    const retry = fakeRetry();
+    const cache = fakeCache();
+    expect(() => logPolicyEvents(logger, [retry, cache], { levels: { loaderErorr: 'debug' } })).toThrow(
+      'Unknown option `levels.loaderErorr` of logPolicyEvents() for these sources; did you mean `levels.loaderError`?',
+    );
+    expect(() => logPolicyEvents(logger, [retry], { levels: { onGiveUp: 'warn' } })).toThrow('did you mean `levels.giveUp`?');
+    expect(() => logPolicyEvents(logger, [retry], { levels: { giveUp: 'loud' as never } })).toThrow(
+      'Expected `levels.giveUp` to be one of "error", "warn", "info", "http", "verbose", "debug", "silly", "off", got "loud".',
+    );
+    expect(() => logPolicyEvents(logger, [retry], { level: { giveUp: 'warn' } } as never)).toThrow('did you mean `levels`?');
+    expect(() => logPolicyEvents(logger, [retry], {}, cache as never)).toThrow('Expected `arguments` to be at most 3');
+    expect(() => logPolicyEvents(logger, [retry, 'x'])).toThrow('Expected `sources[1]`');
+  });
 });
 
 describe("logPolicyEvents with core's real policies", () => {

@@ -1,6 +1,29 @@
-import { EVENT_CATALOG, EVENT_NAMES, eventsOf, invalidOption, type Disposable, type EventName } from '@bulwark/core';
+import {
+  EVENT_CATALOG,
+  EVENT_NAMES,
+  eventsOf,
+  expectOneOf,
+  expectOptions,
+  invalidOption,
+  knownOptions,
+  type Disposable,
+  type EventName,
+} from '@bulwark/core';
 import type { LogFields, Logger } from './create-logger.js';
-import type { LogLevel } from './levels.js';
+import { LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
+
+/** Options of {@link logPolicyEvents} in its `(logger, sources, options)` form. */
+export interface PolicyEventLogOptions {
+  /**
+   * A level of your own for some events, by the `event` field of their lines (`serverHint`,
+   * `loaderError`, `rejected`), or `'off'` to write no line for them. Events not named keep their
+   * severity. Each name must be an event of one of the sources given.
+   */
+  readonly levels?: Readonly<Record<string, LogLevel | 'off'>>;
+}
+
+const OPTIONS = knownOptions<PolicyEventLogOptions>('logPolicyEvents()', { levels: ['level', 'eventLevels', 'overrides'] });
+const LEVEL_CHOICES = [...LOG_LEVEL_NAMES, 'off'] as const;
 
 interface EventLine {
   readonly level: LogLevel;
@@ -82,25 +105,55 @@ const eventField = (name: string): string => name.charAt(2).toLowerCase() + name
  * // {"level":"warn","message":"retrying after a failed attempt","event":"retry","policy":"upstream","attempt":1,"delayMs":200,"error":{…}}
  * logging.dispose();
  * ```
+ *
+ * Given the sources as an array, it takes options: `levels` gives some events a level of their own,
+ * or `'off'`, by the `event` field of their lines. One failed call seen by a retry and by the cache
+ * it loads for is two lines at their severities; one of them can go to `debug`:
+ *
+ * @example
+ * ```ts
+ * import { cache } from '@bulwark/cache';
+ * import { retry } from '@bulwark/retry';
+ * const logger = createLogger({ service: 'gateway' });
+ * const verdicts = cache({ name: 'verdicts', ttlMs: 60_000 });
+ * const retryPolicy = retry({ name: 'upstream' });
+ * const logging = logPolicyEvents(logger, [retryPolicy, verdicts], { levels: { loaderError: 'debug', giveUp: 'warn' } });
+ * logging.dispose();
+ * await verdicts.close();
+ * ```
  */
-export function logPolicyEvents(logger: Logger, ...sources: readonly object[]): Disposable {
+export function logPolicyEvents(logger: Logger, sources: readonly object[], options?: PolicyEventLogOptions): Disposable;
+/** {@link logPolicyEvents} with the sources listed after the logger, each event at its severity. */
+export function logPolicyEvents(logger: Logger, ...sources: readonly object[]): Disposable;
+export function logPolicyEvents(logger: Logger, ...args: readonly unknown[]): Disposable {
   if (typeof logger !== 'object' || logger === null || typeof (logger as Partial<Logger>).log !== 'function') {
     throw invalidOption('logger', logger, 'a logger made by createLogger');
   }
+  const listed = Array.isArray(args[0]);
+  if (listed && args.length > 2) {
+    throw invalidOption('arguments', args.length + 1, 'at most 3 (the logger, an array of sources, options) when the sources are given as an array');
+  }
+  const sources = (listed ? args[0] : args) as readonly unknown[];
+  const options = (listed ? args[1] : undefined) as PolicyEventLogOptions | undefined;
+  expectOptions('options', options, OPTIONS);
   const plans = sources.map((source, i) => {
     const events = typeof source === 'object' && source !== null ? eventsOfSource(source) : new Map<string, Subscribe>();
     if (events.size === 0) {
       throw invalidOption(`sources[${i}]`, source, 'an object with at least one onXxx event (onRetry, onBreak, onHit, …)');
     }
-    return { source, events };
+    return { source: source as object, events };
   });
+  const levels = checkedLevels(options?.levels, plans);
   const subscriptions: Disposable[] = [];
   try {
     for (const { source, events } of plans) {
       const sourceName = nameOf(source);
       for (const [eventName, subscribe] of events) {
-        const line = (POLICY_EVENT_LINES as Readonly<Record<string, EventLine>>)[eventName] ?? { level: 'debug', message: `event ${eventName}` };
         const event = eventField(eventName);
+        const known = (POLICY_EVENT_LINES as Readonly<Record<string, EventLine>>)[eventName] ?? { level: 'debug', message: `event ${eventName}` };
+        const chosen = levels?.[event];
+        if (chosen === 'off') continue;
+        const line = chosen === undefined ? known : { level: chosen, message: known.message };
         subscriptions.push(
           subscribe.call(source, (payload: unknown) => {
             if (!logger.isLevelEnabled(line.level)) return;
@@ -120,4 +173,19 @@ export function logPolicyEvents(logger: Logger, ...sources: readonly object[]): 
     for (const s of subscriptions) s.dispose();
   };
   return { dispose, [Symbol.dispose]: dispose };
+}
+
+/** `levels` checked against the events the sources have: a name none of them emits is a mistake. */
+function checkedLevels(
+  levels: unknown,
+  plans: readonly { readonly events: ReadonlyMap<string, Subscribe> }[],
+): Readonly<Record<string, LogLevel | 'off'>> | undefined {
+  if (levels === undefined) return undefined;
+  const known = knownOptions<Record<string, unknown>>(
+    'logPolicyEvents() for these sources',
+    Object.fromEntries(plans.flatMap(({ events }) => [...events.keys()].map((name) => [eventField(name), [name]]))),
+  );
+  expectOptions('levels', levels, known);
+  for (const [event, level] of Object.entries(levels)) expectOneOf(`levels.${event}`, level, LEVEL_CHOICES);
+  return levels as Readonly<Record<string, LogLevel | 'off'>>;
 }
