@@ -47,6 +47,17 @@ export interface CompositionOptions {
   readonly override?: (container: DependencyContainer) => void;
 }
 
+/**
+ * The policies' events whose lines differ from their severity here. One failed upstream call is one
+ * warning — the retry's give-up, with its error — and the request's access line, which says how it
+ * was answered (`source`). The same failure seen by the cache (its loader error, its stale answer), a
+ * refusal that the give-up reports again (a call the upstream limiter or the open circuit refused, a
+ * caller over its limit, whose access line is a 429) and the rate-limit fields of every upstream
+ * response are written only at `debug`. A give-up is not an error of the gateway: its caller is
+ * answered from the cache, stale, or offline.
+ */
+const EVENT_LEVELS = { giveUp: 'warn', loaderError: 'debug', stale: 'debug', rejected: 'debug', serverHint: 'debug' } as const;
+
 const UPSTREAM_KEY = 'UPSTREAM_API_KEY';
 const API_KEYS = 'GATEWAY_API_KEYS';
 
@@ -244,7 +255,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   // Every policy's events become log lines and metrics (the HTTP client's too: each response and
   // each credential refresh).
   const sources = [retries, upstreamLimit, callerLimit, breaker, verdicts, domains, client];
-  const logged = logPolicyEvents(logger, ...sources);
+  const logged = logPolicyEvents(logger, sources, { levels: EVENT_LEVELS });
   const measured = policyEvents.instrument(...sources);
   resources.add('policy events', async () => {
     logged[Symbol.dispose]();

@@ -27,6 +27,18 @@ describe('a simulator that fails every request', () => {
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/^gateway_answers_total\{source="offline"\} 3$/m);
     expect(metrics).toMatch(/^gateway_upstream_responses_total\{status="5\d\d"\} \d+$/m);
+    // Each failed call is one warning, the retry's give-up with its error, and an access line that
+    // says how the request was answered; the cache's view of the same failure only at debug.
+    const accessLines = () => gateway.logs().filter((l) => l.message === 'request' && l.route === '/v1/validate/email');
+    await expect.poll(() => accessLines().length).toBe(3);
+    expect(accessLines().map((l) => l.source)).toEqual(['offline', 'offline', 'offline']);
+    const logs = gateway.logs();
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+    // The give-up names the last failure: the upstream's 5xx, or the limiter's hold after it.
+    const giveUps = logs.filter((l) => l.event === 'giveUp');
+    expect(giveUps.map((l) => l.level)).toEqual(['warn', 'warn', 'warn']);
+    for (const l of giveUps) expect(['HttpError', 'RateLimitedError']).toContain((l.error as { name?: unknown }).name);
+    expect(logs.filter((l) => l.event === 'loaderError' || l.event === 'rejected' || l.event === 'stale')).toEqual([]);
   });
 });
 

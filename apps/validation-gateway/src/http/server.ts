@@ -8,6 +8,7 @@ import type { DependencyContainer } from '../di.js';
 import { errorShape } from '../error-shape.js';
 import type { Scope } from '../ports/api-key-records.js';
 import type { AppLogger } from '../ports/app-logger.js';
+import type { AnswerSource } from '../ports/email-verdict.js';
 import type { CallerLimiter } from '../ports/caller-limiter.js';
 import type { GatewayMetrics } from '../ports/gateway-metrics.js';
 import type { Readiness } from '../ports/readiness.js';
@@ -25,7 +26,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The request's child container: its context and logger, over the application's registrations. */
     scope: DependencyContainer;
-    gateway: RequestContext & { readonly timings: RequestTimings; readonly startedAt: number };
+    gateway: RequestContext & {
+      readonly timings: RequestTimings;
+      readonly startedAt: number;
+      /** Where the answer came from, for the access line: one route's `source`, a batch's count per source. */
+      answered?: { readonly source: AnswerSource } | { readonly sources: Partial<Record<AnswerSource, number>> };
+    };
   }
 }
 
@@ -156,6 +162,7 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
       status,
       durationMs: Math.round(durationMs * 100) / 100,
       caller: gateway?.caller?.id,
+      ...gateway?.answered,
     });
     done(null, payload);
   });
@@ -224,6 +231,7 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     const email = readSingle(request.body);
     const service = request.scope.resolve<ValidationService>(TOKENS.ValidationService);
     const answer = await service.validate(email);
+    request.gateway.answered = { source: answer.source };
     reply.header('cache-control', 'no-store');
     return answer;
   });
@@ -233,6 +241,9 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     const emails = readBatch(request.body, config.maxBatch);
     const service = request.scope.resolve<ValidationService>(TOKENS.ValidationService);
     const results = await service.validateMany(emails);
+    const sources: Partial<Record<AnswerSource, number>> = {};
+    for (const { source } of results) sources[source] = (sources[source] ?? 0) + 1;
+    request.gateway.answered = { sources };
     reply.header('cache-control', 'no-store');
     return { results };
   });

@@ -72,11 +72,12 @@ export class ValidationService {
       const { value, loaded } = await this.#cache.getOrLoad(email, load, signal);
       const ageMs = loaded ? 0 : Math.max(0, this.#clock.now() - value.checkedAt);
       const source: AnswerSource = loaded ? 'upstream' : ageMs >= this.#cache.ttlMs ? 'stale' : 'cache';
-      if (source === 'stale') this.#logger.info('answered from a stale verdict', { source, ageMs });
       answer = { email, ...value.verdict, source, ageMs };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      this.#logger.warn('the upstream could not answer; answering offline', { error: errorShape(error) });
+      // The failure itself was logged where it happened (the retry's give-up, the breaker); this line
+      // says what became of the request. Its access line says `source: offline` too.
+      this.#logger.info('the upstream could not answer; answering offline', { error: errorShape(error) });
       const { verdict, ageMs } = await this.#offline.validate(email);
       answer = { email, ...verdict, source: 'offline', ageMs };
     } finally {
