@@ -58,6 +58,19 @@ describe('registerSecretValue', () => {
     expect((await out.lines())[0]!.message).toBe('x [REDACTED] y aXbbc z [REDACTED] w [REDACTED]');
   });
 
+  test('a value before, between and after percent-escapes is replaced each time', async () => {
+    const { out, logger } = setup();
+    using _ = registerSecretValue('tok_9f8e7d6c5b4a');
+    logger.info('calls', {
+      url: 'https://api.example.com/v1?token=tok_9f8e7d6c5b4a&q=a%20b&again=tok_9f8e7d6c5b4a&c=%2C&last=tok_9f8e7d6c5b4a',
+      path: '/a%2Fb/tok_9f8e7d6c5b4a',
+    });
+    expect((await out.lines())[0]).toMatchObject({
+      url: 'https://api.example.com/v1?token=[REDACTED]&q=a%20b&again=[REDACTED]&c=%2C&last=[REDACTED]',
+      path: '/a%2Fb/[REDACTED]',
+    });
+  });
+
   test('works with `using`, and a custom censor is used literally', async () => {
     const out = captureLog();
     const logger = createLogger({ service: 's', destination: out.destination, censor: '$&-hidden' });

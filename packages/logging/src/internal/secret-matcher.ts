@@ -61,7 +61,9 @@ const mayBeEscaped = (text: string): boolean => text.includes('%') || text.inclu
 /**
  * Finds and replaces registered values in every spelling of {@link encodedForms}. Literal spellings
  * share one regular expression (V8 scans an alternation of literals in one pass); escaped spellings
- * another, run only on text that holds a `%` or a `\`.
+ * another, run only on text that holds a `%` or a `\`. One scan for the first literal spelling or
+ * escape character clears most text; the literal search then starts where that scan stopped, since
+ * no spelling starts before it.
  */
 export class SecretMatcher {
   /** UTF-8 length of the shortest value: fewer bytes cannot hold one. */
@@ -112,8 +114,11 @@ export class SecretMatcher {
 
   /** Whether `text` holds a value in any spelling. */
   test(text: string): boolean {
-    if (text.length < this.#minLength || !this.#suspect.test(text)) return false;
-    return this.#literal.test(text) || (this.#escaped !== null && mayBeEscaped(text) && this.#escaped.test(text));
+    const first = text.length < this.#minLength ? -1 : text.search(this.#suspect);
+    if (first < 0) return false;
+    const literal = this.#literalAll;
+    literal.lastIndex = first;
+    return literal.test(text) || (this.#escaped !== null && mayBeEscaped(text) && this.#escaped.test(text));
   }
 
   /** Whether bytes, read as UTF-8, hold a value in any spelling. */
@@ -123,14 +128,15 @@ export class SecretMatcher {
 
   /** `text` with every spelling of every value replaced by `censor` (as it is); `text` itself when none is in it. */
   redact(text: string, censor: string): string {
-    if (text.length < this.#minLength || !this.#suspect.test(text)) return text;
-    const out = this.#replace(this.#literalAll, text, censor, false);
-    return this.#escapedAll !== null && mayBeEscaped(out) ? this.#replace(this.#escapedAll, out, censor, true) : out;
+    const first = text.length < this.#minLength ? -1 : text.search(this.#suspect);
+    if (first < 0) return text;
+    const out = this.#replace(this.#literalAll, text, censor, false, first);
+    return this.#escapedAll !== null && mayBeEscaped(out) ? this.#replace(this.#escapedAll, out, censor, true, 0) : out;
   }
 
-  /** `text` with every match of `pattern` replaced; `text` itself when there is none. */
-  #replace(pattern: RegExp, text: string, censor: string, escaped: boolean): string {
-    pattern.lastIndex = 0;
+  /** `text` with every match of `pattern` at or after `from` replaced; `text` itself when there is none. */
+  #replace(pattern: RegExp, text: string, censor: string, escaped: boolean, from: number): string {
+    pattern.lastIndex = from;
     let match = pattern.exec(text);
     if (match === null) return text;
     let out = '';
