@@ -1,7 +1,15 @@
 import { createFakeClock, isBulwarkError, pipeline, timeout } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isRateLimitedError, memoryRateLimitStore, rateLimiter, type LimitOptions, type RateLimiter } from './index.js';
+import {
+  isRateLimitedError,
+  memoryRateLimitStore,
+  rateLimiter,
+  type LimitOptions,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimitStore,
+} from './index.js';
 
 const START = Date.UTC(2026, 0, 1); // aligned to every window used below
 
@@ -375,4 +383,46 @@ describe('memoryRateLimitStore', () => {
   test('validates its options', () => {
     expect(() => memoryRateLimitStore({ maxEntries: 0 })).toThrow('Expected `maxEntries` to be a positive integer, got 0.');
   });
+});
+
+// Exactly the fields of `RateLimitDecision`, whichever path made the decision.
+const DECISION_FIELDS = ['allowed', 'decidedAt', 'fallback', 'remaining', 'retryAfterMs'] satisfies (keyof RateLimitDecision)[];
+const fields = (d: RateLimitDecision): string[] => Object.keys(d).sort();
+
+test('every decision has the documented fields and no others: the store, a queued wait, learning, a lease, the fallback', async () => {
+  const clock = createFakeClock({ now: START });
+  const decisions: RateLimitDecision[] = [];
+
+  const plain = rateLimiter({ limits: { limit: 1, windowMs: 1_000 }, clock });
+  decisions.push(await plain.tryAcquire('k'), await plain.tryAcquire('k'));
+  const queued = plain.acquire('k');
+  await clock.tickAsync(1_000);
+  decisions.push(await queued);
+
+  const learning = rateLimiter({ learn: true, clock });
+  decisions.push(await learning.tryAcquire('api'), await learning.tryAcquire('api')); // a first contact, then held
+
+  const leased = rateLimiter({ limits: { limit: 2, windowMs: 1_000 }, clock, lease: { size: 2 } });
+  decisions.push(await leased.tryAcquire('k'), await leased.tryAcquire('k'), await leased.tryAcquire('k'));
+
+  // A shared store (one that can fail) answering, then failing.
+  const memory = memoryRateLimitStore({ clock });
+  let up = true;
+  const shared = {
+    kind: 'redis',
+    decide: (...args: Parameters<RateLimitStore['decide']>) =>
+      up ? Promise.resolve(memory.decide(...args)) : Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6390')),
+  } as unknown as RateLimitStore;
+  const sharing = rateLimiter({ limits: { limit: 100, windowMs: 1_000 }, store: shared, clock });
+  decisions.push(await sharing.tryAcquire('k'));
+  up = false;
+  decisions.push(await sharing.tryAcquire('k'));
+
+  expect(decisions.map((d) => [d.allowed, d.fallback])).toEqual([
+    [true, false], [false, false], [true, false],
+    [true, false], [false, false],
+    [true, false], [true, false], [false, false],
+    [true, false], [true, true],
+  ]);
+  for (const d of decisions) expect(fields(d)).toEqual(DECISION_FIELDS);
 });

@@ -124,7 +124,10 @@ export interface RateLimiterOptions {
   readonly clock?: Clock;
 }
 
-/** The answer to {@link RateLimiter.tryAcquire}. */
+/**
+ * The answer to {@link RateLimiter.tryAcquire} and {@link RateLimiter.acquire}: a plain object with
+ * these fields and no others, whichever made the decision (the store, a lease, the fallback).
+ */
 export interface RateLimitDecision {
   /** Whether the call may go now (its units were taken). */
   readonly allowed: boolean;
@@ -289,6 +292,16 @@ const LEARNED_KEYS = 10_000;
 /** Settling keys kept before those that settled are swept. */
 const SETTLING_SWEEP_AT = 10_000;
 
+/**
+ * A store's decision as a caller is given it. `granted` (units a lease took) and `first` (a learning
+ * first contact) are the limiter's own bookkeeping: they stay inside, so every decision has one shape.
+ */
+function shown(d: StoreDecision): RateLimitDecision {
+  return { allowed: d.allowed, retryAfterMs: d.retryAfterMs, remaining: d.remaining, fallback: d.fallback, decidedAt: d.decidedAt };
+}
+/** A store's decision as the limiter reads it, bookkeeping and all. */
+const kept = (d: StoreDecision): StoreDecision => d;
+
 class Waiter extends CallContext {
   resolve: ((decision: RateLimitDecision) => void) | undefined = undefined;
   reject: ((reason: unknown) => void) | undefined = undefined;
@@ -452,38 +465,45 @@ class Limiter implements RateLimiter {
    * one check for both.
    */
   #decide(key: string, cost: number): Promise<RateLimitDecision> {
-    if (this.#mode === 0) return this.#shadowed ? this.#ask(key, cost, cost) : this.#decideInMemory(key, cost);
+    if (this.#mode === 0) {
+      if (this.#shadowed) return this.#ask(key, cost, cost, shown);
+      const decision = this.#decideInMemory(key, cost);
+      return decision instanceof Promise ? decision.then(shown) : Promise.resolve(shown(decision));
+    }
     if (this.#lease !== undefined) return this.#decideLeased(key, cost);
     return this.#decideLearning(key, cost);
   }
 
   /** A decision of the store, or of the fallback when the store fails. */
-  #decideOnce(key: string, cost: number): Promise<StoreDecision> {
-    return this.#shadowed ? this.#ask(key, cost, cost) : this.#decideInMemory(key, cost);
+  #decideOnce(key: string, cost: number): StoreDecision | Promise<StoreDecision> {
+    return this.#shadowed ? this.#ask(key, cost, cost, kept) : this.#decideInMemory(key, cost);
   }
 
-  /** A decision of a store that cannot fail (not shadowed): the memory store, or a store of its kind. */
-  #decideInMemory(key: string, cost: number): Promise<StoreDecision> {
+  /**
+   * A decision of a store that cannot fail (not shadowed): the memory store, or a store of its kind.
+   * A synchronous answer stays synchronous.
+   */
+  #decideInMemory(key: string, cost: number): StoreDecision | Promise<StoreDecision> {
     let answer: StoreDecision | Promise<StoreDecision>;
     try {
       answer = this.#store.decide(key, this.#set, cost, cost);
     } catch (error) {
-      return Promise.resolve(this.#decideLocally(key, cost, error));
+      return this.#decideLocally(key, cost, error);
     }
     if (typeof (answer as Promise<StoreDecision>).then === 'function') {
       return Promise.resolve(answer).catch((error: unknown) => this.#decideLocally(key, cost, error));
     }
-    return Promise.resolve(answer as StoreDecision);
+    return answer as StoreDecision;
   }
 
   /** A learning decision: a first contact (the key was unknown) is remembered, and a rate this process reported is now expired. */
-  async #decideLearning(key: string, cost: number): Promise<StoreDecision> {
+  async #decideLearning(key: string, cost: number): Promise<RateLimitDecision> {
     const decision = await this.#decideOnce(key, cost);
     if (decision.first === true) {
       bounded(this.#awaiting, key);
       if (this.#rates.has(key)) this.#reportRate(key, undefined, 'expired');
     }
-    return decision;
+    return shown(decision);
   }
 
   /**
@@ -496,17 +516,17 @@ class Limiter implements RateLimiter {
    * must pass the fallback as well as the store, which never saw them. In the window of a switch a
    * process thus admits at most the larger of its share and what the store had granted it.
    */
-  #ask(key: string, cost: number, take: number): Promise<StoreDecision> {
+  #ask<T>(key: string, cost: number, take: number, as: (decision: StoreDecision) => T): Promise<T> {
     let local: StoreDecision | undefined;
     if (this.#shadowed && this.#settling.size > 0 && this.#isSettling(key)) {
       local = this.#takeLocally(key, cost);
-      if (!local.allowed) return Promise.resolve(local);
+      if (!local.allowed) return Promise.resolve(as(local));
     }
     let answer: StoreDecision | Promise<StoreDecision>;
     try {
       answer = this.#store.decide(key, this.#set, cost, take);
     } catch (error) {
-      return Promise.resolve(this.#storeFailed(key, cost, local, error));
+      return Promise.resolve(as(this.#storeFailed(key, cost, local, error)));
     }
     // Not `async`: one promise step from the store's answer to the caller's, on the hot path.
     return Promise.resolve(answer).then(
@@ -516,9 +536,9 @@ class Limiter implements RateLimiter {
           const units = local === undefined ? decision.granted : decision.granted - cost;
           if (units > 0) this.#fallback.charge(key, this.#fallbackSet, units);
         }
-        return decision;
+        return as(decision);
       },
-      (error: unknown) => this.#storeFailed(key, cost, local, error),
+      (error: unknown) => as(this.#storeFailed(key, cost, local, error)),
     );
   }
 
@@ -598,8 +618,8 @@ class Limiter implements RateLimiter {
 
   async #fetchLease(key: string, cost: number): Promise<RateLimitDecision> {
     const { size, ttlMs } = this.#lease!;
-    const decision = await this.#ask(key, cost, Math.max(size, cost));
-    if (decision.fallback) return decision;
+    const decision = await this.#ask(key, cost, Math.max(size, cost), kept);
+    if (decision.fallback) return shown(decision);
     const now = this.#clock.monotonic();
     let lease = this.#leases.get(key);
     if (lease === undefined) {
@@ -616,7 +636,7 @@ class Limiter implements RateLimiter {
     }
     lease.tokens = 0;
     lease.deniedUntil = now + decision.retryAfterMs;
-    return decision;
+    return shown(decision);
   }
 
   #allowedLocally(remaining: number): RateLimitDecision {

@@ -31,7 +31,12 @@ export interface SecretManagerOptions {
   readonly refreshAheadMs?: number;
   /** After a failed refresh, wait this long before asking the provider again, in ms; the last good value is served meanwhile. @default 5_000 */
   readonly refreshRetryMs?: number;
-  /** A provider that has not answered after this long counts as failed, in ms. @default 10_000 */
+  /**
+   * A provider that has not answered after this long counts as failed, in ms. While a caller awaits
+   * the fetch, this timeout keeps the process alive, so the await always settles; a background
+   * refresh nobody awaits never keeps a process open.
+   * @default 10_000
+   */
   readonly fetchTimeoutMs?: number;
   /**
    * How long after a rotation the previous version is still offered by `refreshOnAuthFailure`

@@ -73,7 +73,11 @@ export interface DependencyCheck {
    * probe's duration as `observedValue` in ms. Honour `signal`: it aborts when the check times out.
    */
   readonly check: (signal: AbortSignal) => unknown;
-  /** How long the probe may take before it counts as failed, in ms. @default 2000 */
+  /**
+   * How long the probe may take before it counts as failed, in ms. This timeout keeps the process
+   * alive while a report is awaited, so the report always arrives.
+   * @default 2000
+   */
   readonly timeoutMs?: number;
   /** Whether a failure of this dependency fails the whole report; when false it only warns. @default true */
   readonly critical?: boolean;
@@ -277,16 +281,14 @@ class HealthImpl implements Health {
     const controller = new AbortController();
     const started = this.#clock.monotonic();
     let timer: { clear(): void } | undefined;
+    // Not unref'd: the caller awaits this report, and a check whose own I/O does not hold the
+    // process open would otherwise leave that await unsettled when the process exits.
     const timedOut = new Promise<never>((_, reject) => {
-      timer = this.#clock.setTimeout(
-        () => {
-          const reason = new HealthCheckTimeoutError(c.name, timeoutMs);
-          controller.abort(reason);
-          reject(reason);
-        },
-        timeoutMs,
-        { unref: true },
-      );
+      timer = this.#clock.setTimeout(() => {
+        const reason = new HealthCheckTimeoutError(c.name, timeoutMs);
+        controller.abort(reason);
+        reject(reason);
+      }, timeoutMs);
     });
     const base = {
       componentType: c.componentType ?? 'component',

@@ -15,6 +15,51 @@ function wrongAnswer(answer: unknown): string | undefined {
   return undefined;
 }
 
+/** A fetch under way: its answer, and `hold()` for a caller that waits on it. */
+interface Fetching {
+  readonly done: Promise<SecretVersions>;
+  /** From now on the fetch's timeouts hold the process open, so a caller awaiting it gets its answer. */
+  hold(): void;
+}
+
+/**
+ * The timeout of the provider being asked. Held, it keeps the process alive until it fires: a
+ * caller awaiting the fetch may have nothing else pending (a provider whose I/O is `unref`'d), and
+ * an unref'd timeout would let the process exit with that await unsettled. A background refresh
+ * nobody waits on is not held, so it never keeps a finished process open.
+ */
+class FetchTimeout {
+  readonly #clock: Clock;
+  #held: boolean;
+  #timer: Timer | undefined = undefined;
+  #due = 0;
+  #expire: () => void = () => {};
+
+  constructor(clock: Clock, held: boolean) {
+    this.#clock = clock;
+    this.#held = held;
+  }
+
+  start(ms: number, expire: () => void): void {
+    this.#due = this.#clock.monotonic() + ms;
+    this.#expire = expire;
+    this.#timer = this.#clock.setTimeout(expire, ms, { unref: !this.#held });
+  }
+
+  stop(): void {
+    this.#timer?.clear();
+    this.#timer = undefined;
+  }
+
+  hold(): void {
+    if (this.#held) return;
+    this.#held = true;
+    if (this.#timer === undefined) return;
+    this.#timer.clear();
+    this.#timer = this.#clock.setTimeout(this.#expire, Math.max(0, this.#due - this.#clock.monotonic()));
+  }
+}
+
 /**
  * Asks the providers for a secret, highest precedence first; the first that holds it (with a value
  * that is not empty) answers. Each provider has `timeoutMs` to answer, after which it is aborted
@@ -33,28 +78,32 @@ export class ProviderFetch {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** The secret's versions; rejects with `SecretNotFoundError` when no provider holds it, `SecretProviderFailedError` when one failed. */
-  async fetch(name: string): Promise<SecretVersions> {
+  /**
+   * The secret's versions; rejects with `SecretNotFoundError` when no provider holds it,
+   * `SecretProviderFailedError` when one failed. `awaited`: a caller waits on it (else it is a
+   * background refresh, until someone calls `hold()`).
+   */
+  fetch(name: string, awaited: boolean): Fetching {
+    const timeout = new FetchTimeout(this.#clock, awaited);
+    return { done: this.#fetch(name, timeout), hold: () => timeout.hold() };
+  }
+
+  async #fetch(name: string, timeout: FetchTimeout): Promise<SecretVersions> {
     for (const provider of this.#providers) {
-      const found = await this.#ask(provider, name);
+      const found = await this.#ask(provider, name, timeout);
       if (found !== undefined && found.current.reveal() !== '') return found;
     }
     throw new SecretNotFoundError(name, this.#names);
   }
 
-  async #ask(provider: SecretProvider, name: string): Promise<SecretVersions | undefined> {
+  async #ask(provider: SecretProvider, name: string, timeout: FetchTimeout): Promise<SecretVersions | undefined> {
     const controller = new AbortController();
-    let timer: Timer | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = this.#clock.setTimeout(
-        () => {
-          const error = new SecretProviderFailedError(provider.name, name, `did not answer within ${this.#timeoutMs} ms.`);
-          controller.abort(error);
-          reject(error);
-        },
-        this.#timeoutMs,
-        { unref: true },
-      );
+      timeout.start(this.#timeoutMs, () => {
+        const error = new SecretProviderFailedError(provider.name, name, `did not answer within ${this.#timeoutMs} ms.`);
+        controller.abort(error);
+        reject(error);
+      });
     });
     try {
       const answer = await Promise.race([provider.fetch(name, controller.signal), timedOut]);
@@ -78,7 +127,7 @@ export class ProviderFetch {
       const kind = error instanceof Error ? error.name : typeof error;
       throw new SecretProviderFailedError(provider.name, name, `failed (${kind}).`, { cause: error });
     } finally {
-      timer?.clear();
+      timeout.stop();
     }
   }
 }

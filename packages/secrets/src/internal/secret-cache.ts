@@ -16,6 +16,12 @@ export interface Fetched {
   readonly error: BulwarkError | undefined;
 }
 
+/** A fetch of one name under way; `hold()` when a caller starts waiting on it. */
+interface Flight {
+  readonly done: Promise<Fetched>;
+  hold(): void;
+}
+
 /** How the cache is timed, in ms. */
 export interface SecretCacheTiming {
   readonly ttlMs: number;
@@ -40,7 +46,7 @@ export class SecretCache {
   /** Who the manager's own work (rotations, background refreshes) is audited as. */
   readonly #who: string;
   readonly #held = new Map<string, CachedSecret>();
-  readonly #flights = new Map<string, Promise<Fetched>>();
+  readonly #flights = new Map<string, Flight>();
   readonly #authRefreshes = new Map<string, { version: string | undefined; at: number; done: Promise<Fetched> }>();
   readonly #subscriptions: Disposable[] = [];
   #closed = false;
@@ -60,7 +66,7 @@ export class SecretCache {
           if (cached === undefined) continue;
           cached.fetchedAt = -Infinity;
           cached.retryAt = -Infinity;
-          void this.fetch(name);
+          this.#refetch(name);
         }
       });
       if (subscription !== undefined) this.#subscriptions.push(subscription);
@@ -72,14 +78,27 @@ export class SecretCache {
     return this.#held.get(name);
   }
 
-  /** One fetch per name at a time; a failure with a last good value resolves to that value plus the error. */
+  /**
+   * One fetch per name at a time; a failure with a last good value resolves to that value plus the
+   * error. The caller waits on it, so its timeout holds the process open until it settles.
+   */
   fetch(name: string): Promise<Fetched> {
-    const pending = this.#flights.get(name);
-    if (pending !== undefined) return pending;
-    const started = (async (): Promise<Fetched> => {
+    const flight = this.#flights.get(name) ?? this.#start(name, true);
+    flight.hold();
+    return flight.done;
+  }
+
+  /** A refetch nobody waits on (yet): unlike `fetch`, it never keeps a finished process alive. */
+  #refetch(name: string): void {
+    if (!this.#flights.has(name)) this.#start(name, false);
+  }
+
+  #start(name: string, awaited: boolean): Flight {
+    this.#events.fetches++;
+    const fetching = this.#source.fetch(name, awaited);
+    const done = (async (): Promise<Fetched> => {
       try {
-        this.#events.fetches++;
-        const found = await this.#source.fetch(name);
+        const found = await fetching.done;
         return { cached: this.#apply(name, found), error: undefined };
       } catch (error) {
         const old = this.#held.get(name);
@@ -94,8 +113,9 @@ export class SecretCache {
         this.#flights.delete(name);
       }
     })();
-    this.#flights.set(name, started);
-    return started;
+    const flight = { done, hold: fetching.hold };
+    this.#flights.set(name, flight);
+    return flight;
   }
 
   /** The secret, fetched when not held or past its TTL; past the TTL, when the fetch fails, the last good value (audited as an expired use by `who`). */
@@ -161,7 +181,7 @@ export class SecretCache {
     cached.timer = this.#clock.setTimeout(
       () => {
         cached.timer = undefined;
-        if (this.#held.get(name) === cached) void this.fetch(name);
+        if (this.#held.get(name) === cached) this.#refetch(name);
       },
       delayMs,
       { unref: true },
