@@ -145,6 +145,40 @@ describe('lease (local batching)', () => {
     expect((await limiter.tryAcquire('k')).allowed).toBe(false);
   });
 
+  test("a lease the store answers late is the store's decision, and lives ttlMs from when it was asked for", async () => {
+    const clock = createFakeClock({ now: START });
+    const inner = memoryRateLimitStore({ clock });
+    let delayMs = 400;
+    let calls = 0;
+    // A store whose first answer takes 400 ms (a busy Redis, or a process starved of CPU).
+    const store: RateLimitStore = {
+      ...inner,
+      kind: 'redis',
+      decide: async (key, set, cost, take) => {
+        calls++;
+        const decision = await inner.decide(key, set, cost, take);
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, delayMs));
+        return decision;
+      },
+    };
+    const limiter = rateLimiter({ limits: { algorithm: 'fixed-window', limit: 100, windowMs: 1_000 }, store, clock, lease: { size: 10, ttlMs: 1_000 } });
+    const first = limiter.tryAcquire('k');
+    await clock.tickAsync(400);
+    // Its first unit was taken when the store decided, not when the answer arrived.
+    expect(await first).toMatchObject({ allowed: true, remaining: 9, decidedAt: START });
+    delayMs = 0;
+    await clock.tickAsync(599);
+    expect(await limiter.tryAcquire('k')).toMatchObject({ allowed: true, remaining: 8, decidedAt: START + 999 });
+    expect(calls).toBe(1);
+    // ttlMs after the ask the lease is gone, though its answer came 400 ms later: its units are never
+    // spent more than ttlMs after the store counted them.
+    await clock.tickAsync(1);
+    const third = limiter.tryAcquire('k');
+    await clock.tickAsync(0);
+    expect(await third).toMatchObject({ allowed: true, decidedAt: START + 1_000 });
+    expect(calls).toBe(2);
+  });
+
   test('property: over-admission per window is at most processes × (size − 1), the documented bound', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -618,6 +618,9 @@ class Limiter implements RateLimiter {
 
   async #fetchLease(key: string, cost: number): Promise<RateLimitDecision> {
     const { size, ttlMs } = this.#lease!;
+    // The lease lives `ttlMs` from the ask, not from the answer: the store counted its units in
+    // between, so none is spent more than `ttlMs` after that, however late the answer came.
+    const asked = this.#clock.monotonic();
     const decision = await this.#ask(key, cost, Math.max(size, cost), kept);
     if (decision.fallback) return shown(decision);
     const now = this.#clock.monotonic();
@@ -630,9 +633,10 @@ class Limiter implements RateLimiter {
     }
     if (decision.allowed) {
       lease.tokens = decision.granted - cost;
-      lease.expiresAt = now + ttlMs;
+      lease.expiresAt = asked + ttlMs;
       lease.deniedUntil = 0;
-      return this.#allowedLocally(lease.tokens);
+      // The first unit was taken when the store decided: the decision is the store's, at its time.
+      return { allowed: true, retryAfterMs: 0, remaining: lease.tokens, fallback: false, decidedAt: decision.decidedAt };
     }
     lease.tokens = 0;
     lease.deniedUntil = now + decision.retryAfterMs;
