@@ -96,6 +96,8 @@ export interface LayerCache {
   matcher?: SecretMatcher | null;
   /** Name, value, name, value, … as written; `null` when the layer holds an object and is redacted on every line. */
   entries?: unknown[] | null;
+  /** Set by the first line: the cache is built by the second, so a layer used once costs one plain `assign`. */
+  seen?: boolean;
 }
 
 const isPrimitive = (value: unknown): boolean => value === null || (typeof value !== 'object' && typeof value !== 'function');
@@ -195,12 +197,18 @@ export class Redactor {
   }
 
   /**
-   * {@link assign} for a layer that never changes: its redacted fields are worked out on the first
-   * line and kept in `cache` (see {@link LayerCache}).
+   * {@link assign} for a layer that never changes: its redacted fields are worked out on the second
+   * line and kept in `cache` (see {@link LayerCache}); the first is written as by `assign`.
    */
   assignFixed(record: Record<string, unknown>, layer: Readonly<Record<string, unknown>>, cache: LayerCache): void {
     const matcher = secretMatcher();
     if (cache.redactor !== this || cache.matcher !== matcher) {
+      // Many layers serve one line (a request's log context, a child logger made for one request).
+      if (cache.seen !== true) {
+        cache.seen = true;
+        this.assign(record, layer);
+        return;
+      }
       const values = Object.values(layer);
       let entries: unknown[] | null = null;
       if (values.every(isPrimitive)) {
