@@ -4,7 +4,7 @@
 // processes of their own driven by autocannon over 50 loopback connections.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,24 +17,29 @@ const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const KEY = 'bench-caller-key-0123456789abcdef'; // bulwark-allow-secret: a made-up benchmark key
 const BODY = JSON.stringify({ email: 'ada@lovelace.dev' });
 
-/** Starts `node <script>` and resolves with its URL, from the first JSON line it prints with one. */
-function start(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+/**
+ * Starts `node <script>` with its stdout in `logFile`, and resolves with its URL, from the first JSON
+ * line it writes with one. The server's lines go to a file, as a log collector would take them, not
+ * to a pipe this process reads: that would make the load generator's process read the gateway's
+ * logs too, and wake it for every batch of them.
+ */
+function start(script: string, env: Record<string, string>, logFile: string): Promise<{ url: string; child: ChildProcess }> {
   const { NODE_OPTIONS: _, ...inherited } = process.env;
-  const child = spawn(process.execPath, [script], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const fd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, [script], { env: { ...inherited, ...env }, stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
   return new Promise((resolve, reject) => {
-    let buffered: string | undefined = '';
-    // Its lines are read to the end and, after the one with the URL, dropped, as a log collector
-    // would: a pipe nobody drains would block the server's writes.
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (buffered === undefined) return;
-      buffered += chunk.toString('utf8');
-      const match = /"url":"(http:[^"]+)"/.exec(buffered);
-      if (match !== null) {
-        buffered = undefined;
-        resolve({ url: match[1]!, child });
-      }
+    const poll = setInterval(() => {
+      const match = /"url":"(http:[^"]+)"/.exec(readFileSync(logFile, 'utf8'));
+      if (match === null) return;
+      clearInterval(poll);
+      child.removeAllListeners('exit');
+      resolve({ url: match[1]!, child });
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`${script} exited with ${code} before listening; its output is in ${logFile}.`));
     });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening.`)));
   });
 }
 
@@ -77,8 +82,8 @@ export default async function cacheHit(): Promise<BenchSuite[]> {
     CALLER_RATE_PER_SECOND: '1000000',
     CALLER_BURST: '1000000',
     NODE_ENV: 'production',
-  });
-  const bare = await start(fileURLToPath(new URL('./bare-fastify.mjs', import.meta.url)), {});
+  }, join(dir, 'gateway.log'));
+  const bare = await start(fileURLToPath(new URL('./bare-fastify.mjs', import.meta.url)), {}, join(dir, 'bare.log'));
   // One upstream answer fills the cache; every request measured after it is a hit.
   const first = await fetch(`${gateway.url}/v1/validate/email`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: BODY });
   if (first.status !== 200) throw new Error(`The gateway answered ${first.status} to the first request.`);
