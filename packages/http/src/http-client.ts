@@ -215,15 +215,28 @@ function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
   return { header, get: (context) => auth.get(context), refresh: auth.refresh?.bind(auth) };
 }
 
-/** What is wrong with a header name that is not a token, in words. */
+/**
+ * What is wrong with a header name that is not a token, in words, with the part of it before the
+ * fault: never what follows. A name and value given the wrong way round (`{ 'Bearer abc…':
+ * 'authorization' }`) must not put the credential in the message.
+ */
 function nameFault(name: string): string {
-  if (name === '') return 'is empty';
-  const bad = [...name].find((c) => !HTTP_TOKEN.test(c)) ?? '';
-  if (bad === '\r' || bad === '\n') return 'contains a line break';
-  if (bad === ' ') return 'contains a space';
-  if (bad === ':') return 'contains a colon (the name goes without it)';
-  if (bad.charCodeAt(0) > 0x7e) return 'contains a character outside ASCII';
-  return `contains ${JSON.stringify(bad)}`;
+  if (name === '') return '"", which is empty';
+  let at = 0;
+  while (at < name.length && HTTP_TOKEN.test(name[at]!)) at++;
+  const bad = name[at]!;
+  const what =
+    bad === '\r' || bad === '\n'
+      ? 'a line break'
+      : bad === ' '
+        ? 'a space'
+        : bad === ':'
+          ? 'a colon (the name goes without it)'
+          : bad.charCodeAt(0) > 0x7e
+            ? 'a character outside ASCII'
+            : JSON.stringify(bad);
+  const before = at === 0 ? 'at its start' : `after ${quote(at > 32 ? `${name.slice(0, 32)}…` : name.slice(0, at))}`;
+  return `a name that contains ${what} ${before} (the rest is not shown)`;
 }
 
 /** Any character a header value may not hold: a line break, NUL, or one above U+00FF. */
@@ -262,7 +275,7 @@ function checkHeaders(field: string, headers: RequestInit['headers']): void {
     if (typeof name !== 'string') throw invalidOption(`${field}[${index}][0]`, name, 'a header name (a string)', { redact: true });
     if (!HTTP_TOKEN.test(name)) {
       throw new TypeError(
-        `Expected \`${field}\` to have header names made of letters, digits and !#$%&'*+-.^_\`|~, got ${quote(name)}, which ${nameFault(name)}.`,
+        `Expected \`${field}\` to have header names made of letters, digits and !#$%&'*+-.^_\`|~, got ${nameFault(name)}.`,
       );
     }
     const fault = valueFault(value);
