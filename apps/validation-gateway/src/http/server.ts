@@ -154,16 +154,14 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
   const sendAll = (): void => {
     const batch = unsent;
     unsent = [];
-    let failure: { error: unknown } | undefined;
     for (let i = 0; i < batch.length; i += 2) {
       try {
         (batch[i] as Send)(null, batch[i + 1]);
       } catch (error) {
-        // The other responses are still sent; the first failure is thrown after them, as it would have been.
-        failure ??= { error };
+        // Outside Fastify's hook runner a throw would end the process: the others are still sent.
+        logger.error('a response could not be written', { error: errorShape(error) });
       }
     }
-    if (failure !== undefined) throw failure.error;
   };
 
   // One hook at the end of every request, rather than one before the response is written and another
