@@ -17,7 +17,7 @@ import type { LimitSet, StoreDecision } from './rate-limit-store.js';
 // windows old — later than Redis would expire it (one or two windows), which also shows that a count
 // survives being read late.
 
-const TIME_LINES = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000\n";
+const TIME_LINES = "local t = redis.call('TIME')\nlocal now = t[1] * 1000 + t[2] / 1000\n";
 
 const POOL: LimitOptions[] = [
   { limit: 5, windowMs: 1_000, burst: 3, name: 'g' },
