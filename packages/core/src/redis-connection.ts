@@ -132,8 +132,22 @@ class Connection implements RedisConnection {
   #senders(script: RedisScript, keys: string[], args: string[]): [(c: RedisClient) => Promise<unknown>, (c: RedisClient) => Promise<unknown>] {
     const raw = this.#raw;
     if (raw !== undefined) {
-      const tail = [String(keys.length), ...keys, ...args];
-      return [() => raw(['EVALSHA', script.sha, ...tail]), () => raw(['EVAL', script.source, ...tail])];
+      // One array, built in place; the EVAL copy only after a NOSCRIPT.
+      const command = new Array<string>(3 + keys.length + args.length);
+      command[0] = 'EVALSHA';
+      command[1] = script.sha;
+      command[2] = String(keys.length);
+      for (let i = 0; i < keys.length; i++) command[3 + i] = keys[i]!;
+      for (let i = 0; i < args.length; i++) command[3 + keys.length + i] = args[i]!;
+      return [
+        () => raw(command),
+        () => {
+          const again = command.slice();
+          again[0] = 'EVAL';
+          again[1] = script.source;
+          return raw(again);
+        },
+      ];
     }
     const call: RedisScriptArguments = { keys, arguments: args };
     return [(c) => c.evalSha(script.sha, call), (c) => c.eval(script.source, call)];
