@@ -41,11 +41,13 @@ export function decideArguments(limits: readonly CompiledLimit[], cost: number, 
  * The decision script for `limits` (and, for a learning limiter, its learned state: `learn`).
  * KEYS[1] = hold key (value: the Redis time, in ms, until which the key is held; for a paced key
  * also the earliest time of its next unit); learning only: KEYS[2] = learn key, KEYS[3] = probe
- * key (see learning.ts); then one key per limit, in order. ARGV: see {@link decideArguments}.
+ * key (see learning.ts); then one key per limit, in order. ARGV: see {@link decideArguments}; none
+ * for the script of one unit (`oneUnit`: cost and take 1, the usual decision, written into the
+ * script with its increments, so that Redis builds no ARGV and converts no number).
  * Returns { granted (> 0) or -retryAfterMs (< 0), remaining (-1 while held; -2: no limit), now (ms)
  * [, 1 for a first contact] }: see {@link decodeDecision}.
  */
-export function decideScript(limits: readonly CompiledLimit[], learn?: LearnParams): string {
+export function decideScript(limits: readonly CompiledLimit[], learn?: LearnParams, oneUnit = false): string {
   const n = limits.length;
   // Keys (and MGET values) before the limits' own.
   const before = learn === undefined ? 1 : 3;
@@ -76,7 +78,7 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
       'end',
     );
   }
-  lines.push('local cost = ARGV[1] + 0', learn === undefined ? 'local x, m, d' : 'local m, d');
+  lines.push(oneUnit ? 'local cost = 1' : 'local cost = ARGV[1] + 0', learn === undefined ? 'local x, m, d' : 'local m, d');
   // Available units per limit, bringing window state up to `now`.
   for (const { l, i, k, L, W, iv } of numbered) {
     if (l.code === 'g') {
@@ -142,7 +144,7 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
     '  if least < 0 then least = 0 end',
     '  return {-math.max(1, math.ceil(wait)), least, now}',
     'end',
-    'local g = ARGV[2] + 0',
+    oneUnit ? 'local g = 1' : 'local g = ARGV[2] + 0',
     'if least < g then g = least end',
   );
   // Allowed: take `g` units from every limit. Numbers go to redis.call as numbers (exact to 17
@@ -157,13 +159,13 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
       lines.push(`x = t${i} + g * ${W} / ${L}`, `redis.call('SET', ${key}, x, 'PX', math.max(1, math.ceil(x - now)))`);
     } else if (l.code === 'f') {
       lines.push(
-        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ARGV[${increment}]) else redis.call('INCRBY', ${key}, g * 4) end`,
+        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ${oneUnit ? "'4'" : `ARGV[${increment}]`}) else redis.call('INCRBY', ${key}, g * 4) end`,
         `else redis.call('SET', ${key}, g * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 1) * ${W} - now))) end`,
       );
       increment++;
     } else {
       lines.push(
-        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ARGV[${increment}]) else redis.call('INCRBY', ${key}, g * ${SLIDING_BASE * 4}) end`,
+        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ${oneUnit ? `'${SLIDING_BASE * 4}'` : `ARGV[${increment}]`}) else redis.call('INCRBY', ${key}, g * ${SLIDING_BASE * 4}) end`,
         `else redis.call('SET', ${key}, (g * ${SLIDING_BASE} + p${i}) * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 2) * ${W} - now))) end`,
       );
       increment++;
