@@ -133,12 +133,9 @@ class Connection implements RedisConnection {
     const raw = this.#raw;
     if (raw !== undefined) {
       // One array, built in place; the EVAL copy only after a NOSCRIPT.
-      const command = new Array<string>(3 + keys.length + args.length);
-      command[0] = 'EVALSHA';
-      command[1] = script.sha;
-      command[2] = String(keys.length);
-      for (let i = 0; i < keys.length; i++) command[3 + i] = keys[i]!;
-      for (let i = 0; i < args.length; i++) command[3 + keys.length + i] = args[i]!;
+      const command = ['EVALSHA', script.sha, String(keys.length)];
+      for (const key of keys) command.push(key);
+      for (const arg of args) command.push(arg);
       return [
         () => raw(command),
         () => {
