@@ -132,8 +132,19 @@ class Connection implements RedisConnection {
   #senders(script: RedisScript, keys: string[], args: string[]): [(c: RedisClient) => Promise<unknown>, (c: RedisClient) => Promise<unknown>] {
     const raw = this.#raw;
     if (raw !== undefined) {
-      const tail = [String(keys.length), ...keys, ...args];
-      return [() => raw(['EVALSHA', script.sha, ...tail]), () => raw(['EVAL', script.source, ...tail])];
+      // One array, built in place; the EVAL copy only after a NOSCRIPT.
+      const command = ['EVALSHA', script.sha, String(keys.length)];
+      for (const key of keys) command.push(key);
+      for (const arg of args) command.push(arg);
+      return [
+        () => raw(command),
+        () => {
+          const again = command.slice();
+          again[0] = 'EVAL';
+          again[1] = script.source;
+          return raw(again);
+        },
+      ];
     }
     const call: RedisScriptArguments = { keys, arguments: args };
     return [(c) => c.evalSha(script.sha, call), (c) => c.eval(script.source, call)];

@@ -41,18 +41,21 @@ const toLearnOutcome = (reply: unknown): LearnOutcome => {
 
 interface Decider {
   readonly script: RedisScript;
+  /** The script of one unit (cost and take 1, the usual decision), which takes no arguments. */
+  readonly scriptForOne: RedisScript;
   /** After `prefix{key}:`, in the script's KEYS order. */
   readonly suffixes: readonly string[];
   readonly read: (reply: unknown) => StoreDecision;
-  /** The arguments for one unit, the usual decision, made once (the connection copies them into each command; nothing changes them). */
-  readonly argumentsForOne: string[];
 }
+
+/** The arguments of a script of one unit (the connection copies them into each command; nothing changes them). */
+const NO_ARGUMENTS: string[] = [];
 
 const makeDecider = (set: LimitSet): Decider => ({
   script: redisScript(decideScript(set.limits, set.learn)),
+  scriptForOne: redisScript(decideScript(set.limits, set.learn, true)),
   suffixes: [...(set.learn === undefined ? ['hold'] : ['hold', 'learn', 'probe']), ...set.limits.map((l) => l.key)],
   read: set.learn === undefined ? decodeDecision : decodeLearningDecision,
-  argumentsForOne: decideArguments(set.limits, 1, 1),
 });
 
 const HOLD = redisScript(HOLD_SCRIPT);
@@ -77,8 +80,8 @@ class Redis implements RedisRateLimitStore {
     const suffixes = decider.suffixes;
     const keys: string[] = [];
     for (const suffix of suffixes) keys.push(base + suffix);
-    const args = cost === 1 && take === 1 ? decider.argumentsForOne : decideArguments(set.limits, cost, take);
-    return this.#redis.script('decide', decider.script, keys, args, decider.read);
+    if (cost === 1 && take === 1) return this.#redis.script('decide', decider.scriptForOne, keys, NO_ARGUMENTS, decider.read);
+    return this.#redis.script('decide', decider.script, keys, decideArguments(set.limits, cost, take), decider.read);
   }
 
   learn(key: string, lesson: Lesson): Promise<LearnOutcome> {

@@ -17,7 +17,7 @@ import type { LimitSet, StoreDecision } from './rate-limit-store.js';
 // windows old — later than Redis would expire it (one or two windows), which also shows that a count
 // survives being read late.
 
-const TIME_LINES = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000\n";
+const TIME_LINES = "local t = redis.call('TIME')\nlocal now = t[1] * 1000 + t[2] / 1000\n";
 
 const POOL: LimitOptions[] = [
   { limit: 5, windowMs: 1_000, burst: 3, name: 'g' },
@@ -33,6 +33,7 @@ describeRedis('the generated decision script', () => {
   test('the script reads its time in exactly the two lines this test replaces', () => {
     const limits = POOL.map((l, i) => compileLimit(`limits[${i}]`, l));
     expect(decideScript(limits).startsWith(TIME_LINES)).toBe(true);
+    expect(decideScript(limits, undefined, true).startsWith(TIME_LINES)).toBe(true);
   });
 
   test('property: across window roll-overs, Lua and memory agree on every answer', async () => {
@@ -52,9 +53,10 @@ describeRedis('the generated decision script', () => {
         async (which, steps) => {
           const limits: CompiledLimit[] = which.map((i) => compileLimit(`limits[${i}]`, POOL[i]!));
           const set: LimitSet = { id: limits.map((l) => l.id).join('|'), limits };
-          const source = decideScript(limits)
-            .replace(TIME_LINES, 'local now = tonumber(ARGV[#ARGV])\n')
-            .replaceAll("'PX', ", "'PX', 600000 + ");
+          // The script of one unit decides the steps of cost 1 and take 1, as the store sends it.
+          const [source, sourceForOne] = [decideScript(limits), decideScript(limits, undefined, true)].map((script) =>
+            script.replace(TIME_LINES, 'local now = tonumber(ARGV[#ARGV])\n').replaceAll("'PX', ", "'PX', 600000 + "),
+          );
           const clock = createFakeClock({ now: Date.UTC(2026, 10, 24, 12) + 17 });
           const memory = memoryRateLimitStore({ clock });
           const prefix = `${redis.prefix}${run++}:`;
@@ -70,8 +72,9 @@ describeRedis('the generated decision script', () => {
                 written.delete(keys[i + 1]!);
               }
             }
-            const args = [...decideArguments(limits, cost, cost + extra), String(now)];
-            const d = decodeDecision(await redis.client.eval(source, { keys, arguments: args }));
+            const one = cost === 1 && extra === 0;
+            const args = [...(one ? [] : decideArguments(limits, cost, cost + extra)), String(now)];
+            const d = decodeDecision(await redis.client.eval(one ? sourceForOne! : source!, { keys, arguments: args }));
             const fromLua = { allowed: d.allowed, granted: d.granted, retryAfterMs: d.retryAfterMs, remaining: d.remaining, decidedAt: d.decidedAt };
             const m = memory.decide(key, set, cost, cost + extra) as StoreDecision; // the memory store answers synchronously
             expect(fromLua).toEqual({ allowed: m.allowed, granted: m.granted, retryAfterMs: m.retryAfterMs, remaining: m.remaining, decidedAt: m.decidedAt });
@@ -95,6 +98,7 @@ describeRedis('the learning scripts', () => {
 
   test('both scripts read their time in exactly the lines this test replaces', () => {
     expect(decideScript([], LEARN_PARAMS).startsWith(TIME_LINES)).toBe(true);
+    expect(decideScript([], LEARN_PARAMS, true).startsWith(TIME_LINES)).toBe(true);
     expect(LEARN_SCRIPT.trimStart().startsWith(LEARN_TIME_LINES)).toBe(true);
   });
 
@@ -122,9 +126,9 @@ describeRedis('the learning scripts', () => {
         async (which, steps) => {
           const limits: CompiledLimit[] = which.map((i) => compileLimit(`limits[${i}]`, POOL[i]!));
           const set: LimitSet = { id: `${limits.map((l) => l.id).join('|')}|learn`, limits, learn: LEARN_PARAMS };
-          const decide = decideScript(limits, LEARN_PARAMS)
-            .replace(TIME_LINES, 'local now = tonumber(ARGV[#ARGV])\n')
-            .replace(`'PX', math.ceil(x - now) + ${LEARN_PARAMS.ttlMs}`, "'PX', 3600000");
+          const [decide, decideForOne] = [decideScript(limits, LEARN_PARAMS), decideScript(limits, LEARN_PARAMS, true)].map((script) =>
+            script.replace(TIME_LINES, 'local now = tonumber(ARGV[#ARGV])\n').replace(`'PX', math.ceil(x - now) + ${LEARN_PARAMS.ttlMs}`, "'PX', 3600000"),
+          );
           const learn = LEARN_SCRIPT.replace(LEARN_TIME_LINES, 'local now = tonumber(ARGV[9])\n');
           const clock = createFakeClock({ now: Date.UTC(2026, 10, 24, 12) + 17 });
           const memory = memoryRateLimitStore({ clock });
@@ -143,8 +147,8 @@ describeRedis('the learning scripts', () => {
               }
             }
             if (l === undefined) {
-              const args = [...decideArguments(limits, cost, cost), String(now)];
-              const d = decodeLearningDecision(await redis.client.eval(decide, { keys, arguments: args }));
+              const args = [...(cost === 1 ? [] : decideArguments(limits, cost, cost)), String(now)];
+              const d = decodeLearningDecision(await redis.client.eval(cost === 1 ? decideForOne! : decide!, { keys, arguments: args }));
               const m = memory.decide('k', set, cost, cost) as StoreDecision;
               expect({ ...d, first: d.first ?? false }).toEqual({
                 fallback: false,

@@ -41,22 +41,29 @@ export function decideArguments(limits: readonly CompiledLimit[], cost: number, 
  * The decision script for `limits` (and, for a learning limiter, its learned state: `learn`).
  * KEYS[1] = hold key (value: the Redis time, in ms, until which the key is held; for a paced key
  * also the earliest time of its next unit); learning only: KEYS[2] = learn key, KEYS[3] = probe
- * key (see learning.ts); then one key per limit, in order. ARGV: see {@link decideArguments}.
+ * key (see learning.ts); then one key per limit, in order. ARGV: see {@link decideArguments}; none
+ * for the script of one unit (`oneUnit`: cost and take 1, the usual decision, written into the
+ * script with its increments, so that Redis builds no ARGV and converts no number).
  * Returns { granted (> 0) or -retryAfterMs (< 0), remaining (-1 while held; -2: no limit), now (ms)
  * [, 1 for a first contact] }: see {@link decodeDecision}.
  */
-export function decideScript(limits: readonly CompiledLimit[], learn?: LearnParams): string {
+export function decideScript(limits: readonly CompiledLimit[], learn?: LearnParams, oneUnit = false): string {
   const n = limits.length;
   // Keys (and MGET values) before the limits' own.
   const before = learn === undefined ? 1 : 3;
   // Each limit with its number in the script (i: locals a1, w1, ...; KEYS[i + before]) and its numbers as Lua literals.
   const numbered = limits.map((l, j) => ({ l, i: j + 1, k: j + 1 + before, L: String(l.limit), W: String(l.windowMs), iv: `(${l.windowMs} / ${l.limit})` }));
+  // Each call of a C function (tonumber, math.floor) costs about as much as the arithmetic around
+  // it, so the hot path avoids them: strings Redis or the caller made are coerced by arithmetic, a
+  // non-negative floor is `q - q % 1` (exact), and a reply's numbers are left for Redis to truncate
+  // to integers (`now` arrives as whole milliseconds).
   const lines: string[] = [
     "local t = redis.call('TIME')",
-    'local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000',
+    'local now = t[1] * 1000 + t[2] / 1000',
     `local v = redis.call('MGET', ${Array.from({ length: n + before }, (_, i) => `KEYS[${i + 1}]`).join(', ')})`,
-    'local held = tonumber(v[1])',
-    'if held and held > now then return {-math.ceil(held - now), -1, math.floor(now)} end',
+    // Most keys are not held: no call for a missing key (MGET gives `false`).
+    'local held = v[1] and tonumber(v[1])',
+    'if held and held > now then return {-math.ceil(held - now), -1, now} end',
   ];
   if (learn !== undefined) lines.push('local x');
   if (learn !== undefined) {
@@ -66,12 +73,12 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
       'local L = tonumber(v[2])',
       'if L == 0 then',
       '  x = tonumber(v[3]) or 0',
-      '  if x > now then return {-math.ceil(x - now), -1, math.floor(now)} end',
+      '  if x > now then return {-math.ceil(x - now), -1, now} end',
       '  L = nil',
       'end',
     );
   }
-  lines.push('local cost = tonumber(ARGV[1])', learn === undefined ? 'local x, m, d' : 'local m, d');
+  lines.push(oneUnit ? 'local cost = 1' : 'local cost = ARGV[1] + 0', learn === undefined ? 'local x, m, d' : 'local m, d');
   // Available units per limit, bringing window state up to `now`.
   for (const { l, i, k, L, W, iv } of numbered) {
     if (l.code === 'g') {
@@ -82,7 +89,8 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
       );
     } else if (l.code === 'f') {
       lines.push(
-        `local w${i} = math.floor(now / ${W})`,
+        `local w${i} = now / ${W}`,
+        `w${i} = w${i} - w${i} % 1`,
         `local c${i} = 0`,
         `x = tonumber(v[${k}])`,
         `local k${i} = false`,
@@ -91,7 +99,8 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
       );
     } else {
       lines.push(
-        `local w${i} = math.floor(now / ${W})`,
+        `local w${i} = now / ${W}`,
+        `w${i} = w${i} - w${i} % 1`,
         `local c${i}, p${i}, k${i} = 0, 0, false`,
         `x = tonumber(v[${k}])`,
         'if x then',
@@ -99,7 +108,8 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
         `  d = (w${i} - m) % 4`,
         '  if d < 2 then',
         '    x = (x - m) / 4',
-        `    local hi = math.floor(x / ${SLIDING_BASE})`,
+        `    local hi = x / ${SLIDING_BASE}`,
+        '    hi = hi - hi % 1',
         `    if d == 0 then c${i} = hi p${i} = x - hi * ${SLIDING_BASE} k${i} = true else p${i} = hi end`,
         '  end',
         'end',
@@ -132,9 +142,9 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
   }
   lines.push(
     '  if least < 0 then least = 0 end',
-    '  return {-math.max(1, math.ceil(wait)), least, math.floor(now)}',
+    '  return {-math.max(1, math.ceil(wait)), least, now}',
     'end',
-    'local g = tonumber(ARGV[2])',
+    oneUnit ? 'local g = 1' : 'local g = ARGV[2] + 0',
     'if least < g then g = least end',
   );
   // Allowed: take `g` units from every limit. Numbers go to redis.call as numbers (exact to 17
@@ -149,20 +159,20 @@ export function decideScript(limits: readonly CompiledLimit[], learn?: LearnPara
       lines.push(`x = t${i} + g * ${W} / ${L}`, `redis.call('SET', ${key}, x, 'PX', math.max(1, math.ceil(x - now)))`);
     } else if (l.code === 'f') {
       lines.push(
-        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ARGV[${increment}]) else redis.call('INCRBY', ${key}, g * 4) end`,
+        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ${oneUnit ? "'4'" : `ARGV[${increment}]`}) else redis.call('INCRBY', ${key}, g * 4) end`,
         `else redis.call('SET', ${key}, g * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 1) * ${W} - now))) end`,
       );
       increment++;
     } else {
       lines.push(
-        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ARGV[${increment}]) else redis.call('INCRBY', ${key}, g * ${SLIDING_BASE * 4}) end`,
+        `if k${i} then if g == cost then redis.call('INCRBY', ${key}, ${oneUnit ? `'${SLIDING_BASE * 4}'` : `ARGV[${increment}]`}) else redis.call('INCRBY', ${key}, g * ${SLIDING_BASE * 4}) end`,
         `else redis.call('SET', ${key}, (g * ${SLIDING_BASE} + p${i}) * 4 + w${i} % 4, 'PX', math.max(1, math.ceil((w${i} + 2) * ${W} - now))) end`,
       );
       increment++;
     }
   }
   if (learn !== undefined) return `${[...lines, ...learnedTail(learn, 'least - g', 'g')].join('\n')}\n`;
-  lines.push('return {g, least - g, math.floor(now)}');
+  lines.push('return {g, least - g, now}');
   return `${lines.join('\n')}\n`;
 }
 
@@ -187,9 +197,9 @@ function learnedTail(learn: LearnParams, remaining: string, g: string): string[]
     'if not L then',
     `  redis.call('SET', KEYS[2], 0, 'PX', ${learn.firstResponseTimeoutMs})`,
     `  redis.call('SET', KEYS[3], now + ${learn.firstResponseTimeoutMs}, 'PX', ${learn.firstResponseTimeoutMs})`,
-    `  return {g, ${remaining}, math.floor(now), 1}`,
+    `  return {g, ${remaining}, now, 1}`,
     'end',
-    `if L < 0 then redis.call('INCRBY', KEYS[2], -g) return {g, ${remaining}, math.floor(now)} end`,
+    `if L < 0 then redis.call('INCRBY', KEYS[2], -g) return {g, ${remaining}, now} end`,
     ...CURRENT_INTERVAL,
     // Paced: the next unit goes one interval per unit on, keeping the schedule through half an
     // interval of lateness (the hold key outlives its time by the learned state's life for that).
@@ -197,7 +207,7 @@ function learnedTail(learn: LearnParams, remaining: string, g: string): string[]
     'if held and held >= now - i / 2 then x = held else x = now end',
     'x = x + g * i',
     `redis.call('SET', KEYS[1], x, 'PX', math.ceil(x - now) + ${learn.ttlMs})`,
-    'return {g, 0, math.floor(now)}',
+    'return {g, 0, now}',
   ];
 }
 
