@@ -65,3 +65,38 @@ export function nextMessage<T>(child: ChildProcess, type: string, ms: number): P
     child.once('exit', onExit);
   });
 }
+
+/** What {@link runBuiltWorker} saw of a worker, from its start to its exit. */
+export interface WorkerRun {
+  /** Its exit code, or `'held open'` when it was still running after `timeoutMs` (it is then killed). */
+  readonly code: number | null | 'held open';
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Every IPC message it sent. */
+  readonly messages: readonly unknown[];
+}
+
+/**
+ * Runs a worker script as {@link forkBuiltWorker} does, to its exit, and resolves with what it wrote
+ * and its exit code: for tests of what a user's plain script sees, such as whether a pending timer
+ * holds the process open. One still running after `timeoutMs` is killed and reported `'held open'`.
+ */
+export function runBuiltWorker(worker: string | URL, options: Omit<ForkBuiltWorkerOptions, 'stdio'> & { readonly timeoutMs?: number }): Promise<WorkerRun> {
+  const child = forkBuiltWorker(worker, { ...options, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let stdout = '';
+  let stderr = '';
+  const messages: unknown[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.on('message', (message) => messages.push(message));
+  return new Promise((resolve) => {
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve({ code: 'held open', stdout, stderr, messages });
+    }, options.timeoutMs ?? 15_000);
+    child.once('exit', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr, messages });
+    });
+  });
+}

@@ -14,8 +14,8 @@ export { startRedisServer, startRedisCluster, pingRedis, freePort, ensureRedis, 
 export type { PrivateRedisCluster, PrivateRedisServer, RedisAvailability } from './redis-server.js';
 export type { BenchCase, BenchFile, BenchSuite } from './bench.js';
 export { FakeEvent, fakeBreaker, fakeCache, fakeHttpClient, fakeRateLimiter, fakeRetry, fakeSecrets } from './fake-sources.js';
-export { forkBuiltWorker, nextMessage } from './fork-built.js';
-export type { ForkBuiltWorkerOptions } from './fork-built.js';
+export { forkBuiltWorker, nextMessage, runBuiltWorker } from './fork-built.js';
+export type { ForkBuiltWorkerOptions, WorkerRun } from './fork-built.js';
 export { startLoopbackServer, useLoopbackServer } from './http-server.js';
 export type { LoopbackServer, ReceivedRequest, Reply, ReplyHandler } from './http-server.js';
 export { describeNginx, nginxBinary, startNginx, useNginx, NGINX_TAG } from './nginx.js';
