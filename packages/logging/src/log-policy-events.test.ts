@@ -150,6 +150,8 @@ describe('logPolicyEvents with every family of events', () => {
     const { logger } = setup();
     const retry = fakeRetry();
     expect(() => logPolicyEvents({} as never, retry)).toThrow('Expected `logger` to be a logger made by createLogger, got an object (Object).');
+    // console has `log` too: it was taken, and the first event then threw from inside the emitter.
+    expect(() => logPolicyEvents(console as never, retry)).toThrow('Expected `logger` to be a logger made by createLogger, got an object');
     expect(() => logPolicyEvents(logger, retry, { name: 'nothing' })).toThrow(
       'Expected `sources[1]` to be an object with at least one onXxx event (onRetry, onBreak, onHit, …), got an object (Object).',
     );
@@ -192,6 +194,9 @@ describe('logPolicyEvents with every family of events', () => {
     expect(() => logPolicyEvents(logger, [retry], { level: { giveUp: 'warn' } } as never)).toThrow('did you mean `levels`?');
     expect(() => logPolicyEvents(logger, [retry], {}, cache as never)).toThrow('Expected `arguments` to be at most 3');
     expect(() => logPolicyEvents(logger, [retry, 'x'])).toThrow('Expected `sources[1]`');
+    expect(() => logPolicyEvents(logger, [], { levels: { audit: 'off' } })).toThrow(
+      'Unknown option `levels.audit` of logPolicyEvents(); no sources were given, so there is no event to set a level for.',
+    );
   });
 });
 

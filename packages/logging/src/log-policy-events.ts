@@ -126,7 +126,9 @@ export function logPolicyEvents(logger: Logger, sources: readonly object[], opti
 /** {@link logPolicyEvents} with the sources listed after the logger, each event at its severity. */
 export function logPolicyEvents(logger: Logger, ...sources: readonly object[]): Disposable;
 export function logPolicyEvents(logger: Logger, ...args: readonly unknown[]): Disposable {
-  if (typeof logger !== 'object' || logger === null || typeof (logger as Partial<Logger>).log !== 'function') {
+  // `log` alone would admit `console` or another library's logger, which then throws at the first event.
+  const candidate = logger as Partial<Logger> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.log !== 'function' || typeof candidate.isLevelEnabled !== 'function') {
     throw invalidOption('logger', logger, 'a logger made by createLogger');
   }
   const listed = Array.isArray(args[0]);
@@ -181,6 +183,12 @@ function checkedLevels(
   plans: readonly { readonly events: ReadonlyMap<string, Subscribe> }[],
 ): Readonly<Record<string, LogLevel | 'off'>> | undefined {
   if (levels === undefined) return undefined;
+  if (plans.length === 0) {
+    // With no source there is no event to name, and the list of choices would be empty.
+    expectOptions('levels', levels);
+    const [first] = Object.keys(levels);
+    if (first !== undefined) throw new TypeError(`Unknown option \`levels.${first}\` of logPolicyEvents(); no sources were given, so there is no event to set a level for.`);
+  }
   const known = knownOptions<Record<string, unknown>>(
     'logPolicyEvents() for these sources',
     Object.fromEntries(plans.flatMap(({ events }) => [...events.keys()].map((name) => [eventField(name), [name]]))),

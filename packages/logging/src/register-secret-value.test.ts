@@ -117,9 +117,11 @@ describe('registerSecretValue', () => {
     expect(lines.map((l) => (l.obj as { nested: string }).nested)).toEqual(['before', 'after', 'after']);
   });
 
-  test('only non-empty strings', () => {
-    expect(() => registerSecretValue('')).toThrow('Expected `value` to be a non-empty string, got "".');
-    expect(() => registerSecretValue(42 as never)).toThrow('Expected `value` to be a non-empty string, got 42.');
+  test('only non-empty strings, and the message never shows what was given (it is a credential)', () => {
+    expect(() => registerSecretValue('')).toThrow('Expected `value` to be a non-empty string, got a string (its value is not shown).');
+    const pin = 73_914_205; // a made-up numeric credential, passed without String()
+    expect(() => registerSecretValue(pin as never)).toThrow('Expected `value` to be a non-empty string, got a number (its value is not shown).');
+    expect(() => registerSecretValue(pin as never)).not.toThrow(String(pin));
   });
 });
 

@@ -27,7 +27,8 @@ import { addSecretValue, removeSecretValue } from './internal/secret-registry.js
  * ```
  */
 export function registerSecretValue(value: string): Disposable {
-  if (typeof value !== 'string' || value.length === 0) throw invalidOption('value', value, 'a non-empty string');
+  // The value is a credential: a wrong one (a number, a PIN) is described, never shown.
+  if (typeof value !== 'string' || value.length === 0) throw invalidOption('value', value, 'a non-empty string', { redact: true });
   addSecretValue(value);
   let active = true;
   const dispose = (): void => {

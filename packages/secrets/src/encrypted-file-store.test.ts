@@ -301,6 +301,17 @@ describe('encryptedFileStore', () => {
     expect(() => make('x', { kdf: { algorithm: 'scrypt', cost: 1000 } })).toThrow('Expected `kdf.cost` to be a power of two, got 1000.');
   });
 
+  test('a raw key of the wrong length is refused when the store is made, not at its first write', () => {
+    const path = join(dir, 'short-key.enc.json');
+    expect(() => encryptedFileStore({ path, keys: [{ key: randomBytes(16) }] })).toThrow(new TypeError('Expected `keys[0].key` to be 32 bytes, got 16 bytes.'));
+    expect(() => encryptedFileStore({ path, keys: [{ key: randomBytes(32) }, { key: secret(new Uint8Array(64)) }] })).toThrow(
+      new TypeError('Expected `keys[1].key` to be 32 bytes, got 64 bytes.'),
+    );
+    expect(() => encryptedFileStore({ path, keys: [{ key: secret('not bytes') as never }] })).toThrow(
+      new TypeError('Expected `keys[0].key` to be 32 bytes, got a Secret of something else.'),
+    );
+  });
+
   test('an empty passphrase, an empty key file path and a key of two kinds are refused', async () => {
     const path = join(dir, 'refused.enc.json');
     expect(() => encryptedFileStore({ path, keys: [{ passphrase: '' }] })).toThrow(

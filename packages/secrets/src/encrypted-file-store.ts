@@ -232,6 +232,14 @@ function checkStoreKey(k: StoreKey, i: number): void {
       throw invalidOption(`keys[${i}].passphrase`, passphrase === '' ? '' : '[REDACTED]', 'a non-empty string (an empty passphrase protects nothing)');
     }
   }
+  if ('key' in k) {
+    // Known now, so said now: not at the first read or write, which may come long after start-up.
+    const bytes: unknown = isSecret(k.key) ? k.key.reveal() : k.key;
+    const length = bytes instanceof Uint8Array ? bytes.length : undefined;
+    if (length !== 32) {
+      throw new TypeError(`Expected \`keys[${i}].key\` to be 32 bytes, got ${length === undefined ? 'a Secret of something else' : `${length} bytes`}.`);
+    }
+  }
 }
 
 const ENCRYPTED_FILE_STORE_OPTIONS = knownOptions<EncryptedFileStoreOptions>('encryptedFileStore()', {

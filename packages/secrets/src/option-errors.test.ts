@@ -30,6 +30,22 @@ describe('unknown option keys are refused, naming the option meant', () => {
     expect(make).toThrow(new TypeError(message));
   });
 
+  test('the readers: withSecret(), policy() and scope()', async () => {
+    const vault = secretManager({ providers: memoryProvider({ secrets: { API_KEY: 'key-1' } }) });
+    let ran = false;
+    await expect(
+      vault.withSecret('API_KEY', () => (ran = true), { isAuthFail: () => true } as never),
+    ).rejects.toThrow(new TypeError('Unknown option `isAuthFail` of withSecret(); did you mean `isAuthFailure`?'));
+    expect(ran).toBe(false);
+    expect(() => vault.policy('API_KEY', { isAuthError: () => true } as never)).toThrow(
+      new TypeError('Unknown option `isAuthError` of policy(); did you mean `isAuthFailure`?'),
+    );
+    expect(() => vault.scope({ who: 'billing', names: ['API_KEY'], nmes: ['OTHER'] } as never)).toThrow(
+      new TypeError('Unknown option `nmes` of scope(); did you mean `names`?'),
+    );
+    await vault.close();
+  });
+
   test('scanForSecrets', async () => {
     await expect(scanForSecrets({ path: ['src'] } as never)).rejects.toThrow(
       new TypeError('Unknown option `path` of scanForSecrets(); did you mean `paths`?'),

@@ -50,6 +50,14 @@ describe('scanText', () => {
     expect(scanText(line)).toEqual([]);
   });
 
+  test('text that is not a string is refused by name, without showing it', () => {
+    const bytes = Buffer.from(`stripe = ${FIXTURES['stripe-live-key']!}`);
+    expect(() => scanText(bytes as never)).toThrow(
+      new TypeError("Expected `text` to be a string (read a file with readFileSync(path, 'utf8')), got an object (its value is not shown)."),
+    );
+    expect(() => scanText('x', 42 as never)).toThrow(new TypeError('Expected `file` to be a string naming where the text came from, got 42.'));
+  });
+
   test(`a line with ${ALLOW_SECRET_MARKER} (or the line after it) is skipped`, () => {
     const key = FIXTURES['aws-access-key-id']!;
     expect(scanText(`${key} # ${ALLOW_SECRET_MARKER}`)).toEqual([]);

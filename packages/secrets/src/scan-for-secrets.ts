@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { expectInteger, expectOptions, knownOptions } from '@bulwark/core';
+import { expectInteger, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { SECRET_RULES } from './internal/secret-rules.js';
 
 /** The marker that exempts a line (and the line after it) from the scan. */
@@ -61,6 +61,9 @@ export interface ScanReport {
  * ```
  */
 export function scanText(text: string, file = '<text>'): SecretFinding[] {
+  // A Buffer from readFileSync is the likely mistake; what it holds may be a secret, so it is not shown.
+  if (typeof text !== 'string') throw invalidOption('text', text, "a string (read a file with readFileSync(path, 'utf8'))", { redact: true });
+  if (typeof file !== 'string') throw invalidOption('file', file, 'a string naming where the text came from');
   const findings: SecretFinding[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {

@@ -131,6 +131,10 @@ class Detector implements EwmaDetector {
 
   observe(value: number, options?: ObserveOptions): AnomalyEvent | undefined {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidOption('value', value, 'a finite number');
+    if (options !== undefined) {
+      expectOptions('options', options, OBSERVE_OPTIONS);
+      if (options.stdDevFloor !== undefined) expectNumber('stdDevFloor', options.stdDevFloor, { min: 0 });
+    }
     if (!this.warm) {
       this.#n++;
       const delta = value - (this.#n === 1 ? 0 : this.#mean);
@@ -171,6 +175,8 @@ class Detector implements EwmaDetector {
     return event;
   }
 }
+
+const OBSERVE_OPTIONS = knownOptions<ObserveOptions>('observe()', { stdDevFloor: ['minStdDev', 'floor'] });
 
 const EWMA_DETECTOR_OPTIONS = knownOptions<EwmaDetectorOptions>('ewmaDetector()', {
   alpha: [],

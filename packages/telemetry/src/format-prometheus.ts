@@ -1,3 +1,4 @@
+import { expectBoolean, expectOptions, knownOptions } from '@bulwark/core';
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 
 /** The `Content-Type` of the Prometheus text exposition format that {@link formatPrometheus} writes. */
@@ -44,6 +45,13 @@ const DELTA = 0;
 export interface FormatPrometheusOptions {
   /** Write a `target_info` gauge with the resource's attributes (service.name, ...). @default true */
   readonly targetInfo?: boolean;
+}
+
+const FORMAT_PROMETHEUS_OPTIONS = knownOptions<FormatPrometheusOptions>('formatPrometheus()', { targetInfo: ['resource', 'targetinfo'] });
+
+/** A misspelt or mistyped option would otherwise leave `target_info` in or out without a word. */
+export function checkFormatOptions(options: FormatPrometheusOptions): void {
+  if (options.targetInfo !== undefined) expectBoolean('targetInfo', options.targetInfo);
 }
 
 // OTel → Prometheus unit suffixes (OpenTelemetry's Prometheus compatibility specification).
@@ -158,6 +166,8 @@ interface Family {
  *   same name with different types — an exposition that Prometheus would reject.
  */
 export function formatPrometheus(collected: CollectedResourceMetrics, options: FormatPrometheusOptions = {}): string {
+  expectOptions('options', options, FORMAT_PROMETHEUS_OPTIONS);
+  checkFormatOptions(options);
   const families = new Map<string, Family>();
   for (const scope of collected.scopeMetrics) {
     for (const metric of scope.metrics) {

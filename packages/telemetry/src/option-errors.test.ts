@@ -21,6 +21,10 @@ describe('unknown option keys are refused, naming the option meant', () => {
     ],
     ['policyMetrics', () => policyMetrics(metrics.getMeter('test'), { cardinality: 10 } as never), 'Unknown option `cardinality` of policyMetrics(); did you mean `cardinalityLimit`?'],
     ['measure', () => policyMetrics(metrics.getMeter('test')).measure({ nme: 'upstream' } as never), 'Unknown option `nme` of measure(); did you mean `name`?'],
+    ['snapshot', () => usageTracker().snapshot({ rest: true } as never), 'Unknown option `rest` of snapshot(); did you mean `reset`?'],
+    ['snapshot (reset)', () => usageTracker().snapshot({ reset: 'yes' } as never), 'Expected `reset` to be a boolean, got "yes".'],
+    ['observe', () => ewmaDetector().observe(1, { stdDevFlor: 2 } as never), 'Unknown option `stdDevFlor` of observe(); did you mean `stdDevFloor`?'],
+    ['observe (stdDevFloor)', () => ewmaDetector().observe(1, { stdDevFloor: -1 }), 'Expected `stdDevFloor` to be a non-negative number, got -1.'],
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(new TypeError(message));
   });

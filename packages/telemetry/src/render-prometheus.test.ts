@@ -182,4 +182,26 @@ describe('Prometheus exposition', () => {
     const result = await renderPrometheusResult(reader);
     expect(result.isErr() && isMetricsCollectionFailedError(result.error)).toBe(true);
   });
+
+  test('options and the reader are checked, naming the field, before anything is collected', async () => {
+    const { reader, meter } = meterWithReader('validation-gateway');
+    meter.createCounter('fine', { description: 'f' }).add(1);
+    await expect(renderPrometheus(reader, { targetinfo: false } as never)).rejects.toThrow(
+      new TypeError('Unknown option `targetinfo` of renderPrometheus(); did you mean `targetInfo`?'),
+    );
+    await expect(renderPrometheus(reader, { onCollectionError: () => {} } as never)).rejects.toThrow(
+      new TypeError('Unknown option `onCollectionError` of renderPrometheus(); did you mean `onCollectionErrors`?'),
+    );
+    await expect(renderPrometheus(reader, { targetInfo: 'no' } as never)).rejects.toThrow(new TypeError('Expected `targetInfo` to be a boolean, got "no".'));
+    await expect(renderPrometheus(reader, { onCollectionErrors: true } as never)).rejects.toThrow(new TypeError('Expected `onCollectionErrors` to be a function, got true.'));
+    await expect(renderPrometheus({} as never)).rejects.toThrow(
+      new TypeError('Expected `reader` to be a MetricReader (an object with collect()), got an object (Object).'),
+    );
+    const { resourceMetrics } = await reader.collect();
+    expect(() => formatPrometheus(resourceMetrics, { targetinfo: false } as never)).toThrow(
+      new TypeError('Unknown option `targetinfo` of formatPrometheus(); did you mean `targetInfo`?'),
+    );
+    expect(formatPrometheus(resourceMetrics, { targetInfo: false })).not.toContain('target_info');
+    expect(await renderPrometheus(reader, { targetInfo: false, onCollectionErrors: () => {} })).toContain('fine_total 1');
+  });
 });

@@ -1,7 +1,7 @@
-import { toResult, type BulwarkError } from '@bulwark/core';
+import { expectFunction, expectOptions, invalidOption, knownOptions, toResult, type BulwarkError } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
 import { MetricsCollectionFailedError } from './metrics-collection-failed-error.js';
-import { formatPrometheus, type CollectedResourceMetrics, type FormatPrometheusOptions } from './format-prometheus.js';
+import { checkFormatOptions, formatPrometheus, type CollectedResourceMetrics, type FormatPrometheusOptions } from './format-prometheus.js';
 
 /** Anything that collects metrics on demand: an OpenTelemetry SDK `MetricReader`, structurally. */
 export interface MetricCollector {
@@ -17,6 +17,11 @@ export interface RenderPrometheusOptions extends FormatPrometheusOptions {
    */
   readonly onCollectionErrors?: (errors: readonly unknown[]) => void;
 }
+
+const RENDER_PROMETHEUS_OPTIONS = knownOptions<RenderPrometheusOptions>('renderPrometheus()', {
+  targetInfo: ['resource', 'targetinfo'],
+  onCollectionErrors: ['onError', 'onErrors', 'onCollectionError'],
+});
 
 /**
  * Collects from `reader` (any OpenTelemetry SDK `MetricReader`, registered with the meter
@@ -37,10 +42,15 @@ export interface RenderPrometheusOptions extends FormatPrometheusOptions {
  */
 export async function renderPrometheus(reader: MetricCollector, options: RenderPrometheusOptions = {}): Promise<string> {
   if (typeof reader !== 'object' || reader === null || typeof reader.collect !== 'function') {
-    throw new TypeError('Expected `reader` to be a MetricReader (an object with collect()), got ' + (reader === null ? 'null' : typeof reader) + '.');
+    throw invalidOption('reader', reader, 'a MetricReader (an object with collect())');
   }
+  // Checked before collecting: a misspelt `onCollectionErrors` would otherwise turn into a rejection.
+  expectOptions('options', options, RENDER_PROMETHEUS_OPTIONS);
+  checkFormatOptions(options);
+  if (options.onCollectionErrors !== undefined) expectFunction('onCollectionErrors', options.onCollectionErrors);
   const { resourceMetrics, errors } = await reader.collect();
-  const text = formatPrometheus(resourceMetrics, options);
+  const { onCollectionErrors: _, ...formatOptions } = options;
+  const text = formatPrometheus(resourceMetrics, formatOptions);
   if (errors.length > 0) {
     if (options.onCollectionErrors === undefined) throw new MetricsCollectionFailedError(errors, text);
     options.onCollectionErrors(errors);

@@ -201,6 +201,9 @@ class Tracker implements UsageTracker {
   }
 
   snapshot(options: SnapshotOptions = {}): UsageSnapshot {
+    // A misspelt `reset` would otherwise keep counting into the next report without a word.
+    expectOptions('options', options, SNAPSHOT_OPTIONS);
+    if (options.reset !== undefined) expectBoolean('reset', options.reset);
     const apis: Record<string, ApiUsage> = {};
     for (const [name, api] of this.#apis) {
       const keys: Record<string, UsageStats> = {};
@@ -211,6 +214,8 @@ class Tracker implements UsageTracker {
     return { apis };
   }
 }
+
+const SNAPSHOT_OPTIONS = knownOptions<SnapshotOptions>('snapshot()', { reset: ['clear'] });
 
 const USAGE_TRACKER_OPTIONS = knownOptions<UsageTrackerOptions>('usageTracker()', {
   maxApis: [],

@@ -1,4 +1,4 @@
-import { expectFunction, expectOptions, invalidOption, toResult, type AbortSource, type BulwarkError } from '@bulwark/core';
+import { expectFunction, expectOptions, invalidOption, knownOptions, toResult, type AbortSource, type BulwarkError, type KnownOptions } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
 import { isAuthFailure } from '../is-auth-failure.js';
 import type { Secret } from '../secret.js';
@@ -16,8 +16,13 @@ function checkName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name === '') throw invalidOption('name', name, 'a non-empty string');
 }
 
-function checkCallOptions(options: WithSecretOptions): void {
-  expectOptions('options', options);
+const WITH_SECRET_OPTIONS = knownOptions<WithSecretOptions>('withSecret()', { isAuthFailure: ['isAuthError', 'isAuthFailed', 'authFailure'] });
+const POLICY_OPTIONS = knownOptions<WithSecretOptions>('policy()', { isAuthFailure: ['isAuthError', 'isAuthFailed', 'authFailure'] });
+const SCOPE_OPTIONS = knownOptions<SecretScopeOptions>('scope()', { who: [], names: ['grants', 'allow'] });
+
+// A misspelt `isAuthFailure` would otherwise leave the default in place without a word.
+function checkCallOptions(options: WithSecretOptions, known: KnownOptions): void {
+  expectOptions('options', options, known);
   if (options.isAuthFailure !== undefined) expectFunction('isAuthFailure', options.isAuthFailure);
 }
 
@@ -107,7 +112,7 @@ export class Reader implements SecretReader {
 
   async withSecret<T>(name: string, fn: (secret: Secret<string>) => PromiseLike<T> | T, options: WithSecretOptions = {}): Promise<T> {
     expectFunction('fn', fn);
-    checkCallOptions(options);
+    checkCallOptions(options, WITH_SECRET_OPTIONS);
     return this.#callWithSecret(name, async (secret) => fn(secret), options);
   }
 
@@ -117,7 +122,7 @@ export class Reader implements SecretReader {
 
   policy(name: string, options: WithSecretOptions = {}): SecretPolicy {
     checkName(name);
-    checkCallOptions(options);
+    checkCallOptions(options, POLICY_OPTIONS);
     const execute = async <T>(fn: (context: SecretContext) => PromiseLike<T> | T, signal?: AbortSource): Promise<T> => {
       expectFunction('fn', fn);
       return this.#callWithSecret(
@@ -142,7 +147,7 @@ export class Reader implements SecretReader {
   }
 
   scope(options: SecretScopeOptions): SecretReader {
-    expectOptions('options', options);
+    expectOptions('options', options, SCOPE_OPTIONS);
     if (typeof options?.who !== 'string' || options.who === '') {
       throw invalidOption('who', options?.who, 'a non-empty string');
     }
