@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { assertRedisAnswers } from '../template-files/test/support/redis-answers.js';
 import { buildTemplate } from './internal/build-template.js';
 import { createApp, isCreateAppError, packageNameProblem, runCli } from './index.js';
 
@@ -128,5 +130,56 @@ describe('runCli', () => {
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/^create-app: Expected `name` to be a valid npm package name/);
     expect(existsSync(join(work, 'cli-bad'))).toBe(false);
+  });
+});
+
+describe("the service's Redis tests, with REDIS_URL set", () => {
+  const listen = async (onConnection: (socket: Socket) => void = () => {}): Promise<{ server: Server; port: number }> => {
+    const server = createServer(onConnection);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, port: (server.address() as AddressInfo).port };
+  };
+  const closed = async (): Promise<number> => {
+    const { server, port } = await listen();
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  };
+
+  test('check that a Redis answers before starting the instances', () => {
+    const redisTest = readFileSync(join(templateDir, 'test', 'redis.test.ts'), 'utf8');
+    expect(redisTest.indexOf('await assertRedisAnswers(REDIS_URL)')).toBeGreaterThan(-1);
+    expect(redisTest.indexOf('await assertRedisAnswers(REDIS_URL)')).toBeLessThan(redisTest.indexOf('startGatewayProcess(env)'));
+  });
+
+  test('no Redis at REDIS_URL: one error naming the variable and the URL without its password, and what to do', async () => {
+    const port = await closed();
+    const error = await assertRedisAnswers(`redis://app:hunter2-secret@127.0.0.1:${port}/0`).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toBe(
+      `Expected a Redis server at \`REDIS_URL\` redis://***:***@127.0.0.1:${port}/0, but connecting failed (ECONNREFUSED). Start Redis there (e.g. \`redis-server\`), or unset REDIS_URL to skip these tests.`,
+    );
+  });
+
+  test('a server that never answers: refused within the deadline, not a hang', async () => {
+    const { server, port } = await listen();
+    try {
+      await expect(assertRedisAnswers(`redis://127.0.0.1:${port}`, 100)).rejects.toThrow(/at `REDIS_URL` redis:\/\/127\.0\.0\.1:\d+, but nothing answered within 100 ms/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a Redis that answers PING (or asks for its password) passes', async () => {
+    for (const reply of ['+PONG\r\n', '-NOAUTH Authentication required.\r\n']) {
+      const { server, port } = await listen((socket) => socket.once('data', () => socket.end(reply)));
+      try {
+        await expect(assertRedisAnswers(`redis://127.0.0.1:${port}`)).resolves.toBeUndefined();
+      } finally {
+        server.close();
+      }
+    }
+  });
+
+  test('a URL that is not a Redis URL is named', async () => {
+    await expect(assertRedisAnswers('http://127.0.0.1:6379')).rejects.toThrow('Expected a Redis server at `REDIS_URL` http://127.0.0.1:6379/, but its scheme is http: (expected redis: or rediss:).');
   });
 });
