@@ -40,10 +40,16 @@ export async function startGateway(config: GatewayConfig, options: CompositionOp
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // The line that says where it listens is written whatever the level (at the level itself when
-  // that is stricter than info): tools that start the gateway on port 0 wait for it.
-  const root = container.resolve<Logger>(TOKENS.Logger);
-  const level = typeof root.isLevelEnabled === 'function' && !root.isLevelEnabled('info') ? root.level : 'info';
-  root.log(level, 'listening', { event: 'listening', url, port, pid: process.pid, redis: config.redisUrl !== undefined });
+  // that is stricter than info): tools that start the gateway on port 0 wait for it. A logger
+  // registered in place of @bulwark/logging's has only the AppLogger port: it gets an info line.
+  const listening = { event: 'listening', url, port, pid: process.pid, redis: config.redisUrl !== undefined };
+  const root = container.resolve<AppLogger & Partial<Pick<Logger, 'log' | 'isLevelEnabled' | 'level'>>>(TOKENS.Logger);
+  if (typeof root.log === 'function') {
+    const level = typeof root.isLevelEnabled === 'function' && !root.isLevelEnabled('info') && root.level !== undefined ? root.level : 'info';
+    root.log(level, 'listening', listening);
+  } else {
+    logger.info('listening', listening);
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

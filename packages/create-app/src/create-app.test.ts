@@ -1,8 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { assertRedisAnswers } from '../template-files/test/support/redis-answers.js';
 import { buildTemplate } from './internal/build-template.js';
 import { createApp, isCreateAppError, packageNameProblem, runCli } from './index.js';
 
@@ -129,4 +132,121 @@ describe('runCli', () => {
     expect(result.err).toMatch(/^create-app: Expected `name` to be a valid npm package name/);
     expect(existsSync(join(work, 'cli-bad'))).toBe(false);
   });
+});
+
+describe("the service's Redis tests, with REDIS_URL set", () => {
+  const listen = async (onConnection: (socket: Socket) => void = () => {}): Promise<{ server: Server; port: number }> => {
+    const server = createServer(onConnection);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, port: (server.address() as AddressInfo).port };
+  };
+  const closed = async (): Promise<number> => {
+    const { server, port } = await listen();
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  };
+
+  test('check that a Redis answers before starting the instances', () => {
+    const redisTest = readFileSync(join(templateDir, 'test', 'redis.test.ts'), 'utf8');
+    expect(redisTest.indexOf('await assertRedisAnswers(REDIS_URL)')).toBeGreaterThan(-1);
+    expect(redisTest.indexOf('await assertRedisAnswers(REDIS_URL)')).toBeLessThan(redisTest.indexOf('startGatewayProcess(env)'));
+  });
+
+  test('no Redis at REDIS_URL: one error naming the variable and the URL without its password, and what to do', async () => {
+    const port = await closed();
+    const error = await assertRedisAnswers(`redis://app:hunter2-secret@127.0.0.1:${port}/0`).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toBe(
+      `Expected a Redis server at \`REDIS_URL\` redis://***:***@127.0.0.1:${port}/0, but connecting failed (ECONNREFUSED). Start Redis there (e.g. \`redis-server\`), or unset REDIS_URL to skip these tests.`,
+    );
+  });
+
+  test('a server that never answers: refused within the deadline, not a hang', async () => {
+    const { server, port } = await listen();
+    try {
+      await expect(assertRedisAnswers(`redis://127.0.0.1:${port}`, 100)).rejects.toThrow(/at `REDIS_URL` redis:\/\/127\.0\.0\.1:\d+, but nothing answered within 100 ms/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a Redis that answers PING (or asks for its password) passes', async () => {
+    for (const reply of ['+PONG\r\n', '-NOAUTH Authentication required.\r\n']) {
+      const { server, port } = await listen((socket) => socket.once('data', () => socket.end(reply)));
+      try {
+        await expect(assertRedisAnswers(`redis://127.0.0.1:${port}`)).resolves.toBeUndefined();
+      } finally {
+        server.close();
+      }
+    }
+  });
+
+  test('a URL that is not a Redis URL is named', async () => {
+    await expect(assertRedisAnswers('http://127.0.0.1:6379')).rejects.toThrow('Expected a Redis server at `REDIS_URL` http://127.0.0.1:6379/, but its scheme is http: (expected redis: or rediss:).');
+  });
+});
+
+// The README's "Try it" commands, run as written (bash), on the gateway's build: the template's
+// sources are the gateway's, so its build stands in for `npm run build`.
+const gatewayDist = join(workspaceRoot, 'apps', 'validation-gateway', 'dist');
+const hasCurl = spawnSync('curl', ['--version']).status === 0;
+
+/** The bodies of the ```sh blocks under `## <section>`. */
+function shBlocks(markdown: string, section: string): string[] {
+  const body = new RegExp(`^## ${section}\\n([\\s\\S]*?)(?=^## )`, 'm').exec(markdown)?.[1] ?? '';
+  return [...body.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((match) => match[1]!.trim());
+}
+
+describe.skipIf(!hasCurl || !existsSync(join(gatewayDist, 'main.js')))("the service's README, Try it (needs curl and the gateway's build)", () => {
+  test('its commands, as written, make a caller key, start the service, answer a curl with that key, and stop on SIGTERM', async () => {
+    const app = createApp({ directory: 'try-it', cwd: work, templateDir });
+    symlinkSync(gatewayDist, join(app.directory, 'dist'), 'dir');
+    const readme = readFileSync(join(app.directory, 'README.md'), 'utf8');
+    expect(readFileSync(join(app.directory, '.gitignore'), 'utf8')).toMatch(/^caller\.key$/m);
+    const [setUp, call] = shBlocks(readme, 'Try it');
+    expect(setUp).toBeDefined();
+    expect(call).toBeDefined();
+    const lines = setUp!.split('\n');
+    const serve = lines.pop()!;
+    // Only what a shell has, on this Node; PORT=0 rather than 8080, which may be taken here. Every
+    // bash gets no stdin: given a socket (a pipe here), Debian's bash reads bashrc, as under sshd.
+    const env = { PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? work, PORT: '0' };
+
+    const prepared = spawnSync('bash', ['-euc', lines.join('\n')], { cwd: app.directory, env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(prepared.stderr).toBe('');
+    expect(prepared.status).toBe(0);
+
+    // One simple command: bash runs it in its own process, so the signal below reaches the service.
+    const service = spawn('bash', ['-c', serve], { cwd: app.directory, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    service.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    service.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => service.once('exit', (code) => resolve(code)));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        service.stdout.on('data', () => {
+          const match = /"event":"listening".*?"port":(\d+)/.exec(out);
+          if (match !== null) resolve(Number(match[1]));
+        });
+        void exited.then((code) => reject(new Error(`The service exited (${code}) before listening: ${err}${out}`)));
+      });
+      expect(call).toContain('http://127.0.0.1:8080/');
+      const called = spawnSync('bash', ['-euc', call!.replace('127.0.0.1:8080', `127.0.0.1:${port}`)], { cwd: app.directory, env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(called.status).toBe(0);
+      const answer = JSON.parse(called.stdout) as Record<string, unknown>;
+      expect(answer).toMatchObject({ email: 'ada@example.com', domain: 'example.com' });
+      expect(typeof answer.valid).toBe('boolean');
+
+      service.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).toContain('"event":"stopped"');
+    } finally {
+      // Whatever the README started and the signal did not stop.
+      try {
+        process.kill(-service.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }, 60_000);
 });

@@ -2,7 +2,8 @@
 // they run behind a load balancer: what one fetched, the other answers from the shared cache; an
 // invalidation sent to one reaches both; and a caller's rate limit is one limit, not one per
 // instance. Without REDIS_URL these tests are skipped (the summary says so); `REDIS_URL=… npm test`
-// runs them. Every key they write is under a prefix of their own, deleted at the end.
+// runs them; with REDIS_URL set and no Redis answering there, they fail at once, saying so. Every key
+// they write is under a prefix of their own, deleted at the end.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hashApiKey } from '../src/services/caller-authenticator.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { assertRedisAnswers } from './support/redis-answers.js';
 import { startUpstreamStandIn, type UpstreamStandIn } from './support/upstream-stand-in.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? '';
@@ -22,8 +24,11 @@ describe.skipIf(REDIS_URL === '')('two instances on one Redis (REDIS_URL)', () =
   let dir: string;
   let upstream: UpstreamStandIn;
   let instances: [GatewayProcess, GatewayProcess];
+  let redisAnswered = false;
 
   beforeAll(async () => {
+    await assertRedisAnswers(REDIS_URL);
+    redisAnswered = true;
     dir = mkdtempSync(join(tmpdir(), 'service-redis-test-'));
     const upstreamKeyFile = join(dir, 'upstream.key');
     const callerKeysFile = join(dir, 'callers.json');
@@ -48,6 +53,7 @@ describe.skipIf(REDIS_URL === '')('two instances on one Redis (REDIS_URL)', () =
     await Promise.all((instances ?? []).map((instance) => instance.stop('SIGKILL')));
     await upstream?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    if (!redisAnswered) return;
     const client = await createClient({ url: REDIS_URL }).connect();
     try {
       for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1_000 })) if (keys.length > 0) await client.del(keys);
