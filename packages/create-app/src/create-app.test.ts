@@ -154,6 +154,7 @@ describe("the service's Redis tests, with REDIS_URL set", () => {
 
   test('no Redis at REDIS_URL: one error naming the variable and the URL without its password, and what to do', async () => {
     const port = await closed();
+    // bulwark-allow-secret: a fake password, to show it stays out of the message
     const error = await assertRedisAnswers(`redis://app:hunter2-secret@127.0.0.1:${port}/0`).then(() => undefined, (e: unknown) => e as Error);
     expect(error?.message).toBe(
       `Expected a Redis server at \`REDIS_URL\` redis://***:***@127.0.0.1:${port}/0, but connecting failed (ECONNREFUSED). Start Redis there (e.g. \`redis-server\`), or unset REDIS_URL to skip these tests.`,

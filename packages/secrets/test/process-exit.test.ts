@@ -1,30 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
-import { forkBuiltWorker } from '@bulwark/test-utils';
-import { afterAll, expect, test } from 'vitest';
+import { runBuiltWorker } from '@bulwark/test-utils';
+import { expect, test } from 'vitest';
 
-const worker = new URL('./slow-provider-worker.mjs', import.meta.url);
-const dist = new URL('../dist/index.js', import.meta.url);
-const children: ChildProcess[] = [];
-
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-/** Runs the worker in `mode` as a plain Node process (the built package) to its exit, or 15 s. */
+/**
+ * Runs the worker in `mode` as a plain Node process (the built package) to its exit, or 15 s: far
+ * below the worker's minute-long timeouts, so a process held open shows as `'held open'`.
+ */
 async function run(mode: string): Promise<{ code: number | null | 'held open'; stdout: string; stderr: string }> {
-  const child = forkBuiltWorker(worker, { built: dist, args: [mode], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null | 'held open'>((resolve) => {
-    // Far below the worker's minute-long timeouts: a process held open shows as this, never as a long wait.
-    const guard = setTimeout(() => resolve('held open'), 15_000);
-    child.on('exit', (exitCode) => {
-      clearTimeout(guard);
-      resolve(exitCode);
-    });
+  const { code, stdout, stderr } = await runBuiltWorker(new URL('./slow-provider-worker.mjs', import.meta.url), {
+    built: new URL('../dist/index.js', import.meta.url),
+    args: [mode],
   });
   return { code, stdout, stderr };
 }
