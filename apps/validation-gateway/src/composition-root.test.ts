@@ -115,5 +115,14 @@ describe('the composition root', () => {
     await expect(composeGateway(loadConfig({}), { env: { GATEWAY_API_KEYS: '[{"id":"x"}]' }, logDestination: { write: () => {} } })).rejects.toThrow(
       /UPSTREAM_API_KEY[\s\S]*GATEWAY_API_KEYS/,
     );
+    // What is wrong with the callers' list is said, entry and field, not reduced to "parse threw".
+    const entry = { id: 'ops', scopes: ['validate'], sha256: hashApiKey(CALLER).toString('hex') };
+    const start = (keys: string) => composeGateway(loadConfig({}), { env: { ...env, GATEWAY_API_KEYS: keys }, logDestination: { write: () => {} } });
+    await expect(start(JSON.stringify(entry))).rejects.toThrow(
+      '"GATEWAY_API_KEYS" (apiKeys): malformed: Expected `GATEWAY_API_KEYS` to be a JSON array of { id, scopes, sha256 }.',
+    );
+    await expect(start(JSON.stringify([entry, { ...entry, scopes: ['root'] }]))).rejects.toThrow(
+      'malformed: Expected `GATEWAY_API_KEYS[1].scopes` to be a non-empty array of "validate" and "admin".',
+    );
   });
 });

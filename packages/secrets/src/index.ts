@@ -35,6 +35,7 @@ export { SecretAccessDeniedError, isSecretAccessDeniedError } from './secret-acc
 export { SecretProviderFailedError, isSecretProviderFailedError } from './secret-provider-failed-error.js';
 export type { SecretProviderFailedErrorOptions } from './secret-provider-failed-error.js';
 export { SecretLoadFailedError, isSecretLoadFailedError } from './secret-load-failed-error.js';
+export { SecretParseError, isSecretParseError } from './secret-parse-error.js';
 export type { SecretSchemaProblem } from './secret-load-failed-error.js';
 export { SecretStoreWrongKeyError, isSecretStoreWrongKeyError } from './secret-store-wrong-key-error.js';
 export { SecretStoreCorruptError, isSecretStoreCorruptError } from './secret-store-corrupt-error.js';

@@ -15,6 +15,8 @@ import {
   type SecretRefreshFailedEvent,
   type SecretRotatedEvent,
   type SecretVersions,
+  SecretParseError,
+  isSecretParseError,
 } from './index.js';
 
 /** A memory provider whose fetches can be made to fail, hang or be counted. */
@@ -334,6 +336,33 @@ describe('secretManager: schema', () => {
     expect(config.database.reveal().hostname).toBe('db.internal');
     expect(config.port.reveal()).toBe(8080);
     expect(config.sentry).toBeUndefined();
+  });
+
+  test("a parser's SecretParseError is shown with its field, the value never; other parser errors by class only", async () => {
+    const { vault } = setup({ PORTS: '80,http', TOKEN_LIST: 'tok_1234567890', RAW: '{"a":' });
+    const ports = (text: string) =>
+      text.split(',').map((part, i) => {
+        if (!/^\d+$/.test(part)) throw new SecretParseError(`entry ${i} is not a port number`);
+        return Number(part);
+      });
+    const error = (await vault
+      .load({
+        ports: { name: 'PORTS', parse: ports },
+        // A careless parser that quotes the value: the value is still not shown.
+        tokens: { name: 'TOKEN_LIST', parse: (text: string) => { throw new SecretParseError(`bad list ${text}`); } },
+        raw: { name: 'RAW', parse: (text: string) => JSON.parse(text) as unknown },
+      })
+      .catch((e: unknown) => e)) as Error;
+    expect(isSecretParseError(new SecretParseError('x'))).toBe(true);
+    expect(error.message).toBe(
+      [
+        '3 secrets are missing or invalid:',
+        '  - "PORTS" (ports): malformed: entry 1 is not a port number',
+        '  - "TOKEN_LIST" (tokens): malformed: bad list [REDACTED]',
+        '  - "RAW" (raw): malformed: parse threw SyntaxError',
+      ].join('\n'),
+    );
+    expect(JSON.stringify(error) + String(error.stack)).not.toMatch(/tok_1234567890|\{"a":/);
   });
 
   test('every problem in one error, names only, never values', async () => {

@@ -1,29 +1,30 @@
-import type { SecretReader } from '@bulwark/secrets';
+import { SecretParseError, type SecretReader } from '@bulwark/secrets';
 import type { ApiKeyRecord, ApiKeyRecords, Scope } from '../ports/api-key-records.js';
 
 const SCOPES: ReadonlySet<string> = new Set<Scope>(['validate', 'admin']);
 
 /**
  * Parses the key list: a JSON array of `{ "id": "…", "scopes": ["validate"], "sha256": "<64 hex>" }`.
- * Throws a `TypeError` naming the entry and field at fault — never quoting a value.
+ * Throws a `SecretParseError` naming the entry and field at fault — never quoting a value — which
+ * `load()` lists with the secret, so a start with a malformed list says what is wrong with it.
  */
 export function parseApiKeyRecords(text: string): ApiKeyRecord[] {
   let list: unknown;
   try {
     list = JSON.parse(text);
   } catch {
-    throw new TypeError('Expected `GATEWAY_API_KEYS` to be a JSON array of { id, scopes, sha256 }, got text that is not JSON.');
+    throw new SecretParseError('Expected `GATEWAY_API_KEYS` to be a JSON array of { id, scopes, sha256 }, got text that is not JSON.');
   }
-  if (!Array.isArray(list)) throw new TypeError('Expected `GATEWAY_API_KEYS` to be a JSON array of { id, scopes, sha256 }.');
+  if (!Array.isArray(list)) throw new SecretParseError('Expected `GATEWAY_API_KEYS` to be a JSON array of { id, scopes, sha256 }.');
   return list.map((entry: unknown, i) => {
     const e = entry as { id?: unknown; scopes?: unknown; sha256?: unknown } | null;
     const at = `GATEWAY_API_KEYS[${i}]`;
-    if (typeof e?.id !== 'string' || !/^[\w.-]{1,64}$/.test(e.id)) throw new TypeError(`Expected \`${at}.id\` to be 1 to 64 letters, digits, '.', '_' or '-'.`);
+    if (typeof e?.id !== 'string' || !/^[\w.-]{1,64}$/.test(e.id)) throw new SecretParseError(`Expected \`${at}.id\` to be 1 to 64 letters, digits, '.', '_' or '-'.`);
     if (!Array.isArray(e.scopes) || e.scopes.length === 0 || !e.scopes.every((s) => SCOPES.has(s as string))) {
-      throw new TypeError(`Expected \`${at}.scopes\` to be a non-empty array of "validate" and "admin".`);
+      throw new SecretParseError(`Expected \`${at}.scopes\` to be a non-empty array of "validate" and "admin".`);
     }
     if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(e.sha256)) {
-      throw new TypeError(`Expected \`${at}.sha256\` to be the key's SHA-256 as 64 hexadecimal digits (\`validation-gateway hash-key\` prints it).`);
+      throw new SecretParseError(`Expected \`${at}.sha256\` to be the key's SHA-256 as 64 hexadecimal digits (\`validation-gateway hash-key\` prints it).`);
     }
     return { id: e.id, scopes: e.scopes as Scope[], sha256: Buffer.from(e.sha256, 'hex') };
   });

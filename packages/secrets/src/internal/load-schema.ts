@@ -2,6 +2,7 @@ import { expectOptions, quote, type BulwarkError } from '@bulwark/core';
 import { Secret } from '../secret.js';
 import { checkSecretField, type LoadedSecrets, type SecretSchema } from '../secret-schema.js';
 import { SecretLoadFailedError, type SecretSchemaProblem } from '../secret-load-failed-error.js';
+import { isSecretParseError } from '../secret-parse-error.js';
 
 /**
  * Reads every field of `schema` at once through `get` and checks each (`minLength`, `pattern`,
@@ -49,8 +50,13 @@ export async function loadSchema<const S extends SecretSchema>(schema: S, get: (
           const parsed = spec.parse(raw);
           out[field] = new Secret(parsed, { name: key, version: secret.version });
         } catch (error) {
-          const kind = error instanceof Error ? error.name : typeof error;
-          problems.push({ field, key, problem: 'malformed', detail: `parse threw ${kind}` });
+          // A parser's own words are shown only when it says they may be; the value never is.
+          const detail = isSecretParseError(error)
+            ? raw.length === 0
+              ? error.message
+              : error.message.replaceAll(raw, '[REDACTED]')
+            : `parse threw ${error instanceof Error ? error.name : typeof error}`;
+          problems.push({ field, key, problem: 'malformed', detail });
         }
         return;
       }
