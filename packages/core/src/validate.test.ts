@@ -109,6 +109,11 @@ describe('expectOptions with known options', () => {
     expect(() => expectOptions('options', undefined, THING)).not.toThrow();
   });
 
+  test('refuses a Map or a Set, whose entries are no keys it could check (they would all be ignored)', () => {
+    expect(() => expectOptions('options', new Map([['maxAttempts', 1]]), THING)).toThrow('Expected `options` to be an options object, got');
+    expect(() => expectOptions('nested', new Set(['size']), NESTED)).toThrow('Expected `nested` to be an options object, got');
+  });
+
   test('rejects an unknown key, naming the option another library calls that', () => {
     expect(() => expectOptions('options', { retries: 3 }, THING)).toThrow(
       new TypeError('Unknown option `retries` of thing(); did you mean `maxAttempts`?'),

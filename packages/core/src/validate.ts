@@ -162,7 +162,8 @@ export function knownOptions<T>(of: string, names: { readonly [K in OptionKey<T>
  * (`'lease'`, `'limits[0]'`), which prefixes the keys named.
  */
 export function expectOptions(field: string, value: unknown, known?: KnownOptions): asserts value is object | undefined {
-  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+  // A Map or a Set has no own keys to check: every option in it would be ignored.
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Map || value instanceof Set)) {
     throw invalidOption(field, value, 'an options object');
   }
   if (known === undefined || value === undefined) return;

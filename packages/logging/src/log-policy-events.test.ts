@@ -194,6 +194,12 @@ describe('logPolicyEvents with every family of events', () => {
     expect(() => logPolicyEvents(logger, [retry], { level: { giveUp: 'warn' } } as never)).toThrow('did you mean `levels`?');
     expect(() => logPolicyEvents(logger, [retry], {}, cache as never)).toThrow('Expected `arguments` to be at most 3');
     expect(() => logPolicyEvents(logger, [retry, 'x'])).toThrow('Expected `sources[1]`');
+    expect(() => logPolicyEvents(logger, [retry], cache as never)).toThrow(
+      'Expected `options` to be an options object ({ levels }); a source goes in the array of sources, got',
+    );
+    expect(() => logPolicyEvents(logger, [retry], { levels: new Map([['giveUp', 'warn']]) as never })).toThrow(
+      'Expected `levels` to be an options object, got',
+    );
     expect(() => logPolicyEvents(logger, [], { levels: { audit: 'off' } })).toThrow(
       'Unknown option `levels.audit` of logPolicyEvents(); no sources were given, so there is no event to set a level for.',
     );

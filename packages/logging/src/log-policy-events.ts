@@ -137,6 +137,9 @@ export function logPolicyEvents(logger: Logger, ...args: readonly unknown[]): Di
   }
   const sources = (listed ? args[0] : args) as readonly unknown[];
   const options = (listed ? args[1] : undefined) as PolicyEventLogOptions | undefined;
+  if (options !== null && typeof options === 'object' && eventsOfSource(options).size > 0) {
+    throw invalidOption('options', options, 'an options object ({ levels }); a source goes in the array of sources');
+  }
   expectOptions('options', options, OPTIONS);
   const plans = sources.map((source, i) => {
     const events = typeof source === 'object' && source !== null ? eventsOfSource(source) : new Map<string, Subscribe>();
