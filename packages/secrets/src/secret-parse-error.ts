@@ -20,8 +20,8 @@ import { BulwarkError, errorGuard } from '@bulwark/core';
  * ```
  */
 export class SecretParseError extends BulwarkError {
-  readonly code = 'SECRET_PARSE_FAILED' as const;
+  readonly code = 'SECRET_PARSE' as const;
 }
 
 /** True for a {@link SecretParseError}. */
-export const isSecretParseError = errorGuard<SecretParseError>('SECRET_PARSE_FAILED');
+export const isSecretParseError = errorGuard<SecretParseError>('SECRET_PARSE');
