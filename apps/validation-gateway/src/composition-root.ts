@@ -116,8 +116,21 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
       disableOfflineQueue: true,
       socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
     });
-    redis.on('error', (error: unknown) => logger.warn('redis connection failed; deciding locally until it is back', { error: errorShape(error) }));
-    redis.on('ready', () => logger.info('redis connected'));
+    // One warning when Redis goes away and one line when it is back: node-redis reports every
+    // reconnection attempt (every 2 s at most while Redis is down), which are written at debug only.
+    let away = false;
+    redis.on('error', (error: unknown) => {
+      if (away) {
+        logger.debug('redis still unreachable', { error: errorShape(error) });
+        return;
+      }
+      away = true;
+      logger.warn('redis connection failed; deciding locally until it is back', { error: errorShape(error) });
+    });
+    redis.on('ready', () => {
+      logger.info(away ? 'redis connected again' : 'redis connected');
+      away = false;
+    });
     await connectWithin(redis, 2_000);
     const client = redis;
     resources.add('redis', () => (client.isOpen ? client.close() : undefined));

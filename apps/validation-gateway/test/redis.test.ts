@@ -122,5 +122,8 @@ describe.skipIf(!runs)(`${REDIS_TAG} three instances on one Redis`, () => {
     expect(up).toMatch(/^gateway_redis_up(\{[^}]*\})? 1$/m);
     expect((await validate(a, 'back@killed.dev')).body.source).toBe('upstream');
     await restarted.stop();
+    // One warning for the outage and one line when Redis is back, not one per reconnection attempt.
+    await a.waitForLog((l) => l.message === 'redis connected again');
+    expect(a.logs().filter((l) => String(l.message).startsWith('redis connection failed'))).toHaveLength(1);
   });
 });
