@@ -12,6 +12,8 @@
 //    `tsc --init` defaults, with TypeScript 7 and 5.9 (tools/consumer-types).
 // 6. No credential-shaped string is committed (the scanner of @bulwark/secrets; mark fixtures with
 //    `bulwark-allow-secret`).
+// 7. Every changeset names packages of the workspace, and none mixes a private package with a
+//    published one (`changeset version` refuses such a file, and the release would stop there).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -131,6 +133,28 @@ if (consumerTypes.status !== 0) problems.push('the declarations or type tests do
 
 const scan = spawnSync(process.execPath, [join('packages', 'secrets', 'dist', 'bin.js'), 'scan'], { stdio: 'inherit' });
 if (scan.status !== 0) problems.push('the credential scan found committed secrets, or could not run (see above).');
+
+const workspace = new Map();
+for (const parent of ['packages', 'apps', 'tools']) {
+  for (const dir of readdirSync(parent)) {
+    const path = join(parent, dir, 'package.json');
+    if (existsSync(path)) {
+      const manifest = JSON.parse(readFileSync(path, 'utf8'));
+      workspace.set(manifest.name, manifest.private === true);
+    }
+  }
+}
+const changesets = readdirSync('.changeset').filter((file) => file.endsWith('.md') && file !== 'README.md');
+for (const file of changesets) {
+  const front = /^---\r?\n([\s\S]*?)\r?\n?---/.exec(readFileSync(join('.changeset', file), 'utf8'))?.[1] ?? '';
+  const names = [...front.matchAll(/^\s*['"]?([^'":\s]+)['"]?\s*:\s*(?:major|minor|patch)\s*$/gm)].map((m) => m[1]);
+  const unknown = names.filter((name) => !workspace.has(name));
+  if (unknown.length > 0) problems.push(`.changeset/${file} names ${unknown.join(', ')}, which no package of the workspace is.`);
+  if (new Set(names.filter((name) => workspace.has(name)).map((name) => workspace.get(name))).size > 1) {
+    problems.push(`.changeset/${file} mixes private and published packages, which \`changeset version\` refuses: one file for each.`);
+  }
+}
+console.log(`check: ${changesets.length} changesets read.`);
 
 if (problems.length > 0) {
   console.error(`\ncheck: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
