@@ -1,10 +1,10 @@
 // Declares Symbol.dispose for consumers whose `lib` lacks it (see the file); it holds no code.
 import './dispose-symbols.js';
 
-export type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult } from './policy.js';
+export type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult, executeContext } from './policy.js';
 export { CallContext, abortReason, expectAbortSource } from './call-context.js';
 export { pipeline } from './pipeline.js';
-export type { AltOf } from './pipeline.js';
+export type { AltOf, ContextOf } from './pipeline.js';
 export { toResult } from './to-result.js';
 
 export { BulwarkError, isBulwarkError, errorGuard } from './bulwark-error.js';

@@ -1,25 +1,32 @@
 import type { ResultAsync } from 'neverthrow';
 import type { BulwarkError } from './bulwark-error.js';
-import type { AbortSource, Policy, PolicyFunction, alternativeResult } from './policy.js';
+import type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult, executeContext } from './policy.js';
 import { toResult } from './to-result.js';
 import { invalidOption } from './validate.js';
 
 /** The union of the alternative results of a list of policies. */
 export type AltOf<P> = P extends { readonly [alternativeResult]?: () => infer Alt } ? Alt : never;
 
-class Pipeline<Alt> implements Policy<Alt> {
+/** What a policy hands the function it runs: its `C` (see {@link Policy}). */
+export type ContextOf<P> = P extends { readonly [executeContext]?: () => infer C extends ExecuteContext } ? C : ExecuteContext;
+
+/** The last of a list of policies: the innermost of a pipeline, the one that calls the function. */
+type Innermost<P extends readonly unknown[]> = P extends readonly [...unknown[], infer Last] ? Last : P[number];
+
+class Pipeline<Alt, C extends ExecuteContext> implements Policy<Alt, C> {
   readonly policies: readonly Policy<unknown>[];
 
   constructor(policies: readonly Policy<unknown>[]) {
     this.policies = policies;
   }
 
-  execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T | Alt> {
+  execute<T>(fn: PolicyFunction<T, C>, signal?: AbortSource): Promise<T | Alt> {
     if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
-    return this.#run(0, fn, signal) as Promise<T | Alt>;
+    // The innermost policy calls `fn`, with its own context: a `C`, as the type says.
+    return this.#run(0, fn as PolicyFunction<T>, signal) as Promise<T | Alt>;
   }
 
-  executeResult<T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T | Alt, BulwarkError> {
+  executeResult<T>(fn: PolicyFunction<T, C>, signal?: AbortSource): ResultAsync<T | Alt, BulwarkError> {
     return toResult(this.execute(fn, signal));
   }
 
@@ -46,7 +53,7 @@ class Pipeline<Alt> implements Policy<Alt> {
  * const answer = await resilient.execute(({ signal }) => lookUp(query, signal));
  * ```
  */
-export function pipeline<const P extends readonly Policy<any>[]>(...policies: P): Policy<AltOf<P[number]>> {
+export function pipeline<const P extends readonly Policy<any, any>[]>(...policies: P): Policy<AltOf<P[number]>, ContextOf<Innermost<P>>> {
   if (policies.length === 0) throw new TypeError('Expected `policies` to hold at least one policy, got none.');
   policies.forEach((policy, i) => {
     if (typeof policy?.execute !== 'function') {
@@ -54,5 +61,5 @@ export function pipeline<const P extends readonly Policy<any>[]>(...policies: P)
     }
   });
   const flat = policies.flatMap((p: Policy<unknown>) => (p instanceof Pipeline ? p.policies : [p]));
-  return new Pipeline<AltOf<P[number]>>(flat);
+  return new Pipeline<AltOf<P[number]>, ContextOf<Innermost<P>>>(flat);
 }

@@ -43,3 +43,22 @@ timeout(1).execute((context) => {
 
 // @ts-expect-error: options are checked at compile time too.
 timeout(1, { strategy: 'polite' });
+
+// A policy that hands its function more than the ExecuteContext (a secret policy's `secret`): a
+// pipeline's function gets what its innermost policy hands, since that policy is the one calling it.
+interface TokenContext extends ExecuteContext {
+  readonly token: string;
+}
+declare const withToken: Policy<never, TokenContext>;
+pipeline(bulkhead({ limit: 1 }), timeout(1), withToken).execute((context) => {
+  expectTypeOf(context).toEqualTypeOf<TokenContext>();
+  expectTypeOf(context.token).toEqualTypeOf<string>();
+});
+expectTypeOf(pipeline(fallback(0), withToken).execute(({ token }) => token)).toEqualTypeOf<Promise<string | number>>();
+// Anywhere else in the pipeline it calls the next policy, not the function: the function gets the plain context.
+pipeline(withToken, timeout(1)).execute((context) => {
+  expectTypeOf(context).toEqualTypeOf<ExecuteContext>();
+});
+// Nested pipelines keep it.
+pipeline(timeout(1), pipeline(bulkhead({ limit: 1 }), withToken)).execute(({ token }) => expectTypeOf(token).toEqualTypeOf<string>());
+expectTypeOf(withToken).toMatchTypeOf<Policy>();

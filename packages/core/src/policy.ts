@@ -14,8 +14,11 @@ export interface ExecuteContext {
   readonly attempt: number;
 }
 
-/** The function a policy runs. It may return a value or a promise of one. */
-export type PolicyFunction<T> = (context: ExecuteContext) => PromiseLike<T> | T;
+/**
+ * The function a policy runs. It may return a value or a promise of one. `C` is what the policy
+ * hands it: the {@link ExecuteContext}, or more (a secret policy adds the `secret` to use).
+ */
+export type PolicyFunction<T, C extends ExecuteContext = ExecuteContext> = (context: C) => PromiseLike<T> | T;
 
 /**
  * Where a call's cancellation comes from: the caller's `AbortSignal`, or the {@link ExecuteContext}
@@ -29,7 +32,8 @@ export type AbortSource = AbortSignal | ExecuteContext;
  * timeout, bulkhead, fallback, rate limiter, cache-aside — so that {@link pipeline} composes any of them.
  *
  * `Alt` is what the policy may return instead of the function's own value: `never` for most,
- * the fallback's type for `fallback`.
+ * the fallback's type for `fallback`. `C` is what it hands the function: the {@link ExecuteContext}
+ * for most, more for a policy that adds to it (a secret policy's `secret`).
  *
  * @example
  * ```ts
@@ -40,23 +44,27 @@ export type AbortSource = AbortSignal | ExecuteContext;
  */
 /** Type-level key carrying a policy's alternative result type (see {@link Policy}); absent at runtime. */
 export declare const alternativeResult: unique symbol;
+/** Type-level key carrying what a policy hands its function (see {@link Policy}); absent at runtime. */
+export declare const executeContext: unique symbol;
 
-export interface Policy<Alt = never> {
+export interface Policy<Alt = never, C extends ExecuteContext = ExecuteContext> {
   /**
    * Never set: lets the type system read `Alt` back (see `AltOf`). A function type, so that the
    * `undefined` an optional property adds (without `exactOptionalPropertyTypes`) never joins `Alt`.
    */
   readonly [alternativeResult]?: () => Alt;
+  /** Never set: lets the type system read `C` back, so that a pipeline's function gets its innermost policy's context. */
+  readonly [executeContext]?: () => C;
   /**
    * Runs `fn` under the policy and returns its value, or rejects: with the function's own error,
    * with a {@link BulwarkError} the policy raised, or with the abort reason when `signal` aborts.
    * Never throws: a `fn` that is not a function rejects with a `TypeError` naming `fn`, and a `signal`
    * that is neither an `AbortSignal` nor an execute context rejects with one naming `signal`.
    */
-  execute<T>(fn: PolicyFunction<T>, signal?: AbortSource): Promise<T | Alt>;
+  execute<T>(fn: PolicyFunction<T, C>, signal?: AbortSource): Promise<T | Alt>;
   /**
    * The neverthrow twin of {@link Policy.execute}: never rejects; every failure is an `Err` holding a
    * {@link BulwarkError} (foreign errors wrapped in `OperationFailedError`, aborts in `AbortedError`).
    */
-  executeResult<T>(fn: PolicyFunction<T>, signal?: AbortSource): ResultAsync<T | Alt, BulwarkError>;
+  executeResult<T>(fn: PolicyFunction<T, C>, signal?: AbortSource): ResultAsync<T | Alt, BulwarkError>;
 }

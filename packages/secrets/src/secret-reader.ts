@@ -1,4 +1,4 @@
-import type { AbortSource, BulwarkError, ExecuteContext, Policy } from '@bulwark/core';
+import type { BulwarkError, ExecuteContext, Policy } from '@bulwark/core';
 import type { ResultAsync } from 'neverthrow';
 import type { Secret } from './secret.js';
 import type { SecretVersions } from './secret-provider.js';
@@ -21,11 +21,9 @@ export interface SecretContext extends ExecuteContext {
  * runs it once more with the version `refreshOnAuthFailure` offers. Composes with `pipeline` like
  * any policy; put it innermost, so that an outer retry gets a fresh secret on every attempt.
  */
-export interface SecretPolicy extends Policy {
+export interface SecretPolicy extends Policy<never, SecretContext> {
   /** `<manager>:<secret name>`, for logs and metrics. */
   readonly name: string;
-  execute<T>(fn: (context: SecretContext) => PromiseLike<T> | T, signal?: AbortSource): Promise<T>;
-  executeResult<T>(fn: (context: SecretContext) => PromiseLike<T> | T, signal?: AbortSource): ResultAsync<T, BulwarkError>;
 }
 
 /** Options of `scope`. */
