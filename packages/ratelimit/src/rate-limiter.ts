@@ -636,15 +636,15 @@ class Limiter implements RateLimiter {
       lease.expiresAt = asked + ttlMs;
       lease.deniedUntil = 0;
       // The first unit was taken when the store decided: the decision is the store's, at its time.
-      return { allowed: true, retryAfterMs: 0, remaining: lease.tokens, fallback: false, decidedAt: decision.decidedAt };
+      return this.#allowedLocally(lease.tokens, decision.decidedAt);
     }
     lease.tokens = 0;
     lease.deniedUntil = now + decision.retryAfterMs;
     return shown(decision);
   }
 
-  #allowedLocally(remaining: number): RateLimitDecision {
-    return { allowed: true, retryAfterMs: 0, remaining, fallback: false, decidedAt: this.#clock.now() };
+  #allowedLocally(remaining: number, decidedAt = this.#clock.now()): RateLimitDecision {
+    return { allowed: true, retryAfterMs: 0, remaining, fallback: false, decidedAt };
   }
 
   async acquire(key: string, options: AcquireOptions = {}): Promise<RateLimitDecision> {
