@@ -1,5 +1,5 @@
 import { expectOptions, quote, type BulwarkError } from '@bulwark/core';
-import { Secret } from '../secret.js';
+import { REDACTED, Secret } from '../secret.js';
 import { checkSecretField, type LoadedSecrets, type SecretSchema } from '../secret-schema.js';
 import { SecretLoadFailedError, type SecretSchemaProblem } from '../secret-load-failed-error.js';
 import { isSecretParseError } from '../secret-parse-error.js';
@@ -54,7 +54,7 @@ export async function loadSchema<const S extends SecretSchema>(schema: S, get: (
           const detail = isSecretParseError(error)
             ? raw.length === 0
               ? error.message
-              : error.message.replaceAll(raw, '[REDACTED]')
+              : error.message.replaceAll(raw, REDACTED)
             : `parse threw ${error instanceof Error ? error.name : typeof error}`;
           problems.push({ field, key, problem: 'malformed', detail });
         }
