@@ -241,6 +241,8 @@ function nameFault(name: string): string {
 
 /** Any character a header value may not hold: a line break, NUL, or one above U+00FF. */
 const HEADER_VALUE_FAULT = /[\r\n\0\u0100-\uffff]/;
+/** The rule {@link HEADER_VALUE_FAULT} checks, as every message about a header value states it. */
+const HEADER_VALUE_RULE = 'without line breaks, NUL or characters above U+00FF';
 
 /** What is wrong with a header value, in words that never show it; `undefined` when nothing is. */
 function valueFault(value: unknown): string | undefined {
@@ -281,7 +283,7 @@ function checkHeaders(field: string, headers: RequestInit['headers']): void {
     const fault = valueFault(value);
     if (fault !== undefined) {
       throw new TypeError(
-        `Expected \`${field}.${name.length > 60 ? `${name.slice(0, 60)}…` : name}\` to be a header value (a string without line breaks, NUL or characters above U+00FF), got ${fault} (its value is not shown).`,
+        `Expected \`${field}.${name.length > 60 ? `${name.slice(0, 60)}…` : name}\` to be a header value (a string ${HEADER_VALUE_RULE}), got ${fault} (its value is not shown).`,
       );
     }
   });
@@ -295,7 +297,7 @@ function revealCredential(credential: HttpCredential): string {
   }
   const fault = valueFault(value);
   if (fault !== undefined) {
-    throw new TypeError(`Expected \`auth\` to give a header value (a string without line breaks, NUL or characters above U+00FF), got ${fault} (its value is not shown).`);
+    throw new TypeError(`Expected \`auth\` to give a header value (a string ${HEADER_VALUE_RULE}), got ${fault} (its value is not shown).`);
   }
   return value;
 }
@@ -493,7 +495,7 @@ class Client implements HttpClient {
       const fault = idempotencyKey === '' ? 'an empty string' : valueFault(idempotencyKey);
       if (fault !== undefined) {
         throw new TypeError(
-          `Expected \`idempotencyKey\` to be a boolean or a header value (a non-empty string without line breaks, NUL or characters above U+00FF), got ${fault} (its value is not shown).`,
+          `Expected \`idempotencyKey\` to be a boolean or a header value (a non-empty string ${HEADER_VALUE_RULE}), got ${fault} (its value is not shown).`,
         );
       }
       headers.set('idempotency-key', idempotencyKey);
