@@ -14,7 +14,7 @@ import { BatchedLineDestination } from './adapters/batched-line-destination.js';
 import { BulwarkValidationCache } from './adapters/bulwark-validation-cache.js';
 import { CacheDomainKnowledge } from './adapters/cache-domain-knowledge.js';
 import { HttpUpstreamValidator } from './adapters/http-upstream-validator.js';
-import { OtelGatewayMetrics } from './adapters/otel-gateway-metrics.js';
+import { OtelGatewayMetrics, requestDurations } from './adapters/otel-gateway-metrics.js';
 import { PullMetricReader } from './adapters/pull-metric-reader.js';
 import { RateLimitCallerLimiter } from './adapters/ratelimit-caller-limiter.js';
 import { SecretApiKeyRecords, parseApiKeyRecords } from './adapters/secret-api-key-records.js';
@@ -101,11 +101,12 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   });
 
   // Metrics: OpenTelemetry instruments, collected when /metrics is scraped.
-  const reader = new PullMetricReader();
+  const durations = requestDurations(config.serviceName, () => clock.now());
+  const reader = new PullMetricReader({ metricProducers: [durations] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   resources.add('metrics', () => meterProvider.shutdown());
   const meter = meterProvider.getMeter(config.serviceName);
-  const metrics = new OtelGatewayMetrics(meter, reader);
+  const metrics = new OtelGatewayMetrics(meter, reader, durations);
   const policyEvents = policyMetrics(meter);
 
   // Redis, when configured: one client for every store; each has a deadline and decides locally while it is away.
