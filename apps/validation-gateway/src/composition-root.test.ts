@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createFakeClock } from '@bulwark/core';
 import { encryptedFileStore } from '@bulwark/secrets';
 import { afterEach, describe, expect, test } from 'vitest';
-import { FakeCache, FakeUpstream } from '../test/support/fakes.js';
+import { FakeCache, FakeLogger, FakeUpstream } from '../test/support/fakes.js';
 import { buildServer, composeGateway, hashApiKey, loadConfig, TOKENS } from './index.js';
 import type { Resources } from './resources.js';
 
@@ -51,6 +52,45 @@ describe('the composition root', () => {
     expect((await ask()).json()).toMatchObject({ source: 'cache', ageMs: 1_000 });
     expect(upstream.calls).toHaveLength(1);
     await app.close();
+  });
+
+  test('a logger swapped through the container gets the policies\' events too; the default one gets nothing', async () => {
+    const lines: string[] = [];
+    const fake = new FakeLogger();
+    const container = await composeGateway(loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:9', UPSTREAM_MAX_ATTEMPTS: '1' }), {
+      env,
+      logDestination: { write: (line: string) => lines.push(line) },
+      // The upstream cannot be reached: the retry gives up, and the caller is answered offline.
+      fetch: async () => {
+        throw new TypeError('fetch failed');
+      },
+      override: (c) => c.register(TOKENS.Logger, { useValue: fake }),
+    });
+    opened.push(container.resolve<Resources>(TOKENS.Resources));
+    const app = buildServer(container);
+    const response = await app.inject({ method: 'POST', url: '/v1/validate/email', headers: { authorization: `Bearer ${CALLER}` }, payload: { email: 'ada@example.org' } });
+    expect(response.json()).toMatchObject({ source: 'offline' });
+    await app.close();
+
+    expect(fake.lines).toContainEqual(expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ event: 'giveUp', policy: 'upstream-retry', reason: 'max-attempts' }) }));
+    expect(lines).toEqual([]);
+  });
+
+  test('lines written while the gateway is composed (Redis unreachable at start) go to the swapped logger too', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const lines: string[] = [];
+    const fake = new FakeLogger();
+    const container = await composeGateway(loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_TIMEOUT_MS: '50' }), {
+      env,
+      logDestination: { write: (line: string) => lines.push(line) },
+      override: (c) => c.register(TOKENS.Logger, { useValue: fake }),
+    });
+    opened.push(container.resolve<Resources>(TOKENS.Resources));
+    expect(fake.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'redis connection failed; deciding locally until it is back' }));
+    expect(lines).toEqual([]);
   });
 
   test('each request gets a child container carrying its own context and logger', async () => {

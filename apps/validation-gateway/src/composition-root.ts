@@ -3,7 +3,7 @@ import { cache, redisCacheStore } from '@bulwark/cache';
 import { systemClock, type Clock } from '@bulwark/core';
 import { httpClient, secretAuth } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
-import { createLogger, logPolicyEvents, registerSecretValue, type LineDestination } from '@bulwark/logging';
+import { createLogger, logPolicyEvents, registerSecretValue, type LineDestination, type Logger, type LogLevel } from '@bulwark/logging';
 import { isRateLimitedError, memoryRateLimitStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from '@bulwark/ratelimit';
 import { exponentialBackoff, isRetryableError, retry } from '@bulwark/retry';
 import { encryptedFileStore, envProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
@@ -23,6 +23,7 @@ import { timedLimiter } from './adapters/timing-scope.js';
 import type { GatewayConfig } from './config.js';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from './di.js';
 import { errorShape } from './error-shape.js';
+import type { AppLogger, LogFields } from './ports/app-logger.js';
 import { Resources } from './resources.js';
 import { CacheAdminService } from './services/cache-admin-service.js';
 import { CallerAuthenticator } from './services/caller-authenticator.js';
@@ -60,6 +61,63 @@ const EVENT_LEVELS = { giveUp: 'warn', loaderError: 'debug', stale: 'debug', rej
 
 const UPSTREAM_KEY = 'UPSTREAM_API_KEY';
 const API_KEYS = 'GATEWAY_API_KEYS';
+
+/**
+ * The composition root's own lines (Redis, secrets, domain facts) go to the logger the container
+ * resolves once every registration is made, the override's included: a logger swapped there gets
+ * them all. Lines written before that (Redis unreachable at start) are held and written to it then;
+ * without an override, which alone can swap it, they go at once to the default logger.
+ */
+class RootLines {
+  #target: AppLogger | undefined;
+  readonly #held: ((logger: AppLogger) => void)[] = [];
+
+  error(message: string, fields?: LogFields): void {
+    this.#write((logger) => logger.error(message, fields));
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.#write((logger) => logger.warn(message, fields));
+  }
+  info(message: string, fields?: LogFields): void {
+    this.#write((logger) => logger.info(message, fields));
+  }
+  debug(message: string, fields?: LogFields): void {
+    this.#write((logger) => logger.debug(message, fields));
+  }
+
+  /** From now on lines go to `logger`, the held ones first. Only the first call counts. */
+  settle(logger: AppLogger): void {
+    if (this.#target !== undefined) return;
+    this.#target = logger;
+    for (const write of this.#held.splice(0)) write(logger);
+  }
+
+  #write(write: (logger: AppLogger) => void): void {
+    if (this.#target === undefined) this.#held.push(write);
+    else write(this.#target);
+  }
+}
+
+/**
+ * The logger `logPolicyEvents` writes through: the resolved logger itself when it is
+ * `@bulwark/logging`'s (or has its `log` and `isLevelEnabled`), else one that writes each line with
+ * the `AppLogger` method of its level (`http`, `verbose` and `silly` at `debug`), leaving the
+ * choice of what is written to that logger.
+ */
+function policyEventLogger(logger: AppLogger): Logger {
+  const full = logger as AppLogger & Partial<Pick<Logger, 'log' | 'isLevelEnabled'>>;
+  if (typeof full.log === 'function' && typeof full.isLevelEnabled === 'function') return full as Logger;
+  const write = (level: LogLevel, message: string, fields?: LogFields | Error): void => {
+    if (level === 'error' || level === 'warn' || level === 'info') logger[level](message, fields);
+    else logger.debug(message, fields);
+  };
+  // logPolicyEvents uses these two members only.
+  const adapter: Pick<Logger, 'log' | 'isLevelEnabled'> = {
+    log: (level, message, fields) => write(level, typeof message === 'function' ? message() : message instanceof Error ? message.name : message, fields),
+    isLevelEnabled: () => true,
+  };
+  return adapter as Logger;
+}
 
 /** Waits for a node-redis client to be ready, at most `ms`; never rejects (the stores fall back meanwhile). */
 async function connectWithin(client: { connect(): Promise<unknown>; isReady: boolean }, ms: number): Promise<void> {
@@ -99,6 +157,10 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     await logger.close();
     if (destination instanceof BatchedLineDestination) destination.close();
   });
+  const lines = new RootLines();
+  if (options.override === undefined) lines.settle(logger);
+  // When the start fails before the container is complete, the lines held so far go to this logger.
+  else resources.add('held log lines', () => lines.settle(logger));
 
   // Metrics: OpenTelemetry instruments, collected when /metrics is scraped.
   const durations = requestDurations(config.serviceName, () => clock.now());
@@ -122,14 +184,14 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     let away = false;
     redis.on('error', (error: unknown) => {
       if (away) {
-        logger.debug('redis still unreachable', { error: errorShape(error) });
+        lines.debug('redis still unreachable', { error: errorShape(error) });
         return;
       }
       away = true;
-      logger.warn('redis connection failed; deciding locally until it is back', { error: errorShape(error) });
+      lines.warn('redis connection failed; deciding locally until it is back', { error: errorShape(error) });
     });
     redis.on('ready', () => {
-      logger.info(away ? 'redis connected again' : 'redis connected');
+      lines.info(away ? 'redis connected again' : 'redis connected');
       away = false;
     });
     await connectWithin(redis, 2_000);
@@ -165,7 +227,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   let redaction = registerSecretValue(loaded.upstream.reveal());
   resources.add('redaction', () => redaction[Symbol.dispose]());
   secrets.onRotated(({ name, version }) => {
-    logger.info('secret rotated; using the new version', { secret: name, version });
+    lines.info('secret rotated; using the new version', { secret: name, version });
     if (name === UPSTREAM_KEY) {
       void secrets.get(UPSTREAM_KEY).then((value) => {
         const previous = redaction;
@@ -175,7 +237,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
       });
     }
   });
-  secrets.onRefreshFailed(({ name, failures }) => logger.error('could not read a secret again; the last good value stays in use', { secret: name, failures }));
+  secrets.onRefreshFailed(({ name, failures }) => lines.error('could not read a secret again; the last good value stays in use', { secret: name, failures }));
   policyEvents.instrument(secrets);
   const upstreamSecrets = secrets.scope({ who: 'upstream-client', names: [UPSTREAM_KEY] });
   const callerSecrets = secrets.scope({ who: 'caller-auth', names: [API_KEYS] });
@@ -266,13 +328,11 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     clock,
   });
 
-  // Every policy's events become log lines and metrics (the HTTP client's too: each response and
-  // each credential refresh).
+  // Every policy's events become metrics here, and log lines once the logger is known (below): the
+  // HTTP client's too, each response and each credential refresh.
   const sources = [retries, upstreamLimit, callerLimit, breaker, verdicts, domains, client];
-  const logged = logPolicyEvents(logger, sources, { levels: EVENT_LEVELS });
   const measured = policyEvents.instrument(...sources);
   resources.add('policy events', async () => {
-    logged[Symbol.dispose]();
     measured[Symbol.dispose]();
     await policyEvents.close();
   });
@@ -295,7 +355,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   container.register(TOKENS.Upstream, { useValue: new HttpUpstreamValidator(client) });
   container.register(TOKENS.Cache, { useValue: new BulwarkValidationCache(verdicts, config.cacheTtlMs, clock) });
   container.register(TOKENS.Domains, {
-    useValue: new CacheDomainKnowledge(domains, clock, (error) => logger.debug('could not store a domain fact', { error: errorShape(error) })),
+    useValue: new CacheDomainKnowledge(domains, clock, (error) => lines.debug('could not store a domain fact', { error: errorShape(error) })),
   });
   container.register(TOKENS.CallerLimiter, { useValue: new RateLimitCallerLimiter(callerLimit, config.callerRatePerSecond, 1_000) });
   container.register(TOKENS.ApiKeys, { useValue: new SecretApiKeyRecords(callerSecrets, { name: API_KEYS, now: () => clock.monotonic() }) });
@@ -306,5 +366,12 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   container.register(TOKENS.CacheAdmin, { useClass: CacheAdminService });
 
   options.override?.(container);
+
+  // The logger is the one the container resolves now, the override's when it swapped it: the
+  // policies' events and the lines above are written to it, not to the default made first.
+  const root = container.resolve<AppLogger>(TOKENS.Logger);
+  const logged = logPolicyEvents(policyEventLogger(root), sources, { levels: EVENT_LEVELS });
+  resources.add('policy event lines', () => logged[Symbol.dispose]());
+  lines.settle(root);
   return container;
 }

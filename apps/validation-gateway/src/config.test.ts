@@ -5,7 +5,7 @@ import { CONFIG_VARIABLES, isConfigError, loadConfig } from './index.js';
 describe('loadConfig', () => {
   test('takes every default from an empty environment: memory stores, loopback', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', redisUrl: undefined, maxBatch: 100, upstreamRatePerSecond: 20 });
+    expect(config).toMatchObject({ serviceName: 'validation-gateway', port: 8080, host: '127.0.0.1', redisUrl: undefined, maxBatch: 100, upstreamRatePerSecond: 20 });
   });
 
   test.each([

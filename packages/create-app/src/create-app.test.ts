@@ -38,7 +38,7 @@ describe('createApp', () => {
     const app = createApp({ directory: 'my-service', cwd: work, templateDir });
     expect(app.name).toBe('my-service');
     const read = (path: string): string => readFileSync(join(app.directory, path), 'utf8');
-    for (const path of ['.gitignore', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts', 'src/composition-root.ts', 'src/main.ts', 'src/services/validation-service.test.ts', 'rules/validation-gateway.rules.yml', 'rules/validation-gateway.rules.test.yml', 'test/rules.test.ts', 'test/service.test.ts', 'test/redis.test.ts']) {
+    for (const path of ['.gitignore', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts', 'src/composition-root.ts', 'src/main.ts', 'src/services/validation-service.test.ts', 'rules/my-service.rules.yml', 'rules/my-service.rules.test.yml', 'test/rules.test.ts', 'test/service.test.ts', 'test/redis.test.ts']) {
       expect(app.files, path).toContain(path);
     }
     expect(existsSync(join(app.directory, 'gitignore'))).toBe(false);
@@ -68,6 +68,25 @@ describe('createApp', () => {
     mkdirSync(join(work, 'empty'));
     const app = createApp({ directory: 'empty', name: '@acme/validator', cwd: work, templateDir });
     expect((JSON.parse(readFileSync(join(app.directory, 'package.json'), 'utf8')) as { name: string }).name).toBe('@acme/validator');
+    // The service calls itself by the package name without its scope: a file name, a log field.
+    expect(app.files).toContain('rules/validator.rules.yml');
+    expect(readFileSync(join(app.directory, 'src', 'config.ts'), 'utf8')).toContain("{ name: 'SERVICE_NAME', default: 'validator',");
+  });
+
+  test('the service calls itself by its own name wherever the gateway says "validation-gateway"', () => {
+    // The template holds the placeholder, not the gateway's name.
+    expect(readFileSync(join(templateDir, 'src', 'config.ts'), 'utf8')).toContain("default: '__SERVICE_NAME__'");
+    const app = createApp({ directory: 'acme-checker', cwd: work, templateDir });
+    const read = (path: string): string => readFileSync(join(app.directory, path), 'utf8');
+    for (const file of app.files) {
+      expect(read(file), file).not.toMatch(/validation-gateway|__SERVICE_NAME__|__APP_NAME__/);
+    }
+    expect(app.files).toEqual(expect.arrayContaining(['rules/acme-checker.rules.yml', 'rules/acme-checker.rules.test.yml']));
+    expect(read('rules/acme-checker.rules.yml')).toContain('- name: acme-checker-slo');
+    expect(read('test/rules.test.ts')).toContain("rules('acme-checker.rules.test.yml')");
+    expect(read('src/main.ts')).toContain("process.stderr.write(`acme-checker: could not start: ${reason}\\n`);");
+    expect(read('src/http/server.ts')).toContain('Bearer realm="acme-checker"');
+    expect(read('README.md')).toContain('| `SERVICE_NAME` | `acme-checker` |');
   });
 
   test('refuses a folder that holds files, and writes nothing', () => {
@@ -184,6 +203,70 @@ describe("the service's Redis tests, with REDIS_URL set", () => {
   test('a URL that is not a Redis URL is named', async () => {
     await expect(assertRedisAnswers('http://127.0.0.1:6379')).rejects.toThrow('Expected a Redis server at `REDIS_URL` http://127.0.0.1:6379/, but its scheme is http: (expected redis: or rediss:).');
   });
+});
+
+// The service's own build, on the workspace's packages and compiler (its sources differ from the
+// gateway's by its name): what it says of itself, run.
+const gatewayModules = join(workspaceRoot, 'apps', 'validation-gateway', 'node_modules');
+const tsc = join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** What the test uses of the service's index. */
+interface BuiltService {
+  loadConfig(env: Readonly<Record<string, string>>): { readonly serviceName: string };
+  composeGateway(
+    config: unknown,
+    options: { env: Readonly<Record<string, string>>; logDestination: { write(line: string): void }; fetch: typeof fetch },
+  ): Promise<{ resolve<T>(token: symbol): T }>;
+  buildServer(container: unknown): {
+    inject(request: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: unknown }): Promise<{ statusCode: number; headers: Record<string, unknown>; json(): unknown }>;
+    close(): Promise<unknown>;
+  };
+  hashApiKey(key: string): Buffer;
+  readonly TOKENS: { readonly Resources: symbol };
+}
+
+describe.skipIf(!existsSync(tsc) || !existsSync(join(workspaceRoot, 'apps', 'validation-gateway', 'dist', 'main.js')))('a service made as acme-checker, built (needs the workspace\'s build)', () => {
+  test('names itself acme-checker in its messages, its log lines, its health report and its auth realm', async () => {
+    const app = createApp({ directory: 'built', name: 'acme-checker', cwd: work, templateDir });
+    // The gateway's dependencies stand in for `npm install`.
+    mkdirSync(join(app.directory, 'node_modules', '@types'), { recursive: true });
+    for (const entry of readdirSync(gatewayModules).filter((e) => !e.startsWith('.'))) symlinkSync(join(gatewayModules, entry), join(app.directory, 'node_modules', entry), 'dir');
+    symlinkSync(join(workspaceRoot, 'node_modules', '@types', 'node'), join(app.directory, 'node_modules', '@types', 'node'), 'dir');
+    const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: app.directory, encoding: 'utf8', timeout: 60_000 });
+    expect(built.stdout + built.stderr).toBe('');
+    expect(built.status).toBe(0);
+
+    const refused = spawnSync(process.execPath, ['dist/main.js'], { cwd: app.directory, env: { PORT: 'http' }, encoding: 'utf8', timeout: 30_000 });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe('acme-checker: Expected `PORT` to be an integer from 0 to 65535, got "http".\n');
+
+    const service = (await import(join(app.directory, 'dist', 'index.js'))) as BuiltService;
+    expect(service.loadConfig({}).serviceName).toBe('acme-checker');
+    const caller = 'acme-checker-caller-key-0123456789'; // bulwark-allow-secret: test fixture
+    const lines: string[] = [];
+    const container = await service.composeGateway(service.loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:9' }), {
+      env: {
+        UPSTREAM_API_KEY: 'acme-checker-upstream-key-0123', // bulwark-allow-secret: test fixture
+        GATEWAY_API_KEYS: JSON.stringify([{ id: 'acme', scopes: ['validate'], sha256: service.hashApiKey(caller).toString('hex') }]),
+      },
+      logDestination: { write: (line: string) => lines.push(line) },
+      fetch: async () => Response.json({ valid: true, reason: 'accepted', disposable: false, domain: 'acme.dev' }),
+    });
+    const app2 = service.buildServer(container);
+    try {
+      const anonymous = await app2.inject({ method: 'POST', url: '/v1/validate/email', payload: { email: 'ada@acme.dev' } });
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="acme-checker"');
+      expect((await app2.inject({ method: 'GET', url: '/health/ready' })).json()).toMatchObject({ serviceId: 'acme-checker' });
+      const answered = await app2.inject({ method: 'POST', url: '/v1/validate/email', headers: { authorization: `Bearer ${caller}` }, payload: { email: 'ada@acme.dev' } });
+      expect(answered.json()).toMatchObject({ source: 'upstream', domain: 'acme.dev' });
+    } finally {
+      await app2.close();
+      await container.resolve<{ closeAll(): Promise<void> }>(service.TOKENS.Resources).closeAll();
+    }
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(JSON.parse(line), line).toMatchObject({ service: 'acme-checker' });
+  }, 90_000);
 });
 
 // The README's "Try it" commands, run as written (bash), on the gateway's build: the template's

@@ -29,6 +29,14 @@ export interface CreatedApp {
 /** The template's placeholder for the service's name, in its README. */
 export const NAME_PLACEHOLDER = '__APP_NAME__';
 
+/**
+ * The template's placeholder for the name the service calls itself (the package name without its
+ * scope), in any file and file name: `SERVICE_NAME`'s default, its messages' prefix, its auth realm,
+ * its Prometheus rules. The reference gateway's own name, `validation-gateway`, is replaced by it
+ * when the template is built.
+ */
+export const SERVICE_NAME_PLACEHOLDER = '__SERVICE_NAME__';
+
 // npm never packs these names, so the template ships them without their dot.
 const DOT_FILES: Readonly<Record<string, string>> = { gitignore: '.gitignore', npmrc: '.npmrc' };
 
@@ -69,11 +77,13 @@ export function createApp(options: CreateAppOptions): CreatedApp {
   try {
     mkdirSync(directory, { recursive: true });
     cpSync(templateDir, directory, { recursive: true });
+    const serviceName = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
     const files = listFiles(directory).map((file) => {
-      const dotName = DOT_FILES[basename(file)];
-      if (dotName === undefined) return file;
-      const renamed = join(file, '..', dotName);
-      renameSync(join(directory, file), join(directory, renamed));
+      const text = readFileSync(join(directory, file), 'utf8');
+      if (text.includes(SERVICE_NAME_PLACEHOLDER)) writeFileSync(join(directory, file), text.replaceAll(SERVICE_NAME_PLACEHOLDER, serviceName));
+      const own = basename(file);
+      const renamed = join(file, '..', DOT_FILES[own] ?? own.replaceAll(SERVICE_NAME_PLACEHOLDER, serviceName));
+      if (renamed !== file) renameSync(join(directory, file), join(directory, renamed));
       return renamed;
     });
     const manifestPath = join(directory, 'package.json');

@@ -3,8 +3,9 @@
 // vitest config, an end-to-end test on a stand-in upstream), and a package.json whose Bulwark
 // dependencies are the versions being published. Nothing is committed twice: the template folder
 // exists only in the tarball.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { SERVICE_NAME_PLACEHOLDER } from '../create-app.js';
 
 /** Gateway files the template takes, relative to the gateway's folder. */
 const FROM_GATEWAY = [
@@ -33,6 +34,7 @@ type Manifest = Record<string, unknown> & {
   name: string;
   version: string;
   private?: boolean;
+  bin?: string | Record<string, string>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
 };
@@ -43,6 +45,9 @@ const readJson = (path: string): Manifest => JSON.parse(readFileSync(path, 'utf8
 export function buildTemplate(options: BuildTemplateOptions): Manifest {
   const gatewayDir = join(options.workspaceRoot, 'apps', 'validation-gateway');
   const gateway = readJson(join(gatewayDir, 'package.json'));
+  // The name the gateway calls itself (its command's): in the template, the new service's own.
+  const ownName = typeof gateway.bin === 'object' ? Object.keys(gateway.bin)[0] : undefined;
+  if (ownName === undefined) throw new Error(`${join(gatewayDir, 'package.json')} has no \`bin\` naming the gateway's command; the template cannot tell which name to give each new service.`);
   const published = new Map<string, Manifest>();
   for (const dir of readdirSync(join(options.workspaceRoot, 'packages'))) {
     const path = join(options.workspaceRoot, 'packages', dir, 'package.json');
@@ -91,6 +96,11 @@ export function buildTemplate(options: BuildTemplateOptions): Manifest {
     mkdirSync(dirname(to), { recursive: true });
     cpSync(join(gatewayDir, path), to, { recursive: true });
   }
+  for (const file of listFiles(options.outDir)) {
+    const text = readFileSync(file, 'utf8');
+    if (text.includes(ownName)) writeFileSync(file, text.replaceAll(ownName, SERVICE_NAME_PLACEHOLDER));
+    if (basename(file).includes(ownName)) renameSync(file, join(dirname(file), basename(file).replaceAll(ownName, SERVICE_NAME_PLACEHOLDER)));
+  }
   cpSync(options.filesDir, options.outDir, { recursive: true });
   writeFileSync(join(options.outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -101,6 +111,13 @@ export function buildTemplate(options: BuildTemplateOptions): Manifest {
   if (configuration === undefined) throw new Error(`${join(gatewayDir, 'README.md')} has no "## Configuration" section for the template's README.`);
   const readme = readFileSync(readmePath, 'utf8');
   if (!readme.includes(CONFIGURATION_MARKER)) throw new Error(`${readmePath} has no ${CONFIGURATION_MARKER} marker.`);
-  writeFileSync(readmePath, readme.replace(CONFIGURATION_MARKER, configuration.trimEnd()));
+  writeFileSync(readmePath, readme.replace(CONFIGURATION_MARKER, configuration.trimEnd().replaceAll(ownName, SERVICE_NAME_PLACEHOLDER)));
   return manifest;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? listFiles(path) : [path];
+  });
 }
