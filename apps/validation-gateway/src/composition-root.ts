@@ -8,6 +8,7 @@ import { isRateLimitedError, memoryRateLimitStore, rateLimiter, redisRateLimitSt
 import { exponentialBackoff, isRetryableError, retry } from '@bulwark/retry';
 import { encryptedFileStore, envProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
 import { health, policyMetrics, type DependencyCheck } from '@bulwark/telemetry';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { createClient } from 'redis';
 import { BatchedLineDestination } from './adapters/batched-line-destination.js';
@@ -165,7 +166,9 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   // Metrics: OpenTelemetry instruments, collected when /metrics is scraped.
   const durations = requestDurations(config.serviceName, () => clock.now());
   const reader = new PullMetricReader({ metricProducers: [durations] });
-  const meterProvider = new MeterProvider({ readers: [reader] });
+  // The service's name on /metrics (`target_info{service_name=…}`); without it the SDK says
+  // `unknown_service:<path to node>`.
+  const meterProvider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': config.serviceName }), readers: [reader] });
   resources.add('metrics', () => meterProvider.shutdown());
   const meter = meterProvider.getMeter(config.serviceName);
   const metrics = new OtelGatewayMetrics(meter, reader, durations);

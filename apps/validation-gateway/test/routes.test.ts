@@ -167,6 +167,7 @@ describe('operations', () => {
     expect(text).toMatch(/^gateway_upstream_responses_total\{status="200"\} \d+$/m);
     expect(text).toContain('gateway_http_request_duration_seconds_bucket');
     expect(text).toContain('bulwark_breaker_state');
+    expect(text).toMatch(/^target_info\{service_name="validation-gateway"\} 1$/m);
   });
 
   test.skipIf(promtoolMissing !== undefined)(`/metrics passes promtool check metrics${promtoolMissing ? ` (skipped: ${promtoolMissing})` : ''}`, async () => {
