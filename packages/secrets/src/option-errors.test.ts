@@ -59,6 +59,26 @@ describe('bounds are stated in words a person reads', () => {
       new TypeError('Expected `refreshAheadMs` to be a non-negative number below 1000 (ttlMs), got 1000.'),
     );
   });
+
+  test('refreshRetryMs is at least 1 ms: 0 would retry a failing provider on every turn of the event loop', () => {
+    for (const bad of [0, 0.5, -1, Number.NaN, Infinity]) {
+      expect(() => secretManager({ providers: memoryProvider(), refreshRetryMs: bad })).toThrow(
+        new TypeError(`Expected \`refreshRetryMs\` to be a number of at least 1, got ${bad}.`),
+      );
+    }
+    expect(() => secretManager({ providers: memoryProvider(), refreshRetryMs: 1 }).close()).not.toThrow();
+  });
+
+  test.each([
+    ['ttlMs', { ttlMs: 0 }, 'a number of at least 1 or Infinity, got 0'],
+    ['ttlMs', { ttlMs: Number.NaN }, 'a number of at least 1 or Infinity, got NaN'],
+    ['fetchTimeoutMs', { fetchTimeoutMs: 0 }, 'a number of at least 1, got 0'],
+    ['fetchTimeoutMs', { fetchTimeoutMs: Infinity }, 'a number of at least 1, got Infinity'],
+    ['previousOverlapMs', { previousOverlapMs: -1 }, 'a non-negative number or Infinity, got -1'],
+    ['authRefreshCooldownMs', { authRefreshCooldownMs: Infinity }, 'a non-negative number, got Infinity'],
+  ])('%s: %o', (field, extra, expected) => {
+    expect(() => secretManager({ providers: memoryProvider(), ...extra })).toThrow(new TypeError(`Expected \`${field}\` to be ${expected}.`));
+  });
 });
 
 describe('providers check their options when they are made, never showing a value', () => {

@@ -29,7 +29,11 @@ export interface SecretManagerOptions {
    * @default ttlMs / 5
    */
   readonly refreshAheadMs?: number;
-  /** After a failed refresh, wait this long before asking the provider again, in ms; the last good value is served meanwhile. @default 5_000 */
+  /**
+   * After a failed refresh, wait this long before asking the provider again, in ms; the last good
+   * value is served meanwhile. At least 1: timers do not run sooner, and 0 would ask a failing
+   * provider again on every turn of the event loop. @default 5_000
+   */
   readonly refreshRetryMs?: number;
   /**
    * A provider that has not answered after this long counts as failed, in ms. While a caller awaits
@@ -167,7 +171,8 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   const refreshAheadMs = options.refreshAheadMs ?? (Number.isFinite(ttlMs) ? ttlMs / 5 : 0);
   expectNumber('refreshAheadMs', refreshAheadMs, { min: 0, below: ttlMs, reason: 'ttlMs' });
   const refreshRetryMs = options.refreshRetryMs ?? 5_000;
-  expectNumber('refreshRetryMs', refreshRetryMs, { min: 0 });
+  // 0 would retry a failing provider on every turn of the event loop, and a timer of less than 1 ms waits 1 ms anyway.
+  expectNumber('refreshRetryMs', refreshRetryMs, { min: 1 });
   const fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
   expectNumber('fetchTimeoutMs', fetchTimeoutMs, { min: 1 });
   const previousOverlapMs = options.previousOverlapMs ?? Infinity;
