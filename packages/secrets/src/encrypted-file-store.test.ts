@@ -274,6 +274,15 @@ describe('encryptedFileStore', () => {
     rmSync(`${path}.lock`);
   });
 
+  test('lockTimeoutMs: 0 fails at once while a live writer holds the lock, without waiting', async () => {
+    const path = fresh();
+    writeFileSync(`${path}.lock`, JSON.stringify({ token: 'live', pid: process.pid, host: (await import('node:os')).hostname(), at: Date.now() }));
+    // A fake clock that is never advanced: any wait would hang the test.
+    await expect(make(path, { lockTimeoutMs: 0, clock: createFakeClock() }).set('A', 'x')).rejects.toThrow(/Could not lock .* within 0 ms/);
+    expect(existsSync(path)).toBe(false);
+    rmSync(`${path}.lock`);
+  });
+
   test('works as a provider of a secret manager', async () => {
     const path = fresh();
     const store = make(path);

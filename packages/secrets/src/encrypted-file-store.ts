@@ -80,11 +80,14 @@ export interface EncryptedFileStoreOptions {
   readonly kdf?: KdfOptions;
   /** Versions kept per secret, current included (at least 2: current and previous). @default 10 */
   readonly historyLimit?: number;
-  /** How long a writer waits for the lock held by another, in ms. @default 10_000 */
+  /** How long a writer waits for the lock held by another, in ms; `0`: fail at once while another holds it. @default 10_000 */
   readonly lockTimeoutMs?: number;
   /**
    * A lock older than this is taken over (a writer that crashed on another host), in ms. A lock whose
-   * process is gone (same host), or with no owner in it, is taken over at once. @default 30_000
+   * process is gone (same host), or with no owner in it, is taken over at once. Keep it well above
+   * the longest write (a first write under a passphrase stretches the key while holding the lock):
+   * a live writer whose lock was taken over does not commit, and fails after three such tries.
+   * @default 30_000
    */
   readonly staleLockMs?: number;
   /** Time source for lock waits. @default systemClock */

@@ -49,7 +49,8 @@ export interface SecretManagerOptions {
   readonly previousOverlapMs?: number;
   /**
    * After an auth failure triggered a fetch, further auth failures with the same version within
-   * this window reuse its result instead of fetching again, in ms. @default 1_000
+   * this window reuse its result instead of fetching again, in ms. `0`: every auth failure asks the
+   * providers (failures while a fetch is under way still share it). @default 1_000
    */
   readonly authRefreshCooldownMs?: number;
   /** Who reads through the manager itself (not a scoped view), in audit events. @default 'default' */
