@@ -89,6 +89,18 @@ describe('bulwark-secrets CLI', () => {
     expect((await cli(['get', ...store])).stderr).toMatch(/get needs a secret name/);
   });
 
+  test('a value given as an argument is refused, never echoed, and nothing is stored', async () => {
+    const typed = 'sk_test_typed_in_the_wrong_place'; // bulwark-allow-secret: test fixture
+    const run = await cli(['set', 'ARG_KEY', typed, ...store], { input: 'from-stdin\n' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^bulwark-secrets: set takes one argument, the secret name \(1 more given, not shown\); a value is read from stdin or --from-file, never from an argument/,
+    );
+    expect(run.stdout + run.stderr).not.toContain(typed);
+    expect((await cli(['get', 'ARG_KEY', ...store])).code).toBe(1);
+    expect((await cli(['list', 'extra', ...store])).stderr).toMatch(/^bulwark-secrets: list takes no arguments \(1 more given, not shown\)\n/);
+  });
+
   test('scan exits 1 on findings and 0 on a clean tree, printing no values', async () => {
     const tree = join(dir, 'tree');
     const { mkdirSync } = await import('node:fs');
