@@ -101,6 +101,15 @@ describe('bulwark-secrets CLI', () => {
     expect((await cli(['list', 'extra', ...store])).stderr).toMatch(/^bulwark-secrets: list takes no arguments \(1 more given, not shown\)\n/);
   });
 
+  test('get, list and rekey on a path with no store say so, and create nothing', async () => {
+    for (const args of [['get', 'STRIPE_KEY'], ['list'], ['rekey', '--new-passphrase-env', 'BULWARK_SECRETS_PASSPHRASE']]) {
+      const run = await cli([...args, '--store', 'mistyped.json']);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.stderr).toBe(`bulwark-secrets: no store at ${join(dir, 'mistyped.json')}: check --store or BULWARK_SECRETS_STORE (set and rotate create one)\n`);
+      expect(existsSync(join(dir, 'mistyped.json'))).toBe(false);
+    }
+  });
+
   test('scan exits 1 on findings and 0 on a clean tree, printing no values', async () => {
     const tree = join(dir, 'tree');
     const { mkdirSync } = await import('node:fs');

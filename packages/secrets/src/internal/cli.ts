@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -154,7 +155,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     else if (values['new-passphrase-env'] !== undefined) keys.unshift(passphraseFrom(values['new-passphrase-env']));
     else throw new UsageError('rekey needs --new-key-file <path> or --new-passphrase-env <VAR>');
   }
-  const store = encryptedFileStore({ path: resolve(io.cwd, storePath), keys, ...kdfOption(values.kdf, values['kdf-cost']) });
+  const storeFile = resolve(io.cwd, storePath);
+  // Only set and rotate make a store: reading or rekeying a path that holds none is a mistyped path,
+  // not an empty store (rekey would write a new one there).
+  if ((command === 'get' || command === 'list' || command === 'rekey') && !existsSync(storeFile)) {
+    throw new Error(`no store at ${storeFile}: check --store or BULWARK_SECRETS_STORE (set and rotate create one)`);
+  }
+  const store = encryptedFileStore({ path: storeFile, keys, ...kdfOption(values.kdf, values['kdf-cost']) });
 
   const needName = (): string => {
     const [name] = rest;
