@@ -60,6 +60,14 @@ describe('bounds are stated in words a person reads', () => {
     );
   });
 
+  test('refreshAheadMs is 0 when ttlMs is Infinity: nothing expires to refresh ahead of', () => {
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: Infinity, refreshAheadMs: 1_000 })).toThrow(
+      new TypeError('Expected `refreshAheadMs` to be 0 when `ttlMs` is Infinity (a secret that never expires has nothing to refresh ahead of), got 1000.'),
+    );
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: Infinity }).close()).not.toThrow();
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: Infinity, refreshAheadMs: 0 }).close()).not.toThrow();
+  });
+
   test('refreshRetryMs is at least 1 ms: 0 would retry a failing provider on every turn of the event loop', () => {
     for (const bad of [0, 0.5, -1, Number.NaN, Infinity]) {
       expect(() => secretManager({ providers: memoryProvider(), refreshRetryMs: bad })).toThrow(

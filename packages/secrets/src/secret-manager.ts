@@ -21,12 +21,17 @@ import type { SecretReader } from './secret-reader.js';
 export interface SecretManagerOptions {
   /** Where secrets come from, highest precedence first (see {@link chainProviders}). */
   readonly providers: SecretProvider | readonly SecretProvider[];
-  /** How long a fetched secret is served from the cache before it is fetched again, in ms. @default 300_000 */
+  /**
+   * How long a fetched secret is served from the cache before it is fetched again, in ms; at least 1.
+   * `Infinity`: fetched once, then only on `refresh()`, an auth failure or a provider's `onChange`.
+   * @default 300_000
+   */
   readonly ttlMs?: number;
   /**
    * Refresh in the background this long before the TTL ends, in ms, so that readers never wait
-   * for a provider. `0` turns background refresh off (reads after the TTL fetch, once).
-   * @default ttlMs / 5
+   * for a provider. `0` turns background refresh off (reads after the TTL fetch, once); it must be
+   * `0` when `ttlMs` is `Infinity`.
+   * @default ttlMs / 5 (0 when ttlMs is Infinity)
    */
   readonly refreshAheadMs?: number;
   /**
@@ -171,6 +176,9 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   expectNumber('ttlMs', ttlMs, { min: 1, allowInfinity: true });
   const refreshAheadMs = options.refreshAheadMs ?? (Number.isFinite(ttlMs) ? ttlMs / 5 : 0);
   expectNumber('refreshAheadMs', refreshAheadMs, { min: 0, below: ttlMs, reason: 'ttlMs' });
+  if (ttlMs === Infinity && refreshAheadMs !== 0) {
+    throw invalidOption('refreshAheadMs', refreshAheadMs, '0 when `ttlMs` is Infinity (a secret that never expires has nothing to refresh ahead of)');
+  }
   const refreshRetryMs = options.refreshRetryMs ?? 5_000;
   // 0 would retry a failing provider on every turn of the event loop, and a timer of less than 1 ms waits 1 ms anyway.
   expectNumber('refreshRetryMs', refreshRetryMs, { min: 1 });
