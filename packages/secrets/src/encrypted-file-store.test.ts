@@ -274,6 +274,15 @@ describe('encryptedFileStore', () => {
     rmSync(`${path}.lock`);
   });
 
+  test('lockTimeoutMs: 0 fails at once while a live writer holds the lock, without waiting', async () => {
+    const path = fresh();
+    writeFileSync(`${path}.lock`, JSON.stringify({ token: 'live', pid: process.pid, host: (await import('node:os')).hostname(), at: Date.now() }));
+    // A fake clock that is never advanced: any wait would hang the test.
+    await expect(make(path, { lockTimeoutMs: 0, clock: createFakeClock() }).set('A', 'x')).rejects.toThrow(/Could not lock .* within 0 ms/);
+    expect(existsSync(path)).toBe(false);
+    rmSync(`${path}.lock`);
+  });
+
   test('works as a provider of a secret manager', async () => {
     const path = fresh();
     const store = make(path);
@@ -296,7 +305,7 @@ describe('encryptedFileStore', () => {
   test('options are validated without echoing keys', () => {
     expect(() => encryptedFileStore({ path: '', keys: [{ passphrase: 'x' }] })).toThrow('Expected `path` to be a file path, got "".');
     expect(() => encryptedFileStore({ path: 'x', keys: [{ pass: 'hunter2' } as never] })).toThrow(
-      'Expected `keys[0]` to be a { passphrase }, { keyFile } or { key } object, got "[REDACTED]".',
+      new TypeError('Unknown option `keys[0].pass` of encryptedFileStore(); did you mean `keys[0].passphrase`?'),
     );
     expect(() => make('x', { kdf: { algorithm: 'scrypt', cost: 1000 } })).toThrow('Expected `kdf.cost` to be a power of two, got 1000.');
   });
@@ -308,8 +317,29 @@ describe('encryptedFileStore', () => {
       new TypeError('Expected `keys[1].key` to be 32 bytes, got 64 bytes.'),
     );
     expect(() => encryptedFileStore({ path, keys: [{ key: secret('not bytes') as never }] })).toThrow(
-      new TypeError('Expected `keys[0].key` to be 32 bytes, got a Secret of something else.'),
+      new TypeError('Expected `keys[0].key` to be 32 bytes (a Uint8Array such as a Buffer, or a Secret of one), got a Secret of something else.'),
     );
+  });
+
+  test('a key of the wrong kind is refused naming the field that is wrong, by its kind alone', () => {
+    const typed = 'hunter2-hunter2-hunter2'; // bulwark-allow-secret: test fixture
+    const cases: [unknown, string][] = [
+      [{ key: typed }, 'Expected `keys[0].key` to be 32 bytes (a Uint8Array such as a Buffer, or a Secret of one), got a string (its value is not shown).'],
+      [{ passphrase: 1234 }, 'Expected `keys[0].passphrase` to be a non-empty string (an empty passphrase protects nothing), got a number (its value is not shown).'],
+      [{ keyFile: Buffer.from(typed) }, 'Expected `keys[0].keyFile` to be the path of a key file, got an object (its value is not shown).'],
+      [typed, 'Expected `keys[0]` to be a { passphrase }, { keyFile } or { key } object, got a string (its value is not shown).'],
+      [{ password: typed }, 'Unknown option `keys[0].password` of encryptedFileStore(); did you mean `keys[0].passphrase`?'],
+      [{}, 'Expected `keys[0]` to hold one of `passphrase`, `keyFile` or `key`, got none of them.'],
+    ];
+    for (const [key, message] of cases) {
+      expect(() => encryptedFileStore({ path: 'x.json', keys: [key as never] })).toThrow(new TypeError(message));
+    }
+  });
+
+  test('a value of the wrong kind is refused by its kind, an empty one as empty', async () => {
+    const store = make(fresh());
+    await expect(store.set('A', '')).rejects.toThrow(new TypeError('Expected `value` to be a non-empty string, got "".'));
+    await expect(store.set('A', 1234 as never)).rejects.toThrow(new TypeError('Expected `value` to be a non-empty string, got a number (its value is not shown).'));
   });
 
   test('an empty passphrase, an empty key file path and a key of two kinds are refused', async () => {
@@ -320,7 +350,7 @@ describe('encryptedFileStore', () => {
     expect(() => encryptedFileStore({ path, keys: [{ key: randomBytes(32) }, { passphrase: secret('') }] })).toThrow(
       'Expected `keys[1].passphrase` to be a non-empty string',
     );
-    expect(() => encryptedFileStore({ path, keys: [{ keyFile: '' }] })).toThrow('Expected `keys[0]` to be a { passphrase }, { keyFile } or { key } object');
+    expect(() => encryptedFileStore({ path, keys: [{ keyFile: '' }] })).toThrow(new TypeError('Expected `keys[0].keyFile` to be the path of a key file, got "".'));
     const twoKinds = () => encryptedFileStore({ path, keys: [{ passphrase: 'hunter2-hunter2', key: randomBytes(32) } as never] });
     expect(twoKinds).toThrow(new TypeError('Expected `keys[0]` to hold one of `passphrase`, `keyFile` or `key`, got `passphrase` and `key` together.'));
     expect(twoKinds).not.toThrow(/hunter2/);

@@ -80,11 +80,14 @@ export interface EncryptedFileStoreOptions {
   readonly kdf?: KdfOptions;
   /** Versions kept per secret, current included (at least 2: current and previous). @default 10 */
   readonly historyLimit?: number;
-  /** How long a writer waits for the lock held by another, in ms. @default 10_000 */
+  /** How long a writer waits for the lock held by another, in ms; `0`: fail at once while another holds it. @default 10_000 */
   readonly lockTimeoutMs?: number;
   /**
    * A lock older than this is taken over (a writer that crashed on another host), in ms. A lock whose
-   * process is gone (same host), or with no owner in it, is taken over at once. @default 30_000
+   * process is gone (same host), or with no owner in it, is taken over at once. Keep it well above
+   * the longest write (a first write under a passphrase stretches the key while holding the lock):
+   * a live writer whose lock was taken over does not commit, and fails after three such tries.
+   * @default 30_000
    */
   readonly staleLockMs?: number;
   /** Time source for lock waits. @default systemClock */
@@ -211,34 +214,48 @@ function validateBody(value: unknown): value is { format: string; body: Body; di
 
 const KEY_KINDS = ['passphrase', 'keyFile', 'key'] as const;
 
-/** Checks one of the `keys` option without ever echoing a passphrase or key: only its shape is described. */
+const STORE_KEY_OPTIONS = knownOptions<StoreKey>('encryptedFileStore()', {
+  passphrase: ['password', 'pass', 'secret'],
+  keyFile: ['file', 'path', 'keyPath'],
+  key: ['bytes', 'raw'],
+});
+
+/**
+ * Checks one of the `keys` option, naming the field that is wrong. A passphrase or key is never
+ * echoed, nor anything given where one was expected (it may be one in the wrong place): only its kind.
+ */
 function checkStoreKey(k: StoreKey, i: number): void {
-  const ok =
-    typeof k === 'object' &&
-    k !== null &&
-    ((('passphrase' in k) && (typeof k.passphrase === 'string' || isSecret(k.passphrase))) ||
-      ('keyFile' in k && typeof k.keyFile === 'string' && k.keyFile !== '') ||
-      ('key' in k && (k.key instanceof Uint8Array || isSecret(k.key))));
-  if (!ok) throw invalidOption(`keys[${i}]`, Array.isArray(k) ? k : '[REDACTED]', 'a { passphrase }, { keyFile } or { key } object');
+  const field = `keys[${i}]`;
+  if (typeof k !== 'object' || k === null || Array.isArray(k)) {
+    throw invalidOption(field, k, 'a { passphrase }, { keyFile } or { key } object', { redact: true });
+  }
+  expectOptions(field, k, STORE_KEY_OPTIONS);
   // Two kinds in one object would leave which one opens the store to the order of checks.
   const kinds = KEY_KINDS.filter((kind) => kind in k);
-  if (kinds.length > 1) {
-    throw new TypeError(`Expected \`keys[${i}]\` to hold one of \`passphrase\`, \`keyFile\` or \`key\`, got ${kinds.map((kind) => `\`${kind}\``).join(' and ')} together.`);
+  if (kinds.length !== 1) {
+    const got = kinds.length === 0 ? 'none of them' : `${kinds.map((kind) => `\`${kind}\``).join(' and ')} together`;
+    throw new TypeError(`Expected \`${field}\` to hold one of \`passphrase\`, \`keyFile\` or \`key\`, got ${got}.`);
   }
   if ('passphrase' in k) {
-    const passphrase = isSecret(k.passphrase) ? k.passphrase.reveal() : k.passphrase;
+    const passphrase: unknown = isSecret(k.passphrase) ? k.passphrase.reveal() : k.passphrase;
     // An unset variable read as '' would otherwise encrypt the store under a key anyone can derive.
     if (typeof passphrase !== 'string' || passphrase === '') {
-      throw invalidOption(`keys[${i}].passphrase`, passphrase === '' ? '' : '[REDACTED]', 'a non-empty string (an empty passphrase protects nothing)');
+      throw invalidOption(`${field}.passphrase`, passphrase, 'a non-empty string (an empty passphrase protects nothing)', {
+        redact: passphrase !== '',
+      });
     }
+  }
+  if ('keyFile' in k && (typeof k.keyFile !== 'string' || k.keyFile === '')) {
+    throw invalidOption(`${field}.keyFile`, k.keyFile, 'the path of a key file', { redact: k.keyFile !== '' });
   }
   if ('key' in k) {
     // Known now, so said now: not at the first read or write, which may come long after start-up.
     const bytes: unknown = isSecret(k.key) ? k.key.reveal() : k.key;
     const length = bytes instanceof Uint8Array ? bytes.length : undefined;
-    if (length !== 32) {
-      throw new TypeError(`Expected \`keys[${i}].key\` to be 32 bytes, got ${length === undefined ? 'a Secret of something else' : `${length} bytes`}.`);
-    }
+    const expected = '32 bytes (a Uint8Array such as a Buffer, or a Secret of one)';
+    if (length === undefined && !isSecret(k.key)) throw invalidOption(`${field}.key`, k.key, expected, { redact: true });
+    if (length === undefined) throw new TypeError(`Expected \`${field}.key\` to be ${expected}, got a Secret of something else.`);
+    if (length !== 32) throw new TypeError(`Expected \`${field}.key\` to be 32 bytes, got ${length} bytes.`);
   }
 }
 
@@ -506,7 +523,7 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
 
   const valueOf = (value: unknown): string => {
     const raw = isSecret(value) ? value.reveal() : value;
-    if (typeof raw !== 'string' || raw === '') throw invalidOption('value', '[REDACTED]', 'a non-empty string');
+    if (typeof raw !== 'string' || raw === '') throw invalidOption('value', raw, 'a non-empty string', { redact: raw !== '' });
     return raw;
   };
 

@@ -59,6 +59,34 @@ describe('bounds are stated in words a person reads', () => {
       new TypeError('Expected `refreshAheadMs` to be a non-negative number below 1000 (ttlMs), got 1000.'),
     );
   });
+
+  test('refreshAheadMs is 0 when ttlMs is Infinity: nothing expires to refresh ahead of', () => {
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: Infinity, refreshAheadMs: 1_000 })).toThrow(
+      new TypeError('Expected `refreshAheadMs` to be 0 when `ttlMs` is Infinity (a secret that never expires has nothing to refresh ahead of), got 1000.'),
+    );
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: Infinity }).close()).not.toThrow();
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: Infinity, refreshAheadMs: 0 }).close()).not.toThrow();
+  });
+
+  test('refreshRetryMs is at least 1 ms: 0 would retry a failing provider on every turn of the event loop', () => {
+    for (const bad of [0, 0.5, -1, Number.NaN, Infinity]) {
+      expect(() => secretManager({ providers: memoryProvider(), refreshRetryMs: bad })).toThrow(
+        new TypeError(`Expected \`refreshRetryMs\` to be a number of at least 1, got ${bad}.`),
+      );
+    }
+    expect(() => secretManager({ providers: memoryProvider(), refreshRetryMs: 1 }).close()).not.toThrow();
+  });
+
+  test.each([
+    ['ttlMs', { ttlMs: 0 }, 'a number of at least 1 or Infinity, got 0'],
+    ['ttlMs', { ttlMs: Number.NaN }, 'a number of at least 1 or Infinity, got NaN'],
+    ['fetchTimeoutMs', { fetchTimeoutMs: 0 }, 'a number of at least 1, got 0'],
+    ['fetchTimeoutMs', { fetchTimeoutMs: Infinity }, 'a number of at least 1, got Infinity'],
+    ['previousOverlapMs', { previousOverlapMs: -1 }, 'a non-negative number or Infinity, got -1'],
+    ['authRefreshCooldownMs', { authRefreshCooldownMs: Infinity }, 'a non-negative number, got Infinity'],
+  ])('%s: %o', (field, extra, expected) => {
+    expect(() => secretManager({ providers: memoryProvider(), ...extra })).toThrow(new TypeError(`Expected \`${field}\` to be ${expected}.`));
+  });
 });
 
 describe('providers check their options when they are made, never showing a value', () => {

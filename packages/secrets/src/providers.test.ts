@@ -119,6 +119,24 @@ describe('directoryProvider', () => {
     await p.close();
     expect(name === 'directoryProvider: api_key' || name === 'directoryProvider: undefined').toBe(true);
   });
+
+  test('close() stops the watcher: no change is announced after it, and closing again is harmless', async () => {
+    const mount = join(dir, 'watched-closed');
+    mkdirSync(mount);
+    const announced: (string | undefined)[] = [];
+    {
+      await using p = directoryProvider({ path: mount, watch: true });
+      p.onChange((e) => announced.push(e.secretName));
+      await p.close();
+      await p.close();
+    } // and `await using` closes it a third time
+    // A second, open watcher on the same directory: once it has seen the change, the closed one would have too.
+    await using witness = directoryProvider({ path: mount, watch: true });
+    const seen = new Promise((resolve) => witness.onChange(resolve));
+    writeFileSync(join(mount, 'api_key'), 'v1');
+    await seen;
+    expect(announced).toEqual([]);
+  });
 });
 
 describe('chainProviders and memoryProvider', () => {

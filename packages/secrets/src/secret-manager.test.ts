@@ -1,5 +1,5 @@
 import { createFakeClock, deferred } from '@bulwark/test-utils';
-import { afterEach, describe, expect, expectTypeOf, test } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
 import {
   isSecretAccessDeniedError,
   isSecretNotFoundError,
@@ -398,5 +398,30 @@ describe('secretManager: schema', () => {
     );
     const dump = JSON.stringify(error) + String((error as Error).stack);
     for (const value of ['pk_wrong_kind_of_key', 'not a url at all', 'abc"']) expect(dump).not.toContain(value);
+  });
+});
+
+describe('durations longer than the platform timer holds (2^31 − 1 ms), on the real clock', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test('a 40-day TTL refreshes ahead after 32 days, not after 1 ms; a 30-day retry waits 30 days', async () => {
+    vi.useFakeTimers();
+    const DAY = 86_400_000;
+    const { provider } = controllable({ API_KEY: 'key-1' });
+    manager = secretManager({ providers: provider, ttlMs: 40 * DAY, refreshRetryMs: 30 * DAY });
+    await manager.get('API_KEY');
+    await vi.advanceTimersByTimeAsync(DAY);
+    expect(provider.fetches).toBe(1);
+    provider.setMode('fail');
+    await vi.advanceTimersByTimeAsync(31 * DAY); // day 32: the refresh ahead of the TTL, which fails
+    expect(provider.fetches).toBe(2);
+    await vi.advanceTimersByTimeAsync(29 * DAY);
+    expect(provider.fetches).toBe(2);
+    await vi.advanceTimersByTimeAsync(DAY); // 30 days after the failure
+    expect(provider.fetches).toBe(3);
+    await manager.close();
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

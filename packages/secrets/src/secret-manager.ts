@@ -21,15 +21,24 @@ import type { SecretReader } from './secret-reader.js';
 export interface SecretManagerOptions {
   /** Where secrets come from, highest precedence first (see {@link chainProviders}). */
   readonly providers: SecretProvider | readonly SecretProvider[];
-  /** How long a fetched secret is served from the cache before it is fetched again, in ms. @default 300_000 */
+  /**
+   * How long a fetched secret is served from the cache before it is fetched again, in ms; at least 1.
+   * `Infinity`: fetched once, then only on `refresh()`, an auth failure or a provider's `onChange`.
+   * @default 300_000
+   */
   readonly ttlMs?: number;
   /**
    * Refresh in the background this long before the TTL ends, in ms, so that readers never wait
-   * for a provider. `0` turns background refresh off (reads after the TTL fetch, once).
-   * @default ttlMs / 5
+   * for a provider. `0` turns background refresh off (reads after the TTL fetch, once); it must be
+   * `0` when `ttlMs` is `Infinity`.
+   * @default ttlMs / 5 (0 when ttlMs is Infinity)
    */
   readonly refreshAheadMs?: number;
-  /** After a failed refresh, wait this long before asking the provider again, in ms; the last good value is served meanwhile. @default 5_000 */
+  /**
+   * After a failed refresh, wait this long before asking the provider again, in ms; the last good
+   * value is served meanwhile. At least 1: timers do not run sooner, and 0 would ask a failing
+   * provider again on every turn of the event loop. @default 5_000
+   */
   readonly refreshRetryMs?: number;
   /**
    * A provider that has not answered after this long counts as failed, in ms. While a caller awaits
@@ -45,7 +54,8 @@ export interface SecretManagerOptions {
   readonly previousOverlapMs?: number;
   /**
    * After an auth failure triggered a fetch, further auth failures with the same version within
-   * this window reuse its result instead of fetching again, in ms. @default 1_000
+   * this window reuse its result instead of fetching again, in ms. `0`: every auth failure asks the
+   * providers (failures while a fetch is under way still share it). @default 1_000
    */
   readonly authRefreshCooldownMs?: number;
   /** Who reads through the manager itself (not a scoped view), in audit events. @default 'default' */
@@ -166,8 +176,12 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   expectNumber('ttlMs', ttlMs, { min: 1, allowInfinity: true });
   const refreshAheadMs = options.refreshAheadMs ?? (Number.isFinite(ttlMs) ? ttlMs / 5 : 0);
   expectNumber('refreshAheadMs', refreshAheadMs, { min: 0, below: ttlMs, reason: 'ttlMs' });
+  if (ttlMs === Infinity && refreshAheadMs !== 0) {
+    throw invalidOption('refreshAheadMs', refreshAheadMs, '0 when `ttlMs` is Infinity (a secret that never expires has nothing to refresh ahead of)');
+  }
   const refreshRetryMs = options.refreshRetryMs ?? 5_000;
-  expectNumber('refreshRetryMs', refreshRetryMs, { min: 0 });
+  // 0 would retry a failing provider on every turn of the event loop, and a timer of less than 1 ms waits 1 ms anyway.
+  expectNumber('refreshRetryMs', refreshRetryMs, { min: 1 });
   const fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
   expectNumber('fetchTimeoutMs', fetchTimeoutMs, { min: 1 });
   const previousOverlapMs = options.previousOverlapMs ?? Infinity;

@@ -89,6 +89,27 @@ describe('bulwark-secrets CLI', () => {
     expect((await cli(['get', ...store])).stderr).toMatch(/get needs a secret name/);
   });
 
+  test('a value given as an argument is refused, never echoed, and nothing is stored', async () => {
+    const typed = 'sk_test_typed_in_the_wrong_place'; // bulwark-allow-secret: test fixture
+    const run = await cli(['set', 'ARG_KEY', typed, ...store], { input: 'from-stdin\n' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^bulwark-secrets: set takes one argument, the secret name \(1 more given, not shown\); a value is read from stdin or --from-file, never from an argument/,
+    );
+    expect(run.stdout + run.stderr).not.toContain(typed);
+    expect((await cli(['get', 'ARG_KEY', ...store])).code).toBe(1);
+    expect((await cli(['list', 'extra', ...store])).stderr).toMatch(/^bulwark-secrets: list takes no arguments \(1 more given, not shown\)\n/);
+  });
+
+  test('get, list and rekey on a path with no store say so, and create nothing', async () => {
+    for (const args of [['get', 'STRIPE_KEY'], ['list'], ['rekey', '--new-passphrase-env', 'BULWARK_SECRETS_PASSPHRASE']]) {
+      const run = await cli([...args, '--store', 'mistyped.json']);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.stderr).toBe(`bulwark-secrets: no store at ${join(dir, 'mistyped.json')}: check --store or BULWARK_SECRETS_STORE (set and rotate create one)\n`);
+      expect(existsSync(join(dir, 'mistyped.json'))).toBe(false);
+    }
+  });
+
   test('scan exits 1 on findings and 0 on a clean tree, printing no values', async () => {
     const tree = join(dir, 'tree');
     const { mkdirSync } = await import('node:fs');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -122,6 +123,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return report.findings.length === 0 ? 0 : 1;
   }
 
+  checkArity(command, rest.length);
+
   if (command === 'keygen') {
     const [file] = rest;
     if (file === undefined) throw new UsageError('keygen needs a file');
@@ -152,7 +155,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     else if (values['new-passphrase-env'] !== undefined) keys.unshift(passphraseFrom(values['new-passphrase-env']));
     else throw new UsageError('rekey needs --new-key-file <path> or --new-passphrase-env <VAR>');
   }
-  const store = encryptedFileStore({ path: resolve(io.cwd, storePath), keys, ...kdfOption(values.kdf, values['kdf-cost']) });
+  const storeFile = resolve(io.cwd, storePath);
+  // Only set and rotate make a store: reading or rekeying a path that holds none is a mistyped path,
+  // not an empty store (rekey would write a new one there).
+  if ((command === 'get' || command === 'list' || command === 'rekey') && !existsSync(storeFile)) {
+    throw new Error(`no store at ${storeFile}: check --store or BULWARK_SECRETS_STORE (set and rotate create one)`);
+  }
+  const store = encryptedFileStore({ path: storeFile, keys, ...kdfOption(values.kdf, values['kdf-cost']) });
 
   const needName = (): string => {
     const [name] = rest;
@@ -210,6 +219,19 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** How many arguments each command takes after its name (`scan`: any number). */
+const ARITY: Readonly<Record<string, number>> = { set: 1, get: 1, rotate: 1, keygen: 1, list: 0, rekey: 0 };
+
+/** Refuses arguments a command does not take, without repeating them: one may be a value typed in the wrong place. */
+function checkArity(command: string, given: number): void {
+  const arity = ARITY[command];
+  if (arity === undefined || given <= arity) return;
+  const takes = arity === 0 ? 'no arguments' : `one argument, ${command === 'keygen' ? 'the file' : 'the secret name'}`;
+  const extra = `${given - arity} more given, not shown`;
+  const why = command === 'set' || command === 'rotate' ? '; a value is read from stdin or --from-file, never from an argument (other users can see arguments in ps)' : '';
+  throw new UsageError(`${command} takes ${takes} (${extra})${why}`);
 }
 
 function kdfOption(kdf: string | undefined, cost: string | undefined): { kdf?: KdfOptions } {
