@@ -207,7 +207,8 @@ function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
   if (auth === undefined) return undefined;
   if (typeof auth === 'function') return { header: 'authorization', get: auth, refresh: undefined };
   if (typeof auth !== 'object' || auth === null || typeof auth.get !== 'function') {
-    throw invalidOption('auth', auth, 'a function returning the header value, or an object with get (and refresh)');
+    // A string here is most likely the credential itself (`auth: 'Bearer …'`): say what it is, not what it says.
+    throw invalidOption('auth', auth, 'a function returning the header value, or an object with get (and refresh)', { redact: true });
   }
   if (auth.refresh !== undefined) expectFunction('auth.refresh', auth.refresh);
   const header = auth.header ?? 'authorization';

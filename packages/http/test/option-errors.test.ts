@@ -39,3 +39,15 @@ describe('unknown option keys are refused, naming the option meant', () => {
     ).not.toThrow();
   });
 });
+
+describe('a mistaken option never shows a credential', () => {
+  test('an auth given as the header value itself is refused without showing it', () => {
+    // bulwark-allow-secret: a fake token, to show it stays out of the message
+    const make = () => httpClient({ auth: 'Bearer tok_live_0123456789abcdef' as never });
+    expect(make).toThrow(
+      new TypeError(
+        'Expected `auth` to be a function returning the header value, or an object with get (and refresh), got a string (its value is not shown).',
+      ),
+    );
+  });
+});
