@@ -328,7 +328,7 @@ function appendQuery(url: URL, query: QueryParams): void {
     for (const [name, value] of query) url.searchParams.append(name, value);
     return;
   }
-  if (typeof query !== 'object' || query === null || Array.isArray(query)) throw invalidOption('query', query, 'an object or URLSearchParams');
+  if (typeof query !== 'object' || query === null || Array.isArray(query)) throw invalidOption('query', query, 'an object or URLSearchParams', { redact: true }); // `'api_key=…'`
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
     // String() of an object or array would send `[object Object]` or `1,2` without a word.
@@ -484,12 +484,13 @@ class Client implements HttpClient {
     }
     let body = copyBody(rawBody);
     if (json !== undefined) {
-      if (rawBody !== undefined && rawBody !== null) throw invalidOption('json', json, 'undefined when `body` is given');
+      // A body, JSON or not, may carry credentials (a token request's form): never quoted.
+      if (rawBody !== undefined && rawBody !== null) throw invalidOption('json', json, 'undefined when `body` is given', { redact: true });
       body = JSON.stringify(json);
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
     if (body !== undefined && body !== null && (method === 'GET' || method === 'HEAD')) {
-      throw invalidOption('body', body, `undefined for a ${method} request`);
+      throw invalidOption('body', body, `undefined for a ${method} request`, { redact: true });
     }
     if (acceptJson && !headers.has('accept')) headers.set('accept', 'application/json');
     if (typeof idempotencyKey === 'string') {

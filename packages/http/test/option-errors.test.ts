@@ -51,3 +51,18 @@ describe('a mistaken option never shows a credential', () => {
     );
   });
 });
+
+describe('a refused body or query is not quoted', () => {
+  // bulwark-allow-secret: fake credentials in a body and a query, to show they stay out of the message
+  const form = 'grant_type=password&password=hunter2-pw';
+  const client = httpClient({ baseUrl: 'https://api.example.com', fetch: async () => new Response('{}') });
+
+  test.each([
+    ['a body on a GET', () => client.get('token', { body: form }), 'Expected `body` to be undefined for a GET request, got a string (its value is not shown).'],
+    ['json beside a body', () => client.post('token', { json: form, body: 'x' }), 'Expected `json` to be undefined when `body` is given, got a string (its value is not shown).'],
+    // bulwark-allow-secret: a fake key in a query string
+    ['a query as a string', () => client.get('rates', { query: 'api_key=hunter2-pw' as never }), 'Expected `query` to be an object or URLSearchParams, got a string (its value is not shown).'],
+  ])('%s', async (_name, call, message) => {
+    await expect(call()).rejects.toThrow(new TypeError(message));
+  });
+});
