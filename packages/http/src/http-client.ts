@@ -303,6 +303,26 @@ function revealCredential(credential: HttpCredential): string {
   return value;
 }
 
+/**
+ * `json` as the text to send. `JSON.stringify`'s own errors do not say which option failed, and it
+ * returns `undefined` for a function or a symbol, which would send no body without a word.
+ */
+function jsonBody(json: unknown): string {
+  const expected = 'JSON data (what JSON.stringify can write)';
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(json);
+  } catch (error) {
+    // Its own message names property names and a toJSON of the caller's may say anything: both
+    // stay in `cause`. The message says which fault it was, never a value.
+    const message = error instanceof Error ? error.message : '';
+    const fault = message.includes('BigInt') ? 'a BigInt' : message.includes('circular') ? 'a cycle' : 'something JSON.stringify refused';
+    throw new TypeError(`Expected \`json\` to be ${expected}, got a value that holds ${fault} (its value is not shown).`, { cause: error });
+  }
+  if (text === undefined) throw invalidOption('json', json, expected, { redact: true });
+  return text;
+}
+
 /** A copy of `headers` with one more header. */
 function withHeader(headers: Headers, name: string, value: string): Headers {
   const copy = new Headers(headers);
@@ -486,7 +506,7 @@ class Client implements HttpClient {
     if (json !== undefined) {
       // A body, JSON or not, may carry credentials (a token request's form): never quoted.
       if (rawBody !== undefined && rawBody !== null) throw invalidOption('json', json, 'undefined when `body` is given', { redact: true });
-      body = JSON.stringify(json);
+      body = jsonBody(json);
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
     if (body !== undefined && body !== null && (method === 'GET' || method === 'HEAD')) {

@@ -66,3 +66,27 @@ describe('a refused body or query is not quoted', () => {
     await expect(call()).rejects.toThrow(new TypeError(message));
   });
 });
+
+describe('a json body that is not JSON data is refused, naming `json`', () => {
+  const sent: unknown[] = [];
+  const client = httpClient({
+    baseUrl: 'https://api.example.com',
+    fetch: async (_input, init) => {
+      sent.push(init?.body);
+      return new Response('{}');
+    },
+  });
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+
+  test.each([
+    ['a BigInt', { cents: 10n }, 'got a value that holds a BigInt (its value is not shown).'],
+    ['a cycle', cycle, 'got a value that holds a cycle (its value is not shown).'],
+    ['a function, which JSON.stringify turns into nothing', () => 1, 'got a function (its value is not shown).'],
+  ])('%s', async (_name, json, got) => {
+    const error = await client.post('charges', { json }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe(`Expected \`json\` to be JSON data (what JSON.stringify can write), ${got}`);
+    expect(sent).toEqual([]);
+  });
+});
