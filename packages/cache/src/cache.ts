@@ -247,6 +247,8 @@ class TwoTierCache implements SealedCache {
   }
 
   peek<T>(key: string): T | undefined {
+    const bad = checkKey('key', key);
+    if (bad !== undefined) throw bad;
     return this.#reads.peek(key) as T | undefined;
   }
 

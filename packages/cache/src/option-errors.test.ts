@@ -45,3 +45,17 @@ describe('a Redis URL where a store or a client belongs is refused without quoti
     );
   });
 });
+
+describe('a key that is not a string is refused by every method', () => {
+  test.each([
+    ['getOrSet', (c: ReturnType<typeof cache>) => c.getOrSet(42 as never, () => 1)],
+    ['get', (c: ReturnType<typeof cache>) => c.get(42 as never)],
+    ['set', (c: ReturnType<typeof cache>) => c.set(42 as never, 1)],
+    ['delete', (c: ReturnType<typeof cache>) => c.delete(42 as never)],
+    ['peek', (c: ReturnType<typeof cache>) => c.peek(42 as never)],
+    ['policy', (c: ReturnType<typeof cache>) => c.policy(42 as never)],
+  ])('%s', async (_name, call) => {
+    const users = cache();
+    await expect(async () => call(users)).rejects.toThrow(new TypeError('Expected `key` to be a non-empty string, got 42.'));
+  });
+});
