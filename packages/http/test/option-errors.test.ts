@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { httpClient } from '@bulwark/http';
+import { httpClient, redactUrl } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
 
 describe('unknown option keys are refused, naming the option meant', () => {
@@ -88,5 +88,25 @@ describe('a json body that is not JSON data is refused, naming `json`', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toBe(`Expected \`json\` to be JSON data (what JSON.stringify can write), ${got}`);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('a URL written without its scheme does not show its password', () => {
+  // bulwark-allow-secret: a fake password in a URL without scheme, which parses with the user name as its scheme
+  const url = 'ada:hunter2-pw@api.example.com/v1';
+
+  test('as baseUrl', () => {
+    expect(() => httpClient({ baseUrl: url })).toThrow(new TypeError('Expected `baseUrl` to be an http: or https: URL, got "[REDACTED]@api.example.com/v1".'));
+  });
+
+  test('as a request URL', async () => {
+    await expect(httpClient().get(`${url}/rates?api_key=k-1`)).rejects.toThrow(
+      new TypeError('Expected `input` to be an http: or https: URL, got "[REDACTED]@api.example.com/v1/rates?api_key=[REDACTED]".'),
+    );
+  });
+
+  test('redactUrl', () => {
+    expect(redactUrl(url)).toBe('[REDACTED]@api.example.com/v1');
+    expect(redactUrl('https://api.example.com/users/@ada')).toBe('https://api.example.com/users/@ada'); // a path with @ under a host stays
   });
 });
