@@ -323,6 +323,14 @@ function jsonBody(json: unknown): string {
   return text;
 }
 
+/** A plain object or an array that is not iterable as a stream: data meant for `json`, not a body. */
+function isDataLiteral(body: unknown): boolean {
+  if (Array.isArray(body)) return true;
+  if (typeof body !== 'object' || body === null || isStreamBody(body)) return false;
+  const proto: unknown = Object.getPrototypeOf(body);
+  return proto === Object.prototype || proto === null;
+}
+
 /** A copy of `headers` with one more header. */
 function withHeader(headers: Headers, name: string, value: string): Headers {
   const copy = new Headers(headers);
@@ -501,6 +509,10 @@ class Client implements HttpClient {
     if (rawHeaders !== undefined) {
       checkHeaders('headers', rawHeaders);
       for (const [name, value] of new Headers(rawHeaders)) headers.set(name, value);
+    }
+    // fetch would send a record or an array as `[object Object]` or `1,2`, without a word.
+    if (isDataLiteral(rawBody)) {
+      throw invalidOption('body', rawBody, 'a string, bytes, a Blob, FormData, URLSearchParams or a stream (pass an object or an array as `json`)', { redact: true });
     }
     let body = copyBody(rawBody);
     if (json !== undefined) {

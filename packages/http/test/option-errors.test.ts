@@ -110,3 +110,35 @@ describe('a URL written without its scheme does not show its password', () => {
     expect(redactUrl('https://api.example.com/users/@ada')).toBe('https://api.example.com/users/@ada'); // a path with @ under a host stays
   });
 });
+
+describe('a record or an array given as body is refused, pointing to `json`', () => {
+  const sent: unknown[] = [];
+  const client = httpClient({
+    baseUrl: 'https://api.example.com',
+    fetch: async (_input, init) => {
+      sent.push(init?.body);
+      return new Response('{}');
+    },
+  });
+
+  test.each([
+    ['a record', { cents: 1_000 }, 'an object'],
+    ['an array', [1, 2], 'an array'],
+  ])('%s', async (_name, body, got) => {
+    await expect(client.post('charges', { body: body as never })).rejects.toThrow(
+      new TypeError(
+        `Expected \`body\` to be a string, bytes, a Blob, FormData, URLSearchParams or a stream (pass an object or an array as \`json\`), got ${got} (its value is not shown).`,
+      ),
+    );
+    expect(sent).toEqual([]);
+  });
+
+  test('an async iterable written as an object literal is still a stream body', async () => {
+    const stream = {
+      async *[Symbol.asyncIterator]() {
+        yield new TextEncoder().encode('{}');
+      },
+    };
+    await expect(client.post('charges', { body: stream as never, duplex: 'half' } as never)).resolves.toEqual({});
+  });
+});
