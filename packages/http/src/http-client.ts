@@ -455,23 +455,29 @@ class Client implements HttpClient {
   }
 
   get<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'GET' });
+    return this.#withMethod<T>(input, init, 'GET');
   }
 
   post<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'POST' });
+    return this.#withMethod<T>(input, init, 'POST');
   }
 
   put<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'PUT' });
+    return this.#withMethod<T>(input, init, 'PUT');
   }
 
   patch<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'PATCH' });
+    return this.#withMethod<T>(input, init, 'PATCH');
   }
 
   delete<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'DELETE' });
+    return this.#withMethod<T>(input, init, 'DELETE');
+  }
+
+  /** `json` with `method` set. A non-object `init` goes as it is, to be refused: spread, `'GET'` would become `{ 0: 'G', … }`. */
+  #withMethod<T>(input: string | URL, init: HttpMethodInit, method: string): Promise<T> {
+    if (typeof init !== 'object' || init === null) return this.json<T>(input, init as HttpRequestInit);
+    return this.json<T>(input, { ...init, method });
   }
 
   #run<T>(input: string | URL, init: HttpRequestInit, read: Reader<T>, acceptJson: boolean): Promise<T> {
@@ -488,6 +494,10 @@ class Client implements HttpClient {
   }
 
   #prepare(input: string | URL, init: HttpRequestInit, acceptJson: boolean): PreparedRequest {
+    // `post(url, JSON.stringify(data))`, axios's order: a string here may be a body, so it is not quoted.
+    if (typeof init !== 'object' || init === null) {
+      throw invalidOption('init', init, 'an options object (a body goes in its `json` or `body`)', { redact: true });
+    }
     expectOptions('init', init);
     const { method: rawMethod, headers: rawHeaders, body: rawBody, json, query, signal, idempotencyKey, ...rest } = init;
     if ((rest as { dispatcher?: unknown }).dispatcher !== undefined) {

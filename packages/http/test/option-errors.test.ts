@@ -142,3 +142,25 @@ describe('a record or an array given as body is refused, pointing to `json`', ()
     await expect(client.post('charges', { body: stream as never, duplex: 'half' } as never)).resolves.toEqual({});
   });
 });
+
+describe('request options that are not an object are refused by every method', () => {
+  const sent: string[] = [];
+  const client = httpClient({
+    baseUrl: 'https://api.example.com',
+    fetch: async (input) => {
+      sent.push(String(input));
+      return new Response('{}');
+    },
+  });
+
+  test.each([
+    ['fetch', () => client.fetch('x', 'GET' as never)],
+    ['json', () => client.json('x', 'GET' as never)],
+    ['get', () => client.get('x', 'GET' as never)],
+    ['post', () => client.post('x', 'body' as never)],
+    ['delete', () => client.delete('x', 5 as never)],
+  ])('%s', async (_name, call) => {
+    await expect(call()).rejects.toThrow(/^Expected `init` to be an options object \(a body goes in its `json` or `body`\), got an? (string|number) \(its value is not shown\)\.$/);
+    expect(sent).toEqual([]);
+  });
+});
