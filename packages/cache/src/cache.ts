@@ -247,6 +247,8 @@ class TwoTierCache implements SealedCache {
   }
 
   peek<T>(key: string): T | undefined {
+    const bad = checkKey('key', key);
+    if (bad !== undefined) throw bad;
     return this.#reads.peek(key) as T | undefined;
   }
 
@@ -396,7 +398,8 @@ export function cache(options: CacheOptions = {}): SealedCache {
   expectClock('clock', o.clock);
   if (o.random !== undefined) expectFunction('random', o.random);
   if (o.store !== undefined && redisCacheSettings(o.store) === undefined) {
-    throw invalidOption('store', o.store, 'a store from redisCacheStore(...)');
+    // A string here is most likely a Redis URL, which may carry a password: never quoted.
+    throw invalidOption('store', o.store, 'a store from redisCacheStore(...)', { redact: typeof o.store === 'string' });
   }
   if (o.memory === false && o.store === undefined) throw invalidOption('store', o.store, 'a Redis tier when `memory` is false');
   if (o.sealing !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { cache } from './index.js';
+import { cache, redisCacheStore } from './index.js';
 
 describe('unknown option keys are refused, naming the option meant', () => {
   test.each([
@@ -24,5 +24,38 @@ describe('bounds are stated in words a person reads', () => {
     [{ staleWhileRevalidateMs: 1e300 }, 'Expected `staleWhileRevalidateMs` to be a number from 0 to 3_155_760_000_000 (100 years, the longest Redis keeps an entry exactly), got 1e+300.'],
   ])('%o', (options, message) => {
     expect(() => cache(options)).toThrow(new TypeError(message));
+  });
+});
+
+describe('a Redis URL where a store or a client belongs is refused without quoting it', () => {
+  // bulwark-allow-secret: a fake password in a Redis URL, to show it stays out of the message
+  const url = 'redis://:hunter2-pw@cache.internal:6379';
+  // Enough of a node-redis client for redisCacheStore() to accept it as `client`.
+  const client = { evalSha: () => undefined, eval: () => undefined, duplicate: () => undefined } as never;
+
+  test('store', () => {
+    expect(() => cache({ store: url as never })).toThrow(
+      new TypeError('Expected `store` to be a store from redisCacheStore(...), got a string (its value is not shown).'),
+    );
+  });
+
+  test('subscriber', () => {
+    expect(() => redisCacheStore({ client, subscriber: url as never })).toThrow(
+      new TypeError('Expected `subscriber` to be a connected node-redis client, got a string (its value is not shown).'),
+    );
+  });
+});
+
+describe('a key that is not a string is refused by every method', () => {
+  test.each([
+    ['getOrSet', (c: ReturnType<typeof cache>) => c.getOrSet(42 as never, () => 1)],
+    ['get', (c: ReturnType<typeof cache>) => c.get(42 as never)],
+    ['set', (c: ReturnType<typeof cache>) => c.set(42 as never, 1)],
+    ['delete', (c: ReturnType<typeof cache>) => c.delete(42 as never)],
+    ['peek', (c: ReturnType<typeof cache>) => c.peek(42 as never)],
+    ['policy', (c: ReturnType<typeof cache>) => c.policy(42 as never)],
+  ])('%s', async (_name, call) => {
+    const users = cache();
+    await expect(async () => call(users)).rejects.toThrow(new TypeError('Expected `key` to be a non-empty string, got 42.'));
   });
 });

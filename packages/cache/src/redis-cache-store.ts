@@ -116,7 +116,8 @@ export function redisCacheStore(options: RedisCacheStoreOptions): RedisCacheStor
     throw invalidOption('client', r.client, 'a connected node-redis client (createClient() from the `redis` package), or a `subscriber` beside it');
   }
   if (r.subscriber !== undefined && (typeof r.subscriber !== 'object' || r.subscriber === null || typeof r.subscriber.subscribe !== 'function')) {
-    throw invalidOption('subscriber', r.subscriber, 'a connected node-redis client');
+    // A string here is most likely a Redis URL, which may carry a password: never quoted.
+    throw invalidOption('subscriber', r.subscriber, 'a connected node-redis client', { redact: typeof r.subscriber === 'string' });
   }
   const prefix = r.prefix ?? 'bulwark:cache:';
   if (typeof prefix !== 'string') throw invalidOption('prefix', prefix, 'a string');

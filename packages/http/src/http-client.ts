@@ -207,7 +207,8 @@ function authConfig(auth: HttpAuth | undefined): AuthConfig | undefined {
   if (auth === undefined) return undefined;
   if (typeof auth === 'function') return { header: 'authorization', get: auth, refresh: undefined };
   if (typeof auth !== 'object' || auth === null || typeof auth.get !== 'function') {
-    throw invalidOption('auth', auth, 'a function returning the header value, or an object with get (and refresh)');
+    // A string here is most likely the credential itself (`auth: 'Bearer …'`): say what it is, not what it says.
+    throw invalidOption('auth', auth, 'a function returning the header value, or an object with get (and refresh)', { redact: true });
   }
   if (auth.refresh !== undefined) expectFunction('auth.refresh', auth.refresh);
   const header = auth.header ?? 'authorization';
@@ -302,6 +303,34 @@ function revealCredential(credential: HttpCredential): string {
   return value;
 }
 
+/**
+ * `json` as the text to send. `JSON.stringify`'s own errors do not say which option failed, and it
+ * returns `undefined` for a function or a symbol, which would send no body without a word.
+ */
+function jsonBody(json: unknown): string {
+  const expected = 'JSON data (what JSON.stringify can write)';
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(json);
+  } catch (error) {
+    // Its own message names property names and a toJSON of the caller's may say anything: both
+    // stay in `cause`. The message says which fault it was, never a value.
+    const message = error instanceof Error ? error.message : '';
+    const fault = message.includes('BigInt') ? 'a BigInt' : message.includes('circular') ? 'a cycle' : 'something JSON.stringify refused';
+    throw new TypeError(`Expected \`json\` to be ${expected}, got a value that holds ${fault} (its value is not shown).`, { cause: error });
+  }
+  if (text === undefined) throw invalidOption('json', json, expected, { redact: true });
+  return text;
+}
+
+/** A plain object or an array that is not iterable as a stream: data meant for `json`, not a body. */
+function isDataLiteral(body: unknown): boolean {
+  if (Array.isArray(body)) return true;
+  if (typeof body !== 'object' || body === null || isStreamBody(body)) return false;
+  const proto: unknown = Object.getPrototypeOf(body);
+  return proto === Object.prototype || proto === null;
+}
+
 /** A copy of `headers` with one more header. */
 function withHeader(headers: Headers, name: string, value: string): Headers {
   const copy = new Headers(headers);
@@ -327,7 +356,7 @@ function appendQuery(url: URL, query: QueryParams): void {
     for (const [name, value] of query) url.searchParams.append(name, value);
     return;
   }
-  if (typeof query !== 'object' || query === null || Array.isArray(query)) throw invalidOption('query', query, 'an object or URLSearchParams');
+  if (typeof query !== 'object' || query === null || Array.isArray(query)) throw invalidOption('query', query, 'an object or URLSearchParams', { redact: true }); // `'api_key=…'`
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
     // String() of an object or array would send `[object Object]` or `1,2` without a word.
@@ -426,23 +455,29 @@ class Client implements HttpClient {
   }
 
   get<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'GET' });
+    return this.#withMethod<T>(input, init, 'GET');
   }
 
   post<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'POST' });
+    return this.#withMethod<T>(input, init, 'POST');
   }
 
   put<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'PUT' });
+    return this.#withMethod<T>(input, init, 'PUT');
   }
 
   patch<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'PATCH' });
+    return this.#withMethod<T>(input, init, 'PATCH');
   }
 
   delete<T = unknown>(input: string | URL, init: HttpMethodInit = {}): Promise<T> {
-    return this.json<T>(input, { ...init, method: 'DELETE' });
+    return this.#withMethod<T>(input, init, 'DELETE');
+  }
+
+  /** `json` with `method` set. A non-object `init` goes as it is, to be refused: spread, `'GET'` would become `{ 0: 'G', … }`. */
+  #withMethod<T>(input: string | URL, init: HttpMethodInit, method: string): Promise<T> {
+    if (typeof init !== 'object' || init === null) return this.json<T>(input, init as HttpRequestInit);
+    return this.json<T>(input, { ...init, method });
   }
 
   #run<T>(input: string | URL, init: HttpRequestInit, read: Reader<T>, acceptJson: boolean): Promise<T> {
@@ -459,6 +494,10 @@ class Client implements HttpClient {
   }
 
   #prepare(input: string | URL, init: HttpRequestInit, acceptJson: boolean): PreparedRequest {
+    // `post(url, JSON.stringify(data))`, axios's order: a string here may be a body, so it is not quoted.
+    if (typeof init !== 'object' || init === null) {
+      throw invalidOption('init', init, 'an options object (a body goes in its `json` or `body`)', { redact: true });
+    }
     expectOptions('init', init);
     const { method: rawMethod, headers: rawHeaders, body: rawBody, json, query, signal, idempotencyKey, ...rest } = init;
     if ((rest as { dispatcher?: unknown }).dispatcher !== undefined) {
@@ -481,14 +520,19 @@ class Client implements HttpClient {
       checkHeaders('headers', rawHeaders);
       for (const [name, value] of new Headers(rawHeaders)) headers.set(name, value);
     }
+    // fetch would send a record or an array as `[object Object]` or `1,2`, without a word.
+    if (isDataLiteral(rawBody)) {
+      throw invalidOption('body', rawBody, 'a string, bytes, a Blob, FormData, URLSearchParams or a stream (pass an object or an array as `json`)', { redact: true });
+    }
     let body = copyBody(rawBody);
     if (json !== undefined) {
-      if (rawBody !== undefined && rawBody !== null) throw invalidOption('json', json, 'undefined when `body` is given');
-      body = JSON.stringify(json);
+      // A body, JSON or not, may carry credentials (a token request's form): never quoted.
+      if (rawBody !== undefined && rawBody !== null) throw invalidOption('json', json, 'undefined when `body` is given', { redact: true });
+      body = jsonBody(json);
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
     if (body !== undefined && body !== null && (method === 'GET' || method === 'HEAD')) {
-      throw invalidOption('body', body, `undefined for a ${method} request`);
+      throw invalidOption('body', body, `undefined for a ${method} request`, { redact: true });
     }
     if (acceptJson && !headers.has('accept')) headers.set('accept', 'application/json');
     if (typeof idempotencyKey === 'string') {

@@ -5,6 +5,9 @@ export const REDACTED = '[REDACTED]';
 // `access_token`, `X-Amz-Signature`, `X-Amz-Credential`, `client_secret`, `password`, `sig`, ...
 const SENSITIVE = /key|token|secret|pass|pwd|sig|auth|credential|session|jwt|bearer|cookie|private|otp/i;
 
+/** A scheme and the user info after it, up to the `@`, of a URL with no host. */
+const USER_INFO = /^[a-z][a-z\d+.-]*:[^/?#]*@/i;
+
 /**
  * The default test of which query parameters carry credentials: a name containing `key`, `token`,
  * `secret`, `pass`, `pwd`, `sig`, `auth`, `credential`, `session`, `jwt`, `bearer`, `cookie`,
@@ -41,8 +44,11 @@ export function redactUrl(url: string | URL, isSensitive: (name: string) => bool
   parsed.username = '';
   parsed.password = '';
   parsed.hash = '';
+  // `ada:pw@api.example.com`, written without a scheme, parses with `ada:` as its scheme and the
+  // password in its path: everything before the `@` is user info.
+  const head = parsed.host === '' && /^[^/?#]*@/.test(parsed.pathname) ? USER_INFO : undefined;
   const query = parsed.search;
-  if (query.length <= 1) return parsed.href;
+  if (query.length <= 1) return head === undefined ? parsed.href : parsed.href.replace(head, `${REDACTED}@`);
   parsed.search = '';
   const pairs = query.slice(1).split('&').map((pair) => {
     const eq = pair.indexOf('=');
@@ -55,5 +61,6 @@ export function redactUrl(url: string | URL, isSensitive: (name: string) => bool
     }
     return isSensitive(name) && eq !== -1 ? `${rawName}=${REDACTED}` : pair;
   });
-  return `${parsed.href}?${pairs.join('&')}`;
+  const href = head === undefined ? parsed.href : parsed.href.replace(head, `${REDACTED}@`);
+  return `${href}?${pairs.join('&')}`;
 }

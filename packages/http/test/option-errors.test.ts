@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { httpClient } from '@bulwark/http';
+import { httpClient, redactUrl } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
 
 describe('unknown option keys are refused, naming the option meant', () => {
@@ -37,5 +37,130 @@ describe('unknown option keys are refused, naming the option meant', () => {
         name: 'api',
       }),
     ).not.toThrow();
+  });
+});
+
+describe('a mistaken option never shows a credential', () => {
+  test('an auth given as the header value itself is refused without showing it', () => {
+    // bulwark-allow-secret: a fake token, to show it stays out of the message
+    const make = () => httpClient({ auth: 'Bearer tok_live_0123456789abcdef' as never });
+    expect(make).toThrow(
+      new TypeError(
+        'Expected `auth` to be a function returning the header value, or an object with get (and refresh), got a string (its value is not shown).',
+      ),
+    );
+  });
+});
+
+describe('a refused body or query is not quoted', () => {
+  // bulwark-allow-secret: fake credentials in a body and a query, to show they stay out of the message
+  const form = 'grant_type=password&password=hunter2-pw';
+  const client = httpClient({ baseUrl: 'https://api.example.com', fetch: async () => new Response('{}') });
+
+  test.each([
+    ['a body on a GET', () => client.get('token', { body: form }), 'Expected `body` to be undefined for a GET request, got a string (its value is not shown).'],
+    ['json beside a body', () => client.post('token', { json: form, body: 'x' }), 'Expected `json` to be undefined when `body` is given, got a string (its value is not shown).'],
+    // bulwark-allow-secret: a fake key in a query string
+    ['a query as a string', () => client.get('rates', { query: 'api_key=hunter2-pw' as never }), 'Expected `query` to be an object or URLSearchParams, got a string (its value is not shown).'],
+  ])('%s', async (_name, call, message) => {
+    await expect(call()).rejects.toThrow(new TypeError(message));
+  });
+});
+
+describe('a json body that is not JSON data is refused, naming `json`', () => {
+  const sent: unknown[] = [];
+  const client = httpClient({
+    baseUrl: 'https://api.example.com',
+    fetch: async (_input, init) => {
+      sent.push(init?.body);
+      return new Response('{}');
+    },
+  });
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+
+  test.each([
+    ['a BigInt', { cents: 10n }, 'got a value that holds a BigInt (its value is not shown).'],
+    ['a cycle', cycle, 'got a value that holds a cycle (its value is not shown).'],
+    ['a function, which JSON.stringify turns into nothing', () => 1, 'got a function (its value is not shown).'],
+  ])('%s', async (_name, json, got) => {
+    const error = await client.post('charges', { json }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe(`Expected \`json\` to be JSON data (what JSON.stringify can write), ${got}`);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('a URL written without its scheme does not show its password', () => {
+  // bulwark-allow-secret: a fake password in a URL without scheme, which parses with the user name as its scheme
+  const url = 'ada:hunter2-pw@api.example.com/v1';
+
+  test('as baseUrl', () => {
+    expect(() => httpClient({ baseUrl: url })).toThrow(new TypeError('Expected `baseUrl` to be an http: or https: URL, got "[REDACTED]@api.example.com/v1".'));
+  });
+
+  test('as a request URL', async () => {
+    await expect(httpClient().get(`${url}/rates?api_key=k-1`)).rejects.toThrow(
+      new TypeError('Expected `input` to be an http: or https: URL, got "[REDACTED]@api.example.com/v1/rates?api_key=[REDACTED]".'),
+    );
+  });
+
+  test('redactUrl', () => {
+    expect(redactUrl(url)).toBe('[REDACTED]@api.example.com/v1');
+    expect(redactUrl('https://api.example.com/users/@ada')).toBe('https://api.example.com/users/@ada'); // a path with @ under a host stays
+  });
+});
+
+describe('a record or an array given as body is refused, pointing to `json`', () => {
+  const sent: unknown[] = [];
+  const client = httpClient({
+    baseUrl: 'https://api.example.com',
+    fetch: async (_input, init) => {
+      sent.push(init?.body);
+      return new Response('{}');
+    },
+  });
+
+  test.each([
+    ['a record', { cents: 1_000 }, 'an object'],
+    ['an array', [1, 2], 'an array'],
+  ])('%s', async (_name, body, got) => {
+    await expect(client.post('charges', { body: body as never })).rejects.toThrow(
+      new TypeError(
+        `Expected \`body\` to be a string, bytes, a Blob, FormData, URLSearchParams or a stream (pass an object or an array as \`json\`), got ${got} (its value is not shown).`,
+      ),
+    );
+    expect(sent).toEqual([]);
+  });
+
+  test('an async iterable written as an object literal is still a stream body', async () => {
+    const stream = {
+      async *[Symbol.asyncIterator]() {
+        yield new TextEncoder().encode('{}');
+      },
+    };
+    await expect(client.post('charges', { body: stream as never, duplex: 'half' } as never)).resolves.toEqual({});
+  });
+});
+
+describe('request options that are not an object are refused by every method', () => {
+  const sent: string[] = [];
+  const client = httpClient({
+    baseUrl: 'https://api.example.com',
+    fetch: async (input) => {
+      sent.push(String(input));
+      return new Response('{}');
+    },
+  });
+
+  test.each([
+    ['fetch', () => client.fetch('x', 'GET' as never)],
+    ['json', () => client.json('x', 'GET' as never)],
+    ['get', () => client.get('x', 'GET' as never)],
+    ['post', () => client.post('x', 'body' as never)],
+    ['delete', () => client.delete('x', 5 as never)],
+  ])('%s', async (_name, call) => {
+    await expect(call()).rejects.toThrow(/^Expected `init` to be an options object \(a body goes in its `json` or `body`\), got an? (string|number) \(its value is not shown\)\.$/);
+    expect(sent).toEqual([]);
   });
 });
