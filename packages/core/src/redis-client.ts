@@ -79,6 +79,10 @@ export function redisCommandView(client: RedisClient): RedisClient {
 export function expectRedisClient(field: string, value: unknown): asserts value is RedisClient {
   const c = value as Partial<RedisClient> | null | undefined;
   if (typeof c !== 'object' || c === null || typeof c.evalSha !== 'function' || typeof c.eval !== 'function') {
+    // A string here is most often a Redis URL, which may carry a password: it is described, not shown.
+    if (typeof value === 'string') {
+      throw invalidOption(field, value, 'a connected node-redis client, not a URL: `createClient({ url })` from `redis`, then `connect()`', { redact: true });
+    }
     throw invalidOption(field, value, 'a connected node-redis client (createClient() or createCluster() from `redis`)');
   }
 }
