@@ -34,7 +34,7 @@ describe('options are validated at construction', () => {
 
   test('redisCircuitStore validates too, and never takes a URL', () => {
     expect(() => redisCircuitStore({ client: 'redis://localhost' as never })).toThrow(
-      'Expected `client` to be a connected node-redis client (createClient() or createCluster() from `redis`), got "redis://localhost".',
+      'Expected `client` to be a connected node-redis client, not a URL: `createClient({ url })` from `redis`, then `connect()`, got a string (its value is not shown).',
     );
     const client = { isReady: true, evalSha: async () => 0, eval: async () => 0 } as unknown as RedisClient;
     expect(() => redisCircuitStore({ client, quorum: 0 })).toThrow('Expected `quorum` to be a positive integer, got 0.');
