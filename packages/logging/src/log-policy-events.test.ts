@@ -132,6 +132,29 @@ describe('logPolicyEvents with every family of events', () => {
     expect(lines[0]).not.toHaveProperty('policy');
   });
 
+  test("a payload's event, policy and other line fields cannot overwrite the line's own: they are kept under a _ prefix", async () => {
+    const { out, logger } = setup();
+    const deployed = new EventEmitter<Record<string, unknown>>();
+    logPolicyEvents(logger, { name: 'deployer', onDeployed: deployed.event });
+    deployed.emit({ event: 'push', policy: 'canary', _event: 'taken', message: 'forged', level: 'error', version: 3 });
+    deployed.emit({ name: 7, step: 'two' });
+    const [first, second] = await out.lines();
+    expect(first).toMatchObject({
+      level: 'debug',
+      message: 'event onDeployed',
+      event: 'deployed',
+      policy: 'deployer',
+      _event: 'taken',
+      __event: 'push',
+      _policy: 'canary',
+      _message: 'forged',
+      _level: 'error',
+      version: 3,
+    });
+    // A `name` that is no policy's name is kept as a fact rather than dropped.
+    expect(second).toMatchObject({ event: 'deployed', policy: 'deployer', name: 7, step: 'two' });
+  });
+
   test('events found on a class prototype (getters) are subscribed too', async () => {
     const { out, logger } = setup();
     const emitter = new EventEmitter<{ key: string }>();
