@@ -182,6 +182,15 @@ describe('logPolicyEvents with every family of events', () => {
     retry.retry.emit({ attempt: 1, delayMs: 1, error: new Error('x') });
   });
 
+  test('options after sources listed one by one are refused with a message that says to list the sources in an array', () => {
+    const { logger } = setup();
+    const retry = fakeRetry();
+    expect(() => logPolicyEvents(logger, retry, { levels: { retry: 'debug' } })).toThrow(
+      'Expected `sources[1]` to be an object with at least one onXxx event; to pass options ({ levels }), give the sources as an array: logPolicyEvents(logger, [a, b], { levels }), got an object (Object).',
+    );
+    expect(() => logPolicyEvents(logger, retry, [logger] as never)).toThrow('Expected `sources[1]` to be an object with at least one onXxx event (onRetry, onBreak, onHit, …)');
+  });
+
   test('given as an array, sources take levels of their own per event, or none', async () => {
     const { out, logger } = setup({ level: 'info' });
     const retry = fakeRetry();

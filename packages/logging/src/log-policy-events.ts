@@ -158,7 +158,16 @@ export function logPolicyEvents(logger: Logger, ...args: readonly unknown[]): Di
   const plans = sources.map((source, i) => {
     const events = typeof source === 'object' && source !== null ? eventsOfSource(source) : new Map<string, Subscribe>();
     if (events.size === 0) {
-      throw invalidOption(`sources[${i}]`, source, 'an object with at least one onXxx event (onRetry, onBreak, onHit, …)');
+      // `logPolicyEvents(logger, retry, { levels })`: options are read only after an array of sources.
+      const looksLikeOptions =
+        !listed && i === sources.length - 1 && i > 0 && typeof source === 'object' && source !== null && Object.hasOwn(source, 'levels');
+      throw invalidOption(
+        `sources[${i}]`,
+        source,
+        looksLikeOptions
+          ? 'an object with at least one onXxx event; to pass options ({ levels }), give the sources as an array: logPolicyEvents(logger, [a, b], { levels })'
+          : 'an object with at least one onXxx event (onRetry, onBreak, onHit, …)',
+      );
     }
     return { source: source as object, events };
   });
