@@ -155,6 +155,19 @@ describe('logPolicyEvents with every family of events', () => {
     expect(second).toMatchObject({ event: 'deployed', policy: 'deployer', name: 7, step: 'two' });
   });
 
+  test('a payload fact whose getter throws is written as [Unserializable], and the line is still written', async () => {
+    const { out, logger } = setup();
+    const thing = new EventEmitter<object>();
+    logPolicyEvents(logger, { name: 'p', onThing: thing.event });
+    thing.emit({
+      get broken(): never {
+        throw new Error('getter failed');
+      },
+      ok: 1,
+    });
+    expect(await out.lines()).toEqual([expect.objectContaining({ event: 'thing', policy: 'p', broken: '[Unserializable]', ok: 1 })]);
+  });
+
   test('events found on a class prototype (getters) are subscribed too', async () => {
     const { out, logger } = setup();
     const emitter = new EventEmitter<{ key: string }>();

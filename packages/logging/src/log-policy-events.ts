@@ -77,7 +77,24 @@ function fieldsOf(event: string, sourceName: string | undefined, payload: unknow
     const head: LogFields = sourceName === undefined ? { event } : { event, policy: sourceName };
     return payload === undefined ? head : { ...head, value: payload };
   }
-  const { name, ...facts } = payload as Record<string, unknown>;
+  // Read fact by fact: a getter that throws becomes `[Unserializable]`, as in any other line, rather
+  // than losing the line (the emitter swallows what a listener throws).
+  const facts: Record<string, unknown> = {};
+  let name: unknown;
+  try {
+    for (const key of Object.keys(payload)) {
+      let value: unknown;
+      try {
+        value = (payload as Record<string, unknown>)[key];
+      } catch {
+        value = UNSERIALIZABLE;
+      }
+      if (key === 'name') name = value;
+      else facts[key] = value;
+    }
+  } catch {
+    facts.payload = UNSERIALIZABLE; // a proxy whose keys cannot be listed
+  }
   const policy = typeof name === 'string' && name.length > 0 ? name : sourceName;
   // A `name` that names no policy (not a non-empty string) is a fact like any other.
   if (name !== undefined && name !== '' && policy !== name) facts.name = name;
@@ -89,6 +106,8 @@ function fieldsOf(event: string, sourceName: string | undefined, payload: unknow
   }
   return fields;
 }
+
+const UNSERIALIZABLE = '[Unserializable]';
 
 /** `onRejected` → `rejected`. */
 const eventField = (name: string): string => name.charAt(2).toLowerCase() + name.slice(3);
