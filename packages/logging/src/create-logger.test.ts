@@ -159,7 +159,7 @@ describe('createLogger: lines', () => {
       { message: 'a bigint', value: '10' },
       { message: 'an array', value: [1, 'a'] },
       { message: 'a date', value: '2026-11-24T12:00:00.000Z' },
-      { message: 'a URL', value: 'postgres://app:[REDACTED]@db:5432/orders' },
+      { message: 'a URL', value: 'postgres://[REDACTED]@db:5432/orders' },
       { message: 'a Map', value: { a: 1 } },
       { message: 'null' },
       { message: 'a class instance', orderId: 42 },

@@ -132,6 +132,42 @@ describe('logPolicyEvents with every family of events', () => {
     expect(lines[0]).not.toHaveProperty('policy');
   });
 
+  test("a payload's event, policy and other line fields cannot overwrite the line's own: they are kept under a _ prefix", async () => {
+    const { out, logger } = setup();
+    const deployed = new EventEmitter<Record<string, unknown>>();
+    logPolicyEvents(logger, { name: 'deployer', onDeployed: deployed.event });
+    deployed.emit({ event: 'push', policy: 'canary', _event: 'taken', message: 'forged', level: 'error', version: 3 });
+    deployed.emit({ name: 7, step: 'two' });
+    const [first, second] = await out.lines();
+    expect(first).toMatchObject({
+      level: 'debug',
+      message: 'event onDeployed',
+      event: 'deployed',
+      policy: 'deployer',
+      _event: 'taken',
+      __event: 'push',
+      _policy: 'canary',
+      _message: 'forged',
+      _level: 'error',
+      version: 3,
+    });
+    // A `name` that is no policy's name is kept as a fact rather than dropped.
+    expect(second).toMatchObject({ event: 'deployed', policy: 'deployer', name: 7, step: 'two' });
+  });
+
+  test('a payload fact whose getter throws is written as [Unserializable], and the line is still written', async () => {
+    const { out, logger } = setup();
+    const thing = new EventEmitter<object>();
+    logPolicyEvents(logger, { name: 'p', onThing: thing.event });
+    thing.emit({
+      get broken(): never {
+        throw new Error('getter failed');
+      },
+      ok: 1,
+    });
+    expect(await out.lines()).toEqual([expect.objectContaining({ event: 'thing', policy: 'p', broken: '[Unserializable]', ok: 1 })]);
+  });
+
   test('events found on a class prototype (getters) are subscribed too', async () => {
     const { out, logger } = setup();
     const emitter = new EventEmitter<{ key: string }>();
@@ -157,6 +193,15 @@ describe('logPolicyEvents with every family of events', () => {
     );
     expect(() => logPolicyEvents(logger, null as never)).toThrow('Expected `sources[0]`');
     retry.retry.emit({ attempt: 1, delayMs: 1, error: new Error('x') });
+  });
+
+  test('options after sources listed one by one are refused with a message that says to list the sources in an array', () => {
+    const { logger } = setup();
+    const retry = fakeRetry();
+    expect(() => logPolicyEvents(logger, retry, { levels: { retry: 'debug' } })).toThrow(
+      'Expected `sources[1]` to be an object with at least one onXxx event; to pass options ({ levels }), give the sources as an array: logPolicyEvents(logger, [a, b], { levels }), got an object (Object).',
+    );
+    expect(() => logPolicyEvents(logger, retry, [logger] as never)).toThrow('Expected `sources[1]` to be an object with at least one onXxx event (onRetry, onBreak, onHit, …)');
   });
 
   test('given as an array, sources take levels of their own per event, or none', async () => {

@@ -66,16 +66,48 @@ function nameOf(source: object): string | undefined {
   return typeof name === 'string' && name.length > 0 ? name : undefined;
 }
 
-/** The fields of one line: `event`, `policy` (the payload's `name`, else the source's) and the payload's other facts. */
+/**
+ * The fields of one line: `event`, `policy` (the payload's `name`, else the source's) and the
+ * payload's other facts. `event` and `policy` are the line's own: a fact by one of those names is
+ * written with a `_` prefix (`_event`, more `_` while that name is taken too), as the logger does
+ * for `message` and `level`, so that a payload can neither hide nor forge what the line is about.
+ */
 function fieldsOf(event: string, sourceName: string | undefined, payload: unknown): LogFields {
   if (typeof payload !== 'object' || payload === null) {
     const head: LogFields = sourceName === undefined ? { event } : { event, policy: sourceName };
     return payload === undefined ? head : { ...head, value: payload };
   }
-  const { name, ...facts } = payload as Record<string, unknown>;
+  // Read fact by fact: a getter that throws becomes `[Unserializable]`, as in any other line, rather
+  // than losing the line (the emitter swallows what a listener throws).
+  const facts: Record<string, unknown> = {};
+  let name: unknown;
+  try {
+    for (const key of Object.keys(payload)) {
+      let value: unknown;
+      try {
+        value = (payload as Record<string, unknown>)[key];
+      } catch {
+        value = UNSERIALIZABLE;
+      }
+      if (key === 'name') name = value;
+      else facts[key] = value;
+    }
+  } catch {
+    facts.payload = UNSERIALIZABLE; // a proxy whose keys cannot be listed
+  }
   const policy = typeof name === 'string' && name.length > 0 ? name : sourceName;
-  return policy === undefined ? { event, ...facts } : { event, policy, ...facts };
+  // A `name` that names no policy (not a non-empty string) is a fact like any other.
+  if (name !== undefined && name !== '' && policy !== name) facts.name = name;
+  const fields: Record<string, unknown> = policy === undefined ? { event } : { event, policy };
+  for (const key of Object.keys(facts)) {
+    let target = key;
+    while (Object.hasOwn(fields, target) || (target !== key && Object.hasOwn(facts, target))) target = `_${target}`;
+    fields[target] = facts[key];
+  }
+  return fields;
 }
+
+const UNSERIALIZABLE = '[Unserializable]';
 
 /** `onRejected` → `rejected`. */
 const eventField = (name: string): string => name.charAt(2).toLowerCase() + name.slice(3);
@@ -91,7 +123,8 @@ const eventField = (name: string): string => name.charAt(2).toLowerCase() + name
  * Each line carries `event` (`retry`, `break`, `rejected`, …), `policy` (the payload's `name`: the
  * primitive that emitted it; else the source's `name`) and the rest of the payload as fields
  * (`attempt`, `delayMs`, `state`, `key`, `secretName`, `error` serialized with its cause chain), all
- * through the logger's redaction. Sources are known by their events alone, so this package depends
+ * through the logger's redaction. A payload fact named `event` or `policy` is written as `_event` or
+ * `_policy` (the line's own fields win). Sources are known by their events alone, so this package depends
  * on no other Bulwark package. Dispose the handle to unsubscribe from everything.
  *
  * @example
@@ -144,7 +177,16 @@ export function logPolicyEvents(logger: Logger, ...args: readonly unknown[]): Di
   const plans = sources.map((source, i) => {
     const events = typeof source === 'object' && source !== null ? eventsOfSource(source) : new Map<string, Subscribe>();
     if (events.size === 0) {
-      throw invalidOption(`sources[${i}]`, source, 'an object with at least one onXxx event (onRetry, onBreak, onHit, …)');
+      // `logPolicyEvents(logger, retry, { levels })`: options are read only after an array of sources.
+      const looksLikeOptions =
+        !listed && i === sources.length - 1 && i > 0 && typeof source === 'object' && source !== null && Object.hasOwn(source, 'levels');
+      throw invalidOption(
+        `sources[${i}]`,
+        source,
+        looksLikeOptions
+          ? 'an object with at least one onXxx event; to pass options ({ levels }), give the sources as an array: logPolicyEvents(logger, [a, b], { levels })'
+          : 'an object with at least one onXxx event (onRetry, onBreak, onHit, …)',
+      );
     }
     return { source: source as object, events };
   });

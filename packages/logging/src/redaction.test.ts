@@ -115,8 +115,8 @@ describe('redaction by field name', () => {
   });
 });
 
-describe('passwords in URLs', () => {
-  test('the password of a URL is replaced wherever the URL is written; the user, host and path stay', async () => {
+describe('credentials in URLs', () => {
+  test('the user information of a URL is replaced wherever the URL is written; the host and path stay', async () => {
     const { out, logger } = setup();
     const db = 'postgres://app:s3cret-pw@db.internal:5432/orders'; // bulwark-allow-secret: a made-up password, the test's subject
     logger.info(`connecting to ${db}`, {
@@ -126,20 +126,20 @@ describe('passwords in URLs', () => {
     });
     logger.error('connect failed', new Error(`ECONNREFUSED ${db}`));
     const [info, error] = await out.lines();
-    expect(info!.message).toBe('connecting to postgres://app:[REDACTED]@db.internal:5432/orders');
-    expect(info!.db).toBe('postgres://app:[REDACTED]@db.internal:5432/orders');
-    expect(info!.redis).toBe('redis://:[REDACTED]@cache.internal:6379/0');
+    expect(info!.message).toBe('connecting to postgres://[REDACTED]@db.internal:5432/orders');
+    expect(info!.db).toBe('postgres://[REDACTED]@db.internal:5432/orders');
+    expect(info!.redis).toBe('redis://[REDACTED]@cache.internal:6379/0');
     expect(info!.upstream).toBe('https://api.example.com:8443/v1/validate?email=ada@example.com');
-    expect((error!.error as { message: string }).message).toBe('ECONNREFUSED postgres://app:[REDACTED]@db.internal:5432/orders');
+    expect((error!.error as { message: string }).message).toBe('ECONNREFUSED postgres://[REDACTED]@db.internal:5432/orders');
     expect(JSON.stringify([info, error])).not.toMatch(/s3cret-pw|hunter2/);
   });
 
-  test('every URL of a string is looked at: several in one line, one at its very end, an @ in the password, none without a password', async () => {
+  test('every URL of a string is looked at: several in one line, one at its very end, an @ in the password, a user alone', async () => {
     const { out, logger } = setup();
     // bulwark-allow-secret: made-up passwords, the test's subject
     logger.info('replicas amqp://u:p1@a:5672/v and redis://:p@2@b,c: ftp://anonymous@d/x https://e:443/f?to=g@h mongodb://u:last@i');
     const [line] = await out.lines();
-    expect(line!.message).toBe('replicas amqp://u:[REDACTED]@a:5672/v and redis://:[REDACTED]@b,c: ftp://anonymous@d/x https://e:443/f?to=g@h mongodb://u:[REDACTED]@i');
+    expect(line!.message).toBe('replicas amqp://[REDACTED]@a:5672/v and redis://[REDACTED]@b,c: ftp://[REDACTED]@d/x https://e:443/f?to=g@h mongodb://[REDACTED]@i');
   });
 });
 

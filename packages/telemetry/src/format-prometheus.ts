@@ -1,4 +1,4 @@
-import { expectBoolean, expectOptions, knownOptions } from '@bulwark/core';
+import { expectBoolean, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 
 /** The `Content-Type` of the Prometheus text exposition format that {@link formatPrometheus} writes. */
@@ -163,9 +163,19 @@ interface Family {
  * Expects cumulative temporality (the SDK's default for a pull reader).
  *
  * @throws TypeError for delta temporality, an exponential histogram, or two metrics that map to the
- *   same name with different types — an exposition that Prometheus would reject.
+ *   same name with different types — an exposition that Prometheus would reject; and for a
+ *   `collected` that is not collected metrics (the whole `reader.collect()` result, say).
  */
 export function formatPrometheus(collected: CollectedResourceMetrics, options: FormatPrometheusOptions = {}): string {
+  const given = collected as unknown;
+  if (typeof given !== 'object' || given === null || !Array.isArray((given as { scopeMetrics?: unknown }).scopeMetrics)) {
+    // `reader.collect()` resolves to `{ resourceMetrics, errors }`: the metrics are one level down.
+    const expected =
+      typeof given === 'object' && given !== null && 'resourceMetrics' in given
+        ? "the `resourceMetrics` of a MetricReader's collect() result, not the result itself (formatPrometheus((await reader.collect()).resourceMetrics))"
+        : "collected ResourceMetrics (an object with scopeMetrics: the `resourceMetrics` of a MetricReader's collect() result)";
+    throw invalidOption('collected', given, expected);
+  }
   expectOptions('options', options, FORMAT_PROMETHEUS_OPTIONS);
   checkFormatOptions(options);
   const families = new Map<string, Family>();

@@ -5,6 +5,7 @@ import { anomalyDetector, burnRateAlerts, ewmaDetector, health, policyMetrics, u
 describe('unknown option keys are refused, naming the option meant', () => {
   test.each([
     ['usageTracker', () => usageTracker({ maxApi: 5 } as never), 'Unknown option `maxApi` of usageTracker(); did you mean `maxApis`?'],
+    ['usageTracker (maxKeys)', () => usageTracker({ maxKeys: 5 } as never), 'Unknown option `maxKeys` of usageTracker(); did you mean `maxKeysPerApi`?'],
     ['health', () => health({ serviceID: 'x' } as never), 'Unknown option `serviceID` of health(); did you mean `serviceId`?'],
     [
       'health (checks)',

@@ -164,6 +164,22 @@ describe('Prometheus exposition', () => {
     expect(() => formatPrometheus({ scopeMetrics: [{ metrics: [metric('a.b', 2), metric('a_b', 0)] }] })).toThrow(/same Prometheus name `a_b`/);
   });
 
+  test('what is not collected metrics is refused, naming what to pass', async () => {
+    const { reader } = meterWithReader();
+    const collected = await reader.collect();
+    expect(() => formatPrometheus(collected as never)).toThrow(
+      new TypeError(
+        "Expected `collected` to be the `resourceMetrics` of a MetricReader's collect() result, not the result itself (formatPrometheus((await reader.collect()).resourceMetrics)), got an object (Object).",
+      ),
+    );
+    expect(() => formatPrometheus(undefined as never)).toThrow(
+      new TypeError(
+        "Expected `collected` to be collected ResourceMetrics (an object with scopeMetrics: the `resourceMetrics` of a MetricReader's collect() result), got undefined.",
+      ),
+    );
+    expect(formatPrometheus(collected.resourceMetrics)).toContain('target_info');
+  });
+
   test('a collection error rejects with MetricsCollectionFailedError unless the caller takes the errors', async () => {
     const { reader, meter } = meterWithReader();
     const gauge = meter.createObservableGauge('broken', { description: 'b' });

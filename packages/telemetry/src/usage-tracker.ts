@@ -219,7 +219,7 @@ const SNAPSHOT_OPTIONS = knownOptions<SnapshotOptions>('snapshot()', { reset: ['
 
 const USAGE_TRACKER_OPTIONS = knownOptions<UsageTrackerOptions>('usageTracker()', {
   maxApis: [],
-  maxKeysPerApi: [],
+  maxKeysPerApi: ['maxKeys'],
   clock: [],
   meter: [],
   cardinalityLimit: [],

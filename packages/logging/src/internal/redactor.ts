@@ -1,5 +1,6 @@
 import { isError } from './is-error.js';
 import type { SecretMatcher } from './secret-matcher.js';
+import { redactUrlCredentials } from './url-credentials.js';
 import { secretMatcher } from './secret-registry.js';
 
 /** The brand a Bulwark `Secret` carries (`Symbol.for('@bulwark/secret')` set to `true`). */
@@ -17,43 +18,6 @@ const newNode = (): PathNode => ({ children: new Map(), wildcard: undefined, ter
 
 /** Field names compare case-insensitively and ignore `-` and `_`: `apiKey`, `api_key`, `API-KEY` are one. */
 const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
-
-/**
- * Replaces the password of every URL's user information in `text` (`postgres://app:PASSWORD@db`,
- * `redis://:PASSWORD@host`) with `censor`: after each `://`, in the authority (up to the first `/`,
- * `?`, `#` or whitespace), the text between the first `:` and the last `@`. A hand-written scan:
- * most strings hold no `@` and cost one search for it; a URL without `@` in its authority costs a
- * short walk (a regular expression tried at every position cost a line half its time).
- */
-function redactUrlPasswords(text: string, censor: string): string {
-  // No `@`, no user information: one search for one character, the cheapest there is.
-  const firstAt = text.indexOf('@');
-  if (firstAt < 0) return text;
-  let found = text.lastIndexOf('://', firstAt);
-  if (found < 0) found = text.indexOf('://', firstAt);
-  if (found < 0) return text;
-  let out = '';
-  let from = 0;
-  while (found >= 0) {
-    const start = found + 3;
-    let end = start;
-    for (; end < text.length; end++) {
-      const c = text.charCodeAt(end);
-      // '/', '?', '#', and whitespace or control characters end the authority.
-      if (c === 47 || c === 63 || c === 35 || c <= 32) break;
-    }
-    const at = text.lastIndexOf('@', end - 1);
-    if (at > start) {
-      const colon = text.indexOf(':', start);
-      if (colon >= 0 && colon + 1 < at) {
-        out += text.slice(from, colon + 1) + censor;
-        from = at;
-      }
-    }
-    found = text.indexOf('://', end);
-  }
-  return from === 0 ? text : out + text.slice(from);
-}
 
 const ERROR_OWN = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code']);
 const KEY_CACHE_LIMIT = 4096;
@@ -159,11 +123,11 @@ export class Redactor {
     this.#root = root;
   }
 
-  /** Replaces registered secret values, in every spelling searched for, and the passwords of URLs inside `text`. */
+  /** Replaces registered secret values, in every spelling searched for, and the credentials of URLs inside `text`. */
   text(text: string): string {
     const matcher = secretMatcher();
     const out = matcher === null ? text : matcher.redact(text, this.censor);
-    return redactUrlPasswords(out, this.censor);
+    return redactUrlCredentials(out, this.censor);
   }
 
   /**
