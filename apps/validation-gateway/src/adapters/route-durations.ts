@@ -45,7 +45,7 @@ export class RouteDurations implements MetricProducer {
   record(route: string, seconds: number): void {
     let histogram = this.#routes.get(route);
     if (histogram === undefined) {
-      histogram = { attributes: Object.freeze({ route }), counts: new Array<number>(this.boundaries.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
+      histogram = { attributes: Object.freeze({ route }), counts: Array.from({ length: this.boundaries.length + 1 }, () => 0), sum: 0, count: 0, min: Infinity, max: -Infinity };
       this.#routes.set(route, histogram);
     }
     const { boundaries } = this;
