@@ -3,7 +3,7 @@ import { cache, redisCacheStore } from '@bulwark/cache';
 import { systemClock, type Clock } from '@bulwark/core';
 import { httpClient, secretAuth } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
-import { createLogger, logPolicyEvents, registerSecretValue, type LineDestination, type Logger, type LogLevel } from '@bulwark/logging';
+import { createLogger, logPolicyEvents, registerSecretValue, type LineDestination } from '@bulwark/logging';
 import { isRateLimitedError, memoryRateLimitStore, rateLimiter, redisRateLimitStore, type RateLimitStore } from '@bulwark/ratelimit';
 import { exponentialBackoff, isRetryableError, retry } from '@bulwark/retry';
 import { encryptedFileStore, envProvider, secretManager, type SecretProvider } from '@bulwark/secrets';
@@ -14,8 +14,10 @@ import { createClient } from 'redis';
 import { BatchedLineDestination } from './adapters/batched-line-destination.js';
 import { BulwarkValidationCache } from './adapters/bulwark-validation-cache.js';
 import { CacheDomainKnowledge } from './adapters/cache-domain-knowledge.js';
+import { HeldLogLines } from './adapters/held-log-lines.js';
 import { HttpUpstreamValidator } from './adapters/http-upstream-validator.js';
 import { OtelGatewayMetrics, requestDurations } from './adapters/otel-gateway-metrics.js';
+import { policyEventLogger } from './adapters/policy-event-logger.js';
 import { PullMetricReader } from './adapters/pull-metric-reader.js';
 import { RateLimitCallerLimiter } from './adapters/ratelimit-caller-limiter.js';
 import { SecretApiKeyRecords, parseApiKeyRecords } from './adapters/secret-api-key-records.js';
@@ -24,7 +26,7 @@ import { timedLimiter } from './adapters/timing-scope.js';
 import type { GatewayConfig } from './config.js';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from './di.js';
 import { errorShape } from './error-shape.js';
-import type { AppLogger, LogFields } from './ports/app-logger.js';
+import type { AppLogger } from './ports/app-logger.js';
 import { Resources } from './resources.js';
 import { CacheAdminService } from './services/cache-admin-service.js';
 import { CallerAuthenticator } from './services/caller-authenticator.js';
@@ -62,63 +64,6 @@ const EVENT_LEVELS = { giveUp: 'warn', loaderError: 'debug', stale: 'debug', rej
 
 const UPSTREAM_KEY = 'UPSTREAM_API_KEY';
 const API_KEYS = 'GATEWAY_API_KEYS';
-
-/**
- * The composition root's own lines (Redis, secrets, domain facts) go to the logger the container
- * resolves once every registration is made, the override's included: a logger swapped there gets
- * them all. Lines written before that (Redis unreachable at start) are held and written to it then;
- * without an override, which alone can swap it, they go at once to the default logger.
- */
-class RootLines {
-  #target: AppLogger | undefined;
-  readonly #held: ((logger: AppLogger) => void)[] = [];
-
-  error(message: string, fields?: LogFields): void {
-    this.#write((logger) => logger.error(message, fields));
-  }
-  warn(message: string, fields?: LogFields): void {
-    this.#write((logger) => logger.warn(message, fields));
-  }
-  info(message: string, fields?: LogFields): void {
-    this.#write((logger) => logger.info(message, fields));
-  }
-  debug(message: string, fields?: LogFields): void {
-    this.#write((logger) => logger.debug(message, fields));
-  }
-
-  /** From now on lines go to `logger`, the held ones first. Only the first call counts. */
-  settle(logger: AppLogger): void {
-    if (this.#target !== undefined) return;
-    this.#target = logger;
-    for (const write of this.#held.splice(0)) write(logger);
-  }
-
-  #write(write: (logger: AppLogger) => void): void {
-    if (this.#target === undefined) this.#held.push(write);
-    else write(this.#target);
-  }
-}
-
-/**
- * The logger `logPolicyEvents` writes through: the resolved logger itself when it is
- * `@bulwark/logging`'s (or has its `log` and `isLevelEnabled`), else one that writes each line with
- * the `AppLogger` method of its level (`http`, `verbose` and `silly` at `debug`), leaving the
- * choice of what is written to that logger.
- */
-function policyEventLogger(logger: AppLogger): Logger {
-  const full = logger as AppLogger & Partial<Pick<Logger, 'log' | 'isLevelEnabled'>>;
-  if (typeof full.log === 'function' && typeof full.isLevelEnabled === 'function') return full as Logger;
-  const write = (level: LogLevel, message: string, fields?: LogFields | Error): void => {
-    if (level === 'error' || level === 'warn' || level === 'info') logger[level](message, fields);
-    else logger.debug(message, fields);
-  };
-  // logPolicyEvents uses these two members only.
-  const adapter: Pick<Logger, 'log' | 'isLevelEnabled'> = {
-    log: (level, message, fields) => write(level, typeof message === 'function' ? message() : message instanceof Error ? message.name : message, fields),
-    isLevelEnabled: () => true,
-  };
-  return adapter as Logger;
-}
 
 /** Waits for a node-redis client to be ready, at most `ms`; never rejects (the stores fall back meanwhile). */
 async function connectWithin(client: { connect(): Promise<unknown>; isReady: boolean }, ms: number): Promise<void> {
@@ -158,7 +103,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     await logger.close();
     if (destination instanceof BatchedLineDestination) destination.close();
   });
-  const lines = new RootLines();
+  const lines = new HeldLogLines();
   if (options.override === undefined) lines.settle(logger);
   // When the start fails before the container is complete, the lines held so far go to this logger.
   else resources.add('held log lines', () => lines.settle(logger));
