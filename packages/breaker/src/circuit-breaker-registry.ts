@@ -19,6 +19,7 @@ import { CIRCUIT_BREAKER_OPTIONS, circuitBreaker, type CircuitBreakerOptions, ty
 import type { CircuitSnapshot } from './circuit-snapshot.js';
 import type { CircuitState } from './circuit-state.js';
 import { isReusableSpec } from './internal/counters.js';
+import { expectBreakerOptions } from './internal/foreign-options.js';
 
 /** A dependency: a string key, or a host and an optional endpoint (`{ host: 'api.stripe.com', endpoint: 'POST /v1/charges' }`). */
 export type DependencyKey = string | { readonly host: string; readonly endpoint?: string };
@@ -240,7 +241,7 @@ export function circuitBreakerRegistry(options: CircuitBreakerRegistryOptions = 
     expectFunction('breaker', base);
     make = (key) => circuitBreaker({ name: key, ...base(key) });
   } else {
-    expectOptions('breaker', base, { ...CIRCUIT_BREAKER_OPTIONS, of: 'circuitBreakerRegistry()' });
+    expectBreakerOptions('breaker', base, { ...CIRCUIT_BREAKER_OPTIONS, of: 'circuitBreakerRegistry()' });
     if (!isReusableSpec(base.breaker)) {
       throw invalidOption('breaker.breaker', base.breaker, 'a breaker spec object; a cockatiel IBreaker instance needs `breaker` to be a function of the key');
     }

@@ -5,7 +5,6 @@ import {
   expectFunction,
   expectInteger,
   expectName,
-  expectOptions,
   invalidOption,
   knownOptions,
   StoreUnavailableError,
@@ -30,6 +29,7 @@ import type { CircuitSnapshot } from './circuit-snapshot.js';
 import type { CircuitState } from './circuit-state.js';
 import type { BreakerState, Closed, HalfOpen, Isolated, Open } from './internal/breaker-state.js';
 import { createCounter, type Counter, type TripReason } from './internal/counters.js';
+import { expectBreakerOptions } from './internal/foreign-options.js';
 import { isCircuitFailure } from './is-circuit-failure.js';
 import type { CircuitStore, SharedCircuit } from './circuit-store.js';
 
@@ -577,8 +577,8 @@ function checkHalfOpenAfter(value: unknown): number | IBackoffFactory<HalfOpenBa
 export const CIRCUIT_BREAKER_OPTIONS = knownOptions<CircuitBreakerOptions>('circuitBreaker()', {
   name: [],
   breaker: [],
-  halfOpenAfterMs: ['resetTimeout', 'halfOpenAfter', 'cooldownMs', 'openDurationMs'],
-  halfOpenMaxCalls: [],
+  halfOpenAfterMs: ['resetTimeout', 'halfOpenAfter', 'cooldownMs', 'openDurationMs', 'waitDurationInOpenState', 'sleepWindowInMilliseconds', 'breakDuration'],
+  halfOpenMaxCalls: ['permittedNumberOfCallsInHalfOpenState'],
   isFailure: ['shouldHandle', 'errorFilter'],
   store: ['shared'],
   clock: [],
@@ -611,7 +611,7 @@ export const CIRCUIT_BREAKER_OPTIONS = knownOptions<CircuitBreakerOptions>('circ
  * ```
  */
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreakerPolicy {
-  expectOptions('options', options, CIRCUIT_BREAKER_OPTIONS);
+  expectBreakerOptions('options', options, CIRCUIT_BREAKER_OPTIONS);
   const { clock, store } = options;
   const name = options.name ?? 'circuitBreaker';
   expectName(name);

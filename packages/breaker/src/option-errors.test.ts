@@ -36,6 +36,48 @@ describe('unknown option keys are refused, naming the option meant', () => {
   });
 });
 
+describe("opossum's and resilience4j's options are pointed to their equivalent", () => {
+  test.each([
+    [
+      { timeout: 3_000 },
+      "Unknown option `timeout` of circuitBreaker(); did you mean core's `timeout(ms)` inside the breaker, `pipeline(circuitBreaker(…), timeout(3_000))`? A breaker times nothing out; a call the timeout cuts off counts as a failure.",
+    ],
+    [
+      { errorThresholdPercentage: 50 },
+      "Unknown option `errorThresholdPercentage` of circuitBreaker(); did you mean `breaker: { kind: 'time', windowMs, failureRateThreshold }`? The rate is a fraction: 50% is 0.5.",
+    ],
+    [{ resetTimeout: 30_000 }, 'Unknown option `resetTimeout` of circuitBreaker(); did you mean `halfOpenAfterMs`?'],
+    [
+      { threshold: 5 },
+      "Unknown option `threshold` of circuitBreaker(); did you mean `breaker: { kind: 'consecutive', threshold }`? That many failures in a row open the circuit.",
+    ],
+    [
+      { failureRateThreshold: 50 },
+      "Unknown option `failureRateThreshold` of circuitBreaker(); did you mean `breaker: { kind: 'count', size, failureRateThreshold }` (or `kind: 'time'` with `windowMs`)? The rate is a fraction: 50% is 0.5.",
+    ],
+    [
+      { slidingWindowSize: 100 },
+      "Unknown option `slidingWindowSize` of circuitBreaker(); did you mean `breaker: { kind: 'count', size }` (a number of calls) or `breaker: { kind: 'time', windowMs }`?",
+    ],
+    [{ minimumNumberOfCalls: 10 }, "Unknown option `minimumNumberOfCalls` of circuitBreaker(); did you mean `breaker: { kind: 'count', size, minimumCalls }`?"],
+    [{ volumeThreshold: 10 }, "Unknown option `volumeThreshold` of circuitBreaker(); did you mean `breaker: { kind: 'count', size, minimumCalls }`?"],
+    [{ rollingCountTimeout: 10_000 }, "Unknown option `rollingCountTimeout` of circuitBreaker(); did you mean `breaker: { kind: 'time', windowMs }`?"],
+    [{ waitDurationInOpenState: 60_000 }, 'Unknown option `waitDurationInOpenState` of circuitBreaker(); did you mean `halfOpenAfterMs`?'],
+    [{ permittedNumberOfCallsInHalfOpenState: 3 }, 'Unknown option `permittedNumberOfCallsInHalfOpenState` of circuitBreaker(); did you mean `halfOpenMaxCalls`?'],
+  ])('%o', (options, message) => {
+    expect(() => circuitBreaker(options as never)).toThrow(new TypeError(message));
+  });
+
+  test('in a registry, the path says where the equivalent goes', () => {
+    expect(() => circuitBreakerRegistry({ breaker: { threshold: 5 } } as never)).toThrow(
+      new TypeError(
+        "Unknown option `breaker.threshold` of circuitBreakerRegistry(); did you mean `breaker.breaker: { kind: 'consecutive', threshold }`? That many failures in a row open the circuit.",
+      ),
+    );
+    expect(() => circuitBreakerRegistry({ breaker: { timeout: 1_000 } } as never)).toThrow("did you mean core's `timeout(ms)` inside the breaker");
+  });
+});
+
 describe('bounds are stated in words a person reads', () => {
   test('a rate threshold', () => {
     expect(() => circuitBreaker({ breaker: { kind: 'count', size: 10, failureRateThreshold: 0 } })).toThrow(

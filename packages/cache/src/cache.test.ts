@@ -3,6 +3,7 @@ import { deferred } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
 import {
   cache,
+  isCacheClosedError,
   isUnserializableValueError,
   redisCacheStore,
   type CacheEvictEvent,
@@ -428,5 +429,43 @@ describe('abort', () => {
     await expect(c.getOrSet('other', loader, { signal: controller.signal })).rejects.toBe(reason);
     expect(calls).toBe(1); // an aborted caller starts no load
     await expect(c.getOrSet('k', loader, { signal: 'nope' as never })).rejects.toThrow(/`signal` to be an AbortSignal/);
+  });
+});
+
+describe('after close()', () => {
+  test('every call is refused with CacheClosedError, naming the cache and the method; close() twice is harmless', async () => {
+    const clock = createFakeClock();
+    const c = make(clock, { name: 'users' });
+    await c.set('k', 'v');
+    const policy = c.policy('k');
+    let loads = 0;
+    const load = async () => ++loads;
+    await c.close();
+    await c.close();
+    await c[Symbol.asyncDispose]();
+
+    const calls: Array<[string, () => unknown]> = [
+      ['getOrSet', () => c.getOrSet('k', load)],
+      ['get', () => c.get('k')],
+      ['set', () => c.set('k', 'w')],
+      ['delete', () => c.delete('k')],
+      ['invalidateTag', () => c.invalidateTag('t')],
+      ['bumpNamespace', () => c.bumpNamespace()],
+      ['getOrSet', () => policy.execute(load)],
+    ];
+    for (const [method, call] of calls) {
+      const error = await Promise.resolve().then(call).then(() => undefined, (e: unknown) => e);
+      expect(isCacheClosedError(error), method).toBe(true);
+      expect(error).toMatchObject({ code: 'CACHE_CLOSED', cache: 'users', method, transient: false });
+      expect((error as Error).message).toBe(`The cache "users" is closed: ${method}() was called after close(). Make a new cache() to keep caching.`);
+    }
+    for (const [method, call] of [['peek', () => c.peek('k')], ['policy', () => c.policy('k')], ['setSealingKeys', () => c.setSealingKeys([])]] as const) {
+      expect(call, method).toThrow(expect.objectContaining({ code: 'CACHE_CLOSED', method }));
+    }
+    const result = await c.getResult('k');
+    expect(result.isErr() && isCacheClosedError(result.error)).toBe(true);
+    expect(loads).toBe(0);
+    await c.ready(); // never rejects
+    expect(c.stats().entries).toBe(1); // the last counters stay readable
   });
 });

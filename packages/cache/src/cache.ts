@@ -29,6 +29,7 @@ import type {
   CacheStoreErrorEvent,
 } from './cache-events.js';
 import type { CacheLoader, CacheOptions, CacheSealingOptions, EntryOptions, GetOrSetOptions } from './cache-options.js';
+import { CacheClosedError } from './cache-closed-error.js';
 import { InvalidationChannel } from './internal/invalidation-channel.js';
 import { InvalidationLog, type Scope } from './internal/invalidation-log.js';
 import { MemoryTier } from './internal/memory-tier.js';
@@ -116,7 +117,10 @@ export interface Cache {
   ready(): Promise<void>;
   /** Counters and sizes. */
   stats(): CacheStats;
-  /** Unsubscribes and closes the connection the cache opened; the caller's client stays open. Idempotent. */
+  /**
+   * Unsubscribes and closes the connection the cache opened; the caller's client stays open. Idempotent.
+   * Afterwards every other method but `ready()` and `stats()` refuses with {@link CacheClosedError}.
+   */
   close(): Promise<void>;
   /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -203,7 +207,7 @@ class TwoTierCache implements SealedCache {
   }
 
   getOrSet<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): Promise<T> {
-    const bad = checkKey('key', key) ?? (typeof loader === 'function' ? undefined : invalidOption('loader', loader, 'a function')) ?? checkEntryOptions(options, 'getOrSet');
+    const bad = this.#refuseIfClosed('getOrSet') ?? checkKey('key', key) ?? (typeof loader === 'function' ? undefined : invalidOption('loader', loader, 'a function')) ?? checkEntryOptions(options, 'getOrSet');
     if (bad !== undefined) return Promise.reject(bad);
     return this.#reads.getOrSet(key, loader, options) as Promise<T>;
   }
@@ -213,7 +217,7 @@ class TwoTierCache implements SealedCache {
   }
 
   policy(key: string, options?: GetOrSetOptions<any>): Policy {
-    const bad = checkKey('key', key) ?? checkEntryOptions(options, 'policy');
+    const bad = this.#refuseIfClosed('policy') ?? checkKey('key', key) ?? checkEntryOptions(options, 'policy');
     if (bad !== undefined) throw bad;
     const execute = <T>(fn: PolicyFunction<T>, source?: AbortSource): Promise<T> => {
       if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
@@ -237,7 +241,7 @@ class TwoTierCache implements SealedCache {
   }
 
   get<T>(key: string): Promise<T | undefined> {
-    const bad = checkKey('key', key);
+    const bad = this.#refuseIfClosed('get') ?? checkKey('key', key);
     if (bad !== undefined) return Promise.reject(bad);
     return this.#reads.get(key) as Promise<T | undefined>;
   }
@@ -247,13 +251,13 @@ class TwoTierCache implements SealedCache {
   }
 
   peek<T>(key: string): T | undefined {
-    const bad = checkKey('key', key);
+    const bad = this.#refuseIfClosed('peek') ?? checkKey('key', key);
     if (bad !== undefined) throw bad;
     return this.#reads.peek(key) as T | undefined;
   }
 
   set<T>(key: string, value: T, options?: EntryOptions): Promise<void> {
-    const bad = checkKey('key', key) ?? checkEntryOptions(options, 'set');
+    const bad = this.#refuseIfClosed('set') ?? checkKey('key', key) ?? checkEntryOptions(options, 'set');
     if (bad !== undefined) return Promise.reject(bad);
     return this.#reads.set(key, value, options);
   }
@@ -263,7 +267,7 @@ class TwoTierCache implements SealedCache {
   }
 
   delete(key: string): Promise<void> {
-    const bad = checkKey('key', key);
+    const bad = this.#refuseIfClosed('delete') ?? checkKey('key', key);
     if (bad !== undefined) return Promise.reject(bad);
     return this.#invalidate('key', key, (tier) => {
       const entryKey = tier.keys.entry(key);
@@ -276,7 +280,7 @@ class TwoTierCache implements SealedCache {
   }
 
   invalidateTag(tag: string): Promise<void> {
-    const bad = checkKey('tag', tag);
+    const bad = this.#refuseIfClosed('invalidateTag') ?? checkKey('tag', tag);
     if (bad !== undefined) return Promise.reject(bad);
     return this.#invalidate('tag', tag, (tier) => [tier.keys.tag(tag), undefined]);
   }
@@ -286,6 +290,8 @@ class TwoTierCache implements SealedCache {
   }
 
   bumpNamespace(): Promise<void> {
+    const bad = this.#refuseIfClosed('bumpNamespace');
+    if (bad !== undefined) return Promise.reject(bad);
     return this.#invalidate('namespace', undefined, (tier) => [tier.keys.namespace, undefined]);
   }
 
@@ -300,6 +306,15 @@ class TwoTierCache implements SealedCache {
     if (tier === undefined) return READY;
     const [counter, entryKey] = counters(tier);
     return this.#channel!.announce(scope, target, counter, entryKey);
+  }
+
+  /**
+   * After `close()` the cache hears no invalidations and its Redis tier is shut, so its memory may be
+   * stale and Redis unreachable: each call is refused with an error that says so, rather than served
+   * from memory or failed as if Redis were down.
+   */
+  #refuseIfClosed(method: string): CacheClosedError | undefined {
+    return this.#closed ? new CacheClosedError(this.name, method) : undefined;
   }
 
   ready(): Promise<void> {
@@ -337,6 +352,8 @@ class TwoTierCache implements SealedCache {
   }
 
   setSealingKeys(keys: readonly SealingKey[]): void {
+    const closed = this.#refuseIfClosed('setSealingKeys');
+    if (closed !== undefined) throw closed;
     const checked = checkSealingKeys(keys);
     this.#tier?.setSealingKeys(checked);
   }

@@ -15,6 +15,7 @@ export type {
 export { redisCacheStore } from './redis-cache-store.js';
 export type { RedisCacheStore, RedisCacheStoreOptions } from './redis-cache-store.js';
 export type { SealingKey } from './internal/seal.js';
+export { CacheClosedError, isCacheClosedError } from './cache-closed-error.js';
 export { CacheIntegrityError, isCacheIntegrityError } from './cache-integrity-error.js';
 export { CacheInvalidationIncompleteError, isCacheInvalidationIncompleteError } from './cache-invalidation-incomplete-error.js';
 export { UnserializableValueError, isUnserializableValueError } from './unserializable-value-error.js';

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   cache,
+  isCacheClosedError,
   isCacheIntegrityError,
   isCacheInvalidationIncompleteError,
   redisCacheStore,
@@ -68,6 +69,22 @@ describeRedis('Redis tier', () => {
     await expect(c.set('k', 1, { ttlMs: -1 })).rejects.toThrow(/`ttlMs`/);
     await expect(c.set(7 as never, 1)).rejects.toThrow(/`key`/);
     expect(await redis.client.keys(`${redis.prefix}*`)).toEqual([]);
+  });
+
+  test('a closed cache refuses invalidations as closed, not as Redis unreachable, and writes nothing', async () => {
+    const c = await make({ name: 'users' });
+    await c.set('k', 1);
+    const keys = (await redis.client.keys(`${redis.prefix}*`)).sort();
+    await c.close();
+    for (const invalidate of [() => c.delete('k'), () => c.invalidateTag('t'), () => c.bumpNamespace()]) {
+      const error = await invalidate().then(() => undefined, (e: unknown) => e);
+      expect(isCacheClosedError(error)).toBe(true);
+      expect(isCacheInvalidationIncompleteError(error)).toBe(false);
+      expect((error as Error).message).toMatch(/^The cache "users" is closed: \w+\(\) was called after close\(\)/);
+    }
+    await expect(c.getOrSet('k', async () => 2)).rejects.toThrow(/is closed/);
+    expect((await redis.client.keys(`${redis.prefix}*`)).sort()).toEqual(keys);
+    await c.close(); // twice: harmless
   });
 
   test('memory: false keeps Redis alone', async () => {

@@ -114,6 +114,30 @@ describe('requests and JSON', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  test('data passed where the options go, or any key neither the client nor RequestInit knows, is refused without its value', async () => {
+    const client = httpClient({ baseUrl: server.url });
+    const refused = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as Error);
+    const error = await refused(client.post('payments', { cents: 1000, card: 'ending 4242' } as never));
+    expect(error).toEqual(
+      new TypeError(
+        'Unknown option `cents` of a request (fetch would ignore it; data to send goes in `json`); the options are `json`, `query`, `idempotencyKey`, ' +
+          '`method`, `headers`, `body`, `signal`, `cache`, `credentials`, `integrity`, `keepalive`, `mode`, `priority`, `redirect`, `referrer`, ' +
+          '`referrerPolicy`, `duplex`, `window`.',
+      ),
+    );
+    expect(error?.message).not.toContain('1000');
+    expect(error?.message).not.toContain('4242');
+    await expect(client.get('x', { heders: { accept: 'text/plain' } } as never)).rejects.toThrow(
+      new TypeError('Unknown option `heders` of a request (fetch would ignore it; data to send goes in `json`); did you mean `headers`?'),
+    );
+    await expect(client.fetch('x', { idempotencyKeys: true } as never)).rejects.toThrow('did you mean `idempotencyKey`?');
+    await expect(client.put('x', { payload: { a: 1 } } as never)).rejects.toThrow('did you mean `json`?');
+    expect(server.requests).toHaveLength(0);
+    // Every key of the standard RequestInit still goes through.
+    await client.fetch('ok', { cache: 'no-store', credentials: 'omit', keepalive: false, mode: 'cors', priority: 'auto', redirect: 'follow', referrerPolicy: 'no-referrer', window: null } as never);
+    expect(server.requests).toHaveLength(1);
+  });
+
   test('options are checked at construction, naming the field', () => {
     expect(() => httpClient({ baseUrl: 'not a url' })).toThrow('Expected `baseUrl` to be an absolute URL, got "not a url".');
     expect(() => httpClient({ baseUrl: 'https://api.example.com/?v=1' })).toThrow('Expected `baseUrl` to be a URL without query or fragment');

@@ -39,7 +39,7 @@ export type FetchFunction = (input: string, init: RequestInit) => Promise<Respon
 /** Query parameters: `undefined` and `null` values are left out; others are written with `String()`. */
 export type QueryParams = Readonly<Record<string, string | number | boolean | null | undefined>> | URLSearchParams;
 
-/** The options of one request: `RequestInit`, plus `json`, `query` and `idempotencyKey`. */
+/** The options of one request: `RequestInit`, plus `json`, `query` and `idempotencyKey`. Any other key is refused, naming it (never its value). */
 export interface HttpRequestInit extends Omit<RequestInit, 'body' | 'headers' | 'method' | 'signal' | 'window' | 'duplex'> {
   /** The method. `get`, `post`, `put`, `patch` and `delete` are upper-cased. @default 'GET' */
   readonly method?: string;
@@ -339,8 +339,8 @@ function withHeader(headers: Headers, name: string, value: string): Headers {
 }
 
 // Request options of other HTTP clients (axios, ky, got) that fetch ignores: a request that passed
-// one would go out without its query, its body or its timeout. Other keys go to fetch as they are
-// (a platform may read its own, as Next.js reads `next`).
+// one would go out without its query, its body or its timeout. Each is named with what to use
+// instead; any other key not in REQUEST_OPTIONS is refused there.
 const FOREIGN_REQUEST_OPTIONS: Readonly<Record<string, string>> = {
   params: '`query`',
   searchParams: '`query`',
@@ -350,6 +350,40 @@ const FOREIGN_REQUEST_OPTIONS: Readonly<Record<string, string>> = {
   baseURL: "the client's `baseUrl`",
   prefixUrl: "the client's `baseUrl`",
 };
+
+/** The keys of the Fetch standard's `RequestInit` that the request type leaves out, accepted all the same. */
+interface OtherStandardRequestInit {
+  readonly duplex?: 'half';
+  readonly priority?: 'high' | 'low' | 'auto';
+  readonly window?: null;
+}
+
+// The keys a request takes: the client's own and the Fetch standard's `RequestInit`, listed so that a
+// typo, or data passed where the options go (`post(url, { cents: 1000 })`), is refused rather than
+// dropped by fetch and sent without a body. `dispatcher` is refused on its own, before.
+const REQUEST_OPTIONS = knownOptions<Omit<HttpRequestInit, 'dispatcher'> & OtherStandardRequestInit>(
+  'a request (fetch would ignore it; data to send goes in `json`)',
+  {
+    json: ['payload', 'jsonBody'],
+    query: ['qs'],
+    idempotencyKey: [],
+    method: ['verb'],
+    headers: ['header'],
+    body: [],
+    signal: ['abortSignal'],
+    cache: [],
+    credentials: ['withCredentials'],
+    integrity: [],
+    keepalive: ['keepAlive'],
+    mode: [],
+    priority: [],
+    redirect: ['followRedirects', 'maxRedirects'],
+    referrer: [],
+    referrerPolicy: [],
+    duplex: [],
+    window: [],
+  },
+);
 
 function appendQuery(url: URL, query: QueryParams): void {
   if (query instanceof URLSearchParams) {
@@ -512,6 +546,7 @@ class Client implements HttpClient {
         throw new TypeError(`Unknown option \`${name}\` of a request (fetch would ignore it); did you mean ${FOREIGN_REQUEST_OPTIONS[name]}?`);
       }
     }
+    expectOptions('options', init, REQUEST_OPTIONS); // names a key only, never its value
     const method = normaliseMethod(rawMethod);
     const url = requestUrl(input, this.#base);
     if (query !== undefined) appendQuery(url, query);
