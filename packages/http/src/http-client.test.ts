@@ -122,7 +122,7 @@ describe('requests and JSON', () => {
       new TypeError(
         'Unknown option `cents` of a request (fetch would ignore it; data to send goes in `json`); the options are `json`, `query`, `idempotencyKey`, ' +
           '`method`, `headers`, `body`, `signal`, `cache`, `credentials`, `integrity`, `keepalive`, `mode`, `priority`, `redirect`, `referrer`, ' +
-          '`referrerPolicy`, `duplex`, `window`.',
+          '`referrerPolicy`, `duplex`, `window`, `next`, `cf`.',
       ),
     );
     expect(error?.message).not.toContain('1000');
@@ -136,6 +136,21 @@ describe('requests and JSON', () => {
     // Every key of the standard RequestInit still goes through.
     await client.fetch('ok', { cache: 'no-store', credentials: 'omit', keepalive: false, mode: 'cors', priority: 'auto', redirect: 'follow', referrerPolicy: 'no-referrer', window: null } as never);
     expect(server.requests).toHaveLength(1);
+  });
+
+  test("the keys a platform's own fetch reads (Next.js's next, Cloudflare's cf) are passed on as given", async () => {
+    const seen: RequestInit[] = [];
+    const client = httpClient({
+      baseUrl: 'https://api.example.com',
+      fetch: async (_input, init) => {
+        seen.push(init ?? {});
+        return new Response('{}');
+      },
+    });
+    await client.get('x', { next: { revalidate: 60 } } as never);
+    await client.get('x', { cf: { cacheTtl: 5 } } as never);
+    expect(seen.map((init) => (init as { next?: unknown }).next)).toEqual([{ revalidate: 60 }, undefined]);
+    expect((seen[1] as { cf?: unknown }).cf).toEqual({ cacheTtl: 5 });
   });
 
   test('options are checked at construction, naming the field', () => {

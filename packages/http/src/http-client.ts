@@ -358,10 +358,16 @@ interface OtherStandardRequestInit {
   readonly window?: null;
 }
 
-// The keys a request takes: the client's own and the Fetch standard's `RequestInit`, listed so that a
+/** Keys that a platform's own `fetch` reads, passed on as given: Next.js's `next`, Cloudflare Workers' `cf`. */
+interface PlatformRequestInit {
+  readonly next?: unknown;
+  readonly cf?: unknown;
+}
+
+// The keys a request takes: the client's own, the Fetch standard's `RequestInit` and the platforms' above, listed so that a
 // typo, or data passed where the options go (`post(url, { cents: 1000 })`), is refused rather than
 // dropped by fetch and sent without a body. `dispatcher` is refused on its own, before.
-const REQUEST_OPTIONS = knownOptions<Omit<HttpRequestInit, 'dispatcher'> & OtherStandardRequestInit>(
+const REQUEST_OPTIONS = knownOptions<Omit<HttpRequestInit, 'dispatcher'> & OtherStandardRequestInit & PlatformRequestInit>(
   'a request (fetch would ignore it; data to send goes in `json`)',
   {
     json: ['payload', 'jsonBody'],
@@ -382,6 +388,8 @@ const REQUEST_OPTIONS = knownOptions<Omit<HttpRequestInit, 'dispatcher'> & Other
     referrerPolicy: [],
     duplex: [],
     window: [],
+    next: [],
+    cf: [],
   },
 );
 
