@@ -84,9 +84,25 @@ describe('bulwark-secrets CLI', () => {
   test('usage errors exit 2 and never take a value as an argument', async () => {
     const run = await cli(['set', 'X', '--value', 'oops', ...store]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Unknown option '--value'/);
+    expect(run.stderr).toMatch(/^bulwark-secrets: Unknown option `--value` of bulwark-secrets; did you mean `--from-file`\?\n/);
     expect((await cli(['frobnicate', ...store])).code).toBe(2);
     expect((await cli(['get', ...store])).stderr).toMatch(/get needs a secret name/);
+  });
+
+  test('a mistyped option gets a did-you-mean, exit code 2, and never echoes a value', async () => {
+    const stor = await cli(['list', '--stor', 'store.json']);
+    expect(stor.code).toBe(2);
+    expect(stor.stderr).toMatch(/^bulwark-secrets: Unknown option `--stor` of bulwark-secrets; did you mean `--store`\?\n/);
+    const typed = 'hunter2-typed-as-an-option'; // bulwark-allow-secret: test fixture
+    const inline = await cli(['list', `--passphrase=${typed}`, ...store]);
+    expect(inline.code).toBe(2);
+    expect(inline.stderr).toMatch(/^bulwark-secrets: Unknown option `--passphrase` of bulwark-secrets; did you mean `--passphrase-env`\?\n/);
+    const value = '--sk_test_value_as_option'; // bulwark-allow-secret: test fixture
+    const asOption = await cli(['set', 'X', value, ...store]);
+    expect(asOption.code).toBe(2);
+    expect(asOption.stderr).toMatch(/^bulwark-secrets: unknown option \(not shown: it does not look like an option name\)\n/);
+    expect(asOption.stdout + asOption.stderr).not.toContain('sk_test_value');
+    expect(inline.stdout + inline.stderr).not.toContain(typed);
   });
 
   test('a value given as an argument is refused, never echoed, and nothing is stored', async () => {
