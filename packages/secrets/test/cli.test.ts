@@ -20,11 +20,11 @@ interface Run {
   stdout: string;
   stderr: string;
 }
-const cli = (args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> =>
+const cli = (args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> =>
   new Promise((resolve, reject) => {
     const { NODE_OPTIONS: _, ...env } = process.env;
     const child = spawn(process.execPath, [bin, ...args], {
-      cwd: dir,
+      cwd: options.cwd ?? dir,
       env: { ...env, BULWARK_SECRETS_PASSPHRASE: PASSPHRASE, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -124,6 +124,29 @@ describe('bulwark-secrets CLI', () => {
       expect(run.stderr).toBe(`bulwark-secrets: no store at ${join(dir, 'mistyped.json')}: check --store or BULWARK_SECRETS_STORE (set and rotate create one)\n`);
       expect(existsSync(join(dir, 'mistyped.json'))).toBe(false);
     }
+  });
+
+  test("the README's CLI lines run as written, in order", async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## CLI\n'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+    const cwd = join(dir, 'readme');
+    (await import('node:fs')).mkdirSync(cwd);
+    const env: Record<string, string> = {};
+    for (const line of block.split('\n')) {
+      const command = line.replace(/\s+#.*$/, '').trim();
+      if (command === '') continue;
+      const exported = /^export (\w+)=(\S+)$/.exec(command);
+      if (exported !== null) {
+        env[exported[1]!] = exported[2]!;
+        continue;
+      }
+      const [program, ...args] = command.split(/\s+/);
+      expect(program, line).toBe('bulwark-secrets');
+      const run = await cli(args, { cwd, env, input: 'readme-example-value\n' });
+      expect({ line, code: run.code, stderr: run.stderr }).toEqual({ line, code: 0, stderr: expect.not.stringMatching(/bulwark-secrets: /) });
+    }
+    expect(Object.keys(env)).toEqual(['BULWARK_SECRETS_PASSPHRASE']);
   });
 
   test('scan exits 1 on findings and 0 on a clean tree, printing no values', async () => {

@@ -28,7 +28,8 @@ Commands:
   rotate <name>           a new version with a fresh random value (32 bytes, base64url), or
                           the value from stdin with --stdin; prints the value only with --reveal
   rekey                   re-encrypt everything under a new key: --new-key-file <path> or
-                          --new-passphrase-env <VAR>; the old key is then no longer needed
+                          --new-passphrase-env <VAR>; the old key then no longer opens the
+                          store: give the new one (--key-file, --passphrase-env) from then on
   keygen <file>           write a new random 32-byte key file (mode 0600, fails if it exists)
   scan [paths...]         list credential-shaped strings in the files git tracks (all, or
                           under paths); exits 1 when any is found. Mark a test fixture with
