@@ -283,6 +283,54 @@ describe('encryptedFileStore', () => {
     rmSync(`${path}.lock`);
   });
 
+  test.skipIf(process.platform === 'win32')('two writers: a writer keeps its lock however long it writes, and the other waits its turn', async () => {
+    const path = fresh();
+    const keyFile = `${path}.key`;
+    const key = randomBytes(32).toString('base64');
+    writeFileSync(keyFile, key);
+    await encryptedFileStore({ path, keys: [{ keyFile }] }).set('SEED', 'seed-value');
+    // The first writer's key file is a named pipe: it reads its key under the lock and blocks there,
+    // a slow write held open for as long as the test likes, until the key is written into the pipe.
+    const pipe = `${path}.pipe`;
+    (await import('node:child_process')).execFileSync('mkfifo', [pipe]);
+    const clock = createFakeClock({ now: Date.now() });
+    const options = { path, clock, staleLockMs: 1_000, lockTimeoutMs: 600_000 };
+    const slow = encryptedFileStore({ ...options, keys: [{ keyFile: pipe }] });
+    const other = encryptedFileStore({ ...options, keys: [{ keyFile }] });
+    const realPause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    const first = slow.set('FIRST', 'first-value');
+    while (!existsSync(`${path}.lock`)) await realPause(2);
+    let secondDone = false;
+    const second = other.set('SECOND', 'second-value').finally(() => (secondDone = true));
+    for (let i = 0; i < 100; i++) {
+      // Ten lock lifetimes on the clock; real pauses let the holder's refreshes reach the disk.
+      await clock.tickAsync(100);
+      await realPause(10);
+    }
+    expect(secondDone).toBe(false); // it did not take over a live writer's lock
+    await (await import('node:fs/promises')).writeFile(pipe, key);
+    expect(await first).toBe('v1');
+    for (let i = 0; !secondDone && i < 500; i++) {
+      await clock.tickAsync(50);
+      await realPause(2);
+    }
+    expect(await second).toBe('v1');
+    const after = encryptedFileStore({ path, keys: [{ keyFile }] });
+    expect((await after.describe()).map((s) => s.name)).toEqual(['FIRST', 'SECOND', 'SEED']);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  test('staleLockMs is at least 1 s: its holder refreshes its lock every staleLockMs / 3', () => {
+    for (const staleLockMs of [0, 1, 999]) {
+      expect(() => make(fresh(), { staleLockMs })).toThrow(
+        new TypeError(
+          `Expected \`staleLockMs\` to be a number of at least 1000 (a lock's holder refreshes it every staleLockMs / 3; a shorter one would let a busy event loop lose a live writer's lock), got ${staleLockMs}.`,
+        ),
+      );
+    }
+  });
+
   test('works as a provider of a secret manager', async () => {
     const path = fresh();
     const store = make(path);

@@ -32,6 +32,8 @@ import { SecretStoreWrongKeyError } from './secret-store-wrong-key-error.js';
 import { SecretStoreLockedError } from './secret-store-locked-error.js';
 
 const FORMAT = 'bulwark-secrets/1';
+/** The shortest `staleLockMs`: see its check. */
+const MIN_STALE_LOCK_MS = 1_000;
 
 /**
  * A key that opens an encrypted store: a passphrase (stretched by scrypt or Argon2id), a key file
@@ -83,10 +85,12 @@ export interface EncryptedFileStoreOptions {
   /** How long a writer waits for the lock held by another, in ms; `0`: fail at once while another holds it. @default 10_000 */
   readonly lockTimeoutMs?: number;
   /**
-   * A lock older than this is taken over (a writer that crashed on another host), in ms. A lock whose
-   * process is gone (same host), or with no owner in it, is taken over at once. Keep it well above
-   * the longest write (a first write under a passphrase stretches the key while holding the lock):
-   * a live writer whose lock was taken over does not commit, and fails after three such tries.
+   * A lock not refreshed for this long is taken over (its writer crashed on another host, or hung),
+   * in ms; at least 1_000. A writer refreshes its lock every `staleLockMs / 3` while it holds it, so
+   * however long a write takes (a first write under a passphrase stretches the key while holding the
+   * lock), a live writer keeps it. A lock whose process is gone (same host), or with no owner in it,
+   * is taken over at once. A writer whose lock was taken over all the same (its event loop blocked
+   * for longer than this) does not commit, and fails after three such tries.
    * @default 30_000
    */
   readonly staleLockMs?: number;
@@ -304,7 +308,12 @@ export function encryptedFileStore(options: EncryptedFileStoreOptions): Encrypte
   const lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
   expectNumber('lockTimeoutMs', lockTimeoutMs, { min: 0 });
   const staleLockMs = options.staleLockMs ?? 30_000;
-  expectNumber('staleLockMs', staleLockMs, { min: 0 });
+  // The holder refreshes its lock every staleLockMs / 3: much shorter, and a busy event loop (a GC
+  // pause, a slow disk) would let a waiter take over a live writer's lock.
+  expectNumber('staleLockMs', staleLockMs, {
+    min: MIN_STALE_LOCK_MS,
+    reason: "a lock's holder refreshes it every staleLockMs / 3; a shorter one would let a busy event loop lose a live writer's lock",
+  });
   expectClock('clock', options.clock);
   const clock = options.clock ?? systemClock;
   const providerName = options.name ?? 'encryptedFileStore';

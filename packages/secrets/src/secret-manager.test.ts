@@ -86,6 +86,31 @@ describe('secretManager: cache, TTL, refresh', () => {
     expect(provider.fetches).toBe(2);
   });
 
+  test('a short TTL has no background refresh by default: a secret read once is not fetched again until it is read', async () => {
+    const clock = createFakeClock({ now: 1_700_000_000_000 });
+    const { provider } = controllable({ API_KEY: 'key-1' });
+    manager = secretManager({ providers: provider, clock, ttlMs: 1 });
+    await manager.get('API_KEY');
+    await clock.tickAsync(10_000);
+    expect(provider.fetches).toBe(1);
+    await manager.get('API_KEY'); // past the TTL: fetched once, on the read
+    expect(provider.fetches).toBe(2);
+  });
+
+  test('background refreshes are at least 1 s apart: a refreshAheadMs that would refresh more often is refused', async () => {
+    expect(() => secretManager({ providers: memoryProvider(), ttlMs: 1_000, refreshAheadMs: 200 })).toThrow(
+      new TypeError(
+        'Expected `refreshAheadMs` to be 0 or at most ttlMs - 1000 (0): background refreshes come ttlMs - refreshAheadMs apart, for every secret read once, read again or not, and must be at least 1000 ms apart, got 200.',
+      ),
+    );
+    const clock = createFakeClock({ now: 1_700_000_000_000 });
+    const { provider } = controllable({ API_KEY: 'key-1' });
+    manager = secretManager({ providers: provider, clock, ttlMs: 1_500, refreshAheadMs: 500 });
+    await manager.get('API_KEY');
+    await clock.tickAsync(10_000);
+    expect(provider.fetches).toBe(11); // the read, then one refresh a second
+  });
+
   test('a provider of your own that answers in the wrong shape fails with a SecretProviderFailedError that shows no value', async () => {
     const value = 'sk_live_plain_string_value';
     const answers: Array<[unknown, string]> = [

@@ -30,8 +30,10 @@ export interface SecretManagerOptions {
   /**
    * Refresh in the background this long before the TTL ends, in ms, so that readers never wait
    * for a provider. `0` turns background refresh off (reads after the TTL fetch, once); it must be
-   * `0` when `ttlMs` is `Infinity`.
-   * @default ttlMs / 5 (0 when ttlMs is Infinity)
+   * `0` when `ttlMs` is `Infinity`. Background refreshes of a secret come `ttlMs - refreshAheadMs`
+   * apart, for as long as the manager runs, whether or not the secret is read again: that must be
+   * at least 1_000 ms.
+   * @default ttlMs / 5; 0 (off) when ttlMs is Infinity or under 1_250 (refreshes would come less than 1 s apart)
    */
   readonly refreshAheadMs?: number;
   /**
@@ -129,6 +131,12 @@ class Manager extends Reader implements SecretManager {
 }
 
 const DEFAULT_TTL_MS = 300_000;
+/**
+ * The shortest time between two background refreshes of one secret (`ttlMs - refreshAheadMs`). They
+ * go on for every secret read once, whether or not it is read again: closer together they would
+ * keep a provider busy (and the event loop) for nothing.
+ */
+const MIN_REFRESH_INTERVAL_MS = 1_000;
 
 const SECRET_MANAGER_OPTIONS = knownOptions<SecretManagerOptions>('secretManager()', {
   providers: ['provider', 'sources'],
@@ -174,10 +182,18 @@ export function secretManager(options: SecretManagerOptions): SecretManager {
   });
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   expectNumber('ttlMs', ttlMs, { min: 1, allowInfinity: true });
-  const refreshAheadMs = options.refreshAheadMs ?? (Number.isFinite(ttlMs) ? ttlMs / 5 : 0);
+  // By default a TTL too short for background refreshes MIN_REFRESH_INTERVAL_MS apart has none.
+  const refreshAheadMs = options.refreshAheadMs ?? (Number.isFinite(ttlMs) && ttlMs * 0.8 >= MIN_REFRESH_INTERVAL_MS ? ttlMs / 5 : 0);
   expectNumber('refreshAheadMs', refreshAheadMs, { min: 0, below: ttlMs, reason: 'ttlMs' });
   if (ttlMs === Infinity && refreshAheadMs !== 0) {
     throw invalidOption('refreshAheadMs', refreshAheadMs, '0 when `ttlMs` is Infinity (a secret that never expires has nothing to refresh ahead of)');
+  }
+  if (refreshAheadMs > 0 && ttlMs - refreshAheadMs < MIN_REFRESH_INTERVAL_MS) {
+    throw invalidOption(
+      'refreshAheadMs',
+      refreshAheadMs,
+      `0 or at most ttlMs - ${MIN_REFRESH_INTERVAL_MS} (${Math.max(0, ttlMs - MIN_REFRESH_INTERVAL_MS)}): background refreshes come ttlMs - refreshAheadMs apart, for every secret read once, read again or not, and must be at least ${MIN_REFRESH_INTERVAL_MS} ms apart`,
+    );
   }
   const refreshRetryMs = options.refreshRetryMs ?? 5_000;
   // 0 would retry a failing provider on every turn of the event loop, and a timer of less than 1 ms waits 1 ms anyway.

@@ -2,8 +2,8 @@ import { BulwarkError, errorGuard } from '@bulwark/core';
 
 /**
  * Another writer held the store's lock for longer than `lockTimeoutMs`. Transient: try again.
- * A lock left by a crashed process is taken over automatically once its owner is gone or it is
- * older than `staleLockMs`.
+ * A lock left by a crashed process is taken over automatically once its owner is gone or it was
+ * not refreshed for `staleLockMs` (a live writer refreshes its lock while it holds it).
  */
 export class SecretStoreLockedError extends BulwarkError {
   readonly code = 'SECRET_STORE_LOCKED' as const;

@@ -20,11 +20,11 @@ interface Run {
   stdout: string;
   stderr: string;
 }
-const cli = (args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> =>
+const cli = (args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> =>
   new Promise((resolve, reject) => {
     const { NODE_OPTIONS: _, ...env } = process.env;
     const child = spawn(process.execPath, [bin, ...args], {
-      cwd: dir,
+      cwd: options.cwd ?? dir,
       env: { ...env, BULWARK_SECRETS_PASSPHRASE: PASSPHRASE, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -84,9 +84,25 @@ describe('bulwark-secrets CLI', () => {
   test('usage errors exit 2 and never take a value as an argument', async () => {
     const run = await cli(['set', 'X', '--value', 'oops', ...store]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Unknown option '--value'/);
+    expect(run.stderr).toMatch(/^bulwark-secrets: Unknown option `--value` of bulwark-secrets; did you mean `--from-file`\?\n/);
     expect((await cli(['frobnicate', ...store])).code).toBe(2);
     expect((await cli(['get', ...store])).stderr).toMatch(/get needs a secret name/);
+  });
+
+  test('a mistyped option gets a did-you-mean, exit code 2, and never echoes a value', async () => {
+    const stor = await cli(['list', '--stor', 'store.json']);
+    expect(stor.code).toBe(2);
+    expect(stor.stderr).toMatch(/^bulwark-secrets: Unknown option `--stor` of bulwark-secrets; did you mean `--store`\?\n/);
+    const typed = 'hunter2-typed-as-an-option'; // bulwark-allow-secret: test fixture
+    const inline = await cli(['list', `--passphrase=${typed}`, ...store]);
+    expect(inline.code).toBe(2);
+    expect(inline.stderr).toMatch(/^bulwark-secrets: Unknown option `--passphrase` of bulwark-secrets; did you mean `--passphrase-env`\?\n/);
+    const value = '--sk_test_value_as_option'; // bulwark-allow-secret: test fixture
+    const asOption = await cli(['set', 'X', value, ...store]);
+    expect(asOption.code).toBe(2);
+    expect(asOption.stderr).toMatch(/^bulwark-secrets: unknown option \(not shown: it does not look like an option name\)\n/);
+    expect(asOption.stdout + asOption.stderr).not.toContain('sk_test_value');
+    expect(inline.stdout + inline.stderr).not.toContain(typed);
   });
 
   test('a value given as an argument is refused, never echoed, and nothing is stored', async () => {
@@ -108,6 +124,29 @@ describe('bulwark-secrets CLI', () => {
       expect(run.stderr).toBe(`bulwark-secrets: no store at ${join(dir, 'mistyped.json')}: check --store or BULWARK_SECRETS_STORE (set and rotate create one)\n`);
       expect(existsSync(join(dir, 'mistyped.json'))).toBe(false);
     }
+  });
+
+  test("the README's CLI lines run as written, in order", async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## CLI\n'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+    const cwd = join(dir, 'readme');
+    (await import('node:fs')).mkdirSync(cwd);
+    const env: Record<string, string> = {};
+    for (const line of block.split('\n')) {
+      const command = line.replace(/\s+#.*$/, '').trim();
+      if (command === '') continue;
+      const exported = /^export (\w+)=(\S+)$/.exec(command);
+      if (exported !== null) {
+        env[exported[1]!] = exported[2]!;
+        continue;
+      }
+      const [program, ...args] = command.split(/\s+/);
+      expect(program, line).toBe('bulwark-secrets');
+      const run = await cli(args, { cwd, env, input: 'readme-example-value\n' });
+      expect({ line, code: run.code, stderr: run.stderr }).toEqual({ line, code: 0, stderr: expect.not.stringMatching(/bulwark-secrets: /) });
+    }
+    expect(Object.keys(env)).toEqual(['BULWARK_SECRETS_PASSPHRASE']);
   });
 
   test('scan exits 1 on findings and 0 on a clean tree, printing no values', async () => {

@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encryptedFileStore, type KdfOptions, type StoreKey } from '../encrypted-file-store.js';
-import { isBulwarkError } from '@bulwark/core';
+import { expectOptions, isBulwarkError, knownOptions, type KnownOptions } from '@bulwark/core';
 import { ALLOW_SECRET_MARKER, ALLOW_LIST_FILE, scanForSecrets } from '../scan-for-secrets.js';
 import { stripTrailingNewline } from './names.js';
 
@@ -28,7 +28,8 @@ Commands:
   rotate <name>           a new version with a fresh random value (32 bytes, base64url), or
                           the value from stdin with --stdin; prints the value only with --reveal
   rekey                   re-encrypt everything under a new key: --new-key-file <path> or
-                          --new-passphrase-env <VAR>; the old key is then no longer needed
+                          --new-passphrase-env <VAR>; the old key then no longer opens the
+                          store: give the new one (--key-file, --passphrase-env) from then on
   keygen <file>           write a new random 32-byte key file (mode 0600, fails if it exists)
   scan [paths...]         list credential-shaped strings in the files git tracks (all, or
                           under paths); exits 1 when any is found. Mark a test fixture with
@@ -46,6 +47,61 @@ Store options:
                           runtime has it, else scrypt)
   --kdf-cost <n>          scrypt N (power of two) or Argon2id memory in KiB
 `;
+
+const OPTIONS = {
+  store: { type: 'string' },
+  'key-file': { type: 'string' },
+  'passphrase-env': { type: 'string' },
+  'old-key-file': { type: 'string', multiple: true },
+  'old-passphrase-env': { type: 'string', multiple: true },
+  'new-key-file': { type: 'string' },
+  'new-passphrase-env': { type: 'string' },
+  kdf: { type: 'string' },
+  'kdf-cost': { type: 'string' },
+  reveal: { type: 'boolean' },
+  version: { type: 'string' },
+  stdin: { type: 'boolean' },
+  'from-file': { type: 'string' },
+  'allow-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The CLI's options for "did you mean", each with names a user might reach for instead. */
+const CLI_OPTIONS: KnownOptions = knownOptions<Record<`--${keyof typeof OPTIONS}`, unknown>>('bulwark-secrets', {
+  '--store': ['--file', '--path'],
+  '--key-file': ['--key', '--keyfile'],
+  '--passphrase-env': ['--passphrase', '--password', '--pass'],
+  '--old-key-file': [],
+  '--old-passphrase-env': [],
+  '--new-key-file': [],
+  '--new-passphrase-env': [],
+  '--kdf': [],
+  '--kdf-cost': [],
+  '--reveal': ['--show', '--print'],
+  '--version': [],
+  '--stdin': [],
+  // A value is never an argument (other users see arguments in ps): it comes from stdin or a file.
+  '--from-file': ['--value', '--secret'],
+  '--allow-file': [],
+  '--help': [],
+});
+
+/**
+ * A parse error in our words. An unknown option is named, with the option it most likely meant
+ * (core's "did you mean"), only when it looks like an option name: a value typed in the wrong place
+ * (`--s3cr3t…`) is never repeated. Node already leaves out what follows `=`.
+ */
+function parseError(error: Error & { code?: string }): string {
+  const unknown = error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(error.message)?.[1] : undefined;
+  if (unknown === undefined) return error.message;
+  if (!/^--?[a-z][a-z0-9-]{0,30}$/i.test(unknown)) return 'unknown option (not shown: it does not look like an option name)';
+  try {
+    expectOptions('options', { [unknown]: true }, CLI_OPTIONS);
+  } catch (suggestion) {
+    return (suggestion as Error).message;
+  }
+  return error.message;
+}
 
 class UsageError extends Error {}
 
@@ -75,29 +131,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        store: { type: 'string' },
-        'key-file': { type: 'string' },
-        'passphrase-env': { type: 'string' },
-        'old-key-file': { type: 'string', multiple: true },
-        'old-passphrase-env': { type: 'string', multiple: true },
-        'new-key-file': { type: 'string' },
-        'new-passphrase-env': { type: 'string' },
-        kdf: { type: 'string' },
-        'kdf-cost': { type: 'string' },
-        reveal: { type: 'boolean' },
-        version: { type: 'string' },
-        stdin: { type: 'boolean' },
-        'from-file': { type: 'string' },
-        'allow-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(parseError(error as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;

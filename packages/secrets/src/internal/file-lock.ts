@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { sleep, type Clock } from '@bulwark/core';
+import { sleep, type Clock, type Timer } from '@bulwark/core';
 import { SecretStoreLockedError } from '../secret-store-locked-error.js';
 import { tempPathFor } from './atomic-write.js';
 
@@ -15,6 +15,7 @@ interface LockContent {
 /** Options of {@link acquireLock}. */
 export interface LockOptions {
   readonly timeoutMs: number;
+  /** A lock not refreshed for this long is stale; its holder refreshes it every `staleMs / 3`. */
   readonly staleMs: number;
   readonly clock: Clock;
 }
@@ -93,7 +94,9 @@ async function createLock(path: string, content: string): Promise<boolean> {
 
 /**
  * An exclusive lock file, created whole (see {@link createLock}), holding a random token, the pid,
- * host and time. A lock whose process is gone (same host), older than `staleMs`, or without
+ * host and time, which its holder refreshes every `staleMs / 3` for as long as it holds it. A lock
+ * whose process is gone (same host), not refreshed for `staleMs` (its holder hung or died on another
+ * host: a live one refreshes it, however long it writes), or without
  * readable content (no writer of ours leaves one: it was damaged, or left by a writer on a file
  * system without hard links that died before writing it) is stale and taken over at once, by
  * renaming it aside first, so that two waiters cannot both remove it and each think they hold a
@@ -102,15 +105,15 @@ async function createLock(path: string, content: string): Promise<boolean> {
  */
 export async function acquireLock(path: string, options: LockOptions): Promise<HeldLock> {
   const { clock, timeoutMs, staleMs } = options;
-  const me: LockContent = { token: randomBytes(16).toString('hex'), pid: process.pid, host: hostname(), at: Date.now() };
+  const me: LockContent = { token: randomBytes(16).toString('hex'), pid: process.pid, host: hostname(), at: clock.now() };
   const started = clock.monotonic();
   let delay = 2;
   for (;;) {
-    if (await createLock(path, JSON.stringify({ ...me, at: Date.now() }))) break;
+    if (await createLock(path, JSON.stringify({ ...me, at: clock.now() }))) break;
     const lock = await inspectLock(path);
     if (lock !== undefined) {
       const holder = lock.content;
-      const stale = holder === undefined || (holder.host === me.host && !isAlive(holder.pid)) || Date.now() - holder.at > staleMs;
+      const stale = holder === undefined || (holder.host === me.host && !isAlive(holder.pid)) || clock.now() - holder.at > staleMs;
       if (stale) {
         await takeOver(path, lock.ino);
         continue;
@@ -121,12 +124,42 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
     await sleep(Math.min(delay + Math.random() * delay, timeoutMs - waited), { clock });
     delay = Math.min(delay * 2, 50);
   }
+  const ours = async (): Promise<boolean> => (await readLock(path))?.token === me.token;
+  let released = false;
+  let timer: Timer | undefined;
+  let refreshing: Promise<void> = Promise.resolve();
+  // The new time is written beside the lock and renamed over it, so that no reader sees it half
+  // written. Should a waiter have taken the lock over meanwhile, this puts ours back over theirs;
+  // then they do not commit (their stillHeld is false) and we do: still one writer.
+  const refresh = async (): Promise<void> => {
+    if (released || !(await ours())) return;
+    const temp = tempPathFor(path);
+    try {
+      await writeFile(temp, JSON.stringify({ ...me, at: clock.now() }), { mode: 0o600, flag: 'wx' });
+      if (!released && (await ours())) await rename(temp, path);
+    } finally {
+      await unlink(temp).catch(() => {});
+    }
+    schedule();
+  };
+  const schedule = (): void => {
+    if (released || !Number.isFinite(staleMs)) return;
+    timer = clock.setTimeout(
+      () => {
+        refreshing = refresh().catch(() => {}); // a failed refresh leaves the lock to go stale: we then do not commit
+      },
+      staleMs / 3,
+      { unref: true },
+    );
+  };
+  schedule();
   return {
-    async stillHeld(): Promise<boolean> {
-      return (await readLock(path))?.token === me.token;
-    },
+    stillHeld: ours,
     async release(): Promise<void> {
-      if ((await readLock(path))?.token === me.token) await unlink(path).catch(() => {});
+      released = true;
+      timer?.clear();
+      await refreshing; // a refresh under way must not put the lock back after we removed it
+      if (await ours()) await unlink(path).catch(() => {});
     },
   };
 }
