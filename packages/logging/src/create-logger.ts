@@ -353,6 +353,7 @@ class BulwarkLogger implements Logger {
     }
     if (this.#bindings !== EMPTY) redactor.assignFixed(record, this.#bindings, this.#bindingsRedacted);
     if (fields !== EMPTY) redactor.assign(record, fields);
+    redactor.placeRenamed(record);
     let line: string;
     try {
       line = shared.pretty ? formatPretty(record) : JSON.stringify(record);
@@ -436,7 +437,8 @@ const FLOOD_CONTROL_OPTIONS = knownOptions<FloodControlOptions>('createLogger()'
  * Field precedence, the same however a method is called: the call's own fields over the child's
  * (the newest child first) over the log context's (innermost first) over the logger's `fields`.
  * `timestamp`, `level`, `message` and `service` are the line's own: a field by one of those names
- * is written with a `_` prefix instead of being lost.
+ * is written with a `_` prefix instead of being lost, and with one more `_` while that name is taken
+ * by another field (`{ message: 'a', _message: 'b' }` is written as `"_message":"b","__message":"a"`).
  *
  * Before anything is written, fields named like credentials (see {@link DEFAULT_REDACT_KEYS} and
  * `redact`), Bulwark `Secret`s and registered secret values ({@link registerSecretValue}) are
