@@ -152,6 +152,16 @@ describe('field precedence: the call over the child over the context over the de
     ]);
   });
 
+  test('a field named message whose getter throws is written as _message, the line keeps its message', async () => {
+    const { out, logger } = setup();
+    logger.info('real', {
+      get message(): string {
+        throw new Error('unreadable');
+      },
+    });
+    expect((await out.lines())[0]).toMatchObject({ message: 'real', _message: '[Unserializable]' });
+  });
+
   test('undefined fields are left out and do not hide weaker layers', async () => {
     const { out, logger } = setup();
     logger.child({ component: 'db' }).info('x', { component: undefined, n: 1 });
