@@ -366,8 +366,23 @@ describe('createLogger: levels', () => {
     expect(() => {
       child.level = 'nope' as never;
     }).toThrow(TypeError);
-    expect(() => logger.log('toString' as never, 'x')).toThrow('Expected `level` to be one of');
     expect(logger.isLevelEnabled('toString' as never)).toBe(false);
+  });
+
+  test('log() with a level that is not one of the levels never throws: the line is written at error with unknownLevel', async () => {
+    const { out, logger } = setup({ level: 'warn' });
+    expect(() => logger.log('loud' as never, 'x', { orderId: 42 })).not.toThrow();
+    logger.log('toString' as never, () => 'built');
+    logger.log(undefined as never, new Error('boom'));
+    logger.log('fatal' as never, 'y', { unknownLevel: 'mine' });
+    const lines = await out.lines();
+    expect(lines.map((l) => [l.level, l.message, l.unknownLevel, l.orderId, l._unknownLevel])).toEqual([
+      ['error', 'x', 'loud', 42, undefined],
+      ['error', 'built', 'toString', undefined, undefined],
+      ['error', 'boom', 'undefined', undefined, undefined],
+      ['error', 'y', 'fatal', undefined, 'mine'],
+    ]);
+    expect(logger.isLevelEnabled('loud' as never)).toBe(false);
   });
 
   test('the level of one logger family leaves another’s alone, in both directions', async () => {

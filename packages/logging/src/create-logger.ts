@@ -111,9 +111,17 @@ export interface Logger {
   verbose(message: LogMessage, fields?: LogFields | Error): void;
   debug(message: LogMessage, fields?: LogFields | Error): void;
   silly(message: LogMessage, fields?: LogFields | Error): void;
-  /** Writes at `level`. */
+  /**
+   * Writes at `level`. A `level` that is not one of {@link LOG_LEVELS} (from plain JavaScript, or
+   * read at run time: `'fatal'`, `'trace'`, a typo) does not throw and is not dropped: the line is
+   * written at `error`, whatever the logger's level, with the field `unknownLevel` holding the level
+   * given (as text), so that neither the line nor the mistake goes unseen.
+   */
   log(level: LogLevel, message: LogMessage, fields?: LogFields | Error): void;
-  /** Whether a line at `level` would be written: guard costly preparations with it. */
+  /**
+   * Whether a line at `level` would be written: guard costly preparations with it. `false` for a
+   * name that is not one of {@link LOG_LEVELS} (which `log` writes at `error`, see there).
+   */
   isLevelEnabled(level: LogLevel): boolean;
   /** A logger whose lines carry `fields` too (over this logger's own, under each call's). */
   child(fields: LogFields): Logger;
@@ -137,6 +145,7 @@ interface Suppressed {
   readonly message: string;
   readonly error: unknown;
   readonly store: ContextStore | undefined;
+  readonly unknownLevel: string | undefined;
 }
 
 interface Shared {
@@ -239,8 +248,9 @@ class BulwarkLogger implements Logger {
   }
 
   log(level: LogLevel, message: LogMessage, fields?: LogFields | Error): void {
-    if (!Object.hasOwn(LOG_LEVELS, level)) expectOneOf('level', level, LOG_LEVEL_NAMES);
-    if (LOG_LEVELS[level] <= this.#shared.threshold) this.#write(level, message, fields);
+    if (typeof level === 'string' && Object.hasOwn(LOG_LEVELS, level)) {
+      if (LOG_LEVELS[level] <= this.#shared.threshold) this.#write(level, message, fields);
+    } else this.#write('error', message, fields, describeLevel(level));
   }
 
   isLevelEnabled(level: LogLevel): boolean {
@@ -270,7 +280,7 @@ class BulwarkLogger implements Logger {
     return this.close();
   }
 
-  #write(level: LogLevel, message: LogMessage, fields: LogFields | Error | undefined): void {
+  #write(level: LogLevel, message: LogMessage, fields: LogFields | Error | undefined, unknownLevel?: string): void {
     let text: string;
     let error: unknown;
     let callFields: LogFields | undefined;
@@ -310,18 +320,18 @@ class BulwarkLogger implements Logger {
     if (error !== undefined && flood !== undefined) {
       const { code } = error as { code?: unknown };
       const key = `${level}\u0000${String((error as Error).message)}\u0000${String(code)}`;
-      const admitted = flood.admit(key, () => ({ logger: this, level, message: text, error, store }));
+      const admitted = flood.admit(key, () => ({ logger: this, level, message: text, error, store, unknownLevel }));
       if (!admitted) return;
     }
     if (callFields === undefined && error !== undefined) callFields = { error };
     else if (callFields !== undefined && error !== undefined && callFields.error === undefined && callFields.err === undefined) {
       callFields = { error, ...callFields };
     }
-    this.emit(level, text, callFields ?? EMPTY, store);
+    this.emit(level, text, callFields ?? EMPTY, store, unknownLevel);
   }
 
   /** Builds, redacts, serializes and writes one line. @internal */
-  emit(level: LogLevel, message: string, fields: LogFields, store: ContextStore | undefined): void {
+  emit(level: LogLevel, message: string, fields: LogFields, store: ContextStore | undefined, unknownLevel?: string): void {
     const shared = this.#shared;
     // winston cannot be written to once ended (it would emit an error that crashes the process).
     if (shared.closed) return;
@@ -353,6 +363,16 @@ class BulwarkLogger implements Logger {
     }
     if (this.#bindings !== EMPTY) redactor.assignFixed(record, this.#bindings, this.#bindingsRedacted);
     if (fields !== EMPTY) redactor.assign(record, fields);
+    if (unknownLevel !== undefined) {
+      // The line's own word on its level: a field of that name is kept with a `_` prefix.
+      if (Object.hasOwn(record, 'unknownLevel')) {
+        let target = '_unknownLevel';
+        while (Object.hasOwn(record, target)) target = `_${target}`;
+        record[target] = record.unknownLevel;
+      }
+      record.unknownLevel = redactor.text(unknownLevel);
+    }
+    redactor.placeRenamed(record);
     let line: string;
     try {
       line = shared.pretty ? formatPretty(record) : JSON.stringify(record);
@@ -379,7 +399,18 @@ class BulwarkLogger implements Logger {
       last.message,
       { error: last.error, suppressed: dropped, suppressedWindowMs: windowMs },
       last.store,
+      last.unknownLevel,
     );
+  }
+}
+
+/** A level `log` was given that is not one of the levels, as text (never throwing). */
+function describeLevel(level: unknown): string {
+  if (typeof level === 'string') return level;
+  try {
+    return String(level);
+  } catch {
+    return `[${typeof level}]`;
   }
 }
 
@@ -436,7 +467,8 @@ const FLOOD_CONTROL_OPTIONS = knownOptions<FloodControlOptions>('createLogger()'
  * Field precedence, the same however a method is called: the call's own fields over the child's
  * (the newest child first) over the log context's (innermost first) over the logger's `fields`.
  * `timestamp`, `level`, `message` and `service` are the line's own: a field by one of those names
- * is written with a `_` prefix instead of being lost.
+ * is written with a `_` prefix instead of being lost, and with one more `_` while that name is taken
+ * by another field (`{ message: 'a', _message: 'b' }` is written as `"_message":"b","__message":"a"`).
  *
  * Before anything is written, fields named like credentials (see {@link DEFAULT_REDACT_KEYS} and
  * `redact`), Bulwark `Secret`s and registered secret values ({@link registerSecretValue}) are

@@ -245,9 +245,15 @@ describe('logPolicyEvents with every family of events', () => {
     expect(() => logPolicyEvents(logger, [retry], { levels: new Map([['giveUp', 'warn']]) as never })).toThrow(
       'Expected `levels` to be an options object, got',
     );
-    expect(() => logPolicyEvents(logger, [], { levels: { audit: 'off' } })).toThrow(
-      'Unknown option `levels.audit` of logPolicyEvents(); no sources were given, so there is no event to set a level for.',
-    );
+  });
+
+  test('no sources is refused, in both forms, rather than a handle that logs nothing', () => {
+    const { logger } = setup();
+    const expected =
+      'Expected `sources` to be at least one source of events (a retry, a breaker, a cache, …): logPolicyEvents(logger, retryPolicy, breaker) or logPolicyEvents(logger, [retryPolicy, breaker], options), got an array of length 0.';
+    expect(() => logPolicyEvents(logger)).toThrow(expected);
+    expect(() => logPolicyEvents(logger, [])).toThrow(expected);
+    expect(() => logPolicyEvents(logger, [], { levels: { audit: 'off' } })).toThrow(expected);
   });
 });
 

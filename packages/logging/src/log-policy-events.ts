@@ -125,7 +125,9 @@ const eventField = (name: string): string => name.charAt(2).toLowerCase() + name
  * (`attempt`, `delayMs`, `state`, `key`, `secretName`, `error` serialized with its cause chain), all
  * through the logger's redaction. A payload fact named `event` or `policy` is written as `_event` or
  * `_policy` (the line's own fields win). Sources are known by their events alone, so this package depends
- * on no other Bulwark package. Dispose the handle to unsubscribe from everything.
+ * on no other Bulwark package. Dispose the handle to unsubscribe from everything. At least one source
+ * is required: with none (`logPolicyEvents(logger)`, an empty array) it throws a `TypeError` rather
+ * than return a handle that logs nothing.
  *
  * @example
  * ```ts
@@ -169,6 +171,14 @@ export function logPolicyEvents(logger: Logger, ...args: readonly unknown[]): Di
     throw invalidOption('arguments', args.length + 1, 'at most 3 (the logger, an array of sources, options) when the sources are given as an array');
   }
   const sources = (listed ? args[0] : args) as readonly unknown[];
+  if (sources.length === 0) {
+    // Nothing to subscribe to is a mistake (a list built empty, a spread of nothing), not a handle to keep.
+    throw invalidOption(
+      'sources',
+      sources,
+      'at least one source of events (a retry, a breaker, a cache, …): logPolicyEvents(logger, retryPolicy, breaker) or logPolicyEvents(logger, [retryPolicy, breaker], options)',
+    );
+  }
   const options = (listed ? args[1] : undefined) as PolicyEventLogOptions | undefined;
   if (options !== null && typeof options === 'object' && eventsOfSource(options).size > 0) {
     throw invalidOption('options', options, 'an options object ({ levels }); a source goes in the array of sources');
@@ -228,12 +238,6 @@ function checkedLevels(
   plans: readonly { readonly events: ReadonlyMap<string, Subscribe> }[],
 ): Readonly<Record<string, LogLevel | 'off'>> | undefined {
   if (levels === undefined) return undefined;
-  if (plans.length === 0) {
-    // With no source there is no event to name, and the list of choices would be empty.
-    expectOptions('levels', levels);
-    const [first] = Object.keys(levels);
-    if (first !== undefined) throw new TypeError(`Unknown option \`levels.${first}\` of logPolicyEvents(); no sources were given, so there is no event to set a level for.`);
-  }
   const known = knownOptions<Record<string, unknown>>(
     'logPolicyEvents() for these sources',
     Object.fromEntries(plans.flatMap(({ events }) => [...events.keys()].map((name) => [eventField(name), [name]]))),

@@ -124,6 +124,44 @@ describe('field precedence: the call over the child over the context over the de
     });
   });
 
+  test('a renamed field takes one more _ while its name is taken: neither hides the other', async () => {
+    const { out, logger } = setup();
+    logger.info('a', { message: 'm', _message: 'u' });
+    logger.info('b', { _message: 'u', message: 'm' });
+    logger.log('info', 'c', { level: 'l', _level: 'u1', __level: 'u2' });
+    const child = logger.child({ _message: 'child' });
+    child.info('d', { message: 'm' });
+    child.info('e', { message: 'm' }); // a child's fields are kept from line to line after the first
+    const renaming = logger.child({ message: 'child' });
+    renaming.info('f', { _message: 'u' });
+    renaming.info('g', { _message: 'u' });
+    renaming.info('h', { message: 'call' }); // the call's message over the child's, as any field
+    await withLogContext({ _service: 'context' }, async () => logger.info('i', { service: 's' }));
+    const lines = await out.lines();
+    const renamed = (line: Record<string, unknown>) => Object.fromEntries(Object.entries(line).filter(([key]) => key.startsWith('_')));
+    expect(lines.map((line) => [line.message, line.level, line.service, renamed(line)])).toEqual([
+      ['a', 'info', 'gateway', { _message: 'u', __message: 'm' }],
+      ['b', 'info', 'gateway', { _message: 'u', __message: 'm' }],
+      ['c', 'info', 'gateway', { _level: 'u1', __level: 'u2', ___level: 'l' }],
+      ['d', 'info', 'gateway', { _message: 'child', __message: 'm' }],
+      ['e', 'info', 'gateway', { _message: 'child', __message: 'm' }],
+      ['f', 'info', 'gateway', { _message: 'u', __message: 'child' }],
+      ['g', 'info', 'gateway', { _message: 'u', __message: 'child' }],
+      ['h', 'info', 'gateway', { _message: 'call' }],
+      ['i', 'info', 'gateway', { _service: 'context', __service: 's' }],
+    ]);
+  });
+
+  test('a field named message whose getter throws is written as _message, the line keeps its message', async () => {
+    const { out, logger } = setup();
+    logger.info('real', {
+      get message(): string {
+        throw new Error('unreadable');
+      },
+    });
+    expect((await out.lines())[0]).toMatchObject({ message: 'real', _message: '[Unserializable]' });
+  });
+
   test('undefined fields are left out and do not hide weaker layers', async () => {
     const { out, logger } = setup();
     logger.child({ component: 'db' }).info('x', { component: undefined, n: 1 });

@@ -32,6 +32,24 @@ const URL_CASES: readonly (readonly [shape: string, text: string, expected: stri
   // bulwark-allow-secret: a made-up credential, the subject of the table
   ['a URL inside a URL', 'https://a.example/login?next=https://u:pw@inner/x&token=t-1', 'https://a.example/login?next=https://[REDACTED]@inner/x&token=[REDACTED]'],
   ['names that are not credentials', 'https://a.example/?monkey=3&keyspace=k&page=2&email=ada@example.com', 'https://a.example/?monkey=3&keyspace=k&page=2&email=ada@example.com'],
+  // bulwark-allow-secret: a made-up credential, the subject of the table
+  ['a # in the password', 'postgres://user:ab#cd@db:5432/app', 'postgres://[REDACTED]@db:5432/app'],
+  // bulwark-allow-secret: a made-up credential, the subject of the table
+  ['a / in a password alone', 'redis://:p/ss@host', 'redis://[REDACTED]@host'],
+  // bulwark-allow-secret: a made-up credential, the subject of the table
+  ['a ? in the password', 'mysql://app:wh?at@db/orders', 'mysql://[REDACTED]@db/orders'],
+  // bulwark-allow-secret: a made-up credential, the subject of the table
+  ['/ ? # and @ in the password, then a path, a query and a fragment', 'https://user:p/a?s#s@x@host/path?x=1#frag', 'https://[REDACTED]@host/path?x=1#frag'],
+  // bulwark-allow-secret: a made-up credential, the subject of the table
+  ['a # in the password, an @ in the query', 'postgres://u:p#w@db:5432/app?email=ada@example.com', 'postgres://[REDACTED]@db:5432/app?email=ada@example.com'],
+  // bulwark-allow-secret: a made-up credential, the subject of the table
+  ['a / in the password, then a second URL', 'a redis://:p/w@h1:6379 b https://x.example/?to=g@h', 'a redis://[REDACTED]@h1:6379 b https://x.example/?to=g@h'],
+  // bulwark-allow-secret: a made-up credential, the subject of the table
+  ['two URLs in JSON', '["redis://:p/w@h1","https://h2/?to=g@h"]', '["redis://[REDACTED]@h1","https://h2/?to=g@h"]'],
+  // bulwark-allow-secret: a made-up credential, the subject of the table
+  ['a URL with no credentials before one with', 'see http://cache:x/y,redis://u:pw@h2/0', 'see http://cache:x/y,redis://[REDACTED]@h2/0'],
+  ['a port, and an @ in the query', 'http://localhost:3000/users?email=ada@example.com', 'http://localhost:3000/users?email=ada@example.com'],
+  ['an IPv6 host and port, and an @ in the path', 'http://[::1]:8080/u/@ada#top', 'http://[::1]:8080/u/@ada#top'],
   ['no URL', 'mailto:bob@example.com', 'mailto:bob@example.com'],
 ];
 

@@ -26,8 +26,8 @@ const KEY_CACHE_LIMIT = 4096;
 interface KeyPlan {
   /** The name as written, registered secret values replaced. */
   readonly name: string;
-  /** The name as written at the top of a line, where the line's own keys are taken. */
-  readonly topName: string;
+  /** Whether the name is one of the line's own keys: at the top of a line, the field is renamed (see `placeRenamed`). */
+  readonly reserved: boolean;
   /** The name compared with names and paths: lower case, without `-` and `_`. */
   readonly normalized: string;
   /** Whether the name alone redacts the value. */
@@ -62,6 +62,16 @@ export interface LayerCache {
   entries?: unknown[] | null;
   /** Set by the first line: the cache is built by the second, so a layer used once costs one plain `assign`. */
   seen?: boolean;
+}
+
+/** Where `assign` keeps a line's fields named like the line's own keys, by name, until `placeRenamed` writes them. */
+const RENAMED = Symbol('fields to rename');
+
+function renamedOf(record: Record<string, unknown>): Map<string, unknown> {
+  const holder = record as Record<symbol, Map<string, unknown> | undefined>;
+  let renamed = holder[RENAMED];
+  if (renamed === undefined) holder[RENAMED] = renamed = new Map();
+  return renamed;
 }
 
 const isPrimitive = (value: unknown): boolean => value === null || (typeof value !== 'object' && typeof value !== 'function');
@@ -131,22 +141,43 @@ export class Redactor {
   }
 
   /**
-   * Writes the redacted fields of `layer` into `record`, over what an earlier layer wrote there.
-   * Never throws: a field that cannot be read becomes `[Unserializable]`.
+   * Writes the redacted fields of `layer` into `record`, over what an earlier layer wrote there; a
+   * field named like one of the line's own keys is kept aside, over an earlier layer's of that name,
+   * until {@link placeRenamed}. Never throws: a field that cannot be read becomes `[Unserializable]`.
    */
   assign(record: Record<string, unknown>, layer: Readonly<Record<string, unknown>>): void {
     for (const key of Object.keys(layer)) {
-      let value: unknown;
       let plan: KeyPlan | undefined;
+      let redacted: unknown;
       try {
-        value = layer[key];
-        if (value === undefined) continue;
         plan = this.#plan(key);
-        record[plan.topName] = this.#field(plan, value, this.#root, 0);
+        const value = layer[key];
+        if (value === undefined) continue;
+        redacted = this.#field(plan, value, this.#root, 0);
       } catch {
         this.#stack.length = 0;
-        record[plan?.topName ?? this.text(key)] = '[Unserializable]';
+        redacted = '[Unserializable]';
       }
+      const name = plan?.name ?? this.text(key);
+      if (plan?.reserved === true) renamedOf(record).set(name, redacted);
+      else record[name] = redacted;
+    }
+  }
+
+  /**
+   * Writes the fields {@link assign} kept aside because the line's own keys hold their names, each
+   * under its name with a `_` before it, and one more `_` while that name is taken by another field
+   * of the line (a field `_message` of any layer keeps its own name and value).
+   */
+  placeRenamed(record: Record<string, unknown>): void {
+    const holder = record as Record<symbol, Map<string, unknown> | undefined>;
+    const renamed = holder[RENAMED];
+    if (renamed === undefined) return;
+    delete holder[RENAMED];
+    for (const [name, value] of renamed) {
+      let target = `_${name}`;
+      while (Object.hasOwn(record, target)) target = `_${target}`;
+      record[target] = value;
     }
   }
 
@@ -178,7 +209,8 @@ export class Redactor {
       if (values.every(isPrimitive)) {
         const fixed: Record<string, unknown> = {};
         this.assign(fixed, layer);
-        entries = Object.entries(fixed).flat();
+        // A layer with a field to rename is assigned line by line: the name it gets depends on the others.
+        if ((fixed as Record<symbol, unknown>)[RENAMED] === undefined) entries = Object.entries(fixed).flat();
       }
       Object.assign(cache, { redactor: this, matcher, entries });
     }
@@ -197,7 +229,7 @@ export class Redactor {
     if (plan === undefined) {
       const name = matcher === null ? key : matcher.redact(key, this.censor);
       const normalized = normalizeKey(key);
-      plan = { name, topName: this.#reserved.has(name) ? `_${name}` : name, normalized, censored: this.#names.has(normalized) };
+      plan = { name, reserved: this.#reserved.has(name), normalized, censored: this.#names.has(normalized) };
       if (this.#keys.size < KEY_CACHE_LIMIT) this.#keys.set(key, plan);
     }
     return plan;

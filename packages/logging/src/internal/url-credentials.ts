@@ -58,7 +58,62 @@ function endsValue(c: number): boolean {
   return c <= 32 || c === 34 || c === 39 || c === 38 || c === 44 || c === 59 || c === 60 || c === 62 || c === 40 || c === 41 || c === 123 || c === 125 || c === 91 || c === 93;
 }
 
-/** `text` with the user information of every URL from `firstAt`'s on replaced: after `//`, the authority before its last `@`. */
+/** A character of a host and port as a URL writes them: letters, digits, `-._~%`, `:`, `[` and `]`. */
+function isHostChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 45 || c === 46 || c === 95 || c === 126 || c === 37 || c === 91 || c === 93;
+}
+
+/**
+ * Whether `text` from `from` to `to` reads as a host with an optional port (`db`, `db:5432`,
+ * `[::1]:8080`, `localhost:`): a colon there is followed by up to five digits. Anything else before a
+ * `/`, `?` or `#` (`user:ab`, `:p`) is a user and a password holding that character.
+ */
+function isHostAndPort(text: string, from: number, to: number): boolean {
+  let colon: number;
+  if (text.charCodeAt(from) === 91) {
+    const close = text.indexOf(']', from);
+    if (close < 0 || close >= to) return false;
+    colon = close + 1;
+    if (colon === to) return true;
+    if (text.charCodeAt(colon) !== 58) return false;
+  } else {
+    colon = text.indexOf(':', from);
+    if (colon < 0 || colon >= to) return true;
+    if (colon === from) return false;
+  }
+  if (to - colon - 1 > 5) return false;
+  for (let i = colon + 1; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * The `@` that ends a password holding a `/`, `?` or `#` (`user:ab#cd@db`), searched from `from`:
+ * the first `@` followed by a host that something other than another `@` ends. -1 when whitespace,
+ * a control character, a quote, `<`, `>`, a backquote or `//` (the next URL) comes first: the text
+ * was no password, and nothing of it is hidden.
+ */
+function passwordEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96 || (c === 47 && text.charCodeAt(i + 1) === 47)) return -1;
+    if (c === 64) {
+      let j = i + 1;
+      while (j < text.length && isHostChar(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) !== 64) return i;
+      i = j - 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * `text` with the user information of every URL from `firstAt`'s on replaced: after `//`, the
+ * authority before its last `@`, and past a `/`, `?` or `#` that a password holds (see
+ * {@link isHostAndPort}), up to the `@` before the host (see {@link passwordEnd}).
+ */
 function redactUserInfo(text: string, censor: string, firstAt: number): string {
   let found = text.lastIndexOf('//', firstAt);
   let out = '';
@@ -73,6 +128,10 @@ function redactUserInfo(text: string, censor: string, firstAt: number): string {
       if (c === 47 || c === 63 || c === 35 || c <= 32) break;
       if (c === 64) at = end;
     }
+    if (end < text.length && text.charCodeAt(end) > 32 && !isHostAndPort(text, at < 0 ? start : at + 1, end)) {
+      const further = passwordEnd(text, end);
+      if (further >= 0) at = end = further;
+    }
     if (at >= 0) {
       out += text.slice(from, start) + censor;
       from = at;
@@ -85,7 +144,9 @@ function redactUserInfo(text: string, censor: string, firstAt: number): string {
 /**
  * `text` with the credentials of URLs replaced by `censor`. After each `//`, everything of the
  * authority (up to the first `/`, `?`, `#` or whitespace) before its last `@`
- * (`postgres://[REDACTED]@db`, `https://[REDACTED]@github.com`: a user alone is often a token); and
+ * (`postgres://[REDACTED]@db`, `https://[REDACTED]@github.com`: a user alone is often a token), and
+ * further when the authority so far is no host and port (`user:ab#cd@db`, `:p/ss@host`): up to the
+ * first `@` followed by a host that no other `@` follows (`postgres://[REDACTED]@db`); and
  * after the first `//`, the value of each `name=value` parameter (`?`, `&`, `#` or `;` before its
  * name) whose name is credential-like (`?api_key=[REDACTED]&page=2`, `#access_token=[REDACTED]`),
  * up to whitespace or one of `"'&,;<>(){}[]`. Most strings hold no `//` and cost one search for
