@@ -17,6 +17,7 @@ export { ChaosFaultError, isChaosFaultError } from './chaos-fault-error.js';
 export { StoreUnavailableError, isStoreUnavailableError } from './store-unavailable-error.js';
 export { toBulwarkError } from './to-bulwark-error.js';
 export { describeError } from './describe-error.js';
+export { isCredentialName, redactUrlUserInfo } from './url-credentials.js';
 export { errorCode, isConnectFailure } from './error-code.js';
 
 export { EventEmitter } from './event.js';

@@ -20,3 +20,4 @@ export { startLoopbackServer, useLoopbackServer } from './http-server.js';
 export type { LoopbackServer, ReceivedRequest, Reply, ReplyHandler } from './http-server.js';
 export { describeNginx, nginxBinary, startNginx, useNginx, NGINX_TAG } from './nginx.js';
 export type { NginxOptions, PrivateNginx } from './nginx.js';
+export { URL_CREDENTIAL_CASES } from './url-credential-cases.js';
