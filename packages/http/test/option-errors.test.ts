@@ -67,7 +67,8 @@ describe('a refused body or query is not quoted', () => {
   });
 });
 
-describe('a json body that is not JSON data is refused, naming `json`', () => {
+/** A client on a `fetch` that records each request's body and answers `{}`. */
+function bodyRecordingClient() {
   const sent: unknown[] = [];
   const client = httpClient({
     baseUrl: 'https://api.example.com',
@@ -76,6 +77,11 @@ describe('a json body that is not JSON data is refused, naming `json`', () => {
       return new Response('{}');
     },
   });
+  return { client, sent };
+}
+
+describe('a json body that is not JSON data is refused, naming `json`', () => {
+  const { client, sent } = bodyRecordingClient();
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
 
@@ -112,14 +118,7 @@ describe('a URL written without its scheme does not show its password', () => {
 });
 
 describe('a record or an array given as body is refused, pointing to `json`', () => {
-  const sent: unknown[] = [];
-  const client = httpClient({
-    baseUrl: 'https://api.example.com',
-    fetch: async (_input, init) => {
-      sent.push(init?.body);
-      return new Response('{}');
-    },
-  });
+  const { client, sent } = bodyRecordingClient();
 
   test.each([
     ['a record', { cents: 1_000 }, 'an object'],
