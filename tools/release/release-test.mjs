@@ -340,7 +340,8 @@ async function main() {
   expect(existsSync(join(service, '.gitignore')) && !existsSync(join(service, 'gitignore')), 'the scaffold has no .gitignore');
   expect(!readFileSync(join(service, 'package.json'), 'utf8').includes('workspace:'), 'the scaffold\'s package.json keeps workspace: ranges');
   expect(serviceManifest.dependencies['@bulwark/core'] === `^${v1.after['@bulwark/core']}`, `the scaffold names @bulwark/core ${serviceManifest.dependencies['@bulwark/core']}, not ^${v1.after['@bulwark/core']}`);
-  expect(existsSync(join(service, 'rules', 'validation-gateway.rules.yml')) && !existsSync(join(service, 'bench')), 'the scaffold lacks its rules, or has the benchmarks');
+  // The scaffold's rules are named after it, as everything it calls itself is.
+  expect(existsSync(join(service, 'rules', 'my-service.rules.yml')) && !existsSync(join(service, 'rules', 'validation-gateway.rules.yml')) && !existsSync(join(service, 'bench')), 'the scaffold lacks its rules (rules/my-service.rules.yml), or has the benchmarks');
   ok(`${tail(created.stdout, 20).split('\n').find((l) => l.startsWith('Created'))?.replace(/\.$/, '') ?? 'created'}: .gitignore restored, @bulwark/* at ^x.y.z, rules in, no benchmarks`);
   const refusedAgain = await npm(['create', '@bulwark/app', 'my-service'], { cwd: scaffolds, allowFailure: true });
   expect(refusedAgain.code !== 0 && refusedAgain.output.includes('already holds files'), `npm create into a non-empty folder did not refuse:\n${tail(refusedAgain.output)}`);
