@@ -18,6 +18,8 @@ const FIXTURES: Record<string, string> = {
   'private-key': `${'-----BEGIN'} RSA PRIVATE KEY-----`,
   'bearer-token': `curl -H "Authorization: ${'Bearer'} eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dQw4w9WgXcQ"`,
   'connection-string-password': `DATABASE_URL=postgres://app:${'Sup3r'}S3cretPw@db.internal:5432/app`,
+  'connection-string-password (a / in the password)': `REDIS_URL=redis://:${'Sup3r'}S3cret/Pw@cache.internal:6379`,
+  'connection-string-password (a # in the password)': `DB=mysql://app:${'Sup3r'}S3cret#Pw@db.internal/orders`,
   'generic-secret-assignment': `const api_key = "${'Zx9'}Qm2Lp8Rt5Vn3Wk7Yh4";`,
 };
 
@@ -46,6 +48,9 @@ describe('scanText', () => {
     ['an error code', "readonly code = 'SECRET_ACCESS_DENIED';"],
     ['a template bearer header', 'authorization: `Bearer ${token.reveal()}`'],
     ['a short example token', 'token: "abc"'],
+    ['a port, then a path holding an @', 'see https://medium.example:443/users/@ada for more'],
+    ['a port, then a query holding an @', 'GET http://localhost:3000/users?email=ada@example.com'],
+    ['an IPv6 host and port, then a path holding an @', 'http://[::1]:8080/u/@ada#top'],
   ])('does not flag %s', (_label, line) => {
     expect(scanText(line)).toEqual([]);
   });

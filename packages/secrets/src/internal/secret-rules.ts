@@ -76,8 +76,16 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     id: 'connection-string-password',
     description: 'connection string with a password',
-    pattern: /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:/@'"`<>()]{0,256}):([^\s@/'"`<>()]{1,256})@([^\s/'"`<>:?#()]{1,256})/gi,
-    accept: (m) => !isPlaceholder(decodeURIComponentSafe(m[3]!)),
+    // A password may hold `/`, `?` or `#`. What comes before the first of them, read with the user,
+    // may be a host and a port instead (`host:443/users/@ada`, `[::1]:8080/u/@ada`): then it is a
+    // path holding an `@`, not a password.
+    pattern: /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:/@'"`<>()]{0,256}):([^\s@'"`<>()]{1,256})@([^\s/'"`<>:?#()]{1,256})/gi,
+    accept: (m) => {
+      const password = m[3]!;
+      const cut = password.search(/[/?#]/);
+      if (cut >= 0 && /^(?:\[[^\]]*\]|[^:[\]]*)(?::\d{0,5})?$/.test(`${m[2]}:${password.slice(0, cut)}`)) return false;
+      return !isPlaceholder(decodeURIComponentSafe(password));
+    },
     preview: (m) => `${m[1]}://${m[2]}:****@${m[4]}`,
   },
   {
