@@ -7,5 +7,5 @@ export { withLogContext, getLogContext } from './with-log-context.js';
 export { registerSecretValue } from './register-secret-value.js';
 export { serializeError } from './serialize-error.js';
 export type { SerializeErrorOptions } from './serialize-error.js';
-export { logPolicyEvents, POLICY_EVENT_LINES, type PolicyEventLogOptions } from './log-policy-events.js';
+export { logPolicyEvents, POLICY_EVENT_LINES, type PolicyEventLogOptions, type PolicyEventLogger } from './log-policy-events.js';
 export type { LineDestination } from './internal/line-transport.js';

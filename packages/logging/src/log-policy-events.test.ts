@@ -185,9 +185,9 @@ describe('logPolicyEvents with every family of events', () => {
   test('arguments are checked, and a failed call subscribes nothing', () => {
     const { logger } = setup();
     const retry = fakeRetry();
-    expect(() => logPolicyEvents({} as never, retry)).toThrow('Expected `logger` to be a logger made by createLogger, got an object (Object).');
+    expect(() => logPolicyEvents({} as never, retry)).toThrow('Expected `logger` to be a logger made by createLogger (or an object with its log and isLevelEnabled), got an object (Object).');
     // console has `log` too: it was taken, and the first event then threw from inside the emitter.
-    expect(() => logPolicyEvents(console as never, retry)).toThrow('Expected `logger` to be a logger made by createLogger, got an object');
+    expect(() => logPolicyEvents(console as never, retry)).toThrow('Expected `logger` to be a logger made by createLogger (or an object with its log and isLevelEnabled), got an object');
     expect(() => logPolicyEvents(logger, retry, { name: 'nothing' })).toThrow(
       'Expected `sources[1]` to be an object with at least one onXxx event (onRetry, onBreak, onHit, …), got an object (Object).',
     );

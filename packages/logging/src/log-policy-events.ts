@@ -10,6 +10,12 @@ import {
   type EventName,
 } from '@bulwark/core';
 import type { LogFields, Logger } from './create-logger.js';
+
+/**
+ * What {@link logPolicyEvents} writes through: a logger made by `createLogger`, or any object with its
+ * `log` and `isLevelEnabled` (an adapter to another logger).
+ */
+export type PolicyEventLogger = Pick<Logger, 'log' | 'isLevelEnabled'>;
 import { LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
 
 /** Options of {@link logPolicyEvents} in its `(logger, sources, options)` form. */
@@ -157,14 +163,14 @@ const eventField = (name: string): string => name.charAt(2).toLowerCase() + name
  * await verdicts.close();
  * ```
  */
-export function logPolicyEvents(logger: Logger, sources: readonly object[], options?: PolicyEventLogOptions): Disposable;
+export function logPolicyEvents(logger: PolicyEventLogger, sources: readonly object[], options?: PolicyEventLogOptions): Disposable;
 /** {@link logPolicyEvents} with the sources listed after the logger, each event at its severity. */
-export function logPolicyEvents(logger: Logger, ...sources: readonly object[]): Disposable;
-export function logPolicyEvents(logger: Logger, ...args: readonly unknown[]): Disposable {
+export function logPolicyEvents(logger: PolicyEventLogger, ...sources: readonly object[]): Disposable;
+export function logPolicyEvents(logger: PolicyEventLogger, ...args: readonly unknown[]): Disposable {
   // `log` alone would admit `console` or another library's logger, which then throws at the first event.
-  const candidate = logger as Partial<Logger> | null;
+  const candidate = logger as Partial<PolicyEventLogger> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.log !== 'function' || typeof candidate.isLevelEnabled !== 'function') {
-    throw invalidOption('logger', logger, 'a logger made by createLogger');
+    throw invalidOption('logger', logger, 'a logger made by createLogger (or an object with its log and isLevelEnabled)');
   }
   const listed = Array.isArray(args[0]);
   if (listed && args.length > 2) {
