@@ -20,6 +20,7 @@ import { LineTransport, type LineDestination } from './internal/line-transport.j
 import { formatPretty } from './internal/pretty.js';
 import { Redactor, type LayerCache } from './internal/redactor.js';
 import { activeSpanContext } from './internal/trace-context.js';
+import { freeName } from './internal/free-name.js';
 import { LOG_LEVELS, LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
 
 /** Structured fields of a line: any JSON-friendly values, errors, `Secret`s (redacted). */
@@ -365,11 +366,7 @@ class BulwarkLogger implements Logger {
     if (fields !== EMPTY) redactor.assign(record, fields);
     if (unknownLevel !== undefined) {
       // The line's own word on its level: a field of that name is kept with a `_` prefix.
-      if (Object.hasOwn(record, 'unknownLevel')) {
-        let target = '_unknownLevel';
-        while (Object.hasOwn(record, target)) target = `_${target}`;
-        record[target] = record.unknownLevel;
-      }
+      if (Object.hasOwn(record, 'unknownLevel')) record[freeName('_unknownLevel', (name) => Object.hasOwn(record, name))] = record.unknownLevel;
       record.unknownLevel = redactor.text(unknownLevel);
     }
     redactor.placeRenamed(record);

@@ -10,13 +10,14 @@ import {
   type EventName,
 } from '@bulwark/core';
 import type { LogFields, Logger } from './create-logger.js';
+import { freeName } from './internal/free-name.js';
+import { LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
 
 /**
  * What {@link logPolicyEvents} writes through: a logger made by `createLogger`, or any object with its
  * `log` and `isLevelEnabled` (an adapter to another logger).
  */
 export type PolicyEventLogger = Pick<Logger, 'log' | 'isLevelEnabled'>;
-import { LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
 
 /** Options of {@link logPolicyEvents} in its `(logger, sources, options)` form. */
 export interface PolicyEventLogOptions {
@@ -106,9 +107,7 @@ function fieldsOf(event: string, sourceName: string | undefined, payload: unknow
   if (name !== undefined && name !== '' && policy !== name) facts.name = name;
   const fields: Record<string, unknown> = policy === undefined ? { event } : { event, policy };
   for (const key of Object.keys(facts)) {
-    let target = key;
-    while (Object.hasOwn(fields, target) || (target !== key && Object.hasOwn(facts, target))) target = `_${target}`;
-    fields[target] = facts[key];
+    fields[freeName(key, (name) => Object.hasOwn(fields, name) || (name !== key && Object.hasOwn(facts, name)))] = facts[key];
   }
   return fields;
 }

@@ -1,3 +1,4 @@
+import { freeName } from './free-name.js';
 import { isError } from './is-error.js';
 import type { SecretMatcher } from './secret-matcher.js';
 import { redactUrlCredentials } from './url-credentials.js';
@@ -174,11 +175,7 @@ export class Redactor {
     const renamed = holder[RENAMED];
     if (renamed === undefined) return;
     delete holder[RENAMED];
-    for (const [name, value] of renamed) {
-      let target = `_${name}`;
-      while (Object.hasOwn(record, target)) target = `_${target}`;
-      record[target] = value;
-    }
+    for (const [name, value] of renamed) record[freeName(`_${name}`, (candidate) => Object.hasOwn(record, candidate))] = value;
   }
 
   /** The redacted form of any value (an error, an object, a string), from the record's root. */
