@@ -27,7 +27,7 @@ export interface Gateway {
 export async function startGateway(config: GatewayConfig, options: CompositionOptions = {}): Promise<Gateway> {
   const container = await composeGateway(config, options);
   const resources = container.resolve<Resources>(TOKENS.Resources);
-  const logger = container.resolve<AppLogger>(TOKENS.Logger);
+  const logger = container.resolve<AppLogger & Partial<Pick<Logger, 'log' | 'isLevelEnabled' | 'level'>>>(TOKENS.Logger);
   let app: FastifyInstance;
   try {
     app = buildServer(container);
@@ -43,10 +43,9 @@ export async function startGateway(config: GatewayConfig, options: CompositionOp
   // that is stricter than info): tools that start the gateway on port 0 wait for it. A logger
   // registered in place of @bulwark/logging's has only the AppLogger port: it gets an info line.
   const listening = { event: 'listening', url, port, pid: process.pid, redis: config.redisUrl !== undefined };
-  const root = container.resolve<AppLogger & Partial<Pick<Logger, 'log' | 'isLevelEnabled' | 'level'>>>(TOKENS.Logger);
-  if (typeof root.log === 'function') {
-    const level = typeof root.isLevelEnabled === 'function' && !root.isLevelEnabled('info') && root.level !== undefined ? root.level : 'info';
-    root.log(level, 'listening', listening);
+  if (typeof logger.log === 'function') {
+    const level = typeof logger.isLevelEnabled === 'function' && !logger.isLevelEnabled('info') && logger.level !== undefined ? logger.level : 'info';
+    logger.log(level, 'listening', listening);
   } else {
     logger.info('listening', listening);
   }
