@@ -1,6 +1,6 @@
 import { circuitBreaker, isCircuitFailure, redisCircuitStore } from '@bulwark/breaker';
 import { cache, redisCacheStore } from '@bulwark/cache';
-import { systemClock, type Clock } from '@bulwark/core';
+import { sleep, systemClock, type Clock } from '@bulwark/core';
 import { httpClient, secretAuth } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
 import { createLogger, logPolicyEvents, registerSecretValue, type LineDestination } from '@bulwark/logging';
@@ -65,12 +65,15 @@ const EVENT_LEVELS = { giveUp: 'warn', loaderError: 'debug', stale: 'debug', rej
 const UPSTREAM_KEY = 'UPSTREAM_API_KEY';
 const API_KEYS = 'GATEWAY_API_KEYS';
 
-/** Waits for a node-redis client to be ready, at most `ms`; never rejects (the stores fall back meanwhile). */
-async function connectWithin(client: { connect(): Promise<unknown>; isReady: boolean }, ms: number): Promise<void> {
-  const connecting = client.connect().catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([connecting, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
+/**
+ * How long a start waits for Redis, in all: the connection, then the caches' invalidation
+ * subscriptions. Past it the gateway serves, deciding locally, and uses Redis once it answers.
+ */
+const REDIS_START_DEADLINE_MS = 2_000;
+
+/** Waits for `work` until `deadline`, whichever comes first; never rejects (the stores fall back meanwhile). */
+async function until(work: Promise<unknown>, deadline: Promise<void>): Promise<void> {
+  await Promise.race([work.catch(() => {}), deadline]);
 }
 
 /**
@@ -121,7 +124,10 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
 
   // Redis, when configured: one client for every store; each has a deadline and decides locally while it is away.
   let redis: ReturnType<typeof createClient> | undefined;
+  let redisDeadline: Promise<void> | undefined;
   if (config.redisUrl !== undefined) {
+    // One deadline for everything the start waits for from Redis (its timer never holds the process open).
+    redisDeadline = sleep(REDIS_START_DEADLINE_MS, { clock, unref: true });
     redis = createClient({
       url: config.redisUrl,
       disableOfflineQueue: true,
@@ -142,7 +148,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
       lines.info(away ? 'redis connected again' : 'redis connected');
       away = false;
     });
-    await connectWithin(redis, 2_000);
+    await until(redis.connect(), redisDeadline);
     const client = redis;
     resources.add('redis', () => (client.isOpen ? client.close() : undefined));
     meter.createObservableGauge('gateway.redis.up', { description: '1 while the shared Redis is connected, else 0 (each instance then decides locally).' }).addCallback((result) => result.observe(client.isReady ? 1 : 0));
@@ -203,7 +209,11 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   resources.add('verdict cache', () => verdicts.close());
   const domains = cache({ name: 'domains', ttlMs: 7 * 86_400_000, isNegative: () => false, maxEntries: 100_000, clock, ...cacheStore('domains') });
   resources.add('domain cache', () => domains.close());
-  await Promise.all([verdicts.ready(), domains.ready()]);
+  // Each cache subscribes to invalidations on a connection of its own, which may take longer than the
+  // start has left (up to the cache's own 5 s, while Redis is away): the start waits no further than
+  // the Redis deadline; until a cache is subscribed it checks what it holds against Redis.
+  const subscribed = Promise.all([verdicts.ready(), domains.ready()]);
+  await (redisDeadline === undefined ? subscribed : until(subscribed, redisDeadline));
 
   // The upstream, through @bulwark/http's standard pipeline (total timeout, retry honouring
   // Retry-After, the breaker, a timeout per attempt), with its rate limit asked before every attempt

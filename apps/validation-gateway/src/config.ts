@@ -107,7 +107,7 @@ const VARIABLES = [
   { name: 'SECRETS_STORE_KEY_FILE', default: '(none)', meaning: 'the store\'s key file; else the passphrase in `BULWARK_SECRETS_PASSPHRASE`', key: 'secretsStoreKeyFile', read: text },
   { name: 'MAX_BATCH', default: '100', meaning: 'most addresses in one `POST /v1/validate/emails`', key: 'maxBatch', read: integer(1, 10_000) },
   { name: 'BODY_LIMIT_BYTES', default: '65536', meaning: 'largest request body; larger ones get 413', key: 'bodyLimitBytes', read: integer(64, 100 * 1024 * 1024) },
-  { name: 'REDIS_URL', default: '(none: memory)', meaning: 'Redis for the cache, both rate limits, the breaker and invalidations, shared by every instance', key: 'redisUrl', read: url(['redis:', 'rediss:']) },
+  { name: 'REDIS_URL', default: '(none: memory)', meaning: 'Redis for the cache, both rate limits, the breaker and invalidations, shared by every instance; a start waits for it at most 2 s, then serves, deciding locally until it answers', key: 'redisUrl', read: url(['redis:', 'rediss:']) },
   { name: 'REDIS_PREFIX', default: 'gateway:', meaning: 'prefix of every Redis key and channel', key: 'redisPrefix', read: text },
   { name: 'REDIS_TIMEOUT_MS', default: '250', meaning: 'deadline of each Redis operation; past it the instance decides locally', key: 'redisTimeoutMs', read: integer(1, 60_000) },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', meaning: 'on SIGTERM, how long in-flight requests may take before connections are cut', key: 'shutdownTimeoutMs', read: integer(0, 10 * MINUTE) },
