@@ -93,6 +93,16 @@ describe('the composition root', () => {
     expect(lines).toEqual([]);
   });
 
+  test('a 401 names the service it comes from: the realm is SERVICE_NAME, read at start', async () => {
+    const container = await composeGateway(loadConfig({ SERVICE_NAME: 'acme-billing' }), { env, logDestination: { write: () => {} } });
+    opened.push(container.resolve<Resources>(TOKENS.Resources));
+    const app = buildServer(container);
+    const response = await app.inject({ method: 'POST', url: '/v1/validate/email', payload: { email: 'ada@example.org' } });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="acme-billing"');
+    await app.close();
+  });
+
   test('each request gets a child container carrying its own context and logger', async () => {
     const lines: string[] = [];
     const seen: unknown[] = [];

@@ -66,6 +66,12 @@ const url = (protocols: readonly string[]) => (name: string, text: string): stri
   return text;
 };
 const text = (_name: string, value: string): string => value;
+// The name is also the realm of a 401's `WWW-Authenticate`, a quoted string in a header: `"` and `\`
+// would need escaping there, and a control character or anything past ASCII has no place in it.
+const serviceName = (name: string, value: string): string => {
+  if (!/^[\x20-\x7e]+$/.test(value) || /["\\]/.test(value)) throw new ConfigError(name, value, 'printable ASCII without `"` or `\\`');
+  return value;
+};
 const level = (name: string, value: string): string => {
   const levels = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
   if (!levels.includes(value)) throw new ConfigError(name, value, `one of ${levels.join(', ')}`);
@@ -80,11 +86,12 @@ function redactUrl(value: string): string {
 const MINUTE = 60_000;
 const MAX_MS = 2 ** 31 - 1;
 
-// The table of the README, in its order. `read` turns the text into the setting.
+// The table of the README, in its order. `read` turns the text into the setting. A default may name
+// a variable above it, `${NAME}`: that variable's value, given or its own default.
 const VARIABLES = [
   { name: 'PORT', default: '8080', meaning: 'TCP port to listen on; `0` takes a free one (the `listening` log line says which)', key: 'port', read: integer(0, 65_535) },
   { name: 'HOST', default: '127.0.0.1', meaning: 'address to listen on (`0.0.0.0` in a container)', key: 'host', read: text },
-  { name: 'SERVICE_NAME', default: 'validation-gateway', meaning: '`service` on every log line and `serviceId` in health reports', key: 'serviceName', read: text },
+  { name: 'SERVICE_NAME', default: 'validation-gateway', meaning: '`service` on every log line, `serviceId` in health reports, the `realm` of a 401\'s `WWW-Authenticate` and the default `REDIS_PREFIX`; printable ASCII without `"` or `\\`', key: 'serviceName', read: serviceName },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'most verbose log level written (`error` … `debug`)', key: 'logLevel', read: level },
   { name: 'UPSTREAM_URL', default: 'http://127.0.0.1:4010', meaning: 'base URL of the validation API (`POST <url>/v1/validate/email`)', key: 'upstreamUrl', read: url(['http:', 'https:']) },
   { name: 'UPSTREAM_API_KEY', default: '—', meaning: 'the upstream credential (secret); or `UPSTREAM_API_KEY_FILE`, a file holding it, re-read on the upstream\'s 401; or the encrypted store', key: undefined, read: undefined },
@@ -108,7 +115,7 @@ const VARIABLES = [
   { name: 'MAX_BATCH', default: '100', meaning: 'most addresses in one `POST /v1/validate/emails`', key: 'maxBatch', read: integer(1, 10_000) },
   { name: 'BODY_LIMIT_BYTES', default: '65536', meaning: 'largest request body; larger ones get 413', key: 'bodyLimitBytes', read: integer(64, 100 * 1024 * 1024) },
   { name: 'REDIS_URL', default: '(none: memory)', meaning: 'Redis for the cache, both rate limits, the breaker and invalidations, shared by every instance; a start waits for it at most 2 s, then serves, deciding locally until it answers', key: 'redisUrl', read: url(['redis:', 'rediss:']) },
-  { name: 'REDIS_PREFIX', default: 'gateway:', meaning: 'prefix of every Redis key and channel', key: 'redisPrefix', read: text },
+  { name: 'REDIS_PREFIX', default: '${SERVICE_NAME}:', meaning: 'prefix of every Redis key and channel: the instances of one service share its keys, services of different names on one Redis keep theirs apart', key: 'redisPrefix', read: text },
   { name: 'REDIS_TIMEOUT_MS', default: '250', meaning: 'deadline of each Redis operation; past it the instance decides locally', key: 'redisTimeoutMs', read: integer(1, 60_000) },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', meaning: 'on SIGTERM, how long in-flight requests may take before connections are cut', key: 'shutdownTimeoutMs', read: integer(0, 10 * MINUTE) },
 ] as const;
@@ -126,10 +133,12 @@ const DEFAULTS: Readonly<Record<string, string | undefined>> = Object.fromEntrie
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const config: Record<string, unknown> = {};
+  const values: Record<string, string | undefined> = {};
   for (const variable of VARIABLES) {
     if (variable.key === undefined) continue;
     const given = env[variable.name];
-    const value = given === undefined || given === '' ? DEFAULTS[variable.name] : given;
+    const value = given === undefined || given === '' ? DEFAULTS[variable.name]?.replace(/\$\{(\w+)\}/g, (_, name: string) => values[name] ?? '') : given;
+    values[variable.name] = value;
     config[variable.key] = value === undefined ? undefined : variable.read(variable.name, value);
   }
   const result = config as unknown as GatewayConfig;

@@ -218,7 +218,7 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
     const authenticated = clock.monotonic();
     timings.add('auth', authenticated - started);
     if (!outcome.ok) {
-      throw new ProblemError(outcome.problem, outcome.detail, outcome.problem === 'unauthenticated' ? { headers: { 'www-authenticate': 'Bearer realm="validation-gateway"' } } : {});
+      throw new ProblemError(outcome.problem, outcome.detail, outcome.problem === 'unauthenticated' ? { headers: { 'www-authenticate': `Bearer realm="${config.serviceName}"` } } : {});
     }
     request.gateway.caller = outcome.caller;
     const decision = await callerLimiter.take(outcome.caller.id);
