@@ -61,6 +61,8 @@ describe('createApp', () => {
     const readme = read('README.md');
     expect(readme.startsWith('# my-service\n')).toBe(true);
     expect(readme).toContain('| `UPSTREAM_URL` |');
+    // Keys follow the service's name, so two services made from the template never share them.
+    expect(readme).toContain('| `REDIS_PREFIX` | `${SERVICE_NAME}:` |');
     expect(readme).not.toContain('<!-- configuration -->');
   });
 
@@ -85,7 +87,6 @@ describe('createApp', () => {
     expect(read('rules/acme-checker.rules.yml')).toContain('- name: acme-checker-slo');
     expect(read('test/rules.test.ts')).toContain("rules('acme-checker.rules.test.yml')");
     expect(read('src/main.ts')).toContain("process.stderr.write(`acme-checker: could not start: ${reason}\\n`);");
-    expect(read('src/http/server.ts')).toContain('Bearer realm="acme-checker"');
     expect(read('README.md')).toContain('| `SERVICE_NAME` | `acme-checker` |');
   });
 
@@ -208,11 +209,12 @@ describe("the service's Redis tests, with REDIS_URL set", () => {
 // The service's own build, on the workspace's packages and compiler (its sources differ from the
 // gateway's by its name): what it says of itself, run.
 const gatewayModules = join(workspaceRoot, 'apps', 'validation-gateway', 'node_modules');
+const gatewayDist = join(workspaceRoot, 'apps', 'validation-gateway', 'dist');
 const tsc = join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** What the test uses of the service's index. */
 interface BuiltService {
-  loadConfig(env: Readonly<Record<string, string>>): { readonly serviceName: string };
+  loadConfig(env: Readonly<Record<string, string>>): { readonly serviceName: string; readonly redisPrefix: string };
   composeGateway(
     config: unknown,
     options: { env: Readonly<Record<string, string>>; logDestination: { write(line: string): void }; fetch: typeof fetch },
@@ -225,7 +227,7 @@ interface BuiltService {
   readonly TOKENS: { readonly Resources: symbol };
 }
 
-describe.skipIf(!existsSync(tsc) || !existsSync(join(workspaceRoot, 'apps', 'validation-gateway', 'dist', 'main.js')))('a service made as acme-checker, built (needs the workspace\'s build)', () => {
+describe.skipIf(!existsSync(tsc) || !existsSync(join(gatewayDist, 'main.js')))('a service made as acme-checker, built (needs the workspace\'s build)', () => {
   test('names itself acme-checker in its messages, its log lines, its health report and its auth realm', async () => {
     const app = createApp({ directory: 'built', name: 'acme-checker', cwd: work, templateDir });
     // The gateway's dependencies stand in for `npm install`.
@@ -242,6 +244,10 @@ describe.skipIf(!existsSync(tsc) || !existsSync(join(workspaceRoot, 'apps', 'val
 
     const service = (await import(join(app.directory, 'dist', 'index.js'))) as BuiltService;
     expect(service.loadConfig({}).serviceName).toBe('acme-checker');
+    // Two services from one template, on one Redis: each under its own name unless told otherwise.
+    const gateway = (await import(join(gatewayDist, 'index.js'))) as Pick<BuiltService, 'loadConfig'>;
+    expect([service.loadConfig({}).redisPrefix, gateway.loadConfig({}).redisPrefix]).toEqual(['acme-checker:', 'validation-gateway:']);
+    expect(service.loadConfig({ REDIS_PREFIX: 'shared:' }).redisPrefix).toBe('shared:');
     const caller = 'acme-checker-caller-key-0123456789'; // bulwark-allow-secret: test fixture
     const lines: string[] = [];
     const container = await service.composeGateway(service.loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:9' }), {
@@ -257,6 +263,20 @@ describe.skipIf(!existsSync(tsc) || !existsSync(join(workspaceRoot, 'apps', 'val
       const anonymous = await app2.inject({ method: 'POST', url: '/v1/validate/email', payload: { email: 'ada@acme.dev' } });
       expect(anonymous.statusCode).toBe(401);
       expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="acme-checker"');
+      // The realm is SERVICE_NAME at run time, not a name written into the source.
+      const renamed = await service.composeGateway(service.loadConfig({ SERVICE_NAME: 'acme-billing' }), {
+        env: { UPSTREAM_API_KEY: 'acme-checker-upstream-key-0123', GATEWAY_API_KEYS: '[]' }, // bulwark-allow-secret: test fixture
+        logDestination: { write: () => {} },
+        fetch,
+      });
+      const renamedApp = service.buildServer(renamed);
+      try {
+        const refused = await renamedApp.inject({ method: 'POST', url: '/v1/validate/email', payload: { email: 'ada@acme.dev' } });
+        expect(refused.headers['www-authenticate']).toBe('Bearer realm="acme-billing"');
+      } finally {
+        await renamedApp.close();
+        await renamed.resolve<{ closeAll(): Promise<void> }>(service.TOKENS.Resources).closeAll();
+      }
       expect((await app2.inject({ method: 'GET', url: '/health/ready' })).json()).toMatchObject({ serviceId: 'acme-checker' });
       const answered = await app2.inject({ method: 'POST', url: '/v1/validate/email', headers: { authorization: `Bearer ${caller}` }, payload: { email: 'ada@acme.dev' } });
       expect(answered.json()).toMatchObject({ source: 'upstream', domain: 'acme.dev' });
@@ -271,7 +291,6 @@ describe.skipIf(!existsSync(tsc) || !existsSync(join(workspaceRoot, 'apps', 'val
 
 // The README's "Try it" commands, run as written (bash), on the gateway's build: the template's
 // sources are the gateway's, so its build stands in for `npm run build`.
-const gatewayDist = join(workspaceRoot, 'apps', 'validation-gateway', 'dist');
 const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
 /** The bodies of the ```sh blocks under `## <section>`. */
