@@ -4,7 +4,6 @@ import {
   expectFunction,
   expectInteger,
   expectName,
-  expectOptions,
   invalidOption,
   knownOptions,
   toResult,
@@ -19,7 +18,7 @@ import { CIRCUIT_BREAKER_OPTIONS, circuitBreaker, type CircuitBreakerOptions, ty
 import type { CircuitSnapshot } from './circuit-snapshot.js';
 import type { CircuitState } from './circuit-state.js';
 import { isReusableSpec } from './internal/counters.js';
-import { expectBreakerOptions } from './internal/foreign-options.js';
+import { expectBreakerOptions, expectRegistryOptions } from './internal/foreign-options.js';
 
 /** A dependency: a string key, or a host and an optional endpoint (`{ host: 'api.stripe.com', endpoint: 'POST /v1/charges' }`). */
 export type DependencyKey = string | { readonly host: string; readonly endpoint?: string };
@@ -230,7 +229,7 @@ const REGISTRY_OPTIONS = knownOptions<CircuitBreakerRegistryOptions>('circuitBre
  * ```
  */
 export function circuitBreakerRegistry(options: CircuitBreakerRegistryOptions = {}): CircuitBreakerRegistry {
-  expectOptions('options', options, REGISTRY_OPTIONS);
+  expectRegistryOptions(options, REGISTRY_OPTIONS, CIRCUIT_BREAKER_OPTIONS);
   const maxEntries = options.maxEntries ?? 1000;
   expectInteger('maxEntries', maxEntries, { min: 1 });
   const name = options.name ?? 'circuitBreakerRegistry';

@@ -76,6 +76,48 @@ describe("opossum's and resilience4j's options are pointed to their equivalent",
     );
     expect(() => circuitBreakerRegistry({ breaker: { timeout: 1_000 } } as never)).toThrow("did you mean core's `timeout(ms)` inside the breaker");
   });
+
+  test("a breaker's option at a registry's top level is pointed to its place under `breaker`", () => {
+    const inRegistry = " A registry takes each breaker's options in `breaker`.";
+    const cases: [object, string][] = [
+      [
+        { threshold: 5 },
+        "Unknown option `threshold` of circuitBreakerRegistry(); did you mean `breaker.breaker: { kind: 'consecutive', threshold }`? That many failures in a row open the circuit." +
+          inRegistry,
+      ],
+      [{ kind: 'count', size: 50 }, "Unknown option `kind` of circuitBreakerRegistry(); did you mean `breaker.breaker: { kind, … }` (`'consecutive'`, `'count'` or `'time'`)?" + inRegistry],
+      [{ windowMs: 10_000 }, "Unknown option `windowMs` of circuitBreakerRegistry(); did you mean `breaker.breaker: { kind: 'time', windowMs }`?" + inRegistry],
+      [
+        { errorThresholdPercentage: 50 },
+        "Unknown option `errorThresholdPercentage` of circuitBreakerRegistry(); did you mean `breaker.breaker: { kind: 'time', windowMs, failureRateThreshold }`? The rate is a fraction: 50% is 0.5." +
+          inRegistry,
+      ],
+      [{ halfOpenAfterMs: 5_000 }, 'Unknown option `halfOpenAfterMs` of circuitBreakerRegistry(); did you mean `breaker.halfOpenAfterMs`?' + inRegistry],
+      [{ resetTimeout: 5_000 }, 'Unknown option `resetTimeout` of circuitBreakerRegistry(); did you mean `breaker.halfOpenAfterMs`?' + inRegistry],
+      [{ isFailure: () => true }, 'Unknown option `isFailure` of circuitBreakerRegistry(); did you mean `breaker.isFailure`?' + inRegistry],
+      // No breaker option goes there: the hint has no word about `breaker`.
+      [
+        { timeout: 1_000 },
+        "Unknown option `timeout` of circuitBreakerRegistry(); did you mean core's `timeout(ms)` inside the breaker, `pipeline(circuitBreaker(…), timeout(3_000))`? A breaker times nothing out; a call the timeout cuts off counts as a failure.",
+      ],
+      // The registry's own aliases still win: `size` is `maxEntries`.
+      [{ size: 50 }, 'Unknown option `size` of circuitBreakerRegistry(); did you mean `maxEntries`?'],
+      [{ colour: 'red' }, 'Unknown option `colour` of circuitBreakerRegistry(); the options are `name`, `breaker`, `maxEntries`.'],
+    ];
+    for (const [options, message] of cases) expect(() => circuitBreakerRegistry(options as never)).toThrow(new TypeError(message));
+    // Where they belong, the same options are taken.
+    expect(circuitBreakerRegistry({ breaker: { breaker: { kind: 'consecutive', threshold: 5 }, halfOpenAfterMs: 5_000 } }).get('a').state).toBe('closed');
+  });
+
+  test("a breaker spec's own key beside halfOpenAfterMs is pointed into `breaker`", () => {
+    expect(() => circuitBreaker({ kind: 'count', size: 50 } as never)).toThrow(
+      new TypeError("Unknown option `kind` of circuitBreaker(); did you mean `breaker: { kind, … }` (`'consecutive'`, `'count'` or `'time'`)?"),
+    );
+    expect(() => circuitBreaker({ size: 50 } as never)).toThrow(new TypeError("Unknown option `size` of circuitBreaker(); did you mean `breaker: { kind: 'count', size }`?"));
+    expect(() => circuitBreakerRegistry({ breaker: { minimumCalls: 5 } } as never)).toThrow(
+      new TypeError("Unknown option `breaker.minimumCalls` of circuitBreakerRegistry(); did you mean `breaker.breaker: { kind: 'count', size, minimumCalls }`?"),
+    );
+  });
 });
 
 describe('bounds are stated in words a person reads', () => {

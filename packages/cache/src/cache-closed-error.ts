@@ -19,7 +19,7 @@ export class CacheClosedError extends BulwarkError {
   readonly code = 'CACHE_CLOSED' as const;
   /** The name of the cache that was closed. */
   readonly cache: string;
-  /** The method that was called, such as `getOrSet`. */
+  /** The method that was called, as it was called: `getOrSet`, `getResult`, `policy().execute`. */
   readonly method: string;
 
   constructor(cache: string, method: string) {

@@ -451,7 +451,7 @@ describe('after close()', () => {
       ['delete', () => c.delete('k')],
       ['invalidateTag', () => c.invalidateTag('t')],
       ['bumpNamespace', () => c.bumpNamespace()],
-      ['getOrSet', () => policy.execute(load)],
+      ['policy().execute', () => policy.execute(load)],
     ];
     for (const [method, call] of calls) {
       const error = await Promise.resolve().then(call).then(() => undefined, (e: unknown) => e);
@@ -462,10 +462,60 @@ describe('after close()', () => {
     for (const [method, call] of [['peek', () => c.peek('k')], ['policy', () => c.policy('k')], ['setSealingKeys', () => c.setSealingKeys([])]] as const) {
       expect(call, method).toThrow(expect.objectContaining({ code: 'CACHE_CLOSED', method }));
     }
-    const result = await c.getResult('k');
-    expect(result.isErr() && isCacheClosedError(result.error)).toBe(true);
     expect(loads).toBe(0);
     await c.ready(); // never rejects
     expect(c.stats().entries).toBe(1); // the last counters stay readable
+  });
+
+  test('a Result twin and a policy name the method the caller called, in CacheClosedError and in an option error', async () => {
+    const c = make(createFakeClock(), { name: 'users' });
+    const policy = c.policy('k');
+    const load = async () => 1;
+    const bad = { ttl: 5 } as never;
+    const optionErrors: Array<[string, () => Promise<{ isErr(): boolean; error?: unknown }>]> = [
+      ['getOrSetResult', async () => c.getOrSetResult('k', load, bad)],
+      ['setResult', async () => c.setResult('k', 1, bad)],
+    ];
+    for (const [method, call] of optionErrors) {
+      const result = await call();
+      expect(result.isErr(), method).toBe(true);
+      expect(((result.error as Error).cause as Error).message).toBe(`Unknown option \`ttl\` of ${method}(); did you mean \`ttlMs\`?`);
+    }
+    await c.close();
+    const calls: Array<[string, () => Promise<{ isErr(): boolean; error?: unknown } | unknown>]> = [
+      ['getOrSetResult', async () => c.getOrSetResult('k', load)],
+      ['getResult', async () => c.getResult('k')],
+      ['setResult', async () => c.setResult('k', 1)],
+      ['deleteResult', async () => c.deleteResult('k')],
+      ['invalidateTagResult', async () => c.invalidateTagResult('t')],
+      ['bumpNamespaceResult', async () => c.bumpNamespaceResult()],
+      ['policy().executeResult', async () => policy.executeResult(load)],
+    ];
+    for (const [method, call] of calls) {
+      const result = (await call()) as { isErr(): boolean; error?: unknown };
+      expect(result.isErr(), method).toBe(true);
+      expect(result.error).toMatchObject({ code: 'CACHE_CLOSED', cache: 'users', method });
+      expect((result.error as Error).message).toBe(`The cache "users" is closed: ${method}() was called after close(). Make a new cache() to keep caching.`);
+    }
+    await expect(policy.execute(load)).rejects.toThrow(
+      expect.objectContaining({ method: 'policy().execute', message: 'The cache "users" is closed: policy().execute() was called after close(). Make a new cache() to keep caching.' }),
+    );
+  });
+
+  test('a call already running when close() is called is not interrupted: it finishes and settles, and close() does not wait for it', async () => {
+    const c = make(createFakeClock(), { name: 'users' });
+    const gate = deferred<string>();
+    const failing = deferred<string>();
+    const running = c.getOrSet('k', () => gate.promise);
+    const joined = c.getOrSet('k', async () => 'never runs'); // shares the load already running
+    const result = c.getOrSetResult('f', () => failing.promise);
+    await Promise.resolve();
+    await c.close(); // resolves while the loads still run
+    await expect(c.getOrSet('k', async () => 'new')).rejects.toThrow(expect.objectContaining({ code: 'CACHE_CLOSED' }));
+    gate.resolve('loaded');
+    failing.reject(new Error('upstream down'));
+    expect(await Promise.all([running, joined])).toEqual(['loaded', 'loaded']);
+    const failed = await result;
+    expect(failed.isErr() && ((failed.error as Error).cause as Error).message).toBe('upstream down');
   });
 });

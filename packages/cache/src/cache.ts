@@ -120,6 +120,8 @@ export interface Cache {
   /**
    * Unsubscribes and closes the connection the cache opened; the caller's client stays open. Idempotent.
    * Afterwards every other method but `ready()` and `stats()` refuses with {@link CacheClosedError}.
+   * A call already running is not interrupted (abort its `signal` for that) and is not waited for: it
+   * settles as it would have, its Redis reads and writes from then on refused as a store failure.
    */
   close(): Promise<void>;
   /** `close()`, for `await using`. */
@@ -141,6 +143,26 @@ export interface SealedCache extends Cache {
 }
 
 const READY: Promise<void> = Promise.resolve();
+
+/** A method as its caller named it, for errors: a Result twin by its own name, a policy's `execute` as `policy().execute`. */
+type CacheMethod =
+  | 'getOrSet'
+  | 'getOrSetResult'
+  | 'policy'
+  | 'policy().execute'
+  | 'policy().executeResult'
+  | 'get'
+  | 'getResult'
+  | 'peek'
+  | 'set'
+  | 'setResult'
+  | 'delete'
+  | 'deleteResult'
+  | 'invalidateTag'
+  | 'invalidateTagResult'
+  | 'bumpNamespace'
+  | 'bumpNamespaceResult'
+  | 'setSealingKeys';
 
 /**
  * The public face of a cache: it checks arguments and hands each call to the part that does it —
@@ -206,20 +228,27 @@ class TwoTierCache implements SealedCache {
     });
   }
 
+  // Each method and its Result twin share one body, given the name the caller used, so that an
+  // error names the method that was called (`getResult()`, not `get()`).
+
   getOrSet<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): Promise<T> {
-    const bad = this.#refuseIfClosed('getOrSet') ?? checkKey('key', key) ?? (typeof loader === 'function' ? undefined : invalidOption('loader', loader, 'a function')) ?? checkEntryOptions(options, 'getOrSet');
-    if (bad !== undefined) return Promise.reject(bad);
-    return this.#reads.getOrSet(key, loader, options) as Promise<T>;
+    return this.#getOrSet('getOrSet', key, loader, options);
   }
 
   getOrSetResult<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): ResultAsync<T, BulwarkError> {
-    return toResult(this.getOrSet(key, loader, options));
+    return toResult(this.#getOrSet('getOrSetResult', key, loader, options));
+  }
+
+  #getOrSet<T>(method: CacheMethod, key: string, loader: CacheLoader<T>, options: GetOrSetOptions<T> | undefined): Promise<T> {
+    const bad = this.#refuseIfClosed(method) ?? checkKey('key', key) ?? (typeof loader === 'function' ? undefined : invalidOption('loader', loader, 'a function')) ?? checkEntryOptions(options, method);
+    if (bad !== undefined) return Promise.reject(bad);
+    return this.#reads.getOrSet(key, loader, options) as Promise<T>;
   }
 
   policy(key: string, options?: GetOrSetOptions<any>): Policy {
     const bad = this.#refuseIfClosed('policy') ?? checkKey('key', key) ?? checkEntryOptions(options, 'policy');
     if (bad !== undefined) throw bad;
-    const execute = <T>(fn: PolicyFunction<T>, source?: AbortSource): Promise<T> => {
+    const run = <T>(method: CacheMethod, fn: PolicyFunction<T>, source?: AbortSource): Promise<T> => {
       if (typeof fn !== 'function') return Promise.reject(invalidOption('fn', fn, 'a function'));
       try {
         expectAbortSource('signal', source);
@@ -227,7 +256,8 @@ class TwoTierCache implements SealedCache {
         return Promise.reject(error);
       }
       const signal = source === undefined ? undefined : source instanceof AbortSignal ? source : source.signal;
-      return this.getOrSet<T>(
+      return this.#getOrSet<T>(
+        method,
         key,
         async () => {
           // The load is shared: it runs on its own context, not on the first caller's signal.
@@ -237,17 +267,24 @@ class TwoTierCache implements SealedCache {
         signal === undefined ? options : { ...options, signal },
       );
     };
-    return { execute, executeResult: (fn, signal) => toResult(execute(fn, signal)) };
+    return {
+      execute: (fn, signal) => run('policy().execute', fn, signal),
+      executeResult: (fn, signal) => toResult(run('policy().executeResult', fn, signal)),
+    };
   }
 
   get<T>(key: string): Promise<T | undefined> {
-    const bad = this.#refuseIfClosed('get') ?? checkKey('key', key);
-    if (bad !== undefined) return Promise.reject(bad);
-    return this.#reads.get(key) as Promise<T | undefined>;
+    return this.#get('get', key);
   }
 
   getResult<T>(key: string): ResultAsync<T | undefined, BulwarkError> {
-    return toResult(this.get<T>(key));
+    return toResult(this.#get<T>('getResult', key));
+  }
+
+  #get<T>(method: CacheMethod, key: string): Promise<T | undefined> {
+    const bad = this.#refuseIfClosed(method) ?? checkKey('key', key);
+    if (bad !== undefined) return Promise.reject(bad);
+    return this.#reads.get(key) as Promise<T | undefined>;
   }
 
   peek<T>(key: string): T | undefined {
@@ -257,17 +294,29 @@ class TwoTierCache implements SealedCache {
   }
 
   set<T>(key: string, value: T, options?: EntryOptions): Promise<void> {
-    const bad = this.#refuseIfClosed('set') ?? checkKey('key', key) ?? checkEntryOptions(options, 'set');
+    return this.#set('set', key, value, options);
+  }
+
+  setResult<T>(key: string, value: T, options?: EntryOptions): ResultAsync<void, BulwarkError> {
+    return toResult(this.#set('setResult', key, value, options));
+  }
+
+  #set(method: CacheMethod, key: string, value: unknown, options: EntryOptions | undefined): Promise<void> {
+    const bad = this.#refuseIfClosed(method) ?? checkKey('key', key) ?? checkEntryOptions(options, method);
     if (bad !== undefined) return Promise.reject(bad);
     return this.#reads.set(key, value, options);
   }
 
-  setResult<T>(key: string, value: T, options?: EntryOptions): ResultAsync<void, BulwarkError> {
-    return toResult(this.set(key, value, options));
+  delete(key: string): Promise<void> {
+    return this.#delete('delete', key);
   }
 
-  delete(key: string): Promise<void> {
-    const bad = this.#refuseIfClosed('delete') ?? checkKey('key', key);
+  deleteResult(key: string): ResultAsync<void, BulwarkError> {
+    return toResult(this.#delete('deleteResult', key));
+  }
+
+  #delete(method: CacheMethod, key: string): Promise<void> {
+    const bad = this.#refuseIfClosed(method) ?? checkKey('key', key);
     if (bad !== undefined) return Promise.reject(bad);
     return this.#invalidate('key', key, (tier) => {
       const entryKey = tier.keys.entry(key);
@@ -275,28 +324,32 @@ class TwoTierCache implements SealedCache {
     });
   }
 
-  deleteResult(key: string): ResultAsync<void, BulwarkError> {
-    return toResult(this.delete(key));
+  invalidateTag(tag: string): Promise<void> {
+    return this.#invalidateTag('invalidateTag', tag);
   }
 
-  invalidateTag(tag: string): Promise<void> {
-    const bad = this.#refuseIfClosed('invalidateTag') ?? checkKey('tag', tag);
+  invalidateTagResult(tag: string): ResultAsync<void, BulwarkError> {
+    return toResult(this.#invalidateTag('invalidateTagResult', tag));
+  }
+
+  #invalidateTag(method: CacheMethod, tag: string): Promise<void> {
+    const bad = this.#refuseIfClosed(method) ?? checkKey('tag', tag);
     if (bad !== undefined) return Promise.reject(bad);
     return this.#invalidate('tag', tag, (tier) => [tier.keys.tag(tag), undefined]);
   }
 
-  invalidateTagResult(tag: string): ResultAsync<void, BulwarkError> {
-    return toResult(this.invalidateTag(tag));
-  }
-
   bumpNamespace(): Promise<void> {
-    const bad = this.#refuseIfClosed('bumpNamespace');
-    if (bad !== undefined) return Promise.reject(bad);
-    return this.#invalidate('namespace', undefined, (tier) => [tier.keys.namespace, undefined]);
+    return this.#bumpNamespace('bumpNamespace');
   }
 
   bumpNamespaceResult(): ResultAsync<void, BulwarkError> {
-    return toResult(this.bumpNamespace());
+    return toResult(this.#bumpNamespace('bumpNamespaceResult'));
+  }
+
+  #bumpNamespace(method: CacheMethod): Promise<void> {
+    const bad = this.#refuseIfClosed(method);
+    if (bad !== undefined) return Promise.reject(bad);
+    return this.#invalidate('namespace', undefined, (tier) => [tier.keys.namespace, undefined]);
   }
 
   /** Drops what memory holds at once, then raises the counter in Redis and announces it to every instance. */
@@ -313,7 +366,7 @@ class TwoTierCache implements SealedCache {
    * stale and Redis unreachable: each call is refused with an error that says so, rather than served
    * from memory or failed as if Redis were down.
    */
-  #refuseIfClosed(method: string): CacheClosedError | undefined {
+  #refuseIfClosed(method: CacheMethod): CacheClosedError | undefined {
     return this.#closed ? new CacheClosedError(this.name, method) : undefined;
   }
 

@@ -520,6 +520,26 @@ describe('the lease wait on fake time', () => {
     expect(loads).toBe(0);
   });
 
+  test('a call waiting for another instance when close() is called settles at its next look, loading itself, rather than hang', async () => {
+    const clock = createFakeClock({ now: 1_000_000 });
+    const redis = fakeRedis();
+    const c = cache({ clock, ttlJitter: 0, earlyRefreshBeta: 0, store: redisCacheStore({ client: redis, clock, leaseWaitMs: 60_000, leasePollMs: 50 }) });
+    redis.store.set('bulwark:cache:{k}:l', 'a holder that never finishes');
+    const storeErrors: string[] = [];
+    c.onStoreError(({ operation, error }) => storeErrors.push(`${operation}: ${(error as Error).message}`));
+    let loads = 0;
+    let settled = false;
+    const pending = c.getOrSet('k', async () => ++loads).finally(() => (settled = true));
+    await clock.tickAsync(100);
+    expect(settled).toBe(false);
+    await c.close();
+    await clock.tickAsync(50); // one more look: Redis is shut to a closed cache, so there is no one to wait for
+    expect(settled).toBe(true);
+    expect(await pending).toBe(1);
+    // From close() on, its Redis reads and writes are refused, as a store failure would be.
+    expect(storeErrors).toEqual(['read: The store (redisCacheStore) could not read: the cache is closed.', 'write: The store (redisCacheStore) could not write: the cache is closed.']);
+  });
+
   test('the wait is bounded by leaseWaitMs: then this instance loads itself', async () => {
     const clock = createFakeClock({ now: 1_000_000 });
     const redis = fakeRedis();

@@ -122,7 +122,7 @@ describe('requests and JSON', () => {
       new TypeError(
         'Unknown option `cents` of a request (fetch would ignore it; data to send goes in `json`); the options are `json`, `query`, `idempotencyKey`, ' +
           '`method`, `headers`, `body`, `signal`, `cache`, `credentials`, `integrity`, `keepalive`, `mode`, `priority`, `redirect`, `referrer`, ' +
-          '`referrerPolicy`, `duplex`, `window`, `next`, `cf`.',
+          '`referrerPolicy`, `duplex`, `window`, `next`, `cf`, `verbose`, `proxy`, `unix`, `tls`, `decompress`, `client`.',
       ),
     );
     expect(error?.message).not.toContain('1000');
@@ -151,6 +151,26 @@ describe('requests and JSON', () => {
     await client.get('x', { cf: { cacheTtl: 5 } } as never);
     expect(seen.map((init) => (init as { next?: unknown }).next)).toEqual([{ revalidate: 60 }, undefined]);
     expect((seen[1] as { cf?: unknown }).cf).toEqual({ cacheTtl: 5 });
+  });
+
+  test("Bun's verbose, proxy, unix, tls and decompress and Deno's client are passed on to fetch as given", async () => {
+    const seen: Record<string, unknown>[] = [];
+    const client = httpClient({
+      baseUrl: 'https://api.example.com',
+      fetch: async (_input, init) => {
+        seen.push({ ...init });
+        return new Response('{}');
+      },
+    });
+    const denoClient = { close() {} };
+    const tls = { rejectUnauthorized: false, serverName: 'api.internal' };
+    const platformOptions = { verbose: true, proxy: 'http://proxy.internal:8080', unix: '/var/run/docker.sock', tls, decompress: false, client: denoClient };
+    await client.get('x', platformOptions as never);
+    await client.fetch('x', { client: denoClient } as never);
+    expect(seen).toHaveLength(2);
+    for (const [key, value] of Object.entries(platformOptions)) expect(seen[0]?.[key]).toBe(value);
+    expect(seen[1]?.client).toBe(denoClient);
+    expect(seen[1]?.unix).toBeUndefined();
   });
 
   test('options are checked at construction, naming the field', () => {

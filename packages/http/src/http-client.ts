@@ -358,10 +358,20 @@ interface OtherStandardRequestInit {
   readonly window?: null;
 }
 
-/** Keys that a platform's own `fetch` reads, passed on as given: Next.js's `next`, Cloudflare Workers' `cf`. */
+/**
+ * Keys that a platform's own `fetch` reads, passed on as given: Next.js's `next`, Cloudflare Workers'
+ * `cf`, Bun's `verbose`, `proxy`, `unix`, `tls` and `decompress`, Deno's `client` (a
+ * `Deno.createHttpClient()`). Each is in that platform's documentation of its `fetch`.
+ */
 interface PlatformRequestInit {
   readonly next?: unknown;
   readonly cf?: unknown;
+  readonly verbose?: unknown;
+  readonly proxy?: unknown;
+  readonly unix?: unknown;
+  readonly tls?: unknown;
+  readonly decompress?: unknown;
+  readonly client?: unknown;
 }
 
 // The keys a request takes: the client's own, the Fetch standard's `RequestInit` and the platforms' above, listed so that a
@@ -390,6 +400,12 @@ const REQUEST_OPTIONS = knownOptions<Omit<HttpRequestInit, 'dispatcher'> & Other
     window: [],
     next: [],
     cf: [],
+    verbose: [],
+    proxy: [],
+    unix: [],
+    tls: [],
+    decompress: [],
+    client: [],
   },
 );
 

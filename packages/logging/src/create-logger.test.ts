@@ -366,7 +366,7 @@ describe('createLogger: levels', () => {
     expect(() => {
       child.level = 'nope' as never;
     }).toThrow(TypeError);
-    expect(logger.isLevelEnabled('toString' as never)).toBe(false);
+    expect([logger.isLevelEnabled('debug'), logger.isLevelEnabled('silly')]).toEqual([true, false]);
   });
 
   test('log() with a level that is not one of the levels never throws: the line is written at error with unknownLevel', async () => {
@@ -382,7 +382,21 @@ describe('createLogger: levels', () => {
       ['error', 'boom', 'undefined', undefined, undefined],
       ['error', 'y', 'fatal', undefined, 'mine'],
     ]);
-    expect(logger.isLevelEnabled('loud' as never)).toBe(false);
+  });
+
+  test('isLevelEnabled answers a level that is not one of the levels as log writes it: at error, so true', async () => {
+    const { out, logger } = setup({ level: 'error' });
+    for (const level of ['loud', 'toString', 'constructor', undefined]) {
+      expect(logger.isLevelEnabled(level as never)).toBe(true);
+      if (logger.isLevelEnabled(level as never)) logger.log(level as never, 'guarded');
+    }
+    expect(logger.isLevelEnabled('warn')).toBe(false);
+    expect((await out.lines()).map((l) => [l.level, l.unknownLevel])).toEqual([
+      ['error', 'loud'],
+      ['error', 'toString'],
+      ['error', 'constructor'],
+      ['error', 'undefined'],
+    ]);
   });
 
   test('the level of one logger family leaves another’s alone, in both directions', async () => {

@@ -120,8 +120,8 @@ export interface Logger {
    */
   log(level: LogLevel, message: LogMessage, fields?: LogFields | Error): void;
   /**
-   * Whether a line at `level` would be written: guard costly preparations with it. `false` for a
-   * name that is not one of {@link LOG_LEVELS} (which `log` writes at `error`, see there).
+   * Whether a line at `level` would be written: guard costly preparations with it. A name that is
+   * not one of {@link LOG_LEVELS} is answered as `log` treats it, as `error`: `true` (see `log`).
    */
   isLevelEnabled(level: LogLevel): boolean;
   /** A logger whose lines carry `fields` too (over this logger's own, under each call's). */
@@ -255,7 +255,9 @@ class BulwarkLogger implements Logger {
   }
 
   isLevelEnabled(level: LogLevel): boolean {
-    return Object.hasOwn(LOG_LEVELS, level) && LOG_LEVELS[level] <= this.#shared.threshold;
+    // Answered as `log` acts: a name that is not a level is written at `error`, which is always on.
+    if (typeof level !== 'string' || !Object.hasOwn(LOG_LEVELS, level)) return true;
+    return LOG_LEVELS[level] <= this.#shared.threshold;
   }
 
   child(fields: LogFields): Logger {

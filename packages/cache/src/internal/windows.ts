@@ -54,21 +54,17 @@ const CALL_OPTIONS = {
   signal: [],
 };
 
-/** The methods that take per-call options. */
-type CacheMethod = 'getOrSet' | 'policy' | 'set';
-
-const KNOWN: Record<CacheMethod, KnownOptions> = {
-  getOrSet: knownOptions<GetOrSetOptions<unknown>>('getOrSet()', CALL_OPTIONS),
-  policy: knownOptions<GetOrSetOptions<unknown>>('policy()', CALL_OPTIONS),
-  set: knownOptions<GetOrSetOptions<unknown>>('set()', CALL_OPTIONS),
-};
+// One per method a caller can pass options to (`getOrSetResult`, `policy().execute`), made when first used.
+const KNOWN = new Map<string, KnownOptions>();
 
 /** The error bad per-call options are, if they are (returned, so that callers reject rather than throw). */
-export function checkEntryOptions(o: GetOrSetOptions<any> | undefined, method: CacheMethod): TypeError | undefined {
+export function checkEntryOptions(o: GetOrSetOptions<any> | undefined, method: string): TypeError | undefined {
   if (o === undefined) return undefined;
+  let known = KNOWN.get(method);
+  if (known === undefined) KNOWN.set(method, (known = knownOptions<GetOrSetOptions<unknown>>(`${method}()`, CALL_OPTIONS)));
   try {
     // A misspelt option (`{ ttl: 5 }`) would otherwise be ignored, and the entry kept for the default.
-    expectOptions('options', o, KNOWN[method]);
+    expectOptions('options', o, known);
     if (o.ttlMs !== undefined) expectNumber('ttlMs', o.ttlMs, { above: 0, ...WINDOW_BOUNDS });
     if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { above: 0, ...WINDOW_BOUNDS });
     if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0, ...WINDOW_BOUNDS });
