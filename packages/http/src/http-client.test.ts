@@ -153,7 +153,7 @@ describe('requests and JSON', () => {
     expect((seen[1] as { cf?: unknown }).cf).toEqual({ cacheTtl: 5 });
   });
 
-  test("Bun's verbose, proxy, unix, tls and decompress and Deno's client are passed on to fetch as given", async () => {
+  test("on Bun, Bun's verbose, proxy, unix, tls and decompress are passed on to fetch as given; on Deno, Deno's client", async () => {
     const seen: Record<string, unknown>[] = [];
     const client = httpClient({
       baseUrl: 'https://api.example.com',
@@ -162,15 +162,39 @@ describe('requests and JSON', () => {
         return new Response('{}');
       },
     });
-    const denoClient = { close() {} };
     const tls = { rejectUnauthorized: false, serverName: 'api.internal' };
-    const platformOptions = { verbose: true, proxy: 'http://proxy.internal:8080', unix: '/var/run/docker.sock', tls, decompress: false, client: denoClient };
-    await client.get('x', platformOptions as never);
-    await client.fetch('x', { client: denoClient } as never);
+    const bunOptions = { verbose: true, proxy: 'http://proxy.internal:8080', unix: '/var/run/docker.sock', tls, decompress: false };
+    const denoClient = { close() {} };
+    vi.stubGlobal('Bun', { version: '1.3.0' });
+    try {
+      await client.get('x', bunOptions as never);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    vi.stubGlobal('Deno', { version: { deno: '2.5.0' } });
+    try {
+      await client.fetch('x', { client: denoClient } as never);
+    } finally {
+      vi.unstubAllGlobals();
+    }
     expect(seen).toHaveLength(2);
-    for (const [key, value] of Object.entries(platformOptions)) expect(seen[0]?.[key]).toBe(value);
+    for (const [key, value] of Object.entries(bunOptions)) expect(seen[0]?.[key]).toBe(value);
     expect(seen[1]?.client).toBe(denoClient);
     expect(seen[1]?.unix).toBeUndefined();
+  });
+
+  test("on Node, a key only Bun's or Deno's fetch reads is refused, saying which runtime reads it and what to use", async () => {
+    const calls: unknown[] = [];
+    const client = httpClient({ baseUrl: 'https://api.example.com', fetch: async (...args) => (calls.push(args), new Response('{}')) });
+    await expect(client.get('x', { proxy: { host: 'proxy.internal', port: 8080 } } as never)).rejects.toThrow(
+      new TypeError("Option `proxy` of a request is read only by Bun's fetch; on Node.js fetch would ignore it. Use a client `fetch` that goes through the proxy (on Node, undici's own `fetch` with a `ProxyAgent` dispatcher)."),
+    );
+    await expect(client.get('x', { decompress: false } as never)).rejects.toThrow("read only by Bun's fetch; on Node.js fetch would ignore it");
+    await expect(client.fetch('x', { client: {} } as never)).rejects.toThrow("Option `client` of a request is read only by Deno's fetch; on Node.js");
+    for (const key of ['verbose', 'unix', 'tls']) {
+      await expect(client.get('x', { [key]: 1 } as never)).rejects.toThrow(`Option \`${key}\` of a request is read only by Bun's fetch`);
+    }
+    expect(calls).toHaveLength(0);
   });
 
   test('options are checked at construction, naming the field', () => {

@@ -351,6 +351,24 @@ const FOREIGN_REQUEST_OPTIONS: Readonly<Record<string, string>> = {
   prefixUrl: "the client's `baseUrl`",
 };
 
+// Keys that only one runtime's own `fetch` reads. Elsewhere that fetch would ignore them — axios's
+// `proxy: { host, port }` or got's `decompress` on Node would go out as if unwritten — so they are
+// passed on only on that runtime and refused on any other.
+const RUNTIME_REQUEST_OPTIONS: Readonly<Record<string, { readonly runtime: 'Bun' | 'Deno'; readonly elsewhere: string }>> = {
+  verbose: { runtime: 'Bun', elsewhere: 'nothing here: log the request yourself' },
+  proxy: { runtime: 'Bun', elsewhere: "a client `fetch` that goes through the proxy (on Node, undici's own `fetch` with a `ProxyAgent` dispatcher)" },
+  unix: { runtime: 'Bun', elsewhere: "a client `fetch` that connects to the socket (on Node, undici's own `fetch` with an `Agent({ connect: { socketPath } })`)" },
+  tls: { runtime: 'Bun', elsewhere: "a client `fetch` with that TLS configuration (on Node, undici's own `fetch` with an `Agent({ connect: { … } })`)" },
+  decompress: { runtime: 'Bun', elsewhere: 'nothing here: fetch always decompresses a compressed response' },
+  client: { runtime: 'Deno', elsewhere: "a client `fetch` configured as you need (on Node, undici's own `fetch` with a dispatcher)" },
+};
+
+/** The runtime this is, for the keys only its own `fetch` reads. */
+function runtimeName(): string {
+  const scope = globalThis as { Bun?: unknown; Deno?: unknown; process?: { versions?: { node?: unknown } } };
+  return scope.Bun !== undefined ? 'Bun' : scope.Deno !== undefined ? 'Deno' : scope.process?.versions?.node !== undefined ? 'Node.js' : 'this runtime';
+}
+
 /** The keys of the Fetch standard's `RequestInit` that the request type leaves out, accepted all the same. */
 interface OtherStandardRequestInit {
   readonly duplex?: 'half';
@@ -361,7 +379,8 @@ interface OtherStandardRequestInit {
 /**
  * Keys that a platform's own `fetch` reads, passed on as given: Next.js's `next`, Cloudflare Workers'
  * `cf`, Bun's `verbose`, `proxy`, `unix`, `tls` and `decompress`, Deno's `client` (a
- * `Deno.createHttpClient()`). Each is in that platform's documentation of its `fetch`.
+ * `Deno.createHttpClient()`); Bun's and Deno's only on that runtime (RUNTIME_REQUEST_OPTIONS). Each is
+ * in that platform's documentation of its `fetch`.
  */
 interface PlatformRequestInit {
   readonly next?: unknown;
@@ -568,6 +587,14 @@ class Client implements HttpClient {
     for (const name in FOREIGN_REQUEST_OPTIONS) {
       if ((rest as Record<string, unknown>)[name] !== undefined) {
         throw new TypeError(`Unknown option \`${name}\` of a request (fetch would ignore it); did you mean ${FOREIGN_REQUEST_OPTIONS[name]}?`);
+      }
+    }
+    for (const name in RUNTIME_REQUEST_OPTIONS) {
+      if ((rest as Record<string, unknown>)[name] === undefined) continue;
+      const { runtime, elsewhere } = RUNTIME_REQUEST_OPTIONS[name]!;
+      const here = runtimeName();
+      if (here !== runtime) {
+        throw new TypeError(`Option \`${name}\` of a request is read only by ${runtime}'s fetch; on ${here} fetch would ignore it. Use ${elsewhere}.`);
       }
     }
     expectOptions('options', init, REQUEST_OPTIONS); // names a key only, never its value
