@@ -1,3 +1,5 @@
+import { expectNumber, invalidOption } from './validate.js';
+
 const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
 };
@@ -34,6 +36,8 @@ function build(year: number, month: string, day: number, h: number, m: number, s
  * ```
  */
 export function parseHttpDate(value: string, now: number = Date.now()): number | undefined {
+  if (typeof value !== 'string') throw invalidOption('value', value, 'an HTTP-date (a string)');
+  expectHttpDateNow(now);
   const text = value.trim();
   let m = IMF_FIXDATE.exec(text);
   if (m !== null) return build(Number(m[3]), m[2]!, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
@@ -47,4 +51,9 @@ export function parseHttpDate(value: string, now: number = Date.now()): number |
   m = ASCTIME.exec(text);
   if (m !== null) return build(Number(m[6]), m[1]!, Number(m[2]!.trim()), Number(m[3]), Number(m[4]), Number(m[5]));
   return undefined;
+}
+
+/** Asserts `now`, the time a date is measured against, is a finite number of milliseconds since the epoch. */
+export function expectHttpDateNow(now: unknown): asserts now is number {
+  expectNumber('now', now, { reason: 'milliseconds since the Unix epoch, as Date.now() gives' });
 }

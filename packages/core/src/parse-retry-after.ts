@@ -1,4 +1,5 @@
-import { parseHttpDate } from './parse-http-date.js';
+import { expectHttpDateNow, parseHttpDate } from './parse-http-date.js';
+import { expectNumber, expectOptions, invalidOption, knownOptions, type KnownOptions } from './validate.js';
 
 /** Options for {@link parseRetryAfter}. */
 export interface ParseRetryAfterOptions {
@@ -26,13 +27,35 @@ export const DEFAULT_MAX_HINT_MS = 86_400_000;
  * ```
  */
 export function parseRetryAfter(value: string | null | undefined, options: ParseRetryAfterOptions = {}): number | undefined {
+  expectHintOptions(options, PARSE_RETRY_AFTER_OPTIONS);
+  if (value !== null && value !== undefined && typeof value !== 'string') {
+    throw invalidOption('value', value, 'a Retry-After header value (a string), null or undefined');
+  }
+  return retryAfterMs(value, options.now ?? Date.now(), options.maxHintMs ?? DEFAULT_MAX_HINT_MS);
+}
+
+/** {@link parseRetryAfter} with its options already checked: for callers that checked them once. */
+export function retryAfterMs(value: string | null | undefined, now: number, maxMs: number): number | undefined {
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
-  const maxMs = options.maxHintMs ?? DEFAULT_MAX_HINT_MS;
   if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, maxMs);
-  const now = options.now ?? Date.now();
   const at = parseHttpDate(text, now);
   if (at === undefined) return undefined;
   return Math.min(Math.max(0, at - now), maxMs);
+}
+
+const PARSE_RETRY_AFTER_OPTIONS = knownOptions<ParseRetryAfterOptions>('parseRetryAfter()', { now: [], maxHintMs: ['maxHint', 'maxWaitMs'] });
+
+/**
+ * Checks the options every server-hint parser takes: a `now` that is a finite number and a
+ * `maxHintMs` that is not negative (a NaN or a negative ceiling would turn every wait into NaN or a
+ * negative number, which a caller would then sleep on).
+ */
+export function expectHintOptions(options: unknown, known: KnownOptions): asserts options is ParseRetryAfterOptions {
+  expectOptions('options', options, known);
+  if (options === undefined) return;
+  const { now, maxHintMs } = options as ParseRetryAfterOptions;
+  if (now !== undefined) expectHttpDateNow(now);
+  if (maxHintMs !== undefined) expectNumber('maxHintMs', maxHintMs, { min: 0, allowInfinity: true });
 }

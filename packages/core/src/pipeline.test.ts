@@ -93,5 +93,9 @@ describe('pipeline', () => {
   test('rejects what is not a policy, naming its position', () => {
     expect(() => pipeline()).toThrow('Expected `policies` to hold at least one policy, got none.');
     expect(() => pipeline(timeout(1), {} as Policy)).toThrow(/Expected `policies\[1\]` to be a Policy/);
+    expect(() => pipeline(timeout(1), null as never)).toThrow(new TypeError('Expected `policies[1]` to be a Policy (an object with execute), got null.'));
+    expect(() => pipeline(timeout as never, timeout(1))).toThrow(
+      new TypeError('Expected `policies[0]` to be a Policy (an object with execute), not the factory that makes one: `timeout(…)`, got a function.'),
+    );
   });
 });

@@ -57,7 +57,10 @@ export function pipeline<const P extends readonly Policy<any, any>[]>(...policie
   if (policies.length === 0) throw new TypeError('Expected `policies` to hold at least one policy, got none.');
   policies.forEach((policy, i) => {
     if (typeof policy?.execute !== 'function') {
-      throw new TypeError(`Expected \`policies[${i}]\` to be a Policy (an object with execute), got ${typeof policy}.`);
+      // `pipeline(timeout, retry)`: a factory passed uncalled is the likeliest mistake; say which.
+      const factory = typeof policy === 'function' && /^[A-Za-z_$][\w$]{0,63}$/.test((policy as { name: string }).name) ? (policy as { name: string }).name : undefined;
+      const expected = factory === undefined ? 'a Policy (an object with execute)' : `a Policy (an object with execute), not the factory that makes one: \`${factory}(…)\``;
+      throw invalidOption(`policies[${i}]`, policy, expected);
     }
   });
   const flat = policies.flatMap((p: Policy<unknown>) => (p instanceof Pipeline ? p.policies : [p]));

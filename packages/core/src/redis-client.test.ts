@@ -1,5 +1,6 @@
+import { createClient } from 'redis';
 import { describe, expect, test } from 'vitest';
-import { expectRedisClient } from './index.js';
+import { expectOptions, expectRedisClient, knownOptions } from './index.js';
 
 describe('expectRedisClient', () => {
   test('a URL given as the client is refused without showing it', () => {
@@ -17,5 +18,16 @@ describe('expectRedisClient', () => {
   test('anything else that is not a client is named', () => {
     expect(() => expectRedisClient('client', { get() {} })).toThrow(/^Expected `client` to be a connected node-redis client \(createClient\(\) or createCluster\(\) from `redis`\), got/);
     expect(() => expectRedisClient('client', undefined)).toThrow('got undefined');
+  });
+});
+
+describe('a Redis client passed where a store wants its options', () => {
+  test('is named as a client, with the fix, not blamed on a missing `client`', () => {
+    const client = createClient();
+    const known = knownOptions<{ client?: unknown; prefix?: string }>('redisExampleStore()', { client: [], prefix: [] });
+    expect(() => expectOptions('options', client, known)).toThrow(
+      new TypeError('Expected `options` to be an options object, got a Redis client: pass it inside, as `{ client }`.'),
+    );
+    expect(() => expectOptions('options', { client }, known)).not.toThrow();
   });
 });

@@ -312,3 +312,33 @@ describe('parseServerHints: documented header sets of public APIs', () => {
     expect(hints).toMatchObject(expected);
   });
 });
+
+describe('a caller mistake is a TypeError naming the field, never a NaN or negative wait', () => {
+  test('parseRetryAfter refuses a value that is not a header value', () => {
+    expect(() => parseRetryAfter(30 as never)).toThrow('Expected `value` to be a Retry-After header value (a string), null or undefined, got 30.');
+    expect(() => parseRetryAfter(['30'] as never)).toThrow('Expected `value` to be a Retry-After header value (a string), null or undefined, got an array of length 1.');
+  });
+
+  test('parseHttpDate refuses a value that is not a string and a now that is not a time', () => {
+    expect(() => parseHttpDate(5 as never)).toThrow('Expected `value` to be an HTTP-date (a string), got 5.');
+    expect(() => parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT', 'now' as never)).toThrow(
+      'Expected `now` to be a finite number (milliseconds since the Unix epoch, as Date.now() gives), got "now".',
+    );
+  });
+
+  test.each([
+    ['parseRetryAfter', (options: object) => parseRetryAfter('30', options)],
+    ['parseServerHints', (options: object) => parseServerHints({ 'retry-after': '30' }, options)],
+  ])('%s checks its options', (of, parse) => {
+    expect(() => parse({ maxHintMs: 'x' })).toThrow('Expected `maxHintMs` to be a non-negative number or Infinity, got "x".');
+    expect(() => parse({ maxHintMs: -1 })).toThrow('Expected `maxHintMs` to be a non-negative number or Infinity, got -1.');
+    expect(() => parse({ now: Number.NaN })).toThrow(/^Expected `now` to be a finite number \(milliseconds since the Unix epoch, as Date.now\(\) gives\), got NaN\.$/);
+    expect(() => parse({ maxHint: 5 })).toThrow(`Unknown option \`maxHint\` of ${of}(); did you mean \`maxHintMs\`?`);
+    expect(() => parse('soon' as never)).toThrow('Expected `options` to be an options object, got "soon".');
+  });
+
+  test('a ceiling of Infinity is no ceiling', () => {
+    expect(parseRetryAfter('864000', { maxHintMs: Infinity })).toBe(864_000_000);
+    expect(parseServerHints({ 'retry-after': '864000' }, { maxHintMs: Infinity }).retryAfterMs).toBe(864_000_000);
+  });
+});

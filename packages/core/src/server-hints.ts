@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_HINT_MS, parseRetryAfter } from './parse-retry-after.js';
+import { DEFAULT_MAX_HINT_MS, expectHintOptions, retryAfterMs as parseRetryAfterMs } from './parse-retry-after.js';
+import { knownOptions } from './validate.js';
 import { arrayBufferToBase64, isInnerList, parseList, Token, type BareItem, type InnerList, type Item } from 'structured-headers';
 
 /** Anything with `get(name)` that answers case-insensitively, such as the Fetch `Headers`. */
@@ -212,6 +213,8 @@ function legacyResetMs(value: number, now: number, maxMs: number): number {
   return Math.min(Math.max(0, Math.ceil(ms)), maxMs);
 }
 
+const PARSE_SERVER_HINTS_OPTIONS = knownOptions<ParseServerHintsOptions>('parseServerHints()', { now: [], maxHintMs: ['maxHint', 'maxWaitMs'] });
+
 /**
  * Reads what a server said about its rate limits — from a Fetch `Response`, a `Headers` object or a
  * plain record of headers — into plain data: one parser shared by ratelimit, retry and http.
@@ -242,11 +245,12 @@ function legacyResetMs(value: number, now: number, maxMs: number): number {
  * ```
  */
 export function parseServerHints(input: ServerHintsInput, options: ParseServerHintsOptions = {}): ServerHints {
+  expectHintOptions(options, PARSE_SERVER_HINTS_OPTIONS);
   const { get, status } = reader(input);
   const now = options.now ?? Date.now();
   const maxMs = options.maxHintMs ?? DEFAULT_MAX_HINT_MS;
 
-  const retryAfterMs = parseRetryAfter(get('retry-after'), { now, maxHintMs: maxMs });
+  const retryAfterMs = parseRetryAfterMs(get('retry-after'), now, maxMs);
   const policies = parsePolicies(get('ratelimit-policy'), maxMs);
   const limits = parseLimits(get('ratelimit'), maxMs);
 

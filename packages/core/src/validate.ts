@@ -166,10 +166,18 @@ export function expectOptions(field: string, value: unknown, known?: KnownOption
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Map || value instanceof Set)) {
     throw invalidOption(field, value, 'an options object');
   }
+  // A Redis client handed to a store factory in place of its options: its commands live on its
+  // prototype, so it has no unknown key to catch, and the check that follows would blame `client`.
+  if (isRedisClientLike(value)) throw new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be an options object, got a Redis client: pass it inside, as \`{ client }\`.`);
   if (known === undefined || value === undefined) return;
   for (const key of Object.keys(value)) {
     if (!Object.hasOwn(known.names, key)) throw unknownOption(field, key, known);
   }
+}
+
+function isRedisClientLike(value: unknown): boolean {
+  const c = value as { evalSha?: unknown; eval?: unknown } | undefined;
+  return typeof c === 'object' && c !== null && typeof c.evalSha === 'function' && typeof c.eval === 'function';
 }
 
 function unknownOption(field: string, key: string, known: KnownOptions): TypeError {

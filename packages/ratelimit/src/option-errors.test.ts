@@ -1,3 +1,4 @@
+import { createClient } from 'redis';
 import { describe, expect, test } from 'vitest';
 import { memoryRateLimitStore, rateLimiter, redisRateLimitStore } from './index.js';
 
@@ -18,6 +19,12 @@ describe('unknown option keys are refused, naming the option meant', () => {
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(new TypeError(message));
   });
+});
+
+test('a Redis client passed to redisRateLimitStore in place of its options is named as such', () => {
+  expect(() => redisRateLimitStore(createClient() as never)).toThrow(
+    new TypeError('Expected `options` to be an options object, got a Redis client: pass it inside, as `{ client }`.'),
+  );
 });
 
 describe('bounds are stated in words a person reads', () => {

@@ -58,6 +58,13 @@ describe('gcra', () => {
     await expect(limiter.tryAcquire('k', 0)).rejects.toThrow("Expected `cost` to be an integer from 1 to 4 (the smallest limit's capacity; a larger cost could never be allowed), got 0.");
   });
 
+  test('tryAcquire given acquire\'s `{ cost }` says it takes the cost itself', async () => {
+    const { limiter } = setup({ limit: 10, windowMs: 1_000, burst: 4 });
+    await expect(limiter.tryAcquire('k', { cost: 2 } as never)).rejects.toThrow(
+      new TypeError('Expected `cost` to be a number: `tryAcquire(key, cost)` takes the cost itself, where `acquire(key, { cost })` takes options, got an object (Object).'),
+    );
+  });
+
   test('property: over any interval, admitted units never exceed burst + interval × rate', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -447,6 +447,10 @@ class Limiter implements RateLimiter {
   tryAcquire(key: string, cost = 1): Promise<RateLimitDecision> {
     try {
       this.#checkKey(key);
+      // acquire takes `{ cost }`; one written the same way here would read as a cost of "an object".
+      if (typeof cost === 'object' && cost !== null) {
+        throw invalidOption('cost', cost, 'a number: `tryAcquire(key, cost)` takes the cost itself, where `acquire(key, { cost })` takes options');
+      }
       this.#checkCost(cost);
     } catch (error) {
       return Promise.reject(error);

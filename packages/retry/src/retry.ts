@@ -25,6 +25,8 @@ import {
 import type { IBackoffFactory, IRetryBackoffContext } from 'cockatiel';
 import type { ResultAsync } from 'neverthrow';
 import type { Backoff } from './backoff.js';
+import { constantBackoff } from './constant-backoff.js';
+import { decorrelatedJitterBackoff } from './decorrelated-jitter-backoff.js';
 import { exponentialBackoff } from './exponential-backoff.js';
 import { FixedDelayQueue } from './internal/fixed-delay-queue.js';
 import { HedgedRun } from './internal/hedged-run.js';
@@ -407,6 +409,7 @@ export function retry(options: RetryOptions = {}): RetryPolicy {
   if (typeof backoff !== 'function' && typeof (backoff as { next?: unknown } | null)?.next !== 'function') {
     throw invalidOption('backoff', backoff, 'a backoff function or a cockatiel backoff (an object with next)');
   }
+  expectNotBackoffMaker(backoff);
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   expectNumber('maxDelayMs', maxDelayMs, { min: 0, max: MAX_TIMER_MS });
   const maxElapsedMs = options.maxElapsedMs ?? Infinity;
@@ -452,4 +455,24 @@ export function retry(options: RetryOptions = {}): RetryPolicy {
     clock: options.clock ?? systemClock,
     random,
   });
+}
+
+const BACKOFF_FACTORIES: ReadonlyMap<unknown, string> = new Map<unknown, string>([
+  [exponentialBackoff, 'exponentialBackoff()'],
+  [decorrelatedJitterBackoff, 'decorrelatedJitterBackoff()'],
+  [constantBackoff, 'constantBackoff(delayMs)'],
+]);
+
+/**
+ * Refuses a backoff factory or a cockatiel backoff class passed uncalled (`backoff: exponentialBackoff`,
+ * `backoff: ExponentialBackoff`): both are functions, so they would pass for a backoff function and
+ * fail only at the first retry, with a message about the factory's options or a class called without `new`.
+ */
+function expectNotBackoffMaker(backoff: unknown): void {
+  const factory = BACKOFF_FACTORIES.get(backoff);
+  if (factory !== undefined) throw invalidOption('backoff', backoff, `a backoff, not the factory that makes one: \`${factory}\``);
+  const prototype = typeof backoff === 'function' ? (backoff.prototype as { next?: unknown } | undefined) : undefined;
+  if (typeof prototype?.next === 'function') {
+    throw invalidOption('backoff', backoff, `a cockatiel backoff, not its class: \`new ${(backoff as { name: string }).name}()\``);
+  }
 }

@@ -104,6 +104,18 @@ describe('documentation examples', () => {
     }
   });
 
+  // The examples are checked here with `types: ['node']`; a user's project gets Node's types only when
+  // it installs them and, from TypeScript 6 on, names them (`types` defaults to none).
+  test('every package README whose examples import node: modules says how to get Node\'s types', () => {
+    for (const doc of docs.filter((d) => d.startsWith('packages'))) {
+      const text = readFileSync(join(root, doc), 'utf8');
+      const usesNode = [...text.matchAll(FENCE)].some(([, info, code]) => info!.startsWith('ts') && /from ['"]node:/.test(code!));
+      if (!usesNode) continue;
+      expect(text, `${doc}: install line for Node's types`).toMatch(/^npm install -D @types\/node$/m);
+      expect(text.replace(/\s+/g, ' '), `${doc}: how to name Node's types in tsconfig.json`).toContain('`"compilerOptions": { "types": ["node"] }`');
+    }
+  });
+
   test('every package README installs every package its examples import', () => {
     for (const doc of docs.filter((d) => d.startsWith('packages'))) {
       const text = readFileSync(join(root, doc), 'utf8');
