@@ -19,6 +19,7 @@ import { HttpUpstreamValidator } from './adapters/http-upstream-validator.js';
 import { OtelGatewayMetrics, requestDurations } from './adapters/otel-gateway-metrics.js';
 import { policyEventLogger } from './adapters/policy-event-logger.js';
 import { PullMetricReader } from './adapters/pull-metric-reader.js';
+import { quietStoreErrors } from './adapters/quiet-store-errors.js';
 import { RateLimitCallerLimiter } from './adapters/ratelimit-caller-limiter.js';
 import { SecretApiKeyRecords, parseApiKeyRecords } from './adapters/secret-api-key-records.js';
 import { TelemetryReadiness } from './adapters/telemetry-readiness.js';
@@ -125,6 +126,8 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   // Redis, when configured: one client for every store; each has a deadline and decides locally while it is away.
   let redis: ReturnType<typeof createClient> | undefined;
   let redisDeadline: Promise<void> | undefined;
+  // Whether Redis is away (warned once): the policies' store errors are then written at debug only.
+  let redisAway = false;
   if (config.redisUrl !== undefined) {
     // One deadline for everything the start waits for from Redis (its timer never holds the process open).
     redisDeadline = sleep(REDIS_START_DEADLINE_MS, { clock, unref: true });
@@ -135,18 +138,17 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
     });
     // One warning when Redis goes away and one line when it is back: node-redis reports every
     // reconnection attempt (every 2 s at most while Redis is down), which are written at debug only.
-    let away = false;
     redis.on('error', (error: unknown) => {
-      if (away) {
+      if (redisAway) {
         lines.debug('redis still unreachable', { error: errorShape(error) });
         return;
       }
-      away = true;
+      redisAway = true;
       lines.warn('redis connection failed; deciding locally until it is back', { error: errorShape(error) });
     });
     redis.on('ready', () => {
-      lines.info(away ? 'redis connected again' : 'redis connected');
-      away = false;
+      lines.info(redisAway ? 'redis connected again' : 'redis connected');
+      redisAway = false;
     });
     await until(redis.connect(), redisDeadline);
     const client = redis;
@@ -328,7 +330,7 @@ async function compose(config: GatewayConfig, options: CompositionOptions, resou
   // The logger is the one the container resolves now, the override's when it swapped it: the
   // policies' events and the lines above are written to it, not to the default made first.
   const root = container.resolve<AppLogger>(TOKENS.Logger);
-  const logged = logPolicyEvents(policyEventLogger(root), sources, { levels: EVENT_LEVELS });
+  const logged = logPolicyEvents(quietStoreErrors(policyEventLogger(root), () => redisAway), sources, { levels: EVENT_LEVELS });
   resources.add('policy event lines', () => logged[Symbol.dispose]());
   lines.settle(root);
   return container;

@@ -113,12 +113,17 @@ export interface Cache {
   bumpNamespace(): Promise<void>;
   /** The neverthrow twin of {@link Cache.bumpNamespace}. */
   bumpNamespaceResult(): ResultAsync<void, BulwarkError>;
-  /** Resolves once the invalidation channel is subscribed (at once without Redis). Never rejects. */
+  /**
+   * Resolves once the invalidation channel is subscribed (at once without Redis), or once the first
+   * attempt has failed (reported through `onStoreError`, within 5 s); the cache then subscribes when
+   * its connection comes. Never rejects.
+   */
   ready(): Promise<void>;
   /** Counters and sizes. */
   stats(): CacheStats;
   /**
    * Unsubscribes and closes the connection the cache opened; the caller's client stays open. Idempotent.
+   * It does not wait for a subscription that has not come: a connection still trying is dropped at once.
    * Afterwards every other method but `ready()` and `stats()` refuses with {@link CacheClosedError}.
    * A call already running is not interrupted (abort its `signal` for that) and is not waited for: it
    * settles as it would have, its Redis reads and writes from then on refused as a store failure.
@@ -131,7 +136,10 @@ export interface Cache {
   readonly onStale: Event<CacheStaleEvent>;
   readonly onRefresh: Event<CacheRefreshEvent>;
   readonly onLoaderError: Event<CacheLoaderErrorEvent>;
-  /** Redis failed an operation, or a value read from it was rejected; the cache carried on without it. */
+  /**
+   * Redis failed an operation, or a value read from it was rejected; the cache carried on without it.
+   * Each failed operation is one event, but for the invalidation subscription: once per outage.
+   */
   readonly onStoreError: Event<CacheStoreErrorEvent>;
   readonly onEvict: Event<CacheEvictEvent>;
 }

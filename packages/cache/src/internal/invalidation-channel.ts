@@ -4,6 +4,7 @@ import type { InvalidationLog, Scope } from './invalidation-log.js';
 import { STORE, type RedisTier } from './redis-tier.js';
 
 const SETUP_DEADLINE_MS = 5_000;
+const DONE: Promise<void> = Promise.resolve();
 // Raises a version counter, drops the entry (a key's own invalidation; same slot as its counter)
 // and announces the new version, atomically, so that the announcement order is the version order.
 // Versions never repeat, even once a counter has expired and is made again: the new value is at
@@ -29,7 +30,9 @@ const SCOPE: Readonly<Record<string, Scope>> = { k: 'key', t: 'tag', n: 'namespa
  * {@link InvalidationLog} and learns the new versions into the read memo. While the subscription
  * may have missed an announcement (not yet subscribed, an error, a reconnect) the memo is
  * distrusted and versions are read from Redis; when it is back, memory is resynced (everything in
- * it is dropped). Connecting, subscribing and closing have a deadline of their own.
+ * it is dropped). A subscription that could not be made at the start is made when its connection
+ * comes. A failing subscription is reported once per outage. Connecting, subscribing and closing
+ * have a deadline of their own.
  */
 export class InvalidationChannel {
   readonly #tier: RedisTier;
@@ -40,8 +43,15 @@ export class InvalidationChannel {
   #subscriber: RedisClient | undefined;
   #ownsSubscriber = false;
   #subscribedOnce = false;
+  /** The subscription attempt in flight, if any. */
+  #subscribing: Promise<void> | undefined;
+  /** A failure of the subscription has been reported, and it is not back yet. */
+  #failing = false;
   #closed = false;
-  /** Resolves once subscribed, or once subscribing failed (reported). Never rejects. */
+  /**
+   * Resolves once subscribed, or once the first attempt failed (reported); the channel then
+   * subscribes when the connection comes. Never rejects.
+   */
   readonly ready: Promise<void>;
 
   constructor(tier: RedisTier, log: InvalidationLog, given: RedisClient | undefined, clock: Clock, instanceId: string) {
@@ -98,34 +108,69 @@ export class InvalidationChannel {
   };
 
   async #subscribe(given: RedisClient | undefined): Promise<void> {
+    let sub: RedisClient;
     try {
-      let sub = given;
-      if (sub === undefined) {
-        const created = this.#tier.connection.client.duplicate();
-        sub = created;
-        this.#ownsSubscriber = true;
-        sub.on('error', this.#onSubscriberError);
-        this.#subscriber = sub;
-        await this.#withDeadline('subscribe', () => created.connect());
-      }
-      this.#subscriber = sub;
-      // Messages sent while the subscription was down are lost: start over from Redis.
-      sub.on('ready', this.#onSubscriberReady);
-      sub.on('end', this.#onSubscriberDown);
-      sub.on('reconnecting', this.#onSubscriberDown);
-      // A Cluster client reports its nodes' reconnects only, not its pub/sub node's own.
-      sub.on('node-ready', this.#onSubscriberReady);
-      const subscriber = sub;
-      await this.#withDeadline('subscribe', () => subscriber.subscribe(this.#tier.keys.channel, this.#onMessage));
-      this.#subscribedOnce = true;
-      if (sub.isReady && !this.#closed && !isRedisCluster(sub)) this.#tier.memo.trust();
+      sub = given ?? this.#tier.connection.client.duplicate();
     } catch (error) {
-      this.#tier.report('subscribe', error);
+      this.#failed(error);
+      return;
     }
+    this.#subscriber = sub;
+    // Listened to before connecting: a connection that comes only after the first attempt gave up
+    // still subscribes (on `ready`), and every later reconnect is heard.
+    sub.on('ready', this.#onSubscriberReady);
+    sub.on('end', this.#onSubscriberDown);
+    sub.on('reconnecting', this.#onSubscriberDown);
+    // A Cluster client reports its nodes' reconnects only, not its pub/sub node's own.
+    sub.on('node-ready', this.#onSubscriberReady);
+    if (given === undefined) {
+      this.#ownsSubscriber = true;
+      sub.on('error', this.#failed);
+      try {
+        // node-redis keeps trying to connect past this deadline; `ready` says when it has.
+        await this.#withDeadline('subscribe', () => sub.connect());
+      } catch (error) {
+        this.#failed(error);
+        return;
+      }
+    }
+    await this.#subscribeOnce();
   }
 
-  #onSubscriberError = (error: unknown): void => {
+  /** Subscribes unless it is (or is being) done; a failure is reported, and the next `ready` tries again. */
+  #subscribeOnce(): Promise<void> {
+    const sub = this.#subscriber;
+    if (sub === undefined || this.#subscribedOnce || this.#closed) return DONE;
+    this.#subscribing ??= this.#withDeadline('subscribe', () => sub.subscribe(this.#tier.keys.channel, this.#onMessage))
+      .then(
+        () => this.#subscribed(sub),
+        (error: unknown) => this.#failed(error),
+      )
+      .finally(() => {
+        this.#subscribing = undefined;
+      });
+    return this.#subscribing;
+  }
+
+  #subscribed(sub: RedisClient): void {
+    this.#subscribedOnce = true;
+    const missed = this.#failing;
+    this.#failing = false;
+    if (this.#closed) return;
+    // Subscribed only after a failure: what memory took in meanwhile may have missed announcements.
+    if (missed) this.#log.record('namespace', '', Infinity);
+    if (sub.isReady && !isRedisCluster(sub)) this.#tier.memo.trust();
+  }
+
+  /**
+   * The subscription failed or its connection dropped: versions are read from Redis until it is
+   * back. Reported once per outage — node-redis reports every reconnection attempt (every 2 s at
+   * most) for as long as Redis is away — and never once closed.
+   */
+  #failed = (error: unknown): void => {
     this.#tier.memo.distrust();
+    if (this.#failing || this.#closed) return;
+    this.#failing = true;
     this.#tier.report('subscribe', error);
   };
 
@@ -134,7 +179,12 @@ export class InvalidationChannel {
   };
 
   #onSubscriberReady = (): void => {
-    if (!this.#subscribedOnce || this.#closed) return;
+    if (this.#closed) return;
+    if (!this.#subscribedOnce) {
+      void this.#subscribeOnce();
+      return;
+    }
+    this.#failing = false;
     this.#log.record('namespace', '', Infinity);
     // node-redis has subscribed again by the time a client reports ready. A Cluster client says
     // nothing when its pub/sub node drops, so what it heard is never trusted: versions are read.
@@ -148,10 +198,12 @@ export class InvalidationChannel {
     });
   }
 
-  /** Unsubscribes, and closes the connection when it made it; the caller's client stays open. */
+  /**
+   * Unsubscribes, and closes the connection when it made it; the caller's client stays open. A
+   * connection it made that is not (or no longer) connected is dropped at once: it stops trying.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.ready;
     const sub = this.#subscriber;
     if (sub === undefined) return;
     this.#tier.memo.distrust();
@@ -161,7 +213,8 @@ export class InvalidationChannel {
     sub.off('node-ready', this.#onSubscriberReady);
     try {
       if (this.#ownsSubscriber) {
-        if (sub.isOpen) await this.#withDeadline('close', () => sub.close());
+        if (sub.isReady) await this.#withDeadline('close', () => sub.close());
+        else sub.destroy();
       } else if (sub.isReady) {
         await this.#withDeadline('close', () => sub.unsubscribe(this.#tier.keys.channel, this.#onMessage));
       }
