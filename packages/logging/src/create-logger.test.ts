@@ -97,15 +97,48 @@ describe('createLogger: lines', () => {
     expect(await out.lines()).toHaveLength(1_000);
   });
 
-  test('close() ends the family; lines after it are dropped, not thrown', async () => {
+  test('close() ends the family; a line after it is neither dropped nor thrown: it goes to stderr, marked afterClose and redacted', async () => {
     const { out, logger } = setup();
     const child = logger.child({ a: 1 });
     logger.info('before');
-    await child.close();
-    logger.info('after');
-    child.error('after too');
-    await logger.close();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await child.close();
+      logger.info('after', { password: 'hunter2' }); // bulwark-allow-secret: a made-up password, to show it is redacted
+      child.error('after too', { afterClose: 'mine' });
+      await logger.close();
+      expect(stderr.mock.calls.map(([chunk]) => chunk)).toEqual([
+        '{"timestamp":"2026-11-24T12:00:00.000Z","level":"info","message":"after","service":"checkout","password":"[REDACTED]","afterClose":true}\n',
+        '{"timestamp":"2026-11-24T12:00:00.000Z","level":"error","message":"after too","service":"checkout","a":1,"afterClose":true,"_afterClose":"mine"}\n',
+      ]);
+    } finally {
+      stderr.mockRestore();
+    }
     expect((await out.lines()).map((l) => l.message)).toEqual(['before']);
+  });
+
+  test('a missing message, or one that is not a string, an Error or a function, is refused with a TypeError naming it; nothing is written', async () => {
+    const { out, logger } = setup();
+    const loose = logger as unknown as Record<'warn' | 'info' | 'error', (...args: unknown[]) => void> & { log(...args: unknown[]): void };
+    const expected = "a string, an Error or a function returning a string (pino's order, fields then message, needs the message: info({ userId }, 'login'))";
+    const calls: Array<[() => void, string]> = [
+      [() => loose.warn(), 'undefined'],
+      [() => loose.warn(undefined, { orderId: 1 }), 'undefined'],
+      [() => loose.info(null), 'null'],
+      [() => loose.info(42), '42'],
+      [() => loose.info({ userId: 7 }), 'an object (Object)'],
+      [() => loose.log('error'), 'undefined'],
+    ];
+    for (const [call, got] of calls) {
+      expect(call).toThrow(new TypeError(`Expected \`message\` to be ${expected}, got ${got}.`));
+    }
+    // What the README documents is still accepted, pino's order included.
+    logger.info('plain');
+    logger.error(new Error('boom'));
+    logger.debug(() => 'lazy'); // below the level: not called, not checked
+    loose.info({ userId: 7 }, 'login');
+    loose.error(new Error('card declined'), 'charge failed');
+    expect((await out.lines()).map((l) => l.message)).toEqual(['plain', 'boom', 'login', 'charge failed']);
   });
 
   test('a getter that throws does not lose the line', async () => {

@@ -86,7 +86,8 @@ export interface LoggerOptions {
 /**
  * A structured logger: one method per level, each taking a message and optional fields. Fields
  * that are not an object of fields (a string or an array, from plain JavaScript) are written as the
- * one field `value`; a log call never throws.
+ * one field `value`. A log call throws only when a line is written with no message (`warn()`) or one
+ * that is not a string, an `Error` or a function: a `TypeError` naming `message`.
  *
  * @example
  * ```ts
@@ -128,7 +129,9 @@ export interface Logger {
   child(fields: LogFields): Logger;
   /**
    * Writes pending flood-control summaries, ends the winston logger and waits for it to finish.
-   * Closes the whole family (parent and children); lines logged afterwards are dropped. Idempotent.
+   * Closes the whole family (parent and children). Idempotent. A line logged afterwards is neither
+   * dropped nor thrown: it is written at once to `process.stderr`, formatted and redacted as usual,
+   * with the field `afterClose: true`.
    */
   close(): Promise<void>;
   /** `close()`, for `await using`. */
@@ -304,7 +307,11 @@ class BulwarkLogger implements Logger {
     } else if (isError(message)) {
       text = String(message.message);
       error = message;
-    } else text = String(message);
+    } else {
+      // A missing message (`warn()`, `error(e.message)` of a thrown string) would be written as
+      // "undefined": a line nobody can search for, and a mistake nobody sees.
+      throw invalidOption('message', message, "a string, an Error or a function returning a string (pino's order, fields then message, needs the message: info({ userId }, 'login'))");
+    }
     if (fields !== undefined && fields !== null) {
       if (isError(fields)) error = fields;
       else if (isFieldsObject(fields)) {
@@ -336,8 +343,6 @@ class BulwarkLogger implements Logger {
   /** Builds, redacts, serializes and writes one line. @internal */
   emit(level: LogLevel, message: string, fields: LogFields, store: ContextStore | undefined, unknownLevel?: string): void {
     const shared = this.#shared;
-    // winston cannot be written to once ended (it would emit an error that crashes the process).
-    if (shared.closed) return;
     const redactor = shared.redactor;
     const now = shared.clock.now();
     if (now !== shared.lastNow) {
@@ -371,6 +376,12 @@ class BulwarkLogger implements Logger {
       if (Object.hasOwn(record, 'unknownLevel')) record[freeName('_unknownLevel', (name) => Object.hasOwn(record, name))] = record.unknownLevel;
       record.unknownLevel = redactor.text(unknownLevel);
     }
+    // winston cannot be written to once ended (it would emit an error that crashes the process), and
+    // a line logged during shutdown is often the one that says why: it goes to stderr, marked.
+    if (shared.closed) {
+      if (Object.hasOwn(record, 'afterClose')) record[freeName('_afterClose', (name) => Object.hasOwn(record, name))] = record.afterClose;
+      record.afterClose = true;
+    }
     redactor.placeRenamed(record);
     let line: string;
     try {
@@ -383,6 +394,10 @@ class BulwarkLogger implements Logger {
         service: shared.service,
         logError: 'the fields of this line could not be serialized',
       });
+    }
+    if (shared.closed) {
+      process.stderr.write(`${line}\n`);
+      return;
     }
     record[LEVEL] = level;
     record[MESSAGE] = line;

@@ -40,6 +40,7 @@ export type { SecretSchemaProblem } from './secret-load-failed-error.js';
 export { SecretStoreWrongKeyError, isSecretStoreWrongKeyError } from './secret-store-wrong-key-error.js';
 export { SecretStoreCorruptError, isSecretStoreCorruptError } from './secret-store-corrupt-error.js';
 export { SecretStoreLockedError, isSecretStoreLockedError } from './secret-store-locked-error.js';
+export { SecretManagerClosedError, isSecretManagerClosedError } from './secret-manager-closed-error.js';
 
 export { scanForSecrets, scanText, ALLOW_SECRET_MARKER, ALLOW_LIST_FILE } from './scan-for-secrets.js';
 export type { ScanOptions, ScanReport, SecretFinding } from './scan-for-secrets.js';

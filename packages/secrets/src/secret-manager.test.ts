@@ -17,6 +17,7 @@ import {
   type SecretVersions,
   SecretParseError,
   isSecretParseError,
+  isSecretManagerClosedError,
 } from './index.js';
 
 /** A memory provider whose fetches can be made to fail, hang or be counted. */
@@ -423,6 +424,86 @@ describe('secretManager: schema', () => {
     );
     const dump = JSON.stringify(error) + String((error as Error).stack);
     for (const value of ['pk_wrong_kind_of_key', 'not a url at all', 'abc"']) expect(dump).not.toContain(value);
+  });
+});
+
+describe('after close()', () => {
+  const refusal = (method: string) => ({
+    code: 'SECRET_MANAGER_CLOSED',
+    manager: 'vault',
+    method,
+    transient: false,
+    message: `The secret manager "vault" is closed: ${method}() was called after close(). Make a new secretManager() to keep reading secrets.`,
+  });
+
+  test('every call on the manager and on its views is refused with SecretManagerClosedError, naming the method; the provider is not asked', async () => {
+    const { vault, provider, audits } = setup({ API_KEY: 'key-1' }, { name: 'vault' });
+    await vault.get('API_KEY');
+    const billing = vault.scope({ who: 'billing', names: ['API_KEY'] });
+    const policy = vault.policy('API_KEY');
+    await vault.close();
+    await vault.close();
+    await vault[Symbol.asyncDispose]();
+    const fetches = provider.fetches;
+    const auditsBefore = audits.length;
+    const use = (s: Secret<string>) => s.reveal();
+
+    const rejected: Array<[string, () => Promise<unknown>]> = [
+      ['get', () => vault.get('API_KEY')],
+      ['versions', () => vault.versions('API_KEY')],
+      ['load', () => vault.load({ key: { name: 'API_KEY' } })],
+      ['refreshOnAuthFailure', () => vault.refreshOnAuthFailure('API_KEY')],
+      ['withSecret', () => vault.withSecret('API_KEY', use)],
+      ['refresh', () => vault.refresh('API_KEY')],
+      ['policy().execute', () => policy.execute(() => 1)],
+      ['get', () => billing.get('API_KEY')],
+      ['withSecret', () => billing.withSecret('API_KEY', use)],
+    ];
+    for (const [method, call] of rejected) {
+      const error = await call().then(() => undefined, (e: unknown) => e);
+      expect(isSecretManagerClosedError(error), method).toBe(true);
+      expect(error).toMatchObject(refusal(method));
+    }
+    const results: Array<[string, () => Promise<{ isErr(): boolean; error?: unknown }>]> = [
+      ['getResult', async () => vault.getResult('API_KEY')],
+      ['versionsResult', async () => vault.versionsResult('API_KEY')],
+      ['loadResult', async () => vault.loadResult({ key: { name: 'API_KEY' } })],
+      ['refreshOnAuthFailureResult', async () => vault.refreshOnAuthFailureResult('API_KEY')],
+      ['withSecretResult', async () => vault.withSecretResult('API_KEY', use)],
+      ['policy().executeResult', async () => policy.executeResult(() => 1)],
+    ];
+    for (const [method, call] of results) {
+      const result = await call();
+      expect(result.isErr(), method).toBe(true);
+      expect(result.error).toMatchObject(refusal(method));
+    }
+    expect(() => vault.policy('API_KEY')).toThrow(expect.objectContaining(refusal('policy')));
+    expect(() => vault.scope({ who: 'ops', names: ['API_KEY'] })).toThrow(expect.objectContaining(refusal('scope')));
+    expect(() => billing.scope({ who: 'ops', names: ['API_KEY'] })).toThrow(expect.objectContaining(refusal('scope')));
+    expect(provider.fetches).toBe(fetches);
+    expect(audits.length).toBe(auditsBefore); // nothing was read
+    expect(vault.stats.fetches).toBe(1); // the last counters stay readable
+    vault.onRotated(() => {}).dispose(); // subscribing stays harmless
+  });
+
+  test('a call already running at close() settles as it would have: with the value, or failed after fetchTimeoutMs', async () => {
+    const { vault, provider, clock } = setup({ API_KEY: 'key-1', OTHER: 'other-1' }, { name: 'vault', fetchTimeoutMs: 5_000 });
+    const gate = deferred<void>();
+    let seen = '';
+    const running = vault.withSecret('API_KEY', async (s) => {
+      await gate.promise;
+      seen = s.reveal();
+      return 'done';
+    });
+    await clock.tickAsync(0);
+    provider.setMode('hang');
+    const hanging = vault.get('OTHER').then(() => 'answered', (e: unknown) => e);
+    await vault.close();
+    gate.resolve();
+    await expect(running).resolves.toBe('done');
+    expect(seen).toBe('key-1');
+    await clock.tickAsync(5_000);
+    expect(isSecretProviderFailedError(await hanging)).toBe(true);
   });
 });
 

@@ -13,6 +13,7 @@ import { ManagerEvents } from './internal/manager-events.js';
 import { ProviderFetch } from './internal/provider-fetch.js';
 import { Reader } from './internal/reader.js';
 import { SecretCache, type SecretCacheTiming } from './internal/secret-cache.js';
+import { SecretManagerClosedError } from './secret-manager-closed-error.js';
 import type { SecretAuditEvent, SecretManagerStats, SecretRefreshFailedEvent, SecretRotatedEvent } from './secret-manager-events.js';
 import type { SecretProvider } from './secret-provider.js';
 import type { SecretReader } from './secret-reader.js';
@@ -82,7 +83,13 @@ export interface SecretManager extends SecretReader {
   readonly stats: SecretManagerStats;
   /** Fetches `name` now, bypassing the TTL. Rejects when it fails (the cache keeps its last good value). */
   refresh(name: string): Promise<void>;
-  /** Stops background refreshes and change subscriptions. Providers are closed by their owner. Idempotent. */
+  /**
+   * Stops background refreshes and change subscriptions. Providers are closed by their owner. Idempotent.
+   * Afterwards every method of the manager and of every view `scope()` made of it refuses with
+   * {@link SecretManagerClosedError}; `name`, `who`, `stats` and the events stay (no event fires for
+   * a new call). A call already running is not interrupted: it settles as it would have (a provider
+   * that never answers fails it after `fetchTimeoutMs`).
+   */
   close(): Promise<void>;
   /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -116,6 +123,7 @@ class Manager extends Reader implements SecretManager {
   }
 
   async refresh(name: string): Promise<void> {
+    if (this.#cache.closed) throw new SecretManagerClosedError(this.name, 'refresh');
     if (typeof name !== 'string' || name === '') throw invalidOption('name', name, 'a non-empty string');
     const result = await this.#cache.fetch(name);
     if (result.error !== undefined) throw result.error;

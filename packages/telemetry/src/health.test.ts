@@ -108,9 +108,22 @@ describe('health', () => {
     expect((await probes.ready()).status).toBe('fail');
     full.moveTo('closed');
     expect((await probes.ready()).status).toBe('pass');
-    await probes.close(); // no longer following: the last state seen stays
-    full.moveTo('open');
+  });
+
+  test('after close(), ready() fails without probing (the service is shutting down); live() still answers', async () => {
+    let runs = 0;
+    const full = fakeBreaker('legacy');
+    const legacy = { name: 'legacy', onBreak: full.onBreak, onReset: full.onReset, onHalfOpen: full.onHalfOpen };
+    const probes = health({ circuits: [legacy], checks: [{ name: 'db', check: async () => { runs++; } }] });
     expect((await probes.ready()).status).toBe('pass');
+    await probes.close();
+    await probes.close();
+    full.moveTo('open'); // no longer followed: a report from the last state seen would say pass
+    const report = await probes.ready();
+    expect(report).toEqual({ status: 'fail', output: 'The health probes were closed: ready() was called after close(), so the service is shutting down and takes no traffic.' });
+    expect(healthStatusCode(report)).toBe(503);
+    expect(runs).toBe(1);
+    expect((await probes.live()).status).toBe('pass');
   });
 
   test('concurrent readiness probes share one round of checks', async () => {

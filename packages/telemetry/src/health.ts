@@ -116,7 +116,10 @@ export interface Health {
   live(): Promise<HealthReport>;
   /** Whether the service can take traffic: every dependency check (in parallel) and every circuit. */
   ready(): Promise<HealthReport>;
-  /** Stops listening to the circuits' events. Idempotent. */
+  /**
+   * Stops listening to the circuits' events. Idempotent. Afterwards `ready()` reports `fail` (503)
+   * without probing anything — the service is shutting down — and `live()` still answers.
+   */
   close(): Promise<void>;
   /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -179,6 +182,7 @@ class HealthImpl implements Health {
   readonly #circuits: Circuit[] = [];
   readonly #subscriptions: Disposable[] = [];
   #readyInFlight: Promise<HealthReport> | undefined;
+  #closed = false;
 
   constructor(options: HealthOptions) {
     this.#options = options;
@@ -211,6 +215,15 @@ class HealthImpl implements Health {
   }
 
   ready(): Promise<HealthReport> {
+    // Closed, the circuits are no longer followed and their last state seen may be stale; and
+    // closing the probes is part of shutting down, when a load balancer should stop sending traffic.
+    if (this.#closed) {
+      return Promise.resolve({
+        status: 'fail',
+        ...this.#identity(),
+        output: 'The health probes were closed: ready() was called after close(), so the service is shutting down and takes no traffic.',
+      });
+    }
     // Probes arriving while one is running share it, so a burst of probes is one round of checks.
     this.#readyInFlight ??= this.#report(this.#circuitEntries(), this.#options.checks ?? []).finally(() => {
       this.#readyInFlight = undefined;
@@ -219,6 +232,7 @@ class HealthImpl implements Health {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     for (const s of this.#subscriptions) s.dispose();
     this.#subscriptions.length = 0;
   }
@@ -265,14 +279,17 @@ class HealthImpl implements Health {
       const effect = entry.status === 'fail' && c.critical === false ? 'warn' : entry.status;
       status = worst(status, effect);
     });
+    return { status, ...this.#identity(), checks: all };
+  }
+
+  /** The report fields naming the service, as given. */
+  #identity(): Pick<HealthReport, 'version' | 'releaseId' | 'serviceId' | 'description'> {
     const o = this.#options;
     return {
-      status,
       ...(o.version === undefined ? {} : { version: o.version }),
       ...(o.releaseId === undefined ? {} : { releaseId: o.releaseId }),
       ...(o.serviceId === undefined ? {} : { serviceId: o.serviceId }),
       ...(o.description === undefined ? {} : { description: o.description }),
-      checks: all,
     };
   }
 

@@ -1,6 +1,7 @@
 export { policyMetrics, KNOWN_EVENTS, DURATION_BUCKETS_SECONDS } from './policy-metrics.js';
 export type { MeasuredPolicy, MeasureOptions, PolicyMetrics, PolicyMetricsOptions } from './policy-metrics.js';
 export { instrumentPolicies } from './instrument-policies.js';
+export { PolicyMetricsClosedError, isPolicyMetricsClosedError } from './policy-metrics-closed-error.js';
 
 export { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from './format-prometheus.js';
 export type {

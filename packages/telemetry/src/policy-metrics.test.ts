@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { fakeBreaker, fakeCache, fakeHttpClient, fakeRateLimiter, fakeRetry, fakeSecrets } from '@bulwark/test-utils';
 import { AggregationTemporality, AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { meterWithReader, TestPullReader } from '../test/pull-reader.js';
-import { instrumentPolicies, policyMetrics, usageTracker } from './index.js';
+import { instrumentPolicies, isPolicyMetricsClosedError, policyMetrics, usageTracker } from './index.js';
 
 type Point = { attributes: Record<string, unknown>; value: unknown };
 
@@ -265,6 +265,32 @@ describe('policyMetrics', () => {
     controller.abort();
     await expect(call).rejects.toThrow();
     expect(await sum(reader, 'bulwark.call.duration', { 'bulwark.call.outcome': 'aborted' })).toBe(1);
+  });
+
+  test('after close(), instrument() and measure() are refused alike with PolicyMetricsClosedError; a policy measured before keeps working', async () => {
+    const { reader, meter } = meterWithReader();
+    const metrics = policyMetrics(meter);
+    const before = metrics.measure({ name: 'upstream' });
+    await metrics.close();
+    await metrics.close();
+    for (const [method, call] of [['instrument', () => metrics.instrument(fakeRetry())], ['measure', () => metrics.measure({ name: 'checkout' })]] as const) {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(isPolicyMetricsClosedError(error), method).toBe(true);
+      expect(error).toMatchObject({
+        code: 'POLICY_METRICS_CLOSED',
+        method,
+        transient: false,
+        message: `The policy metrics are closed: ${method}() was called after close(). Make a new policyMetrics() to keep recording.`,
+      });
+    }
+    // A call must not fail because its metrics were closed: the meter is the caller's to shut down.
+    await expect(before.execute(() => 7)).resolves.toBe(7);
+    expect(await sum(reader, 'bulwark.call.duration', { 'bulwark.policy.name': 'upstream' })).toBe(1);
   });
 
   test('dispose() unsubscribes every source and stops the breaker gauge', async () => {

@@ -25,6 +25,7 @@ import {
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import type { ResultAsync } from 'neverthrow';
 import { errorType } from './internal/error-type.js';
+import { PolicyMetricsClosedError } from './policy-metrics-closed-error.js';
 import { LimitedCounter, LimitedHistogram, PendingSums } from './internal/limited-instruments.js';
 import { SeriesTable } from './internal/series-table.js';
 import { nameOf, normalizeState, numberField, stringField, type EventSource } from './internal/source.js';
@@ -80,7 +81,12 @@ export interface PolicyMetrics {
   measure(options?: MeasureOptions): MeasuredPolicy;
   /** Calls recorded under `otel.metric.overflow=true` so far, per metric name. */
   readonly overflows: ReadonlyMap<string, number>;
-  /** Unsubscribes every source instrumented through this object and stops reporting breaker states. Idempotent. */
+  /**
+   * Unsubscribes every source instrumented through this object and stops reporting breaker states.
+   * Idempotent. Afterwards `instrument()` and `measure()` throw {@link PolicyMetricsClosedError}; a
+   * policy `measure()` made before keeps running calls and timing them (the meter is yours to shut
+   * down), since a call must not fail because its metrics were closed.
+   */
   close(): Promise<void>;
   /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -256,7 +262,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   }
 
   instrument(...sources: readonly EventSource[]): Disposable {
-    if (this.#closed) throw new TypeError('This PolicyMetrics was closed; create a new one with policyMetrics().');
+    if (this.#closed) throw new PolicyMetricsClosedError('instrument');
     sources.forEach((source, i) => {
       if (typeof source !== 'object' || source === null || eventsOf(source).length === 0) {
         throw invalidOption(`sources[${i}]`, source, `an object with at least one Bulwark event (${EVENT_NAMES.join(', ')})`);
@@ -278,6 +284,7 @@ class PolicyMetricsImpl implements PolicyMetrics {
   }
 
   measure(options: MeasureOptions = {}): MeasuredPolicy {
+    if (this.#closed) throw new PolicyMetricsClosedError('measure');
     expectOptions('options', options, MEASURE_OPTIONS);
     if (options.name !== undefined) expectName(options.name);
     return new MeasuredCall(options.name, this.#clock, this.#callDuration, this.#callActive);

@@ -3,6 +3,7 @@ import type { ResultAsync } from 'neverthrow';
 import { isAuthFailure } from '../is-auth-failure.js';
 import type { Secret } from '../secret.js';
 import { SecretAccessDeniedError } from '../secret-access-denied-error.js';
+import { SecretManagerClosedError } from '../secret-manager-closed-error.js';
 import type { SecretVersions } from '../secret-provider.js';
 import type { SecretContext, SecretPolicy, SecretReader, SecretScopeOptions, WithSecretOptions } from '../secret-reader.js';
 import type { LoadedSecrets, SecretSchema } from '../secret-schema.js';
@@ -52,37 +53,68 @@ export class Reader implements SecretReader {
     }
   }
 
-  async get(name: string): Promise<Secret<string>> {
+  /**
+   * After the manager's `close()` nothing refreshes its secrets or hears that one changed, so a read
+   * could serve a stale secret: every new call is refused, as a closed cache refuses. A call already
+   * under way is not: it goes on through the `#`-methods below, which never ask.
+   */
+  #refuseIfClosed(method: string): void {
+    if (this.#cache.closed) throw new SecretManagerClosedError(this.#events.name, method);
+  }
+
+  /** `run()`, unless the manager is closed: then a rejection naming `method`, as the caller called it. */
+  async #open<T>(method: string, run: () => Promise<T>): Promise<T> {
+    this.#refuseIfClosed(method);
+    return run();
+  }
+
+  get(name: string): Promise<Secret<string>> {
+    return this.#open('get', () => this.#get(name));
+  }
+
+  getResult(name: string): ResultAsync<Secret<string>, BulwarkError> {
+    return toResult(this.#open('getResult', () => this.#get(name)));
+  }
+
+  async #get(name: string): Promise<Secret<string>> {
     this.#check(name);
     const secret = preferred(await this.#cache.fresh(name, this.who));
     this.#events.audited('read', name, secret.version, this.who);
     return secret;
   }
 
-  getResult(name: string): ResultAsync<Secret<string>, BulwarkError> {
-    return toResult(this.get(name));
+  versions(name: string): Promise<SecretVersions> {
+    return this.#open('versions', () => this.#versions(name));
   }
 
-  async versions(name: string): Promise<SecretVersions> {
+  versionsResult(name: string): ResultAsync<SecretVersions, BulwarkError> {
+    return toResult(this.#open('versionsResult', () => this.#versions(name)));
+  }
+
+  async #versions(name: string): Promise<SecretVersions> {
     this.#check(name);
     const cached = await this.#cache.fresh(name, this.who);
     this.#events.audited('read', name, cached.current.version, this.who);
     return { current: cached.current, previous: cached.previous };
   }
 
-  versionsResult(name: string): ResultAsync<SecretVersions, BulwarkError> {
-    return toResult(this.versions(name));
-  }
-
   load<const S extends SecretSchema>(schema: S): Promise<LoadedSecrets<S>> {
-    return loadSchema(schema, (name) => this.get(name), this.who);
+    return this.#open('load', () => loadSchema(schema, (name) => this.#get(name), this.who));
   }
 
   loadResult<const S extends SecretSchema>(schema: S): ResultAsync<LoadedSecrets<S>, BulwarkError> {
-    return toResult(this.load(schema));
+    return toResult(this.#open('loadResult', () => loadSchema(schema, (name) => this.#get(name), this.who)));
   }
 
-  async refreshOnAuthFailure(name: string, failed?: Secret<string>): Promise<Secret<string> | undefined> {
+  refreshOnAuthFailure(name: string, failed?: Secret<string>): Promise<Secret<string> | undefined> {
+    return this.#open('refreshOnAuthFailure', () => this.#refreshOnAuthFailure(name, failed));
+  }
+
+  refreshOnAuthFailureResult(name: string, failed?: Secret<string>): ResultAsync<Secret<string> | undefined, BulwarkError> {
+    return toResult(this.#open('refreshOnAuthFailureResult', () => this.#refreshOnAuthFailure(name, failed)));
+  }
+
+  async #refreshOnAuthFailure(name: string, failed: Secret<string> | undefined): Promise<Secret<string> | undefined> {
     this.#check(name);
     const events = this.#events;
     let cached = this.#cache.peek(name) ?? (await this.#cache.fetch(name)).cached;
@@ -106,21 +138,22 @@ export class Reader implements SecretReader {
     return undefined;
   }
 
-  refreshOnAuthFailureResult(name: string, failed?: Secret<string>): ResultAsync<Secret<string> | undefined, BulwarkError> {
-    return toResult(this.refreshOnAuthFailure(name, failed));
+  withSecret<T>(name: string, fn: (secret: Secret<string>) => PromiseLike<T> | T, options?: WithSecretOptions): Promise<T> {
+    return this.#open('withSecret', () => this.#withSecret(name, fn, options));
   }
 
-  async withSecret<T>(name: string, fn: (secret: Secret<string>) => PromiseLike<T> | T, options: WithSecretOptions = {}): Promise<T> {
+  withSecretResult<T>(name: string, fn: (secret: Secret<string>) => PromiseLike<T> | T, options?: WithSecretOptions): ResultAsync<T, BulwarkError> {
+    return toResult(this.#open('withSecretResult', () => this.#withSecret(name, fn, options)));
+  }
+
+  async #withSecret<T>(name: string, fn: (secret: Secret<string>) => PromiseLike<T> | T, options: WithSecretOptions = {}): Promise<T> {
     expectFunction('fn', fn);
     checkCallOptions(options, WITH_SECRET_OPTIONS);
     return this.#callWithSecret(name, async (secret) => fn(secret), options);
   }
 
-  withSecretResult<T>(name: string, fn: (secret: Secret<string>) => PromiseLike<T> | T, options?: WithSecretOptions): ResultAsync<T, BulwarkError> {
-    return toResult(this.withSecret(name, fn, options));
-  }
-
   policy(name: string, options: WithSecretOptions = {}): SecretPolicy {
+    this.#refuseIfClosed('policy');
     checkName(name);
     checkCallOptions(options, POLICY_OPTIONS);
     const execute = async <T>(fn: (context: SecretContext) => PromiseLike<T> | T, signal?: AbortSource): Promise<T> => {
@@ -141,12 +174,13 @@ export class Reader implements SecretReader {
     };
     return {
       name: `${this.#events.name}:${name}`,
-      execute,
-      executeResult: (fn, signal) => toResult(execute(fn, signal)),
+      execute: (fn, signal) => this.#open('policy().execute', () => execute(fn, signal)),
+      executeResult: (fn, signal) => toResult(this.#open('policy().executeResult', () => execute(fn, signal))),
     };
   }
 
   scope(options: SecretScopeOptions): SecretReader {
+    this.#refuseIfClosed('scope');
     expectOptions('options', options, SCOPE_OPTIONS);
     if (typeof options?.who !== 'string' || options.who === '') {
       throw invalidOption('who', options?.who, 'a non-empty string');
@@ -162,12 +196,12 @@ export class Reader implements SecretReader {
   /** Runs `attempt` with the secret, and once more with another version after an auth failure. */
   async #callWithSecret<T>(name: string, attempt: (secret: Secret<string>) => Promise<T>, options: WithSecretOptions): Promise<T> {
     const isFailure = options.isAuthFailure ?? isAuthFailure;
-    const first = await this.get(name);
+    const first = await this.#get(name);
     try {
       return await attempt(first);
     } catch (error) {
       if (!isFailure(error)) throw error;
-      const next = await this.refreshOnAuthFailure(name, first);
+      const next = await this.#refreshOnAuthFailure(name, first);
       if (next === undefined) throw error;
       return await attempt(next);
     }

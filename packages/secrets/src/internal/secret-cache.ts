@@ -73,6 +73,11 @@ export class SecretCache {
     }
   }
 
+  /** Whether `close()` was called: the manager and every view of it then refuse new calls. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** What is held of `name`, fresh or not. */
   peek(name: string): CachedSecret | undefined {
     return this.#held.get(name);
