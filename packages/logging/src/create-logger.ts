@@ -86,8 +86,9 @@ export interface LoggerOptions {
 /**
  * A structured logger: one method per level, each taking a message and optional fields. Fields
  * that are not an object of fields (a string or an array, from plain JavaScript) are written as the
- * one field `value`. A log call throws only when a line is written with no message (`warn()`) or one
- * that is not a string, an `Error` or a function: a `TypeError` naming `message`.
+ * one field `value`; a log call never throws. A call with no message (`warn()`, `error(e.message)` of
+ * a thrown string) writes `[no message: got undefined]`; an object alone is the fields (pino's
+ * `info({ userId })`).
  *
  * @example
  * ```ts
@@ -307,11 +308,15 @@ class BulwarkLogger implements Logger {
     } else if (isError(message)) {
       text = String(message.message);
       error = message;
-    } else {
-      // A missing message (`warn()`, `error(e.message)` of a thrown string) would be written as
-      // "undefined": a line nobody can search for, and a mistake nobody sees.
-      throw invalidOption('message', message, "a string, an Error or a function returning a string (pino's order, fields then message, needs the message: info({ userId }, 'login'))");
-    }
+    } else if (typeof message === 'object' && message !== null && (fields === undefined || fields === null)) {
+      // pino's `info({ userId })` from plain JavaScript: the object is the fields, the line has no message.
+      text = '';
+      fields = message as LogFields;
+    } else if (message === undefined || message === null || typeof message === 'object') {
+      // `warn()`, or `error(e.message)` of a thrown string: a log call never throws (it is often in a
+      // catch block), so the line is written, saying plainly that it had no message.
+      text = `[no message: got ${message === null ? 'null' : typeof message}]`;
+    } else text = String(message);
     if (fields !== undefined && fields !== null) {
       if (isError(fields)) error = fields;
       else if (isFieldsObject(fields)) {
