@@ -61,6 +61,7 @@ export {
   expectOneOf,
   expectOptions,
   invalidOption,
+  invalidPolicy,
   knownOptions,
 } from './validate.js';
 export type { InvalidOptionOptions, KnownOptions, NumberBounds } from './validate.js';

@@ -38,6 +38,18 @@ export function invalidOption(field: string, value: unknown, expected: string, o
   return new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be ${expected}, got ${got}.`);
 }
 
+/**
+ * The `TypeError` for a value given where a policy belongs (`field` names it, `expected` says what a
+ * policy is there). A named function is taken for the likeliest mistake, a policy factory passed
+ * uncalled (`timeout` for `timeout(5_000)`), and named as one: "Expected `policy` to be a Policy (an
+ * object with execute), not the factory that makes one: `timeout(…)`, got a function."
+ */
+export function invalidPolicy(field: string, value: unknown, expected = 'a Policy (an object with execute)'): TypeError {
+  const name = typeof value === 'function' ? (value as { name: unknown }).name : undefined;
+  const factory = typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : undefined;
+  return invalidOption(field, value, factory === undefined ? expected : `${expected}, not the factory that makes one: \`${factory}(…)\``);
+}
+
 /** Bounds for {@link expectNumber} and {@link expectInteger}. */
 export interface NumberBounds {
   /** The smallest value allowed (inclusive). */
