@@ -62,6 +62,7 @@ export {
   expectOptions,
   invalidOption,
   invalidPolicy,
+  invalidStore,
   knownOptions,
 } from './validate.js';
 export type { InvalidOptionOptions, KnownOptions, NumberBounds } from './validate.js';
