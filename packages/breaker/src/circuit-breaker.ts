@@ -6,6 +6,7 @@ import {
   expectInteger,
   expectName,
   invalidOption,
+  invalidStore,
   knownOptions,
   StoreUnavailableError,
   systemClock,
@@ -625,7 +626,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   expectFunction('isFailure', isFailure);
   if (store !== undefined) {
     if (typeof store !== 'object' || store === null || typeof store.bind !== 'function') {
-      throw invalidOption('store', store, 'a CircuitStore (such as redisCircuitStore(...))');
+      throw invalidStore('store', store, 'a CircuitStore (such as redisCircuitStore(...))', 'redisCircuitStore');
     }
     if (options.name === undefined) throw invalidOption('name', options.name, 'set when `store` is (it keys the shared state)');
   }

@@ -1,4 +1,5 @@
 import type { RedisClient } from '@bulwark/core';
+import { createClient } from 'redis';
 import { describe, expect, test } from 'vitest';
 import { circuitBreaker, redisCircuitStore, type CircuitBreakerOptions } from './index.js';
 
@@ -17,7 +18,14 @@ const bad: Array<[string, CircuitBreakerOptions, string]> = [
   ['isFailure', { isFailure: 'yes' as never }, 'Expected `isFailure` to be a function, got "yes".'],
   ['clock', { clock: {} as never }, 'Expected `clock` to be a Clock (now, monotonic and setTimeout), got an object (Object).'],
   ['store without name', { store: { bind: () => ({}) } as never }, 'Expected `name` to be set when `store` is (it keys the shared state), got undefined.'],
-  ['store', { name: 'x', store: 'redis://' as never }, 'Expected `store` to be a CircuitStore (such as redisCircuitStore(...)), got "redis://".'],
+  // A Redis URL given as the store may carry a password: it is described, never shown.
+  ['store', { name: 'x', store: 'redis://' as never }, 'Expected `store` to be a CircuitStore (such as redisCircuitStore(...)), got a string (its value is not shown).'],
+  ['store (an object)', { name: 'x', store: {} as never }, 'Expected `store` to be a CircuitStore (such as redisCircuitStore(...)), got an object (Object).'],
+  [
+    'store (a Redis client)',
+    { name: 'x', store: createClient() as never },
+    'Expected `store` to be a CircuitStore (such as redisCircuitStore(...)), got a Redis client: wrap it in a store, as `store: redisCircuitStore({ client })`.',
+  ],
 ];
 
 describe('options are validated at construction', () => {

@@ -100,3 +100,11 @@ describe('chaos', () => {
     expect(() => chaos({ enabled: 'yes' as never })).toThrow(/Expected `enabled` to be a boolean or a function/);
   });
 });
+
+describe('chaos options', () => {
+  test('refuses a missing options object, which would inject nothing', () => {
+    expect(() => (chaos as () => unknown)()).toThrow(
+      new TypeError('Expected `options` to be an options object (`{ faultRate }`, `{ latencyMs }` or both), got undefined.'),
+    );
+  });
+});

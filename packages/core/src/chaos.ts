@@ -123,7 +123,9 @@ const CHAOS_OPTIONS = knownOptions<ChaosOptions>('chaos()', {
  */
 export function chaos(options: ChaosOptions): ChaosPolicy {
   expectOptions('options', options, CHAOS_OPTIONS);
-  const o = options ?? {};
+  // `chaos()` in plain JavaScript would inject nothing, unseen, as bulkhead() without its limit would.
+  if (options === undefined) throw invalidOption('options', options, 'an options object (`{ faultRate }`, `{ latencyMs }` or both)');
+  const o = options;
   if (o.faultRate !== undefined) expectNumber('faultRate', o.faultRate, { min: 0, max: 1 });
   if (o.latencyRate !== undefined) expectNumber('latencyRate', o.latencyRate, { min: 0, max: 1 });
   if (typeof o.latencyMs === 'number') expectNumber('latencyMs', o.latencyMs, { min: 0 });

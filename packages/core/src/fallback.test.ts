@@ -2,6 +2,16 @@ import { describe, expect, expectTypeOf, test } from 'vitest';
 import { createFakeClock, fallback, isTimeoutError, pipeline, timeout } from './index.js';
 
 describe('fallback', () => {
+  test('refuses a missing argument, which would answer every failure with undefined', async () => {
+    expect(() => (fallback as () => unknown)()).toThrow(
+      new TypeError(
+        'Expected `valueOrFunction` to be the value to answer a failure with, or a function of the error that makes it, got no argument (write `fallback(undefined)` to answer with undefined).',
+      ),
+    );
+    // Written out, undefined is a choice.
+    await expect(fallback(undefined).execute(() => Promise.reject(new Error('down')))).resolves.toBeUndefined();
+  });
+
   test('passes a successful value through', async () => {
     await expect(fallback('spare').execute(() => 'real')).resolves.toBe('real');
   });

@@ -89,6 +89,13 @@ const FALLBACK_OPTIONS = knownOptions<FallbackOptions>('fallback()', {
  * ```
  */
 export function fallback<F>(valueOrFunction: F | FallbackFunction<F>, options: FallbackOptions = {}): FallbackPolicy<F> {
+  // `fallback()` in plain JavaScript would answer every failure with undefined, unseen. Only a
+  // missing argument is refused: `fallback(undefined)`, written out, is a choice.
+  if (arguments.length === 0) {
+    throw new TypeError(
+      'Expected `valueOrFunction` to be the value to answer a failure with, or a function of the error that makes it, got no argument (write `fallback(undefined)` to answer with undefined).',
+    );
+  }
   expectOptions('options', options, FALLBACK_OPTIONS);
   if (options.when !== undefined) expectFunction('when', options.when);
   const produce: FallbackFunction<F> =

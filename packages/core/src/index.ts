@@ -61,6 +61,8 @@ export {
   expectOneOf,
   expectOptions,
   invalidOption,
+  invalidPolicy,
+  invalidStore,
   knownOptions,
 } from './validate.js';
 export type { InvalidOptionOptions, KnownOptions, NumberBounds } from './validate.js';

@@ -2,7 +2,7 @@ import type { ResultAsync } from 'neverthrow';
 import type { BulwarkError } from './bulwark-error.js';
 import type { AbortSource, ExecuteContext, Policy, PolicyFunction, alternativeResult, executeContext } from './policy.js';
 import { toResult } from './to-result.js';
-import { invalidOption } from './validate.js';
+import { invalidOption, invalidPolicy } from './validate.js';
 
 /** The union of the alternative results of a list of policies. */
 export type AltOf<P> = P extends { readonly [alternativeResult]?: () => infer Alt } ? Alt : never;
@@ -56,12 +56,8 @@ class Pipeline<Alt, C extends ExecuteContext> implements Policy<Alt, C> {
 export function pipeline<const P extends readonly Policy<any, any>[]>(...policies: P): Policy<AltOf<P[number]>, ContextOf<Innermost<P>>> {
   if (policies.length === 0) throw new TypeError('Expected `policies` to hold at least one policy, got none.');
   policies.forEach((policy, i) => {
-    if (typeof policy?.execute !== 'function') {
-      // `pipeline(timeout, retry)`: a factory passed uncalled is the likeliest mistake; say which.
-      const factory = typeof policy === 'function' && /^[A-Za-z_$][\w$]{0,63}$/.test((policy as { name: string }).name) ? (policy as { name: string }).name : undefined;
-      const expected = factory === undefined ? 'a Policy (an object with execute)' : `a Policy (an object with execute), not the factory that makes one: \`${factory}(…)\``;
-      throw invalidOption(`policies[${i}]`, policy, expected);
-    }
+    // `pipeline(timeout, retry)`: a factory passed uncalled is named as one.
+    if (typeof policy?.execute !== 'function') throw invalidPolicy(`policies[${i}]`, policy);
   });
   const flat = policies.flatMap((p: Policy<unknown>) => (p instanceof Pipeline ? p.policies : [p]));
   return new Pipeline<AltOf<P[number]>, ContextOf<Innermost<P>>>(flat);

@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { describe, expect, test } from 'vitest';
-import { expectOptions, expectRedisClient, knownOptions } from './index.js';
+import { expectOptions, expectRedisClient, invalidStore, knownOptions } from './index.js';
 
 describe('expectRedisClient', () => {
   test('a URL given as the client is refused without showing it', () => {
@@ -29,5 +29,19 @@ describe('a Redis client passed where a store wants its options', () => {
       new TypeError('Expected `options` to be an options object, got a Redis client: pass it inside, as `{ client }`.'),
     );
     expect(() => expectOptions('options', { client }, known)).not.toThrow();
+  });
+});
+
+describe('invalidStore', () => {
+  test('names a Redis client given as the store, with the store that wraps it', () => {
+    expect(invalidStore('store', createClient(), 'a store from redisExampleStore()', 'redisExampleStore').message).toBe(
+      'Expected `store` to be a store from redisExampleStore(), got a Redis client: wrap it in a store, as `store: redisExampleStore({ client })`.',
+    );
+  });
+
+  test('describes a string (a Redis URL, perhaps with a password) without showing it, and anything else as invalidOption does', () => {
+    const url = 'redis://:hunter2@cache:6379'; // bulwark-allow-secret: a made-up password, to show it is never quoted
+    expect(invalidStore('store', url, 'a store', 'redisExampleStore').message).toBe('Expected `store` to be a store, got a string (its value is not shown).');
+    expect(invalidStore('store', 42, 'a store', 'redisExampleStore').message).toBe('Expected `store` to be a store, got 42.');
   });
 });

@@ -1,3 +1,4 @@
+import { isRedisClient } from './internal/is-redis-client.js';
 import { invalidOption } from './validate.js';
 
 /** Keys and arguments of a script call, as node-redis takes them. */
@@ -77,8 +78,7 @@ export function redisCommandView(client: RedisClient): RedisClient {
 
 /** Asserts `value` looks like a {@link RedisClient} (it has `evalSha` and `eval`). */
 export function expectRedisClient(field: string, value: unknown): asserts value is RedisClient {
-  const c = value as Partial<RedisClient> | null | undefined;
-  if (typeof c !== 'object' || c === null || typeof c.evalSha !== 'function' || typeof c.eval !== 'function') {
+  if (!isRedisClient(value)) {
     // A string here is most often a Redis URL, which may carry a password: it is described, not shown.
     if (typeof value === 'string') {
       throw invalidOption(field, value, 'a connected node-redis client, not a URL: `createClient({ url })` from `redis`, then `connect()`', { redact: true });

@@ -7,8 +7,10 @@ import {
   expectOneOf,
   expectOptions,
   invalidOption,
+  invalidPolicy,
   knownOptions,
   quote,
+  timeout,
 } from './index.js';
 
 describe('option checks', () => {
@@ -20,6 +22,17 @@ describe('option checks', () => {
     expect(() => expectOneOf('mode', 'x', ['a', 'b'] as const)).toThrow('Expected `mode` to be one of "a", "b", got "x".');
     expect(() => expectName('')).toThrow('Expected `name` to be a non-empty string, got "".');
     expect(invalidOption('f', { a: 1 }, 'a thing').message).toBe('Expected `f` to be a thing, got an object (Object).');
+  });
+
+  test('invalidPolicy names a policy factory passed uncalled as one', () => {
+    expect(invalidPolicy('policy', timeout).message).toBe(
+      'Expected `policy` to be a Policy (an object with execute), not the factory that makes one: `timeout(…)`, got a function.',
+    );
+    expect(invalidPolicy('policy', 5, 'a Policy or a source').message).toBe('Expected `policy` to be a Policy or a source, got 5.');
+    // A function without a usable name is not guessed at.
+    expect(invalidPolicy('policy', Object.defineProperty(() => {}, 'name', { value: '' })).message).toBe(
+      'Expected `policy` to be a Policy (an object with execute), got a function.',
+    );
   });
 
   test('state bounds in words a person reads', () => {

@@ -3,6 +3,7 @@
  * the value it got and what was expected: "Expected `maxAttempts` to be a positive integer, got -1."
  */
 import { closest } from './internal/closest.js';
+import { isRedisClient } from './internal/is-redis-client.js';
 import { cut, quote } from './quote.js';
 
 /** Field names longer than this are cut in messages (a field can carry a caller's name: `secrets.<name>`). */
@@ -36,6 +37,34 @@ export interface InvalidOptionOptions {
 export function invalidOption(field: string, value: unknown, expected: string, options: InvalidOptionOptions = {}): TypeError {
   const got = options.redact === true ? `${describeKind(value)} (its value is not shown)` : describeValue(value);
   return new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be ${expected}, got ${got}.`);
+}
+
+/**
+ * The `TypeError` for a value given where a policy belongs (`field` names it, `expected` says what a
+ * policy is there). A named function is taken for the likeliest mistake, a policy factory passed
+ * uncalled (`timeout` for `timeout(5_000)`), and named as one: "Expected `policy` to be a Policy (an
+ * object with execute), not the factory that makes one: `timeout(…)`, got a function."
+ */
+export function invalidPolicy(field: string, value: unknown, expected = 'a Policy (an object with execute)'): TypeError {
+  const name = typeof value === 'function' ? (value as { name: unknown }).name : undefined;
+  const factory = typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : undefined;
+  return invalidOption(field, value, factory === undefined ? expected : `${expected}, not the factory that makes one: \`${factory}(…)\``);
+}
+
+/**
+ * The `TypeError` for a value given where a store belongs (`field` names it, `expected` says what a
+ * store is there). A Redis client given as the store is named as one, with the store that wraps it:
+ * `factory` is that store's factory (`'redisCircuitStore'`), so the message reads "got a Redis client:
+ * wrap it in a store, as `store: redisCircuitStore({ client })`." A string, most often a Redis URL
+ * that may carry a password, is described, never shown.
+ */
+export function invalidStore(field: string, value: unknown, expected: string, factory: string): TypeError {
+  if (isRedisClient(value)) {
+    return new TypeError(
+      `Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be ${expected}, got a Redis client: wrap it in a store, as \`${cut(field, MAX_FIELD_LENGTH)}: ${factory}({ client })\`.`,
+    );
+  }
+  return invalidOption(field, value, expected, { redact: typeof value === 'string' });
 }
 
 /** Bounds for {@link expectNumber} and {@link expectInteger}. */
@@ -168,16 +197,11 @@ export function expectOptions(field: string, value: unknown, known?: KnownOption
   }
   // A Redis client handed to a store factory in place of its options: its commands live on its
   // prototype, so it has no unknown key to catch, and the check that follows would blame `client`.
-  if (isRedisClientLike(value)) throw new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be an options object, got a Redis client: pass it inside, as \`{ client }\`.`);
+  if (isRedisClient(value)) throw new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be an options object, got a Redis client: pass it inside, as \`{ client }\`.`);
   if (known === undefined || value === undefined) return;
   for (const key of Object.keys(value)) {
     if (!Object.hasOwn(known.names, key)) throw unknownOption(field, key, known);
   }
-}
-
-function isRedisClientLike(value: unknown): boolean {
-  const c = value as { evalSha?: unknown; eval?: unknown } | undefined;
-  return typeof c === 'object' && c !== null && typeof c.evalSha === 'function' && typeof c.eval === 'function';
 }
 
 function unknownOption(field: string, key: string, known: KnownOptions): TypeError {

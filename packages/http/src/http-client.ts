@@ -6,6 +6,7 @@ import {
   expectName,
   expectOptions,
   invalidOption,
+  invalidPolicy,
   knownOptions,
   parseHttpDate,
   parseServerHints,
@@ -462,6 +463,29 @@ const HTTP_CLIENT_OPTIONS = knownOptions<HttpClientOptions>('httpClient()', {
   name: [],
 });
 
+// A client's own timeout or retry, as ky and axios take them: here each is a policy, so the message
+// gives the policy to write and the package it comes from.
+const FOREIGN_CLIENT_OPTIONS: Readonly<Record<string, (value: unknown) => { readonly policy: string; readonly from: string; readonly note?: string }>> = {
+  timeout: (value) => ({ policy: `timeout(${isCount(value) ? value : 'ms'})`, from: 'core' }),
+  retry: (value) =>
+    isCount(value)
+      ? { policy: `retry({ maxAttempts: ${value + 1} })`, from: 'retry', note: `\`maxAttempts\` counts the first call: ${value} retries are ${value + 1} attempts` }
+      : { policy: 'retry({ maxAttempts })', from: 'retry' },
+};
+
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/** Refuses a client-level `timeout` or `retry`, naming the policy that does it and its package. */
+function refuseForeignClientOptions(options: object): void {
+  for (const name of Object.keys(FOREIGN_CLIENT_OPTIONS)) {
+    if (!Object.hasOwn(options, name)) continue;
+    const { policy, from, note } = FOREIGN_CLIENT_OPTIONS[name]!((options as Record<string, unknown>)[name]);
+    throw new TypeError(
+      `Unknown option \`${name}\` of httpClient(); did you mean \`policy: ${policy}\`, with \`${name}\` from @bulwark/${from}?${note === undefined ? '' : ` ${note}.`}`,
+    );
+  }
+}
+
 class Client implements HttpClient {
   readonly name: string;
   readonly #fetch: FetchFunction;
@@ -481,6 +505,7 @@ class Client implements HttpClient {
   readonly onAuthRefresh = this.#onAuthRefresh.event;
 
   constructor(options: HttpClientOptions) {
+    if (typeof options === 'object' && options !== null) refuseForeignClientOptions(options);
     expectOptions('options', options, HTTP_CLIENT_OPTIONS);
     this.name = options.name ?? 'httpClient';
     expectName(this.name);
@@ -491,7 +516,7 @@ class Client implements HttpClient {
     if (policy !== undefined) {
       if (typeof (policy as Policy | null)?.execute === 'function') this.#policy = policy as Policy;
       else if (typeof (policy as HttpPolicySource | null)?.policyFor === 'function') this.#policySource = policy as HttpPolicySource;
-      else throw invalidOption('policy', policy, 'a Policy (with execute) or a policy source (with policyFor)');
+      else throw invalidPolicy('policy', policy, 'a Policy (with execute) or a policy source (with policyFor)');
     }
     const fetchFn = options.fetch ?? (globalThis.fetch as FetchFunction | undefined);
     if (typeof fetchFn !== 'function') throw invalidOption('fetch', options.fetch, 'a fetch function (the platform has none)');

@@ -1,3 +1,4 @@
+import { timeout } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
 import { httpClient, redactUrl } from '@bulwark/http';
 import { standard } from '@bulwark/http/standard';
@@ -6,7 +7,22 @@ describe('unknown option keys are refused, naming the option meant', () => {
   test.each([
     ['httpClient', () => httpClient({ baseURL: 'https://api.example.com' } as never), 'Unknown option `baseURL` of httpClient(); did you mean `baseUrl`?'],
     ['httpClient (a typo)', () => httpClient({ limitter: {} } as never), 'Unknown option `limitter` of httpClient(); did you mean `limiter`?'],
-    ['httpClient (ky)', () => httpClient({ retry: 3 } as never), 'Unknown option `retry` of httpClient(); did you mean `policy`?'],
+    [
+      'httpClient (ky retry)',
+      () => httpClient({ retry: 3 } as never),
+      "Unknown option `retry` of httpClient(); did you mean `policy: retry({ maxAttempts: 4 })`, with `retry` from @bulwark/retry? `maxAttempts` counts the first call: 3 retries are 4 attempts.",
+    ],
+    [
+      'httpClient (got retry)',
+      () => httpClient({ retry: { limit: 2 } } as never),
+      "Unknown option `retry` of httpClient(); did you mean `policy: retry({ maxAttempts })`, with `retry` from @bulwark/retry?",
+    ],
+    [
+      'httpClient (ky, axios timeout)',
+      () => httpClient({ timeout: 100 } as never),
+      "Unknown option `timeout` of httpClient(); did you mean `policy: timeout(100)`, with `timeout` from @bulwark/core?",
+    ],
+    ['httpClient (ky hooks)', () => httpClient({ hooks: {} } as never), 'Unknown option `hooks` of httpClient(); did you mean `policy`?'],
     ['standard', () => standard({ timeout: 5_000 } as never), 'Unknown option `timeout` of standard(); did you mean `totalTimeoutMs`?'],
     ['standard (bulkhead)', () => standard({ bulkhead: { maxQueue: 10 } } as never), 'Unknown option `bulkhead.maxQueue` of standard(); did you mean `bulkhead.queue`?'],
     ['standard (retry)', () => standard({ retry: { retries: 2 } } as never), 'Unknown option `retry.retries` of standard(); did you mean `retry.maxAttempts`?'],
@@ -14,6 +30,18 @@ describe('unknown option keys are refused, naming the option meant', () => {
     ['standard (hedge)', () => standard({ hedge: { delay: 50 } } as never), 'Unknown option `hedge.delay` of standard(); did you mean `hedge.delayMs`?'],
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(new TypeError(message));
+  });
+
+  test('a policy factory passed uncalled as `policy` is named as one', () => {
+    expect(() => httpClient({ policy: timeout } as never)).toThrow(
+      new TypeError(
+        'Expected `policy` to be a Policy (with execute) or a policy source (with policyFor), not the factory that makes one: `timeout(…)`, got a function.',
+      ),
+    );
+    expect(() => httpClient({ policy: standard } as never)).toThrow(/not the factory that makes one: `standard\(…\)`, got a function\.$/);
+    expect(() => httpClient({ policy: {} } as never)).toThrow(
+      new TypeError('Expected `policy` to be a Policy (with execute) or a policy source (with policyFor), got an object (Object).'),
+    );
   });
 
   test('every option that exists is accepted', () => {

@@ -330,7 +330,7 @@ describe('retry', () => {
     expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
   });
 
-  test('waits are unref’d by default, and referenced with unref: false', async () => {
+  test('waits hold the process by default, and are unref’d with unref: true', async () => {
     const fake = createFakeClock();
     const seen: Array<boolean | undefined> = [];
     const clock: Clock = {
@@ -341,14 +341,14 @@ describe('retry', () => {
         return fake.setTimeout(callback, delayMs);
       },
     };
-    for (const unref of [undefined, false] as const) {
+    for (const unref of [undefined, true] as const) {
       const call = retry({ clock, backoff: constantBackoff(5), ...(unref === undefined ? {} : { unref }) }).execute(
         flaky([{ error: reset() }, 'ok']),
       );
       await fake.runAllAsync();
       await call;
     }
-    expect(seen).toEqual([true, false]);
+    expect(seen).toEqual([false, true]);
   });
 
   test('a custom backoff is told the attempt, the error and its previous (capped) wait', async () => {

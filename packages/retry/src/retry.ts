@@ -99,9 +99,11 @@ export interface RetryOptions {
    */
   readonly hedge?: HedgeOptions;
   /**
-   * Let the process exit while a wait is pending (the timers are `unref`'d). Set `false` in a script
-   * whose only pending work is this retry, or Node exits mid-wait.
-   * @default true
+   * Let the process exit while a wait is pending (the timers are `unref`'d). By default a wait holds
+   * the process, as every wait a caller awaits does in Bulwark: a script awaiting `execute` gets its
+   * answer instead of exiting mid-wait with code 13. Set `true` only where a pending retry must never
+   * keep a finished process alive; an `execute` still awaited then never settles.
+   * @default false
    */
   readonly unref?: boolean;
   /** Time source; inject a fake clock in tests. @default systemClock */
@@ -390,8 +392,8 @@ const HEDGE_OPTIONS = knownOptions<HedgeOptions>('retry()', {
  *   rejects with the abort reason.
  * - With `hedge`, a slow attempt gets company after `hedge.delayMs`; the first success wins and the
  *   others are aborted through their `signal`.
- * - Waits are `unref`'d unless `unref: false`: in a script with nothing else pending, Node would exit
- *   mid-wait, so pass `unref: false` there.
+ * - Waits hold the process open, as an awaited wait should: a script awaiting `execute` at top level
+ *   waits and gets its answer. `unref: true` lets the process exit mid-wait instead.
  *
  * @example
  * ```ts
@@ -433,7 +435,7 @@ export function retry(options: RetryOptions = {}): RetryPolicy {
     if (!idempotent) throw invalidOption('hedge', options.hedge, 'undefined when `idempotent` is false (hedging repeats calls in flight)');
     hedge = { delayMs: options.hedge.delayMs, maxHedgedAttempts };
   }
-  const unref = options.unref ?? true;
+  const unref = options.unref ?? false;
   expectBoolean('unref', unref);
   expectClock('clock', options.clock);
   const random = options.random ?? Math.random;

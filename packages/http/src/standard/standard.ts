@@ -52,7 +52,11 @@ export interface StandardRetryOptions {
   readonly shouldRetry?: (error: unknown, context: ShouldRetryContext) => boolean;
   /** A retry budget shared with other policies. */
   readonly budget?: RetryBudget;
-  /** Waits do not hold the process open; set `false` in a script. @default true */
+  /**
+   * With `true`, the retry's waits do not hold the process open (as `unref` of `@bulwark/retry`). By
+   * default they do, as every wait a caller awaits: a script awaiting a request gets its answer.
+   * @default false
+   */
   readonly unref?: boolean;
 }
 
@@ -221,7 +225,7 @@ function makeRetries(options: StandardOptions, totalMs: number | undefined, cloc
   expectFunction('retry.backoff', backoff);
   const maxDelayMs = option?.maxDelayMs ?? 30_000;
   expectNumber('retry.maxDelayMs', maxDelayMs, { min: 0, max: MAX_TIMER_MS });
-  const unref = option?.unref ?? true;
+  const unref = option?.unref ?? false;
   expectBoolean('retry.unref', unref);
   if (option?.shouldRetry !== undefined) expectFunction('retry.shouldRetry', option.shouldRetry);
   const budget = option?.budget as Partial<RetryBudget> | undefined;
