@@ -7,7 +7,9 @@ import { BulwarkError, errorGuard } from '@bulwark/core';
  *
  * @example
  * ```ts
- * const metrics = policyMetrics(meter);
+ * import type { MeterProvider } from '@opentelemetry/api';
+ * declare const meterProvider: MeterProvider;
+ * const metrics = policyMetrics(meterProvider.getMeter('checkout'));
  * await metrics.close();
  * try { metrics.measure({ name: 'checkout' }) } catch (error) {
  *   if (isPolicyMetricsClosedError(error)) console.log(error.method); // 'measure'

@@ -4,9 +4,9 @@
 import { createClient } from 'redis';
 import { eventually, hasRedisServerBinary, REDIS_TAG, startRedisServer, type PrivateRedisServer } from '@bulwark/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FakeLogger } from '../../test/support/fakes.js';
-import { buildServer, composeGateway, hashApiKey, loadConfig, TOKENS } from '../index.js';
-import type { Resources } from '../resources.js';
+import { FakeLogger } from './support/fakes.js';
+import { buildServer, composeGateway, hashApiKey, loadConfig, TOKENS } from '../src/index.js';
+import type { Resources } from '../src/resources.js';
 
 const CALLER = 'quiet-store-errors-key-0123456789'; // bulwark-allow-secret: test fixture
 const env = {
