@@ -8,6 +8,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  invalidStore,
   knownOptions,
   systemClock,
   toResult,
@@ -476,8 +477,9 @@ export function cache(options: CacheOptions = {}): SealedCache {
   expectClock('clock', o.clock);
   if (o.random !== undefined) expectFunction('random', o.random);
   if (o.store !== undefined && redisCacheSettings(o.store) === undefined) {
-    // A string here is most likely a Redis URL, which may carry a password: never quoted.
-    throw invalidOption('store', o.store, 'a store from redisCacheStore(...)', { redact: typeof o.store === 'string' });
+    // A Redis client is named as one, with the store that wraps it; a string (most likely a Redis
+    // URL, which may carry a password) is never quoted.
+    throw invalidStore('store', o.store, 'a store from redisCacheStore(...)', 'redisCacheStore');
   }
   if (o.memory === false && o.store === undefined) throw invalidOption('store', o.store, 'a Redis tier when `memory` is false');
   if (o.sealing !== undefined) {

@@ -1,3 +1,4 @@
+import { createClient } from 'redis';
 import { describe, expect, test } from 'vitest';
 import { cache, redisCacheStore } from './index.js';
 
@@ -36,6 +37,12 @@ describe('a Redis URL where a store or a client belongs is refused without quoti
   test('store', () => {
     expect(() => cache({ store: url as never })).toThrow(
       new TypeError('Expected `store` to be a store from redisCacheStore(...), got a string (its value is not shown).'),
+    );
+  });
+
+  test('a Redis client given as the store is named as one, with the store that wraps it', () => {
+    expect(() => cache({ store: createClient() as never })).toThrow(
+      new TypeError('Expected `store` to be a store from redisCacheStore(...), got a Redis client: wrap it in a store, as `store: redisCacheStore({ client })`.'),
     );
   });
 

@@ -27,6 +27,25 @@ test('a Redis client passed to redisRateLimitStore in place of its options is na
   );
 });
 
+describe('a value given where a store belongs', () => {
+  const limits = { limit: 10, windowMs: 1_000 };
+
+  test('a Redis client given as the store is named as one, with the store that wraps it', () => {
+    expect(() => rateLimiter({ limits, store: createClient() as never })).toThrow(
+      new TypeError(
+        'Expected `store` to be a store from memoryRateLimitStore() or redisRateLimitStore(), got a Redis client: wrap it in a store, as `store: redisRateLimitStore({ client })`.',
+      ),
+    );
+  });
+
+  test('a Redis URL given as the store is refused without quoting it (it may carry a password)', () => {
+    const url = 'redis://:hunter2-pw@limits.internal:6379'; // bulwark-allow-secret: a fake password, to show it stays out of the message
+    expect(() => rateLimiter({ limits, store: url as never })).toThrow(
+      new TypeError('Expected `store` to be a store from memoryRateLimitStore() or redisRateLimitStore(), got a string (its value is not shown).'),
+    );
+  });
+});
+
 describe('bounds are stated in words a person reads', () => {
   const limits = { limit: 10, windowMs: 1_000 };
   test.each([

@@ -8,6 +8,7 @@ import {
   expectNumber,
   expectOptions,
   invalidOption,
+  invalidStore,
   knownOptions,
   MAX_DURATION_MS,
   parseServerHints,
@@ -997,7 +998,9 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const fallbackShare = options.fallbackShare ?? 0.25;
   expectNumber('fallbackShare', fallbackShare, { above: 0, max: 1 });
   if (options.store !== undefined && typeof options.store?.decide !== 'function') {
-    throw invalidOption('store', options.store, 'a store from memoryRateLimitStore() or redisRateLimitStore()');
+    // A Redis client is named as one, with the store that wraps it; a string (most likely a Redis
+    // URL, which may carry a password) is never quoted.
+    throw invalidStore('store', options.store, 'a store from memoryRateLimitStore() or redisRateLimitStore()', 'redisRateLimitStore');
   }
   expectClock('clock', options.clock);
   let lease: { size: number; ttlMs: number } | undefined;
