@@ -6,6 +6,12 @@ import type { RedisCacheStore } from './redis-cache-store.js';
 export interface LoaderContext {
   /** The key being loaded. */
   readonly key: string;
+  /**
+   * Aborted when the load is abandoned, after `loaderTimeoutMs`, with core's `TimeoutError` as its
+   * reason: pass it on (`fetch(url, { signal })`) so an abandoned load stops. It belongs to the load,
+   * not to a caller: a caller whose own `signal` aborts leaves the load running for the others.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** Computes the value for a key on a miss. */
@@ -29,6 +35,12 @@ export interface GetOrSetOptions<T> extends EntryOptions {
   readonly negativeTtlMs?: number;
   /** Which answers are negative ("not found", "invalid"). @default the cache's (`null` or `undefined`) */
   readonly isNegative?: (value: T) => boolean;
+  /**
+   * How long the load this call starts may run, in ms, before it is abandoned (see the cache's
+   * `loaderTimeoutMs`). A call that finds a load of its key already running waits on that load, and
+   * its deadline. @default the cache's `loaderTimeoutMs`
+   */
+  readonly loaderTimeoutMs?: number;
   /**
    * Stops this caller's wait: the call rejects with the signal's reason. The load itself carries on
    * for the other callers waiting on it, and its result is still stored.
@@ -56,6 +68,16 @@ export interface CacheOptions {
   readonly negativeTtlMs?: number;
   /** Default test for negative answers. @default value === null || value === undefined */
   readonly isNegative?: (value: unknown) => boolean;
+  /**
+   * How long a loader may run, in ms, before its load is abandoned: every caller waiting on it gets
+   * core's `TimeoutError` (or the stale value, within `staleIfErrorMs`), the loader's `signal`
+   * aborts, its late result is dropped, and the next caller of the key starts a fresh load. Without
+   * it, a loader that never settles would hold its key for every caller. Long enough that a loader
+   * on the toolkit's own deadlines (`@bulwark/http`'s `standard()`: 10 s an attempt, 30 s in all) is
+   * never cut; set it to the longest your loader may take, or `Infinity` for no deadline.
+   * @default 60000
+   */
+  readonly loaderTimeoutMs?: number;
   /** Each TTL is shortened by up to this fraction at random, so entries written together expire apart (0 to 1). @default 0.1 */
   readonly ttlJitter?: number;
   /** XFetch's beta: how eagerly a fresh value is refreshed before it expires, scaled by the loader's duration; 0 turns it off. @default 1 */

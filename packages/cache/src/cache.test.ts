@@ -1,4 +1,4 @@
-import { createFakeClock, pipeline, timeout, type FakeClock } from '@bulwark/core';
+import { createFakeClock, isTimeoutError, pipeline, timeout, TimeoutError, type FakeClock } from '@bulwark/core';
 import { deferred } from '@bulwark/test-utils';
 import { describe, expect, test } from 'vitest';
 import {
@@ -9,6 +9,7 @@ import {
   type CacheEvictEvent,
   type CacheOptions,
   type CacheStaleEvent,
+  type LoaderContext,
 } from './index.js';
 
 const make = (clock: FakeClock, options: CacheOptions = {}) =>
@@ -429,6 +430,120 @@ describe('abort', () => {
     await expect(c.getOrSet('other', loader, { signal: controller.signal })).rejects.toBe(reason);
     expect(calls).toBe(1); // an aborted caller starts no load
     await expect(c.getOrSet('k', loader, { signal: 'nope' as never })).rejects.toThrow(/`signal` to be an AbortSignal/);
+  });
+});
+
+describe('a loader that never settles', () => {
+  const never = () => new Promise<string>(() => {});
+
+  test('is abandoned after loaderTimeoutMs: every waiter gets a TimeoutError, its signal aborts, and the next caller loads afresh', async () => {
+    const clock = createFakeClock();
+    const c = make(clock, { loaderTimeoutMs: 5_000 });
+    const errors: unknown[] = [];
+    c.onLoaderError((e) => errors.push([e.key, e.error, e.servedStale]));
+    const signals: AbortSignal[] = [];
+    const hung = ({ signal }: LoaderContext) => {
+      signals.push(signal);
+      return never();
+    };
+    const first = c.getOrSet('h', hung).catch((error: unknown) => error);
+    const second = c.getOrSet('h', hung).catch((error: unknown) => error);
+    await clock.tickAsync(4_999);
+    expect(signals).toHaveLength(1); // one shared load
+    expect(signals[0]!.aborted).toBe(false);
+    await clock.tickAsync(1);
+    const error = await first;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(isTimeoutError(error) && error.timeoutMs).toBe(5_000);
+    expect(await second).toBe(error);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(signals[0]!.reason).toBe(error);
+    expect(errors).toEqual([['h', error, false]]);
+    expect(c.stats()).toMatchObject({ loads: 1, loaderErrors: 1 });
+    // The key is free again: the next caller starts its own load.
+    expect(await c.getOrSet('h', async () => 'fresh')).toBe('fresh');
+    expect(c.peek('h')).toBe('fresh');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  test('stale-if-error serves the stale value when the load is abandoned', async () => {
+    const clock = createFakeClock();
+    const c = make(clock, { ttlMs: 1_000, staleIfErrorMs: 60_000, loaderTimeoutMs: 2_000 });
+    const stale: CacheStaleEvent[] = [];
+    c.onStale((e) => stale.push(e));
+    await c.getOrSet('k', async () => 'valid');
+    clock.tick(1_500);
+    const pending = c.getOrSet('k', never);
+    await clock.tickAsync(2_000);
+    expect(await pending).toBe('valid');
+    expect(stale).toEqual([{ name: 'cache', key: 'k', reason: 'loader-error', ageMs: 2_500 }]);
+  });
+
+  test('the late answer of an abandoned load is dropped, never stored over a newer one', async () => {
+    const clock = createFakeClock();
+    const c = make(clock, { loaderTimeoutMs: 1_000 });
+    const gate = deferred<string>();
+    const abandoned = c.getOrSet('k', () => gate.promise).catch((error: unknown) => error);
+    await clock.tickAsync(1_000);
+    expect(isTimeoutError(await abandoned)).toBe(true);
+    expect(await c.getOrSet('k', async () => 'newer')).toBe('newer');
+    gate.resolve('late');
+    await clock.flush();
+    expect(c.peek('k')).toBe('newer');
+  });
+
+  test('a call sets the deadline of the load it starts; Infinity turns it off', async () => {
+    const clock = createFakeClock();
+    const c = make(clock, { loaderTimeoutMs: 1_000 });
+    const gate = deferred<string>();
+    const slow = c.getOrSet('slow', () => gate.promise, { loaderTimeoutMs: 10_000 });
+    const joined = c.getOrSet('slow', never); // joins the running load, and its deadline
+    await clock.tickAsync(9_999);
+    gate.resolve('slow but legitimate');
+    expect(await slow).toBe('slow but legitimate');
+    expect(await joined).toBe('slow but legitimate');
+    const unbounded = c.getOrSet('forever', never, { loaderTimeoutMs: Infinity });
+    expect(clock.pendingTimers).toBe(0);
+    let settled = false;
+    void unbounded.finally(() => (settled = true));
+    await clock.tickAsync(3_600_000);
+    expect(settled).toBe(false);
+  });
+
+  test('by default a load is abandoned after 60 s', async () => {
+    const clock = createFakeClock();
+    const c = make(clock);
+    const pending = c.getOrSet('h', never).catch((error: unknown) => error);
+    await clock.tickAsync(59_999);
+    await clock.tickAsync(1);
+    const error = await pending;
+    expect(isTimeoutError(error) && error.timeoutMs).toBe(60_000);
+  });
+
+  test("a policy's function runs on the load's context: its signal aborts when the load is abandoned", async () => {
+    const clock = createFakeClock();
+    const c = make(clock, { loaderTimeoutMs: 500 });
+    let seen: AbortSignal | undefined;
+    const pending = c
+      .policy('user:1')
+      .execute(({ signal }) => {
+        seen = signal;
+        return never();
+      })
+      .catch((error: unknown) => error);
+    await clock.tickAsync(500);
+    expect(isTimeoutError(await pending)).toBe(true);
+    expect(seen?.aborted).toBe(true);
+  });
+
+  test('loaderTimeoutMs is checked, at construction and per call', async () => {
+    expect(() => cache({ loaderTimeoutMs: 0 })).toThrow(new TypeError('Expected `loaderTimeoutMs` to be a positive number or Infinity, got 0.'));
+    await expect(cache().getOrSet('k', () => 1, { loaderTimeoutMs: -1 })).rejects.toThrow(
+      new TypeError('Expected `loaderTimeoutMs` to be a positive number or Infinity, got -1.'),
+    );
+    await expect(cache().getOrSet('k', () => 1, { timeout: 5 } as never)).rejects.toThrow(
+      new TypeError('Unknown option `timeout` of getOrSet(); did you mean `loaderTimeoutMs`?'),
+    );
   });
 });
 

@@ -1,5 +1,4 @@
 import {
-  CallContext,
   expectAbortSource,
   expectClock,
   expectFunction,
@@ -34,12 +33,12 @@ import { CacheClosedError } from './cache-closed-error.js';
 import { InvalidationChannel } from './internal/invalidation-channel.js';
 import { InvalidationLog, type Scope } from './internal/invalidation-log.js';
 import { MemoryTier } from './internal/memory-tier.js';
-import { ReadPath } from './internal/read-path.js';
+import { ReadPath, type Loader } from './internal/read-path.js';
 import { RecomputeLease } from './internal/recompute-lease.js';
 import { RedisTier } from './internal/redis-tier.js';
 import { Reporter } from './internal/reporter.js';
 import { checkSealingKeys, type SealingKey } from './internal/seal.js';
-import { checkEntryOptions, checkKey, defaultIsNegative, NO_TAGS, WINDOW_BOUNDS } from './internal/windows.js';
+import { checkEntryOptions, checkKey, defaultIsNegative, LOADER_TIMEOUT_BOUNDS, NO_TAGS, WINDOW_BOUNDS } from './internal/windows.js';
 import { redisCacheSettings } from './redis-cache-store.js';
 
 /** Counters since the cache was made, plus the memory tier's current size. */
@@ -71,7 +70,9 @@ export interface Cache {
    * The value for `key`: from memory at once when fresh, else from Redis; otherwise runs `loader`
    * once however many callers wait (and, with Redis, once across instances), stores and returns it.
    * Serves stale values within the stale windows. Rejects with the loader's error when there is
-   * nothing to fall back on; with a `TypeError` or {@link UnserializableValueError} on bad input.
+   * nothing to fall back on — core's `TimeoutError` for a loader that has not settled within
+   * `loaderTimeoutMs`, whose load is then abandoned (its `signal` aborts) so that the next call loads
+   * afresh; with a `TypeError` or {@link UnserializableValueError} on bad input.
    */
   getOrSet<T>(key: string, loader: CacheLoader<T>, options?: GetOrSetOptions<T>): Promise<T>;
   /** The neverthrow twin of {@link Cache.getOrSet}. */
@@ -79,7 +80,8 @@ export interface Cache {
   /**
    * Cache-aside as a core {@link Policy}, to compose with `pipeline`: `execute(fn, signal)` is
    * `getOrSet(key, fn, { signal })`. The caller's signal stops its own wait; `fn` runs on a context
-   * of its own, since its result is shared with every other caller.
+   * of its own, since its result is shared with every other caller: the load's, whose `signal`
+   * aborts when the load is abandoned after `loaderTimeoutMs`.
    * @example
    * ```ts
    * import { circuitBreaker } from '@bulwark/breaker';
@@ -152,6 +154,13 @@ export interface SealedCache extends Cache {
 }
 
 const READY: Promise<void> = Promise.resolve();
+
+/**
+ * How long a loader may run by default: a loader that never settles frees its key within a minute,
+ * while one built on the toolkit's own deadlines (`@bulwark/http`'s `standard()`, 30 s in all with
+ * its retries) is never cut.
+ */
+const DEFAULT_LOADER_TIMEOUT_MS = 60_000;
 
 /** A method as its caller named it, for errors: a Result twin by its own name, a policy's `execute` as `policy().execute`. */
 type CacheMethod =
@@ -230,6 +239,7 @@ class TwoTierCache implements SealedCache {
         negativeTtlMs: o.negativeTtlMs ?? ttlMs,
         tags: NO_TAGS,
         isNegative: o.isNegative ?? defaultIsNegative,
+        loaderTimeoutMs: o.loaderTimeoutMs ?? DEFAULT_LOADER_TIMEOUT_MS,
       },
       jitter: o.ttlJitter ?? 0.1,
       beta: o.earlyRefreshBeta ?? 1,
@@ -248,7 +258,7 @@ class TwoTierCache implements SealedCache {
     return toResult(this.#getOrSet('getOrSetResult', key, loader, options));
   }
 
-  #getOrSet<T>(method: CacheMethod, key: string, loader: CacheLoader<T>, options: GetOrSetOptions<T> | undefined): Promise<T> {
+  #getOrSet<T>(method: CacheMethod, key: string, loader: Loader, options: GetOrSetOptions<T> | undefined): Promise<T> {
     const bad = this.#refuseIfClosed(method) ?? checkKey('key', key) ?? (typeof loader === 'function' ? undefined : invalidOption('loader', loader, 'a function')) ?? checkEntryOptions(options, method);
     if (bad !== undefined) return Promise.reject(bad);
     return this.#reads.getOrSet(key, loader, options) as Promise<T>;
@@ -265,16 +275,9 @@ class TwoTierCache implements SealedCache {
         return Promise.reject(error);
       }
       const signal = source === undefined ? undefined : source instanceof AbortSignal ? source : source.signal;
-      return this.#getOrSet<T>(
-        method,
-        key,
-        async () => {
-          // The load is shared: it runs on its own context, not on the first caller's signal.
-          const context = new CallContext();
-          return fn(context);
-        },
-        signal === undefined ? options : { ...options, signal },
-      );
+      // The load is shared: `fn` runs on the load's own context (aborted when the load is
+      // abandoned), not on the first caller's signal.
+      return this.#getOrSet<T>(method, key, fn, signal === undefined ? options : { ...options, signal });
     };
     return {
       execute: (fn, signal) => run('policy().execute', fn, signal),
@@ -428,6 +431,7 @@ const CACHE_OPTIONS = knownOptions<CacheOptions>('cache()', {
   staleIfErrorMs: ['staleIfError'],
   negativeTtlMs: [],
   isNegative: [],
+  loaderTimeoutMs: ['loaderTimeout', 'timeout', 'timeoutMs'],
   ttlJitter: [],
   earlyRefreshBeta: [],
   memory: [],
@@ -469,6 +473,7 @@ export function cache(options: CacheOptions = {}): SealedCache {
   if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0, ...WINDOW_BOUNDS });
   if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0, ...WINDOW_BOUNDS });
   if (o.isNegative !== undefined) expectFunction('isNegative', o.isNegative);
+  if (o.loaderTimeoutMs !== undefined) expectNumber('loaderTimeoutMs', o.loaderTimeoutMs, LOADER_TIMEOUT_BOUNDS);
   if (o.ttlJitter !== undefined) expectNumber('ttlJitter', o.ttlJitter, { min: 0, max: 1 });
   if (o.earlyRefreshBeta !== undefined) expectNumber('earlyRefreshBeta', o.earlyRefreshBeta, { min: 0 });
   if (o.memory !== undefined && typeof o.memory !== 'boolean') throw invalidOption('memory', o.memory, 'a boolean');

@@ -1,8 +1,9 @@
 import type { Clock } from '@bulwark/core';
-import type { CacheLoader, GetOrSetOptions } from '../cache-options.js';
+import type { GetOrSetOptions } from '../cache-options.js';
 import { Entry } from './entry.js';
 import { COUNTER_MIN_TTL_MS } from './invalidation-channel.js';
 import type { InvalidationLog } from './invalidation-log.js';
+import { LoaderCall } from './loader-call.js';
 import type { MemoryTier } from './memory-tier.js';
 import type { RecomputeLease } from './recompute-lease.js';
 import type { L2Read, RedisTier } from './redis-tier.js';
@@ -10,6 +11,9 @@ import type { Reporter } from './reporter.js';
 import { deserialize, serialize } from './serialize.js';
 import { Flights, type Flight } from './single-flight.js';
 import { NO_TAGS, windowsOf, type Windows } from './windows.js';
+
+/** A loader as the read path calls it: a `CacheLoader`, or a policy's function (the call is an execute context too). */
+export type Loader = (context: LoaderCall) => unknown;
 
 /** A load whose versions were read longer ago than this is not written to Redis: its counters may have expired and started over. */
 const MAX_LOAD_AGE_MS = COUNTER_MIN_TTL_MS / 2;
@@ -57,7 +61,7 @@ export class ReadPath {
     this.#tuning = tuning;
   }
 
-  getOrSet(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined): Promise<unknown> {
+  getOrSet(key: string, loader: Loader, options: GetOrSetOptions<any> | undefined): Promise<unknown> {
     const l1 = this.#memory;
     if (l1 !== undefined) {
       const e = l1.get(key);
@@ -132,7 +136,7 @@ export class ReadPath {
     this.#store(entry, startEpoch);
   }
 
-  #getOrLoad(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, e: Entry | undefined, now: number): Promise<unknown> {
+  #getOrLoad(key: string, loader: Loader, options: GetOrSetOptions<any> | undefined, e: Entry | undefined, now: number): Promise<unknown> {
     if (options?.signal?.aborted === true) return Promise.reject(options.signal.reason);
     if (e !== undefined && now >= e.retainUntil) {
       this.#memory!.delete(key, 'expired', e);
@@ -144,11 +148,14 @@ export class ReadPath {
       return (e.promise ??= Promise.resolve(e.value));
     }
     const flight = this.#flights.get(key);
-    if (flight !== undefined) return flight.promise;
+    if (flight !== undefined) {
+      flight.hold();
+      return flight.promise;
+    }
     return this.#startFlight(key, loader, options, e, false).promise;
   }
 
-  #maybeRefreshEarly(e: Entry, now: number, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined): void {
+  #maybeRefreshEarly(e: Entry, now: number, loader: Loader, options: GetOrSetOptions<any> | undefined): void {
     // XFetch: refresh when now - loadMs * beta * ln(rand) passes the expiry. -ln(rand) rarely
     // exceeds 20, so entries far from expiry skip the logarithm.
     const gap = e.freshUntil - now;
@@ -157,7 +164,7 @@ export class ReadPath {
     if (-Math.log(1 - this.#tuning.random()) * scale >= gap) this.#refreshInBackground(e.key, loader, options, 'early');
   }
 
-  #refreshInBackground(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, reason: 'stale' | 'early'): void {
+  #refreshInBackground(key: string, loader: Loader, options: GetOrSetOptions<any> | undefined, reason: 'stale' | 'early'): void {
     if (this.#flights.has(key)) return;
     this.#report.refreshing(key, reason);
     const flight = this.#startFlight(key, loader, options, this.#memory?.peek(key), true);
@@ -165,12 +172,12 @@ export class ReadPath {
     flight.promise.catch(() => {});
   }
 
-  #startFlight(key: string, loader: CacheLoader<unknown>, options: GetOrSetOptions<any> | undefined, stale: Entry | undefined, background: boolean): Flight {
+  #startFlight(key: string, loader: Loader, options: GetOrSetOptions<any> | undefined, stale: Entry | undefined, background: boolean): Flight {
     const w = windowsOf(this.#tuning.defaults, options);
     return this.#flights.start(key, this.#log.epoch, background, (flight) => this.#fly(flight, loader, w, stale));
   }
 
-  async #fly(flight: Flight, loader: CacheLoader<unknown>, w: Windows, stale: Entry | undefined): Promise<unknown> {
+  async #fly(flight: Flight, loader: Loader, w: Windows, stale: Entry | undefined): Promise<unknown> {
     const key = flight.key;
     try {
       let read: L2Read | undefined;
@@ -206,7 +213,7 @@ export class ReadPath {
   }
 
   /** After a read found nothing fresh: takes the lease (or waits for its holder's result), then loads. */
-  async #leaseAndLoad(flight: Flight, loader: CacheLoader<unknown>, w: Windows, stale: Entry | undefined, read: L2Read | undefined): Promise<unknown> {
+  async #leaseAndLoad(flight: Flight, loader: Loader, w: Windows, stale: Entry | undefined, read: L2Read | undefined): Promise<unknown> {
     const key = flight.key;
     const lease = this.#lease;
     let token: string | undefined;
@@ -250,13 +257,16 @@ export class ReadPath {
     }
   }
 
-  async #load(flight: Flight, loader: CacheLoader<unknown>, w: Windows, stale: Entry | undefined, read: L2Read | undefined): Promise<unknown> {
+  async #load(flight: Flight, loader: Loader, w: Windows, stale: Entry | undefined, read: L2Read | undefined): Promise<unknown> {
     const key = flight.key;
     this.#report.loads++;
     const started = this.#clock.monotonic();
     let value: unknown;
+    // Abandoned after `loaderTimeoutMs`, as a failure of the loader: stale-if-error applies, and the
+    // flight lands so that the next caller starts a fresh load.
+    const call = (flight.call = new LoaderCall(key, this.#clock, flight.held && !flight.answered));
     try {
-      value = await loader({ key });
+      value = await call.within(loader(call), w.loaderTimeoutMs);
     } catch (error) {
       const now = this.#clock.now();
       const servedStale = stale !== undefined && now < stale.errorUntil;

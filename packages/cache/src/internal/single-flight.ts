@@ -1,3 +1,5 @@
+import type { LoaderCall } from './loader-call.js';
+
 const NEVER: Promise<unknown> = new Promise(() => {});
 
 /** One load (or Redis read) of a key, shared by every caller that asks while it runs. */
@@ -10,10 +12,22 @@ export class Flight {
   promise: Promise<unknown> = NEVER;
   /** The callers already have their answer (a stale value); the rest runs in the background. */
   answered = false;
+  /** A caller awaits the load (not only a refresh behind a served value): its deadline holds the process. */
+  held: boolean;
+  /** The loader's run, once it has started. */
+  call: LoaderCall | undefined = undefined;
   constructor(key: string, startEpoch: number, background: boolean) {
     this.key = key;
     this.startEpoch = startEpoch;
     this.background = background;
+    this.held = !background;
+  }
+
+  /** A caller joins the flight and awaits it (unless it already has its answer). */
+  hold(): void {
+    if (this.held || this.answered) return;
+    this.held = true;
+    this.call?.hold();
   }
 }
 

@@ -1,7 +1,7 @@
 import { expectNumber, expectOptions, invalidOption, knownOptions, MAX_DURATION_MS, type KnownOptions } from '@bulwark/core';
 import type { GetOrSetOptions } from '../cache-options.js';
 
-/** The windows and tags one entry is made with: a call's options over the cache's defaults. */
+/** The windows and tags one entry is made with, and the deadline of the load that makes it: a call's options over the cache's defaults. */
 export interface Windows {
   ttlMs: number;
   swrMs: number;
@@ -9,6 +9,8 @@ export interface Windows {
   negativeTtlMs: number;
   tags: readonly string[];
   isNegative: (value: any) => boolean;
+  /** How long the loader may run before its load is abandoned; `Infinity`: no deadline. */
+  loaderTimeoutMs: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export function windowsOf(defaults: Windows, o: GetOrSetOptions<any> | undefined
     negativeTtlMs: o.negativeTtlMs ?? defaults.negativeTtlMs,
     tags: o.tags ?? defaults.tags,
     isNegative: o.isNegative ?? defaults.isNegative,
+    loaderTimeoutMs: o.loaderTimeoutMs ?? defaults.loaderTimeoutMs,
   };
 }
 
@@ -39,6 +42,9 @@ export function windowsOf(defaults: Windows, o: GetOrSetOptions<any> | undefined
 export function checkKey(field: string, key: unknown): TypeError | undefined {
   return typeof key === 'string' && key.length > 0 ? undefined : invalidOption(field, key, 'a non-empty string');
 }
+
+/** The bounds of `loaderTimeoutMs`: above 0; `Infinity` turns the deadline off. */
+export const LOADER_TIMEOUT_BOUNDS = { above: 0, allowInfinity: true } as const;
 
 /** The bounds of every window (and of a lease): above 0 or from 0, and at most core's `MAX_DURATION_MS`. */
 export const WINDOW_BOUNDS = { max: MAX_DURATION_MS, reason: MAX_WINDOW_WHY } as const;
@@ -51,6 +57,7 @@ const CALL_OPTIONS = {
   negativeTtlMs: [],
   isNegative: [],
   tags: ['tag'],
+  loaderTimeoutMs: ['loaderTimeout', 'timeout', 'timeoutMs'],
   signal: [],
 };
 
@@ -69,6 +76,7 @@ export function checkEntryOptions(o: GetOrSetOptions<any> | undefined, method: s
     if (o.negativeTtlMs !== undefined) expectNumber('negativeTtlMs', o.negativeTtlMs, { above: 0, ...WINDOW_BOUNDS });
     if (o.staleWhileRevalidateMs !== undefined) expectNumber('staleWhileRevalidateMs', o.staleWhileRevalidateMs, { min: 0, ...WINDOW_BOUNDS });
     if (o.staleIfErrorMs !== undefined) expectNumber('staleIfErrorMs', o.staleIfErrorMs, { min: 0, ...WINDOW_BOUNDS });
+    if (o.loaderTimeoutMs !== undefined) expectNumber('loaderTimeoutMs', o.loaderTimeoutMs, LOADER_TIMEOUT_BOUNDS);
   } catch (error) {
     return error as TypeError;
   }
