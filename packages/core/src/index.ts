@@ -33,6 +33,7 @@ export type { Clock, Timer, TimerOptions } from './clock.js';
 export { createFakeClock } from './fake-clock.js';
 export type { FakeClock, FakeClockOptions } from './fake-clock.js';
 export { sleep } from './sleep.js';
+export { DeadlineTimer } from './deadline-timer.js';
 export type { SleepOptions } from './sleep.js';
 
 export { mergeSignals } from './merge-signals.js';

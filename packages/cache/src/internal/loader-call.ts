@@ -1,4 +1,4 @@
-import { CallContext, TimeoutError, type Clock, type Timer } from '@bulwark/core';
+import { CallContext, DeadlineTimer, TimeoutError, type Clock } from '@bulwark/core';
 import type { LoaderContext } from '../cache-options.js';
 
 /**
@@ -14,17 +14,12 @@ import type { LoaderContext } from '../cache-options.js';
  */
 export class LoaderCall extends CallContext implements LoaderContext {
   readonly key: string;
-  readonly #clock: Clock;
-  #held: boolean;
-  #timer: Timer | undefined = undefined;
-  #due = 0;
-  #expire: () => void = () => {};
+  readonly #deadline: DeadlineTimer;
 
   constructor(key: string, clock: Clock, held: boolean) {
     super();
     this.key = key;
-    this.#clock = clock;
-    this.#held = held;
+    this.#deadline = new DeadlineTimer(clock, held);
   }
 
   /**
@@ -35,21 +30,18 @@ export class LoaderCall extends CallContext implements LoaderContext {
   within(pending: unknown, timeoutMs: number): unknown {
     if (timeoutMs === Infinity || typeof (pending as PromiseLike<unknown> | null)?.then !== 'function') return pending;
     return new Promise((resolve, reject) => {
-      this.#expire = () => {
-        this.#timer = undefined;
+      this.#deadline.start(timeoutMs, () => {
         const error = new TimeoutError(timeoutMs);
         this.abort(error);
         reject(error);
-      };
-      this.#due = this.#clock.monotonic() + timeoutMs;
-      this.#timer = this.#clock.setTimeout(this.#expire, timeoutMs, { unref: !this.#held });
+      });
       (pending as PromiseLike<unknown>).then(
         (value) => {
-          this.#stop();
+          this.#deadline.stop();
           resolve(value);
         },
         (error: unknown) => {
-          this.#stop();
+          this.#deadline.stop();
           reject(error);
         },
       );
@@ -58,15 +50,6 @@ export class LoaderCall extends CallContext implements LoaderContext {
 
   /** A caller now awaits the load: from now on its deadline holds the process. */
   hold(): void {
-    if (this.#held) return;
-    this.#held = true;
-    if (this.#timer === undefined) return;
-    this.#timer.clear();
-    this.#timer = this.#clock.setTimeout(this.#expire, Math.max(0, this.#due - this.#clock.monotonic()));
-  }
-
-  #stop(): void {
-    this.#timer?.clear();
-    this.#timer = undefined;
+    this.#deadline.hold();
   }
 }

@@ -1,4 +1,4 @@
-import { isBulwarkError, type Clock, type Timer } from '@bulwark/core';
+import { DeadlineTimer, isBulwarkError, type Clock } from '@bulwark/core';
 import { SecretNotFoundError } from '../secret-not-found-error.js';
 import { SecretProviderFailedError, isSecretProviderFailedError } from '../secret-provider-failed-error.js';
 import type { SecretProvider, SecretVersions } from '../secret-provider.js';
@@ -20,44 +20,6 @@ interface Fetching {
   readonly done: Promise<SecretVersions>;
   /** From now on the fetch's timeouts hold the process open, so a caller awaiting it gets its answer. */
   hold(): void;
-}
-
-/**
- * The timeout of the provider being asked. Held, it keeps the process alive until it fires: a
- * caller awaiting the fetch may have nothing else pending (a provider whose I/O is `unref`'d), and
- * an unref'd timeout would let the process exit with that await unsettled. A background refresh
- * nobody waits on is not held, so it never keeps a finished process open.
- */
-class FetchTimeout {
-  readonly #clock: Clock;
-  #held: boolean;
-  #timer: Timer | undefined = undefined;
-  #due = 0;
-  #expire: () => void = () => {};
-
-  constructor(clock: Clock, held: boolean) {
-    this.#clock = clock;
-    this.#held = held;
-  }
-
-  start(ms: number, expire: () => void): void {
-    this.#due = this.#clock.monotonic() + ms;
-    this.#expire = expire;
-    this.#timer = this.#clock.setTimeout(expire, ms, { unref: !this.#held });
-  }
-
-  stop(): void {
-    this.#timer?.clear();
-    this.#timer = undefined;
-  }
-
-  hold(): void {
-    if (this.#held) return;
-    this.#held = true;
-    if (this.#timer === undefined) return;
-    this.#timer.clear();
-    this.#timer = this.#clock.setTimeout(this.#expire, Math.max(0, this.#due - this.#clock.monotonic()));
-  }
 }
 
 /**
@@ -84,11 +46,12 @@ export class ProviderFetch {
    * background refresh, until someone calls `hold()`).
    */
   fetch(name: string, awaited: boolean): Fetching {
-    const timeout = new FetchTimeout(this.#clock, awaited);
+    // The provider's timeout holds the process only while a caller awaits the fetch (DeadlineTimer).
+    const timeout = new DeadlineTimer(this.#clock, awaited);
     return { done: this.#fetch(name, timeout), hold: () => timeout.hold() };
   }
 
-  async #fetch(name: string, timeout: FetchTimeout): Promise<SecretVersions> {
+  async #fetch(name: string, timeout: DeadlineTimer): Promise<SecretVersions> {
     for (const provider of this.#providers) {
       const found = await this.#ask(provider, name, timeout);
       if (found !== undefined && found.current.reveal() !== '') return found;
@@ -96,7 +59,7 @@ export class ProviderFetch {
     throw new SecretNotFoundError(name, this.#names);
   }
 
-  async #ask(provider: SecretProvider, name: string, timeout: FetchTimeout): Promise<SecretVersions | undefined> {
+  async #ask(provider: SecretProvider, name: string, timeout: DeadlineTimer): Promise<SecretVersions | undefined> {
     const controller = new AbortController();
     const timedOut = new Promise<never>((_, reject) => {
       timeout.start(this.#timeoutMs, () => {
