@@ -1,4 +1,5 @@
 import { BulwarkError, errorGuard } from './bulwark-error.js';
+import { expectInteger } from './validate.js';
 
 /** A bulkhead had no free slot and no room left in its queue (see `bulkhead`). Transient. */
 export class BulkheadFullError extends BulwarkError {
@@ -9,6 +10,8 @@ export class BulkheadFullError extends BulwarkError {
   readonly queue: number;
 
   constructor(limit: number, queue: number) {
+    expectInteger('limit', limit, { min: 1 });
+    expectInteger('queue', queue, { min: 0 });
     super(`The bulkhead is full: ${limit} calls running and ${queue} queued.`, { transient: true });
     this.limit = limit;
     this.queue = queue;

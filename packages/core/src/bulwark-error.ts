@@ -1,3 +1,5 @@
+import { expectBoolean, expectNumber, expectOptions, invalidOption } from './validate.js';
+
 const BRAND = Symbol.for('@bulwark/error');
 
 /** Options every {@link BulwarkError} accepts. */
@@ -38,6 +40,11 @@ export abstract class BulwarkError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: BulwarkErrorOptions = {}) {
+    // Errors are made on failure paths, where these checks cost nothing a caller would notice.
+    if (typeof message !== 'string') throw invalidOption('message', message, 'a string');
+    expectOptions('options', options);
+    if (options.transient !== undefined) expectBoolean('transient', options.transient);
+    if (options.retryAfterMs !== undefined) expectNumber('retryAfterMs', options.retryAfterMs, { min: 0, allowInfinity: true });
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.transient = options.transient ?? false;
@@ -65,5 +72,7 @@ export function isBulwarkError(value: unknown): value is BulwarkError {
 
 /** Builds a type guard that recognises the Bulwark error with the given `code`. */
 export function errorGuard<E extends BulwarkError>(code: E['code']): (value: unknown) => value is E {
+  // A guard made without its code would answer false for every error, unseen.
+  if (typeof code !== 'string' || code === '') throw invalidOption('code', code, "the error's code (a non-empty string, such as 'TIMEOUT')");
   return (value: unknown): value is E => isBulwarkError(value) && value.code === code;
 }

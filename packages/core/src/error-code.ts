@@ -1,3 +1,5 @@
+import { invalidOption } from './validate.js';
+
 const MAX_DEPTH = 5;
 
 // Failures of name resolution and connection set-up: no byte of the request left the process.
@@ -21,6 +23,9 @@ const CONNECT_PHASE_CODES: ReadonlySet<string> = new Set([
  * ```
  */
 export function errorCode(error: unknown, codes?: ReadonlySet<string>): string | undefined {
+  if (codes !== undefined && typeof (codes as { has?: unknown } | null)?.has !== 'function') {
+    throw invalidOption('codes', codes, 'a Set of the codes to look for, or undefined for any code');
+  }
   let current: unknown = error;
   for (let depth = 0; depth < MAX_DEPTH && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;

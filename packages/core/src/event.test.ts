@@ -58,6 +58,6 @@ describe('EventEmitter', () => {
   });
 
   test('rejects a listener that is not a function', () => {
-    expect(() => new EventEmitter<number>().event('x' as never)).toThrow('Expected `listener` to be a function, got string.');
+    expect(() => new EventEmitter<number>().event('x' as never)).toThrow('Expected `listener` to be a function, got "x".');
   });
 });

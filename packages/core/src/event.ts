@@ -1,3 +1,5 @@
+import { expectFunction } from './validate.js';
+
 /** A handle that stops a subscription; works with `using` as well as `dispose()`. */
 export interface Disposable {
   dispose(): void;
@@ -27,9 +29,7 @@ export class EventEmitter<T> {
 
   /** Subscribe to this emitter. Expose this, keep `emit` private to the producer. */
   readonly event: Event<T> = (listener) => {
-    if (typeof listener !== 'function') {
-      throw new TypeError(`Expected \`listener\` to be a function, got ${typeof listener}.`);
-    }
+    expectFunction('listener', listener);
     // Copy on write: an emit in progress keeps iterating the array it started with.
     this.#listeners = [...this.#listeners, listener];
     let active = true;

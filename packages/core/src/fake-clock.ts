@@ -1,5 +1,5 @@
 import type { Clock, Timer, TimerOptions } from './clock.js';
-import { expectNumber, expectOptions, knownOptions } from './validate.js';
+import { expectFunction, expectInteger, expectNumber, expectOptions, knownOptions } from './validate.js';
 
 /** Options for {@link createFakeClock}. */
 export interface FakeClockOptions {
@@ -79,6 +79,8 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     now: () => start + elapsed,
     monotonic: () => elapsed,
     setTimeout(callback: () => void, delayMs: number, _options?: TimerOptions): Timer {
+      // Refused here, not when time reaches it: there the failure would point at a tick.
+      expectFunction('callback', callback);
       const entry: Scheduled = {
         // Like systemClock: `Infinity` never fires, NaN and negative delays fire at once.
         at: delayMs === Infinity ? Infinity : elapsed + (delayMs > 0 ? delayMs : 0),
@@ -115,6 +117,7 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
       await macrotask();
     },
     async runAllAsync(limit = 10_000): Promise<number> {
+      expectInteger('limit', limit, { min: 0, allowInfinity: true });
       let fired = 0;
       await macrotask();
       for (let t = due(Infinity); t !== undefined && fired < limit; t = due(Infinity)) {

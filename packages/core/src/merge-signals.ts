@@ -1,3 +1,5 @@
+import { invalidOption } from './validate.js';
+
 /** A derived `AbortSignal` and the handle that detaches it from its sources. */
 export interface DisposableSignal {
   readonly signal: AbortSignal;
@@ -23,12 +25,10 @@ export interface DisposableSignal {
  * ```
  */
 export function mergeSignals(...signals: ReadonlyArray<AbortSignal | undefined>): DisposableSignal {
-  const sources = signals.filter((s): s is AbortSignal => s !== undefined);
-  sources.forEach((s, i) => {
-    if (!(s instanceof AbortSignal)) {
-      throw new TypeError(`Expected \`signals[${i}]\` to be an AbortSignal, got ${typeof s}.`);
-    }
+  signals.forEach((s, i) => {
+    if (s !== undefined && !(s instanceof AbortSignal)) throw invalidOption(`signals[${i}]`, s, 'an AbortSignal or undefined');
   });
+  const sources = signals.filter((s): s is AbortSignal => s !== undefined);
   const controller = new AbortController();
   const dispose = (): void => {
     for (const s of sources) s.removeEventListener('abort', onAbort);

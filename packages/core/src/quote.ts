@@ -1,3 +1,5 @@
+import { invalidOption } from './validate.js';
+
 /** Names and keys longer than this are cut in messages (the error's own fields keep them whole). */
 const MAX_QUOTED_LENGTH = 60;
 
@@ -13,6 +15,7 @@ const MAX_QUOTED_LENGTH = 60;
  * ```
  */
 export function quote(text: string): string {
+  if (typeof text !== 'string') throw invalidOption('text', text, 'a string');
   if (text.length <= MAX_QUOTED_LENGTH) return JSON.stringify(text);
   return `${JSON.stringify(`${cut(text, MAX_QUOTED_LENGTH - 10)}…`)} (${text.length} characters)`;
 }

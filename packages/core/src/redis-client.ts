@@ -54,6 +54,7 @@ export interface RedisClient {
  * first key and has no single connection; the one test every store uses.
  */
 export function isRedisCluster(client: RedisClient): boolean {
+  if (typeof client !== 'object' || client === null) throw invalidClient('client', client);
   return 'masters' in client;
 }
 
@@ -69,6 +70,7 @@ const views = new WeakMap<RedisClient, RedisClient>();
 export function redisCommandView(client: RedisClient): RedisClient {
   let view = views.get(client);
   if (view === undefined) {
+    if (typeof client !== 'object' || client === null) throw invalidClient('client', client);
     const withOptions = client.withCommandOptions;
     view = typeof withOptions === 'function' ? (withOptions.call(client, { timeout: 0 }) as RedisClient) : client;
     views.set(client, view);
@@ -78,11 +80,13 @@ export function redisCommandView(client: RedisClient): RedisClient {
 
 /** Asserts `value` looks like a {@link RedisClient} (it has `evalSha` and `eval`). */
 export function expectRedisClient(field: string, value: unknown): asserts value is RedisClient {
-  if (!isRedisClient(value)) {
-    // A string here is most often a Redis URL, which may carry a password: it is described, not shown.
-    if (typeof value === 'string') {
-      throw invalidOption(field, value, 'a connected node-redis client, not a URL: `createClient({ url })` from `redis`, then `connect()`', { redact: true });
-    }
-    throw invalidOption(field, value, 'a connected node-redis client (createClient() or createCluster() from `redis`)');
+  if (!isRedisClient(value)) throw invalidClient(field, value);
+}
+
+function invalidClient(field: string, value: unknown): TypeError {
+  // A string here is most often a Redis URL, which may carry a password: it is described, not shown.
+  if (typeof value === 'string') {
+    return invalidOption(field, value, 'a connected node-redis client, not a URL: `createClient({ url })` from `redis`, then `connect()`', { redact: true });
   }
+  return invalidOption(field, value, 'a connected node-redis client (createClient() or createCluster() from `redis`)');
 }

@@ -1,9 +1,10 @@
 import type { Clock } from './clock.js';
-import { isRedisCluster, redisCommandView, type RedisClient, type RedisScriptArguments } from './redis-client.js';
+import { expectRedisClient, isRedisCluster, redisCommandView, type RedisClient, type RedisScriptArguments } from './redis-client.js';
 import type { RedisScript } from './redis-script.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
 import { isTimeoutError } from './timeout-error.js';
 import { timeout, type TimeoutPolicy } from './timeout.js';
+import { expectName, expectOptions, invalidOption, knownOptions } from './validate.js';
 
 /**
  * The options every Redis store of the toolkit takes (`redisCacheStore`, `redisCircuitStore`,
@@ -180,6 +181,11 @@ class Connection implements RedisConnection {
   }
 }
 
+const CONNECTION_OPTIONS = knownOptions<{ readonly timeoutMs: number; readonly clock?: Clock | undefined }>('redisConnection()', {
+  timeoutMs: ['timeout', 'commandTimeout'],
+  clock: [],
+});
+
 /**
  * The connection a Redis store talks through: the one place for the node-redis plumbing of the
  * toolkit (the deadline, the view without per-command timers, the raw path of a standalone client,
@@ -201,5 +207,10 @@ export function redisConnection(
   client: RedisClient,
   options: { readonly timeoutMs: number; readonly clock?: Clock | undefined },
 ): RedisConnection {
+  expectName(store, 'store');
+  expectRedisClient('client', client);
+  expectOptions('options', options, CONNECTION_OPTIONS);
+  // No default deadline here: each store says its own (250 ms, documented on its options).
+  if (options === undefined) throw invalidOption('options', options, 'an options object with `timeoutMs`');
   return new Connection(store, client, options.timeoutMs, options.clock);
 }

@@ -1,4 +1,5 @@
 import { sha1Hex } from './internal/sha1.js';
+import { invalidOption } from './validate.js';
 
 /** A Lua script with the SHA-1 Redis knows it by. Make one with {@link redisScript}. */
 export interface RedisScript {
@@ -16,5 +17,6 @@ export interface RedisScript {
  * ```
  */
 export function redisScript(source: string): RedisScript {
+  if (typeof source !== 'string') throw invalidOption('source', source, 'the Lua source of the script (a string)');
   return Object.freeze({ source, sha: sha1Hex(source) });
 }

@@ -1,3 +1,5 @@
+import { expectInteger } from './validate.js';
+
 /**
  * A small seeded pseudo-random generator (mulberry32): uniform floats in [0, 1), the same sequence
  * for the same seed. `chaos` draws from it; use it wherever a test needs reproducible randomness
@@ -10,6 +12,8 @@
  * ```
  */
 export function seededRandom(seed: number): () => number {
+  // `seededRandom()` in plain JavaScript would seed with 0, and `seededRandom('42')` likewise, unseen.
+  expectInteger('seed', seed);
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

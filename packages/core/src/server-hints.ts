@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_HINT_MS, expectHintOptions, retryAfterMs as parseRetryAfterMs } from './parse-retry-after.js';
-import { knownOptions } from './validate.js';
+import { invalidOption, knownOptions } from './validate.js';
 import { arrayBufferToBase64, isInnerList, parseList, Token, type BareItem, type InnerList, type Item } from 'structured-headers';
 
 /** Anything with `get(name)` that answers case-insensitively, such as the Fetch `Headers`. */
@@ -92,7 +92,8 @@ const isHeadersLike = (value: unknown): value is HeadersLike =>
 
 function reader(input: ServerHintsInput): { get: (name: string) => string | undefined; status: number | undefined } {
   if (typeof input !== 'object' || input === null) {
-    throw new TypeError(`Expected \`input\` to be a Response, Headers or a record of headers, got ${input === null ? 'null' : typeof input}.`);
+    // A string here may be a header's value (a token): described, never shown.
+    throw invalidOption('input', input, 'a Response, Headers or a record of headers', { redact: typeof input === 'string' });
   }
   const maybeResponse = input as Partial<ResponseLike>;
   if (typeof maybeResponse.status === 'number' && typeof maybeResponse.headers === 'object' && maybeResponse.headers !== null) {

@@ -26,7 +26,7 @@ describe('mergeSignals', () => {
   });
 
   test('rejects a source that is not a signal', () => {
-    expect(() => mergeSignals({} as AbortSignal)).toThrow('Expected `signals[0]` to be an AbortSignal, got object.');
+    expect(() => mergeSignals({} as AbortSignal)).toThrow('Expected `signals[0]` to be an AbortSignal or undefined, got an object (Object).');
   });
 });
 

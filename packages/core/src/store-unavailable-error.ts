@@ -1,6 +1,7 @@
 import { BulwarkError, errorGuard } from './bulwark-error.js';
 import { describeError } from './describe-error.js';
 import { isTimeoutError } from './timeout-error.js';
+import { expectName, expectOptions, invalidOption } from './validate.js';
 
 /**
  * A shared store (Redis) did not answer: it was not connected, failed, or was too slow for its
@@ -28,6 +29,10 @@ export class StoreUnavailableError extends BulwarkError {
   readonly operation: string;
 
   constructor(store: string, operation: string, reason: string, options: { readonly cause?: unknown } = {}) {
+    expectName(store, 'store');
+    expectName(operation, 'operation');
+    if (typeof reason !== 'string') throw invalidOption('reason', reason, 'a string saying why');
+    expectOptions('options', options);
     super(`The store (${store}) could not ${operation}: ${reason}.`, { transient: true, cause: options.cause });
     this.store = store;
     this.operation = operation;
@@ -42,6 +47,8 @@ export class StoreUnavailableError extends BulwarkError {
    * For stores and the primitives that report a store's failures.
    */
   static from(store: string, operation: string, error: unknown): StoreUnavailableError {
+    expectName(store, 'store');
+    expectName(operation, 'operation');
     if (isStoreUnavailableError(error)) return error;
     if (isTimeoutError(error) && Number.isFinite(error.timeoutMs)) {
       return new StoreUnavailableError(store, operation, `Redis did not answer within ${error.timeoutMs} ms`);

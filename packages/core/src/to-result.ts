@@ -1,6 +1,7 @@
 import { ResultAsync } from 'neverthrow';
 import type { BulwarkError } from './bulwark-error.js';
 import { toBulwarkError } from './to-bulwark-error.js';
+import { invalidOption } from './validate.js';
 
 /**
  * Turns a promise into a `ResultAsync` whose error is always a {@link BulwarkError}
@@ -13,5 +14,14 @@ import { toBulwarkError } from './to-bulwark-error.js';
  * ```
  */
 export function toResult<T>(promise: PromiseLike<T>): ResultAsync<T, BulwarkError> {
-  return ResultAsync.fromPromise(promise, toBulwarkError);
+  try {
+    return ResultAsync.fromPromise(promise, toBulwarkError);
+  } catch {
+    // Checked only once it has failed: every policy's executeResult comes through here.
+    if (typeof (promise as { then?: unknown } | null | undefined)?.then !== 'function') {
+      throw invalidOption('promise', promise, typeof promise === 'function' ? 'a promise, not the function that makes one: `toResult(fn())`' : 'a promise (or a thenable)');
+    }
+    // A thenable that is not a promise (its `then` returns no `catch`, or throws): made one.
+    return ResultAsync.fromPromise(Promise.resolve(promise), toBulwarkError);
+  }
 }

@@ -4,6 +4,8 @@
  * a credential.
  */
 
+import { invalidOption } from './validate.js';
+
 /** Words that make a name a credential wherever they are in its name (`sslpassword`). */
 const SECRET_WORDS = /password|passwd|passphrase|secret|token|apikey|credential/i;
 /** Name segments that do so as a whole segment only (`key` in `api_key`, not in `monkey`). */
@@ -16,6 +18,8 @@ const SECRET_SEGMENTS = new Set(['pass', 'pwd', 'auth', 'authorization', 'key', 
  * and `TokenExpiredError` do not.
  */
 export function isCredentialName(name: string): boolean {
+  // Refused, not answered false: a caller deciding what to hide would show what it meant to hide.
+  if (typeof name !== 'string') throw invalidOption('name', name, 'a parameter or field name (a string)');
   if (/(?:error|exception)$/i.test(name)) return false;
   if (SECRET_WORDS.test(name)) return true;
   return name
@@ -84,6 +88,9 @@ function passwordEnd(text: string, from: number): number {
  * (`user:1234/x@db`) reads exactly as `host:port/path` and is not hidden.
  */
 export function redactUrlUserInfo(text: string, censor: string): string {
+  // `text` is never shown: a string here is fine, and anything else is described by its kind alone.
+  if (typeof text !== 'string') throw invalidOption('text', text, 'a string', { redact: true });
+  if (typeof censor !== 'string') throw invalidOption('censor', censor, "a string to put in the user information's place (`'[REDACTED]'`)");
   const first = text.indexOf('//');
   if (first < 0) return text;
   const firstAt = text.indexOf('@', first);

@@ -15,6 +15,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
 }
@@ -35,8 +36,24 @@ export interface InvalidOptionOptions {
 
 /** The `TypeError` every option check throws. */
 export function invalidOption(field: string, value: unknown, expected: string, options: InvalidOptionOptions = {}): TypeError {
+  expectCheckArguments(field, expected, options);
   const got = options.redact === true ? `${describeKind(value)} (its value is not shown)` : describeValue(value);
   return new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be ${expected}, got ${got}.`);
+}
+
+function expectField(field: unknown): void {
+  if (typeof field !== 'string') throw invalidOption('field', field, 'a string naming the value checked');
+}
+
+/**
+ * Refuses a check called with its own arguments wrong (`expectNumber()` in plain JavaScript):
+ * before, a missing `field` failed on reading its length, and a missing `expected` read "to be
+ * undefined". Run where a check fails, so a check that passes costs nothing more.
+ */
+function expectCheckArguments(field: unknown, expected: unknown, options: unknown): void {
+  expectField(field);
+  if (typeof expected !== 'string') throw invalidOption('expected', expected, 'a string saying what was expected');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidOption('options', options, 'an options object');
 }
 
 /**
@@ -46,6 +63,7 @@ export function invalidOption(field: string, value: unknown, expected: string, o
  * object with execute), not the factory that makes one: `timeout(…)`, got a function."
  */
 export function invalidPolicy(field: string, value: unknown, expected = 'a Policy (an object with execute)'): TypeError {
+  if (typeof expected !== 'string') throw invalidOption('expected', expected, 'a string saying what was expected');
   const name = typeof value === 'function' ? (value as { name: unknown }).name : undefined;
   const factory = typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : undefined;
   return invalidOption(field, value, factory === undefined ? expected : `${expected}, not the factory that makes one: \`${factory}(…)\``);
@@ -59,7 +77,9 @@ export function invalidPolicy(field: string, value: unknown, expected = 'a Polic
  * that may carry a password, is described, never shown.
  */
 export function invalidStore(field: string, value: unknown, expected: string, factory: string): TypeError {
+  if (typeof factory !== 'string' || factory === '') throw invalidOption('factory', factory, 'the name of the store factory that wraps a Redis client');
   if (isRedisClient(value)) {
+    expectCheckArguments(field, expected, {});
     return new TypeError(
       `Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be ${expected}, got a Redis client: wrap it in a store, as \`${cut(field, MAX_FIELD_LENGTH)}: ${factory}({ client })\`.`,
     );
@@ -105,8 +125,13 @@ function describeBounds(kind: 'number' | 'integer', { min, above, max, below, al
   return reason === undefined ? text : `${text} (${reason})`;
 }
 
+function expectBounds(bounds: unknown): void {
+  if (typeof bounds !== 'object' || bounds === null || Array.isArray(bounds)) throw invalidOption('bounds', bounds, 'an object of bounds ({ min, max, … })');
+}
+
 /** Asserts `value` is a number (finite unless `allowInfinity`) within the bounds. */
 export function expectNumber(field: string, value: unknown, bounds: NumberBounds = {}): asserts value is number {
+  expectBounds(bounds);
   const ok =
     typeof value === 'number' &&
     !Number.isNaN(value) &&
@@ -120,6 +145,7 @@ export function expectNumber(field: string, value: unknown, bounds: NumberBounds
 
 /** Asserts `value` is an integer within the bounds (`Infinity` only with `allowInfinity`). */
 export function expectInteger(field: string, value: unknown, bounds: NumberBounds = {}): asserts value is number {
+  expectBounds(bounds);
   const ok =
     typeof value === 'number' &&
     (Number.isInteger(value) || (bounds.allowInfinity === true && value === Infinity)) &&
@@ -146,6 +172,7 @@ export function expectOneOf<const T extends readonly unknown[]>(
   value: unknown,
   allowed: T,
 ): asserts value is T[number] {
+  if (!Array.isArray(allowed)) throw invalidOption('allowed', allowed, 'an array of the values allowed');
   if (!allowed.includes(value)) {
     throw invalidOption(field, value, `one of ${allowed.map((v) => describeValue(v)).join(', ')}`);
   }
@@ -181,6 +208,13 @@ type OptionKey<T> = T extends unknown ? keyof T : never;
  * ```
  */
 export function knownOptions<T>(of: string, names: { readonly [K in OptionKey<T> & string]-?: readonly string[] }): KnownOptions {
+  if (typeof of !== 'string' || of === '') throw invalidOption('of', of, "a non-empty string naming what the options are of (`'retry()'`)");
+  if (typeof names !== 'object' || names === null || Array.isArray(names)) {
+    throw invalidOption('names', names, 'an object of every option name, each with the names other libraries give it');
+  }
+  for (const [key, aliases] of Object.entries(names)) {
+    if (!Array.isArray(aliases)) throw invalidOption(`names.${key}`, aliases, 'an array of the names other libraries give that option ([] for none)');
+  }
   return { of, names };
 }
 
@@ -191,13 +225,19 @@ export function knownOptions<T>(of: string, names: { readonly [K in OptionKey<T>
  * (`'lease'`, `'limits[0]'`), which prefixes the keys named.
  */
 export function expectOptions(field: string, value: unknown, known?: KnownOptions): asserts value is object | undefined {
+  if (known !== undefined && (typeof known !== 'object' || known === null || typeof known.names !== 'object' || known.names === null)) {
+    throw invalidOption('known', known, 'the options of a function, as `knownOptions()` makes them');
+  }
   // A Map or a Set has no own keys to check: every option in it would be ignored.
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Map || value instanceof Set)) {
     throw invalidOption(field, value, 'an options object');
   }
   // A Redis client handed to a store factory in place of its options: its commands live on its
   // prototype, so it has no unknown key to catch, and the check that follows would blame `client`.
-  if (isRedisClient(value)) throw new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be an options object, got a Redis client: pass it inside, as \`{ client }\`.`);
+  if (isRedisClient(value)) {
+    expectField(field);
+    throw new TypeError(`Expected \`${cut(field, MAX_FIELD_LENGTH)}\` to be an options object, got a Redis client: pass it inside, as \`{ client }\`.`);
+  }
   if (known === undefined || value === undefined) return;
   for (const key of Object.keys(value)) {
     if (!Object.hasOwn(known.names, key)) throw unknownOption(field, key, known);
@@ -205,6 +245,7 @@ export function expectOptions(field: string, value: unknown, known?: KnownOption
 }
 
 function unknownOption(field: string, key: string, known: KnownOptions): TypeError {
+  expectField(field);
   const path = (name: string): string => `\`${cut(field === 'options' ? name : `${field}.${name}`, MAX_FIELD_LENGTH)}\``;
   const guess = closest(key, known.names);
   const hint =
