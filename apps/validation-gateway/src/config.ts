@@ -43,16 +43,17 @@ export interface ConfigVariable {
   readonly meaning: string;
 }
 
+// Decimal digits only: `Number()` alone would take `0x10` as 16 and `1e5` as 100000.
 const integer = (min: number, max: number) => (name: string, text: string): number => {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
     throw new ConfigError(name, text, `an integer from ${min} to ${max}`);
   }
   return value;
 };
 const ratio = (name: string, text: string): number => {
   const value = Number(text);
-  if (text.trim() === '' || !(value > 0 && value <= 1)) throw new ConfigError(name, text, 'a number above 0 and at most 1');
+  if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) || !(value > 0 && value <= 1)) throw new ConfigError(name, text, 'a number above 0 and at most 1');
   return value;
 };
 const url = (protocols: readonly string[]) => (name: string, text: string): string => {
@@ -146,5 +147,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError('UPSTREAM_ATTEMPT_TIMEOUT_MS', String(result.upstreamAttemptTimeoutMs), `at most UPSTREAM_TOTAL_TIMEOUT_MS (${result.upstreamTotalTimeoutMs})`);
   }
   if (result.callerBurst < 1) throw new ConfigError('CALLER_BURST', String(result.callerBurst), 'at least 1');
+  // The store is opened with its key file, else the passphrase: with neither it could never be read.
+  if (result.secretsStore !== undefined && result.secretsStoreKeyFile === undefined && (env.BULWARK_SECRETS_PASSPHRASE ?? '') === '') {
+    throw new ConfigError('SECRETS_STORE_KEY_FILE', undefined, 'the store\'s key file (or `BULWARK_SECRETS_PASSPHRASE` its passphrase) when `SECRETS_STORE` is set');
+  }
   return Object.freeze(result);
 }
