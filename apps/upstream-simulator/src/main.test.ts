@@ -108,6 +108,9 @@ describe('node dist/main.js', () => {
     ['a flag that is not a number', ['--port', 'eighty'], 'upstream-simulator: Expected `--port` to be a number, got "eighty".\n'],
     ['a port out of range', ['--port', '70000'], 'upstream-simulator: Expected `--port` (port) to be an integer from 0 to 65535, got 70000.\n'],
     ['an unknown flag', ['--colour'], "upstream-simulator: Unknown option '--colour' (see --help)\n"],
+    ['a mistyped flag', ['--prot', '0'], "upstream-simulator: Unknown option '--prot'; did you mean '--port'? (see --help)\n"],
+    ['a mistyped fault flag', ['--drop-rat', '0.1'], "upstream-simulator: Unknown option '--drop-rat'; did you mean '--drop-rate'? (see --help)\n"],
+    ['a mistyped profile name', ['--profile', 'hrad'], 'upstream-simulator: Expected `--profile` to be one of calm, mild, hard, or a JSON file that exists, got "hrad". Did you mean "hard"?\n'],
     ['a flag with no value', ['--seed', '--port', '0'], "upstream-simulator: Option '--seed' argument is ambiguous. Did you forget to specify the option argument for '--seed'? To specify an option argument starting with a dash use '--seed=-XYZ'. (see --help)\n"],
   ])('%s: one line on stderr naming it, exit 2', async (_, args, expected) => {
     const file = join(dir, 'bad.json');

@@ -59,11 +59,36 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   target[section] = { ...(target[section] as object | undefined), [field]: value };
 }
 
+const FLAGS = ['help', 'port', 'profile', 'seed', 'keys-file', 'outage', ...Object.keys(FIELD_FLAGS)];
+
+/** Edits (insertions, deletions, substitutions) between two words. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The closest of `candidates` to a mistyped `word`, when close enough to be what was meant. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { readonly candidate: string; readonly d: number } | undefined;
+  for (const candidate of candidates) {
+    const d = distance(word, candidate);
+    if (d <= Math.max(2, Math.floor(candidate.length / 3)) && (best === undefined || d < best.d)) best = { candidate, d };
+  }
+  return best?.candidate;
+}
+
 /** The profile a `--profile` value names: a built-in, else a JSON file. */
 function baseProfile(value: string): Profile | Promise<Profile> {
   if (Object.hasOwn(BUILT_IN_PROFILES, value)) return resolveProfile(value as BuiltInProfileName);
   if (!existsSync(value)) {
-    throw new ConfigError('--profile', value, `one of ${Object.keys(BUILT_IN_PROFILES).join(', ')}, or a JSON file that exists`);
+    const error = new ConfigError('--profile', value, `one of ${Object.keys(BUILT_IN_PROFILES).join(', ')}, or a JSON file that exists`);
+    const meant = closest(value, Object.keys(BUILT_IN_PROFILES));
+    throw meant === undefined ? error : new ConfigError('--profile', value, error.expected, { message: `${error.message} Did you mean "${meant}"?` });
   }
   return loadProfile(value);
 }
@@ -149,7 +174,13 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     if (isConfigError(error)) return fail(error.message, 2);
     if (isPortInUseError(error)) return fail(error.message, 1);
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) return fail(`${(error as Error).message} (see --help)`, 2);
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const flag = /'--([^'=]+)'/.exec((error as Error).message)?.[1];
+      const meant = flag === undefined ? undefined : closest(flag, FLAGS);
+      if (meant !== undefined) return fail(`${(error as Error).message}; did you mean '--${meant}'? (see --help)`, 2);
+    }
+    if (code?.startsWith('ERR_PARSE_ARGS') === true) return fail(`${(error as Error).message} (see --help)`, 2);
     return fail(`could not start: ${(error as Error).message}`, 1);
   }
 }
