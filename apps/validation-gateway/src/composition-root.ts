@@ -54,14 +54,14 @@ export interface CompositionOptions {
 
 /**
  * The policies' events whose lines differ from their severity here. One failed upstream call is one
- * warning — the retry's give-up, with its error — and the request's access line, which says how it
+ * warning — the retry's give-up, with its error; each retry before it is an `info` line — and the request's access line, which says how it
  * was answered (`source`). The same failure seen by the cache (its loader error, its stale answer), a
  * refusal that the give-up reports again (a call the upstream limiter or the open circuit refused, a
  * caller over its limit, whose access line is a 429) and the rate-limit fields of every upstream
  * response are written only at `debug`. A give-up is not an error of the gateway: its caller is
  * answered from the cache, stale, or offline.
  */
-const EVENT_LEVELS = { giveUp: 'warn', loaderError: 'debug', stale: 'debug', rejected: 'debug', serverHint: 'debug' } as const;
+const EVENT_LEVELS = { retry: 'info', giveUp: 'warn', loaderError: 'debug', stale: 'debug', rejected: 'debug', serverHint: 'debug' } as const;
 
 const UPSTREAM_KEY = 'UPSTREAM_API_KEY';
 const API_KEYS = 'GATEWAY_API_KEYS';

@@ -37,6 +37,9 @@ describe('a simulator that fails every request', () => {
     // The give-up names the last failure: the upstream's 5xx, or the limiter's hold after it.
     const giveUps = logs.filter((l) => l.event === 'giveUp');
     expect(giveUps.map((l) => l.level)).toEqual(['warn', 'warn', 'warn']);
+    // The retries before a give-up are lines, but not warnings: the give-up is the one.
+    expect(logs.filter((l) => l.level === 'warn' && l.event !== 'giveUp')).toEqual([]);
+    expect(logs.filter((l) => l.event === 'retry').every((l) => l.level === 'info')).toBe(true);
     for (const l of giveUps) expect(['HttpError', 'RateLimitedError']).toContain((l.error as { name?: unknown }).name);
     expect(logs.filter((l) => l.event === 'loaderError' || l.event === 'rejected' || l.event === 'stale')).toEqual([]);
   });
