@@ -144,6 +144,13 @@ describe('routes that are not there', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
     expect(await wrong.json()).toMatchObject({ type: '/problems/method-not-allowed' });
+    // The operations routes too: a POST to a probe is a wrong method, not a missing route.
+    for (const path of ['/health/live', '/health/ready', '/metrics', '/problems/not-found']) {
+      const posted = await fetch(`${url}${path}`, { method: 'POST' });
+      expect(posted.status, path).toBe(405);
+      expect(posted.headers.get('allow'), path).toBe('GET, HEAD');
+      expect(await posted.json()).toMatchObject({ type: '/problems/method-not-allowed' });
+    }
   });
 });
 

@@ -278,6 +278,8 @@ export function buildServer(root: DependencyContainer): FastifyInstance {
   });
   methodNotAllowed('/v1/admin/cache/invalidate', ['POST']);
 
+  // The operations routes answer GET (and the HEAD Fastify adds for each GET route); any other method is a 405, as on the API.
+  for (const url of ['/health/live', '/health/ready', '/metrics', '/problems/:type']) methodNotAllowed(url, ['GET', 'HEAD']);
   app.get('/health/live', async (_request, reply) => {
     const report = await readiness.live();
     return reply.code(healthStatusCode(report)).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(report);
