@@ -174,5 +174,16 @@ describe('the composition root', () => {
     await expect(start(JSON.stringify([entry, { ...entry, scopes: ['root'] }]))).rejects.toThrow(
       'malformed: Expected `GATEWAY_API_KEYS[1].scopes` to be a non-empty array of "validate" and "admin".',
     );
+    // An empty list would refuse every caller; a misspelt field is named, a field that could be a key is not.
+    await expect(start('[]')).rejects.toThrow('malformed: Expected `GATEWAY_API_KEYS` to hold at least one { id, scopes, sha256 }, got an empty array');
+    const { sha256, ...withoutHash } = entry;
+    await expect(start(JSON.stringify([{ ...withoutHash, sha: sha256 }]))).rejects.toThrow('malformed: Unknown field `sha` of `GATEWAY_API_KEYS[0]`: an entry holds only id, scopes and sha256');
+    const pasted = 'k3y-pasted-as-a-field-0123456789'; // bulwark-allow-secret: a made-up key
+    const refused = await start(JSON.stringify([{ ...entry, [pasted]: true }])).then(
+      () => '',
+      (error: unknown) => (error as Error).message,
+    );
+    expect(refused).toContain('Unknown field (not shown: it could be a key) of `GATEWAY_API_KEYS[0]`');
+    expect(refused).not.toContain(pasted);
   });
 });

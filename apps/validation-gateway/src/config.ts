@@ -109,7 +109,7 @@ const VARIABLES = [
   { name: 'CACHE_MAX_ENTRIES', default: '100000', meaning: 'verdicts kept in memory per instance', key: 'cacheMaxEntries', read: integer(1, 100_000_000) },
   { name: 'CALLER_RATE_PER_SECOND', default: '100', meaning: 'requests per second each caller key may make', key: 'callerRatePerSecond', read: integer(1, 1_000_000) },
   { name: 'CALLER_BURST', default: '200', meaning: 'requests a caller key may make at once', key: 'callerBurst', read: integer(1, 1_000_000) },
-  { name: 'GATEWAY_API_KEYS', default: '—', meaning: 'the callers\' keys (secret), hashed: a JSON array of `{ "id", "scopes", "sha256" }`; or `GATEWAY_API_KEYS_FILE`; re-read every `SECRETS_REFRESH_MS`', key: undefined, read: undefined },
+  { name: 'GATEWAY_API_KEYS', default: '—', meaning: 'the callers\' keys (secret), hashed: a JSON array of at least one `{ "id", "scopes", "sha256" }`, no other field; or `GATEWAY_API_KEYS_FILE`; re-read every `SECRETS_REFRESH_MS`', key: undefined, read: undefined },
   { name: 'SECRETS_REFRESH_MS', default: '5000', meaning: 'how often secrets are read again (a rotated key is picked up within this; under 1250 they are read when next needed rather than ahead of time)', key: 'secretsRefreshMs', read: integer(100, MAX_MS) },
   { name: 'SECRETS_STORE', default: '(none)', meaning: 'an encrypted store (`bulwark-secrets`) consulted after the environment', key: 'secretsStore', read: text },
   { name: 'SECRETS_STORE_KEY_FILE', default: '(none)', meaning: 'the store\'s key file; else the passphrase in `BULWARK_SECRETS_PASSPHRASE`', key: 'secretsStoreKeyFile', read: text },

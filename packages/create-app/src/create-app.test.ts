@@ -265,7 +265,7 @@ describe.skipIf(!existsSync(tsc) || !existsSync(join(gatewayDist, 'main.js')))('
       expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="acme-checker"');
       // The realm is SERVICE_NAME at run time, not a name written into the source.
       const renamed = await service.composeGateway(service.loadConfig({ SERVICE_NAME: 'acme-billing' }), {
-        env: { UPSTREAM_API_KEY: 'acme-checker-upstream-key-0123', GATEWAY_API_KEYS: '[]' }, // bulwark-allow-secret: test fixture
+        env: { UPSTREAM_API_KEY: 'acme-checker-upstream-key-0123', GATEWAY_API_KEYS: JSON.stringify([{ id: 'acme', scopes: ['validate'], sha256: service.hashApiKey(caller).toString('hex') }]) }, // bulwark-allow-secret: test fixture
         logDestination: { write: () => {} },
         fetch,
       });

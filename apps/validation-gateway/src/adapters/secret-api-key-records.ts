@@ -2,6 +2,7 @@ import { SecretParseError, type SecretReader } from '@bulwark/secrets';
 import type { ApiKeyRecord, ApiKeyRecords, Scope } from '../ports/api-key-records.js';
 
 const SCOPES: ReadonlySet<string> = new Set<Scope>(['validate', 'admin']);
+const ENTRY_FIELDS: ReadonlySet<string> = new Set(['id', 'scopes', 'sha256']);
 
 /**
  * Parses the key list: a JSON array of `{ "id": "…", "scopes": ["validate"], "sha256": "<64 hex>" }`.
@@ -16,9 +17,17 @@ export function parseApiKeyRecords(text: string): ApiKeyRecord[] {
     throw new SecretParseError('Expected `GATEWAY_API_KEYS` to be a JSON array of { id, scopes, sha256 }, got text that is not JSON.');
   }
   if (!Array.isArray(list)) throw new SecretParseError('Expected `GATEWAY_API_KEYS` to be a JSON array of { id, scopes, sha256 }.');
+  // An empty list would start a gateway that refuses every request with 401.
+  if (list.length === 0) throw new SecretParseError('Expected `GATEWAY_API_KEYS` to hold at least one { id, scopes, sha256 }, got an empty array: no caller could be let in.');
   return list.map((entry: unknown, i) => {
     const e = entry as { id?: unknown; scopes?: unknown; sha256?: unknown } | null;
     const at = `GATEWAY_API_KEYS[${i}]`;
+    const unknown = typeof e === 'object' && e !== null ? Object.keys(e).find((field) => !ENTRY_FIELDS.has(field)) : undefined;
+    if (unknown !== undefined) {
+      // Named only when it reads as a field name: a key pasted in as a name must not be printed.
+      const named = /^[A-Za-z_]{1,16}$/.test(unknown) ? ` \`${unknown}\`` : ' (not shown: it could be a key)';
+      throw new SecretParseError(`Unknown field${named} of \`${at}\`: an entry holds only id, scopes and sha256 (\`validation-gateway hash-key\` prints one).`);
+    }
     if (typeof e?.id !== 'string' || !/^[\w.-]{1,64}$/.test(e.id)) throw new SecretParseError(`Expected \`${at}.id\` to be 1 to 64 letters, digits, '.', '_' or '-'.`);
     if (!Array.isArray(e.scopes) || e.scopes.length === 0 || !e.scopes.every((s) => SCOPES.has(s as string))) {
       throw new SecretParseError(`Expected \`${at}.scopes\` to be a non-empty array of "validate" and "admin".`);
