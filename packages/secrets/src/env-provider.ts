@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expectFunction, expectName, expectOptions, invalidOption, knownOptions } from '@bulwark/core';
 import { stripTrailingNewline, toEnvName } from './internal/names.js';
+import { describeReadFailure } from './internal/read-failure.js';
 import { Secret } from './secret.js';
 import { SecretProviderFailedError } from './secret-provider-failed-error.js';
 import type { SecretProvider, SecretVersions } from './secret-provider.js';
@@ -48,7 +49,8 @@ function checkEnv(env: unknown): void {
  * Reads secrets from environment variables, with an optional prefix, and from files named by
  * `NAME_FILE` variables (Docker and Kubernetes images use this to keep values out of the
  * environment). An empty variable counts as unset. Setting both `NAME` and `NAME_FILE` is an
- * error, not a silent choice.
+ * error, not a silent choice; so is a `NAME_FILE` naming a file that cannot be read or is empty
+ * (the message gives the path, never the content).
  *
  * @example
  * ```ts
@@ -88,12 +90,21 @@ export function envProvider(options: EnvProviderOptions = {}): SecretProvider {
       try {
         text = stripTrailingNewline(await readFile(file, 'utf8'));
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        throw new SecretProviderFailedError(providerName, name, `cannot read the file named by ${fileVariable} (${code}).`, {
+        // The path is not a secret (the variable names a file), and the reader needs it to spot a typo.
+        throw new SecretProviderFailedError(providerName, name, `cannot read ${file} (named by ${fileVariable}): ${describeReadFailure(error)}.`, {
           cause: error,
         });
       }
-      return text === '' ? undefined : { current: new Secret(text, { name }) };
+      // A set NAME_FILE means the value is meant to come from that file: an empty one is a failure
+      // to report, not "not set" (which would send the reader looking for a variable that is there).
+      if (text.trim() === '') {
+        throw new SecretProviderFailedError(
+          providerName,
+          name,
+          `the file ${file} named by ${fileVariable} is ${text === '' ? 'empty' : 'blank (only whitespace)'}; expected the secret's value in it.`,
+        );
+      }
+      return { current: new Secret(text, { name }) };
     },
     async list(): Promise<readonly string[]> {
       const names: string[] = [];

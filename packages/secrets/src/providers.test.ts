@@ -7,8 +7,11 @@ import {
   directoryProvider,
   dotenvProvider,
   envProvider,
+  isSecretLoadFailedError,
   isSecretProviderFailedError,
   memoryProvider,
+  secretManager,
+  type SecretLoadFailedError,
   type SecretProvider,
 } from './index.js';
 
@@ -42,9 +45,42 @@ describe('envProvider', () => {
     expect((error as Error).message).toMatch(/both TOKEN and TOKEN_FILE/);
   });
 
-  test('an unreadable NAME_FILE fails with the variable named, never falling through', async () => {
-    const env = envProvider({ env: { TOKEN_FILE: join(dir, 'does-not-exist') } });
-    await expect(env.fetch('TOKEN')).rejects.toThrow(/cannot read the file named by TOKEN_FILE \(ENOENT\)/);
+  test('an unreadable NAME_FILE fails with its path, the variable and the reason in words, never falling through', async () => {
+    const missing = join(dir, 'x', 'missing.json');
+    const env = envProvider({ env: { TOKEN_FILE: missing, DIR_FILE: dir } });
+    await expect(env.fetch('TOKEN')).rejects.toThrow(
+      `envProvider (secret "TOKEN"): cannot read ${missing} (named by TOKEN_FILE): no such file (ENOENT).`,
+    );
+    await expect(env.fetch('DIR')).rejects.toThrow(`cannot read ${dir} (named by DIR_FILE): is a directory (EISDIR).`);
+  });
+
+  test.skipIf(process.platform === 'win32' || process.getuid?.() === 0)('a NAME_FILE without read permission says so', async () => {
+    const locked = join(dir, 'locked');
+    writeFileSync(locked, 'v', { mode: 0o000 });
+    const env = envProvider({ env: { TOKEN_FILE: locked } });
+    await expect(env.fetch('TOKEN')).rejects.toThrow(`cannot read ${locked} (named by TOKEN_FILE): permission denied (EACCES).`);
+  });
+
+  test.each([
+    ['empty', '', 'empty'],
+    ['only a newline', '\n', 'empty'],
+    ['only whitespace', ' \t\n\n', 'blank (only whitespace)'],
+  ])('a NAME_FILE that is %s is reported as such with its path, not as an unset secret', async (_, content, words) => {
+    const file = join(dir, `api_keys_${words.length}_${content.length}`);
+    writeFileSync(file, content);
+    const env = envProvider({ env: { GATEWAY_API_KEYS_FILE: file } });
+    const message = `the file ${file} named by GATEWAY_API_KEYS_FILE is ${words}; expected the secret's value in it.`;
+    const error = await env.fetch('GATEWAY_API_KEYS').catch((e: unknown) => e);
+    expect(isSecretProviderFailedError(error)).toBe(true);
+    expect((error as Error).message).toBe(`envProvider (secret "GATEWAY_API_KEYS"): ${message}`);
+
+    const vault = secretManager({ providers: [env, memoryProvider({ secrets: { GATEWAY_API_KEYS: 'lower-precedence' } })] });
+    const loaded = await vault.load({ keys: { name: 'GATEWAY_API_KEYS' } }).catch((e: unknown) => e);
+    expect(isSecretLoadFailedError(loaded)).toBe(true);
+    expect((loaded as SecretLoadFailedError).problems).toEqual([
+      { field: 'keys', key: 'GATEWAY_API_KEYS', problem: 'unavailable', detail: `envProvider (secret "GATEWAY_API_KEYS"): ${message}` },
+    ]);
+    await vault.close();
   });
 
   test('options are validated', () => {
