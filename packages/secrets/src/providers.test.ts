@@ -54,13 +54,6 @@ describe('envProvider', () => {
     await expect(env.fetch('DIR')).rejects.toThrow(`cannot read ${dir} (named by DIR_FILE): is a directory (EISDIR).`);
   });
 
-  test.skipIf(process.platform === 'win32' || process.getuid?.() === 0)('a NAME_FILE without read permission says so', async () => {
-    const locked = join(dir, 'locked');
-    writeFileSync(locked, 'v', { mode: 0o000 });
-    const env = envProvider({ env: { TOKEN_FILE: locked } });
-    await expect(env.fetch('TOKEN')).rejects.toThrow(`cannot read ${locked} (named by TOKEN_FILE): permission denied (EACCES).`);
-  });
-
   test.each([
     ['empty', '', 'empty'],
     ['only a newline', '\n', 'empty'],
