@@ -2,20 +2,12 @@
 // Imports the package by name, as a user would: Node resolves it to the built dist/.
 import { cache, redisCacheStore } from '@bulwark/cache';
 import { createClient } from 'redis';
+import { movableClock } from './movable-clock.mjs';
 
 const { url, prefix, name } = JSON.parse(process.argv[2]);
-let offset = 0;
 // Real timers, but wall-clock time the parent moves forward for every process alike, so that
 // expiry comes without sleeping.
-const clock = {
-  now: () => Date.now() + offset,
-  monotonic: () => performance.now(),
-  setTimeout: (fn, ms, options) => {
-    const t = setTimeout(fn, ms);
-    if (options?.unref) t.unref();
-    return { clear: () => clearTimeout(t) };
-  },
-};
+const { clock, advance } = movableClock();
 
 const client = createClient({ url });
 client.on('error', () => {});
@@ -50,7 +42,7 @@ process.on('message', async (msg) => {
         await c.set(msg.key, msg.value, { tags: msg.tags });
         return reply({});
       case 'advance':
-        offset += msg.ms;
+        advance(msg.ms);
         return reply({});
       case 'close':
         await c.close();
