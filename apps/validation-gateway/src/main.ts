@@ -5,6 +5,7 @@ import { isSecretLoadFailedError } from '@bulwark/secrets';
 import { loadConfig, type GatewayConfig } from './config.js';
 import { ConfigError, isConfigError } from './config-error.js';
 import { startGateway } from './gateway.js';
+import { isCallerId, isScope } from './adapters/secret-api-key-records.js';
 import { hashApiKey } from './services/caller-authenticator.js';
 
 async function readStdin(): Promise<string> {
@@ -14,7 +15,6 @@ async function readStdin(): Promise<string> {
 }
 
 const USAGE = 'Usage: validation-gateway            (serve; configured by the environment)\n       validation-gateway hash-key [ID] [SCOPES]   (key on stdin)';
-const SCOPES: readonly string[] = ['validate', 'admin'];
 
 function usage(problem: string): number {
   process.stderr.write(`validation-gateway: ${problem} (see --help)\n`);
@@ -48,10 +48,9 @@ async function main(argv: readonly string[]): Promise<number> {
     if (argv.length > 3) return usage(`hash-key takes an ID and SCOPES, got ${argv.length - 1} arguments (the key is read on stdin, never as an argument).`);
     const id = argv[1] ?? 'client';
     // Not quoted: a key typed where the ID goes would be printed.
-    if (!/^[\w.-]{1,64}$/.test(id)) return usage(`Expected ID to be 1 to 64 letters, digits, '.', '_' or '-', got ${id.length} characters (not shown: it could be a key).`);
+    if (!isCallerId(id)) return usage(`Expected ID to be 1 to 64 letters, digits, '.', '_' or '-', got ${id.length} characters (not shown: it could be a key).`);
     const scopes = (argv[2] ?? 'validate').split(',');
-    const unknown = scopes.find((scope) => !SCOPES.includes(scope));
-    if (unknown !== undefined) return usage(`Expected SCOPES to be validate, admin or validate,admin, got ${JSON.stringify(argv[2])}.`);
+    if (!scopes.every(isScope)) return usage(`Expected SCOPES to be validate, admin or validate,admin, got ${JSON.stringify(argv[2])}.`);
     const key = await readStdin();
     if (key.length < 16) {
       process.stderr.write('validation-gateway: hash-key reads a key of at least 16 characters on stdin (never as an argument).\n');

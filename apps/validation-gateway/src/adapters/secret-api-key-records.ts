@@ -2,6 +2,13 @@ import { SecretParseError, type SecretReader } from '@bulwark/secrets';
 import type { ApiKeyRecord, ApiKeyRecords, Scope } from '../ports/api-key-records.js';
 
 const SCOPES: ReadonlySet<string> = new Set<Scope>(['validate', 'admin']);
+
+/** Whether `value` is a scope a key may hold; `hash-key` checks its SCOPES by the same rule. */
+export const isScope = (value: unknown): value is Scope => SCOPES.has(value as string);
+
+/** Whether `value` is a caller's id as the list takes it, 1 to 64 letters, digits, '.', '_' or '-'; `hash-key` checks its ID by the same rule. */
+export const isCallerId = (value: string): boolean => /^[\w.-]{1,64}$/.test(value);
+
 const ENTRY_FIELDS: ReadonlySet<string> = new Set(['id', 'scopes', 'sha256']);
 
 /**
@@ -28,8 +35,8 @@ export function parseApiKeyRecords(text: string): ApiKeyRecord[] {
       const named = /^[A-Za-z_]{1,16}$/.test(unknown) ? ` \`${unknown}\`` : ' (not shown: it could be a key)';
       throw new SecretParseError(`Unknown field${named} of \`${at}\`: an entry holds only id, scopes and sha256 (\`validation-gateway hash-key\` prints one).`);
     }
-    if (typeof e?.id !== 'string' || !/^[\w.-]{1,64}$/.test(e.id)) throw new SecretParseError(`Expected \`${at}.id\` to be 1 to 64 letters, digits, '.', '_' or '-'.`);
-    if (!Array.isArray(e.scopes) || e.scopes.length === 0 || !e.scopes.every((s) => SCOPES.has(s as string))) {
+    if (typeof e?.id !== 'string' || !isCallerId(e.id)) throw new SecretParseError(`Expected \`${at}.id\` to be 1 to 64 letters, digits, '.', '_' or '-'.`);
+    if (!Array.isArray(e.scopes) || e.scopes.length === 0 || !e.scopes.every(isScope)) {
       throw new SecretParseError(`Expected \`${at}.scopes\` to be a non-empty array of "validate" and "admin".`);
     }
     if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(e.sha256)) {
