@@ -20,7 +20,7 @@ import { LineTransport, type LineDestination } from './internal/line-transport.j
 import { formatPretty } from './internal/pretty.js';
 import { Redactor, type LayerCache } from './internal/redactor.js';
 import { activeSpanContext } from './internal/trace-context.js';
-import { freeName } from './internal/free-name.js';
+import { claimField } from './internal/free-name.js';
 import { LOG_LEVELS, LOG_LEVEL_NAMES, type LogLevel } from './levels.js';
 
 /** Structured fields of a line: any JSON-friendly values, errors, `Secret`s (redacted). */
@@ -376,17 +376,11 @@ class BulwarkLogger implements Logger {
     }
     if (this.#bindings !== EMPTY) redactor.assignFixed(record, this.#bindings, this.#bindingsRedacted);
     if (fields !== EMPTY) redactor.assign(record, fields);
-    if (unknownLevel !== undefined) {
-      // The line's own word on its level: a field of that name is kept with a `_` prefix.
-      if (Object.hasOwn(record, 'unknownLevel')) record[freeName('_unknownLevel', (name) => Object.hasOwn(record, name))] = record.unknownLevel;
-      record.unknownLevel = redactor.text(unknownLevel);
-    }
+    // The line's own word on its level: a field of that name is kept with a `_` prefix.
+    if (unknownLevel !== undefined) claimField(record, 'unknownLevel', redactor.text(unknownLevel));
     // winston cannot be written to once ended (it would emit an error that crashes the process), and
     // a line logged during shutdown is often the one that says why: it goes to stderr, marked.
-    if (shared.closed) {
-      if (Object.hasOwn(record, 'afterClose')) record[freeName('_afterClose', (name) => Object.hasOwn(record, name))] = record.afterClose;
-      record.afterClose = true;
-    }
+    if (shared.closed) claimField(record, 'afterClose', true);
     redactor.placeRenamed(record);
     let line: string;
     try {

@@ -8,3 +8,12 @@ export function freeName(name: string, taken: (candidate: string) => boolean): s
   while (taken(candidate)) candidate = `_${candidate}`;
   return candidate;
 }
+
+/**
+ * Sets the line's own field `name` (`unknownLevel`, `afterClose`) to `value`; a field of the caller's
+ * that already has the name is kept, under the first free name with `_` before it.
+ */
+export function claimField(record: Record<string | symbol, unknown>, name: string, value: unknown): void {
+  if (Object.hasOwn(record, name)) record[freeName(`_${name}`, (candidate) => Object.hasOwn(record, candidate))] = record[name];
+  record[name] = value;
+}
